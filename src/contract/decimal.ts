@@ -1,0 +1,61 @@
+import { Decimal as DecimalJs } from 'decimal.js';
+
+/** Decimal arithmetic for money and quantities: 50 significant digits, banker's rounding, never a binary float. */
+export const Decimal = DecimalJs.clone({ precision: 50, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -50, toExpPos: 50 });
+export type Decimal = InstanceType<typeof Decimal>;
+
+export const DECIMAL_LIMITS = { maxIntegerDigits: 20, maxScale: 12 } as const;
+
+const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * Reads a decimal given as a JSON number's source text or a decimal string and returns its canonical
+ * string: plain notation, no leading zeros, the scale as written ("151.10" stays "151.10").
+ * Returns an error message instead when the text is not a finite decimal within the limits.
+ */
+export function normalizeDecimal(text: string): { value: string } | { error: string } {
+  const m = PLAIN.exec(text.trim());
+  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return { error: `not a decimal number: ${JSON.stringify(text)}` };
+  const [, sign = '', intDigits = '', fracDigits = '', exponent] = m;
+  let value: string;
+  if (exponent !== undefined) {
+    const d = new Decimal(`${sign}${intDigits || '0'}.${fracDigits || '0'}e${exponent}`);
+    const scale = Math.max(0, fracDigits.length - Number(exponent));
+    value = d.toFixed(Math.min(scale, DECIMAL_LIMITS.maxScale + 1));
+  } else {
+    const int = intDigits.replace(/^0+(?=\d)/, '') || '0';
+    value = `${sign === '-' ? '-' : ''}${int}${fracDigits ? `.${fracDigits}` : ''}`;
+  }
+  if (/^-0(\.0*)?$/.test(value)) value = value.slice(1);
+  const [int = '', frac = ''] = value.replace('-', '').split('.');
+  if (int.length > DECIMAL_LIMITS.maxIntegerDigits) return { error: `more than ${DECIMAL_LIMITS.maxIntegerDigits} integer digits` };
+  if (frac.length > DECIMAL_LIMITS.maxScale) return { error: `more than ${DECIMAL_LIMITS.maxScale} decimal places` };
+  return { value };
+}
+
+/** Number of digits after the decimal point of a canonical decimal string. */
+export function scaleOf(value: string): number {
+  const dot = value.indexOf('.');
+  return dot === -1 ? 0 : value.length - dot - 1;
+}
+
+/** Formats a Decimal with at least `minScale` and at most `maxScale` places, trimming zeros beyond minScale. */
+export function formatDecimal(d: Decimal, minScale: number, maxScale: number = DECIMAL_LIMITS.maxScale): string {
+  const fixed = d.toDecimalPlaces(maxScale).toFixed(maxScale);
+  const [int, frac = ''] = fixed.split('.');
+  let end = frac.length;
+  while (end > minScale && frac[end - 1] === '0') end--;
+  const out = end > 0 ? `${int}.${frac.slice(0, end)}` : `${int}`;
+  return /^-0(\.0*)?$/.test(out) ? out.slice(1) : out;
+}
+
+/** Sum of canonical decimals keeping the largest scale of the addends, as SQL numeric does. */
+export function sumDecimals(values: readonly string[]): string {
+  let total = new Decimal(0);
+  let scale = 0;
+  for (const v of values) {
+    total = total.plus(v);
+    scale = Math.max(scale, scaleOf(v));
+  }
+  return total.toFixed(scale);
+}

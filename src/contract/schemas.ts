@@ -1,0 +1,205 @@
+import * as z from 'zod';
+import { normalizeDecimal } from './decimal.ts';
+import { LIMITS } from './limits.ts';
+import { normalizeTimestamp } from './timestamp.ts';
+
+/** The five event kinds and the default topic that carries each. */
+export const EventKind = {
+  Generated: 'generated',
+  Risk: 'risk',
+  Submitted: 'submitted',
+  Filled: 'filled',
+  Outcome: 'outcome',
+} as const;
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+export const EVENT_KINDS: readonly EventKind[] = Object.values(EventKind);
+
+export const DEFAULT_TOPICS: Readonly<Record<EventKind, string>> = {
+  generated: 'signals.generated',
+  risk: 'signals.risk',
+  submitted: 'orders.submitted',
+  filled: 'orders.filled',
+  outcome: 'signals.outcome',
+};
+
+export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
+
+export const Side = { Buy: 'buy', Sell: 'sell' } as const;
+export type Side = (typeof Side)[keyof typeof Side];
+
+export const Outcome = { Cancelled: 'cancelled', Expired: 'expired', Missed: 'missed', Error: 'error' } as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+type DecimalRule = 'positive' | 'nonNegative' | 'unitInterval' | 'any';
+const RULE_TEXT: Record<DecimalRule, string> = {
+  positive: 'must be greater than 0',
+  nonNegative: 'must be 0 or greater',
+  unitInterval: 'must be between 0 and 1',
+  any: '',
+};
+
+/** A decimal given as a JSON number or a decimal string; parsed to its canonical string, never a float. */
+function decimal(rule: DecimalRule, description: string) {
+  return z
+    .union([z.number(), z.string().regex(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/, 'not a decimal number')])
+    .transform((input, ctx) => {
+      if (typeof input === 'number' && !Number.isFinite(input)) {
+        ctx.addIssue({ code: 'custom', message: 'must be finite' });
+        return z.NEVER;
+      }
+      const parsed = normalizeDecimal(String(input));
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      const v = parsed.value;
+      const negative = v.startsWith('-');
+      const zero = /^-?0(\.0*)?$/.test(v);
+      const ok =
+        rule === 'any' ||
+        (rule === 'positive' && !negative && !zero) ||
+        (rule === 'nonNegative' && !negative) ||
+        (rule === 'unitInterval' && !negative && (v.split('.')[0] === '0' || /^1(\.0*)?$/.test(v)));
+      if (!ok) {
+        ctx.addIssue({ code: 'custom', message: `${RULE_TEXT[rule]} (got ${v})` });
+        return z.NEVER;
+      }
+      return v;
+    })
+    .meta({ description });
+}
+
+const timestamp = (description: string) =>
+  z
+    .string()
+    .transform((input, ctx) => {
+      const parsed = normalizeTimestamp(input);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.value;
+    })
+    .meta({ description, format: 'date-time' });
+
+const id = (description: string) => z.string().min(1).max(LIMITS.maxIdLength).meta({ description });
+const text = (description: string) => z.string().max(LIMITS.maxTextLength).meta({ description });
+const jsonObject = (description: string) => z.record(z.string(), z.json()).meta({ description });
+
+const metadata = jsonObject('free-form JSON object, at most 16 KiB').check((ctx) => {
+  if (JSON.stringify(ctx.value).length > LIMITS.maxMetadataBytes) {
+    ctx.issues.push({
+      code: 'custom',
+      message: `larger than ${LIMITS.maxMetadataBytes} bytes`,
+      input: ctx.value,
+      path: [],
+    });
+  }
+});
+
+/** Fields common to every event. Unknown extra fields are tolerated and kept in the audit trail. */
+export const envelopeShape = {
+  signal_id: id('the signal this event belongs to; the aggregate key'),
+  occurred_at: timestamp('when it happened (event time), RFC 3339 with offset'),
+  event_id: id('idempotency key; derived from the topic and the canonical JSON of the value when absent').optional(),
+  schema_version: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: `schema version of this payload; default 1; supported: ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}` }),
+  metadata: metadata.optional(),
+};
+
+export const signalGeneratedSchema = z.looseObject({
+  ...envelopeShape,
+  strategy_name: z.string().min(1).max(LIMITS.maxIdLength).meta({ description: 'strategy that emitted the signal' }),
+  symbol: z.string().min(1).max(64).meta({ description: 'instrument symbol' }),
+  side: z.enum(['buy', 'sell']),
+  confidence: decimal('unitInterval', 'confidence in 0..1 (the record keeps it as strength)'),
+  sharpe_estimate: decimal('any', 'estimated Sharpe ratio'),
+  entry_price: decimal('positive', 'entry price (the record keeps it as signal_price)'),
+  stop_loss: decimal('positive', 'stop-loss price').nullish(),
+  take_profit: decimal('positive', 'take-profit price').nullish(),
+  signal_type: z.string().min(1).max(64).optional().meta({ description: 'default entry' }),
+  quality_score: decimal('any', 'default confidence * min(sharpe_estimate / 2, 1)').nullish(),
+  requested_quantity: decimal('positive', 'quantity the strategy asks for').nullish(),
+  position_value: decimal('any', 'position value').nullish(),
+  target_price: decimal('positive', 'target price; default take_profit').nullish(),
+  expires_at: timestamp('when the signal expires').nullish(),
+});
+
+export const riskDecisionSchema = z
+  .looseObject({
+    ...envelopeShape,
+    passed: z.boolean().meta({ description: 'true when the signal passed every risk check' }),
+    checks: jsonObject('check name to result').nullish(),
+    rejection_reason: text('why the signal was rejected; required when passed is false').nullish(),
+  })
+  .check((ctx) => {
+    if (ctx.value.passed === false && (ctx.value.rejection_reason == null || ctx.value.rejection_reason === '')) {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'required when passed is false',
+        input: ctx.value.rejection_reason,
+        path: ['rejection_reason'],
+      });
+    }
+  });
+
+export const orderSubmittedSchema = z.looseObject({
+  ...envelopeShape,
+  order_id: id('broker or OMS order id'),
+  quantity: decimal('positive', 'order quantity').nullish(),
+  limit_price: decimal('positive', 'limit price').nullish(),
+  broker: text('broker name').nullish(),
+});
+
+export const orderFilledSchema = z.looseObject({
+  ...envelopeShape,
+  order_id: id('order the execution belongs to'),
+  price: decimal('positive', 'execution price'),
+  quantity: decimal('positive', 'executed quantity of this fill'),
+  fill_id: id('execution id; a fill re-sent with the same order_id and fill_id counts once').nullish(),
+  leaves_quantity: decimal('nonNegative', 'quantity still open after this fill; 0 completes the order').nullish(),
+  fee: decimal('any', 'fee of this fill (negative for a rebate)').nullish(),
+});
+
+export const signalOutcomeSchema = z.looseObject({
+  ...envelopeShape,
+  outcome: z.enum(['cancelled', 'expired', 'missed', 'error']),
+  reason: text('why').nullish(),
+  order_id: id('order concerned, if any').nullish(),
+});
+
+export const WIRE_SCHEMAS = {
+  generated: signalGeneratedSchema,
+  risk: riskDecisionSchema,
+  submitted: orderSubmittedSchema,
+  filled: orderFilledSchema,
+  outcome: signalOutcomeSchema,
+} as const;
+
+/** The decimal fields of each event, read from the JSON source text so no digit is lost. */
+export const DECIMAL_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
+  generated: [
+    'confidence',
+    'sharpe_estimate',
+    'entry_price',
+    'stop_loss',
+    'take_profit',
+    'quality_score',
+    'requested_quantity',
+    'position_value',
+    'target_price',
+  ],
+  risk: [],
+  submitted: ['quantity', 'limit_price'],
+  filled: ['price', 'quantity', 'leaves_quantity', 'fee'],
+  outcome: [],
+};
+
+export type SignalGeneratedWire = z.output<typeof signalGeneratedSchema>;
+export type RiskDecisionWire = z.output<typeof riskDecisionSchema>;
+export type OrderSubmittedWire = z.output<typeof orderSubmittedSchema>;
+export type OrderFilledWire = z.output<typeof orderFilledSchema>;
+export type SignalOutcomeWire = z.output<typeof signalOutcomeSchema>;

@@ -1,0 +1,391 @@
+import {
+  canonicalJson,
+  Decimal,
+  formatDecimal,
+  type JsonObject,
+  type JsonValue,
+  OVERRIDABLE_FIELDS,
+  type RecordFieldOverrides,
+  scaleOf,
+  type SignalDetails,
+  type SignalEvent,
+  sumDecimals,
+} from '../contract/index.ts';
+import { Anomaly, SignalStatus } from './signal-status.ts';
+
+interface Stamp {
+  /** occurred_at, normalized */
+  at: string;
+  /** event_id */
+  id: string;
+}
+interface DetailsFact extends Stamp {
+  details: SignalDetails;
+  metadata: JsonObject | null;
+}
+interface RiskFact extends Stamp {
+  passed: boolean;
+  checks: JsonObject | null;
+  reason: string | null;
+}
+interface SubmissionFact extends Stamp {
+  orderId: string | null;
+  quantity: string | null;
+}
+interface FillFact extends Stamp {
+  orderId: string | null;
+  price: string | null;
+  quantity: string | null;
+  leaves: string | null;
+  fee: string | null;
+  completes: boolean | null;
+  api: boolean;
+  /** two distinct reports of the same fill (order_id + fill_id) disagree */
+  conflict: boolean;
+}
+interface OutcomeFact extends Stamp {
+  outcome: 'cancelled' | 'expired' | 'missed' | 'error';
+  reason: string | null;
+}
+type OverrideFact = Stamp & { value: JsonValue };
+type OverridableField = (typeof OVERRIDABLE_FIELDS)[number];
+
+/**
+ * What a set of events says about one signal, in a form where merging is commutative, associative and
+ * idempotent: the fold of a set is the merge of its members, in any order and any grouping. The store
+ * keeps this state per signal, so a batch merges its new events into it without re-reading old events.
+ */
+export interface FoldState {
+  firstEventAt: string | null;
+  details: DetailsFact | null;
+  /** two or more distinct signal-generated events */
+  detailsConflict: boolean;
+  risk: RiskFact | null;
+  submission: SubmissionFact | null;
+  /** distinct fills by key: order_id + fill_id, else the event id; 'api' for executions recorded through the API */
+  fills: Record<string, FillFact>;
+  outcome: OutcomeFact | null;
+  overrides: Partial<Record<OverridableField, OverrideFact>>;
+}
+
+export const EMPTY_STATE: FoldState = Object.freeze({
+  firstEventAt: null,
+  details: null,
+  detailsConflict: false,
+  risk: null,
+  submission: null,
+  fills: Object.freeze({}) as Record<string, FillFact>,
+  outcome: null,
+  overrides: Object.freeze({}),
+}) as FoldState;
+
+const later = (a: Stamp, b: Stamp): boolean => a.at > b.at || (a.at === b.at && a.id > b.id);
+function latest<T extends Stamp>(a: T | null, b: T | null): T | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return later(b, a) ? b : a;
+}
+function earliest<T extends Stamp>(a: T | null, b: T | null): T | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return later(a, b) ? b : a;
+}
+/** The risk decision with the latest time; on a tie a rejection wins, then the larger event id. */
+function latestRisk(a: RiskFact | null, b: RiskFact | null): RiskFact | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  if (a.at !== b.at) return a.at > b.at ? a : b;
+  if (a.passed !== b.passed) return a.passed ? b : a;
+  return a.id > b.id ? a : b;
+}
+
+const fillContent = (f: FillFact): string =>
+  canonicalJson([f.orderId, f.price, f.quantity, f.leaves, f.fee, f.completes]);
+
+function mergeFill(a: FillFact, b: FillFact): FillFact {
+  if (a.id === b.id) return a.conflict || !b.conflict ? a : b;
+  const winner = later(b, a) ? b : a;
+  const conflict = a.conflict || b.conflict || (!a.api && fillContent(a) !== fillContent(b));
+  return conflict === winner.conflict ? winner : { ...winner, conflict };
+}
+
+/** The state of a single event. */
+export function stateOf(event: SignalEvent): FoldState {
+  const stamp = { at: event.occurredAt, id: event.eventId };
+  const state: FoldState = { ...EMPTY_STATE, firstEventAt: event.occurredAt, fills: {}, overrides: {} };
+  switch (event.kind) {
+    case 'generated':
+      state.details = { ...stamp, details: event.details, metadata: event.metadata };
+      break;
+    case 'risk':
+      state.risk = { ...stamp, passed: event.passed, checks: event.checks, reason: event.rejectionReason };
+      break;
+    case 'submitted':
+      state.submission = { ...stamp, orderId: event.orderId, quantity: event.quantity };
+      break;
+    case 'filled': {
+      const api = event.origin === 'api';
+      const key = api ? 'api' : event.fillId !== null ? `fill:${event.orderId ?? ''}:${event.fillId}` : `event:${event.eventId}`;
+      state.fills[key] = {
+        ...stamp,
+        orderId: event.orderId,
+        price: event.price,
+        quantity: event.quantity,
+        leaves: event.leavesQuantity,
+        fee: event.fee,
+        completes: event.completes,
+        api,
+        conflict: false,
+      };
+      break;
+    }
+    case 'outcome':
+      state.outcome = { ...stamp, outcome: event.outcome, reason: event.reason };
+      break;
+    default: {
+      const never: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(never)}`);
+    }
+  }
+  if (event.recordFields) {
+    for (const field of OVERRIDABLE_FIELDS) {
+      const value = event.recordFields[field];
+      if (value !== undefined) state.overrides[field] = { ...stamp, value: value as JsonValue };
+    }
+  }
+  return state;
+}
+
+/** Merges two states; commutative, associative and idempotent. */
+export function mergeStates(a: FoldState, b: FoldState): FoldState {
+  const fills: Record<string, FillFact> = { ...a.fills };
+  for (const [key, fill] of Object.entries(b.fills)) {
+    const mine = fills[key];
+    fills[key] = mine === undefined ? fill : mergeFill(mine, fill);
+  }
+  const overrides: Partial<Record<OverridableField, OverrideFact>> = { ...a.overrides };
+  for (const field of OVERRIDABLE_FIELDS) {
+    const merged = latest(a.overrides[field] ?? null, b.overrides[field] ?? null);
+    if (merged !== null) overrides[field] = merged;
+  }
+  const details = earliest(a.details, b.details);
+  return {
+    firstEventAt:
+      a.firstEventAt === null ? b.firstEventAt : b.firstEventAt === null ? a.firstEventAt : a.firstEventAt < b.firstEventAt ? a.firstEventAt : b.firstEventAt,
+    details,
+    detailsConflict: a.detailsConflict || b.detailsConflict || (a.details !== null && b.details !== null && a.details.id !== b.details.id),
+    risk: latestRisk(a.risk, b.risk),
+    submission: latest(a.submission, b.submission),
+    fills,
+    outcome: latest(a.outcome, b.outcome),
+    overrides,
+  };
+}
+
+/** The derived part of a signal record: a pure function of the set of its events. */
+export interface SignalFacts {
+  signalId: string;
+  strategyName: string | null;
+  symbol: string | null;
+  signalType: string | null;
+  direction: 'BUY' | 'SELL' | null;
+  strength: string | null;
+  qualityScore: string | null;
+  requestedQuantity: string | null;
+  positionValue: string | null;
+  targetPrice: string | null;
+  signalPrice: string | null;
+  signalMetadata: JsonObject | null;
+  sharpeEstimate: string | null;
+  stopLoss: string | null;
+  takeProfit: string | null;
+  expiresAt: string | null;
+  generatedAt: string | null;
+  processedAt: string | null;
+  executedAt: string | null;
+  riskCheckedAt: string | null;
+  submittedAt: string | null;
+  closedAt: string | null;
+  firstEventAt: string;
+  status: SignalStatus;
+  rejectionReason: string | null;
+  riskCheckPassed: boolean | null;
+  riskCheckDetails: JsonObject | null;
+  orderId: string | null;
+  orderQuantity: string | null;
+  executedPrice: string | null;
+  executedQuantity: string | null;
+  fees: string | null;
+  slippage: string | null;
+  slippageBps: string | null;
+  outcomeReason: string | null;
+  anomalies: Anomaly[];
+}
+
+/** Places kept for a volume-weighted average price that does not terminate. */
+export const VWAP_MAX_SCALE = 10;
+/** Places kept for slippage in basis points. */
+export const BPS_SCALE = 4;
+
+/** Status, anomalies and the quantities they depend on: the cheap part of a record, used per audit entry. */
+export interface StatusSummary {
+  status: SignalStatus;
+  anomalies: Anomaly[];
+  complete: boolean;
+  executedQuantity: string | null;
+  orderQuantity: string | null;
+  requestedQuantity: string | null;
+}
+
+const override = <F extends OverridableField>(state: FoldState, field: F): RecordFieldOverrides[F] | undefined =>
+  state.overrides[field]?.value as RecordFieldOverrides[F] | undefined;
+
+/** The status of a state by the first rule that holds (contract section 3), and its anomaly notes. */
+export function summarizeStatus(state: FoldState): StatusSummary {
+  const fills = Object.values(state.fills);
+  const quantities = fills.flatMap((f) => (f.quantity === null ? [] : [f.quantity]));
+  const executedQuantity = quantities.length > 0 ? sumDecimals(quantities) : null;
+  const requestedQuantity = override(state, 'requestedQuantity') ?? state.details?.details.requestedQuantity ?? null;
+  const orderQuantity = state.submission?.quantity ?? requestedQuantity;
+  const complete =
+    fills.some((f) => !f.api && f.leaves !== null && new Decimal(f.leaves).isZero()) ||
+    (executedQuantity !== null && orderQuantity !== null && new Decimal(executedQuantity).gte(orderQuantity)) ||
+    state.fills.api?.completes === true;
+
+  const risk = state.risk;
+  let status: SignalStatus;
+  if (complete) status = SignalStatus.Executed;
+  else if (state.outcome) status = state.outcome.outcome;
+  else if (fills.length > 0) status = SignalStatus.PartiallyFilled;
+  else if (risk && !risk.passed) status = SignalStatus.Rejected;
+  else if (state.submission) status = SignalStatus.Submitted;
+  else if (risk?.passed) status = SignalStatus.PassedRisk;
+  else status = SignalStatus.Generated;
+
+  const anomalies: Anomaly[] = [];
+  if (state.detailsConflict) anomalies.push(Anomaly.DuplicateDetails);
+  if (fills.length > 0 && risk && !risk.passed) anomalies.push(Anomaly.FillAfterRejection);
+  if (fills.some((f) => !f.api) && !state.submission) anomalies.push(Anomaly.FillWithoutSubmission);
+  if (state.submission && risk && !risk.passed) anomalies.push(Anomaly.SubmissionAfterRejection);
+  if (fills.some((f) => f.conflict)) anomalies.push(Anomaly.ConflictingFill);
+  if (complete && state.outcome) anomalies.push(Anomaly.OutcomeAfterCompletion);
+  if (executedQuantity !== null && orderQuantity !== null && new Decimal(executedQuantity).gt(orderQuantity)) {
+    anomalies.push(Anomaly.OverfilledOrder);
+  }
+  return { status, anomalies, complete, executedQuantity, orderQuantity, requestedQuantity };
+}
+
+/** The record fields that follow from a state (contract section 3). */
+export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
+  const d = state.details?.details ?? null;
+  const { status, anomalies, executedQuantity, orderQuantity, requestedQuantity } = summarizeStatus(state);
+  const fills = Object.values(state.fills);
+  const priced = fills.filter((f) => f.price !== null && f.quantity !== null);
+  let executedPrice: string | null = null;
+  if (priced.length > 0) {
+    let notional = new Decimal(0);
+    let qty = new Decimal(0);
+    let priceScale = 0;
+    for (const f of priced) {
+      notional = notional.plus(new Decimal(f.price as string).times(f.quantity as string));
+      qty = qty.plus(f.quantity as string);
+      priceScale = Math.max(priceScale, scaleOf(f.price as string));
+    }
+    executedPrice = formatDecimal(notional.div(qty), priceScale, Math.max(priceScale, VWAP_MAX_SCALE));
+  }
+  const fees = fills.flatMap((f) => (f.fee === null ? [] : [f.fee]));
+  const lastFill = fills.reduce<FillFact | null>((acc, f) => latest(acc, f), null);
+  const risk = state.risk;
+  const ov = <F extends OverridableField>(field: F) => override(state, field);
+
+  const closedAt =
+    status === SignalStatus.Executed
+      ? (lastFill?.at ?? null)
+      : state.outcome && status === state.outcome.outcome
+        ? state.outcome.at
+        : status === SignalStatus.Rejected
+          ? (risk?.at ?? null)
+          : null;
+
+  let slippage: string | null = null;
+  let slippageBps: string | null = null;
+  if (d && executedPrice !== null) {
+    const diff = new Decimal(executedPrice).minus(d.entryPrice);
+    const signed = d.side === 'buy' ? diff : diff.negated();
+    const scale = Math.max(scaleOf(executedPrice), scaleOf(d.entryPrice));
+    slippage = formatDecimal(signed, scale, scale);
+    slippageBps = formatDecimal(signed.div(d.entryPrice).times(10_000), 0, BPS_SCALE);
+  }
+
+  let signalMetadata: JsonObject | null = null;
+  const metadataOverride = ov('signalMetadata');
+  if (metadataOverride !== undefined) signalMetadata = metadataOverride;
+  else if (state.details) {
+    signalMetadata = { ...(state.details.metadata ?? {}), stop_loss: d?.stopLoss ?? null, take_profit: d?.takeProfit ?? null };
+  }
+
+  let qualityScore = ov('qualityScore') ?? d?.qualityScore ?? null;
+  if (qualityScore === null && d) {
+    const sharpeFactor = Decimal.min(new Decimal(d.sharpeEstimate).div(2), 1);
+    qualityScore = formatDecimal(new Decimal(d.confidence).times(sharpeFactor), 0);
+  }
+
+  return {
+    signalId,
+    strategyName: d?.strategyName ?? null,
+    symbol: d?.symbol ?? null,
+    signalType: ov('signalType') ?? d?.signalType ?? null,
+    direction: d ? (d.side === 'buy' ? 'BUY' : 'SELL') : null,
+    strength: d?.confidence ?? null,
+    qualityScore,
+    requestedQuantity,
+    positionValue: ov('positionValue') ?? d?.positionValue ?? null,
+    targetPrice: ov('targetPrice') ?? d?.targetPrice ?? d?.takeProfit ?? null,
+    signalPrice: d?.entryPrice ?? null,
+    signalMetadata,
+    sharpeEstimate: d?.sharpeEstimate ?? null,
+    stopLoss: d?.stopLoss ?? null,
+    takeProfit: d?.takeProfit ?? null,
+    expiresAt: d?.expiresAt ?? null,
+    generatedAt: state.details?.at ?? null,
+    processedAt: state.submission?.at ?? risk?.at ?? null,
+    executedAt: lastFill?.at ?? null,
+    riskCheckedAt: risk?.at ?? null,
+    submittedAt: state.submission?.at ?? null,
+    closedAt,
+    firstEventAt: state.firstEventAt ?? '',
+    status,
+    rejectionReason: risk && !risk.passed ? risk.reason : null,
+    riskCheckPassed: risk ? risk.passed : null,
+    riskCheckDetails: risk?.checks ?? null,
+    orderId: state.submission?.orderId ?? lastFill?.orderId ?? null,
+    orderQuantity,
+    executedPrice,
+    executedQuantity,
+    fees: fees.length > 0 ? sumDecimals(fees) : null,
+    slippage,
+    slippageBps,
+    outcomeReason: state.outcome?.reason ?? null,
+    anomalies,
+  };
+}
+
+/** The state of a set of events (duplicates and order do not matter). */
+export function foldEvents(events: Iterable<SignalEvent>, initial: FoldState = EMPTY_STATE): FoldState {
+  let state = initial;
+  for (const event of events) state = mergeStates(state, stateOf(event));
+  return state;
+}
+
+/**
+ * The record of one signal from the set of its events: any permutation and any duplication of the same
+ * events gives the same facts. Throws when the events belong to different signals.
+ */
+export function foldSignal(events: readonly SignalEvent[]): SignalFacts {
+  const first = events[0];
+  if (first === undefined) throw new RangeError('foldSignal needs at least one event');
+  for (const e of events) {
+    if (e.signalId !== first.signalId) throw new RangeError(`events of ${first.signalId} and ${e.signalId} in one fold`);
+  }
+  return deriveFacts(first.signalId, foldEvents(events));
+}

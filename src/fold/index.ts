@@ -1,0 +1,2 @@
+export * from './fold-signal.ts';
+export * from './signal-status.ts';

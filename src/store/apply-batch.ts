@@ -1,0 +1,336 @@
+import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
+import { LIMITS, sortKeysDeep, timestampFromDate } from '../contract/index.ts';
+import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, type SignalFacts, stateOf, summarizeStatus } from '../fold/index.ts';
+import { InputError, LedgerError, StoreError } from '../errors.ts';
+import { type BulkColumn, bulkInsertSql, inJsonArray, type QueryRunner, runSql } from './bulk-sql.ts';
+import type { Dialect, Store } from './open-store.ts';
+
+/** What one batch did. */
+export interface ApplyResult {
+  /** messages given */
+  received: number;
+  /** new distinct events written to the audit trail and folded into their signals */
+  applied: number;
+  /** events whose event_id was already recorded with the same content (or repeated in the batch) */
+  duplicates: number;
+  /** messages recorded as dead letters (contract violations, event_id reused for different content) */
+  deadLetters: number;
+  /** signals whose record changed */
+  signalsChanged: number;
+  /** the signals touched, for callers that read them back */
+  signalIds: string[];
+}
+
+export interface ApplyOptions {
+  /** the receipt time written to the audit trail and dead letters (default now) */
+  receivedAt?: Date;
+  /** attempts on a deadlock or serialization failure (default 8) */
+  maxAttempts?: number;
+}
+
+const SIGNAL_COLUMNS: BulkColumn[] = [
+  ['signal_id', 'text'], ['strategy_name', 'text'], ['symbol', 'text'], ['signal_type', 'text'], ['direction', 'text'],
+  ['strength', 'numeric'], ['quality_score', 'numeric'], ['requested_quantity', 'numeric'], ['position_value', 'numeric'],
+  ['target_price', 'numeric'], ['signal_price', 'numeric'], ['signal_metadata', 'jsonb'], ['sharpe_estimate', 'numeric'],
+  ['stop_loss', 'numeric'], ['take_profit', 'numeric'], ['expires_at', 'timestamptz'], ['generated_at', 'timestamptz'],
+  ['processed_at', 'timestamptz'], ['executed_at', 'timestamptz'], ['risk_checked_at', 'timestamptz'],
+  ['submitted_at', 'timestamptz'], ['closed_at', 'timestamptz'], ['first_event_at', 'timestamptz'],
+  ['effective_at', 'timestamptz'], ['status', 'text'], ['rejection_reason', 'text'], ['risk_check_passed', 'boolean'],
+  ['risk_check_details', 'jsonb'], ['order_id', 'text'], ['order_quantity', 'numeric'], ['executed_price', 'numeric'],
+  ['executed_quantity', 'numeric'], ['fees', 'numeric'], ['slippage', 'numeric'], ['slippage_bps', 'numeric'],
+  ['outcome_reason', 'text'], ['anomalies', 'jsonb'], ['version', 'integer'], ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'], ['fold_state', 'jsonb'],
+].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+
+const PLACEHOLDER_COLUMNS = SIGNAL_COLUMNS.filter((c) =>
+  ['signal_id', 'first_event_at', 'effective_at', 'status', 'anomalies', 'version', 'created_at', 'updated_at', 'fold_state'].includes(c.name),
+);
+
+const AUDIT_COLUMNS: BulkColumn[] = [
+  ['event_id', 'text'], ['signal_id', 'text'], ['kind', 'text'], ['occurred_at', 'timestamptz'], ['received_at', 'timestamptz'],
+  ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'], ['message_key', 'text'],
+  ['payload', 'text'], ['content_hash', 'text'], ['status_before', 'text'], ['status_after', 'text'], ['anomaly', 'text'],
+].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+
+const DEAD_LETTER_COLUMNS: BulkColumn[] = [
+  ['received_at', 'timestamptz'], ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'],
+  ['message_key', 'text'], ['raw_value', 'text'], ['problems', 'jsonb'], ['event_id', 'text'], ['signal_id', 'text'],
+].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+
+interface StatementSet {
+  insertPlaceholders: string;
+  lockSignals: string;
+  existingEvents: string;
+  insertAudit: string;
+  upsertSignals: string;
+  insertDeadLetters: string;
+  dropEmptyPlaceholders: string;
+}
+
+function buildStatements(dialect: Dialect): StatementSet {
+  const updates = SIGNAL_COLUMNS.filter((c) => c.name !== 'signal_id' && c.name !== 'created_at')
+    .map((c) => `"${c.name}" = excluded."${c.name}"`)
+    .join(', ');
+  return {
+    insertPlaceholders: bulkInsertSql(dialect, 'signals', PLACEHOLDER_COLUMNS, 'on conflict ("signal_id") do nothing', 'signal_id'),
+    lockSignals:
+      `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
+      (dialect === 'postgresql' ? ' for update' : ''),
+    existingEvents: `select "event_id", "content_hash", "received_at" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
+    insertAudit: bulkInsertSql(dialect, 'signal_events', AUDIT_COLUMNS, 'on conflict ("event_id") do nothing returning "event_id"', 'event_id'),
+    upsertSignals: bulkInsertSql(dialect, 'signals', SIGNAL_COLUMNS, `on conflict ("signal_id") do update set ${updates}`, 'signal_id'),
+    insertDeadLetters: bulkInsertSql(dialect, 'dead_letters', DEAD_LETTER_COLUMNS),
+    dropEmptyPlaceholders: `delete from "signals" where "version" = 0 and ${inJsonArray(dialect, 'signal_id')}`,
+  };
+}
+
+const STATEMENTS: Record<Dialect, StatementSet> = { sqlite: buildStatements('sqlite'), postgresql: buildStatements('postgresql') };
+
+/** Columns that say where a message came from, for the audit trail and dead letters. */
+function sourceColumns(source: EventSource, topic: string | null, key: string | null) {
+  switch (source.type) {
+    case 'kafka':
+      return { source: `${source.topic}/${source.partition}@${source.offset}`, topic: source.topic, partition: source.partition, offset: source.offset, message_key: source.key };
+    case 'file':
+      return { source: `${source.file}:${source.line}`, topic: source.topic, partition: null, offset: null, message_key: source.key };
+    case 'api':
+      return { source: 'api', topic, partition: null, offset: null, message_key: key };
+    default: {
+      const never: never = source;
+      throw new Error(`unknown source ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function deadLetterRow(receivedAt: string, m: RejectedMessage) {
+  return {
+    received_at: receivedAt,
+    ...sourceColumns(m.source, m.topic, m.key),
+    raw_value: m.raw,
+    problems: m.problems,
+    event_id: m.eventId,
+    signal_id: m.signalId,
+  };
+}
+
+function conflictDeadLetter(m: AcceptedMessage, why: string): RejectedMessage {
+  const problems: Problem[] = [{ path: '$.event_id', message: why }];
+  const topic = m.source.type === 'api' ? null : m.source.topic;
+  const key = m.source.type === 'api' ? null : m.source.key;
+  return { ok: false, problems, raw: m.payload, topic: topic ?? 'api', key, source: m.source, eventId: m.event.eventId, signalId: m.event.signalId };
+}
+
+function signalRow(facts: SignalFacts, state: FoldState, version: number, now: string) {
+  return {
+    signal_id: facts.signalId,
+    strategy_name: facts.strategyName,
+    symbol: facts.symbol,
+    signal_type: facts.signalType,
+    direction: facts.direction,
+    strength: facts.strength,
+    quality_score: facts.qualityScore,
+    requested_quantity: facts.requestedQuantity,
+    position_value: facts.positionValue,
+    target_price: facts.targetPrice,
+    signal_price: facts.signalPrice,
+    signal_metadata: facts.signalMetadata === null ? null : sortKeysDeep(facts.signalMetadata),
+    sharpe_estimate: facts.sharpeEstimate,
+    stop_loss: facts.stopLoss,
+    take_profit: facts.takeProfit,
+    expires_at: facts.expiresAt,
+    generated_at: facts.generatedAt,
+    processed_at: facts.processedAt,
+    executed_at: facts.executedAt,
+    risk_checked_at: facts.riskCheckedAt,
+    submitted_at: facts.submittedAt,
+    closed_at: facts.closedAt,
+    first_event_at: facts.firstEventAt,
+    effective_at: facts.generatedAt ?? facts.firstEventAt,
+    status: facts.status,
+    rejection_reason: facts.rejectionReason,
+    risk_check_passed: facts.riskCheckPassed,
+    risk_check_details: facts.riskCheckDetails === null ? null : sortKeysDeep(facts.riskCheckDetails),
+    order_id: facts.orderId,
+    order_quantity: facts.orderQuantity,
+    executed_price: facts.executedPrice,
+    executed_quantity: facts.executedQuantity,
+    fees: facts.fees,
+    slippage: facts.slippage,
+    slippage_bps: facts.slippageBps,
+    outcome_reason: facts.outcomeReason,
+    anomalies: facts.anomalies,
+    version,
+    created_at: now,
+    updated_at: now,
+    fold_state: state,
+  };
+}
+
+const RETRYABLE_PG_CODES = new Set(['40P01', '40001']);
+
+/** A concurrent writer recorded one of our event ids between our read and our insert: run the batch again. */
+class ConcurrentInsert extends Error {}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ConcurrentInsert) return true;
+  let e: unknown = error;
+  while (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (RETRYABLE_PG_CODES.has(code) || code === 'SQLITE_BUSY')) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+/**
+ * The one write path of signal-ledger: Kafka batches, file ingest and the repository all call it.
+ * One transaction per batch and a fixed number of set-based statements whatever the batch size:
+ * new events are found by their unique event_id (a repeat with the same content is a duplicate, with
+ * other content a dead letter), merged into the stored fold state of their signals, and the changed
+ * records upserted. On PostgreSQL the affected signal rows are locked in id order, so concurrent
+ * appliers on overlapping signals serialize per signal and cannot lose an event.
+ */
+export async function applyBatch(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions = {}): Promise<ApplyResult> {
+  if (messages.length > LIMITS.maxBatchEvents) {
+    throw InputError.limit('applyBatch', `${messages.length} messages in one batch; the limit is ${LIMITS.maxBatchEvents}`);
+  }
+  const maxAttempts = options.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.em().transactional(async (em) => {
+        const runner = em.getTransactionContext() as unknown as QueryRunner;
+        return applyInTransaction(store.dialect, runner, messages, options.receivedAt ?? new Date());
+      });
+    } catch (error) {
+      if (attempt < maxAttempts && isRetryable(error)) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random())));
+        continue;
+      }
+      if (error instanceof LedgerError) throw error;
+      if (isRetryable(error)) throw StoreError.conflict(`batch not applied after ${attempt} attempts`, error);
+      throw error;
+    }
+  }
+}
+
+async function applyInTransaction(dialect: Dialect, runner: QueryRunner, messages: readonly ParsedMessage[], receivedAtDate: Date): Promise<ApplyResult> {
+  const sql = STATEMENTS[dialect];
+  const now = timestampFromDate(receivedAtDate);
+  const dead: RejectedMessage[] = [];
+  let duplicates = 0;
+
+  // Collapse repeats inside the batch first: one statement cannot insert the same key twice.
+  const unique = new Map<string, AcceptedMessage>();
+  for (const m of messages) {
+    if (!m.ok) {
+      dead.push(m);
+      continue;
+    }
+    const seen = unique.get(m.event.eventId);
+    if (seen === undefined) unique.set(m.event.eventId, m);
+    else if (seen.contentHash === m.contentHash) duplicates++;
+    else dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} appears earlier in the same batch with different content; this message was not applied`));
+  }
+
+  const signalIds = [...new Set([...unique.values()].map((m) => m.event.signalId))].sort();
+  const newEvents: AcceptedMessage[] = [];
+  const auditRows: Record<string, unknown>[] = [];
+  const signalRows: Record<string, unknown>[] = [];
+
+  if (signalIds.length > 0) {
+    const firstSeen = new Map<string, string>();
+    for (const m of unique.values()) {
+      const t = firstSeen.get(m.event.signalId);
+      if (t === undefined || m.event.occurredAt < t) firstSeen.set(m.event.signalId, m.event.occurredAt);
+    }
+    const placeholders = signalIds.map((id) => ({
+      signal_id: id,
+      first_event_at: firstSeen.get(id),
+      effective_at: firstSeen.get(id),
+      status: 'generated',
+      anomalies: [],
+      version: 0,
+      created_at: now,
+      updated_at: now,
+      fold_state: {},
+    }));
+    await runSql(runner, sql.insertPlaceholders, [JSON.stringify(placeholders)]);
+    const locked = await runSql<{ signal_id: string; status: string; version: number | string; fold_state: unknown }>(runner, sql.lockSignals, [JSON.stringify(signalIds)]);
+    const rows = new Map(locked.map((r) => [r.signal_id, r]));
+
+    const ids = [...unique.keys()];
+    const existing = new Map(
+      (await runSql<{ event_id: string; content_hash: string; received_at: unknown }>(runner, sql.existingEvents, [JSON.stringify(ids)])).map((r) => [r.event_id, r]),
+    );
+
+    interface Pending {
+      state: FoldState;
+      status: string | null;
+      anomalies: string[];
+      version: number;
+      changed: boolean;
+    }
+    const pending = new Map<string, Pending>();
+    for (const id of signalIds) {
+      const row = rows.get(id);
+      const version = Number(row?.version ?? 0);
+      const stored = typeof row?.fold_state === 'string' ? JSON.parse(row.fold_state) : row?.fold_state;
+      const state = version > 0 ? (stored as FoldState) : EMPTY_STATE;
+      pending.set(id, { state, status: version > 0 ? (row?.status ?? null) : null, anomalies: version > 0 ? summarizeStatus(state).anomalies : [], version, changed: false });
+    }
+
+    for (const m of unique.values()) {
+      const prior = existing.get(m.event.eventId);
+      if (prior !== undefined) {
+        if (prior.content_hash === m.contentHash) duplicates++;
+        else dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} was already recorded with different content; this message was not applied`));
+        continue;
+      }
+      const p = pending.get(m.event.signalId) as Pending;
+      p.state = mergeStates(p.state, stateOf(m.event));
+      const summary = summarizeStatus(p.state);
+      const added = summary.anomalies.filter((a) => !p.anomalies.includes(a));
+      auditRows.push({
+        event_id: m.event.eventId,
+        signal_id: m.event.signalId,
+        kind: m.event.kind,
+        occurred_at: m.event.occurredAt,
+        received_at: now,
+        ...sourceColumns(m.source, null, null),
+        payload: m.payload,
+        content_hash: m.contentHash,
+        status_before: p.status,
+        status_after: summary.status,
+        anomaly: added.length > 0 ? added.join(',') : null,
+      });
+      p.status = summary.status;
+      p.anomalies = summary.anomalies;
+      p.version++;
+      p.changed = true;
+      newEvents.push(m);
+    }
+
+    for (const [id, p] of pending) {
+      if (p.changed) signalRows.push(signalRow(deriveFacts(id, p.state), p.state, p.version, now));
+    }
+
+    if (auditRows.length > 0) {
+      const inserted = await runSql(runner, sql.insertAudit, [JSON.stringify(auditRows)]);
+      if (inserted.length !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
+    }
+    if (signalRows.length > 0) await runSql(runner, sql.upsertSignals, [JSON.stringify(signalRows)]);
+    const empty = [...pending].filter(([, p]) => p.version === 0).map(([id]) => id);
+    if (empty.length > 0) await runSql(runner, sql.dropEmptyPlaceholders, [JSON.stringify(empty)]);
+  }
+
+  if (dead.length > 0) await runSql(runner, sql.insertDeadLetters, [JSON.stringify(dead.map((m) => deadLetterRow(now, m)))]);
+
+  return {
+    received: messages.length,
+    applied: newEvents.length,
+    duplicates,
+    deadLetters: dead.length,
+    signalsChanged: signalRows.length,
+    signalIds,
+  };
+}

@@ -1,0 +1,53 @@
+import { type Platform, Type } from '@mikro-orm/core';
+
+/** True for MikroORM's SQLite platform. */
+export function isSqlitePlatform(platform: Platform): boolean {
+  return platform.constructor.name.toLowerCase().includes('sqlite');
+}
+
+/**
+ * Exact decimals: `numeric` on PostgreSQL (read back as a string with its scale), `text` on SQLite
+ * (whose numeric affinity would turn "151.10" into the float 151.1).
+ */
+export class DecimalString extends Type<string | null, string | null> {
+  override getColumnType(_prop: unknown, platform: Platform): string {
+    return isSqlitePlatform(platform) ? 'text' : 'numeric';
+  }
+  override compareAsType(): string {
+    return 'string';
+  }
+}
+
+/**
+ * Event and record times with microseconds: `timestamptz` on PostgreSQL, fixed-width ISO-8601 UTC
+ * text on SQLite (string order is time order). The JS value is the normalized string.
+ */
+export class TimestampString extends Type<string | null, string | Date | null> {
+  override getColumnType(_prop: unknown, platform: Platform): string {
+    return isSqlitePlatform(platform) ? 'text' : 'timestamptz';
+  }
+  override convertToJSValue(value: string | Date | null): string | null {
+    if (value === null || value === undefined) return null;
+    if (value instanceof Date) return `${value.toISOString().slice(0, 23)}000Z`;
+    return value;
+  }
+  override compareAsType(): string {
+    return 'string';
+  }
+}
+
+/** JSON kept as JSON: `jsonb` on PostgreSQL, `text` on SQLite. */
+export class JsonColumn extends Type<unknown, string | null> {
+  override getColumnType(_prop: unknown, platform: Platform): string {
+    return isSqlitePlatform(platform) ? 'text' : 'jsonb';
+  }
+  override convertToDatabaseValue(value: unknown): string | null {
+    return value === null || value === undefined ? null : JSON.stringify(value);
+  }
+  override convertToJSValue(value: unknown): unknown {
+    return typeof value === 'string' ? JSON.parse(value) : value;
+  }
+  override compareAsType(): string {
+    return 'string';
+  }
+}

@@ -1,0 +1,63 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { DecimalString, JsonColumn, TimestampString } from '../column-types.ts';
+
+const dec = () => p.type(DecimalString).nullable();
+const ts = () => p.type(TimestampString).nullable();
+
+/** One row per signal: the fields of the original SignalRecord plus the ledger's own (contract section 4). */
+export const SignalEntity = defineEntity({
+  name: 'Signal',
+  tableName: 'signals',
+  properties: {
+    signalId: p.string().length(128).primary(),
+    strategyName: p.string().length(128).nullable(),
+    symbol: p.string().length(64).nullable(),
+    signalType: p.string().length(64).nullable(),
+    direction: p.string().length(4).nullable(),
+    strength: dec(),
+    qualityScore: dec(),
+    requestedQuantity: dec(),
+    positionValue: dec(),
+    targetPrice: dec(),
+    signalPrice: dec(),
+    signalMetadata: p.type(JsonColumn).nullable(),
+    sharpeEstimate: dec(),
+    stopLoss: dec(),
+    takeProfit: dec(),
+    expiresAt: ts(),
+    generatedAt: ts(),
+    processedAt: ts(),
+    executedAt: ts(),
+    riskCheckedAt: ts(),
+    submittedAt: ts(),
+    closedAt: ts(),
+    firstEventAt: p.type(TimestampString),
+    /** generated_at, or first_event_at while the details have not arrived: what lists sort and date ranges filter on */
+    effectiveAt: p.type(TimestampString),
+    status: p.string().length(32),
+    rejectionReason: p.text().nullable(),
+    riskCheckPassed: p.boolean().nullable(),
+    riskCheckDetails: p.type(JsonColumn).nullable(),
+    orderId: p.string().length(128).nullable(),
+    orderQuantity: dec(),
+    executedPrice: dec(),
+    executedQuantity: dec(),
+    fees: dec(),
+    slippage: dec(),
+    slippageBps: dec(),
+    outcomeReason: p.text().nullable(),
+    anomalies: p.type(JsonColumn),
+    /** number of distinct events applied to this signal */
+    version: p.integer(),
+    createdAt: p.type(TimestampString),
+    updatedAt: p.type(TimestampString),
+    /** the merged fold state (src/fold): what a new batch merges into */
+    foldState: p.type(JsonColumn),
+  },
+  indexes: [
+    { name: 'signals_effective_at_idx', properties: ['effectiveAt', 'signalId'] },
+    { name: 'signals_strategy_idx', properties: ['strategyName', 'effectiveAt'] },
+    { name: 'signals_symbol_idx', properties: ['symbol', 'effectiveAt'] },
+    { name: 'signals_status_idx', properties: ['status', 'effectiveAt'] },
+  ],
+});

@@ -1,0 +1,4 @@
+import { Migration20261125000000_initial } from './Migration20261125000000_initial.ts';
+
+/** Every PostgreSQL migration, oldest first. A test fails when the entities and the migrated schema differ. */
+export const MIGRATIONS = [{ name: 'Migration20261125000000_initial', class: Migration20261125000000_initial }];

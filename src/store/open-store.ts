@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { MikroORM as CoreMikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM as PostgreSqlMikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/sql';
+import { MikroORM as SqliteMikroORM } from '@mikro-orm/sqlite';
+import { ConfigError, LedgerError, ErrorCode, StoreError } from '../errors.ts';
+import { type DatabaseTarget, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
+import { ENTITIES } from './entities/index.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+/** An open database: MikroORM plus what the apply path and the queries need to know about it. */
+export interface Store {
+  readonly dialect: Dialect;
+  readonly target: DatabaseTarget;
+  readonly orm: CoreMikroORM;
+  /** a fresh EntityManager for one unit of work */
+  em(): EntityManager;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** a database URL of the contract; default sqlite:///data/signals.db */
+  dbUrl?: string;
+  /** PostgreSQL: apply pending migrations on open (default true); SQLite always creates missing tables */
+  migrate?: boolean;
+  /** where the URL came from, for error lines (default DATABASE_URL) */
+  setting?: string;
+  /** PostgreSQL pool size (default 10) */
+  poolSize?: number;
+}
+
+/** A lock id for migrations, so two processes starting together do not both migrate. */
+const MIGRATION_LOCK_ID = 0x5167_1ed9;
+
+/** Opens the store of a database URL, creating SQLite tables or applying PostgreSQL migrations as needed. */
+export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
+  const url = options.dbUrl ?? DEFAULT_DATABASE_URL;
+  const target = parseDatabaseUrl(url, options.setting ?? 'DATABASE_URL');
+  return target.dialect === 'sqlite' ? openSqlite(target, url === DEFAULT_DATABASE_URL) : openPostgres(target, options);
+}
+
+function makeStore(dialect: Dialect, target: DatabaseTarget, orm: CoreMikroORM): Store {
+  let closed: Promise<void> | null = null;
+  return {
+    dialect,
+    target,
+    orm,
+    em: () => orm.em.fork() as unknown as EntityManager,
+    close: () => (closed ??= orm.close(true)),
+  };
+}
+
+async function openSqlite(target: Extract<DatabaseTarget, { dialect: 'sqlite' }>, isDefault: boolean): Promise<Store> {
+  if (!target.memory) {
+    const dir = path.dirname(target.file);
+    if (!existsSync(dir)) {
+      if (!isDefault) {
+        throw ConfigError.invalid('DATABASE_URL', `directory ${dir} does not exist; create it or choose another path`);
+      }
+      mkdirSync(dir, { recursive: true });
+    }
+  }
+  let orm: CoreMikroORM;
+  try {
+    orm = (await SqliteMikroORM.init({
+      entities: ENTITIES,
+      dbName: target.file,
+      discovery: { warnWhenNoEntities: false },
+      debug: false,
+    })) as unknown as CoreMikroORM;
+  } catch (cause) {
+    throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot open SQLite database ${target.file}`, { cause });
+  }
+  const store = makeStore('sqlite', target, orm);
+  try {
+    const em = store.em();
+    const conn = em.getConnection();
+    if (!target.memory) await conn.execute('pragma journal_mode = wal');
+    await conn.execute('pragma busy_timeout = 30000');
+    await conn.execute('pragma synchronous = normal');
+    const tables = await conn.execute<{ name: string }[]>(`select name from sqlite_master where type = 'table' and name = 'signals'`);
+    if (tables.length === 0) await orm.schema.create();
+  } catch (cause) {
+    await store.close();
+    throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot prepare SQLite database ${target.file}`, { cause });
+  }
+  return store;
+}
+
+async function openPostgres(target: Extract<DatabaseTarget, { dialect: 'postgresql' }>, options: OpenStoreOptions): Promise<Store> {
+  const orm = (await PostgreSqlMikroORM.init({
+    entities: ENTITIES,
+    clientUrl: target.clientUrl,
+    discovery: { warnWhenNoEntities: false },
+    debug: false,
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, snapshot: false, silent: true, allOrNothing: true },
+  })) as unknown as CoreMikroORM;
+  const store = makeStore('postgresql', target, orm);
+  try {
+    await store.em().getConnection().execute('select 1');
+  } catch (cause) {
+    await store.close();
+    throw StoreError.unavailable(`cannot connect to PostgreSQL at ${target.url}`, cause);
+  }
+  if (options.migrate ?? true) {
+    try {
+      await migrate(store);
+    } catch (cause) {
+      await store.close();
+      throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot migrate PostgreSQL database ${target.database}`, { cause });
+    }
+  }
+  return store;
+}
+
+/**
+ * Brings the schema up to date and returns the names of the migrations applied. On PostgreSQL a
+ * session advisory lock, held on one dedicated connection, makes concurrent starts wait for each other.
+ */
+export async function migrate(store: Store): Promise<string[]> {
+  if (store.dialect === 'sqlite') {
+    const before = await store.em().getConnection().execute<{ name: string }[]>(`select name from sqlite_master where type = 'table' and name = 'signals'`);
+    if (before.length === 0) await store.orm.schema.create();
+    return [];
+  }
+  const kysely = store.em().getConnection().getClient();
+  return kysely.connection().execute(async (conn) => {
+    const { sql } = await import('kysely');
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    try {
+      const applied = await store.orm.migrator.up();
+      return applied.map((m) => m.name);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+    }
+  });
+}
