@@ -1,9 +1,10 @@
 import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
-import { LIMITS, sortKeysDeep, timestampFromDate } from '../contract/index.ts';
-import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, type SignalFacts, stateOf, summarizeStatus } from '../fold/index.ts';
+import { canonicalJson, LIMITS, sha256Hex, timestampFromDate } from '../contract/index.ts';
+import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
 import { InputError, LedgerError, StoreError } from '../errors.ts';
 import { type BulkColumn, bulkInsertSql, inJsonArray, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect, Store } from './open-store.ts';
+import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
 
 /** What one batch did. */
 export interface ApplyResult {
@@ -28,19 +29,7 @@ export interface ApplyOptions {
   maxAttempts?: number;
 }
 
-const SIGNAL_COLUMNS: BulkColumn[] = [
-  ['signal_id', 'text'], ['strategy_name', 'text'], ['symbol', 'text'], ['signal_type', 'text'], ['direction', 'text'],
-  ['strength', 'numeric'], ['quality_score', 'numeric'], ['requested_quantity', 'numeric'], ['position_value', 'numeric'],
-  ['target_price', 'numeric'], ['signal_price', 'numeric'], ['signal_metadata', 'jsonb'], ['sharpe_estimate', 'numeric'],
-  ['stop_loss', 'numeric'], ['take_profit', 'numeric'], ['expires_at', 'timestamptz'], ['generated_at', 'timestamptz'],
-  ['processed_at', 'timestamptz'], ['executed_at', 'timestamptz'], ['risk_checked_at', 'timestamptz'],
-  ['submitted_at', 'timestamptz'], ['closed_at', 'timestamptz'], ['first_event_at', 'timestamptz'],
-  ['effective_at', 'timestamptz'], ['status', 'text'], ['rejection_reason', 'text'], ['risk_check_passed', 'boolean'],
-  ['risk_check_details', 'jsonb'], ['order_id', 'text'], ['order_quantity', 'numeric'], ['executed_price', 'numeric'],
-  ['executed_quantity', 'numeric'], ['fees', 'numeric'], ['slippage', 'numeric'], ['slippage_bps', 'numeric'],
-  ['outcome_reason', 'text'], ['anomalies', 'jsonb'], ['version', 'integer'], ['created_at', 'timestamptz'],
-  ['updated_at', 'timestamptz'], ['fold_state', 'jsonb'],
-].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+const SIGNAL_COLUMNS = SIGNAL_WRITE_COLUMNS;
 
 const PLACEHOLDER_COLUMNS = SIGNAL_COLUMNS.filter((c) =>
   ['signal_id', 'first_event_at', 'effective_at', 'status', 'anomalies', 'version', 'created_at', 'updated_at', 'fold_state'].includes(c.name),
@@ -53,7 +42,7 @@ const AUDIT_COLUMNS: BulkColumn[] = [
 ].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
 
 const DEAD_LETTER_COLUMNS: BulkColumn[] = [
-  ['received_at', 'timestamptz'], ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'],
+  ['dedupe_key', 'text'], ['received_at', 'timestamptz'], ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'],
   ['message_key', 'text'], ['raw_value', 'text'], ['problems', 'jsonb'], ['event_id', 'text'], ['signal_id', 'text'],
 ].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
 
@@ -79,7 +68,7 @@ function buildStatements(dialect: Dialect): StatementSet {
     existingEvents: `select "event_id", "content_hash", "received_at" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
     insertAudit: bulkInsertSql(dialect, 'signal_events', AUDIT_COLUMNS, 'on conflict ("event_id") do nothing returning "event_id"', 'event_id'),
     upsertSignals: bulkInsertSql(dialect, 'signals', SIGNAL_COLUMNS, `on conflict ("signal_id") do update set ${updates}`, 'signal_id'),
-    insertDeadLetters: bulkInsertSql(dialect, 'dead_letters', DEAD_LETTER_COLUMNS),
+    insertDeadLetters: bulkInsertSql(dialect, 'dead_letters', DEAD_LETTER_COLUMNS, 'on conflict ("dedupe_key") do nothing'),
     dropEmptyPlaceholders: `delete from "signals" where "version" = 0 and ${inJsonArray(dialect, 'signal_id')}`,
   };
 }
@@ -103,9 +92,11 @@ function sourceColumns(source: EventSource, topic: string | null, key: string | 
 }
 
 function deadLetterRow(receivedAt: string, m: RejectedMessage) {
+  const source = sourceColumns(m.source, m.topic, m.key);
   return {
+    dedupe_key: m.source.type === 'kafka' ? source.source : `sha256:${sha256Hex(`${m.topic}\n${m.raw ?? ''}\n${canonicalJson(m.problems)}`)}`,
     received_at: receivedAt,
-    ...sourceColumns(m.source, m.topic, m.key),
+    ...source,
     raw_value: m.raw,
     problems: m.problems,
     event_id: m.eventId,
@@ -118,52 +109,6 @@ function conflictDeadLetter(m: AcceptedMessage, why: string): RejectedMessage {
   const topic = m.source.type === 'api' ? null : m.source.topic;
   const key = m.source.type === 'api' ? null : m.source.key;
   return { ok: false, problems, raw: m.payload, topic: topic ?? 'api', key, source: m.source, eventId: m.event.eventId, signalId: m.event.signalId };
-}
-
-function signalRow(facts: SignalFacts, state: FoldState, version: number, now: string) {
-  return {
-    signal_id: facts.signalId,
-    strategy_name: facts.strategyName,
-    symbol: facts.symbol,
-    signal_type: facts.signalType,
-    direction: facts.direction,
-    strength: facts.strength,
-    quality_score: facts.qualityScore,
-    requested_quantity: facts.requestedQuantity,
-    position_value: facts.positionValue,
-    target_price: facts.targetPrice,
-    signal_price: facts.signalPrice,
-    signal_metadata: facts.signalMetadata === null ? null : sortKeysDeep(facts.signalMetadata),
-    sharpe_estimate: facts.sharpeEstimate,
-    stop_loss: facts.stopLoss,
-    take_profit: facts.takeProfit,
-    expires_at: facts.expiresAt,
-    generated_at: facts.generatedAt,
-    processed_at: facts.processedAt,
-    executed_at: facts.executedAt,
-    risk_checked_at: facts.riskCheckedAt,
-    submitted_at: facts.submittedAt,
-    closed_at: facts.closedAt,
-    first_event_at: facts.firstEventAt,
-    effective_at: facts.generatedAt ?? facts.firstEventAt,
-    status: facts.status,
-    rejection_reason: facts.rejectionReason,
-    risk_check_passed: facts.riskCheckPassed,
-    risk_check_details: facts.riskCheckDetails === null ? null : sortKeysDeep(facts.riskCheckDetails),
-    order_id: facts.orderId,
-    order_quantity: facts.orderQuantity,
-    executed_price: facts.executedPrice,
-    executed_quantity: facts.executedQuantity,
-    fees: facts.fees,
-    slippage: facts.slippage,
-    slippage_bps: facts.slippageBps,
-    outcome_reason: facts.outcomeReason,
-    anomalies: facts.anomalies,
-    version,
-    created_at: now,
-    updated_at: now,
-    fold_state: state,
-  };
 }
 
 const RETRYABLE_PG_CODES = new Set(['40P01', '40001']);
@@ -311,7 +256,7 @@ async function applyInTransaction(dialect: Dialect, runner: QueryRunner, message
     }
 
     for (const [id, p] of pending) {
-      if (p.changed) signalRows.push(signalRow(deriveFacts(id, p.state), p.state, p.version, now));
+      if (p.changed) signalRows.push(toSignalRow({ ...deriveFacts(id, p.state), version: p.version, createdAt: now, updatedAt: now }, p.state));
     }
 
     if (auditRows.length > 0) {

@@ -7,6 +7,8 @@ export const DeadLetterEntity = defineEntity({
   tableName: 'dead_letters',
   properties: {
     id: p.bigint().primary().autoincrement(),
+    /** the same bad message delivered again is recorded once: topic/partition@offset for Kafka, else a hash of topic and value */
+    dedupeKey: p.string().length(200).unique('dead_letters_dedupe_key_key'),
     receivedAt: p.type(TimestampString).index('dead_letters_received_at_idx'),
     source: p.text(),
     topic: p.string().length(255).nullable(),

@@ -13,7 +13,8 @@ export class Migration20261125000000_initial extends Migration {
     this.addSql(`create table "signal_events" ("id" bigserial primary key, "event_id" varchar(128) not null, "signal_id" varchar(128) not null, "kind" varchar(16) not null, "occurred_at" timestamptz not null, "received_at" timestamptz not null, "source" text not null, "topic" varchar(255) null, "partition" int null, "offset" bigint null, "message_key" text null, "payload" text not null, "content_hash" varchar(64) not null, "status_before" varchar(32) null, "status_after" varchar(32) not null, "anomaly" text null);`);
     this.addSql(`alter table "signal_events" add constraint "signal_events_event_id_key" unique ("event_id");`);
     this.addSql(`create index "signal_events_signal_id_idx" on "signal_events" ("signal_id");`);
-    this.addSql(`create table "dead_letters" ("id" bigserial primary key, "received_at" timestamptz not null, "source" text not null, "topic" varchar(255) null, "partition" int null, "offset" bigint null, "message_key" text null, "raw_value" text null, "problems" jsonb not null, "event_id" varchar(128) null, "signal_id" varchar(128) null);`);
+    this.addSql(`create table "dead_letters" ("id" bigserial primary key, "dedupe_key" varchar(200) not null, "received_at" timestamptz not null, "source" text not null, "topic" varchar(255) null, "partition" int null, "offset" bigint null, "message_key" text null, "raw_value" text null, "problems" jsonb not null, "event_id" varchar(128) null, "signal_id" varchar(128) null);`);
+    this.addSql(`alter table "dead_letters" add constraint "dead_letters_dedupe_key_key" unique ("dedupe_key");`);
     this.addSql(`create index "dead_letters_received_at_idx" on "dead_letters" ("received_at");`);
   }
 

@@ -1,0 +1,88 @@
+import { type Command, Option } from 'commander';
+import { SIGNAL_STATUSES } from '../../fold/index.ts';
+import { LIMITS } from '../../contract/index.ts';
+import { type SignalRecord, SignalRepository, toSnakeCase } from '../../store/index.ts';
+import { withStore, type GlobalOptions } from '../context.ts';
+import { formatTable } from '../output.ts';
+
+function printRecord(record: SignalRecord): string {
+  const snake = toSnakeCase(record);
+  const width = Math.max(...Object.keys(snake).map((k) => k.length));
+  return Object.entries(snake)
+    .map(([k, v]) => `${k.padEnd(width)}  ${v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join('\n');
+}
+
+export function registerSignals(program: Command): void {
+  const signals = program.command('signals').description('look signal records up');
+  signals
+    .command('get')
+    .description('print one signal record (exit 3 when it does not exist)')
+    .argument('<id>', 'signal id')
+    .option('--json', 'print the record as JSON (snake_case)')
+    .option('--audit', 'also print the audit trail of the signal')
+    .action(async (id: string, opts: { json?: boolean; audit?: boolean }, cmd: Command) => {
+      await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
+        const repo = SignalRepository.fromStore(store);
+        const record = await repo.getSignalById(id);
+        if (record === null) {
+          process.stderr.write(`signal-ledger: no signal ${JSON.stringify(id)}\n`);
+          process.exitCode = 3;
+          return;
+        }
+        const audit = opts.audit ? await repo.getAuditTrail(id) : null;
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(audit ? { ...toSnakeCase(record), audit_trail: audit } : toSnakeCase(record), null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`${printRecord(record)}\n`);
+        if (audit) {
+          process.stdout.write(
+            `\n${formatTable(
+              ['received_at', 'occurred_at', 'kind', 'status', 'source', 'anomaly', 'event_id'],
+              audit.map((a) => [a.receivedAt, a.occurredAt, a.kind, `${a.statusBefore ?? '-'} -> ${a.statusAfter}`, a.source, a.anomaly, a.eventId]),
+            )}\n`,
+          );
+        }
+      });
+    });
+  signals
+    .command('list')
+    .description('list signal records, newest generated_at first')
+    .addOption(new Option('--status <status...>', 'only these statuses').choices(SIGNAL_STATUSES as string[]))
+    .option('--symbol <symbol>', 'only this symbol')
+    .option('--strategy <name>', 'only this strategy')
+    .option('--from <time>', 'generated at or after (RFC 3339 or a date)')
+    .option('--to <time>', 'generated before (exclusive)')
+    .option('--limit <n>', `records per page (at most ${LIMITS.maxPageSize})`, (v) => Number(v), LIMITS.defaultPageSize)
+    .option('--cursor <signalId>', 'continue after this signal id (the last of the previous page)')
+    .option('--all', 'every matching record, paging through the store')
+    .option('--json', 'print a JSON array of records (snake_case)')
+    .action(async (opts: { status?: string[]; symbol?: string; strategy?: string; from?: string; to?: string; limit: number; cursor?: string; all?: boolean; json?: boolean }, cmd: Command) => {
+      await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
+        const repo = SignalRepository.fromStore(store);
+        const filters = { status: opts.status, symbol: opts.symbol, strategy: opts.strategy, startDate: opts.from, endDate: opts.to };
+        const records: SignalRecord[] = [];
+        let cursor = opts.cursor;
+        for (;;) {
+          const page = await repo.getSignals(filters, { limit: opts.limit, cursor });
+          records.push(...page);
+          if (!opts.all || page.length < opts.limit) break;
+          cursor = page[page.length - 1]?.signalId;
+        }
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(records.map(toSnakeCase), null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(
+          `${formatTable(
+            ['signal_id', 'generated_at', 'strategy', 'symbol', 'dir', 'status', 'signal_price', 'executed_price', 'qty', 'slippage'],
+            records.map((r) => [r.signalId, r.generatedAt, r.strategyName, r.symbol, r.direction, r.status, r.signalPrice, r.executedPrice, r.executedQuantity, r.slippage]),
+          )}\n`,
+        );
+        if (!opts.all && records.length === opts.limit) {
+          process.stderr.write(`more records: --cursor ${records[records.length - 1]?.signalId}\n`);
+        }
+      });
+    });
+}

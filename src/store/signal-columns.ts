@@ -1,0 +1,109 @@
+import { sortKeysDeep } from '../contract/index.ts';
+import type { SignalFacts } from '../fold/index.ts';
+import type { BulkColumn } from './bulk-sql.ts';
+import type { Dialect } from './open-store.ts';
+
+/** A signal record as users read it: the fields derived from the events plus the row's bookkeeping. */
+export interface SignalRecord extends SignalFacts {
+  /** when this database first wrote the row */
+  createdAt: string;
+  /** when this database last changed the row */
+  updatedAt: string;
+  /** number of distinct events applied to this signal */
+  version: number;
+}
+
+type ValueKind = 'text' | 'decimal' | 'timestamp' | 'json' | 'boolean' | 'integer';
+interface RecordColumn {
+  field: keyof SignalRecord;
+  column: string;
+  kind: ValueKind;
+}
+
+const PG_TYPE: Record<ValueKind, BulkColumn['pgType']> = {
+  text: 'text',
+  decimal: 'numeric',
+  timestamp: 'timestamptz',
+  json: 'jsonb',
+  boolean: 'boolean',
+  integer: 'integer',
+};
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const col = (field: keyof SignalRecord, kind: ValueKind): RecordColumn => ({ field, column: snake(field), kind });
+
+/** Every column of the signals table that is part of a record, in table order. */
+export const RECORD_COLUMNS: readonly RecordColumn[] = [
+  col('signalId', 'text'), col('strategyName', 'text'), col('symbol', 'text'), col('signalType', 'text'), col('direction', 'text'),
+  col('strength', 'decimal'), col('qualityScore', 'decimal'), col('requestedQuantity', 'decimal'), col('positionValue', 'decimal'),
+  col('targetPrice', 'decimal'), col('signalPrice', 'decimal'), col('signalMetadata', 'json'), col('sharpeEstimate', 'decimal'),
+  col('stopLoss', 'decimal'), col('takeProfit', 'decimal'), col('expiresAt', 'timestamp'), col('generatedAt', 'timestamp'),
+  col('processedAt', 'timestamp'), col('executedAt', 'timestamp'), col('riskCheckedAt', 'timestamp'), col('submittedAt', 'timestamp'),
+  col('closedAt', 'timestamp'), col('firstEventAt', 'timestamp'), col('status', 'text'), col('rejectionReason', 'text'),
+  col('riskCheckPassed', 'boolean'), col('riskCheckDetails', 'json'), col('orderId', 'text'), col('orderQuantity', 'decimal'),
+  col('executedPrice', 'decimal'), col('executedQuantity', 'decimal'), col('fees', 'decimal'), col('slippage', 'decimal'),
+  col('slippageBps', 'decimal'), col('outcomeReason', 'text'), col('anomalies', 'json'), col('version', 'integer'),
+  col('createdAt', 'timestamp'), col('updatedAt', 'timestamp'),
+];
+
+/** The columns the apply path writes: the record's, plus the sort time and the fold state. */
+export const SIGNAL_WRITE_COLUMNS: readonly BulkColumn[] = [
+  ...RECORD_COLUMNS.map((c) => ({ name: c.column, pgType: PG_TYPE[c.kind] })),
+  { name: 'effective_at', pgType: 'timestamptz' },
+  { name: 'fold_state', pgType: 'jsonb' },
+];
+
+/** The row the apply path writes for a record. */
+export function toSignalRow(record: SignalRecord, foldState: unknown): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const c of RECORD_COLUMNS) {
+    const v = record[c.field];
+    row[c.column] = c.kind === 'json' && v !== null ? sortKeysDeep(v) : v;
+  }
+  row.effective_at = record.generatedAt ?? record.firstEventAt;
+  row.fold_state = foldState;
+  return row;
+}
+
+/** A SELECT list that reads timestamps with microseconds in UTC on both databases. */
+export function recordSelectList(dialect: Dialect, alias = ''): string {
+  const prefix = alias ? `${alias}.` : '';
+  return RECORD_COLUMNS.map((c) =>
+    dialect === 'postgresql' && c.kind === 'timestamp'
+      ? `to_char(${prefix}"${c.column}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "${c.column}"`
+      : `${prefix}"${c.column}"`,
+  ).join(', ');
+}
+
+/** A stored row as a record; JSON objects get sorted keys so both databases print the same bytes. */
+export function toSignalRecord(row: Record<string, unknown>): SignalRecord {
+  const out: Record<string, unknown> = {};
+  for (const c of RECORD_COLUMNS) {
+    const v = row[c.column];
+    if (v === null || v === undefined) {
+      out[c.field] = c.kind === 'json' && c.field === 'anomalies' ? [] : null;
+      continue;
+    }
+    switch (c.kind) {
+      case 'json':
+        out[c.field] = sortKeysDeep(typeof v === 'string' ? JSON.parse(v) : v);
+        break;
+      case 'boolean':
+        out[c.field] = v === true || v === 1 || v === '1' || v === 't';
+        break;
+      case 'integer':
+        out[c.field] = Number(v);
+        break;
+      default:
+        out[c.field] = String(v);
+    }
+  }
+  return out as unknown as SignalRecord;
+}
+
+/** snake_case keys, as in the database and in `--json` output. */
+export function toSnakeCase(record: SignalRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of RECORD_COLUMNS) out[c.column] = record[c.field];
+  return out;
+}

@@ -1,0 +1,174 @@
+import { LIMITS, toTimestamp } from '../contract/index.ts';
+import { InputError } from '../errors.ts';
+import { type QueryRunner, runSql } from './bulk-sql.ts';
+import type { Dialect, Store } from './open-store.ts';
+import { recordSelectList, type SignalRecord, toSignalRecord } from './signal-columns.ts';
+
+/** Filters of getSignals; dates are half-open [startDate, endDate) on generated_at (first_event_at until details arrive). */
+export interface SignalFilters {
+  status?: string | readonly string[];
+  symbol?: string;
+  strategy?: string;
+  startDate?: Date | string;
+  endDate?: Date | string;
+}
+
+export interface PageOptions {
+  /** default 100, at most 10,000 */
+  limit?: number;
+  /** the signalId of the last record of the previous page */
+  cursor?: string;
+}
+
+/** Collects bound parameters in the placeholder style of a dialect. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  private readonly dialect: Dialect;
+  constructor(dialect: Dialect) {
+    this.dialect = dialect;
+  }
+  add(value: unknown, pgCast = ''): string {
+    this.values.push(value);
+    return this.dialect === 'postgresql' ? `$${this.values.length}${pgCast}` : '?';
+  }
+}
+
+export function kyselyOf(store: Store): QueryRunner {
+  return store.em().getConnection().getClient() as unknown as QueryRunner;
+}
+
+function timeParam(value: Date | string, setting: string): string {
+  try {
+    return toTimestamp(value);
+  } catch (error) {
+    throw InputError.invalid(setting, (error as Error).message);
+  }
+}
+
+/** A WHERE clause (without the keyword) for a date range on effective_at. */
+export function rangeClause(params: SqlParams, startDate: Date | string | undefined, endDate: Date | string | undefined, alias = ''): string[] {
+  const p = alias ? `${alias}.` : '';
+  const where: string[] = [];
+  if (startDate !== undefined) where.push(`${p}"effective_at" >= ${params.add(timeParam(startDate, 'startDate'), '::timestamptz')}`);
+  if (endDate !== undefined) where.push(`${p}"effective_at" < ${params.add(timeParam(endDate, 'endDate'), '::timestamptz')}`);
+  return where;
+}
+
+export async function findSignalById(store: Store, signalId: string): Promise<SignalRecord | null> {
+  const params = new SqlParams(store.dialect);
+  const rows = await runSql(kyselyOf(store), `select ${recordSelectList(store.dialect)} from "signals" where "signal_id" = ${params.add(signalId)} and "version" > 0`, params.values);
+  return rows[0] ? toSignalRecord(rows[0]) : null;
+}
+
+/** Newest first (effective_at, then signal_id, both descending), keyset-paged by the last signalId. */
+export async function findSignals(store: Store, filters: SignalFilters = {}, page: PageOptions = {}): Promise<SignalRecord[]> {
+  const limit = page.limit ?? LIMITS.defaultPageSize;
+  if (!Number.isInteger(limit) || limit < 1) throw InputError.invalid('limit', `must be a whole number of at least 1 (got ${limit})`);
+  if (limit > LIMITS.maxPageSize) throw InputError.limit('limit', `${limit} is above the maximum page size of ${LIMITS.maxPageSize}; page with cursor`);
+  const params = new SqlParams(store.dialect);
+  const where = ['s."version" > 0'];
+  const statuses = filters.status === undefined ? [] : typeof filters.status === 'string' ? [filters.status] : [...filters.status];
+  if (statuses.length > 0) where.push(`s."status" in (${statuses.map((st) => params.add(st)).join(', ')})`);
+  if (filters.symbol !== undefined) where.push(`s."symbol" = ${params.add(filters.symbol)}`);
+  if (filters.strategy !== undefined) where.push(`s."strategy_name" = ${params.add(filters.strategy)}`);
+  where.push(...rangeClause(params, filters.startDate, filters.endDate, 's'));
+  if (page.cursor !== undefined) {
+    const known = await runSql(kyselyOf(store), `select 1 as "one" from "signals" where "signal_id" = ${store.dialect === 'postgresql' ? '$1' : '?'}`, [page.cursor]);
+    if (known.length === 0) throw InputError.invalid('cursor', `${JSON.stringify(page.cursor)} is not the id of a stored signal`);
+    const c = params.add(page.cursor);
+    where.push(`(s."effective_at", s."signal_id") < (select c."effective_at", c."signal_id" from "signals" c where c."signal_id" = ${c})`);
+  }
+  const sql = `select ${recordSelectList(store.dialect, 's')} from "signals" s where ${where.join(' and ')} order by s."effective_at" desc, s."signal_id" desc limit ${params.add(limit)}`;
+  return (await runSql(kyselyOf(store), sql, params.values)).map(toSignalRecord);
+}
+
+/** Execution statistics of the original repository, over a half-open date range. */
+export interface ExecutionStats {
+  totalSignals: number;
+  byStatus: Record<string, number>;
+  executedCount: number;
+  rejectedCount: number;
+  /** mean slippage of the signals that have one, 0 when none (positive = adverse) */
+  avgSlippage: number;
+  /** mean quality score, 0 when none */
+  avgQualityScore: number;
+}
+
+export async function computeExecutionStats(store: Store, startDate?: Date | string, endDate?: Date | string): Promise<ExecutionStats> {
+  const params = new SqlParams(store.dialect);
+  const where = ['"version" > 0', ...rangeClause(params, startDate, endDate)];
+  const num = (c: string) => (store.dialect === 'postgresql' ? `"${c}"` : `cast("${c}" as real)`);
+  const rows = await runSql<{ status: string; n: number | string; slip_sum: unknown; slip_n: number | string; q_sum: unknown; q_n: number | string }>(
+    kyselyOf(store),
+    `select "status", count(*) as "n", sum(${num('slippage')}) as "slip_sum", count("slippage") as "slip_n", sum(${num('quality_score')}) as "q_sum", count("quality_score") as "q_n"
+       from "signals" where ${where.join(' and ')} group by "status" order by "status"`,
+    params.values,
+  );
+  const byStatus: Record<string, number> = {};
+  let total = 0, slipSum = 0, slipN = 0, qSum = 0, qN = 0;
+  for (const r of rows) {
+    byStatus[r.status] = Number(r.n);
+    total += Number(r.n);
+    slipSum += Number(r.slip_sum ?? 0);
+    slipN += Number(r.slip_n);
+    qSum += Number(r.q_sum ?? 0);
+    qN += Number(r.q_n);
+  }
+  return {
+    totalSignals: total,
+    byStatus,
+    executedCount: byStatus.executed ?? 0,
+    rejectedCount: byStatus.rejected ?? 0,
+    avgSlippage: slipN > 0 ? slipSum / slipN : 0,
+    avgQualityScore: qN > 0 ? qSum / qN : 0,
+  };
+}
+
+/** Reason -> count over rejected signals; a missing reason counts as 'unknown'. Largest count first. */
+export async function computeRejectionSummary(store: Store, startDate?: Date | string, endDate?: Date | string): Promise<Record<string, number>> {
+  const params = new SqlParams(store.dialect);
+  const where = [`"status" = 'rejected'`, '"version" > 0', ...rangeClause(params, startDate, endDate)];
+  const rows = await runSql<{ reason: string; n: number | string }>(
+    kyselyOf(store),
+    `select coalesce("rejection_reason", 'unknown') as "reason", count(*) as "n" from "signals" where ${where.join(' and ')} group by coalesce("rejection_reason", 'unknown') order by count(*) desc, 1`,
+    params.values,
+  );
+  return Object.fromEntries(rows.map((r) => [r.reason, Number(r.n)]));
+}
+
+/** One entry of a signal's audit trail. */
+export interface AuditEntry {
+  eventId: string;
+  signalId: string;
+  kind: string;
+  occurredAt: string;
+  receivedAt: string;
+  source: string;
+  statusBefore: string | null;
+  statusAfter: string;
+  anomaly: string | null;
+  payload: string;
+}
+
+export async function findAuditTrail(store: Store, signalId: string): Promise<AuditEntry[]> {
+  const params = new SqlParams(store.dialect);
+  const ts = (c: string) => (store.dialect === 'postgresql' ? `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `"${c}"`);
+  const rows = await runSql<Record<string, string | null>>(
+    kyselyOf(store),
+    `select "event_id", "signal_id", "kind", ${ts('occurred_at')} as "occurred_at", ${ts('received_at')} as "received_at", "source", "status_before", "status_after", "anomaly", "payload"
+       from "signal_events" where "signal_id" = ${params.add(signalId)} order by "id"`,
+    params.values,
+  );
+  return rows.map((r) => ({
+    eventId: r.event_id as string,
+    signalId: r.signal_id as string,
+    kind: r.kind as string,
+    occurredAt: r.occurred_at as string,
+    receivedAt: r.received_at as string,
+    source: r.source as string,
+    statusBefore: r.status_before ?? null,
+    statusAfter: r.status_after as string,
+    anomaly: r.anomaly ?? null,
+    payload: r.payload as string,
+  }));
+}
