@@ -1,4 +1,4 @@
-import type { EventKind, Outcome, Side } from './schemas.ts';
+import type { Outcome, Side } from './schemas.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -95,7 +95,6 @@ export interface SignalOutcome extends EnvelopeFields {
 /** A validated lifecycle event, the only input of the fold. */
 export type SignalEvent = SignalGenerated | RiskDecision | OrderSubmitted | OrderFilled | SignalOutcome;
 
-export type { EventKind };
 
 /** One validation problem: a JSON path into the message value and what is wrong there. */
 export interface Problem {

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { openStore, type Store } from '../../src/store/index.ts';
+
+/** The PostgreSQL server tests create their databases on. */
+export function adminUrl(): string {
+  return process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+}
+
+/** null when PostgreSQL answers, else why not. */
+export async function checkPostgres(): Promise<string | null> {
+  try {
+    const store = await openStore({ dbUrl: adminUrl(), migrate: false, poolSize: 1 });
+    await store.close();
+    return null;
+  } catch (error) {
+    let e: unknown = error;
+    while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export const DATABASE_KINDS = ['sqlite-file', 'sqlite-memory', 'postgresql'] as const;
+export type DatabaseKind = (typeof DATABASE_KINDS)[number];
+
+/** A fresh, empty database of one kind: its URL and a function that removes it. */
+export interface TestDatabase {
+  kind: DatabaseKind;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'sqlite-memory') return { kind, url: 'sqlite:///:memory:', drop: async () => {} };
+  if (kind === 'sqlite-file') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-test-'));
+    return { kind, url: `sqlite:///${path.join(dir, 'signals.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `sl_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = await openStore({ dbUrl: adminUrl(), migrate: false, poolSize: 1 });
+  try {
+    await admin.em().getConnection().execute(`create database "${name}"`);
+  } finally {
+    await admin.close();
+  }
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return {
+    kind,
+    url: url.toString(),
+    drop: async () => {
+      const a = await openStore({ dbUrl: adminUrl(), migrate: false, poolSize: 1 });
+      try {
+        await a.em().getConnection().execute(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await a.close();
+      }
+    },
+  };
+}
+
+/** Runs fn with a store on a fresh database that is dropped afterwards. */
+export async function withTestStore<T>(kind: DatabaseKind, fn: (store: Store, db: TestDatabase) => Promise<T>): Promise<T> {
+  const db = await createTestDatabase(kind);
+  const store = await openStore({ dbUrl: db.url });
+  try {
+    return await fn(store, db);
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}

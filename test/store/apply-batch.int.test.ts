@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/contract/index.ts';
+import { foldSignal } from '../../src/fold/index.ts';
+import { applyBatch, findSignals, LIMITS_FOR_TESTS, type Store } from '../../src/store/testing.ts';
+import { DATABASE_KINDS, withTestStore } from '../helpers/databases.ts';
+import { chunks, parsedWorkload, shuffled } from '../helpers/workload.ts';
+
+/** Every record of a store, without the two wall-clock columns this database adds. */
+async function snapshot(store: Store): Promise<string> {
+  const records = await findSignals(store, {}, { limit: LIMITS_FOR_TESTS.maxPageSize });
+  return canonicalJson(records.map(({ createdAt: _c, updatedAt: _u, ...rest }) => rest));
+}
+
+async function applyAll(store: Store, messages: Parameters<typeof applyBatch>[1], size = 500) {
+  const total = { applied: 0, duplicates: 0, deadLetters: 0 };
+  for (const batch of chunks(messages, size)) {
+    const r = await applyBatch(store, batch);
+    total.applied += r.applied;
+    total.duplicates += r.duplicates;
+    total.deadLetters += r.deadLetters;
+  }
+  return total;
+}
+
+const count = async (store: Store, table: string) =>
+  Number(((await store.em().getConnection().execute(`select count(*) as n from ${table}`)) as { n: number | string }[])[0]?.n);
+
+describe.each(DATABASE_KINDS)('applyBatch on %s', (kind) => {
+  const workload = parsedWorkload({ signals: 400, duplicates: 0.1, outOfOrder: 0.1, bad: 0.02, seed: 7 });
+
+  it('records every distinct event once, counts duplicates and dead letters, and matches the pure fold', async () => {
+    await withTestStore(kind, async (store) => {
+      const total = await applyAll(store, workload);
+      const valid = workload.filter((m) => m.ok);
+      const distinct = new Set(valid.map((m) => m.ok && m.event.eventId));
+      expect(total.applied).toBe(distinct.size);
+      expect(total.duplicates).toBe(valid.length - distinct.size);
+      expect(total.deadLetters).toBe(workload.length - valid.length);
+      expect(await count(store, 'signal_events')).toBe(distinct.size);
+
+      const bySignal = new Map<string, ReturnType<typeof valid.map>>();
+      for (const m of valid) if (m.ok) bySignal.set(m.event.signalId, [...(bySignal.get(m.event.signalId) ?? []), m.event]);
+      const stored = await findSignals(store, {}, { limit: 10_000 });
+      expect(stored).toHaveLength(bySignal.size);
+      for (const r of stored) {
+        const { createdAt: _c, updatedAt: _u, version, ...facts } = r;
+        const expected = foldSignal(bySignal.get(r.signalId) as never);
+        expect(canonicalJson(facts)).toBe(canonicalJson({ ...expected, signalMetadata: facts.signalMetadata, riskCheckDetails: facts.riskCheckDetails }));
+        expect(facts.signalMetadata).toEqual(expected.signalMetadata);
+        expect(version).toBe(new Set((bySignal.get(r.signalId) ?? []).map((e) => (e as { eventId: string }).eventId)).size);
+      }
+    });
+  });
+
+  it('a second delivery of the whole stream, shuffled and in other batch sizes, changes nothing', async () => {
+    await withTestStore(kind, async (store) => {
+      await applyAll(store, workload);
+      const before = await snapshot(store);
+      const again = await applyAll(store, shuffled(workload, 3), 137);
+      expect(again.applied).toBe(0);
+      expect(await snapshot(store)).toBe(before);
+      expect(await count(store, 'dead_letters')).toBe(new Set(workload.filter((m) => !m.ok).map((m) => !m.ok && `${m.topic}${m.raw}`)).size);
+    });
+  });
+
+  it('reversed and shuffled deliveries into a fresh database give the same records', async () => {
+    const a = await withTestStore(kind, async (store) => (await applyAll(store, workload), snapshot(store)));
+    const b = await withTestStore(kind, async (store) => (await applyAll(store, [...workload].reverse(), 1000), snapshot(store)));
+    const c = await withTestStore(kind, async (store) => (await applyAll(store, shuffled(workload, 11), 64), snapshot(store)));
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+  });
+
+  it('an event_id reused for different content is a dead letter and changes no signal', async () => {
+    await withTestStore(kind, async (store) => {
+      const [first] = workload.filter((m) => m.ok);
+      if (!first?.ok) throw new Error('no valid message');
+      await applyBatch(store, [first]);
+      const forged = { ...first, contentHash: 'different', event: { ...first.event, occurredAt: '2030-01-01T00:00:00.000000Z' } };
+      const r = await applyBatch(store, [forged]);
+      expect(r).toMatchObject({ applied: 0, duplicates: 0, deadLetters: 1 });
+      const problems = (await store.em().getConnection().execute('select problems from dead_letters')) as { problems: unknown }[];
+      expect(JSON.stringify(problems[0]?.problems)).toMatch(/already recorded with different content/);
+    });
+  });
+
+  it('keeps decimals exact: 151.10 read back is 151.10', async () => {
+    await withTestStore(kind, async (store) => {
+      const { toMessages } = await import('../helpers/workload.ts');
+      const lines = [
+        { topic: 'signals.generated', key: 's', value: { signal_id: 's', occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'x', symbol: 'A', side: 'buy' as const, confidence: 0.9, sharpe_estimate: 2, entry_price: '150.00' } },
+        { topic: 'orders.filled', key: 's', value: '{"signal_id":"s","occurred_at":"2026-01-05T10:00:01.123456Z","order_id":"o","price":151.10,"quantity":"0.000001","leaves_quantity":0}' },
+      ];
+      await applyBatch(store, toMessages(lines));
+      const [r] = await findSignals(store, {}, {});
+      expect(r).toMatchObject({ signalPrice: '150.00', executedPrice: '151.10', executedQuantity: '0.000001', slippage: '1.10', executedAt: '2026-01-05T10:00:01.123456Z' });
+    });
+  });
+});
