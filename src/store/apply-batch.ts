@@ -66,7 +66,8 @@ function buildStatements(dialect: Dialect): StatementSet {
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
     existingEvents: `select "event_id", "content_hash", "received_at" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
-    insertAudit: bulkInsertSql(dialect, 'signal_events', AUDIT_COLUMNS, 'on conflict ("event_id") do nothing returning "event_id"', 'event_id'),
+    // arrival order, so the audit trail's ids follow the order events were received
+    insertAudit: bulkInsertSql(dialect, 'signal_events', AUDIT_COLUMNS, 'on conflict ("event_id") do nothing returning "event_id"'),
     upsertSignals: bulkInsertSql(dialect, 'signals', SIGNAL_COLUMNS, `on conflict ("signal_id") do update set ${updates}`, 'signal_id'),
     insertDeadLetters: bulkInsertSql(dialect, 'dead_letters', DEAD_LETTER_COLUMNS, 'on conflict ("dedupe_key") do nothing'),
     dropEmptyPlaceholders: `delete from "signals" where "version" = 0 and ${inJsonArray(dialect, 'signal_id')}`,

@@ -37,9 +37,10 @@ export function kyselyOf(store: Store): QueryRunner {
   return store.em().getConnection().getClient() as unknown as QueryRunner;
 }
 
+/** A query bound: a Date, an RFC 3339 timestamp, or a plain date (midnight UTC). */
 function timeParam(value: Date | string, setting: string): string {
   try {
-    return toTimestamp(value);
+    return toTimestamp(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   } catch (error) {
     throw InputError.invalid(setting, (error as Error).message);
   }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/contract/index.ts';
+import { applyBatch, findSignals, openStore, type Store } from '../../src/store/index.ts';
+import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
+import { chunks, parsedWorkload, shuffled } from '../helpers/workload.ts';
+
+async function snapshot(store: Store): Promise<string> {
+  const records = await findSignals(store, {}, { limit: 10_000 });
+  return canonicalJson(records.map(({ createdAt: _c, updatedAt: _u, ...rest }) => rest));
+}
+
+async function applyAll(store: Store, messages: Parameters<typeof applyBatch>[1], size: number): Promise<number> {
+  let applied = 0;
+  for (const batch of chunks(messages, size)) applied += (await applyBatch(store, batch)).applied;
+  return applied;
+}
+
+describe('two appliers at once on PostgreSQL', () => {
+  it('two concurrent ingests of overlapping shuffled streams end identical to one ingest, each event applied once', async () => {
+    const workload = parsedWorkload({ signals: 600, duplicates: 0.1, outOfOrder: 0.1, bad: 0.01, seed: 21 });
+    const expected = await withTestStore('postgresql', async (store) => (await applyAll(store, workload, 500), snapshot(store)));
+
+    // Overlap: each applier gets about two thirds of the stream, shuffled differently; together all of it.
+    const third = Math.ceil(workload.length / 3);
+    const a = shuffled(workload.slice(0, 2 * third), 1);
+    const b = shuffled([...workload.slice(third), ...workload.slice(0, third / 2)], 2);
+    const db = await createTestDatabase('postgresql');
+    const [s1, s2] = [await openStore({ dbUrl: db.url }), await openStore({ dbUrl: db.url })];
+    try {
+      const [n1, n2] = await Promise.all([applyAll(s1, a, 200), applyAll(s2, b, 150)]);
+      const distinct = new Set(workload.flatMap((m) => (m.ok ? [m.event.eventId] : [])));
+      expect(n1 + n2).toBe(distinct.size);
+      expect(await snapshot(s1)).toBe(expected);
+      const rows = (await s1.em().getConnection().execute('select count(*) as n from signal_events')) as { n: string }[];
+      expect(Number(rows[0]?.n)).toBe(distinct.size);
+    } finally {
+      await s1.close();
+      await s2.close();
+      await db.drop();
+    }
+  });
+
+  it('two processes opening a new database at once both succeed and migrate it once', async () => {
+    const db = await createTestDatabase('postgresql');
+    try {
+      const stores = await Promise.all([openStore({ dbUrl: db.url }), openStore({ dbUrl: db.url }), openStore({ dbUrl: db.url })]);
+      const rows = (await stores[0]?.em().getConnection().execute('select count(*) as n from mikro_orm_migrations')) as { n: string }[];
+      expect(Number(rows[0]?.n)).toBe(1);
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      await db.drop();
+    }
+  });
+});
