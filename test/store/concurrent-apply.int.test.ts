@@ -40,6 +40,30 @@ describe('two appliers at once on PostgreSQL', () => {
     }
   });
 
+  it('four appliers hammering the same few signals lose no fill', async () => {
+    const { toMessages } = await import('../helpers/workload.ts');
+    const lines = [];
+    for (let s = 0; s < 10; s++) {
+      const id = `hot-${s}`;
+      lines.push({ topic: 'signals.generated', key: id, value: { signal_id: id, occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'x', symbol: 'A', side: 'buy' as const, confidence: 0.5, sharpe_estimate: 1, entry_price: 100, requested_quantity: 100000 } });
+      for (let f = 0; f < 60; f++) {
+        lines.push({ topic: 'orders.filled', key: id, value: { signal_id: id, occurred_at: `2026-01-05T10:01:${String(f).padStart(2, '0')}Z`, order_id: 'o', fill_id: `f${f}`, price: 100 + f, quantity: 1 } });
+      }
+    }
+    const messages = shuffled(toMessages(lines), 5);
+    const db = await createTestDatabase('postgresql');
+    const stores = await Promise.all([0, 1, 2, 3].map(() => openStore({ dbUrl: db.url })));
+    try {
+      await Promise.all(stores.map((store, i) => applyAll(store, shuffled(messages, 100 + i), 7)));
+      const records = await findSignals(stores[0] as Store, {}, { limit: 100 });
+      expect(records).toHaveLength(10);
+      for (const r of records) expect({ id: r.signalId, qty: r.executedQuantity, version: r.version }).toEqual({ id: r.signalId, qty: '60', version: 61 });
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await db.drop();
+    }
+  });
+
   it('two processes opening a new database at once both succeed and migrate it once', async () => {
     const db = await createTestDatabase('postgresql');
     try {
