@@ -1,0 +1,24 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { schemaFiles } from '../../src/contract/json-schemas.ts';
+
+const dir = path.join(import.meta.dirname, '..', '..', 'schemas');
+
+describe('schemas/', () => {
+  it('the committed files equal what npm run schemas writes (run it after changing src/contract)', () => {
+    const files = schemaFiles();
+    expect(readdirSync(dir).sort()).toEqual(Object.keys(files).sort());
+    for (const [name, text] of Object.entries(files)) expect(readFileSync(path.join(dir, name), 'utf8'), name).toBe(text);
+  });
+
+  it('names the five channels in the AsyncAPI 3 document', () => {
+    const yaml = files()['asyncapi.yaml'] ?? '';
+    expect(yaml).toMatch(/^asyncapi: 3\.0\.0$/m);
+    for (const topic of ['signals.generated', 'signals.risk', 'orders.submitted', 'orders.filled', 'signals.outcome']) {
+      expect(yaml).toContain(`address: ${topic}`);
+    }
+  });
+});
+
+const files = () => schemaFiles();
