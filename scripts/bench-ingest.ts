@@ -1,0 +1,133 @@
+// npm run bench:ingest: events/s of (a) applyBatch, (b) a naive ORM path with one transaction per event,
+// (c) parse-and-validate only, on SQLite and PostgreSQL, plus the peak RSS of ingesting a 1,000,000-line file.
+// Bounded: loopback PostgreSQL only, fixed event counts. Figures are ratios from one run on a shared machine.
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type ParsedMessage, parseMessage } from '../src/contract/index.ts';
+import { EMPTY_STATE, type FoldState, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
+import { ingestLines } from '../src/ingest/index.ts';
+import { applyBatch, openStore, SignalEntity, SignalEventEntity, type Store, toSignalRow } from '../src/store/index.ts';
+import { generateEvents } from '../src/simulate/generate-events.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 4_000);
+const RSS_LINES = Number(process.env.BENCH_RSS_LINES ?? 1_000_000);
+const PG = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+if (process.argv[2] === '--child-rss') {
+  // child mode: ingest a file and report this process's peak RSS
+  const store = await openStore({ dbUrl: process.argv[4] });
+  const summary = await ingestLines(store, process.argv[3] as string);
+  await store.close();
+  process.stdout.write(`${JSON.stringify({ ...summary, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
+
+function lines(count: number) {
+  // ~4.6 events per signal; 10% duplicates, 5% out of order, 1% bad
+  const out: { topic: string; key: string | null; value: string }[] = [];
+  for (const l of generateEvents({ signals: Math.ceil(count / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: 1 })) {
+    out.push({ topic: l.topic, key: l.key, value: typeof l.value === 'string' ? l.value : JSON.stringify(l.value) });
+    if (out.length === count) break;
+  }
+  return out;
+}
+const parseAll = (ls: ReturnType<typeof lines>): ParsedMessage[] =>
+  ls.map((l, i) => parseMessage({ topic: l.topic, key: l.key, value: l.value, source: { type: 'file', file: 'bench', line: i + 1, topic: l.topic, key: l.key } }));
+
+async function freshDatabase(kind: 'sqlite' | 'postgresql', dir: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === 'sqlite') return { url: `sqlite:///${path.join(dir, `${name}.db`)}`, drop: async () => {} };
+  const db = `sl_bench_${name}_${Date.now().toString(36)}`;
+  const admin = await openStore({ dbUrl: PG, migrate: false, poolSize: 1 });
+  await admin.em().getConnection().execute(`create database "${db}"`);
+  await admin.close();
+  const url = new URL(PG);
+  url.pathname = `/${db}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = await openStore({ dbUrl: PG, migrate: false, poolSize: 1 });
+      await a.em().getConnection().execute(`drop database if exists "${db}" with (force)`);
+      await a.close();
+    },
+  };
+}
+
+/** (a) the real path: parse and applyBatch in batches of 1,000. */
+async function runApplyBatch(store: Store, ls: ReturnType<typeof lines>): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < ls.length; i += 1000) await applyBatch(store, parseAll(ls.slice(i, i + 1000)));
+  return ls.length / ((performance.now() - t0) / 1000);
+}
+
+/** (b) naive: parse, then per event one ORM transaction that checks, inserts and upserts through entities. */
+async function runNaive(store: Store, ls: ReturnType<typeof lines>): Promise<number> {
+  const t0 = performance.now();
+  for (const m of parseAll(ls)) {
+    if (!m.ok) continue;
+    await store.em().transactional(async (em) => {
+      if (await em.findOne(SignalEventEntity, { eventId: m.event.eventId })) return;
+      const existing = await em.findOne(SignalEntity, { signalId: m.event.signalId });
+      const prior = (existing?.foldState as FoldState | undefined) ?? EMPTY_STATE;
+      const state = mergeStates(prior, stateOf(m.event));
+      const now = new Date().toISOString().replace('Z', '000Z');
+      const facts = deriveFacts(m.event.signalId, state);
+      em.create(SignalEventEntity, {
+        eventId: m.event.eventId, signalId: m.event.signalId, kind: m.event.kind, occurredAt: m.event.occurredAt, receivedAt: now,
+        source: 'bench', payload: m.payload, contentHash: m.contentHash, statusAfter: facts.status,
+      });
+      const row = toSignalRow({ ...facts, version: (existing?.version ?? 0) + 1, createdAt: now, updatedAt: now }, state);
+      const data = Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+      await em.upsert(SignalEntity, data as never);
+    });
+  }
+  return ls.length / ((performance.now() - t0) / 1000);
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-bench-'));
+try {
+  const ls = lines(EVENTS);
+  process.stdout.write(`signal-ledger ingest benchmark: ${ls.length} events (10% duplicates, 5% out of order, 1% bad), batches of 1000\n\n`);
+  parseAll(ls.slice(0, 20_000)); // warm up the JIT
+  const t0 = performance.now();
+  parseAll(ls);
+  const ceiling = ls.length / ((performance.now() - t0) / 1000);
+
+  const rows: string[][] = [];
+  for (const kind of ['sqlite', 'postgresql'] as const) {
+    const a = await freshDatabase(kind, dir, 'apply');
+    const storeA = await openStore({ dbUrl: a.url });
+    const applied = await runApplyBatch(storeA, ls);
+    await storeA.close();
+    await a.drop();
+    const b = await freshDatabase(kind, dir, 'naive');
+    const storeB = await openStore({ dbUrl: b.url });
+    const naive = await runNaive(storeB, ls.slice(0, NAIVE_EVENTS));
+    await storeB.close();
+    await b.drop();
+    rows.push([kind, applied.toFixed(0), `${naive.toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(applied / naive).toFixed(1)}x`, `${((100 * applied) / ceiling).toFixed(0)}%`]);
+  }
+  const header = ['store', '(a) applyBatch ev/s', '(b) naive ORM ev/s', '(c) parse only ev/s', 'a/b', 'a/c'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+
+  // peak RSS of the CLI's streaming ingest of a large file, in a child process
+  const file = path.join(dir, 'big.ndjson');
+  const out = createWriteStream(file);
+  let n = 0;
+  for (const l of generateEvents({ signals: Math.ceil(RSS_LINES / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: 2 })) {
+    if (!out.write(`${JSON.stringify(l)}\n`)) await once(out, 'drain');
+    if (++n === RSS_LINES) break;
+  }
+  out.end();
+  await once(out, 'finish');
+  const child = spawnSync(process.execPath, [import.meta.filename, '--child-rss', file, `sqlite:///${path.join(dir, 'rss.db')}`], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const rss = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as { maxRssMb?: number; read?: number; seconds?: number };
+  process.stdout.write(`\npeak RSS ingesting a ${n}-line file into SQLite: ${rss.maxRssMb?.toFixed(0)} MB (${rss.read} events in ${rss.seconds?.toFixed(0)} s)\n`);
+  if (child.status !== 0) process.stderr.write(child.stderr);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
