@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { DEFAULT_TOPICS, type ParsedMessage, parseMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
 import { LedgerError, ErrorCode } from '../errors.ts';
@@ -24,6 +23,23 @@ export interface IngestOptions {
   onProgress?: (summary: IngestSummary, bytesRead: number) => void;
   /** called for each unreadable line (line number, why) */
   onUnreadableLine?: (line: number, why: string) => void;
+}
+
+/**
+ * The lines of a stream, pulled chunk by chunk: reading waits while the consumer is busy, so memory
+ * stays constant (readline's iterator keeps reading ahead and buffers the whole file when the consumer is slow).
+ */
+export async function* readLines(stream: Readable): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+    const parts = text.split('\n');
+    rest = parts.pop() ?? '';
+    for (const line of parts) yield line.endsWith('\r') ? line.slice(0, -1) : line;
+  }
+  rest += decoder.decode();
+  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
 /** Turns one NDJSON line of an exported topic into a message for parseMessage, or a dead letter. */
@@ -89,9 +105,8 @@ export async function ingestLines(store: Store, input: string | Readable, option
     summary.seconds = (performance.now() - started) / 1000;
     options.onProgress?.(summary, bytesRead);
   };
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
-  for await (const text of lines) {
+  for await (const text of readLines(stream)) {
     lineNo++;
     if (text.trim() === '') continue;
     summary.read++;
