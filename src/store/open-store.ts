@@ -82,8 +82,7 @@ async function openSqlite(target: Extract<DatabaseTarget, { dialect: 'sqlite' }>
     if (!target.memory) await conn.execute('pragma journal_mode = wal');
     await conn.execute('pragma busy_timeout = 30000');
     await conn.execute('pragma synchronous = normal');
-    const tables = await conn.execute<{ name: string }[]>(`select name from sqlite_master where type = 'table' and name = 'signals'`);
-    if (tables.length === 0) await orm.schema.create();
+    await migrate(store);
   } catch (cause) {
     await store.close();
     throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot prepare SQLite database ${target.file}`, { cause });
