@@ -151,9 +151,13 @@ export function parseMessage(message: RawMessage, topics: TopicMap = DEFAULT_TOP
   const result = WIRE_SCHEMAS[kind].safeParse(input);
   if (!result.success) return reject(problemsOf(result.error), text, ids);
 
-  const eventId = typeof obj.event_id === 'string' ? obj.event_id : deriveEventId(kind, obj);
+  // One canonical form serves both: the derived id when no event_id is given, and the content hash
+  // that tells a redelivery (same content) from a reused event_id (other content).
+  const { event_id: givenId, ...content } = obj;
+  const contentHash = deriveEventId(kind, content);
+  const eventId = typeof givenId === 'string' ? givenId : contentHash;
   const event = toEvent(kind, result.data, eventId);
-  return { ok: true, event, payload: text, contentHash: hashEvent(event), source: message.source };
+  return { ok: true, event, payload: text, contentHash, source: message.source };
 }
 
 type WireOf = {

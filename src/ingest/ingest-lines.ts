@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DEFAULT_TOPICS, type ParsedMessage, parseMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
 import { LedgerError, ErrorCode } from '../errors.ts';
@@ -29,10 +30,11 @@ export interface IngestOptions {
  * The lines of a stream, pulled chunk by chunk: reading waits while the consumer is busy, so memory
  * stays constant (readline's iterator keeps reading ahead and buffers the whole file when the consumer is slow).
  */
-export async function* readLines(stream: Readable): AsyncGenerator<string> {
+export async function* readLines(stream: Readable, onBytes?: (n: number) => void): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8');
   let rest = '';
   for await (const chunk of stream) {
+    onBytes?.(typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength);
     const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
     const parts = text.split('\n');
     rest = parts.pop() ?? '';
@@ -40,6 +42,19 @@ export async function* readLines(stream: Readable): AsyncGenerator<string> {
   }
   rest += decoder.decode();
   if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+}
+
+/** Throws a FileUnreadable error naming the file when it cannot be read as a regular file. */
+export async function assertReadableFile(file: string): Promise<void> {
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) throw new Error('not a regular file');
+    await access(file, constants.R_OK);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
+    throw new LedgerError(ErrorCode.FileUnreadable, `cannot read ${file}: ${why}`, { cause });
+  }
 }
 
 /** Turns one NDJSON line of an exported topic into a message for parseMessage, or a dead letter. */
@@ -79,34 +94,36 @@ export async function ingestLines(store: Store, input: string | Readable, option
   let stream: Readable;
   const name = typeof input === 'string' ? input : 'stdin';
   if (typeof input === 'string') {
-    try {
-      const s = await stat(input);
-      if (!s.isFile()) throw new Error('not a regular file');
-    } catch (cause) {
-      throw new LedgerError(ErrorCode.FileUnreadable, `cannot read ${input}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}`, { cause });
-    }
+    await assertReadableFile(input);
     stream = createReadStream(input);
   } else {
     stream = input;
   }
+  // bytes are counted as the lines are pulled: a 'data' listener would switch the stream to flowing
+  // mode and read the whole file ahead of the database
   let bytesRead = 0;
-  stream.on('data', (chunk: Buffer | string) => {
-    bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-  });
   const summary: IngestSummary = { read: 0, applied: 0, duplicates: 0, deadLetters: 0, unreadableLines: 0, seconds: 0 };
+  // Two batches at most are in memory: the one being applied and the one being parsed. While the
+  // database works on a batch (PostgreSQL runs in another process), the next one is read and parsed.
   let batch: ParsedMessage[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
+    await inFlight;
     if (batch.length === 0) return;
-    const r = await applyBatch(store, batch);
-    summary.applied += r.applied;
-    summary.duplicates += r.duplicates;
-    summary.deadLetters += r.deadLetters;
+    const applying = batch;
     batch = [];
-    summary.seconds = (performance.now() - started) / 1000;
-    options.onProgress?.(summary, bytesRead);
+    inFlight = applyBatch(store, applying).then((r) => {
+      summary.applied += r.applied;
+      summary.duplicates += r.duplicates;
+      summary.deadLetters += r.deadLetters;
+      summary.seconds = (performance.now() - started) / 1000;
+      options.onProgress?.(summary, bytesRead);
+    });
+    // a failed batch must stop the ingest at the next flush, not become an unhandled rejection
+    inFlight.catch(() => {});
   };
   let lineNo = 0;
-  for await (const text of readLines(stream)) {
+  for await (const text of readLines(stream, (n) => (bytesRead += n))) {
     lineNo++;
     if (text.trim() === '') continue;
     summary.read++;
@@ -119,6 +136,7 @@ export async function ingestLines(store: Store, input: string | Readable, option
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await inFlight;
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }

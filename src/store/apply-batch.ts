@@ -2,7 +2,7 @@ import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMess
 import { canonicalJson, LIMITS, sha256Hex, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
 import { InputError, LedgerError, StoreError } from '../errors.ts';
-import { type BulkColumn, bulkInsertSql, inJsonArray, type QueryRunner, runSql } from './bulk-sql.ts';
+import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type NativeSqlite, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect, Store } from './open-store.ts';
 import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
 
@@ -47,12 +47,12 @@ const DEAD_LETTER_COLUMNS: BulkColumn[] = [
 ].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
 
 interface StatementSet {
-  insertPlaceholders: string;
+  insertPlaceholders: BulkInsert;
   lockSignals: string;
   existingEvents: string;
-  insertAudit: string;
-  upsertSignals: string;
-  insertDeadLetters: string;
+  insertAudit: BulkInsert;
+  upsertSignals: BulkInsert;
+  insertDeadLetters: BulkInsert;
   dropEmptyPlaceholders: string;
 }
 
@@ -61,15 +61,15 @@ function buildStatements(dialect: Dialect): StatementSet {
     .map((c) => `"${c.name}" = excluded."${c.name}"`)
     .join(', ');
   return {
-    insertPlaceholders: bulkInsertSql(dialect, 'signals', PLACEHOLDER_COLUMNS, 'on conflict ("signal_id") do nothing', 'signal_id'),
+    insertPlaceholders: { table: 'signals', columns: PLACEHOLDER_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id' },
     lockSignals:
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
     existingEvents: `select "event_id", "content_hash", "received_at" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
     // arrival order, so the audit trail's ids follow the order events were received
-    insertAudit: bulkInsertSql(dialect, 'signal_events', AUDIT_COLUMNS, 'on conflict ("event_id") do nothing returning "event_id"'),
-    upsertSignals: bulkInsertSql(dialect, 'signals', SIGNAL_COLUMNS, `on conflict ("signal_id") do update set ${updates}`, 'signal_id'),
-    insertDeadLetters: bulkInsertSql(dialect, 'dead_letters', DEAD_LETTER_COLUMNS, 'on conflict ("dedupe_key") do nothing'),
+    insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing' },
+    upsertSignals: { table: 'signals', columns: SIGNAL_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
+    insertDeadLetters: { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, tail: 'on conflict ("dedupe_key") do nothing' },
     dropEmptyPlaceholders: `delete from "signals" where "version" = 0 and ${inJsonArray(dialect, 'signal_id')}`,
   };
 }
@@ -144,8 +144,12 @@ export async function applyBatch(store: Store, messages: readonly ParsedMessage[
   for (let attempt = 1; ; attempt++) {
     try {
       return await store.em().transactional(async (em) => {
-        const runner = em.getTransactionContext() as unknown as QueryRunner;
-        return applyInTransaction(store.dialect, runner, messages, options.receivedAt ?? new Date());
+        const writer: BatchWriter = {
+          dialect: store.dialect,
+          runner: em.getTransactionContext() as unknown as QueryRunner,
+          sqlite: store.dialect === 'sqlite' ? ((await em.getConnection().getNativeClient()) as NativeSqlite) : undefined,
+        };
+        return applyInTransaction(writer, messages, options.receivedAt ?? new Date());
       });
     } catch (error) {
       if (attempt < maxAttempts && isRetryable(error)) {
@@ -159,8 +163,9 @@ export async function applyBatch(store: Store, messages: readonly ParsedMessage[
   }
 }
 
-async function applyInTransaction(dialect: Dialect, runner: QueryRunner, messages: readonly ParsedMessage[], receivedAtDate: Date): Promise<ApplyResult> {
-  const sql = STATEMENTS[dialect];
+async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], receivedAtDate: Date): Promise<ApplyResult> {
+  const { runner } = writer;
+  const sql = STATEMENTS[writer.dialect];
   const now = timestampFromDate(receivedAtDate);
   const dead: RejectedMessage[] = [];
   let duplicates = 0;
@@ -200,7 +205,7 @@ async function applyInTransaction(dialect: Dialect, runner: QueryRunner, message
       updated_at: now,
       fold_state: {},
     }));
-    await runSql(runner, sql.insertPlaceholders, [JSON.stringify(placeholders)]);
+    await insertRows(writer, sql.insertPlaceholders, placeholders);
     const locked = await runSql<{ signal_id: string; status: string; version: number | string; fold_state: unknown }>(runner, sql.lockSignals, [JSON.stringify(signalIds)]);
     const rows = new Map(locked.map((r) => [r.signal_id, r]));
 
@@ -261,15 +266,15 @@ async function applyInTransaction(dialect: Dialect, runner: QueryRunner, message
     }
 
     if (auditRows.length > 0) {
-      const inserted = await runSql(runner, sql.insertAudit, [JSON.stringify(auditRows)]);
-      if (inserted.length !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
+      const inserted = await insertRows(writer, sql.insertAudit, auditRows);
+      if (inserted !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
     }
-    if (signalRows.length > 0) await runSql(runner, sql.upsertSignals, [JSON.stringify(signalRows)]);
+    await insertRows(writer, sql.upsertSignals, signalRows);
     const empty = [...pending].filter(([, p]) => p.version === 0).map(([id]) => id);
     if (empty.length > 0) await runSql(runner, sql.dropEmptyPlaceholders, [JSON.stringify(empty)]);
   }
 
-  if (dead.length > 0) await runSql(runner, sql.insertDeadLetters, [JSON.stringify(dead.map((m) => deadLetterRow(now, m)))]);
+  await insertRows(writer, sql.insertDeadLetters, dead.map((m) => deadLetterRow(now, m)));
 
   return {
     received: messages.length,

@@ -3,7 +3,67 @@ import type { Dialect } from './open-store.ts';
 
 /** Something that runs a compiled query: the Kysely instance or a transaction of MikroORM's connection. */
 export interface QueryRunner {
-  executeQuery<R>(query: CompiledQuery<R>): Promise<{ rows: R[] }>;
+  executeQuery<R>(query: CompiledQuery<R>): Promise<{ rows: R[]; numAffectedRows?: bigint }>;
+}
+
+/** The part of a better-sqlite3 Database the bulk writer uses. */
+export interface NativeSqlite {
+  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
+}
+
+/** Where a batch writes: MikroORM's transaction, plus on SQLite the in-process database under it. */
+export interface BatchWriter {
+  dialect: Dialect;
+  runner: QueryRunner;
+  /** SQLite only: the better-sqlite3 database that the transaction runs on */
+  sqlite?: NativeSqlite;
+}
+
+/** An insert of many rows: the table, its columns, and what follows the rows (a conflict clause). */
+export interface BulkInsert {
+  table: string;
+  columns: readonly BulkColumn[];
+  tail?: string;
+  /** PostgreSQL: insert in this column's order (lock order) */
+  orderBy?: string;
+}
+
+const preparedSql = new WeakMap<NativeSqlite, Map<string, ReturnType<NativeSqlite['prepare']>>>();
+
+function sqliteValue(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return v;
+}
+
+/**
+ * Inserts rows and returns how many were written (conflicts skipped by the tail do not count).
+ * PostgreSQL: one statement with all rows as one JSON parameter (one round trip). SQLite runs in this
+ * process, so there is no round trip to save: one prepared statement is run for each row, inside the
+ * same transaction, which is several times faster than extracting every column from a JSON text.
+ */
+export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: readonly Record<string, unknown>[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  if (writer.dialect === 'postgresql' || writer.sqlite === undefined) {
+    const sql = bulkInsertSql(writer.dialect, insert.table, insert.columns, insert.tail, insert.orderBy);
+    const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, [JSON.stringify(rows)]));
+    return Number(result.numAffectedRows ?? result.rows.length);
+  }
+  const names = insert.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const sql = `insert into ${quoteIdent(insert.table)} (${names}) values (${insert.columns.map(() => '?').join(', ')}) ${insert.tail ?? ''}`;
+  let cache = preparedSql.get(writer.sqlite);
+  if (cache === undefined) preparedSql.set(writer.sqlite, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (statement === undefined) cache.set(sql, (statement = writer.sqlite.prepare(sql)));
+  const ordered = insert.orderBy ? [...rows].sort((a, b) => String(a[insert.orderBy as string]).localeCompare(String(b[insert.orderBy as string]))) : rows;
+  let written = 0;
+  const values = new Array<unknown>(insert.columns.length);
+  for (const row of ordered) {
+    for (let i = 0; i < insert.columns.length; i++) values[i] = sqliteValue(row[(insert.columns[i] as BulkColumn).name]);
+    written += statement.run(...values).changes;
+  }
+  return written;
 }
 
 /** Runs one SQL statement with bound parameters ($1.. on PostgreSQL, ? on SQLite). */

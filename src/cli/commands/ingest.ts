@@ -1,8 +1,33 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { stat } from 'node:fs/promises';
-import { ingestLines } from '../../ingest/index.ts';
+import { Worker } from 'node:worker_threads';
+import { loadConfig } from '../../config.ts';
+import { assertReadableFile, ingestLines, type IngestSummary } from '../../ingest/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
+import type { IngestThreadInput, IngestThreadMessage } from './ingest-thread.ts';
+
+/** Heap bounds of the ingest thread: enough for two batches in flight, small enough to keep RSS flat. */
+const INGEST_HEAP = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 48 };
+
+/** Ingests a file in a worker thread with a bounded heap; stdin is ingested on the main thread. */
+function ingestFileInThread(input: IngestThreadInput, onMessage: (m: IngestThreadMessage) => void): Promise<IngestSummary> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./ingest-thread.ts', import.meta.url), { workerData: input, resourceLimits: INGEST_HEAP });
+    let settled = false;
+    worker.on('message', (m: IngestThreadMessage) => {
+      if (m.type === 'done') (settled = true), resolve(m.summary);
+      else if (m.type === 'error') (settled = true), reject(new Error(m.message));
+      else onMessage(m);
+    });
+    worker.on('error', (error) => {
+      if (!settled) (settled = true), reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`ingest thread stopped with exit code ${code}`));
+    });
+  });
+}
 
 export function registerIngest(program: Command): void {
   program
@@ -16,44 +41,56 @@ export function registerIngest(program: Command): void {
       if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1 || opts.batchSize > 5000) {
         throw new Error('--batch-size: must be a whole number from 1 to 5000');
       }
-      await withStore(global, async (store) => {
-        const totalBytes = file === '-' ? 0 : (await stat(file).catch(() => ({ size: 0 }))).size;
-        const bar =
-          process.stderr.isTTY && !opts.json && totalBytes > 0
-            ? new cliProgress.SingleBar(
-                { format: 'ingest [{bar}] {percentage}% | {events} events | {rate} events/s | {eta_formatted} left', stream: process.stderr, hideCursor: true },
-                cliProgress.Presets.shades_classic,
-              )
-            : null;
+      const totalBytes = file === '-' ? 0 : (await stat(file).catch(() => ({ size: 0 }))).size;
+      const bar =
+        process.stderr.isTTY && !opts.json && totalBytes > 0
+          ? new cliProgress.SingleBar(
+              { format: 'ingest [{bar}] {percentage}% | {events} events | {rate} events/s | {eta_formatted} left', stream: process.stderr, hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
+      let unreadableShown = 0;
+      const onUnreadable = (why: string) => {
+        if (unreadableShown++ < 10) process.stderr.write(`${bar ? '\n' : ''}signal-ledger ingest: ${why} (kept as a dead letter)\n`);
+      };
+      const onProgress = (read: number, seconds: number, bytes: number) => bar?.update(bytes, { events: read, rate: Math.round(read / Math.max(seconds, 1e-3)) });
+      let summary: IngestSummary;
+      if (file === '-') {
+        summary = await withStore(global, (store) =>
+          ingestLines(store, process.stdin, {
+            batchSize: opts.batchSize,
+            onProgress: (s, bytes) => onProgress(s.read, s.seconds, bytes),
+            onUnreadableLine: (_line, why) => onUnreadable(why),
+          }),
+        );
+      } else {
+        await assertReadableFile(file);
+        const config = loadConfig({ db: global.db });
         bar?.start(totalBytes, 0, { events: 0, rate: 0 });
-        let unreadableShown = 0;
-        const summary = await ingestLines(store, file === '-' ? process.stdin : file, {
-          batchSize: opts.batchSize,
-          onProgress: (s, bytes) => bar?.update(bytes, { events: s.read, rate: Math.round(s.read / Math.max(s.seconds, 1e-3)) }),
-          onUnreadableLine: (line, why) => {
-            if (unreadableShown++ < 10) process.stderr.write(`${bar ? '\n' : ''}signal-ledger ingest: ${why} (kept as a dead letter)\n`);
-          },
-        });
-        bar?.update(totalBytes);
-        bar?.stop();
-        const out = {
-          read: summary.read,
-          applied: summary.applied,
-          duplicates: summary.duplicates,
-          dead_letters: summary.deadLetters,
-          unreadable_lines: summary.unreadableLines,
-          seconds: Number(summary.seconds.toFixed(3)),
-        };
-        if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
-        else {
-          process.stdout.write(
-            `read ${out.read}, applied ${out.applied}, duplicates ${out.duplicates}, dead letters ${out.dead_letters}, ${out.seconds.toFixed(1)} s (${Math.round(out.read / Math.max(out.seconds, 1e-3))} events/s)\n`,
-          );
-        }
-        if (summary.unreadableLines > 0) {
-          process.stderr.write(`signal-ledger ingest: ${summary.unreadableLines} unreadable line(s) in ${file}; they are recorded as dead letters\n`);
-          process.exitCode = 2;
-        }
-      });
+        summary = await ingestFileInThread(
+          { dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false, file, batchSize: opts.batchSize },
+          (m) => (m.type === 'progress' ? onProgress(m.read, m.seconds, m.bytes) : m.type === 'unreadable' ? onUnreadable(m.why) : undefined),
+        );
+      }
+      bar?.update(totalBytes);
+      bar?.stop();
+      const out = {
+        read: summary.read,
+        applied: summary.applied,
+        duplicates: summary.duplicates,
+        dead_letters: summary.deadLetters,
+        unreadable_lines: summary.unreadableLines,
+        seconds: Number(summary.seconds.toFixed(3)),
+      };
+      if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+      else {
+        process.stdout.write(
+          `read ${out.read}, applied ${out.applied}, duplicates ${out.duplicates}, dead letters ${out.dead_letters}, ${out.seconds.toFixed(1)} s (${Math.round(out.read / Math.max(out.seconds, 1e-3))} events/s)\n`,
+        );
+      }
+      if (summary.unreadableLines > 0) {
+        process.stderr.write(`signal-ledger ingest: ${summary.unreadableLines} unreadable line(s) in ${file}; they are recorded as dead letters\n`);
+        process.exitCode = 2;
+      }
     });
 }
