@@ -31,9 +31,6 @@ export interface ApplyOptions {
 
 const SIGNAL_COLUMNS = SIGNAL_WRITE_COLUMNS;
 
-const PLACEHOLDER_COLUMNS = SIGNAL_COLUMNS.filter((c) =>
-  ['signal_id', 'first_event_at', 'effective_at', 'status', 'anomalies', 'version', 'created_at', 'updated_at', 'fold_state'].includes(c.name),
-);
 
 const AUDIT_COLUMNS: BulkColumn[] = [
   ['event_id', 'text'], ['signal_id', 'text'], ['kind', 'text'], ['occurred_at', 'timestamptz'], ['received_at', 'timestamptz'],
@@ -47,13 +44,12 @@ const DEAD_LETTER_COLUMNS: BulkColumn[] = [
 ].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
 
 interface StatementSet {
-  insertPlaceholders: BulkInsert;
+  insertSignals: BulkInsert;
   lockSignals: string;
   existingEvents: string;
   insertAudit: BulkInsert;
   upsertSignals: BulkInsert;
   insertDeadLetters: BulkInsert;
-  dropEmptyPlaceholders: string;
 }
 
 function buildStatements(dialect: Dialect): StatementSet {
@@ -61,7 +57,7 @@ function buildStatements(dialect: Dialect): StatementSet {
     .map((c) => `"${c.name}" = excluded."${c.name}"`)
     .join(', ');
   return {
-    insertPlaceholders: { table: 'signals', columns: PLACEHOLDER_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id' },
+    insertSignals: { table: 'signals', columns: SIGNAL_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id' },
     lockSignals:
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
@@ -70,7 +66,6 @@ function buildStatements(dialect: Dialect): StatementSet {
     insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing' },
     upsertSignals: { table: 'signals', columns: SIGNAL_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
     insertDeadLetters: { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, tail: 'on conflict ("dedupe_key") do nothing' },
-    dropEmptyPlaceholders: `delete from "signals" where "version" = 0 and ${inJsonArray(dialect, 'signal_id')}`,
   };
 }
 
@@ -184,34 +179,16 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   }
 
   const signalIds = [...new Set([...unique.values()].map((m) => m.event.signalId))].sort();
-  const newEvents: AcceptedMessage[] = [];
-  const auditRows: Record<string, unknown>[] = [];
-  const signalRows: Record<string, unknown>[] = [];
+  let applied = 0;
+  let signalsChanged = 0;
 
   if (signalIds.length > 0) {
-    const firstSeen = new Map<string, string>();
-    for (const m of unique.values()) {
-      const t = firstSeen.get(m.event.signalId);
-      if (t === undefined || m.event.occurredAt < t) firstSeen.set(m.event.signalId, m.event.occurredAt);
-    }
-    const placeholders = signalIds.map((id) => ({
-      signal_id: id,
-      first_event_at: firstSeen.get(id),
-      effective_at: firstSeen.get(id),
-      status: 'generated',
-      anomalies: [],
-      version: 0,
-      created_at: now,
-      updated_at: now,
-      fold_state: {},
-    }));
-    await insertRows(writer, sql.insertPlaceholders, placeholders);
+    // Lock the signals that exist, in id order; signals that do not exist yet are inserted below and
+    // a concurrent creator of the same signal makes that insert skip the row, which retries the batch.
     const locked = await runSql<{ signal_id: string; status: string; version: number | string; fold_state: unknown }>(runner, sql.lockSignals, [JSON.stringify(signalIds)]);
     const rows = new Map(locked.map((r) => [r.signal_id, r]));
-
-    const ids = [...unique.keys()];
     const existing = new Map(
-      (await runSql<{ event_id: string; content_hash: string; received_at: unknown }>(runner, sql.existingEvents, [JSON.stringify(ids)])).map((r) => [r.event_id, r]),
+      (await runSql<{ event_id: string; content_hash: string }>(runner, sql.existingEvents, [JSON.stringify([...unique.keys()])])).map((r) => [r.event_id, r]),
     );
 
     interface Pending {
@@ -219,17 +196,24 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
       status: string | null;
       anomalies: string[];
       version: number;
+      stored: boolean;
       changed: boolean;
     }
     const pending = new Map<string, Pending>();
     for (const id of signalIds) {
       const row = rows.get(id);
-      const version = Number(row?.version ?? 0);
-      const stored = typeof row?.fold_state === 'string' ? JSON.parse(row.fold_state) : row?.fold_state;
-      const state = version > 0 ? (stored as FoldState) : EMPTY_STATE;
-      pending.set(id, { state, status: version > 0 ? (row?.status ?? null) : null, anomalies: version > 0 ? summarizeStatus(state).anomalies : [], version, changed: false });
+      const state = row === undefined ? EMPTY_STATE : ((typeof row.fold_state === 'string' ? JSON.parse(row.fold_state) : row.fold_state) as FoldState);
+      pending.set(id, {
+        state,
+        status: row?.status ?? null,
+        anomalies: row === undefined ? [] : summarizeStatus(state).anomalies,
+        version: Number(row?.version ?? 0),
+        stored: row !== undefined,
+        changed: false,
+      });
     }
 
+    const auditRows: Record<string, unknown>[] = [];
     for (const m of unique.values()) {
       const prior = existing.get(m.event.eventId);
       if (prior !== undefined) {
@@ -258,30 +242,22 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
       p.anomalies = summary.anomalies;
       p.version++;
       p.changed = true;
-      newEvents.push(m);
     }
 
+    const created: Record<string, unknown>[] = [];
+    const updated: Record<string, unknown>[] = [];
     for (const [id, p] of pending) {
-      if (p.changed) signalRows.push(toSignalRow({ ...deriveFacts(id, p.state), version: p.version, createdAt: now, updatedAt: now }, p.state));
+      if (!p.changed) continue;
+      const row = toSignalRow({ ...deriveFacts(id, p.state), version: p.version, createdAt: now, updatedAt: now }, p.state);
+      (p.stored ? updated : created).push(row);
     }
-
-    if (auditRows.length > 0) {
-      const inserted = await insertRows(writer, sql.insertAudit, auditRows);
-      if (inserted !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
-    }
-    await insertRows(writer, sql.upsertSignals, signalRows);
-    const empty = [...pending].filter(([, p]) => p.version === 0).map(([id]) => id);
-    if (empty.length > 0) await runSql(runner, sql.dropEmptyPlaceholders, [JSON.stringify(empty)]);
+    if ((await insertRows(writer, sql.insertSignals, created)) !== created.length) throw new ConcurrentInsert('a signal was created concurrently');
+    await insertRows(writer, sql.upsertSignals, updated);
+    if ((await insertRows(writer, sql.insertAudit, auditRows)) !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
+    applied = auditRows.length;
+    signalsChanged = created.length + updated.length;
   }
 
   await insertRows(writer, sql.insertDeadLetters, dead.map((m) => deadLetterRow(now, m)));
-
-  return {
-    received: messages.length,
-    applied: newEvents.length,
-    duplicates,
-    deadLetters: dead.length,
-    signalsChanged: signalRows.length,
-    signalIds,
-  };
+  return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds };
 }

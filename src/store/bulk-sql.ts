@@ -75,7 +75,7 @@ export async function runSql<R = Record<string, unknown>>(runner: QueryRunner, s
 /** A column of a bulk statement and its PostgreSQL type (SQLite reads every value from JSON). */
 export interface BulkColumn {
   name: string;
-  pgType: 'text' | 'numeric' | 'timestamptz' | 'jsonb' | 'boolean' | 'integer' | 'bigint';
+  pgType: 'text' | 'numeric' | 'timestamptz' | 'json' | 'jsonb' | 'boolean' | 'integer' | 'bigint';
 }
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;

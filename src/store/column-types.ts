@@ -36,7 +36,7 @@ export class TimestampString extends Type<string | null, string | Date | null> {
   }
 }
 
-/** JSON kept as JSON: `jsonb` on PostgreSQL, `text` on SQLite. */
+/** JSON kept as JSON: `jsonb` on PostgreSQL (queryable), `text` on SQLite. */
 export class JsonColumn extends Type<unknown, string | null> {
   override getColumnType(_prop: unknown, platform: Platform): string {
     return isSqlitePlatform(platform) ? 'text' : 'jsonb';
@@ -49,5 +49,12 @@ export class JsonColumn extends Type<unknown, string | null> {
   }
   override compareAsType(): string {
     return 'string';
+  }
+}
+
+/** JSON that is written and read whole, never queried: `json` on PostgreSQL (stored as text, cheaper to write than jsonb). */
+export class JsonTextColumn extends JsonColumn {
+  override getColumnType(_prop: unknown, platform: Platform): string {
+    return isSqlitePlatform(platform) ? 'text' : 'json';
   }
 }

@@ -50,7 +50,7 @@ export const RECORD_COLUMNS: readonly RecordColumn[] = [
 export const SIGNAL_WRITE_COLUMNS: readonly BulkColumn[] = [
   ...RECORD_COLUMNS.map((c) => ({ name: c.column, pgType: PG_TYPE[c.kind] })),
   { name: 'effective_at', pgType: 'timestamptz' },
-  { name: 'fold_state', pgType: 'jsonb' },
+  { name: 'fold_state', pgType: 'json' },
 ];
 
 /** The row the apply path writes for a record. */

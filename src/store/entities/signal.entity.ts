@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { DecimalString, JsonColumn, TimestampString } from '../column-types.ts';
+import { DecimalString, JsonColumn, JsonTextColumn, TimestampString } from '../column-types.ts';
 
 const dec = () => p.type(DecimalString).nullable();
 const ts = () => p.type(TimestampString).nullable();
@@ -52,7 +52,7 @@ export const SignalEntity = defineEntity({
     createdAt: p.type(TimestampString),
     updatedAt: p.type(TimestampString),
     /** the merged fold state (src/fold): what a new batch merges into */
-    foldState: p.type(JsonColumn),
+    foldState: p.type(JsonTextColumn),
   },
   indexes: [
     { name: 'signals_effective_at_idx', properties: ['effectiveAt', 'signalId'] },
