@@ -4,7 +4,7 @@ import { access, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DEFAULT_TOPICS, type ParsedMessage, parseMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
 import { LedgerError, ErrorCode } from '../errors.ts';
-import { applyBatch, type Store } from '../store/index.ts';
+import { applyBatch, type ApplyResult, type Store } from '../store/index.ts';
 
 export interface IngestSummary {
   read: number;
@@ -19,6 +19,8 @@ export interface IngestSummary {
 export interface IngestOptions {
   /** messages per transaction (default 1000) */
   batchSize?: number;
+  /** batches applied at once (default 2 on PostgreSQL, 1 on SQLite) */
+  concurrency?: number;
   topics?: TopicMap;
   /** called after every batch with the running totals and the bytes read so far */
   onProgress?: (summary: IngestSummary, bytesRead: number) => void;
@@ -42,6 +44,46 @@ export async function* readLines(stream: Readable, onBytes?: (n: number) => void
   }
   rest += decoder.decode();
   if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+}
+
+/** Feeds batches to applyBatch, several at once where the database allows it. */
+export interface BatchApplier {
+  /** resolves when the batch has been handed over (waits while `concurrency` batches are in flight) */
+  submit(batch: ParsedMessage[]): Promise<void>;
+  /** resolves when every submitted batch is applied; rejects with the first failure */
+  drain(): Promise<void>;
+}
+
+/**
+ * At most `concurrency` batches are applied at once, each in its own transaction: PostgreSQL runs
+ * them on separate connections (the row locks of applyBatch keep them correct), so one batch's
+ * statements overlap the next one's work in this process. SQLite has one writer: 1 there.
+ */
+export function createBatchApplier(store: Store, options: { concurrency?: number; onApplied?: (r: ApplyResult) => void } = {}): BatchApplier {
+  const concurrency = options.concurrency ?? (store.dialect === 'postgresql' ? 2 : 1);
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  const check = () => {
+    if (failure !== null) throw failure.error;
+  };
+  return {
+    async submit(batch) {
+      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      check();
+      const p: Promise<void> = applyBatch(store, batch).then(
+        (r) => options.onApplied?.(r),
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      );
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    },
+    async drain() {
+      await Promise.all(inFlight);
+      check();
+    },
+  };
 }
 
 /** Throws a FileUnreadable error naming the file when it cannot be read as a regular file. */
@@ -103,24 +145,22 @@ export async function ingestLines(store: Store, input: string | Readable, option
   // mode and read the whole file ahead of the database
   let bytesRead = 0;
   const summary: IngestSummary = { read: 0, applied: 0, duplicates: 0, deadLetters: 0, unreadableLines: 0, seconds: 0 };
-  // Two batches at most are in memory: the one being applied and the one being parsed. While the
-  // database works on a batch (PostgreSQL runs in another process), the next one is read and parsed.
   let batch: ParsedMessage[] = [];
-  let inFlight: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    await inFlight;
-    if (batch.length === 0) return;
-    const applying = batch;
-    batch = [];
-    inFlight = applyBatch(store, applying).then((r) => {
+  const applier = createBatchApplier(store, {
+    concurrency: options.concurrency,
+    onApplied: (r) => {
       summary.applied += r.applied;
       summary.duplicates += r.duplicates;
       summary.deadLetters += r.deadLetters;
       summary.seconds = (performance.now() - started) / 1000;
       options.onProgress?.(summary, bytesRead);
-    });
-    // a failed batch must stop the ingest at the next flush, not become an unhandled rejection
-    inFlight.catch(() => {});
+    },
+  });
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const applying = batch;
+    batch = [];
+    await applier.submit(applying);
   };
   let lineNo = 0;
   for await (const text of readLines(stream, (n) => (bytesRead += n))) {
@@ -136,7 +176,7 @@ export async function ingestLines(store: Store, input: string | Readable, option
     if (batch.length >= batchSize) await flush();
   }
   await flush();
-  await inFlight;
+  await applier.drain();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }
