@@ -17,14 +17,6 @@ const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 4_000);
 const RSS_LINES = Number(process.env.BENCH_RSS_LINES ?? 1_000_000);
 const PG = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-if (process.argv[2] === '--child-rss') {
-  // child mode: ingest a file and report this process's peak RSS
-  const store = await openStore({ dbUrl: process.argv[4] });
-  const summary = await ingestLines(store, process.argv[3] as string);
-  await store.close();
-  process.stdout.write(`${JSON.stringify({ ...summary, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
-  process.exit(0);
-}
 
 function lines(count: number) {
   // ~4.6 events per signal; 10% duplicates, 5% out of order, 1% bad
@@ -147,9 +139,10 @@ try {
   }
   out.end();
   await once(out, 'finish');
-  const child = spawnSync(process.execPath, [import.meta.filename, '--child-rss', file, `sqlite:///${path.join(dir, 'rss.db')}`], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  const rss = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as { maxRssMb?: number; read?: number; seconds?: number };
-  process.stdout.write(`\npeak RSS ingesting a ${n}-line file into SQLite: ${rss.maxRssMb?.toFixed(0)} MB (${rss.read} events in ${rss.seconds?.toFixed(0)} s)\n`);
+  const cli = path.join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+  const child = spawnSync(process.execPath, [cli, '--db', `sqlite:///${path.join(dir, 'rss.db')}`, 'ingest', file, '--json'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const rss = JSON.parse(child.stdout.trim().split('\n').pop() || '{}') as { peak_rss_mb?: number; read?: number; seconds?: number };
+  process.stdout.write(`\npeak RSS of \`signal-ledger ingest\` on a ${n}-line file into SQLite: ${rss.peak_rss_mb} MB (${rss.read} events in ${rss.seconds?.toFixed(0)} s)\n`);
   if (child.status !== 0) process.stderr.write(child.stderr);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { ConfigError } from './errors.ts';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './store/index.ts';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './store/database-url.ts';
 
-export { LIMITS } from './contract/index.ts';
+export { LIMITS } from './contract/limits.ts';
 
 /** Every setting read from the environment; flags override them. `process.env` is read nowhere else. */
 const envSchema = z.object({

@@ -30,7 +30,7 @@ describe('layers', () => {
     const violations: string[] = [];
     for (const file of files(src)) {
       const from = layerOf(file);
-      for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:from |import\()'(\.[^']+)'/g)) {
         const to = layerOf(path.resolve(path.dirname(file), m[1] as string));
         if (to !== from && !(ALLOWED[from] ?? []).includes(to)) violations.push(`${path.relative(src, file)} imports ${to}`);
       }

@@ -1,1 +1,2 @@
 export * from './ingest-lines.ts';
+export * from './readable-file.ts';

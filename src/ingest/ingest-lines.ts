@@ -1,9 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DEFAULT_TOPICS, type ParsedMessage, parseMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
-import { LedgerError, ErrorCode } from '../errors.ts';
+import { assertReadableFile } from './readable-file.ts';
 import { applyBatch, type ApplyResult, type Store } from '../store/index.ts';
 
 export interface IngestSummary {
@@ -84,19 +82,6 @@ export function createBatchApplier(store: Store, options: { concurrency?: number
       check();
     },
   };
-}
-
-/** Throws a FileUnreadable error naming the file when it cannot be read as a regular file. */
-export async function assertReadableFile(file: string): Promise<void> {
-  try {
-    const s = await stat(file);
-    if (!s.isFile()) throw new Error('not a regular file');
-    await access(file, constants.R_OK);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
-    throw new LedgerError(ErrorCode.FileUnreadable, `cannot read ${file}: ${why}`, { cause });
-  }
 }
 
 /** Turns one NDJSON line of an exported topic into a message for parseMessage, or a dead letter. */

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { generateEvents } from '../../simulate/generate-events.ts';
 
 const fraction = (name: string) => (v: string) => {
   const n = Number(v);
@@ -21,6 +20,7 @@ export function registerGenerate(program: Command): void {
     .option('--seed <n>', 'random seed', (v) => Number(v), 42)
     .action(async (opts: { output?: string; signals: number; duplicates: number; outOfOrder: number; bad: number; seed: number }) => {
       if (!Number.isInteger(opts.signals) || opts.signals < 1) throw new Error('--signals: must be a whole number of at least 1');
+      const { generateEvents } = await import('../../simulate/generate-events.ts');
       const out = opts.output ? createWriteStream(opts.output) : process.stdout;
       let lines = 0;
       for (const line of generateEvents({ signals: opts.signals, duplicates: opts.duplicates, outOfOrder: opts.outOfOrder, bad: opts.bad, seed: opts.seed })) {

@@ -3,12 +3,13 @@ import cliProgress from 'cli-progress';
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../../config.ts';
-import { assertReadableFile, ingestLines, type IngestSummary } from '../../ingest/index.ts';
+import type { IngestSummary } from '../../ingest/index.ts';
+import { assertReadableFile } from '../../ingest/readable-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import type { IngestThreadInput, IngestThreadMessage } from './ingest-thread.ts';
 
 /** Heap bounds of the ingest thread: enough for two batches in flight, small enough to keep RSS flat. */
-const INGEST_HEAP = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 48 };
+const INGEST_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 };
 
 /** Ingests a file in a worker thread with a bounded heap; stdin is ingested on the main thread. */
 function ingestFileInThread(input: IngestThreadInput, onMessage: (m: IngestThreadMessage) => void): Promise<IngestSummary> {
@@ -56,6 +57,7 @@ export function registerIngest(program: Command): void {
       const onProgress = (read: number, seconds: number, bytes: number) => bar?.update(bytes, { events: read, rate: Math.round(read / Math.max(seconds, 1e-3)) });
       let summary: IngestSummary;
       if (file === '-') {
+        const { ingestLines } = await import('../../ingest/index.ts');
         summary = await withStore(global, (store) =>
           ingestLines(store, process.stdin, {
             batchSize: opts.batchSize,
@@ -81,6 +83,7 @@ export function registerIngest(program: Command): void {
         dead_letters: summary.deadLetters,
         unreadable_lines: summary.unreadableLines,
         seconds: Number(summary.seconds.toFixed(3)),
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       };
       if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
       else {

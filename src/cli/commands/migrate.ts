@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrate } from '../../store/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 
 export function registerMigrate(program: Command): void {
@@ -8,6 +7,7 @@ export function registerMigrate(program: Command): void {
     .description('bring the database schema up to date (PostgreSQL migrations; SQLite creates missing tables)')
     .action(async (_opts: unknown, cmd: Command) => {
       await withStore({ ...cmd.optsWithGlobals<GlobalOptions>(), migrate: false }, async (store) => {
+        const { migrate } = await import('../../store/index.ts');
         const applied = await migrate(store);
         process.stdout.write(applied.length > 0 ? `applied ${applied.join(', ')}\n` : 'schema is up to date\n');
       });

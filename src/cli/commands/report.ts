@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { SignalRepository } from '../../store/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { formatCsv, formatTable } from '../output.ts';
 
@@ -13,6 +12,7 @@ export function registerReport(program: Command): void {
     .option('--csv', 'print CSV (section,key,value)')
     .action(async (opts: { from?: string; to?: string; json?: boolean; csv?: boolean }, cmd: Command) => {
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
+        const { SignalRepository } = await import('../../store/index.ts');
         const repo = SignalRepository.fromStore(store);
         const stats = await repo.getExecutionStats(opts.from, opts.to);
         const rejections = await repo.getRejectionSummary(opts.from, opts.to);

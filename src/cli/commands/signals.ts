@@ -1,11 +1,15 @@
 import { type Command, Option } from 'commander';
-import { SIGNAL_STATUSES } from '../../fold/index.ts';
-import { LIMITS } from '../../contract/index.ts';
-import { type SignalRecord, SignalRepository, toSnakeCase } from '../../store/index.ts';
+import { LIMITS } from '../../contract/limits.ts';
+import { SIGNAL_STATUSES } from '../../fold/signal-status.ts';
+import type { SignalRecord } from '../../store/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { formatTable } from '../output.ts';
 
-function printRecord(record: SignalRecord): string {
+async function loadStore() {
+  return import('../../store/index.ts');
+}
+
+function printRecord(record: SignalRecord, toSnakeCase: (r: SignalRecord) => Record<string, unknown>): string {
   const snake = toSnakeCase(record);
   const width = Math.max(...Object.keys(snake).map((k) => k.length));
   return Object.entries(snake)
@@ -23,6 +27,7 @@ export function registerSignals(program: Command): void {
     .option('--audit', 'also print the audit trail of the signal')
     .action(async (id: string, opts: { json?: boolean; audit?: boolean }, cmd: Command) => {
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
+        const { SignalRepository, toSnakeCase } = await loadStore();
         const repo = SignalRepository.fromStore(store);
         const record = await repo.getSignalById(id);
         if (record === null) {
@@ -35,7 +40,7 @@ export function registerSignals(program: Command): void {
           process.stdout.write(`${JSON.stringify(audit ? { ...toSnakeCase(record), audit_trail: audit } : toSnakeCase(record), null, 2)}\n`);
           return;
         }
-        process.stdout.write(`${printRecord(record)}\n`);
+        process.stdout.write(`${printRecord(record, toSnakeCase)}\n`);
         if (audit) {
           process.stdout.write(
             `\n${formatTable(
@@ -60,6 +65,7 @@ export function registerSignals(program: Command): void {
     .option('--json', 'print a JSON array of records (snake_case)')
     .action(async (opts: { status?: string[]; symbol?: string; strategy?: string; from?: string; to?: string; limit: number; cursor?: string; all?: boolean; json?: boolean }, cmd: Command) => {
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
+        const { SignalRepository, toSnakeCase } = await loadStore();
         const repo = SignalRepository.fromStore(store);
         const filters = { status: opts.status, symbol: opts.symbol, strategy: opts.strategy, startDate: opts.from, endDate: opts.to };
         const records: SignalRecord[] = [];
