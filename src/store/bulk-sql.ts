@@ -37,6 +37,25 @@ function sqliteValue(v: unknown): unknown {
   return v;
 }
 
+/** The rows as one JSON array; jsonText columns are spliced in as JSON values, unescaped. */
+function rowsAsJson(columns: readonly BulkColumn[], rows: readonly Record<string, unknown>[]): string {
+  const raw = columns.filter((c) => c.jsonText).map((c) => c.name);
+  if (raw.length === 0) return JSON.stringify(rows);
+  const parts: string[] = [];
+  for (const row of rows) {
+    const rest: Record<string, unknown> = { ...row };
+    let tail = '';
+    for (const name of raw) {
+      const v = rest[name];
+      delete rest[name];
+      tail += `,${JSON.stringify(name)}:${typeof v === 'string' ? v : 'null'}`;
+    }
+    const head = JSON.stringify(rest);
+    parts.push(head === '{}' ? `{${tail.slice(1)}}` : `${head.slice(0, -1)}${tail}}`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
 /**
  * Inserts rows and returns how many were written (conflicts skipped by the tail do not count).
  * PostgreSQL: one statement with all rows as one JSON parameter (one round trip). SQLite runs in this
@@ -47,7 +66,7 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
   if (rows.length === 0) return 0;
   if (writer.dialect === 'postgresql' || writer.sqlite === undefined) {
     const sql = bulkInsertSql(writer.dialect, insert.table, insert.columns, insert.tail, insert.orderBy);
-    const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, [JSON.stringify(rows)]));
+    const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, [rowsAsJson(insert.columns, rows)]));
     return Number(result.numAffectedRows ?? result.rows.length);
   }
   const names = insert.columns.map((c) => quoteIdent(c.name)).join(', ');
@@ -76,6 +95,11 @@ export async function runSql<R = Record<string, unknown>>(runner: QueryRunner, s
 export interface BulkColumn {
   name: string;
   pgType: 'text' | 'numeric' | 'timestamptz' | 'json' | 'jsonb' | 'boolean' | 'integer' | 'bigint';
+  /**
+   * A text column whose values are always valid JSON text (a message value as received): PostgreSQL
+   * receives it embedded as JSON, not as an escaped string, and stores its exact text.
+   */
+  jsonText?: boolean;
 }
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -85,9 +109,9 @@ export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')
  * PostgreSQL, `json_each` on SQLite. `head` is `insert into t (cols)`-like text built by the caller.
  */
 export function selectRowsFromJson(dialect: Dialect, columns: readonly BulkColumn[], orderBy?: string): string {
-  const names = columns.map((c) => quoteIdent(c.name)).join(', ');
   if (dialect === 'postgresql') {
-    const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(', ');
+    const names = columns.map((c) => (c.jsonText ? `${quoteIdent(c.name)}::text` : quoteIdent(c.name))).join(', ');
+    const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.jsonText ? 'json' : c.pgType}`).join(', ');
     return `select ${names} from json_to_recordset($1::json) as x(${defs})${orderBy ? ` order by ${quoteIdent(orderBy)}` : ''}`;
   }
   const extracts = columns.map((c) => `json_extract(value, '$.${c.name}')`).join(', ');

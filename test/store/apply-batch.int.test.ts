@@ -89,11 +89,13 @@ describe.each(DATABASE_KINDS)('applyBatch on %s', (kind) => {
       const { toMessages } = await import('../helpers/workload.ts');
       const lines = [
         { topic: 'signals.generated', key: 's', value: { signal_id: 's', occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'x', symbol: 'A', side: 'buy' as const, confidence: 0.9, sharpe_estimate: 2, entry_price: '150.00' } },
-        { topic: 'orders.filled', key: 's', value: '{"signal_id":"s","occurred_at":"2026-01-05T10:00:01.123456Z","order_id":"o","price":151.10,"quantity":"0.000001","leaves_quantity":0}' },
+        { topic: 'orders.filled', key: 's', value: '{"signal_id": "s", "occurred_at":"2026-01-05T10:00:01.123456Z","order_id":"o","price":151.10,"quantity":"0.000001","leaves_quantity":0, "note": "\\u00e9\\n"}' },
       ];
       await applyBatch(store, toMessages(lines));
       const [r] = await findSignals(store, {}, {});
       expect(r).toMatchObject({ signalPrice: '150.00', executedPrice: '151.10', executedQuantity: '0.000001', slippage: '1.10', executedAt: '2026-01-05T10:00:01.123456Z' });
+      const payloads = (await store.em().getConnection().execute(`select payload from signal_events where kind = 'filled'`)) as { payload: string }[];
+      expect(payloads[0]?.payload).toBe(lines[1]?.value);
     });
   });
 });
