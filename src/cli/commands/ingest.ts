@@ -9,7 +9,7 @@ import { withStore, type GlobalOptions } from '../context.ts';
 import type { IngestThreadInput, IngestThreadMessage } from './ingest-thread.ts';
 
 /** Heap bounds of the ingest thread: enough for two batches in flight, small enough to keep RSS flat. */
-const INGEST_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 };
+const INGEST_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 24 };
 
 /** Ingests a file in a worker thread with a bounded heap; stdin is ingested on the main thread. */
 function ingestFileInThread(input: IngestThreadInput, onMessage: (m: IngestThreadMessage) => void): Promise<IngestSummary> {
@@ -21,8 +21,14 @@ function ingestFileInThread(input: IngestThreadInput, onMessage: (m: IngestThrea
       else if (m.type === 'error') (settled = true), reject(new Error(m.message));
       else onMessage(m);
     });
-    worker.on('error', (error) => {
-      if (!settled) (settled = true), reject(error);
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (settled) return;
+      settled = true;
+      reject(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new Error(`the ingest thread ran out of its ${INGEST_HEAP.maxOldGenerationSizeMb} MB heap; use a smaller --batch-size for very large messages`, { cause: error })
+          : error,
+      );
     });
     worker.on('exit', (code) => {
       if (!settled) reject(new Error(`ingest thread stopped with exit code ${code}`));
