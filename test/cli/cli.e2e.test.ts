@@ -43,6 +43,9 @@ describe('signal-ledger command line', () => {
       const list = () => cli(['--db', db.url, 'signals', 'list', '--all', '--limit', '97', '--json']).stdout;
       const before = list();
       expect(JSON.parse(before)).toHaveLength(300);
+      // paging with --all streams the same bytes as one big page
+      expect(cli(['--db', db.url, 'signals', 'list', '--limit', '1000', '--json']).stdout).toBe(before);
+      expect(cli(['--db', db.url, 'signals', 'list', '--status', 'missed', '--symbol', 'none', '--json']).stdout).toBe('[]\n');
       for (const file of [events, 'reversed.ndjson', 'shuffled.ndjson']) {
         const again = cli(['--db', db.url, 'ingest', file, '--json']);
         expect(again.code, again.stderr).toBe(0);

@@ -5,6 +5,20 @@ import type { SignalRecord } from '../../store/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { formatTable } from '../output.ts';
 
+/** Writes a JSON array element by element, byte for byte as JSON.stringify(array, null, 2) would. */
+function createJsonArrayWriter(write: (text: string) => void) {
+  let first = true;
+  return {
+    add(value: unknown) {
+      write(`${first ? '[\n' : ',\n'}${JSON.stringify(value, null, 2).replace(/^/gm, '  ')}`);
+      first = false;
+    },
+    end() {
+      write(first ? '[]\n' : '\n]\n');
+    },
+  };
+}
+
 async function loadStore() {
   return import('../../store/index.ts');
 }
@@ -68,16 +82,21 @@ export function registerSignals(program: Command): void {
         const { SignalRepository, toSnakeCase } = await loadStore();
         const repo = SignalRepository.fromStore(store);
         const filters = { status: opts.status, symbol: opts.symbol, strategy: opts.strategy, startDate: opts.from, endDate: opts.to };
+        // Pages are written as they arrive: `--all` over a large store never holds it in memory.
+        const json = opts.json ? createJsonArrayWriter((text) => process.stdout.write(text)) : null;
         const records: SignalRecord[] = [];
         let cursor = opts.cursor;
+        let count = 0;
         for (;;) {
           const page = await repo.getSignals(filters, { limit: opts.limit, cursor });
-          records.push(...page);
+          count += page.length;
+          if (json) for (const r of page) json.add(toSnakeCase(r));
+          else records.push(...page);
           if (!opts.all || page.length < opts.limit) break;
           cursor = page[page.length - 1]?.signalId;
         }
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(records.map(toSnakeCase), null, 2)}\n`);
+        if (json) {
+          json.end();
           return;
         }
         process.stdout.write(
@@ -86,7 +105,7 @@ export function registerSignals(program: Command): void {
             records.map((r) => [r.signalId, r.generatedAt, r.strategyName, r.symbol, r.direction, r.status, r.signalPrice, r.executedPrice, r.executedQuantity, r.slippage]),
           )}\n`,
         );
-        if (!opts.all && records.length === opts.limit) {
+        if (!opts.all && count === opts.limit) {
           process.stderr.write(`more records: --cursor ${records[records.length - 1]?.signalId}\n`);
         }
       });
