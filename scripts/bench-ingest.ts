@@ -139,7 +139,7 @@ try {
   }
   out.end();
   await once(out, 'finish');
-  const cli = path.join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+  const cli = path.join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
   const child = spawnSync(process.execPath, [cli, '--db', `sqlite:///${path.join(dir, 'rss.db')}`, 'ingest', file, '--json'], { encoding: 'utf8', maxBuffer: 1 << 20 });
   const rss = JSON.parse(child.stdout.trim().split('\n').pop() || '{}') as { peak_rss_mb?: number; read?: number; seconds?: number };
   process.stdout.write(`\npeak RSS of \`signal-ledger ingest\` on a ${n}-line file into SQLite: ${rss.peak_rss_mb} MB (${rss.read} events in ${rss.seconds?.toFixed(0)} s)\n`);

@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p data
-node src/cli/main.ts generate --signals 5000 --duplicates 0.1 --out-of-order 0.05 --bad 0.01 -o data/sample-events.ndjson
-node src/cli/main.ts ingest data/sample-events.ndjson
-node src/cli/main.ts report
+node dist/cli/main.js generate --signals 5000 --duplicates 0.1 --out-of-order 0.05 --bad 0.01 -o data/sample-events.ndjson
+node dist/cli/main.js ingest data/sample-events.ndjson
+node dist/cli/main.js report
 echo
 echo "Records are in data/signals.db. Try: npm run signal-ledger -- signals list --status rejected --limit 5"

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../../config.ts';
 import type { IngestSummary } from '../../ingest/index.ts';
@@ -14,7 +16,9 @@ const INGEST_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 24 }
 /** Ingests a file in a worker thread with a bounded heap; stdin is ingested on the main thread. */
 function ingestFileInThread(input: IngestThreadInput, onMessage: (m: IngestThreadMessage) => void): Promise<IngestSummary> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./ingest-thread.ts', import.meta.url), { workerData: input, resourceLimits: INGEST_HEAP });
+    // .ts when run from the sources, .js when run from the build in dist/
+    const script = new URL(`./ingest-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+    const worker = new Worker(script, { workerData: input, resourceLimits: INGEST_HEAP });
     let settled = false;
     worker.on('message', (m: IngestThreadMessage) => {
       if (m.type === 'done') (settled = true), resolve(m.summary);
