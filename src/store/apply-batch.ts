@@ -61,7 +61,7 @@ function buildStatements(dialect: Dialect): StatementSet {
     lockSignals:
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
-    existingEvents: `select "event_id", "content_hash", "received_at" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
+    existingEvents: `select "event_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
     // arrival order, so the audit trail's ids follow the order events were received
     insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing' },
     upsertSignals: { table: 'signals', columns: SIGNAL_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
@@ -139,11 +139,11 @@ export async function applyBatch(store: Store, messages: readonly ParsedMessage[
   for (let attempt = 1; ; attempt++) {
     try {
       return await store.em().transactional(async (em) => {
-        const writer: BatchWriter = {
-          dialect: store.dialect,
-          runner: em.getTransactionContext() as unknown as QueryRunner,
-          sqlite: store.dialect === 'sqlite' ? ((await em.getConnection().getNativeClient()) as NativeSqlite) : undefined,
-        };
+        const runner = em.getTransactionContext() as unknown as QueryRunner;
+        const writer: BatchWriter =
+          store.dialect === 'sqlite'
+            ? { dialect: 'sqlite', runner, sqlite: (await em.getConnection().getNativeClient()) as NativeSqlite }
+            : { dialect: 'postgresql', runner };
         return applyInTransaction(writer, messages, options.receivedAt ?? new Date());
       });
     } catch (error) {

@@ -11,13 +11,10 @@ export interface NativeSqlite {
   prepare(sql: string): { run(...params: unknown[]): { changes: number } };
 }
 
-/** Where a batch writes: MikroORM's transaction, plus on SQLite the in-process database under it. */
-export interface BatchWriter {
-  dialect: Dialect;
-  runner: QueryRunner;
-  /** SQLite only: the better-sqlite3 database that the transaction runs on */
-  sqlite?: NativeSqlite;
-}
+/** Where a batch writes: MikroORM's transaction, and on SQLite the in-process database under it. */
+export type BatchWriter =
+  | { dialect: 'postgresql'; runner: QueryRunner }
+  | { dialect: 'sqlite'; runner: QueryRunner; sqlite: NativeSqlite };
 
 /** An insert of many rows: the table, its columns, and what follows the rows (a conflict clause). */
 export interface BulkInsert {
@@ -64,8 +61,8 @@ function rowsAsJson(columns: readonly BulkColumn[], rows: readonly Record<string
  */
 export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: readonly Record<string, unknown>[]): Promise<number> {
   if (rows.length === 0) return 0;
-  if (writer.dialect === 'postgresql' || writer.sqlite === undefined) {
-    const sql = bulkInsertSql(writer.dialect, insert.table, insert.columns, insert.tail, insert.orderBy);
+  if (writer.dialect === 'postgresql') {
+    const sql = bulkInsertSql(insert.table, insert.columns, insert.tail, insert.orderBy);
     const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, [rowsAsJson(insert.columns, rows)]));
     return Number(result.numAffectedRows ?? result.rows.length);
   }
@@ -75,10 +72,10 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
   if (cache === undefined) preparedSql.set(writer.sqlite, (cache = new Map()));
   let statement = cache.get(sql);
   if (statement === undefined) cache.set(sql, (statement = writer.sqlite.prepare(sql)));
-  const ordered = insert.orderBy ? [...rows].sort((a, b) => String(a[insert.orderBy as string]).localeCompare(String(b[insert.orderBy as string]))) : rows;
+  // one writer at a time on SQLite: no lock order to keep, so rows go in as given
   let written = 0;
   const values = new Array<unknown>(insert.columns.length);
-  for (const row of ordered) {
+  for (const row of rows) {
     for (let i = 0; i < insert.columns.length; i++) values[i] = sqliteValue(row[(insert.columns[i] as BulkColumn).name]);
     written += statement.run(...values).changes;
   }
@@ -91,7 +88,7 @@ export async function runSql<R = Record<string, unknown>>(runner: QueryRunner, s
   return result.rows;
 }
 
-/** A column of a bulk statement and its PostgreSQL type (SQLite reads every value from JSON). */
+/** A column of a bulk insert and its PostgreSQL type (SQLite binds each value as it is). */
 export interface BulkColumn {
   name: string;
   pgType: 'text' | 'numeric' | 'timestamptz' | 'json' | 'jsonb' | 'boolean' | 'integer' | 'bigint';
@@ -104,24 +101,13 @@ export interface BulkColumn {
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/**
- * A set-based statement over many rows passed as ONE JSON parameter: `json_to_recordset` on
- * PostgreSQL, `json_each` on SQLite. `head` is `insert into t (cols)`-like text built by the caller.
- */
-export function selectRowsFromJson(dialect: Dialect, columns: readonly BulkColumn[], orderBy?: string): string {
-  if (dialect === 'postgresql') {
-    const names = columns.map((c) => (c.jsonText ? `${quoteIdent(c.name)}::text` : quoteIdent(c.name))).join(', ');
-    const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.jsonText ? 'json' : c.pgType}`).join(', ');
-    return `select ${names} from json_to_recordset($1::json) as x(${defs})${orderBy ? ` order by ${quoteIdent(orderBy)}` : ''}`;
-  }
-  const extracts = columns.map((c) => `json_extract(value, '$.${c.name}')`).join(', ');
-  return `select ${extracts} from json_each(?) where true${orderBy ? ` order by json_extract(value, '$.${orderBy}')` : ''}`;
-}
-
-/** `insert into table (columns) select ... from <json rows>` plus an optional conflict clause. */
-export function bulkInsertSql(dialect: Dialect, table: string, columns: readonly BulkColumn[], tail = '', orderBy?: string): string {
+/** PostgreSQL: `insert into table (columns) select ... from json_to_recordset($1)` plus an optional conflict clause. */
+function bulkInsertSql(table: string, columns: readonly BulkColumn[], tail = '', orderBy?: string): string {
   const names = columns.map((c) => quoteIdent(c.name)).join(', ');
-  return `insert into ${quoteIdent(table)} (${names}) ${selectRowsFromJson(dialect, columns, orderBy)} ${tail}`.trim();
+  const selected = columns.map((c) => (c.jsonText ? `${quoteIdent(c.name)}::text` : quoteIdent(c.name))).join(', ');
+  const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.jsonText ? 'json' : c.pgType}`).join(', ');
+  const order = orderBy ? ` order by ${quoteIdent(orderBy)}` : '';
+  return `insert into ${quoteIdent(table)} (${names}) select ${selected} from json_to_recordset($1::json) as x(${defs})${order} ${tail}`.trim();
 }
 
 /** `column in (<the values of one JSON array parameter>)`, placeholder index for PostgreSQL. */
