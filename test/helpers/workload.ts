@@ -1,4 +1,5 @@
-import { type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
+import { canonicalJson, type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
+import { applyBatch, findSignals, type Store } from '../../src/store/index.ts';
 import { type EventLine, generateEvents, type GenerateOptions, createRandom } from '../../src/simulate/generate-events.ts';
 
 /** Generated event lines as parsed messages, as file ingest would produce them. */
@@ -32,4 +33,22 @@ export function chunks<T>(xs: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
   return out;
+}
+
+/** Applies messages in batches of `size` and adds up what the batches did. */
+export async function applyAll(store: Store, messages: readonly ParsedMessage[], size = 500) {
+  const total = { applied: 0, duplicates: 0, deadLetters: 0 };
+  for (const batch of chunks(messages, size)) {
+    const r = await applyBatch(store, batch);
+    total.applied += r.applied;
+    total.duplicates += r.duplicates;
+    total.deadLetters += r.deadLetters;
+  }
+  return total;
+}
+
+/** Every record of a store as canonical JSON, without the two wall-clock columns this database adds. */
+export async function snapshot(store: Store): Promise<string> {
+  const records = await findSignals(store, {}, { limit: 10_000 });
+  return canonicalJson(records.map(({ createdAt: _c, updatedAt: _u, ...rest }) => rest));
 }

@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/contract/index.ts';
 import { foldSignal } from '../../src/fold/index.ts';
-import { applyBatch, findSignals, LIMITS_FOR_TESTS, type Store } from '../../src/store/testing.ts';
+import { applyBatch, findSignals, type Store } from '../../src/store/index.ts';
 import { DATABASE_KINDS, withTestStore } from '../helpers/databases.ts';
-import { chunks, parsedWorkload, shuffled } from '../helpers/workload.ts';
-
-/** Every record of a store, without the two wall-clock columns this database adds. */
-async function snapshot(store: Store): Promise<string> {
-  const records = await findSignals(store, {}, { limit: LIMITS_FOR_TESTS.maxPageSize });
-  return canonicalJson(records.map(({ createdAt: _c, updatedAt: _u, ...rest }) => rest));
-}
-
-async function applyAll(store: Store, messages: Parameters<typeof applyBatch>[1], size = 500) {
-  const total = { applied: 0, duplicates: 0, deadLetters: 0 };
-  for (const batch of chunks(messages, size)) {
-    const r = await applyBatch(store, batch);
-    total.applied += r.applied;
-    total.duplicates += r.duplicates;
-    total.deadLetters += r.deadLetters;
-  }
-  return total;
-}
+import { applyAll, parsedWorkload, shuffled, snapshot } from '../helpers/workload.ts';
 
 const count = async (store: Store, table: string) =>
   Number(((await store.em().getConnection().execute(`select count(*) as n from ${table}`)) as { n: number | string }[])[0]?.n);

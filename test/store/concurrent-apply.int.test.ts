@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/contract/index.ts';
-import { applyBatch, findSignals, openStore, type Store } from '../../src/store/index.ts';
+import { findSignals, openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
-import { chunks, parsedWorkload, shuffled } from '../helpers/workload.ts';
-
-async function snapshot(store: Store): Promise<string> {
-  const records = await findSignals(store, {}, { limit: 10_000 });
-  return canonicalJson(records.map(({ createdAt: _c, updatedAt: _u, ...rest }) => rest));
-}
-
-async function applyAll(store: Store, messages: Parameters<typeof applyBatch>[1], size: number): Promise<number> {
-  let applied = 0;
-  for (const batch of chunks(messages, size)) applied += (await applyBatch(store, batch)).applied;
-  return applied;
-}
+import { applyAll, parsedWorkload, shuffled, snapshot } from '../helpers/workload.ts';
 
 describe('two appliers at once on PostgreSQL', () => {
   it('two concurrent ingests of overlapping shuffled streams end identical to one ingest, each event applied once', async () => {
@@ -27,9 +15,9 @@ describe('two appliers at once on PostgreSQL', () => {
     const db = await createTestDatabase('postgresql');
     const [s1, s2] = [await openStore({ dbUrl: db.url }), await openStore({ dbUrl: db.url })];
     try {
-      const [n1, n2] = await Promise.all([applyAll(s1, a, 200), applyAll(s2, b, 150)]);
+      const [r1, r2] = await Promise.all([applyAll(s1, a, 200), applyAll(s2, b, 150)]);
       const distinct = new Set(workload.flatMap((m) => (m.ok ? [m.event.eventId] : [])));
-      expect(n1 + n2).toBe(distinct.size);
+      expect(r1.applied + r2.applied).toBe(distinct.size);
       expect(await snapshot(s1)).toBe(expected);
       const rows = (await s1.em().getConnection().execute('select count(*) as n from signal_events')) as { n: string }[];
       expect(Number(rows[0]?.n)).toBe(distinct.size);
