@@ -17,7 +17,7 @@ export interface IngestSummary {
 export interface IngestOptions {
   /** messages per transaction (default 1000) */
   batchSize?: number;
-  /** batches applied at once (default 2 on PostgreSQL, 1 on SQLite) */
+  /** lanes applying at once on PostgreSQL, messages split between them by signal (default 2); always 1 on SQLite */
   concurrency?: number;
   topics?: TopicMap;
   /** called after every batch with the running totals and the bytes read so far */
@@ -44,41 +44,76 @@ export async function* readLines(stream: Readable, onBytes?: (n: number) => void
   if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
-/** Feeds batches to applyBatch, several at once where the database allows it. */
+/** Feeds messages to applyBatch in batches, on several connections where the database allows it. */
 export interface BatchApplier {
-  /** resolves when the batch has been handed over (waits while `concurrency` batches are in flight) */
-  submit(batch: ParsedMessage[]): Promise<void>;
-  /** resolves when every submitted batch is applied; rejects with the first failure */
+  /**
+   * Hands messages over; resolves once they are queued. A lane whose batch is full starts applying
+   * it, and waits first while that lane's previous batch is still being applied (bounded memory).
+   */
+  submit(messages: readonly ParsedMessage[]): Promise<void>;
+  /** applies what is still queued and resolves when every message is applied; rejects with the first failure */
   drain(): Promise<void>;
 }
 
+export interface BatchApplierOptions {
+  /** messages per transaction (default 1000) */
+  batchSize?: number;
+  /** lanes applying at once on PostgreSQL (default 2); SQLite has one writer and always one lane */
+  concurrency?: number;
+  onApplied?: (r: ApplyResult) => void;
+}
+
+/** The lane of a message: by its signal, so two lanes never write the same signal. */
+function laneOf(message: ParsedMessage, lanes: number): number {
+  if (lanes === 1) return 0;
+  const id = message.ok ? message.event.signalId : (message.signalId ?? '');
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0;
+  return (h >>> 0) % lanes;
+}
+
 /**
- * At most `concurrency` batches are applied at once, each in its own transaction: PostgreSQL runs
- * them on separate connections (the row locks of applyBatch keep them correct), so one batch's
- * statements overlap the next one's work in this process. SQLite has one writer: 1 there.
+ * Messages are split by signal into `concurrency` lanes; each lane applies its batches one after the
+ * other, each in its own transaction. Lanes never share a signal, so on PostgreSQL their transactions
+ * run side by side on separate connections without waiting on each other's row locks (two batches
+ * cut from one stream share the signals that span them, and would take turns). SQLite has one
+ * writer: one lane there. Within a lane, messages keep their order.
  */
-export function createBatchApplier(store: Store, options: { concurrency?: number; onApplied?: (r: ApplyResult) => void } = {}): BatchApplier {
-  const concurrency = options.concurrency ?? (store.dialect === 'postgresql' ? 2 : 1);
-  const inFlight = new Set<Promise<void>>();
+export function createBatchApplier(store: Store, options: BatchApplierOptions = {}): BatchApplier {
+  const batchSize = options.batchSize ?? 1000;
+  const laneCount = store.dialect === 'sqlite' ? 1 : Math.max(1, options.concurrency ?? 2);
+  const lanes = Array.from({ length: laneCount }, () => ({
+    queued: [] as ParsedMessage[],
+    applying: Promise.resolve(),
+  }));
   let failure: { error: unknown } | null = null;
   const check = () => {
     if (failure !== null) throw failure.error;
   };
+  const start = async (lane: (typeof lanes)[number]) => {
+    await lane.applying;
+    check();
+    const batch = lane.queued;
+    lane.queued = [];
+    lane.applying = applyBatch(store, batch).then(
+      (r) => options.onApplied?.(r),
+      (error: unknown) => {
+        failure ??= { error };
+      },
+    );
+  };
   return {
-    async submit(batch) {
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    async submit(messages) {
       check();
-      const p: Promise<void> = applyBatch(store, batch).then(
-        (r) => options.onApplied?.(r),
-        (error: unknown) => {
-          failure ??= { error };
-        },
-      );
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+      for (const m of messages) {
+        const lane = lanes[laneOf(m, lanes.length)] as (typeof lanes)[number];
+        lane.queued.push(m);
+        if (lane.queued.length >= batchSize) await start(lane);
+      }
     },
     async drain() {
-      await Promise.all(inFlight);
+      for (const lane of lanes) if (lane.queued.length > 0) await start(lane);
+      await Promise.all(lanes.map((lane) => lane.applying));
       check();
     },
   };
@@ -112,8 +147,8 @@ export function readEventLine(text: string, file: string, line: number, topics: 
 }
 
 /**
- * Applies an NDJSON event file (or stream) through applyBatch in batches. Memory stays constant: one
- * batch is held at a time and reading waits while it is applied.
+ * Applies an NDJSON event file (or stream) through applyBatch in batches. Memory stays constant: each
+ * lane holds at most the batch it is applying and the one it is filling, and reading waits for them.
  */
 export async function ingestLines(store: Store, input: string | Readable, options: IngestOptions = {}): Promise<IngestSummary> {
   const batchSize = options.batchSize ?? 1000;
@@ -130,8 +165,8 @@ export async function ingestLines(store: Store, input: string | Readable, option
   // mode and read the whole file ahead of the database
   let bytesRead = 0;
   const summary: IngestSummary = { read: 0, applied: 0, duplicates: 0, deadLetters: 0, unreadableLines: 0, seconds: 0 };
-  let batch: ParsedMessage[] = [];
   const applier = createBatchApplier(store, {
+    batchSize,
     concurrency: options.concurrency,
     onApplied: (r) => {
       summary.applied += r.applied;
@@ -141,12 +176,6 @@ export async function ingestLines(store: Store, input: string | Readable, option
       options.onProgress?.(summary, bytesRead);
     },
   });
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const applying = batch;
-    batch = [];
-    await applier.submit(applying);
-  };
   let lineNo = 0;
   for await (const text of readLines(stream, (n) => (bytesRead += n))) {
     lineNo++;
@@ -157,10 +186,8 @@ export async function ingestLines(store: Store, input: string | Readable, option
       summary.unreadableLines++;
       options.onUnreadableLine?.(lineNo, message.problems[0]?.message ?? 'unreadable');
     }
-    batch.push(message);
-    if (batch.length >= batchSize) await flush();
+    await applier.submit([message]);
   }
-  await flush();
   await applier.drain();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
