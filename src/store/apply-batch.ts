@@ -27,6 +27,17 @@ export interface ApplyOptions {
   receivedAt?: Date;
   /** attempts on a deadlock or serialization failure (default 8) */
   maxAttempts?: number;
+  /** Kafka: where this batch ends per partition, recorded in the batch's transaction (a checkpoint never moves back) */
+  checkpoints?: readonly ConsumerCheckpoint[];
+}
+
+/** The offset after the last message of a consumer group applied from one topic partition. */
+export interface ConsumerCheckpoint {
+  groupId: string;
+  topic: string;
+  partition: number;
+  /** the next offset to read (last applied + 1), as Kafka gives offsets: a decimal string */
+  nextOffset: string;
 }
 
 const SIGNAL_COLUMNS = SIGNAL_WRITE_COLUMNS;
@@ -43,7 +54,12 @@ const DEAD_LETTER_COLUMNS: BulkColumn[] = [
   ['message_key', 'text'], ['raw_value', 'text'], ['problems', 'jsonb'], ['event_id', 'text'], ['signal_id', 'text'],
 ].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
 
+const CHECKPOINT_COLUMNS: BulkColumn[] = [
+  ['group_id', 'text'], ['topic', 'text'], ['partition', 'integer'], ['next_offset', 'bigint'], ['updated_at', 'timestamptz'],
+].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+
 interface StatementSet {
+  saveCheckpoints: BulkInsert;
   insertSignals: BulkInsert;
   lockSignals: string;
   existingEvents: string;
@@ -56,7 +72,14 @@ function buildStatements(dialect: Dialect): StatementSet {
   const updates = SIGNAL_COLUMNS.filter((c) => c.name !== 'signal_id' && c.name !== 'created_at')
     .map((c) => `"${c.name}" = excluded."${c.name}"`)
     .join(', ');
+  const max = dialect === 'postgresql' ? 'greatest' : 'max';
   return {
+    saveCheckpoints: {
+      table: 'consumer_checkpoints',
+      columns: CHECKPOINT_COLUMNS,
+      tail: `on conflict ("group_id", "topic", "partition") do update set "next_offset" = ${max}("consumer_checkpoints"."next_offset", excluded."next_offset"), "updated_at" = excluded."updated_at"`,
+      orderBy: 'partition',
+    },
     insertSignals: { table: 'signals', columns: SIGNAL_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id' },
     lockSignals:
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
@@ -144,7 +167,14 @@ export async function applyBatch(store: Store, messages: readonly ParsedMessage[
           store.dialect === 'sqlite'
             ? { dialect: 'sqlite', runner, sqlite: (await em.getConnection().getNativeClient()) as NativeSqlite }
             : { dialect: 'postgresql', runner };
-        return applyInTransaction(writer, messages, options.receivedAt ?? new Date());
+        const receivedAt = options.receivedAt ?? new Date();
+        const result = await applyInTransaction(writer, messages, receivedAt);
+        if (options.checkpoints !== undefined && options.checkpoints.length > 0) {
+          const at = timestampFromDate(receivedAt);
+          const rows = options.checkpoints.map((c) => ({ group_id: c.groupId, topic: c.topic, partition: c.partition, next_offset: c.nextOffset, updated_at: at }));
+          await insertRows(writer, STATEMENTS[writer.dialect].saveCheckpoints, rows);
+        }
+        return result;
       });
     } catch (error) {
       if (attempt < maxAttempts && isRetryable(error)) {
@@ -156,6 +186,15 @@ export async function applyBatch(store: Store, messages: readonly ParsedMessage[
       throw error;
     }
   }
+}
+
+/** The checkpoints of a consumer group, in topic and partition order. */
+export async function readCheckpoints(store: Store, groupId: string): Promise<ConsumerCheckpoint[]> {
+  const rows = await store.em().getConnection().execute<{ topic: string; partition: number; next_offset: string }[]>(
+    'select "topic", "partition", cast("next_offset" as text) as "next_offset" from "consumer_checkpoints" where "group_id" = ? order by "topic", "partition"',
+    [groupId],
+  );
+  return rows.map((r) => ({ groupId, topic: r.topic, partition: Number(r.partition), nextOffset: r.next_offset }));
 }
 
 async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], receivedAtDate: Date): Promise<ApplyResult> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/contract/index.ts';
 import { foldSignal } from '../../src/fold/index.ts';
-import { applyBatch, findSignals, type Store } from '../../src/store/index.ts';
+import { applyBatch, findSignals, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { DATABASE_KINDS, withTestStore } from '../helpers/databases.ts';
 import { applyAll, parsedWorkload, shuffled, snapshot } from '../helpers/workload.ts';
 
@@ -79,6 +79,17 @@ describe.each(DATABASE_KINDS)('applyBatch on %s', (kind) => {
       expect(r).toMatchObject({ signalPrice: '150.00', executedPrice: '151.10', executedQuantity: '0.000001', slippage: '1.10', executedAt: '2026-01-05T10:00:01.123456Z' });
       const payloads = (await store.em().getConnection().execute(`select payload from signal_events where kind = 'filled'`)) as { payload: string }[];
       expect(payloads[0]?.payload).toBe(lines[1]?.value);
+    });
+  });
+
+  it('records consumer checkpoints in the batch transaction, never moving one back', async () => {
+    await withTestStore(kind, async (store) => {
+      const at = (nextOffset: string, partition = 0) => ({ groupId: 'g', topic: 'signals.risk', partition, nextOffset });
+      await applyBatch(store, workload.slice(0, 20), { checkpoints: [at('20'), at('7', 1)] });
+      await applyBatch(store, workload.slice(0, 5), { checkpoints: [at('5')] });
+      await applyBatch(store, [], { checkpoints: [at('9007199254740993', 1)] });
+      expect(await readCheckpoints(store, 'g')).toEqual([at('20'), at('9007199254740993', 1)]);
+      expect(await readCheckpoints(store, 'other')).toEqual([]);
     });
   });
 });

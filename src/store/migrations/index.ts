@@ -1,4 +1,8 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial.ts';
+import { Migration20261125210000_consumer_checkpoints } from './Migration20261125210000_consumer_checkpoints.ts';
 
 /** Every PostgreSQL migration, oldest first. A test fails when the entities and the migrated schema differ. */
-export const MIGRATIONS = [{ name: 'Migration20261125000000_initial', class: Migration20261125000000_initial }];
+export const MIGRATIONS = [
+  { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
+  { name: 'Migration20261125210000_consumer_checkpoints', class: Migration20261125210000_consumer_checkpoints },
+];
