@@ -1,14 +1,42 @@
+import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind } from './contract/index.ts';
 import { ConfigError } from './errors.ts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './store/database-url.ts';
 
 export { LIMITS } from './contract/limits.ts';
 
+/** Per-topic overrides: KAFKA_TOPIC_SIGNALS_GENERATED and so on, full topic names (no prefix added). */
+const TOPIC_SETTINGS: Record<EventKind, string> = Object.fromEntries(
+  EVENT_KINDS.map((kind) => [kind, `KAFKA_TOPIC_${DEFAULT_TOPICS[kind].toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]),
+) as Record<EventKind, string>;
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: 1 to 249 of letters, digits, ".", "_", "-"');
+const port = z.coerce.number().int().min(0).max(65535);
+
 /** Every setting read from the environment; flags override them. `process.env` is read nowhere else. */
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'a comma-separated list of host:port, such as 127.0.0.1:9092')
+    .optional(),
+  KAFKA_GROUP_ID: z.string().min(1).max(255).optional(),
+  KAFKA_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'letters, digits, ".", "_", "-"').optional(),
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'letters, digits, ".", "_", "-"').optional(),
+  ...Object.fromEntries(Object.values(TOPIC_SETTINGS).map((name) => [name, topicName.optional()])),
+  KAFKA_DLQ_TOPIC: topicName.optional(),
+  KAFKA_SSL: z.enum(['true', 'false']).optional(),
+  KAFKA_SSL_CA: z.string().min(1).optional(),
+  KAFKA_SSL_CERT: z.string().min(1).optional(),
+  KAFKA_SSL_KEY: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  METRICS_PORT: port.optional(),
 });
+type Env = z.infer<typeof envSchema>;
 
 export interface LedgerConfig {
   databaseUrl: string;
@@ -21,15 +49,117 @@ export interface ConfigFlags {
   db?: string;
 }
 
-/** Loads and validates the configuration once per entry point; a bad value throws a ConfigError naming the setting. */
-export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string | undefined> = process.env): LedgerConfig {
-  const parsed = envSchema.safeParse({ DATABASE_URL: env.DATABASE_URL || undefined, LOG_LEVEL: env.LOG_LEVEL || undefined });
+function readEnv(env: Record<string, string | undefined>): Env {
+  // an empty variable counts as unset
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw ConfigError.invalid(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
   }
-  const setting = flags.db !== undefined ? '--db' : parsed.data.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'default database URL';
-  const databaseUrl = flags.db ?? parsed.data.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  parseDatabaseUrl(databaseUrl, setting);
-  return { databaseUrl, databaseUrlSetting: setting, logLevel: parsed.data.LOG_LEVEL ?? 'info' };
+  return parsed.data;
 }
+
+/** Loads and validates the configuration once per entry point; a bad value throws a ConfigError naming the setting. */
+export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string | undefined> = process.env): LedgerConfig {
+  const parsed = readEnv(env);
+  const setting = flags.db !== undefined ? '--db' : parsed.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'default database URL';
+  const databaseUrl = flags.db ?? parsed.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  parseDatabaseUrl(databaseUrl, setting);
+  return { databaseUrl, databaseUrlSetting: setting, logLevel: parsed.LOG_LEVEL ?? 'info' };
+}
+
+/** How to reach Kafka: kafkajs's ssl and sasl options, already read and checked (file contents, not paths). */
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+  ssl?: { ca?: string; cert?: string; key?: string } | true;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+export interface KafkaConfig extends LedgerConfig {
+  kafka: KafkaConnection;
+  groupId: string;
+  /** the topic of each event kind (prefix and overrides applied) */
+  topics: Record<EventKind, string>;
+  deadLetterTopic: string | null;
+  /** 127.0.0.1 port of /healthz and /metrics; 0 picks a free one */
+  metricsPort: number;
+}
+
+export interface KafkaFlags extends ConfigFlags {
+  brokers?: string;
+  groupId?: string;
+  dlqTopic?: string;
+  metricsPort?: string;
+}
+
+function readSecretFile(setting: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw ConfigError.invalid(setting, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
+  }
+}
+
+/** The worker's, replay's and topics' configuration: the database plus Kafka, validated in one place. */
+export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, string | undefined> = process.env): KafkaConfig {
+  const base = loadConfig(flags, env);
+  const overrides: Record<string, string | undefined> = { ...env };
+  if (flags.brokers !== undefined) overrides.KAFKA_BROKERS = flags.brokers;
+  if (flags.groupId !== undefined) overrides.KAFKA_GROUP_ID = flags.groupId;
+  if (flags.dlqTopic !== undefined) overrides.KAFKA_DLQ_TOPIC = flags.dlqTopic;
+  if (flags.metricsPort !== undefined) overrides.METRICS_PORT = flags.metricsPort;
+  let e: Env;
+  try {
+    e = readEnv(overrides);
+  } catch (error) {
+    // name the flag when the bad value came from one
+    const flagOf: Record<string, string> = { KAFKA_BROKERS: '--brokers', KAFKA_GROUP_ID: '--group-id', KAFKA_DLQ_TOPIC: '--dlq-topic', METRICS_PORT: '--metrics-port' };
+    const setting = (error as { context?: { setting?: string } }).context?.setting;
+    const flag = setting !== undefined ? flagOf[setting] : undefined;
+    if (flag !== undefined && overrides[setting as string] !== env[setting as string]) throw ConfigError.invalid(flag, (error as Error).message.replace(/^[^:]+: /, ''));
+    throw error;
+  }
+  const prefix = e.KAFKA_TOPIC_PREFIX ?? '';
+  const topics = Object.fromEntries(
+    EVENT_KINDS.map((kind) => [kind, (e as Record<string, string | undefined>)[TOPIC_SETTINGS[kind]] ?? `${prefix}${DEFAULT_TOPICS[kind]}`]),
+  ) as Record<EventKind, string>;
+  if (new Set(Object.values(topics)).size !== EVENT_KINDS.length) {
+    throw ConfigError.invalid('KAFKA_TOPIC_*', `two event kinds share one topic: ${JSON.stringify(topics)}`);
+  }
+  const kafka: KafkaConnection = {
+    brokers: (e.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
+    clientId: e.KAFKA_CLIENT_ID ?? 'signal-ledger',
+  };
+  const tlsFiles = { ca: e.KAFKA_SSL_CA, cert: e.KAFKA_SSL_CERT, key: e.KAFKA_SSL_KEY };
+  if ((tlsFiles.cert === undefined) !== (tlsFiles.key === undefined)) {
+    throw ConfigError.invalid(tlsFiles.cert === undefined ? 'KAFKA_SSL_CERT' : 'KAFKA_SSL_KEY', 'a client certificate needs both KAFKA_SSL_CERT and KAFKA_SSL_KEY');
+  }
+  if (e.KAFKA_SSL === 'true' || Object.values(tlsFiles).some((v) => v !== undefined)) {
+    if (e.KAFKA_SSL === 'false') throw ConfigError.invalid('KAFKA_SSL', 'is false but KAFKA_SSL_CA, KAFKA_SSL_CERT or KAFKA_SSL_KEY is set');
+    const ssl: { ca?: string; cert?: string; key?: string } = {};
+    if (tlsFiles.ca !== undefined) ssl.ca = readSecretFile('KAFKA_SSL_CA', tlsFiles.ca);
+    if (tlsFiles.cert !== undefined) ssl.cert = readSecretFile('KAFKA_SSL_CERT', tlsFiles.cert);
+    if (tlsFiles.key !== undefined) ssl.key = readSecretFile('KAFKA_SSL_KEY', tlsFiles.key);
+    kafka.ssl = Object.keys(ssl).length > 0 ? ssl : true;
+  }
+  if (e.KAFKA_SASL_MECHANISM !== undefined) {
+    if (e.KAFKA_SASL_USERNAME === undefined) throw ConfigError.invalid('KAFKA_SASL_USERNAME', `required with KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`);
+    if (e.KAFKA_SASL_PASSWORD === undefined) throw ConfigError.invalid('KAFKA_SASL_PASSWORD', `required with KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM}`);
+    kafka.sasl = { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD };
+  } else if (e.KAFKA_SASL_USERNAME !== undefined || e.KAFKA_SASL_PASSWORD !== undefined) {
+    throw ConfigError.invalid('KAFKA_SASL_MECHANISM', 'required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set (plain, scram-sha-256 or scram-sha-512)');
+  }
+  return {
+    ...base,
+    kafka,
+    groupId: e.KAFKA_GROUP_ID ?? 'signal-ledger',
+    topics,
+    deadLetterTopic: e.KAFKA_DLQ_TOPIC ?? null,
+    metricsPort: e.METRICS_PORT ?? 9464,
+  };
+}
+
+/** The names of every setting, for --help. */
+export const KAFKA_TOPIC_SETTINGS: Readonly<Record<EventKind, string>> = TOPIC_SETTINGS;

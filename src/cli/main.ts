@@ -5,7 +5,10 @@ import { registerGenerate } from './commands/generate.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerReport } from './commands/report.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerSignals } from './commands/signals.ts';
+import { registerTopics } from './commands/topics.ts';
+import { registerWorker } from './commands/worker.ts';
 
 /** Builds the `signal-ledger` command line. */
 export function createProgram(): Command {
@@ -15,7 +18,10 @@ export function createProgram(): Command {
     .option('--no-migrate', 'PostgreSQL: do not apply pending migrations on open')
     .showHelpAfterError()
     .exitOverride();
+  registerWorker(program);
   registerIngest(program);
+  registerReplay(program);
+  registerTopics(program);
   registerSignals(program);
   registerReport(program);
   registerMigrate(program);

@@ -158,6 +158,20 @@ export async function applyBatch(store: Store, messages: readonly ParsedMessage[
   if (messages.length > LIMITS.maxBatchEvents) {
     throw InputError.limit('applyBatch', `${messages.length} messages in one batch; the limit is ${LIMITS.maxBatchEvents}`);
   }
+  return oneWriterOnSqlite(store, () => applyWithRetries(store, messages, options));
+}
+
+const sqliteWrites = new WeakMap<Store, Promise<unknown>>();
+
+/** SQLite has one connection and one writer: batches on one store run one after another, whoever calls. */
+function oneWriterOnSqlite<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  if (store.dialect !== 'sqlite') return fn();
+  const next = (sqliteWrites.get(store) ?? Promise.resolve()).then(fn, fn);
+  sqliteWrites.set(store, next.catch(() => undefined));
+  return next;
+}
+
+async function applyWithRetries(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions): Promise<ApplyResult> {
   const maxAttempts = options.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { loadKafkaConfig } from '../../config.ts';
+import type { GlobalOptions } from '../context.ts';
 
 const fraction = (name: string) => (v: string) => {
   const n = Number(v);
@@ -18,9 +20,20 @@ export function registerGenerate(program: Command): void {
     .option('--out-of-order <fraction>', 'lines delivered later than their neighbours', fraction('--out-of-order'), 0.05)
     .option('--bad <fraction>', 'extra lines that break the contract', fraction('--bad'), 0.01)
     .option('--seed <n>', 'random seed', (v) => Number(v), 42)
-    .action(async (opts: { output?: string; signals: number; duplicates: number; outOfOrder: number; bad: number; seed: number }) => {
+    .option('--produce', 'publish the events to their Kafka topics (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, ... as for the worker) instead of writing a file')
+    .option('--brokers <list>', 'with --produce: Kafka bootstrap brokers (default $KAFKA_BROKERS, else 127.0.0.1:9092)')
+    .action(async (opts: { output?: string; signals: number; duplicates: number; outOfOrder: number; bad: number; seed: number; produce?: boolean; brokers?: string }, cmd: Command) => {
       if (!Number.isInteger(opts.signals) || opts.signals < 1) throw new Error('--signals: must be a whole number of at least 1');
       const { generateEvents } = await import('../../simulate/generate-events.ts');
+      if (opts.produce) {
+        if (opts.output !== undefined) throw new Error('--produce and --output: choose one');
+        const config = loadKafkaConfig({ db: cmd.optsWithGlobals<GlobalOptions>().db, brokers: opts.brokers });
+        const [{ createKafka, produceEventLines }, { createLogger }] = await Promise.all([import('../../worker/index.ts'), import('../logger.ts')]);
+        const lines = generateEvents({ signals: opts.signals, duplicates: opts.duplicates, outOfOrder: opts.outOfOrder, bad: opts.bad, seed: opts.seed, topics: config.topics });
+        const sent = await produceEventLines(createKafka(config.kafka, await createLogger('error')), lines);
+        process.stderr.write(`published ${sent} messages for ${opts.signals} signals to ${config.kafka.brokers.join(',')}\n`);
+        return;
+      }
       const out = opts.output ? createWriteStream(opts.output) : process.stdout;
       let lines = 0;
       for (const line of generateEvents({ signals: opts.signals, duplicates: opts.duplicates, outOfOrder: opts.outOfOrder, bad: opts.bad, seed: opts.seed })) {

@@ -1,0 +1,58 @@
+import kafkajs, { type KafkaConfig as KafkajsConfig, type logLevel as LogLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { KafkaConnection } from '../config.ts';
+
+const { Kafka, logLevel } = kafkajs;
+
+let timerWarningSilenced = false;
+/**
+ * kafkajs 2.2.4 sets timers with negative durations (it computes them from a stale clock); Node then
+ * prints a TimeoutNegativeWarning each time. The timers still fire at once, as kafkajs expects.
+ */
+function silenceKafkajsTimerWarning(): void {
+  if (timerWarningSilenced) return;
+  timerWarningSilenced = true;
+  const listeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    for (const l of listeners) l(warning);
+  });
+}
+
+/** A kafkajs client whose own log lines go to pino (warnings and errors only). */
+export function createKafka(connection: KafkaConnection, logger: Logger): InstanceType<typeof Kafka> {
+  silenceKafkajsTimerWarning();
+  const log = logger.child({ component: 'kafkajs' });
+  const config: KafkajsConfig = {
+    clientId: connection.clientId,
+    brokers: connection.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log: entry }) => {
+      const { message, ...rest } = entry;
+      // kafkajs logs its connection errors at ERROR while it retries them: they are warnings to us
+      if ((level as LogLevel) <= logLevel.WARN) log.warn(rest, String(message));
+      else log.debug(rest, String(message));
+    },
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+  };
+  if (connection.ssl !== undefined) config.ssl = connection.ssl;
+  if (connection.sasl !== undefined) config.sasl = connection.sasl as KafkajsConfig['sasl'];
+  return new Kafka(config);
+}
+
+/** Creates the topics that do not exist yet, with the same partition count; returns the names created. */
+export async function createTopics(kafka: InstanceType<typeof Kafka>, topics: readonly string[], partitions: number, replicationFactor = 1): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) });
+    }
+    return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}
