@@ -73,7 +73,7 @@ export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> 
 export async function startLocalKafka(options: { port?: number } = {}): Promise<LocalKafka> {
   const port = options.port ?? 9092;
   const brokers = `127.0.0.1:${port}`;
-  if (await portAnswers(port)) return { brokers, mode: existsSync(path.join(runDir, 'kafka.pid')) ? 'jars' : 'docker' };
+  if (await portAnswers(port)) return { brokers, mode: existsSync(pidFileOf(port)) ? 'jars' : 'docker' };
   if (dockerEngineRuns()) {
     const r = spawnSync('docker', ['compose', '-f', path.join(root, 'docker-compose.yml'), 'up', '-d', 'kafka'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('docker compose up kafka failed');
@@ -114,7 +114,7 @@ export async function startLocalKafka(options: { port?: number } = {}): Promise<
   }
   const child = java(['kafka.Kafka', config], { detached: true, log: path.join(runDir, `kafka-${port}.log`) }) as ReturnType<typeof spawn>;
   child.unref();
-  writeFileSync(path.join(runDir, 'kafka.pid'), String(child.pid));
+  writeFileSync(pidFileOf(port), String(child.pid));
   await waitForPort(port, 120_000);
   return { brokers, mode: 'jars' };
 }
@@ -128,9 +128,12 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`Kafka did not answer on 127.0.0.1:${port} within ${timeoutMs / 1000} s; see ${runDir}`);
 }
 
-/** Stops the jar-based broker started by startLocalKafka (or the Docker service) and removes its data. */
-export async function stopLocalKafka(options: { keepData?: boolean } = {}): Promise<void> {
-  const pidFile = path.join(runDir, 'kafka.pid');
+const pidFileOf = (port: number) => path.join(runDir, `kafka-${port}.pid`);
+
+/** Stops the jar-based broker on a port started by startLocalKafka (or the Docker service) and removes its data. */
+export async function stopLocalKafka(options: { port?: number; keepData?: boolean } = {}): Promise<void> {
+  const port = options.port ?? 9092;
+  const pidFile = pidFileOf(port);
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8'));
     try {
@@ -144,7 +147,7 @@ export async function stopLocalKafka(options: { keepData?: boolean } = {}): Prom
       // gone
     }
     rmSync(pidFile, { force: true });
-    if (!options.keepData) for (const f of readdirSync(runDir)) if (f.startsWith('data-')) rmSync(path.join(runDir, f), { recursive: true, force: true });
+    if (!options.keepData) rmSync(path.join(runDir, `data-${port}`), { recursive: true, force: true });
   } else if (dockerEngineRuns()) {
     spawnSync('docker', ['compose', '-f', path.join(root, 'docker-compose.yml'), 'stop', 'kafka'], { stdio: 'inherit' });
   }
@@ -156,10 +159,10 @@ if (import.meta.main) {
     const k = await startLocalKafka({ port: process.argv[3] ? Number(process.argv[3]) : undefined });
     process.stdout.write(`Kafka ${k.mode === 'jars' ? KAFKA_VERSION + ' (jars)' : '(docker)'} answers on ${k.brokers}\n`);
   } else if (command === 'down') {
-    await stopLocalKafka();
+    await stopLocalKafka({ port: process.argv[3] ? Number(process.argv[3]) : undefined });
     process.stdout.write('Kafka stopped\n');
   } else {
-    process.stderr.write('usage: node scripts/kafka-local.ts up [port] | down\n');
+    process.stderr.write('usage: node scripts/kafka-local.ts up [port] | down [port]\n');
     process.exitCode = 2;
   }
 }

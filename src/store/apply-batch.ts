@@ -175,12 +175,14 @@ async function applyWithRetries(store: Store, messages: readonly ParsedMessage[]
   const maxAttempts = options.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await store.em().transactional(async (em) => {
-        const runner = em.getTransactionContext() as unknown as QueryRunner;
-        const writer: BatchWriter =
-          store.dialect === 'sqlite'
-            ? { dialect: 'sqlite', runner, sqlite: (await em.getConnection().getNativeClient()) as NativeSqlite }
-            : { dialect: 'postgresql', runner };
+      const connection = store.em().getConnection();
+      const sqlite = store.dialect === 'sqlite' ? ((await connection.getNativeClient()) as NativeSqlite) : null;
+      // Kysely's callback transaction (under MikroORM's connection) always gives its connection back to
+      // the pool; its controlled transactions, which em.transactional uses, keep a connection whose
+      // rollback failed, so a database restart would drain the pool and hang every later batch.
+      return await connection.getClient().transaction().execute(async (trx) => {
+        const runner = trx as unknown as QueryRunner;
+        const writer: BatchWriter = sqlite !== null ? { dialect: 'sqlite', runner, sqlite } : { dialect: 'postgresql', runner };
         const receivedAt = options.receivedAt ?? new Date();
         const result = await applyInTransaction(writer, messages, receivedAt);
         if (options.checkpoints !== undefined && options.checkpoints.length > 0) {

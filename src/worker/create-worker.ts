@@ -127,6 +127,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     const end = options.stopAt?.get(key);
     const floor = floors.get(key) ?? 0n;
     // below the store's checkpoint: already applied (a crash between the database commit and the offset commit)
+    log.debug({ topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), floor: floor.toString() }, 'batch:received');
     let messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
     if (end !== undefined) messages = messages.filter((m) => BigInt(m.offset) < end);
     if (messages.length === 0) {

@@ -42,14 +42,20 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Instan
 }
 
 /** Creates the topics that do not exist yet, with the same partition count; returns the names created. */
-export async function createTopics(kafka: InstanceType<typeof Kafka>, topics: readonly string[], partitions: number, replicationFactor = 1): Promise<string[]> {
+export async function createTopics(
+  kafka: InstanceType<typeof Kafka>,
+  topics: readonly string[],
+  partitions: number,
+  replicationFactor = 1,
+  configEntries: { name: string; value: string }[] = [],
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) });
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries })) });
     }
     return missing;
   } finally {

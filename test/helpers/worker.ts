@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { type KafkaConfig, loadKafkaConfig } from '../../src/config.ts';
+import { DEFAULT_TOPICS, EVENT_KINDS } from '../../src/contract/index.ts';
+import { readCheckpoints, type Store } from '../../src/store/index.ts';
+import type { EventLine } from '../../src/simulate/generate-events.ts';
+import { createKafka, createTopics, produceEventLines } from '../../src/worker/index.ts';
+import { pino } from 'pino';
+
+export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A Kafka configuration of its own for one test: a random topic prefix and group on the test broker. */
+export function testKafkaConfig(dbUrl: string, env: Record<string, string> = {}): KafkaConfig & { env: Record<string, string> } {
+  const id = randomBytes(4).toString('hex');
+  const all = { KAFKA_BROKERS: inject('kafkaBrokers'), KAFKA_TOPIC_PREFIX: `t${id}.`, KAFKA_GROUP_ID: `g${id}`, DATABASE_URL: dbUrl, ...env };
+  return { ...loadKafkaConfig({}, all), env: all };
+}
+
+export const topicsOf = (config: KafkaConfig): string[] => EVENT_KINDS.map((k) => config.topics[k]);
+
+/** The five topics (and the dead-letter topic); they accept messages up to 4 MB, so oversized ones can be tested. */
+export async function createTestTopics(config: KafkaConfig, partitions = 6): Promise<void> {
+  const names = [...topicsOf(config), ...(config.deadLetterTopic === null ? [] : [config.deadLetterTopic])];
+  await createTopics(createKafka(config.kafka, quietLogger()), names, partitions, 1, [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }]);
+}
+
+/** Publishes lines written for the default topic names to this test's topics. */
+export async function produce(config: KafkaConfig, lines: Iterable<EventLine>): Promise<number> {
+  const kindOf = new Map(EVENT_KINDS.map((k) => [DEFAULT_TOPICS[k], k]));
+  const onTestTopics = [...lines].map((l) => {
+    const kind = kindOf.get(l.topic);
+    return kind === undefined ? l : { ...l, topic: config.topics[kind] };
+  });
+  return produceEventLines(createKafka(config.kafka, quietLogger()), onTestTopics);
+}
+
+/** The end offset of every partition of the five topics now, as `topic:partition` -> offset. */
+export async function endOffsets(config: KafkaConfig): Promise<Map<string, bigint>> {
+  const admin = createKafka(config.kafka, quietLogger()).admin();
+  await admin.connect();
+  try {
+    const out = new Map<string, bigint>();
+    for (const topic of topicsOf(config)) for (const p of await admin.fetchTopicOffsets(topic)) out.set(`${topic}:${p.partition}`, BigInt(p.high));
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until the store's checkpoints of the group reach every end offset; throws after timeoutMs. */
+export async function waitUntilCaughtUp(store: Store, config: KafkaConfig, groupId: string, timeoutMs = 90_000): Promise<void> {
+  const ends = await endOffsets(config);
+  const deadline = Date.now() + timeoutMs;
+  let behind = Infinity;
+  while (Date.now() < deadline) {
+    const at = new Map((await readCheckpoints(store, groupId).catch(() => [])).map((c) => [`${c.topic}:${c.partition}`, BigInt(c.nextOffset)]));
+    behind = 0;
+    for (const [k, end] of ends) behind += Number(end - (at.get(k) ?? 0n) > 0n ? end - (at.get(k) ?? 0n) : 0n);
+    if (behind === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`group ${groupId} still ${behind} messages behind after ${timeoutMs / 1000} s`);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,215 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { createWorker, createWorkerMetrics, startHealthServer } from '../../src/worker/index.ts';
+import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
+import { createTestTopics, endOffsets, produce, quietLogger, sleep, testKafkaConfig, waitUntilCaughtUp } from '../helpers/worker.ts';
+import { applyAll, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
+
+const main = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+/** A shuffled, duplicated workload over all five topics, with some bad messages. */
+function workload(signals: number, seed: number): EventLine[] {
+  return shuffled([...generateEvents({ signals, duplicates: 0.1, outOfOrder: 0.1, bad: 0.01, seed })], seed);
+}
+
+/** What ingesting the same events from a file gives: the records, without the wall-clock columns. */
+async function expectedSnapshot(lines: readonly EventLine[]): Promise<string> {
+  return withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
+}
+
+const distinctEvents = (lines: readonly EventLine[]) => new Set(toMessages(lines).flatMap((m) => (m.ok ? [m.event.eventId] : []))).size;
+
+async function count(store: Store, sql: string): Promise<number> {
+  const rows = (await store.em().getConnection().execute(sql)) as { n: string | number }[];
+  return Number(rows[0]?.n);
+}
+
+/** Runs `signal-ledger worker` as a subprocess with the test's Kafka settings. */
+function spawnWorker(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [main, 'worker', '--metrics-port', '0'], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return child;
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve({ code: child.exitCode, signal: child.signalCode }) : child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+
+describe('the Kafka worker against a real broker and PostgreSQL', () => {
+  it('a shuffled, duplicated stream on all five topics ends equal to ingesting the same events from a file; health and metrics say so', async () => {
+    const lines = workload(400, 11);
+    const expected = await expectedSnapshot(lines);
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config);
+    await produce(config, lines);
+    const store = await openStore({ dbUrl: db.url });
+    const metrics = createWorkerMetrics();
+    const worker = createWorker({ store, config, logger: quietLogger(), metrics });
+    const server = await startHealthServer({ port: 0, registry: metrics.registry, health: () => worker.health });
+    try {
+      await worker.start();
+      await waitUntilCaughtUp(store, config, config.groupId);
+      expect(await snapshot(store)).toBe(expected);
+      expect(await count(store, 'select count(*) as n from signal_events')).toBe(distinctEvents(lines));
+      const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+      expect(health.status).toBe(200);
+      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      const total = (name: string) => [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+      // every message on the topics (a producer retry may have written a line twice) was read once
+      const published = [...(await endOffsets(config)).values()].reduce((n, end) => n + Number(end), 0);
+      expect(published).toBeGreaterThanOrEqual(lines.length);
+      expect(total('ledger_events_consumed_total')).toBe(published);
+      expect(total('ledger_events_applied_total')).toBe(distinctEvents(lines));
+      expect(text).toMatch(/ledger_batch_apply_seconds_count \d+/);
+      expect(text).toMatch(/ledger_consumer_lag\{topic="[^"]+",partition="\d"\} 0/);
+    } finally {
+      await worker.stop();
+      await server.close();
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  it('poison messages become dead letters with their topic, partition and offset, go to the dead-letter topic with the problems, and the rest is applied', async () => {
+    const good = [...generateEvents({ signals: 30, seed: 4 })];
+    const poison: EventLine[] = [
+      { topic: 'signals.generated', key: 'p1', value: 'not json at all' },
+      { topic: 'signals.risk', key: 'p2', value: { signal_id: 'p2', occurred_at: 'yesterday', passed: false } },
+      { topic: 'orders.filled', key: 'p3', value: { signal_id: 'p3', occurred_at: '2026-01-05T10:00:00Z', schema_version: 7, order_id: 'o', price: 1, quantity: 1 } },
+      { topic: 'signals.outcome', key: 'p4', value: `{"signal_id":"p4","occurred_at":"2026-01-05T10:00:00Z","outcome":"cancelled","metadata":{"x":"${'y'.repeat(1_100_000)}"}}` },
+    ];
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    const withDlq = { ...config, deadLetterTopic: `${config.topics.generated}.dlq` };
+    await createTestTopics(withDlq, 2);
+    await produce(config, [...good.slice(0, 40), ...poison, ...good.slice(40)]);
+    const store = await openStore({ dbUrl: db.url });
+    const worker = createWorker({ store, config: withDlq, logger: quietLogger(), metrics: createWorkerMetrics() });
+    try {
+      await worker.start();
+      await waitUntilCaughtUp(store, config, config.groupId);
+      const dead = (await store.em().getConnection().execute('select topic, partition, "offset", message_key, problems from dead_letters order by message_key')) as {
+        topic: string; partition: number; offset: string; message_key: string; problems: { path: string; message: string }[];
+      }[];
+      expect(dead.map((d) => d.message_key)).toEqual(['p1', 'p2', 'p3', 'p4']);
+      for (const d of dead) {
+        expect(d.topic.startsWith(config.env.KAFKA_TOPIC_PREFIX as string)).toBe(true);
+        expect(Number(d.offset)).toBeGreaterThanOrEqual(0);
+        expect(d.partition).toBeGreaterThanOrEqual(0);
+      }
+      expect(JSON.stringify(dead.map((d) => d.problems))).toMatch(/not JSON[\s\S]*occurred_at[\s\S]*schema_version[\s\S]*larger than the limit/);
+      expect(await count(store, 'select count(*) as n from signal_events')).toBe(distinctEvents(good));
+
+      // the dead-letter topic got each poison message with its original key and the problems in a header
+      const { createKafka } = await import('../../src/worker/index.ts');
+      const consumer = createKafka(config.kafka, quietLogger()).consumer({ groupId: `${config.groupId}-dlq-reader` });
+      const seen: { key: string; error: string; source: string }[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topics: [withDlq.deadLetterTopic], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push({ key: String(message.key), error: String(message.headers?.['signal-ledger-error']), source: String(message.headers?.['signal-ledger-source']) }) });
+      for (let i = 0; i < 120 && seen.length < 4; i++) await sleep(250);
+      await consumer.disconnect();
+      expect(seen.map((s) => s.key).sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
+      for (const s of seen) expect(s.source).toMatch(/\/\d+@\d+$/);
+      expect(seen.find((s) => s.key === 'p2')?.error).toMatch(/occurred_at/);
+    } finally {
+      await worker.stop();
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  it('a worker killed with SIGKILL mid-stream and started again loses nothing and counts nothing twice', async () => {
+    const lines = workload(1500, 12);
+    const expected = await expectedSnapshot(lines);
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config);
+    await produce(config, lines);
+    const store = await openStore({ dbUrl: db.url, migrate: true });
+    try {
+      const first = spawnWorker(config.env);
+      // kill it once some, not all, of the stream is in the database
+      for (let i = 0; i < 240 && (await count(store, 'select count(*) as n from signal_events').catch(() => 0)) < 500; i++) await sleep(250);
+      const before = await count(store, 'select count(*) as n from signal_events');
+      first.kill('SIGKILL');
+      expect((await exited(first)).signal).toBe('SIGKILL');
+      expect(before).toBeGreaterThan(0);
+      expect(before).toBeLessThan(distinctEvents(lines));
+
+      const second = spawnWorker(config.env);
+      await waitUntilCaughtUp(store, config, config.groupId);
+      second.kill('SIGTERM');
+      expect((await exited(second)).code).toBe(0);
+      expect(await snapshot(store)).toBe(expected);
+      expect(await count(store, 'select count(*) as n from signal_events')).toBe(distinctEvents(lines));
+      expect(await count(store, 'select count(*) - count(distinct dedupe_key) as n from dead_letters')).toBe(0);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  it('two workers in one group on 6 partitions, one stopped halfway (a rebalance), end with the same database', async () => {
+    const lines = workload(1200, 13);
+    const expected = await expectedSnapshot(lines);
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config, 6);
+    const stores = [await openStore({ dbUrl: db.url }), await openStore({ dbUrl: db.url })];
+    const workers = stores.map((store) => createWorker({ store, config, logger: quietLogger(), metrics: createWorkerMetrics(), chunkSize: 100 }));
+    try {
+      await Promise.all(workers.map((w) => w.start()));
+      const half = Math.floor(lines.length / 2);
+      await produce(config, lines.slice(0, half));
+      for (let i = 0; i < 240 && (await count(stores[0] as Store, 'select count(*) as n from signal_events')) < 300; i++) await sleep(250);
+      await workers[1]?.stop();
+      await produce(config, lines.slice(half));
+      await waitUntilCaughtUp(stores[0] as Store, config, config.groupId);
+      expect(await snapshot(stores[0] as Store)).toBe(expected);
+      expect(await count(stores[0] as Store, 'select count(*) as n from signal_events')).toBe(distinctEvents(lines));
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all(stores.map((s) => s.close()));
+      await db.drop();
+    }
+  });
+
+  it('PostgreSQL connections killed while the worker runs: it waits, resumes on its own, and the database ends the same', async () => {
+    const lines = workload(1500, 14);
+    const expected = await expectedSnapshot(lines);
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config);
+    const store = await openStore({ dbUrl: db.url });
+    const admin = await openStore({ dbUrl: db.url.replace(/\/[^/]+$/, '/postgres'), migrate: false, poolSize: 1 });
+    const metrics = createWorkerMetrics();
+    const worker = createWorker({ store, config, logger: quietLogger(), metrics, chunkSize: 100, maxRetryDelayMs: 500 });
+    const dbName = new URL(db.url).pathname.slice(1);
+    try {
+      await worker.start();
+      const producing = produce(config, lines);
+      // keep killing every connection to the database for a while, as a restart would
+      for (let i = 0; i < 12; i++) {
+        await admin.em().getConnection().execute(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`);
+        await sleep(300);
+      }
+      await producing;
+      await waitUntilCaughtUp(store, config, config.groupId);
+      expect(await snapshot(store)).toBe(expected);
+      expect(await count(store, 'select count(*) as n from signal_events')).toBe(distinctEvents(lines));
+      expect((await metrics.dbRetries.get()).values[0]?.value ?? 0).toBeGreaterThan(0);
+    } finally {
+      await worker.stop();
+      await admin.close();
+      await store.close();
+      await db.drop();
+    }
+  });
+});
