@@ -1,10 +1,6 @@
 #!/usr/bin/env bash
-# npm run demo: generate a sample event file, ingest it into the default SQLite store, print the report.
+# npm run demo: Kafka, topics, the worker on the default SQLite file, a published stream, the report (scripts/demo.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p data
-node dist/cli/main.js generate --signals 5000 --duplicates 0.1 --out-of-order 0.05 --bad 0.01 -o data/sample-events.ndjson
-node dist/cli/main.js ingest data/sample-events.ndjson
-node dist/cli/main.js report
-echo
-echo "Records are in data/signals.db. Try: npm run signal-ledger -- signals list --status rejected --limit 5"
+exec node scripts/demo.ts

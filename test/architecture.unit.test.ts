@@ -3,15 +3,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const src = path.join(import.meta.dirname, '..', 'src');
-/** Which layers each layer may import (contract <- fold <- store <- ingest | cli | analytics). */
+/** Which layers each layer may import (contract <- fold <- store <- ingest | worker | cli | analytics). */
 const ALLOWED: Record<string, string[]> = {
   contract: ['contract'],
   fold: ['fold', 'contract'],
   store: ['store', 'fold', 'contract', 'errors'],
   ingest: ['ingest', 'store', 'contract', 'errors'],
+  worker: ['worker', 'store', 'contract', 'simulate', 'errors', 'config'],
   simulate: ['simulate', 'contract'],
   analytics: ['analytics', 'store', 'fold', 'contract', 'errors'],
-  cli: ['cli', 'ingest', 'store', 'fold', 'contract', 'simulate', 'errors', 'config'],
+  cli: ['cli', 'worker', 'ingest', 'store', 'fold', 'contract', 'simulate', 'errors', 'config'],
   errors: [],
   config: ['contract', 'store', 'errors'],
   index: ['contract', 'fold', 'store', 'ingest', 'errors'],
@@ -26,7 +27,7 @@ function files(dir: string): string[] {
 const layerOf = (file: string) => path.relative(src, file).split(path.sep)[0]?.replace(/\.ts$/, '') ?? '';
 
 describe('layers', () => {
-  it('every import points down the layers, never up (contract <- fold <- store <- ingest | cli | analytics)', () => {
+  it('every import points down the layers, never up (contract <- fold <- store <- ingest | worker | cli | analytics)', () => {
     const violations: string[] = [];
     for (const file of files(src)) {
       const from = layerOf(file);

@@ -213,6 +213,11 @@ export async function readCheckpoints(store: Store, groupId: string): Promise<Co
   return rows.map((r) => ({ groupId, topic: r.topic, partition: Number(r.partition), nextOffset: r.next_offset }));
 }
 
+/** Forgets one partition's checkpoint (one that belongs to an earlier incarnation of its topic). */
+export async function deleteCheckpoint(store: Store, at: { groupId: string; topic: string; partition: number }): Promise<void> {
+  await store.em().getConnection().execute('delete from "consumer_checkpoints" where "group_id" = ? and "topic" = ? and "partition" = ?', [at.groupId, at.topic, at.partition]);
+}
+
 async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], receivedAtDate: Date): Promise<ApplyResult> {
   const { runner } = writer;
   const sql = STATEMENTS[writer.dialect];

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
 import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
-import { applyBatch, type ApplyResult, readCheckpoints, type Store } from '../store/index.ts';
+import { applyBatch, type ApplyResult, deleteCheckpoint, readCheckpoints, type Store } from '../store/index.ts';
 import { createKafka } from './kafka-client.ts';
 import { isStoreUnavailable } from './store-errors.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
@@ -78,8 +78,13 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     outage = !up;
   };
 
+  /** partitions whose stored checkpoint was found past the partition's end at start */
+  const ignored = new Set<string>();
   async function refreshFloors(): Promise<void> {
-    for (const c of await readCheckpoints(store, groupId)) floors.set(partitionKey(c.topic, c.partition), BigInt(c.nextOffset));
+    for (const c of await readCheckpoints(store, groupId)) {
+      const key = partitionKey(c.topic, c.partition);
+      if (!ignored.has(key)) floors.set(key, BigInt(c.nextOffset));
+    }
   }
 
   /** Applies one chunk, retrying while the database is unavailable; null when stopped or rebalanced first. */
@@ -194,6 +199,20 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
       if (missing.length > 0) throw new Error(`topic(s) ${missing.join(', ')} do not exist on ${config.kafka.brokers.join(',')}; create them with \`signal-ledger topics create\``);
+      // a checkpoint past the end of its partition belongs to an earlier incarnation of the topic
+      // (deleted and created again): trusting it would skip the new messages
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          const key = partitionKey(topic, p.partition);
+          const floor = floors.get(key);
+          if (floor !== undefined && floor > BigInt(p.high)) {
+            log.warn({ topic, partition: p.partition, checkpoint: floor.toString(), end: p.high }, 'the store checkpoint is past the end of the partition (topic recreated?): ignoring it, resuming from the committed offset');
+            floors.delete(key);
+            ignored.add(key);
+            await deleteCheckpoint(store, { groupId, topic, partition: p.partition });
+          }
+        }
+      }
     } finally {
       await admin.disconnect();
     }
