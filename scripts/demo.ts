@@ -51,14 +51,16 @@ try {
   for (;;) {
     const at = new Map((await readCheckpoints(store, config.groupId)).map((c) => [`${c.topic}:${c.partition}`, BigInt(c.nextOffset)]));
     const behind = [...ends].reduce((n, [k, end]) => n + Math.max(0, Number(end - (at.get(k) ?? 0n))), 0);
-    process.stdout.write(`\rworker: ${total - behind} of ${total} messages in the database`);
+    const line = `worker: ${total - behind} of ${total} messages in the database`;
+    if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+    else if (behind === 0 || (Date.now() - started) % 5_000 < 500) process.stdout.write(`${line}\n`);
     if (behind === 0) break;
     if (Date.now() - started > 300_000) throw new Error(`the worker did not catch up within 5 minutes (${behind} behind)`);
     if (worker.exitCode !== null) throw new Error(`the worker stopped (exit ${worker.exitCode})`);
     await new Promise((r) => setTimeout(r, 500));
   }
   await store.close();
-  process.stdout.write(` (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  process.stdout.write(`${process.stdout.isTTY ? '\n' : ''}caught up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
   say('stopping the worker (SIGTERM: it finishes the batch in hand and commits)');
   worker.kill('SIGTERM');

@@ -212,4 +212,33 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       await db.drop();
     }
   });
+
+  it('replay re-reads every topic under a fresh group into a new database and stops by itself at the end offsets taken at its start', async () => {
+    const lines = workload(300, 15);
+    const expected = await expectedSnapshot(lines);
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config);
+    await produce(config, lines);
+    const published = [...(await endOffsets(config)).values()].reduce((n, end) => n + Number(end), 0);
+    try {
+      const replay = spawn(process.execPath, [main, 'replay', '--from-beginning', '--json'], { env: { ...process.env, ...config.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      replay.stdout?.on('data', (d) => (stdout += String(d)));
+      replay.stderr?.on('data', (d) => (stderr += String(d)));
+      expect((await exited(replay)).code, stderr).toBe(0);
+      const summary = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+      expect(summary).toMatchObject({ messages: published, consumed: published, applied: distinctEvents(lines) });
+      expect(summary.group).toMatch(new RegExp(`^${config.groupId}\\.replay\\.`));
+      const store = await openStore({ dbUrl: db.url });
+      try {
+        expect(await snapshot(store)).toBe(expected);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
 });
