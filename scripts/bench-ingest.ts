@@ -7,15 +7,14 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ParsedMessage } from '../src/contract/index.ts';
-import { EMPTY_STATE, type FoldState, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
-import { openStore, SignalEntity, SignalEventEntity, type Store, toSignalRow } from '../src/store/index.ts';
+import { openStore, type Store } from '../src/store/index.ts';
+import { applyNaively, freshDatabase, printTable } from './bench-common.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 4_000);
 const RSS_LINES = Number(process.env.BENCH_RSS_LINES ?? 1_000_000);
-const PG = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 
 function lines(count: number) {
@@ -30,24 +29,6 @@ function lines(count: number) {
 const ndjson = (ls: ReturnType<typeof lines>): string[] => ls.map((l) => JSON.stringify(l));
 /** (c) the ceiling: what ingest does to each line before the database, and nothing else. */
 const parseAll = (ls: readonly string[]): ParsedMessage[] => ls.map((text, i) => readEventLine(text, 'bench', i + 1));
-
-async function freshDatabase(kind: 'sqlite' | 'postgresql', dir: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (kind === 'sqlite') return { url: `sqlite:///${path.join(dir, `${name}.db`)}`, drop: async () => {} };
-  const db = `sl_bench_${name}_${Date.now().toString(36)}`;
-  const admin = await openStore({ dbUrl: PG, migrate: false, poolSize: 1 });
-  await admin.em().getConnection().execute(`create database "${db}"`);
-  await admin.close();
-  const url = new URL(PG);
-  url.pathname = `/${db}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const a = await openStore({ dbUrl: PG, migrate: false, poolSize: 1 });
-      await a.em().getConnection().execute(`drop database if exists "${db}" with (force)`);
-      await a.close();
-    },
-  };
-}
 
 /** (a) applyBatch on parsed batches of 1,000, fed as ingest feeds it (on PostgreSQL split by signal into 2 lanes applying side by side). */
 async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]): Promise<number> {
@@ -86,24 +67,7 @@ async function runFileIngest(store: Store, file: string, count: number): Promise
 /** (b) naive: parse, then per event one ORM transaction that checks, inserts and upserts through entities. */
 async function runNaive(store: Store, ls: readonly string[]): Promise<number> {
   const t0 = performance.now();
-  for (const m of parseAll(ls)) {
-    if (!m.ok) continue;
-    await store.em().transactional(async (em) => {
-      if (await em.findOne(SignalEventEntity, { eventId: m.event.eventId })) return;
-      const existing = await em.findOne(SignalEntity, { signalId: m.event.signalId });
-      const prior = (existing?.foldState as FoldState | undefined) ?? EMPTY_STATE;
-      const state = mergeStates(prior, stateOf(m.event));
-      const now = new Date().toISOString().replace('Z', '000Z');
-      const facts = deriveFacts(m.event.signalId, state);
-      em.create(SignalEventEntity, {
-        eventId: m.event.eventId, signalId: m.event.signalId, kind: m.event.kind, occurredAt: m.event.occurredAt, receivedAt: now,
-        source: 'bench', payload: m.payload, contentHash: m.contentHash, statusAfter: facts.status,
-      });
-      const row = toSignalRow({ ...facts, version: (existing?.version ?? 0) + 1, createdAt: now, updatedAt: now }, state);
-      const data = Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
-      await em.upsert(SignalEntity, data as never);
-    });
-  }
+  for (const m of parseAll(ls)) if (m.ok) await applyNaively(store, m);
   return ls.length / ((performance.now() - t0) / 1000);
 }
 
@@ -148,8 +112,7 @@ try {
     rows.push([kind, applied.toFixed(0), `${naive.toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(applied / naive).toFixed(1)}x`, pct(applied), ingested.toFixed(0), pct(ingested)]);
   }
   const header = ['store', '(a) applyBatch ev/s', '(b) naive ORM ev/s', '(c) parse only ev/s', 'a/b', 'a/c', '(d) file ingest ev/s', 'd/c'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+  printTable(header, rows);
   process.stdout.write('(a) parsed messages through applyBatch in batches of 1,000, on PostgreSQL in 2 lanes split by signal; (d) reading, parsing and applying the NDJSON file\n');
   process.stdout.write(floorLine);
 

@@ -1,9 +1,9 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
-import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage } from '../contract/index.ts';
+import { EVENT_KINDS, LIMITS, parseMessage, type ParsedMessage, type RejectedMessage } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
-import { applyBatch, type ApplyResult, deleteCheckpoint, readCheckpoints, type Store } from '../store/index.ts';
+import { applyBatch, type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, readCheckpoints, type Store } from '../store/index.ts';
 import { createKafka } from './kafka-client.ts';
 import { isStoreUnavailable } from './store-errors.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
@@ -19,9 +19,9 @@ export interface WorkerOptions {
   fromBeginning?: boolean;
   /** replay: stop once every partition has reached these offsets (`topic:partition` -> end offset) */
   stopAt?: ReadonlyMap<string, bigint>;
-  /** called after each applied batch with the partition's next offset */
-  onProgress?: (topic: string, partition: number, nextOffset: bigint) => void;
-  /** partitions applied at once (default 3 on PostgreSQL; SQLite has one writer: 1) */
+  /** called after each applied chunk (committed to the database) with the partition's next offset and the chunk's messages */
+  onProgress?: (topic: string, partition: number, nextOffset: bigint, messages: readonly KafkaMessage[]) => void;
+  /** partitions consumed at once; their chunks are applied together (default 10) */
   partitionsConsumedConcurrently?: number;
   /** messages per database transaction (default 1000) */
   chunkSize?: number;
@@ -87,27 +87,96 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     }
   }
 
-  /** Applies one chunk, retrying while the database is unavailable; null when stopped or rebalanced first. */
-  async function applyChunk(parsed: ParsedMessage[], topic: string, partition: number, nextOffset: bigint, heartbeat: () => Promise<void>): Promise<ApplyResult | null> {
+  /**
+   * Chunks waiting for a transaction. Concurrent partitions' chunks are applied together, in one
+   * transaction with all their checkpoints: with keys by signal, partition p of every topic holds the
+   * same signals, so a combined transaction writes each signal once instead of once per topic.
+   */
+  const queue: { parsed: ParsedMessage[]; checkpoint: ConsumerCheckpoint; done: (applied: boolean) => void; fail: (e: unknown) => void }[] = [];
+  let flushing = 0;
+  const maxFlushes = store.dialect === 'sqlite' ? 1 : 2;
+
+  function scheduleFlush(): void {
+    if (flushing >= maxFlushes || queue.length === 0) return;
+    flushing++;
+    // one turn of the event loop lets the other partitions' chunks of this fetch join
+    setImmediate(() => {
+      void flush().finally(() => {
+        flushing--;
+        scheduleFlush();
+      });
+    });
+  }
+
+  async function flush(): Promise<void> {
+    const taken: typeof queue = [];
+    let size = 0;
+    while (queue.length > 0 && (taken.length === 0 || size + (queue[0]?.parsed.length ?? 0) <= LIMITS.maxBatchEvents)) {
+      const item = queue.shift() as (typeof queue)[number];
+      taken.push(item);
+      size += item.parsed.length;
+    }
+    if (taken.length === 0) return;
+    try {
+      const timer = metrics.batchSeconds.startTimer();
+      const result = await applyWithRetries(taken.flatMap((t) => t.parsed), taken.map((t) => t.checkpoint));
+      if (result !== null) {
+        timer();
+        for (const [topic, n] of Object.entries(result.byTopic)) {
+          metrics.applied.inc({ topic }, n.applied);
+          metrics.duplicates.inc({ topic }, n.duplicates);
+          metrics.deadLettered.inc({ topic }, n.deadLetters);
+        }
+      }
+      for (const t of taken) t.done(result !== null);
+    } catch (error) {
+      for (const t of taken) t.fail(error);
+    }
+  }
+
+  /** Applies messages in one transaction, retrying while the database is unavailable; null when stopping first. */
+  async function applyWithRetries(parsed: ParsedMessage[], checkpoints: ConsumerCheckpoint[]): Promise<ApplyResult | null> {
     let delay = 200;
     for (;;) {
       try {
-        const result = await applyBatch(store, parsed, { checkpoints: [{ groupId, topic, partition, nextOffset: nextOffset.toString() }] });
+        const result = await applyBatch(store, parsed, { checkpoints });
         databaseState(true);
         return result;
       } catch (error) {
         if (!isStoreUnavailable(error)) throw error;
         metrics.dbRetries.inc();
         databaseState(false, error);
-        // wait in slices, heartbeating, so the group keeps this member while the database is away
         for (const until = Date.now() + delay * (0.75 + Math.random() / 2); Date.now() < until; ) {
           if (stopping !== null) return null;
-          await sleep(Math.min(1_000, Math.max(0, until - Date.now())));
-          await heartbeat();
+          await sleep(Math.min(500, Math.max(0, until - Date.now())));
         }
         delay = Math.min(delay * 2, maxRetryDelayMs);
       }
     }
+  }
+
+  /**
+   * Queues one partition's chunk and waits until it is in the database, heartbeating meanwhile so the
+   * group keeps this member through a long batch or a database outage. False when stopping first.
+   */
+  async function applyChunk(parsed: ParsedMessage[], topic: string, partition: number, nextOffset: bigint, heartbeat: () => Promise<void>): Promise<boolean> {
+    let outcome: { applied: boolean } | { error: unknown } | null = null;
+    const settled = new Promise<void>((resolve) => {
+      queue.push({
+        parsed,
+        checkpoint: { groupId, topic, partition, nextOffset: nextOffset.toString() },
+        done: (applied) => ((outcome = { applied }), resolve()),
+        fail: (error) => ((outcome = { error }), resolve()),
+      });
+    });
+    scheduleFlush();
+    while (outcome === null) {
+      await Promise.race([settled, sleep(2_000)]);
+      if (outcome === null) await heartbeat();
+    }
+    const o = outcome as { applied: boolean } | { error: unknown };
+    if ('error' in o) throw o.error;
+    return o.applied;
   }
 
   async function forwardDeadLetters(rejected: { message: KafkaMessage; parsed: RejectedMessage }[], topic: string, partition: number): Promise<void> {
@@ -131,8 +200,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     const key = partitionKey(topic, partition);
     const end = options.stopAt?.get(key);
     const floor = floors.get(key) ?? 0n;
-    // below the store's checkpoint: already applied (a crash between the database commit and the offset commit)
     log.debug({ topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), floor: floor.toString() }, 'batch:received');
+    // below the store's checkpoint: already applied (a crash between the database commit and the offset commit)
     let messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
     if (end !== undefined) messages = messages.filter((m) => BigInt(m.offset) < end);
     if (messages.length === 0) {
@@ -155,13 +224,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       metrics.consumed.inc({ topic }, chunk.length);
       const last = chunk[chunk.length - 1] as KafkaMessage;
       const nextOffset = BigInt(last.offset) + 1n;
-      const timer = metrics.batchSeconds.startTimer();
-      const result = await applyChunk(parsed, topic, partition, nextOffset, heartbeat);
-      if (result === null) return; // stopping while the database is away: nothing resolved, nothing committed
-      timer();
-      metrics.applied.inc({ topic }, result.applied);
-      metrics.duplicates.inc({ topic }, result.duplicates);
-      metrics.deadLettered.inc({ topic }, result.deadLetters);
+      const applied = await applyChunk(parsed, topic, partition, nextOffset, heartbeat);
+      if (!applied) return; // stopping while the database is away: nothing resolved, nothing committed
       await forwardDeadLetters(
         parsed.flatMap((p, j) => (p.ok ? [] : [{ message: chunk[j] as KafkaMessage, parsed: p }])),
         topic,
@@ -172,7 +236,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       floors.set(key, nextOffset);
       metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - nextOffset)));
       await commitOffsetsIfNecessary();
-      options.onProgress?.(topic, partition, nextOffset);
+      options.onProgress?.(topic, partition, nextOffset, chunk);
       if (end !== undefined && nextOffset >= end && remaining.delete(key) && remaining.size === 0) void stop();
       await heartbeat();
     }
@@ -229,8 +293,9 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       // a long database outage is waited out inside eachBatch with heartbeats; the session only ends if the process hangs
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 1_048_576,
-      maxBytes: 8 * 1_048_576,
+      // bounded in-flight memory: about one chunk per partition, a few partitions per fetch
+      maxBytesPerPartition: 512 * 1024,
+      maxBytes: 4 * 1_048_576,
       retry: { retries: 8, restartOnFailure: async (error) => !isBug(error) },
     });
     consumer = c;
@@ -254,7 +319,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     await c.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
-      partitionsConsumedConcurrently: store.dialect === 'sqlite' ? 1 : (options.partitionsConsumedConcurrently ?? 3),
+      // several partitions at once on both stores: their chunks share transactions (see flush)
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 10,
       eachBatch,
     });
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');

@@ -1,0 +1,53 @@
+// Shared by the benchmarks: fresh databases and the naive per-event ORM write they compare against.
+import path from 'node:path';
+import type { AcceptedMessage } from '../src/contract/index.ts';
+import { EMPTY_STATE, type FoldState, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
+import { openStore, SignalEntity, SignalEventEntity, type Store, toSignalRow } from '../src/store/index.ts';
+
+export const BENCH_PG = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export async function freshDatabase(kind: 'sqlite' | 'postgresql', dir: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === 'sqlite') return { url: `sqlite:///${path.join(dir, `${name}.db`)}`, drop: async () => {} };
+  const db = `sl_bench_${name}_${Date.now().toString(36)}`;
+  const admin = await openStore({ dbUrl: BENCH_PG, migrate: false, poolSize: 1 });
+  await admin.em().getConnection().execute(`create database "${db}"`);
+  await admin.close();
+  const url = new URL(BENCH_PG);
+  url.pathname = `/${db}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = await openStore({ dbUrl: BENCH_PG, migrate: false, poolSize: 1 });
+      await a.em().getConnection().execute(`drop database if exists "${db}" with (force)`);
+      await a.close();
+    },
+  };
+}
+
+/**
+ * The naive path: one ORM transaction per event that looks the event and the signal up through
+ * entities, merges, then inserts the audit row and upserts the signal.
+ */
+export async function applyNaively(store: Store, m: AcceptedMessage): Promise<void> {
+  await store.em().transactional(async (em) => {
+    if (await em.findOne(SignalEventEntity, { eventId: m.event.eventId })) return;
+    const existing = await em.findOne(SignalEntity, { signalId: m.event.signalId });
+    const prior = (existing?.foldState as FoldState | undefined) ?? EMPTY_STATE;
+    const state = mergeStates(prior, stateOf(m.event));
+    const now = new Date().toISOString().replace('Z', '000Z');
+    const facts = deriveFacts(m.event.signalId, state);
+    em.create(SignalEventEntity, {
+      eventId: m.event.eventId, signalId: m.event.signalId, kind: m.event.kind, occurredAt: m.event.occurredAt, receivedAt: now,
+      source: 'bench', payload: m.payload, contentHash: m.contentHash, statusAfter: facts.status,
+    });
+    const row = toSignalRow({ ...facts, version: (existing?.version ?? 0) + 1, createdAt: now, updatedAt: now }, state);
+    const data = Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+    await em.upsert(SignalEntity, data as never);
+  });
+}
+
+/** Prints rows as an aligned table. */
+export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+}

@@ -1,0 +1,198 @@
+// npm run bench:worker: pre-produces events to 6 partitions per topic on a local broker, then measures in one
+// run events/s and the time from produce to record (p50/p99) of (a) the worker into PostgreSQL and SQLite,
+// (b) a naive eachMessage consumer writing each event in its own ORM transaction, (c) a consume-only loop of
+// the same client (the ceiling), plus the peak RSS of `signal-ledger worker`. Loopback only, bounded counts.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { KafkaMessage } from 'kafkajs';
+import { pino } from 'pino';
+import { loadKafkaConfig } from '../src/config.ts';
+import { EVENT_KINDS, parseMessage } from '../src/contract/index.ts';
+import { generateEvents, type EventLine } from '../src/simulate/generate-events.ts';
+import { openStore, readCheckpoints } from '../src/store/index.ts';
+import { createKafka, createTopics, createWorker, createWorkerMetrics, produceEventLines } from '../src/worker/index.ts';
+import { applyNaively, freshDatabase, printTable } from './bench-common.ts';
+import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
+
+const EVENTS = Number(process.env.BENCH_WORKER_EVENTS ?? 200_000);
+const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 3_000);
+const silent = pino({ level: 'silent' });
+
+const port = 9092;
+const startedBroker = process.env.KAFKA_BROKERS === undefined && !(await portAnswers(port));
+if (process.env.KAFKA_BROKERS === undefined) await startLocalKafka({ port });
+const id = randomBytes(3).toString('hex');
+const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${port}`, KAFKA_TOPIC_PREFIX: `bench${id}.`, KAFKA_GROUP_ID: `bench${id}` };
+const config = loadKafkaConfig({}, env);
+const kafka = createKafka(config.kafka, silent);
+const topics = EVENT_KINDS.map((k) => config.topics[k]);
+const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-bench-worker-'));
+
+/** Throughput from the first message received to the last, and produce-to-record latencies. */
+class Meter {
+  first = 0;
+  last = 0;
+  count = 0;
+  latencies: number[] = [];
+  see(messages: readonly KafkaMessage[]) {
+    const now = Date.now();
+    if (this.first === 0) this.first = performance.now();
+    this.last = performance.now();
+    this.count += messages.length;
+    for (const m of messages) this.latencies.push(now - Number(m.timestamp));
+  }
+  rate = () => this.count / ((this.last - this.first) / 1000 || 1e-3);
+  pct(p: number) {
+    const s = [...this.latencies].sort((a, b) => a - b);
+    return s.length === 0 ? 0 : (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number);
+  }
+}
+
+async function waitFor(done: () => boolean, what: string, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * (c) the ceiling: the same client consuming everything and doing the worker's work short of the
+ * database (parse and validate each message); `parse: false` measures bare consumption as well.
+ */
+async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
+  const meter = new Meter();
+  const consumer = kafka.consumer({ groupId: `${env.KAFKA_GROUP_ID}-c${parse ? 'p' : ''}`, maxBytesPerPartition: 1_048_576 });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: true,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch }) => {
+      const { topic, partition } = batch;
+      if (parse) for (const m of batch.messages) parseMessage({ topic, key: m.key, value: m.value, source: { type: 'kafka', topic, partition, offset: m.offset, key: null } }, config.topics);
+      meter.see(batch.messages);
+    },
+  });
+  await waitFor(() => meter.count >= total, 'consume-only');
+  await consumer.disconnect();
+  return meter;
+}
+
+/** (a) the worker, in this process, so each chunk's commit time is seen exactly. */
+async function worker(kind: 'sqlite' | 'postgresql', total: number): Promise<Meter> {
+  const db = await freshDatabase(kind, dir, `worker_${kind}`);
+  const store = await openStore({ dbUrl: db.url });
+  const meter = new Meter();
+  const w = createWorker({ store, config, logger: silent, metrics: createWorkerMetrics(), groupId: `${env.KAFKA_GROUP_ID}-a-${kind}`, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
+  try {
+    await w.start();
+    await waitFor(() => meter.count >= total, `worker on ${kind}`);
+  } finally {
+    await w.stop();
+    await store.close();
+    await db.drop();
+  }
+  return meter;
+}
+
+/** (b) naive: eachMessage, one ORM transaction per event, the first NAIVE_EVENTS messages. */
+async function naive(kind: 'sqlite' | 'postgresql'): Promise<Meter> {
+  const db = await freshDatabase(kind, dir, `naive_${kind}`);
+  const store = await openStore({ dbUrl: db.url });
+  const meter = new Meter();
+  const consumer = kafka.consumer({ groupId: `${env.KAFKA_GROUP_ID}-b-${kind}` });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        if (meter.count >= NAIVE_EVENTS) return;
+        const m = parseMessage({ topic, key: message.key, value: message.value, source: { type: 'kafka', topic, partition, offset: message.offset, key: null } }, config.topics);
+        if (m.ok) await applyNaively(store, m);
+        meter.see([message]);
+      },
+    });
+    await waitFor(() => meter.count >= NAIVE_EVENTS, `naive on ${kind}`);
+  } finally {
+    await consumer.disconnect();
+    await store.close();
+    await db.drop();
+  }
+  return meter;
+}
+
+/** The peak RSS of `signal-ledger worker` consuming everything into SQLite, as a separate process. */
+async function workerRss(): Promise<{ mb: number; seconds: number }> {
+  const db = await freshDatabase('sqlite', dir, 'rss');
+  const groupId = `${env.KAFKA_GROUP_ID}-rss`;
+  const cli = path.join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+  const child = spawn(process.execPath, [cli, '--db', db.url, 'worker', '--metrics-port', '0'], { env: { ...process.env, ...env, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const t0 = performance.now();
+  const ends = new Map<string, bigint>();
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
+  await admin.disconnect();
+  const store = await openStore({ dbUrl: db.url });
+  let peak = 0;
+  try {
+    for (;;) {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+      const at = new Map((await readCheckpoints(store, groupId).catch(() => [])).map((c) => [`${c.topic}:${c.partition}`, BigInt(c.nextOffset)]));
+      if ([...ends].every(([k, end]) => (at.get(k) ?? 0n) >= end)) break;
+      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}`);
+      if (performance.now() - t0 > 600_000) throw new Error('worker RSS run did not finish in 10 minutes');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await store.close();
+  }
+  return { mb: Math.round(peak), seconds: (performance.now() - t0) / 1000 };
+}
+
+try {
+  await createTopics(kafka, topics, 6);
+  const lines: EventLine[] = [];
+  for (const l of generateEvents({ signals: Math.ceil(EVENTS / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: 1, topics: config.topics })) {
+    lines.push(l);
+    if (lines.length === EVENTS) break;
+  }
+  const p0 = performance.now();
+  await produceEventLines(kafka, lines, { batchSize: 2000 });
+  const admin = kafka.admin();
+  await admin.connect();
+  let total = 0;
+  for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high);
+  await admin.disconnect();
+  process.stdout.write(`signal-ledger worker benchmark: ${total} messages pre-produced to 5 topics x 6 partitions in ${((performance.now() - p0) / 1000).toFixed(1)} s (10% duplicates, 5% out of order, 1% bad)\n\n`);
+
+  const bare = await consumeOnly(total, false);
+  const ceiling = await consumeOnly(total, true);
+  const rows: string[][] = [];
+  for (const kind of ['postgresql', 'sqlite'] as const) {
+    const a = await worker(kind, total);
+    const b = await naive(kind);
+    const ms = (m: Meter) => `${m.pct(50).toFixed(0)} / ${m.pct(99).toFixed(0)}`;
+    rows.push([kind, a.rate().toFixed(0), ms(a), `${b.rate().toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.rate().toFixed(0), `${(a.rate() / b.rate()).toFixed(1)}x`, `${((100 * a.rate()) / ceiling.rate()).toFixed(0)}%`]);
+  }
+  printTable(['store', '(a) worker ev/s', '(a) p50/p99 ms', '(b) naive eachMessage ev/s', '(c) consume + parse ev/s', 'a/b', 'a/c'], rows);
+  process.stdout.write(
+    `(c) consumes and parses/validates every message, no database (p50/p99 produce-to-parsed ms: ${ceiling.pct(50).toFixed(0)} / ${ceiling.pct(99).toFixed(0)}); ` +
+      `bare consumption without parsing: ${bare.rate().toFixed(0)} ev/s.\nRates run from the first message received to the last; latencies include the time the pre-produced messages waited.\n`,
+  );
+  const rss = await workerRss();
+  process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
+} finally {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+  if (startedBroker) await stopLocalKafka({ port });
+}
