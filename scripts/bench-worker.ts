@@ -19,6 +19,8 @@ import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
 
 const EVENTS = Number(process.env.BENCH_WORKER_EVENTS ?? 200_000);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 3_000);
+const STORES = (process.env.BENCH_WORKER_STORES ?? 'postgresql,sqlite').split(',') as ('postgresql' | 'sqlite')[];
+const MEASURE_RSS = process.env.BENCH_WORKER_RSS !== '0';
 const silent = pino({ level: 'silent' });
 
 const port = 9092;
@@ -175,7 +177,7 @@ try {
   const bare = await consumeOnly(total, false);
   const ceiling = await consumeOnly(total, true);
   const rows: string[][] = [];
-  for (const kind of ['postgresql', 'sqlite'] as const) {
+  for (const kind of STORES) {
     const a = await worker(kind, total);
     const b = await naive(kind);
     const ms = (m: Meter) => `${m.pct(50).toFixed(0)} / ${m.pct(99).toFixed(0)}`;
@@ -186,8 +188,8 @@ try {
     `(c) consumes and parses/validates every message, no database (p50/p99 produce-to-parsed ms: ${ceiling.pct(50).toFixed(0)} / ${ceiling.pct(99).toFixed(0)}); ` +
       `bare consumption without parsing: ${bare.rate().toFixed(0)} ev/s.\nRates run from the first message received to the last; latencies include the time the pre-produced messages waited.\n`,
   );
-  const rss = await workerRss();
-  process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
+  const rss = MEASURE_RSS ? await workerRss() : { mb: NaN, seconds: NaN };
+  if (MEASURE_RSS) process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
 } finally {
   const admin = kafka.admin();
   await admin.connect();

@@ -20,8 +20,6 @@ export interface ApplyResult {
   signalsChanged: number;
   /** the signals touched, for callers that read them back */
   signalIds: string[];
-  /** applied, duplicates and dead letters by the topic each message came from ('api' for the repository) */
-  byTopic: Record<string, { applied: number; duplicates: number; deadLetters: number }>;
 }
 
 export interface ApplyOptions {
@@ -226,27 +224,18 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   const now = timestampFromDate(receivedAtDate);
   const dead: RejectedMessage[] = [];
   let duplicates = 0;
-  const byTopic: ApplyResult['byTopic'] = {};
-  const count = (source: EventSource, field: 'applied' | 'duplicates' | 'deadLetters') => {
-    const topic = source.type === 'api' ? 'api' : source.topic;
-    (byTopic[topic] ??= { applied: 0, duplicates: 0, deadLetters: 0 })[field]++;
-  };
 
   // Collapse repeats inside the batch first: one statement cannot insert the same key twice.
   const unique = new Map<string, AcceptedMessage>();
   for (const m of messages) {
     if (!m.ok) {
       dead.push(m);
-      count(m.source, 'deadLetters');
       continue;
     }
     const seen = unique.get(m.event.eventId);
     if (seen === undefined) unique.set(m.event.eventId, m);
-    else if (seen.contentHash === m.contentHash) duplicates++, count(m.source, 'duplicates');
-    else {
-      dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} appears earlier in the same batch with different content; this message was not applied`));
-      count(m.source, 'deadLetters');
-    }
+    else if (seen.contentHash === m.contentHash) duplicates++;
+    else dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} appears earlier in the same batch with different content; this message was not applied`));
   }
 
   const signalIds = [...new Set([...unique.values()].map((m) => m.event.signalId))].sort();
@@ -288,18 +277,14 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     for (const m of unique.values()) {
       const prior = existing.get(m.event.eventId);
       if (prior !== undefined) {
-        if (prior.content_hash === m.contentHash) duplicates++, count(m.source, 'duplicates');
-        else {
-          dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} was already recorded with different content; this message was not applied`));
-          count(m.source, 'deadLetters');
-        }
+        if (prior.content_hash === m.contentHash) duplicates++;
+        else dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} was already recorded with different content; this message was not applied`));
         continue;
       }
       const p = pending.get(m.event.signalId) as Pending;
       p.state = mergeStates(p.state, stateOf(m.event));
       const summary = summarizeStatus(p.state);
       const added = summary.anomalies.filter((a) => !p.anomalies.includes(a));
-      count(m.source, 'applied');
       auditRows.push({
         event_id: m.event.eventId,
         signal_id: m.event.signalId,
@@ -334,5 +319,5 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   }
 
   await insertRows(writer, sql.insertDeadLetters, dead.map((m) => deadLetterRow(now, m)));
-  return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds, byTopic };
+  return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds };
 }

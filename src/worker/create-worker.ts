@@ -1,9 +1,9 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
-import { EVENT_KINDS, LIMITS, parseMessage, type ParsedMessage, type RejectedMessage } from '../contract/index.ts';
+import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
-import { applyBatch, type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, readCheckpoints, type Store } from '../store/index.ts';
+import { applyBatch, type ApplyResult, deleteCheckpoint, readCheckpoints, type Store } from '../store/index.ts';
 import { createKafka } from './kafka-client.ts';
 import { isStoreUnavailable } from './store-errors.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
@@ -21,7 +21,7 @@ export interface WorkerOptions {
   stopAt?: ReadonlyMap<string, bigint>;
   /** called after each applied chunk (committed to the database) with the partition's next offset and the chunk's messages */
   onProgress?: (topic: string, partition: number, nextOffset: bigint, messages: readonly KafkaMessage[]) => void;
-  /** partitions consumed at once; their chunks are applied together (default 10) */
+  /** partitions applied at once (default 3 on PostgreSQL; SQLite has one writer: 1) */
   partitionsConsumedConcurrently?: number;
   /** messages per database transaction (default 1000) */
   chunkSize?: number;
@@ -59,7 +59,11 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   const kafka = createKafka(config.kafka, logger);
   const log = logger.child({ component: 'worker', group: groupId });
   const health = { kafka: false, database: false };
-  /** per partition, the next offset the store has (from its checkpoints and this worker's commits) */
+  /**
+   * Per partition, the next offset the store has (its checkpoints, and this worker's commits). A fetched
+   * message below it is skipped unparsed, so each partition resumes from the later of the group's
+   * committed offset and the store's checkpoint (they differ after a crash between the two commits).
+   */
   const floors = new Map<string, bigint>();
   const remaining = new Set(options.stopAt === undefined ? [] : [...options.stopAt].filter(([, end]) => end > 0n).map(([k]) => k));
   let consumer: Consumer | null = null;
@@ -83,100 +87,32 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   async function refreshFloors(): Promise<void> {
     for (const c of await readCheckpoints(store, groupId)) {
       const key = partitionKey(c.topic, c.partition);
-      if (!ignored.has(key)) floors.set(key, BigInt(c.nextOffset));
+      const next = BigInt(c.nextOffset);
+      if (!ignored.has(key) && next > (floors.get(key) ?? -1n)) floors.set(key, next);
     }
   }
 
-  /**
-   * Chunks waiting for a transaction. Concurrent partitions' chunks are applied together, in one
-   * transaction with all their checkpoints: with keys by signal, partition p of every topic holds the
-   * same signals, so a combined transaction writes each signal once instead of once per topic.
-   */
-  const queue: { parsed: ParsedMessage[]; checkpoint: ConsumerCheckpoint; done: (applied: boolean) => void; fail: (e: unknown) => void }[] = [];
-  let flushing = 0;
-  const maxFlushes = store.dialect === 'sqlite' ? 1 : 2;
-
-  function scheduleFlush(): void {
-    if (flushing >= maxFlushes || queue.length === 0) return;
-    flushing++;
-    // one turn of the event loop lets the other partitions' chunks of this fetch join
-    setImmediate(() => {
-      void flush().finally(() => {
-        flushing--;
-        scheduleFlush();
-      });
-    });
-  }
-
-  async function flush(): Promise<void> {
-    const taken: typeof queue = [];
-    let size = 0;
-    while (queue.length > 0 && (taken.length === 0 || size + (queue[0]?.parsed.length ?? 0) <= LIMITS.maxBatchEvents)) {
-      const item = queue.shift() as (typeof queue)[number];
-      taken.push(item);
-      size += item.parsed.length;
-    }
-    if (taken.length === 0) return;
-    try {
-      const timer = metrics.batchSeconds.startTimer();
-      const result = await applyWithRetries(taken.flatMap((t) => t.parsed), taken.map((t) => t.checkpoint));
-      if (result !== null) {
-        timer();
-        for (const [topic, n] of Object.entries(result.byTopic)) {
-          metrics.applied.inc({ topic }, n.applied);
-          metrics.duplicates.inc({ topic }, n.duplicates);
-          metrics.deadLettered.inc({ topic }, n.deadLetters);
-        }
-      }
-      for (const t of taken) t.done(result !== null);
-    } catch (error) {
-      for (const t of taken) t.fail(error);
-    }
-  }
-
-  /** Applies messages in one transaction, retrying while the database is unavailable; null when stopping first. */
-  async function applyWithRetries(parsed: ParsedMessage[], checkpoints: ConsumerCheckpoint[]): Promise<ApplyResult | null> {
+  /** Applies one chunk, retrying while the database is unavailable; null when stopped or rebalanced first. */
+  async function applyChunk(parsed: ParsedMessage[], topic: string, partition: number, nextOffset: bigint, heartbeat: () => Promise<void>): Promise<ApplyResult | null> {
     let delay = 200;
     for (;;) {
       try {
-        const result = await applyBatch(store, parsed, { checkpoints });
+        const result = await applyBatch(store, parsed, { checkpoints: [{ groupId, topic, partition, nextOffset: nextOffset.toString() }] });
         databaseState(true);
         return result;
       } catch (error) {
         if (!isStoreUnavailable(error)) throw error;
         metrics.dbRetries.inc();
         databaseState(false, error);
+        // wait in slices, heartbeating, so the group keeps this member while the database is away
         for (const until = Date.now() + delay * (0.75 + Math.random() / 2); Date.now() < until; ) {
           if (stopping !== null) return null;
-          await sleep(Math.min(500, Math.max(0, until - Date.now())));
+          await sleep(Math.min(1_000, Math.max(0, until - Date.now())));
+          await heartbeat();
         }
         delay = Math.min(delay * 2, maxRetryDelayMs);
       }
     }
-  }
-
-  /**
-   * Queues one partition's chunk and waits until it is in the database, heartbeating meanwhile so the
-   * group keeps this member through a long batch or a database outage. False when stopping first.
-   */
-  async function applyChunk(parsed: ParsedMessage[], topic: string, partition: number, nextOffset: bigint, heartbeat: () => Promise<void>): Promise<boolean> {
-    let outcome: { applied: boolean } | { error: unknown } | null = null;
-    const settled = new Promise<void>((resolve) => {
-      queue.push({
-        parsed,
-        checkpoint: { groupId, topic, partition, nextOffset: nextOffset.toString() },
-        done: (applied) => ((outcome = { applied }), resolve()),
-        fail: (error) => ((outcome = { error }), resolve()),
-      });
-    });
-    scheduleFlush();
-    while (outcome === null) {
-      await Promise.race([settled, sleep(2_000)]);
-      if (outcome === null) await heartbeat();
-    }
-    const o = outcome as { applied: boolean } | { error: unknown };
-    if ('error' in o) throw o.error;
-    return o.applied;
   }
 
   async function forwardDeadLetters(rejected: { message: KafkaMessage; parsed: RejectedMessage }[], topic: string, partition: number): Promise<void> {
@@ -224,8 +160,13 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       metrics.consumed.inc({ topic }, chunk.length);
       const last = chunk[chunk.length - 1] as KafkaMessage;
       const nextOffset = BigInt(last.offset) + 1n;
-      const applied = await applyChunk(parsed, topic, partition, nextOffset, heartbeat);
-      if (!applied) return; // stopping while the database is away: nothing resolved, nothing committed
+      const timer = metrics.batchSeconds.startTimer();
+      const result = await applyChunk(parsed, topic, partition, nextOffset, heartbeat);
+      if (result === null) return; // stopping while the database is away: nothing resolved, nothing committed
+      timer();
+      metrics.applied.inc({ topic }, result.applied);
+      metrics.duplicates.inc({ topic }, result.duplicates);
+      metrics.deadLettered.inc({ topic }, result.deadLetters);
       await forwardDeadLetters(
         parsed.flatMap((p, j) => (p.ok ? [] : [{ message: chunk[j] as KafkaMessage, parsed: p }])),
         topic,
@@ -301,7 +242,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     consumer = c;
     c.on(c.events.GROUP_JOIN, ({ payload }) => {
       health.kafka = true;
-      void seekToCheckpoints(c, payload.memberAssignment).catch((error: unknown) => log.warn({ error: describeError(error) }, 'could not compare checkpoints with committed offsets; resuming from the committed offsets'));
+      // a new assignment may bring partitions another member applied further than it committed
+      void refreshFloors().catch((error: unknown) => log.warn({ error: describeError(error), partitions: payload.memberAssignment }, 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice'));
     });
     c.on(c.events.CONNECT, () => (health.kafka = true));
     c.on(c.events.DISCONNECT, () => (health.kafka = false));
@@ -319,8 +261,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     await c.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
-      // several partitions at once on both stores: their chunks share transactions (see flush)
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 10,
+      partitionsConsumedConcurrently: store.dialect === 'sqlite' ? 1 : (options.partitionsConsumedConcurrently ?? 3),
       eachBatch,
     });
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');
@@ -335,28 +276,6 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       e = e.cause;
     }
     return true;
-  }
-
-  async function seekToCheckpoints(c: Consumer, assignment: Record<string, number[]>): Promise<void> {
-    await refreshFloors();
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const committed = await admin.fetchOffsets({ groupId, topics: Object.keys(assignment) });
-      for (const { topic, partitions } of committed) {
-        for (const { partition, offset } of partitions) {
-          if (!(assignment[topic] ?? []).includes(partition)) continue;
-          const floor = floors.get(partitionKey(topic, partition));
-          // resume from the later of the group's committed offset and the store's checkpoint
-          if (floor !== undefined && floor > BigInt(offset)) {
-            log.info({ topic, partition, committed: offset, checkpoint: floor.toString() }, 'store is ahead of the committed offset: seeking to its checkpoint');
-            c.seek({ topic, partition, offset: floor.toString() });
-          }
-        }
-      }
-    } finally {
-      await admin.disconnect();
-    }
   }
 
   async function shutdown(): Promise<void> {

@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
-import { openStore, type Store } from '../../src/store/index.ts';
-import { createWorker, createWorkerMetrics, startHealthServer } from '../../src/worker/index.ts';
+import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
+import { createKafka, createWorker, createWorkerMetrics, startHealthServer } from '../../src/worker/index.ts';
 import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
-import { createTestTopics, endOffsets, produce, quietLogger, sleep, testKafkaConfig, waitUntilCaughtUp } from '../helpers/worker.ts';
+import { createTestTopics, endOffsets, produce, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
 import { applyAll, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
 
 const main = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -238,6 +238,47 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
         await store.close();
       }
     } finally {
+      await db.drop();
+    }
+  });
+
+  it('SIGTERM mid-stream finishes the chunk in hand, commits exactly what is stored and exits 0; a second signal exits at once', async () => {
+    const lines = workload(1500, 16);
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config);
+    await produce(config, lines);
+    const store = await openStore({ dbUrl: db.url });
+    try {
+      const worker = spawnWorker(config.env);
+      for (let i = 0; i < 240 && (await count(store, 'select count(*) as n from signal_events').catch(() => 0)) < 300; i++) await sleep(250);
+      worker.kill('SIGTERM');
+      expect((await exited(worker)).code).toBe(0);
+      // every offset the group committed is in the database, and everything in the database is committed
+      const stored = new Map((await readCheckpoints(store, config.groupId)).map((c) => [`${c.topic}:${c.partition}`, c.nextOffset]));
+      const admin = createKafka(config.kafka, quietLogger()).admin();
+      await admin.connect();
+      const committed = new Map<string, string>();
+      for (const t of await admin.fetchOffsets({ groupId: config.groupId, topics: topicsOf(config) })) {
+        for (const p of t.partitions) if (p.offset !== '-1') committed.set(`${t.topic}:${p.partition}`, p.offset);
+      }
+      await admin.disconnect();
+      expect(committed.size).toBeGreaterThan(0);
+      expect(committed).toEqual(stored);
+      expect(await count(store, 'select count(*) as n from signal_events')).toBeLessThan(distinctEvents(lines));
+
+      const stopped = await count(store, 'select count(*) as n from signal_events');
+      const again = spawnWorker(config.env);
+      // once it applies again, its signal handlers are in place
+      for (let i = 0; i < 600 && (await count(store, 'select count(*) as n from signal_events')) === stopped; i++) await sleep(100);
+      again.kill('SIGTERM');
+      await sleep(200); // two signals sent together would merge into one
+      again.kill('SIGTERM');
+      const t0 = Date.now();
+      expect((await exited(again)).code).toBe(130);
+      expect(Date.now() - t0).toBeLessThan(2_000);
+    } finally {
+      await store.close();
       await db.drop();
     }
   });

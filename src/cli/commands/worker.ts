@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { loadKafkaConfig, type KafkaFlags } from '../../config.ts';
-import { describeError } from '../../errors.ts';
-import { redactUrl } from '../../store/database-url.ts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { GlobalOptions } from '../context.ts';
-import { createLogger } from '../logger.ts';
+import type { WorkerThreadCommand, WorkerThreadInput, WorkerThreadMessage } from './worker-thread.ts';
 
 interface WorkerFlags {
   brokers?: string;
@@ -42,34 +43,47 @@ export function registerWorker(program: Command): void {
   ).action(async (opts: WorkerFlags, cmd: Command) => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const config = loadKafkaConfig(kafkaFlags(global, opts));
-    const logger = await createLogger(config.logLevel);
-    const [{ openStore }, { createWorker, createWorkerMetrics, startHealthServer }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
-    const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false });
-    const metrics = createWorkerMetrics();
-    const worker = createWorker({ store, config, logger, metrics });
-    const server = await startHealthServer({ port: config.metricsPort, registry: metrics.registry, health: () => worker.health }).catch(async (error: unknown) => {
-      await store.close();
-      throw new Error(`--metrics-port/METRICS_PORT: cannot listen on 127.0.0.1:${config.metricsPort}: ${describeError(error)}`);
-    });
+    await runWorkerThread({ config, migrate: global.migrate !== false });
+  });
+}
+
+/** Heap bounds of the worker thread: a few chunks in flight, small enough to keep RSS flat. */
+const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 };
+
+/** Runs the worker in a thread with a bounded heap; the first SIGTERM/SIGINT stops it gracefully, a second exits at once. */
+function runWorkerThread(input: WorkerThreadInput): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // .ts when run from the sources, .js when run from the build in dist/
+    const script = new URL(`./worker-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+    const thread = new Worker(script, { workerData: input, resourceLimits: WORKER_HEAP });
     let signals = 0;
-    const onSignal = (name: string) => {
+    const onSignal = (signal: string) => {
       if (++signals > 1) {
-        logger.warn({ signal: name }, 'second signal: exiting at once; the batch in hand is not committed and will be read again');
+        process.stderr.write(`signal-ledger worker: second ${signal}: exiting at once; the chunk in hand is not committed and will be read again\n`);
         process.exit(130);
       }
-      logger.info({ signal: name }, 'stopping: finishing the batch in hand');
-      void worker.stop().catch(() => undefined);
+      thread.postMessage({ type: 'stop', signal } satisfies WorkerThreadCommand);
     };
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    logger.info({ database: redactUrl(config.databaseUrl), group: config.groupId, metrics: `http://127.0.0.1:${server.port}/metrics` }, 'worker starting');
-    try {
-      await worker.start();
-      await worker.done;
-    } finally {
-      await worker.stop().catch(() => undefined);
-      await server.close();
-      await store.close();
-    }
+    const onTerm = () => onSignal('SIGTERM');
+    const onInt = () => onSignal('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      if (error) reject(error);
+      else resolve();
+    };
+    thread.on('message', (m: WorkerThreadMessage) => {
+      settle(m.type === 'done' ? undefined : new Error(m.message));
+      void thread.terminate(); // its message port would keep it alive
+    });
+    thread.on('error', (error: Error & { code?: string }) =>
+      settle(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`the worker thread ran out of its ${WORKER_HEAP.maxOldGenerationSizeMb} MB heap`, { cause: error }) : error),
+    );
+    thread.on('exit', (code) => settle(code === 0 ? undefined : new Error(`worker thread stopped with exit code ${code}`)));
   });
 }
