@@ -108,8 +108,11 @@ export async function startLocalKafka(options: { port?: number } = {}): Promise<
     ].join('\n'),
   );
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
-    const r = java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config]) as ReturnType<typeof spawnSync>;
+    // a base64url UUID, as kafka-storage random-uuid prints; like Kafka's Uuid.randomUuid, never one
+    // starting with "-" (the tool would read it as an option; passed as --cluster-id=ID as well)
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
+    const r = java(['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', config]) as ReturnType<typeof spawnSync>;
     if (r.status !== 0) throw new Error(`kafka storage format failed: ${String(r.stderr || r.stdout)}`);
   }
   const child = java(['kafka.Kafka', config], { detached: true, log: path.join(runDir, `kafka-${port}.log`) }) as ReturnType<typeof spawn>;
