@@ -47,7 +47,7 @@ const AUDIT_COLUMNS: BulkColumn[] = [
   ['event_id', 'text'], ['signal_id', 'text'], ['kind', 'text'], ['occurred_at', 'timestamptz'], ['received_at', 'timestamptz'],
   ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'], ['message_key', 'text'],
   ['payload', 'text'], ['content_hash', 'text'], ['status_before', 'text'], ['status_after', 'text'], ['anomaly', 'text'],
-].map(([name, pgType]) => ({ name, pgType, jsonText: name === 'payload' }) as BulkColumn);
+].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
 
 const DEAD_LETTER_COLUMNS: BulkColumn[] = [
   ['dedupe_key', 'text'], ['received_at', 'timestamptz'], ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'],

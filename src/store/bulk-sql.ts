@@ -34,28 +34,19 @@ function sqliteValue(v: unknown): unknown {
   return v;
 }
 
-/** The rows as one JSON array; jsonText columns are spliced in as JSON values, unescaped. */
-function rowsAsJson(columns: readonly BulkColumn[], rows: readonly Record<string, unknown>[]): string {
-  const raw = columns.filter((c) => c.jsonText).map((c) => c.name);
-  if (raw.length === 0) return JSON.stringify(rows);
-  const parts: string[] = [];
-  for (const row of rows) {
-    const rest: Record<string, unknown> = { ...row };
-    let tail = '';
-    for (const name of raw) {
-      const v = rest[name];
-      delete rest[name];
-      tail += `,${JSON.stringify(name)}:${typeof v === 'string' ? v : 'null'}`;
-    }
-    const head = JSON.stringify(rest);
-    parts.push(head === '{}' ? `{${tail.slice(1)}}` : `${head.slice(0, -1)}${tail}}`);
-  }
-  return `[${parts.join(',')}]`;
+/** One column of the rows as an array parameter (JSON values as their text). */
+function columnArray(column: BulkColumn, rows: readonly Record<string, unknown>[]): unknown[] {
+  const json = column.pgType === 'json' || column.pgType === 'jsonb';
+  return rows.map((row) => {
+    const v = row[column.name];
+    if (v === undefined || v === null) return null;
+    return json && typeof v !== 'string' ? JSON.stringify(v) : v;
+  });
 }
 
 /**
  * Inserts rows and returns how many were written (conflicts skipped by the tail do not count).
- * PostgreSQL: one statement with all rows as one JSON parameter (one round trip). SQLite runs in this
+ * PostgreSQL: one statement with one array parameter per column (one round trip). SQLite runs in this
  * process, so there is no round trip to save: one prepared statement is run for each row, inside the
  * same transaction, which is several times faster than extracting every column from a JSON text.
  */
@@ -63,7 +54,7 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
   if (rows.length === 0) return 0;
   if (writer.dialect === 'postgresql') {
     const sql = bulkInsertSql(insert.table, insert.columns, insert.tail, insert.orderBy);
-    const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, [rowsAsJson(insert.columns, rows)]));
+    const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, insert.columns.map((c) => columnArray(c, rows))));
     return Number(result.numAffectedRows ?? result.rows.length);
   }
   const names = insert.columns.map((c) => quoteIdent(c.name)).join(', ');
@@ -92,22 +83,20 @@ export async function runSql<R = Record<string, unknown>>(runner: QueryRunner, s
 export interface BulkColumn {
   name: string;
   pgType: 'text' | 'numeric' | 'timestamptz' | 'json' | 'jsonb' | 'boolean' | 'integer' | 'bigint';
-  /**
-   * A text column whose values are always valid JSON text (a message value as received): PostgreSQL
-   * receives it embedded as JSON, not as an escaped string, and stores its exact text.
-   */
-  jsonText?: boolean;
 }
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** PostgreSQL: `insert into table (columns) select ... from json_to_recordset($1)` plus an optional conflict clause. */
+/**
+ * PostgreSQL: `insert into table (columns) select * from unnest($1::type[], $2::type[], ...)` plus an
+ * optional conflict clause: one array parameter per column, cheaper for the server to read than one
+ * JSON document with every row's keys (JSON columns travel as text and are cast element by element).
+ */
 function bulkInsertSql(table: string, columns: readonly BulkColumn[], tail = '', orderBy?: string): string {
   const names = columns.map((c) => quoteIdent(c.name)).join(', ');
-  const selected = columns.map((c) => (c.jsonText ? `${quoteIdent(c.name)}::text` : quoteIdent(c.name))).join(', ');
-  const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.jsonText ? 'json' : c.pgType}`).join(', ');
+  const arrays = columns.map((c, i) => (c.pgType === 'json' || c.pgType === 'jsonb' ? `$${i + 1}::text[]::${c.pgType}[]` : `$${i + 1}::${c.pgType}[]`)).join(', ');
   const order = orderBy ? ` order by ${quoteIdent(orderBy)}` : '';
-  return `insert into ${quoteIdent(table)} (${names}) select ${selected} from json_to_recordset($1::json) as x(${defs})${order} ${tail}`.trim();
+  return `insert into ${quoteIdent(table)} (${names}) select * from unnest(${arrays}) as x(${names})${order} ${tail}`.trim();
 }
 
 /** `column in (<the values of one JSON array parameter>)`, placeholder index for PostgreSQL. */
