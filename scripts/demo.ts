@@ -7,8 +7,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { loadKafkaConfig } from '../src/config.ts';
 import { EVENT_KINDS } from '../src/contract/index.ts';
-import { openStore, readCheckpoints } from '../src/store/index.ts';
-import { createKafka } from '../src/worker/index.ts';
+import { openStore } from '../src/store/index.ts';
+import { countBehind, createKafka, fetchPartitionOffsets } from '../src/worker/index.ts';
 import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
 import { pino } from 'pino';
 
@@ -40,17 +40,13 @@ try {
   run(['generate', '--produce', '--signals', String(SIGNALS), '--duplicates', '0.1', '--out-of-order', '0.05', '--bad', '0.01', '--seed', '7']);
 
   // caught up: the store's checkpoints of the group reach the end offsets of every partition
-  const admin = createKafka(config.kafka, pino({ level: 'silent' })).admin();
-  await admin.connect();
-  const ends = new Map<string, bigint>();
-  for (const topic of EVENT_KINDS.map((k) => config.topics[k])) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
-  await admin.disconnect();
+  const topics = EVENT_KINDS.map((k) => config.topics[k]);
+  const ends = new Map([...(await fetchPartitionOffsets(createKafka(config.kafka, pino({ level: 'silent' })), topics))].map(([k, o]) => [k, o.high]));
   const total = [...ends.values()].reduce((n, e) => n + Number(e), 0);
   const store = await openStore({ dbUrl: config.databaseUrl });
   const started = Date.now();
   for (;;) {
-    const at = new Map((await readCheckpoints(store, config.groupId)).map((c) => [`${c.topic}:${c.partition}`, BigInt(c.nextOffset)]));
-    const behind = [...ends].reduce((n, [k, end]) => n + Math.max(0, Number(end - (at.get(k) ?? 0n))), 0);
+    const behind = await countBehind(store, config.groupId, ends);
     const line = `worker: ${total - behind} of ${total} messages in the database`;
     if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
     else if (behind === 0 || (Date.now() - started) % 5_000 < 500) process.stdout.write(`${line}\n`);

@@ -160,6 +160,3 @@ export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, stri
     metricsPort: e.METRICS_PORT ?? 9464,
   };
 }
-
-/** The names of every setting, for --help. */
-export const KAFKA_TOPIC_SETTINGS: Readonly<Record<EventKind, string>> = TOPIC_SETTINGS;

@@ -34,9 +34,11 @@ function sqliteValue(v: unknown): unknown {
   return v;
 }
 
+const isJson = (column: BulkColumn): boolean => column.pgType === 'json' || column.pgType === 'jsonb';
+
 /** One column of the rows as an array parameter (JSON values as their text). */
 function columnArray(column: BulkColumn, rows: readonly Record<string, unknown>[]): unknown[] {
-  const json = column.pgType === 'json' || column.pgType === 'jsonb';
+  const json = isJson(column);
   return rows.map((row) => {
     const v = row[column.name];
     if (v === undefined || v === null) return null;
@@ -94,7 +96,7 @@ export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')
  */
 function bulkInsertSql(table: string, columns: readonly BulkColumn[], tail = '', orderBy?: string): string {
   const names = columns.map((c) => quoteIdent(c.name)).join(', ');
-  const arrays = columns.map((c, i) => (c.pgType === 'json' || c.pgType === 'jsonb' ? `$${i + 1}::text[]::${c.pgType}[]` : `$${i + 1}::${c.pgType}[]`)).join(', ');
+  const arrays = columns.map((c, i) => (isJson(c) ? `$${i + 1}::text[]::${c.pgType}[]` : `$${i + 1}::${c.pgType}[]`)).join(', ');
   const order = orderBy ? ` order by ${quoteIdent(orderBy)}` : '';
   return `insert into ${quoteIdent(table)} (${names}) select * from unnest(${arrays}) as x(${names})${order} ${tail}`.trim();
 }

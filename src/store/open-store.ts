@@ -127,7 +127,7 @@ export async function migrate(store: Store): Promise<string[]> {
     // tables created on first use; a table added by a later version is added to an existing file
     // (safe: an update never drops a table or a column)
     const tables = new Set((await store.em().getConnection().execute<{ name: string }[]>(`select name from sqlite_master where type = 'table'`)).map((r) => r.name));
-    if (tables.size === 0 || !tables.has('signals')) await store.orm.schema.create();
+    if (!tables.has('signals')) await store.orm.schema.create();
     else if (ENTITIES.some((e) => !tables.has(e.meta.tableName))) await store.orm.schema.update({ safe: true, dropTables: false });
     return [];
   }

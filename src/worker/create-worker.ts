@@ -1,10 +1,11 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
-import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage } from '../contract/index.ts';
+import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
 import { applyBatch, type ApplyResult, deleteCheckpoint, readCheckpoints, type Store } from '../store/index.ts';
 import { createKafka } from './kafka-client.ts';
+import { partitionKey } from './partition-offsets.ts';
 import { isStoreUnavailable } from './store-errors.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -40,7 +41,12 @@ export interface LedgerWorker {
   readonly health: { kafka: boolean; database: boolean };
 }
 
-const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
+/** A Kafka message as the contract reads it: a typed event or its problems, with where it came from. */
+export function parseKafkaMessage(topic: string, partition: number, message: KafkaMessage, topics: TopicMap): ParsedMessage {
+  const key = message.key === null ? null : message.key.toString('utf8');
+  return parseMessage({ topic, key: message.key, value: message.value, source: { type: 'kafka', topic, partition, offset: message.offset, key } }, topics);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -82,13 +88,11 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     outage = !up;
   };
 
-  /** partitions whose stored checkpoint was found past the partition's end at start */
-  const ignored = new Set<string>();
   async function refreshFloors(): Promise<void> {
     for (const c of await readCheckpoints(store, groupId)) {
       const key = partitionKey(c.topic, c.partition);
       const next = BigInt(c.nextOffset);
-      if (!ignored.has(key) && next > (floors.get(key) ?? -1n)) floors.set(key, next);
+      if (next > (floors.get(key) ?? -1n)) floors.set(key, next);
     }
   }
 
@@ -151,12 +155,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     for (let i = 0; i < messages.length; i += chunkSize) {
       if (!isRunning() || isStale() || stopping !== null) return;
       const chunk = messages.slice(i, i + chunkSize);
-      const parsed = chunk.map((m) =>
-        parseMessage(
-          { topic, key: m.key, value: m.value, source: { type: 'kafka', topic, partition, offset: m.offset, key: m.key === null ? null : m.key.toString('utf8') } },
-          config.topics,
-        ),
-      );
+      const parsed = chunk.map((m) => parseKafkaMessage(topic, partition, m, config.topics));
       metrics.consumed.inc({ topic }, chunk.length);
       const last = chunk[chunk.length - 1] as KafkaMessage;
       const nextOffset = BigInt(last.offset) + 1n;
@@ -213,7 +212,6 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
           if (floor !== undefined && floor > BigInt(p.high)) {
             log.warn({ topic, partition: p.partition, checkpoint: floor.toString(), end: p.high }, 'the store checkpoint is past the end of the partition (topic recreated?): ignoring it, resuming from the committed offset');
             floors.delete(key);
-            ignored.add(key);
             await deleteCheckpoint(store, { groupId, topic, partition: p.partition });
           }
         }

@@ -4,3 +4,4 @@ export * from './store-errors.ts';
 export * from './worker-metrics.ts';
 export * from './health-server.ts';
 export * from './produce-events.ts';
+export * from './partition-offsets.ts';

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type KafkaConfig, loadKafkaConfig } from '../../src/config.ts';
 import { DEFAULT_TOPICS, EVENT_KINDS } from '../../src/contract/index.ts';
-import { readCheckpoints, type Store } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/index.ts';
 import type { EventLine } from '../../src/simulate/generate-events.ts';
-import { createKafka, createTopics, produceEventLines } from '../../src/worker/index.ts';
+import { countBehind, createKafka, createTopics, fetchPartitionOffsets, produceEventLines } from '../../src/worker/index.ts';
 import { pino } from 'pino';
 
 export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -36,15 +36,7 @@ export async function produce(config: KafkaConfig, lines: Iterable<EventLine>): 
 
 /** The end offset of every partition of the five topics now, as `topic:partition` -> offset. */
 export async function endOffsets(config: KafkaConfig): Promise<Map<string, bigint>> {
-  const admin = createKafka(config.kafka, quietLogger()).admin();
-  await admin.connect();
-  try {
-    const out = new Map<string, bigint>();
-    for (const topic of topicsOf(config)) for (const p of await admin.fetchTopicOffsets(topic)) out.set(`${topic}:${p.partition}`, BigInt(p.high));
-    return out;
-  } finally {
-    await admin.disconnect();
-  }
+  return new Map([...(await fetchPartitionOffsets(createKafka(config.kafka, quietLogger()), topicsOf(config)))].map(([k, o]) => [k, o.high]));
 }
 
 /** Waits until the store's checkpoints of the group reach every end offset; throws after timeoutMs. */
@@ -53,9 +45,7 @@ export async function waitUntilCaughtUp(store: Store, config: KafkaConfig, group
   const deadline = Date.now() + timeoutMs;
   let behind = Infinity;
   while (Date.now() < deadline) {
-    const at = new Map((await readCheckpoints(store, groupId).catch(() => [])).map((c) => [`${c.topic}:${c.partition}`, BigInt(c.nextOffset)]));
-    behind = 0;
-    for (const [k, end] of ends) behind += Number(end - (at.get(k) ?? 0n) > 0n ? end - (at.get(k) ?? 0n) : 0n);
+    behind = await countBehind(store, groupId, ends).catch(() => Infinity);
     if (behind === 0) return;
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -18,26 +18,15 @@ export function registerReplay(program: Command): void {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const config = loadKafkaConfig(kafkaFlags(global, { brokers: opts.brokers }));
     const logger = await createLogger(process.stderr.isTTY ? 'warn' : config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const [{ openStore }, { createKafka, createWorker, createWorkerMetrics }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
+    const [{ openStore }, { createKafka, createWorker, createWorkerMetrics, fetchPartitionOffsets }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
     const groupId = opts.groupId ?? `${config.groupId}.replay.${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const topics = EVENT_KINDS.map((k) => config.topics[k]);
 
     // the end of each partition now: the replay stops there, whatever arrives meanwhile
-    const admin = createKafka(config.kafka, logger).admin();
-    await admin.connect();
-    const stopAt = new Map<string, bigint>();
-    const starts = new Map<string, bigint>();
-    try {
-      for (const topic of topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
-          stopAt.set(`${topic}:${p.partition}`, BigInt(p.high));
-          starts.set(`${topic}:${p.partition}`, BigInt(p.low));
-        }
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    const total = [...stopAt].reduce((n, [k, end]) => n + Number(end - (starts.get(k) ?? 0n)), 0);
+    const offsets = await fetchPartitionOffsets(createKafka(config.kafka, logger), topics);
+    const stopAt = new Map([...offsets].map(([k, o]) => [k, o.high]));
+    const starts = new Map([...offsets].map(([k, o]) => [k, o.low]));
+    const total = [...offsets.values()].reduce((n, o) => n + Number(o.high - o.low), 0);
     const bars = process.stderr.isTTY && !opts.json ? new cliProgress.MultiBar({ format: '{partition} [{bar}] {value}/{total}', stream: process.stderr, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : null;
     const barOf = new Map([...stopAt].filter(([, end]) => end > 0n).map(([k, end]) => [k, bars?.create(Number(end - (starts.get(k) ?? 0n)), 0, { partition: k.padEnd(24) })]));
 
