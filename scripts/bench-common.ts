@@ -24,6 +24,18 @@ export async function freshDatabase(kind: 'sqlite' | 'postgresql', dir: string, 
   };
 }
 
+/** Runs fn on a store over a fresh database of one kind, then closes and drops it. */
+export async function withFreshStore<T>(kind: 'sqlite' | 'postgresql', dir: string, name: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const db = await freshDatabase(kind, dir, name);
+  const store = await openStore({ dbUrl: db.url });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}
+
 /**
  * The naive path: one ORM transaction per event that looks the event and the signal up through
  * entities, merges, then inserts the audit row and upserts the signal.

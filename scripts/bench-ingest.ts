@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ParsedMessage } from '../src/contract/index.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
-import { openStore, type Store } from '../src/store/index.ts';
-import { applyNaively, freshDatabase, printTable } from './bench-common.ts';
+import type { Store } from '../src/store/index.ts';
+import { applyNaively, printTable, withFreshStore } from './bench-common.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -89,16 +89,7 @@ try {
   const rows: string[][] = [];
   let floorLine = '';
   for (const kind of ['sqlite', 'postgresql'] as const) {
-    const measure = async (name: string, fn: (store: Store) => Promise<number>) => {
-      const db = await freshDatabase(kind, dir, name);
-      const store = await openStore({ dbUrl: db.url });
-      try {
-        return await fn(store);
-      } finally {
-        await store.close();
-        await db.drop();
-      }
-    };
+    const measure = (name: string, fn: (store: Store) => Promise<number>) => withFreshStore(kind, dir, name, fn);
     let floor: number | undefined;
     const applied = await measure('apply', async (store) => {
       const rate = await runApplyBatch(store, batches);

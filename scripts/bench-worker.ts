@@ -10,11 +10,11 @@ import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
 import { loadKafkaConfig } from '../src/config.ts';
-import { EVENT_KINDS, parseMessage } from '../src/contract/index.ts';
+import { EVENT_KINDS } from '../src/contract/index.ts';
 import { generateEvents, type EventLine } from '../src/simulate/generate-events.ts';
-import { openStore, readCheckpoints } from '../src/store/index.ts';
-import { createKafka, createTopics, createWorker, createWorkerMetrics, produceEventLines } from '../src/worker/index.ts';
-import { applyNaively, freshDatabase, printTable } from './bench-common.ts';
+import { openStore } from '../src/store/index.ts';
+import { countBehind, createKafka, createTopics, createWorker, createWorkerMetrics, fetchPartitionOffsets, parseKafkaMessage, produceEventLines } from '../src/worker/index.ts';
+import { applyNaively, freshDatabase, printTable, withFreshStore } from './bench-common.ts';
 import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
 
 const EVENTS = Number(process.env.BENCH_WORKER_EVENTS ?? 200_000);
@@ -75,7 +75,7 @@ async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
     partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch }) => {
       const { topic, partition } = batch;
-      if (parse) for (const m of batch.messages) parseMessage({ topic, key: m.key, value: m.value, source: { type: 'kafka', topic, partition, offset: m.offset, key: null } }, config.topics);
+      if (parse) for (const m of batch.messages) parseKafkaMessage(topic, partition, m, config.topics);
       meter.see(batch.messages);
     },
   });
@@ -86,45 +86,41 @@ async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
 
 /** (a) the worker, in this process, so each chunk's commit time is seen exactly. */
 async function worker(kind: 'sqlite' | 'postgresql', total: number): Promise<Meter> {
-  const db = await freshDatabase(kind, dir, `worker_${kind}`);
-  const store = await openStore({ dbUrl: db.url });
-  const meter = new Meter();
-  const w = createWorker({ store, config, logger: silent, metrics: createWorkerMetrics(), groupId: `${env.KAFKA_GROUP_ID}-a-${kind}`, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
-  try {
-    await w.start();
-    await waitFor(() => meter.count >= total, `worker on ${kind}`);
-  } finally {
-    await w.stop();
-    await store.close();
-    await db.drop();
-  }
-  return meter;
+  return withFreshStore(kind, dir, `worker_${kind}`, async (store) => {
+    const meter = new Meter();
+    const w = createWorker({ store, config, logger: silent, metrics: createWorkerMetrics(), groupId: `${env.KAFKA_GROUP_ID}-a-${kind}`, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
+    try {
+      await w.start();
+      await waitFor(() => meter.count >= total, `worker on ${kind}`);
+    } finally {
+      await w.stop();
+    }
+    return meter;
+  });
 }
 
 /** (b) naive: eachMessage, one ORM transaction per event, the first NAIVE_EVENTS messages. */
 async function naive(kind: 'sqlite' | 'postgresql'): Promise<Meter> {
-  const db = await freshDatabase(kind, dir, `naive_${kind}`);
-  const store = await openStore({ dbUrl: db.url });
-  const meter = new Meter();
-  const consumer = kafka.consumer({ groupId: `${env.KAFKA_GROUP_ID}-b-${kind}` });
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        if (meter.count >= NAIVE_EVENTS) return;
-        const m = parseMessage({ topic, key: message.key, value: message.value, source: { type: 'kafka', topic, partition, offset: message.offset, key: null } }, config.topics);
-        if (m.ok) await applyNaively(store, m);
-        meter.see([message]);
-      },
-    });
-    await waitFor(() => meter.count >= NAIVE_EVENTS, `naive on ${kind}`);
-  } finally {
-    await consumer.disconnect();
-    await store.close();
-    await db.drop();
-  }
-  return meter;
+  return withFreshStore(kind, dir, `naive_${kind}`, async (store) => {
+    const meter = new Meter();
+    const consumer = kafka.consumer({ groupId: `${env.KAFKA_GROUP_ID}-b-${kind}` });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ topic, partition, message }) => {
+          if (meter.count >= NAIVE_EVENTS) return;
+          const m = parseKafkaMessage(topic, partition, message, config.topics);
+          if (m.ok) await applyNaively(store, m);
+          meter.see([message]);
+        },
+      });
+      await waitFor(() => meter.count >= NAIVE_EVENTS, `naive on ${kind}`);
+    } finally {
+      await consumer.disconnect();
+    }
+    return meter;
+  });
 }
 
 /** The peak RSS of `signal-ledger worker` consuming everything into SQLite, as a separate process. */
@@ -134,19 +130,14 @@ async function workerRss(): Promise<{ mb: number; seconds: number }> {
   const cli = path.join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
   const child = spawn(process.execPath, [cli, '--db', db.url, 'worker', '--metrics-port', '0'], { env: { ...process.env, ...env, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   const t0 = performance.now();
-  const ends = new Map<string, bigint>();
-  const admin = kafka.admin();
-  await admin.connect();
-  for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
-  await admin.disconnect();
+  const ends = new Map([...(await fetchPartitionOffsets(kafka, topics))].map(([k, o]) => [k, o.high]));
   const store = await openStore({ dbUrl: db.url });
   let peak = 0;
   try {
     for (;;) {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-      const at = new Map((await readCheckpoints(store, groupId).catch(() => [])).map((c) => [`${c.topic}:${c.partition}`, BigInt(c.nextOffset)]));
-      if ([...ends].every(([k, end]) => (at.get(k) ?? 0n) >= end)) break;
+      if ((await countBehind(store, groupId, ends).catch(() => Infinity)) === 0) break;
       if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}`);
       if (performance.now() - t0 > 600_000) throw new Error('worker RSS run did not finish in 10 minutes');
       await new Promise((r) => setTimeout(r, 250));
@@ -167,11 +158,7 @@ try {
   }
   const p0 = performance.now();
   await produceEventLines(kafka, lines, { batchSize: 2000 });
-  const admin = kafka.admin();
-  await admin.connect();
-  let total = 0;
-  for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high);
-  await admin.disconnect();
+  const total = [...(await fetchPartitionOffsets(kafka, topics)).values()].reduce((n, o) => n + Number(o.high), 0);
   process.stdout.write(`signal-ledger worker benchmark: ${total} messages pre-produced to 5 topics x 6 partitions in ${((performance.now() - p0) / 1000).toFixed(1)} s (10% duplicates, 5% out of order, 1% bad)\n\n`);
 
   const bare = await consumeOnly(total, false);
