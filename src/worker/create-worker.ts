@@ -5,7 +5,7 @@ import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage, ty
 import { describeError } from '../errors.ts';
 import { applyBatch, type ApplyResult, deleteCheckpoint, readCheckpoints, type Store } from '../store/index.ts';
 import { createKafka } from './kafka-client.ts';
-import { partitionKey } from './partition-offsets.ts';
+import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import { isStoreUnavailable } from './store-errors.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -203,21 +203,17 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
       if (missing.length > 0) throw new Error(`topic(s) ${missing.join(', ')} do not exist on ${config.kafka.brokers.join(',')}; create them with \`signal-ledger topics create\``);
-      // a checkpoint past the end of its partition belongs to an earlier incarnation of the topic
-      // (deleted and created again): trusting it would skip the new messages
-      for (const topic of topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
-          const key = partitionKey(topic, p.partition);
-          const floor = floors.get(key);
-          if (floor !== undefined && floor > BigInt(p.high)) {
-            log.warn({ topic, partition: p.partition, checkpoint: floor.toString(), end: p.high }, 'the store checkpoint is past the end of the partition (topic recreated?): ignoring it, resuming from the committed offset');
-            floors.delete(key);
-            await deleteCheckpoint(store, { groupId, topic, partition: p.partition });
-          }
-        }
-      }
     } finally {
       await admin.disconnect();
+    }
+    // a checkpoint past the end of its partition belongs to an earlier incarnation of the topic
+    // (deleted and created again): trusting it would skip the new messages
+    for (const [key, { topic, partition, high }] of await fetchPartitionOffsets(kafka, topics)) {
+      const floor = floors.get(key);
+      if (floor === undefined || floor <= high) continue;
+      log.warn({ topic, partition, checkpoint: floor.toString(), end: high.toString() }, 'the store checkpoint is past the end of the partition (topic recreated?): ignoring it, resuming from the committed offset');
+      floors.delete(key);
+      await deleteCheckpoint(store, { groupId, topic, partition });
     }
     if (options.stopAt !== undefined && remaining.size === 0) {
       settle.resolve();

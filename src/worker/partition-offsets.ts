@@ -4,13 +4,35 @@ import { readCheckpoints, type Store } from '../store/index.ts';
 /** The key of a topic partition in offset maps: `topic:partition`. */
 export const partitionKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
-/** The earliest and end offset of every partition of the topics now, by partitionKey. */
-export async function fetchPartitionOffsets(kafka: Kafka, topics: readonly string[]): Promise<Map<string, { low: bigint; high: bigint }>> {
+export interface PartitionOffsets {
+  topic: string;
+  partition: number;
+  low: bigint;
+  high: bigint;
+}
+
+/**
+ * The earliest and end offset of every partition of the topics now, by partitionKey. Right after
+ * topics are created their leaders may still move ("not the leader for that topic-partition"): such
+ * retriable answers are asked again, with fresh metadata, a few times before giving up.
+ */
+export async function fetchPartitionOffsets(kafka: Kafka, topics: readonly string[]): Promise<Map<string, PartitionOffsets>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const out = new Map<string, { low: bigint; high: bigint }>();
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) out.set(partitionKey(topic, p.partition), { low: BigInt(p.low), high: BigInt(p.high) });
+    const out = new Map<string, PartitionOffsets>();
+    for (const topic of topics) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          for (const p of await admin.fetchTopicOffsets(topic)) out.set(partitionKey(topic, p.partition), { topic, partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) });
+          break;
+        } catch (error) {
+          if (attempt >= 10 || (error as { retriable?: boolean }).retriable !== true) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          await admin.fetchTopicMetadata({ topics: [topic] });
+        }
+      }
+    }
     return out;
   } finally {
     await admin.disconnect();

@@ -295,4 +295,28 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       await db.drop();
     }
   });
+
+  it('a store checkpoint past the end of its partition (the topic was created again) is dropped, and the new messages are applied', async () => {
+    const lines = workload(200, 17);
+    const expected = await expectedSnapshot(lines);
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config);
+    await produce(config, lines);
+    const store = await openStore({ dbUrl: db.url });
+    const { applyBatch } = await import('../../src/store/index.ts');
+    await applyBatch(store, [], { checkpoints: [{ groupId: config.groupId, topic: config.topics.generated, partition: 0, nextOffset: '1000000000' }] });
+    const worker = createWorker({ store, config, logger: quietLogger(), metrics: createWorkerMetrics() });
+    try {
+      await worker.start();
+      await waitUntilCaughtUp(store, config, config.groupId);
+      expect(await snapshot(store)).toBe(expected);
+      const stale = (await readCheckpoints(store, config.groupId)).filter((c) => BigInt(c.nextOffset) >= 1_000_000_000n);
+      expect(stale).toEqual([]);
+    } finally {
+      await worker.stop();
+      await store.close();
+      await db.drop();
+    }
+  });
 });
