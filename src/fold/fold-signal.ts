@@ -203,6 +203,8 @@ export interface SignalFacts {
   generatedAt: string | null;
   processedAt: string | null;
   executedAt: string | null;
+  /** time of the first fill (the submitted -> first fill latency) */
+  firstFillAt: string | null;
   riskCheckedAt: string | null;
   submittedAt: string | null;
   closedAt: string | null;
@@ -350,6 +352,7 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
     generatedAt: state.details?.at ?? null,
     processedAt: state.submission?.at ?? risk?.at ?? null,
     executedAt: lastFill?.at ?? null,
+    firstFillAt: fills.reduce<string | null>((acc, f) => (acc === null || f.at < acc ? f.at : acc), null),
     riskCheckedAt: risk?.at ?? null,
     submittedAt: state.submission?.at ?? null,
     closedAt,

@@ -5,3 +5,6 @@ export * from './open-store.ts';
 export * from './signal-columns.ts';
 export * from './signal-queries.ts';
 export * from './signal-repository.ts';
+export * from './signal-stats.ts';
+export * from './sql-aggregates.ts';
+export { runSql } from './bulk-sql.ts';

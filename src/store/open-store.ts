@@ -9,6 +9,8 @@ import { ConfigError, LedgerError, ErrorCode, StoreError } from '../errors.ts';
 import { type DatabaseTarget, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
 import { ENTITIES } from './entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import { registerSqliteAggregates } from './sql-aggregates.ts';
+import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -83,6 +85,7 @@ async function openSqlite(target: Extract<DatabaseTarget, { dialect: 'sqlite' }>
     await conn.execute('pragma busy_timeout = 30000');
     await conn.execute('pragma synchronous = normal');
     await migrate(store);
+    await registerSqliteAggregates(store);
   } catch (cause) {
     await store.close();
     throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot prepare SQLite database ${target.file}`, { cause });
@@ -127,8 +130,14 @@ export async function migrate(store: Store): Promise<string[]> {
     // tables created on first use; a table added by a later version is added to an existing file
     // (safe: an update never drops a table or a column)
     const tables = new Set((await store.em().getConnection().execute<{ name: string }[]>(`select name from sqlite_master where type = 'table'`)).map((r) => r.name));
-    if (!tables.has('signals')) await store.orm.schema.create();
-    else if (ENTITIES.some((e) => !tables.has(e.meta.tableName))) await store.orm.schema.update({ safe: true, dropTables: false });
+    if (!tables.has('signals')) {
+      await store.orm.schema.create();
+      return [];
+    }
+    // and a column added by a later version to an existing table (first_fill_at, filled in from the audit trail)
+    const signalColumns = new Set((await store.em().getConnection().execute<{ name: string }[]>(`select name from pragma_table_info('signals')`)).map((r) => r.name));
+    if (ENTITIES.some((e) => !tables.has(e.meta.tableName)) || !signalColumns.has('first_fill_at')) await store.orm.schema.update({ safe: true, dropTables: false });
+    if (!signalColumns.has('first_fill_at')) await store.em().getConnection().execute(FIRST_FILL_BACKFILL);
     return [];
   }
   const kysely = store.em().getConnection().getClient();

@@ -38,7 +38,7 @@ export const RECORD_COLUMNS: readonly RecordColumn[] = [
   col('strength', 'decimal'), col('qualityScore', 'decimal'), col('requestedQuantity', 'decimal'), col('positionValue', 'decimal'),
   col('targetPrice', 'decimal'), col('signalPrice', 'decimal'), col('signalMetadata', 'json'), col('sharpeEstimate', 'decimal'),
   col('stopLoss', 'decimal'), col('takeProfit', 'decimal'), col('expiresAt', 'timestamp'), col('generatedAt', 'timestamp'),
-  col('processedAt', 'timestamp'), col('executedAt', 'timestamp'), col('riskCheckedAt', 'timestamp'), col('submittedAt', 'timestamp'),
+  col('processedAt', 'timestamp'), col('executedAt', 'timestamp'), col('firstFillAt', 'timestamp'), col('riskCheckedAt', 'timestamp'), col('submittedAt', 'timestamp'),
   col('closedAt', 'timestamp'), col('firstEventAt', 'timestamp'), col('status', 'text'), col('rejectionReason', 'text'),
   col('riskCheckPassed', 'boolean'), col('riskCheckDetails', 'json'), col('orderId', 'text'), col('orderQuantity', 'decimal'),
   col('executedPrice', 'decimal'), col('executedQuantity', 'decimal'), col('fees', 'decimal'), col('slippage', 'decimal'),

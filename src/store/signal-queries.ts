@@ -38,7 +38,7 @@ export function kyselyOf(store: Store): QueryRunner {
 }
 
 /** A query bound: a Date, an RFC 3339 timestamp, or a plain date (midnight UTC). */
-function timeParam(value: Date | string, setting: string): string {
+export function timeParam(value: Date | string, setting: string): string {
   try {
     return toTimestamp(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   } catch (error) {
@@ -47,11 +47,18 @@ function timeParam(value: Date | string, setting: string): string {
 }
 
 /** A WHERE clause (without the keyword) for a date range on effective_at. */
-export function rangeClause(params: SqlParams, startDate: Date | string | undefined, endDate: Date | string | undefined, alias = ''): string[] {
+export function rangeClause(
+  params: SqlParams,
+  startDate: Date | string | undefined,
+  endDate: Date | string | undefined,
+  alias = '',
+  names: readonly [string, string] = ['startDate', 'endDate'],
+  column = 'effective_at',
+): string[] {
   const p = alias ? `${alias}.` : '';
   const where: string[] = [];
-  if (startDate !== undefined) where.push(`${p}"effective_at" >= ${params.add(timeParam(startDate, 'startDate'), '::timestamptz')}`);
-  if (endDate !== undefined) where.push(`${p}"effective_at" < ${params.add(timeParam(endDate, 'endDate'), '::timestamptz')}`);
+  if (startDate !== undefined) where.push(`${p}"${column}" >= ${params.add(timeParam(startDate, names[0]), '::timestamptz')}`);
+  if (endDate !== undefined) where.push(`${p}"${column}" < ${params.add(timeParam(endDate, names[1]), '::timestamptz')}`);
   return where;
 }
 
@@ -81,60 +88,6 @@ export async function findSignals(store: Store, filters: SignalFilters = {}, pag
   }
   const sql = `select ${recordSelectList(store.dialect, 's')} from "signals" s where ${where.join(' and ')} order by s."effective_at" desc, s."signal_id" desc limit ${params.add(limit)}`;
   return (await runSql(kyselyOf(store), sql, params.values)).map(toSignalRecord);
-}
-
-/** Execution statistics of the original repository, over a half-open date range. */
-export interface ExecutionStats {
-  totalSignals: number;
-  byStatus: Record<string, number>;
-  executedCount: number;
-  rejectedCount: number;
-  /** mean slippage of the signals that have one, 0 when none (positive = adverse) */
-  avgSlippage: number;
-  /** mean quality score, 0 when none */
-  avgQualityScore: number;
-}
-
-export async function computeExecutionStats(store: Store, startDate?: Date | string, endDate?: Date | string): Promise<ExecutionStats> {
-  const params = new SqlParams(store.dialect);
-  const where = ['"version" > 0', ...rangeClause(params, startDate, endDate)];
-  const num = (c: string) => (store.dialect === 'postgresql' ? `"${c}"` : `cast("${c}" as real)`);
-  const rows = await runSql<{ status: string; n: number | string; slip_sum: unknown; slip_n: number | string; q_sum: unknown; q_n: number | string }>(
-    kyselyOf(store),
-    `select "status", count(*) as "n", sum(${num('slippage')}) as "slip_sum", count("slippage") as "slip_n", sum(${num('quality_score')}) as "q_sum", count("quality_score") as "q_n"
-       from "signals" where ${where.join(' and ')} group by "status" order by "status"`,
-    params.values,
-  );
-  const byStatus: Record<string, number> = {};
-  let total = 0, slipSum = 0, slipN = 0, qSum = 0, qN = 0;
-  for (const r of rows) {
-    byStatus[r.status] = Number(r.n);
-    total += Number(r.n);
-    slipSum += Number(r.slip_sum ?? 0);
-    slipN += Number(r.slip_n);
-    qSum += Number(r.q_sum ?? 0);
-    qN += Number(r.q_n);
-  }
-  return {
-    totalSignals: total,
-    byStatus,
-    executedCount: byStatus.executed ?? 0,
-    rejectedCount: byStatus.rejected ?? 0,
-    avgSlippage: slipN > 0 ? slipSum / slipN : 0,
-    avgQualityScore: qN > 0 ? qSum / qN : 0,
-  };
-}
-
-/** Reason -> count over rejected signals; a missing reason counts as 'unknown'. Largest count first. */
-export async function computeRejectionSummary(store: Store, startDate?: Date | string, endDate?: Date | string): Promise<Record<string, number>> {
-  const params = new SqlParams(store.dialect);
-  const where = [`"status" = 'rejected'`, '"version" > 0', ...rangeClause(params, startDate, endDate)];
-  const rows = await runSql<{ reason: string; n: number | string }>(
-    kyselyOf(store),
-    `select coalesce("rejection_reason", 'unknown') as "reason", count(*) as "n" from "signals" where ${where.join(' and ')} group by coalesce("rejection_reason", 'unknown') order by count(*) desc, 1`,
-    params.values,
-  );
-  return Object.fromEntries(rows.map((r) => [r.reason, Number(r.n)]));
 }
 
 /** One entry of a signal's audit trail. */

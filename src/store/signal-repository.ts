@@ -18,15 +18,13 @@ import { openStore, type OpenStoreOptions, type Store } from './open-store.ts';
 import type { SignalRecord } from './signal-columns.ts';
 import {
   type AuditEntry,
-  computeExecutionStats,
-  computeRejectionSummary,
-  type ExecutionStats,
   findAuditTrail,
   findSignalById,
   findSignals,
   type PageOptions,
   type SignalFilters,
 } from './signal-queries.ts';
+import { computeExecutionStats, computeRejectionSummary, type ExecutionStats } from './signal-stats.ts';
 
 type DecimalInput = number | string;
 

@@ -28,6 +28,7 @@ export const SignalEntity = defineEntity({
     generatedAt: ts(),
     processedAt: ts(),
     executedAt: ts(),
+    firstFillAt: ts(),
     riskCheckedAt: ts(),
     submittedAt: ts(),
     closedAt: ts(),

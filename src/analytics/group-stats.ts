@@ -1,0 +1,125 @@
+import { InputError } from '../errors.ts';
+import {
+  aggregatesFor,
+  canonicalDecimal,
+  kyselyOf,
+  LATENCIES,
+  LATENCY_FRACTIONS,
+  type LatencyPercentiles,
+  latencySql,
+  meanOf,
+  readLatency,
+  runSql,
+  type SignalWindow,
+  SqlParams,
+  type Store,
+  windowWhere,
+} from '../store/index.ts';
+
+/** What signals are grouped by: strategy, symbol, or the UTC hour or day of generated_at. */
+export type GroupBy = 'strategy' | 'symbol' | 'hour' | 'day';
+
+/** Means of confidence and quality score over one kind of signal. */
+export interface SignalQuality {
+  meanConfidence: string | null;
+  meanQualityScore: string | null;
+}
+
+/** The figures of one group of signals. */
+export interface GroupStats {
+  /** the strategy, the symbol (null: details not arrived), or the bucket start (RFC 3339, UTC) */
+  key: string | null;
+  signals: number;
+  executedCount: number;
+  rejectedCount: number;
+  /** passed risk over signals with a risk decision */
+  passRate: number | null;
+  /** executed over all signals */
+  executionRate: number | null;
+  /** sum of executed quantities */
+  executedQuantity: string;
+  /** sum of executed price x executed quantity */
+  executedNotional: string;
+  /** mean slippage in basis points over signals that have one (positive = adverse) */
+  meanSlippageBps: string | null;
+  /** sum of fees */
+  fees: string;
+  executed: SignalQuality;
+  rejected: SignalQuality;
+  /** generated -> executed, executed signals only */
+  latencyToExecutedMs: LatencyPercentiles;
+}
+
+/** One grouped query over the window: everything of GroupStats per group, in key order (code points, nulls last). */
+export async function groupStats(store: Store, window: SignalWindow, by: GroupBy): Promise<GroupStats[]> {
+  const sql = aggregatesFor(store.dialect);
+  const params = new SqlParams(store.dialect);
+  const where = windowWhere(params, window).join(' and ');
+  let key: string;
+  switch (by) {
+    case 'strategy':
+      key = '"strategy_name"';
+      break;
+    case 'symbol':
+      key = '"symbol"';
+      break;
+    case 'hour':
+    case 'day':
+      key = sql.bucket('"effective_at"', by);
+      break;
+    default:
+      throw InputError.invalid('by', `must be strategy, symbol, hour or day (got ${JSON.stringify(by)})`);
+  }
+  const quality = (status: string) =>
+    `count(case when "status" = '${status}' then "strength" end) as "${status}_conf_n", ${sql.decSum(`case when "status" = '${status}' then "strength" end`)} as "${status}_conf_sum",
+     count(case when "status" = '${status}' then "quality_score" end) as "${status}_q_n", ${sql.decSum(`case when "status" = '${status}' then "quality_score" end`)} as "${status}_q_sum"`;
+  const toExecuted = latencySql(store, LATENCIES[3]);
+  const rows = await runSql<Record<string, unknown>>(
+    kyselyOf(store),
+    `select ${key} as "key", count(*) as "n",
+       count(case when "status" = 'executed' then 1 end) as "executed_n", count(case when "status" = 'rejected' then 1 end) as "rejected_n",
+       count("risk_check_passed") as "risk_n", count(case when ${sql.isTrue('"risk_check_passed"')} then 1 end) as "risk_passed",
+       ${sql.decSum('"executed_quantity"')} as "qty", ${sql.decSumProduct('"executed_price"', '"executed_quantity"')} as "notional",
+       count("slippage_bps") as "bps_n", ${sql.decSum('"slippage_bps"')} as "bps_sum", ${sql.decSum('"fees"')} as "fees",
+       ${quality('executed')}, ${quality('rejected')},
+       count(${toExecuted}) as "lat_n", ${sql.intPercentiles(toExecuted, LATENCY_FRACTIONS)} as "lat_pct"
+     from "signals" where ${where} group by ${key}`,
+    params.values,
+  );
+  return rows.map(toGroupStats).sort((a, b) => compareKeys(a.key, b.key));
+}
+
+/** Text order by code point, nulls last: the same on both databases whatever their collation. */
+export function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+function toGroupStats(r: Record<string, unknown>): GroupStats {
+  {
+    const n = Number(r.n);
+    const riskN = Number(r.risk_n);
+    const executed = Number(r.executed_n);
+    const means = (status: string): SignalQuality => ({
+      meanConfidence: meanOf(r[`${status}_conf_sum`], Number(r[`${status}_conf_n`])),
+      meanQualityScore: meanOf(r[`${status}_q_sum`], Number(r[`${status}_q_n`])),
+    });
+    return {
+      key: r.key === null || r.key === undefined ? null : String(r.key),
+      signals: n,
+      executedCount: executed,
+      rejectedCount: Number(r.rejected_n),
+      passRate: riskN > 0 ? Number(r.risk_passed) / riskN : null,
+      executionRate: n > 0 ? executed / n : null,
+      executedQuantity: canonicalDecimal(r.qty ?? '0') as string,
+      executedNotional: canonicalDecimal(r.notional ?? '0') as string,
+      meanSlippageBps: meanOf(r.bps_sum, Number(r.bps_n)),
+      fees: canonicalDecimal(r.fees ?? '0') as string,
+      executed: means('executed'),
+      rejected: means('rejected'),
+      latencyToExecutedMs: readLatency(r.lat_n, r.lat_pct),
+    };
+  }
+}

@@ -1,0 +1,199 @@
+import { SignalStatus } from '../fold/index.ts';
+import { InputError } from '../errors.ts';
+import { runSql } from './bulk-sql.ts';
+import type { Store } from './open-store.ts';
+import { aggregatesFor, canonicalDecimal, meanOf, ratioOf, readPercentiles } from './sql-aggregates.ts';
+import { kyselyOf, rangeClause, SqlParams } from './signal-queries.ts';
+
+/**
+ * What analytics look at: a half-open range [from, to) on generated_at (first_event_at while a
+ * signal's details have not arrived), optionally one strategy and one symbol.
+ */
+export interface SignalWindow {
+  from?: Date | string;
+  to?: Date | string;
+  strategy?: string;
+  symbol?: string;
+}
+
+/** The WHERE conditions of a window (records with at least one event). */
+export function windowWhere(params: SqlParams, window: SignalWindow, alias = ''): string[] {
+  for (const key of ['strategy', 'symbol'] as const) {
+    const v = window[key];
+    if (v !== undefined && (typeof v !== 'string' || v === '')) throw InputError.invalid(key, `must be a non-empty string (got ${JSON.stringify(v)})`);
+  }
+  const p = alias ? `${alias}.` : '';
+  const where = [`${p}"version" > 0`, ...rangeClause(params, window.from, window.to, alias, ['from', 'to'])];
+  if (window.strategy !== undefined) where.push(`${p}"strategy_name" = ${params.add(window.strategy)}`);
+  if (window.symbol !== undefined) where.push(`${p}"symbol" = ${params.add(window.symbol)}`);
+  return where;
+}
+
+/** Mean, median, 95th percentile and worst (largest; positive = adverse) of a decimal, over the signals that have it. */
+export interface DecimalDistribution {
+  count: number;
+  mean: string | null;
+  median: string | null;
+  p95: string | null;
+  worst: string | null;
+}
+
+/** Percentiles of a latency in milliseconds (nearest rank), over the signals that have both times. */
+export interface LatencyPercentiles {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** Everything getExecutionStats returns: the original keys first. */
+export interface FullExecutionStats {
+  totalSignals: number;
+  /** every status, 0 when none */
+  byStatus: Record<SignalStatus, number>;
+  executedCount: number;
+  rejectedCount: number;
+  /** mean slippage as a number, 0 when none (the original key; `slippage.mean` is the exact value) */
+  avgSlippage: number;
+  /** mean quality score as a number, 0 when none (the original key) */
+  avgQualityScore: number;
+  /** signals that passed risk over signals with a risk decision (null when none) */
+  passRate: number | null;
+  /** executed signals over all signals (null when none) */
+  executionRate: number | null;
+  /** executed quantity over order quantity, for signals with a submitted order */
+  fillRatio: string | null;
+  slippage: DecimalDistribution;
+  slippageBps: DecimalDistribution;
+  /** sum of fees, "0" when none */
+  totalFees: string;
+  latencyMs: {
+    generatedToRisk: LatencyPercentiles;
+    generatedToSubmitted: LatencyPercentiles;
+    submittedToFirstFill: LatencyPercentiles;
+    generatedToExecuted: LatencyPercentiles;
+  };
+}
+
+export const LATENCY_FRACTIONS = [0.5, 0.95, 0.99] as const;
+const DISTRIBUTION_FRACTIONS = [0.5, 0.95, 1] as const;
+
+/** The latencies analytics report: [name, later column, earlier column, only for executed signals]. */
+export const LATENCIES = [
+  ['generatedToRisk', 'risk_checked_at', 'generated_at', false],
+  ['generatedToSubmitted', 'submitted_at', 'generated_at', false],
+  ['submittedToFirstFill', 'first_fill_at', 'submitted_at', false],
+  ['generatedToExecuted', 'executed_at', 'generated_at', true],
+] as const;
+
+/** SQL of a latency in microseconds (null when a time is missing). */
+export function latencySql(store: Store, latency: (typeof LATENCIES)[number]): string {
+  const [, later, earlier, executedOnly] = latency;
+  const when = `"${later}" is not null and "${earlier}" is not null${executedOnly ? ` and "status" = 'executed'` : ''}`;
+  return `case when ${when} then ${aggregatesFor(store.dialect).microsBetween(`"${later}"`, `"${earlier}"`)} end`;
+}
+
+/** Latency percentiles from an intPercentiles column of microseconds. */
+export function readLatency(count: unknown, value: unknown): LatencyPercentiles {
+  const [p50 = null, p95 = null, p99 = null] = readPercentiles(value).map((v) => (v === null ? null : Number(v) / 1000));
+  return { count: Number(count ?? 0), p50, p95, p99 };
+}
+
+export async function computeFullExecutionStats(store: Store, window: SignalWindow = {}): Promise<FullExecutionStats> {
+  const sql = aggregatesFor(store.dialect);
+  const params = new SqlParams(store.dialect);
+  const where = windowWhere(params, window).join(' and ');
+  const distribution = (c: string) =>
+    `count("${c}") as "${c}_n", ${sql.decSum(`"${c}"`)} as "${c}_sum", ${sql.decPercentiles(`"${c}"`, DISTRIBUTION_FRACTIONS)} as "${c}_pct"`;
+  const latencies = LATENCIES.map((l) => {
+    const e = latencySql(store, l);
+    return `count(${e}) as "${l[0]}_n", ${sql.intPercentiles(e, LATENCY_FRACTIONS)} as "${l[0]}_pct"`;
+  });
+  const [row] = await runSql<Record<string, unknown>>(
+    kyselyOf(store),
+    `select count(*) as "n",
+       count("risk_check_passed") as "risk_n", count(case when ${sql.isTrue('"risk_check_passed"')} then 1 end) as "risk_passed",
+       ${sql.decSum(`case when "submitted_at" is not null and "order_quantity" is not null then coalesce("executed_quantity", 0) end`)} as "filled_qty",
+       ${sql.decSum(`case when "submitted_at" is not null then "order_quantity" end`)} as "ordered_qty",
+       ${distribution('slippage')}, ${distribution('slippage_bps')},
+       ${sql.decSum('"fees"')} as "fees",
+       count("quality_score") as "q_n", ${sql.decSum('"quality_score"')} as "q_sum",
+       ${latencies.join(', ')}
+     from "signals" where ${where}`,
+    params.values,
+  );
+  const r = row ?? {};
+  const statusParams = new SqlParams(store.dialect);
+  const statusRows = await runSql<{ status: string; n: number | string }>(
+    kyselyOf(store),
+    `select "status", count(*) as "n" from "signals" where ${windowWhere(statusParams, window).join(' and ')} group by "status"`,
+    statusParams.values,
+  );
+  const byStatus = Object.fromEntries(Object.values(SignalStatus).map((s) => [s, 0])) as Record<SignalStatus, number>;
+  for (const s of statusRows) byStatus[s.status as SignalStatus] = Number(s.n);
+  const total = Number(r.n ?? 0);
+  const readDistribution = (c: string): DecimalDistribution => {
+    const count = Number(r[`${c}_n`] ?? 0);
+    const [median = null, p95 = null, worst = null] = readPercentiles(r[`${c}_pct`]).map(canonicalDecimal);
+    return { count, mean: meanOf(r[`${c}_sum`], count), median, p95, worst };
+  };
+  const slippage = readDistribution('slippage');
+  const qualityMean = meanOf(r.q_sum, Number(r.q_n ?? 0));
+  const riskN = Number(r.risk_n ?? 0);
+  return {
+    totalSignals: total,
+    byStatus,
+    executedCount: byStatus.executed,
+    rejectedCount: byStatus.rejected,
+    avgSlippage: Number(slippage.mean ?? 0),
+    avgQualityScore: Number(qualityMean ?? 0),
+    passRate: riskN > 0 ? Number(r.risk_passed) / riskN : null,
+    executionRate: total > 0 ? byStatus.executed / total : null,
+    fillRatio: ratioOf(r.filled_qty, r.ordered_qty),
+    slippage,
+    slippageBps: readDistribution('slippage_bps'),
+    totalFees: canonicalDecimal(r.fees ?? '0') as string,
+    latencyMs: Object.fromEntries(LATENCIES.map((l) => [l[0], readLatency(r[`${l[0]}_n`], r[`${l[0]}_pct`])])) as FullExecutionStats['latencyMs'],
+  };
+}
+
+/** Rejected signals counted by strategy and reason (a missing reason counts as 'unknown'). */
+export interface RejectionCount {
+  strategy: string | null;
+  reason: string;
+  count: number;
+}
+
+export async function countRejections(store: Store, window: SignalWindow = {}): Promise<RejectionCount[]> {
+  const params = new SqlParams(store.dialect);
+  const where = [`"status" = 'rejected'`, ...windowWhere(params, window)];
+  const rows = await runSql<{ strategy: string | null; reason: string; n: number | string }>(
+    kyselyOf(store),
+    `select "strategy_name" as "strategy", coalesce("rejection_reason", 'unknown') as "reason", count(*) as "n"
+       from "signals" where ${where.join(' and ')} group by "strategy_name", coalesce("rejection_reason", 'unknown')`,
+    params.values,
+  );
+  return rows.map((r) => ({ strategy: r.strategy ?? null, reason: r.reason, count: Number(r.n) }));
+}
+
+/** Execution statistics of the original repository, over a half-open date range. */
+export type ExecutionStats = Pick<FullExecutionStats, 'totalSignals' | 'byStatus' | 'executedCount' | 'rejectedCount' | 'avgSlippage' | 'avgQualityScore'>;
+
+export async function computeExecutionStats(store: Store, startDate?: Date | string, endDate?: Date | string): Promise<ExecutionStats> {
+  const { totalSignals, byStatus, executedCount, rejectedCount, avgSlippage, avgQualityScore } = await computeFullExecutionStats(store, { from: startDate, to: endDate });
+  // the original counted the statuses present
+  const present = Object.fromEntries(Object.entries(byStatus).filter(([, n]) => n > 0)) as Record<SignalStatus, number>;
+  return { totalSignals, byStatus: present, executedCount, rejectedCount, avgSlippage, avgQualityScore };
+}
+
+/** Reason -> count over rejected signals, largest count first; a missing reason counts as 'unknown'. */
+export async function computeRejectionSummary(store: Store, startDate?: Date | string, endDate?: Date | string): Promise<Record<string, number>> {
+  return Object.fromEntries(totalsByReason(await countRejections(store, { from: startDate, to: endDate })).map((r) => [r.reason, r.count]));
+}
+
+/** Counts added up by reason: largest first, then by reason. */
+export function totalsByReason(counts: readonly RejectionCount[]): { reason: string; count: number }[] {
+  const totals = new Map<string, number>();
+  for (const c of counts) totals.set(c.reason, (totals.get(c.reason) ?? 0) + c.count);
+  return [...totals].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+}
