@@ -33,3 +33,34 @@ describe('SQLite tables on first use', () => {
     }
   });
 });
+
+describe('first_fill_at on a database written before it existed', () => {
+  const dropColumn = {
+    'sqlite-file': ['alter table "signals" drop column "first_fill_at"'],
+    postgresql: ['alter table "signals" drop column "first_fill_at"', `delete from "mikro_orm_migrations" where "name" = 'Migration20261126010000_first_fill_at'`],
+  } as const;
+  for (const kind of ['sqlite-file', 'postgresql'] as const) {
+    it(`on ${kind}: the column is added on open and filled in from the audit trail, equal to what the fold gives`, async () => {
+      const { createTestDatabase } = await import('../helpers/databases.ts');
+      const { openStore, applyBatch, findSignals } = await import('../../src/store/index.ts');
+      const { parsedWorkload } = await import('../helpers/workload.ts');
+      const db = await createTestDatabase(kind);
+      try {
+        const old = await openStore({ dbUrl: db.url });
+        await applyBatch(old, parsedWorkload({ signals: 20, seed: 5 }));
+        const expected = (await findSignals(old, {}, { limit: 100 })).map((r) => [r.signalId, r.firstFillAt]);
+        expect(expected.filter(([, at]) => at !== null).length).toBeGreaterThan(5);
+        for (const sql of dropColumn[kind]) await old.em().getConnection().execute(sql);
+        await old.close();
+        const reopened = await openStore({ dbUrl: db.url });
+        try {
+          expect((await findSignals(reopened, {}, { limit: 100 })).map((r) => [r.signalId, r.firstFillAt])).toEqual(expected);
+        } finally {
+          await reopened.close();
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+  }
+});
