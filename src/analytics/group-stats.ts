@@ -9,6 +9,7 @@ import {
   latencySql,
   meanOf,
   readLatency,
+  readPercentiles,
   runSql,
   type SignalWindow,
   SqlParams,
@@ -122,4 +123,37 @@ function toGroupStats(r: Record<string, unknown>): GroupStats {
       latencyToExecutedMs: readLatency(r.lat_n, r.lat_pct),
     };
   }
+}
+
+/** Slippage in basis points of one group: quartiles, 95th percentile and extremes (nearest rank). */
+export interface SlippageSpread {
+  key: string | null;
+  count: number;
+  min: string | null;
+  p25: string | null;
+  median: string | null;
+  p75: string | null;
+  p95: string | null;
+  max: string | null;
+}
+
+const SPREAD_FRACTIONS = [0, 0.25, 0.5, 0.75, 0.95, 1] as const;
+
+/** Per strategy or symbol, the spread of slippage_bps over the signals that have one. */
+export async function slippageSpread(store: Store, window: SignalWindow, by: 'strategy' | 'symbol'): Promise<SlippageSpread[]> {
+  const sql = aggregatesFor(store.dialect);
+  const params = new SqlParams(store.dialect);
+  const key = by === 'strategy' ? '"strategy_name"' : '"symbol"';
+  const where = [...windowWhere(params, window), '"slippage_bps" is not null'].join(' and ');
+  const rows = await runSql<{ key: string | null; n: number | string; pct: unknown }>(
+    kyselyOf(store),
+    `select ${key} as "key", count(*) as "n", ${sql.decPercentiles('"slippage_bps"', SPREAD_FRACTIONS)} as "pct" from "signals" where ${where} group by ${key}`,
+    params.values,
+  );
+  return rows
+    .map((r) => {
+      const [min = null, p25 = null, median = null, p75 = null, p95 = null, max = null] = readPercentiles(r.pct).map(canonicalDecimal);
+      return { key: r.key ?? null, count: Number(r.n), min, p25, median, p75, p95, max };
+    })
+    .sort((a, b) => compareKeys(a.key, b.key));
 }

@@ -16,11 +16,11 @@ import {
   totalsByReason,
   windowWhere,
 } from '../store/index.ts';
-import { compareKeys, type GroupStats, groupStats } from './group-stats.ts';
+import { compareKeys, type GroupStats, groupStats, type SlippageSpread, slippageSpread } from './group-stats.ts';
 
 export type { FullExecutionStats as ExecutionStats, SignalWindow as AnalyticsWindow };
 export type { DecimalDistribution, LatencyPercentiles } from '../store/index.ts';
-export type { GroupBy, GroupStats, SignalQuality } from './group-stats.ts';
+export type { GroupBy, GroupStats, SignalQuality, SlippageSpread } from './group-stats.ts';
 
 /** Reasons with their count and share of the rejected signals. */
 export interface ReasonShare {
@@ -171,6 +171,13 @@ export class Analytics {
   /** The same figures per symbol. */
   async getSymbolBreakdown(window: SignalWindow = {}): Promise<SymbolBreakdown[]> {
     return (await groupStats(this.store, window, 'symbol')).map(({ key, ...rest }) => ({ symbol: key, ...rest }));
+  }
+
+  /** The spread of slippage in basis points (min, quartiles, p95, max) per strategy (default) or symbol. */
+  getSlippageDistribution(window: SignalWindow & { by?: 'strategy' | 'symbol' } = {}): Promise<SlippageSpread[]> {
+    const { by = 'strategy', ...rest } = window;
+    if (by !== 'strategy' && by !== 'symbol') throw InputError.invalid('by', `must be 'strategy' or 'symbol' (got ${JSON.stringify(by)})`);
+    return slippageSpread(this.store, rest, by);
   }
 
   /** The same figures per UTC hour or day of generated_at, as one point per bucket that has signals. */

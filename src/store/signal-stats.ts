@@ -67,6 +67,8 @@ export interface FullExecutionStats {
   slippageBps: DecimalDistribution;
   /** sum of fees, "0" when none */
   totalFees: string;
+  /** how far signals got: all, passed risk, had an order submitted, had a fill, executed */
+  funnel: { signals: number; passedRisk: number; submitted: number; filled: number; executed: number };
   latencyMs: {
     generatedToRisk: LatencyPercentiles;
     generatedToSubmitted: LatencyPercentiles;
@@ -118,6 +120,7 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
        ${distribution('slippage')}, ${distribution('slippage_bps')},
        ${sql.decSum('"fees"')} as "fees",
        count("quality_score") as "q_n", ${sql.decSum('"quality_score"')} as "q_sum",
+       count("submitted_at") as "submitted_n", count("first_fill_at") as "filled_n",
        ${latencies.join(', ')}
      from "signals" where ${where}`,
     params.values,
@@ -153,6 +156,7 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
     slippage,
     slippageBps: readDistribution('slippage_bps'),
     totalFees: canonicalDecimal(r.fees ?? '0') as string,
+    funnel: { signals: total, passedRisk: Number(r.risk_passed ?? 0), submitted: Number(r.submitted_n ?? 0), filled: Number(r.filled_n ?? 0), executed: byStatus.executed },
     latencyMs: Object.fromEntries(LATENCIES.map((l) => [l[0], readLatency(r[`${l[0]}_n`], r[`${l[0]}_pct`])])) as FullExecutionStats['latencyMs'],
   };
 }

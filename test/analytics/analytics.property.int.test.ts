@@ -84,6 +84,8 @@ describe('analytics in SQL equal a brute-force fold over the records, on SQLite 
               hours: await analytics.getTimeSeries({ ...window, bucket: 'hour' }),
               days: await analytics.getTimeSeries({ ...window, bucket: 'day', metrics: ['signals', 'latencyP95', 'executedNotional'] }),
               anomalies: await analytics.getAnomalies({ ...window, limit: w.limit }),
+              spreadByStrategy: await analytics.getSlippageDistribution(window),
+              spreadBySymbol: await analytics.getSlippageDistribution({ ...window, by: 'symbol' }),
             };
             const byKey = (by: 'strategy' | 'symbol' | 'hour' | 'day') => brute.groups(records, window, by);
             const expected = {
@@ -108,6 +110,8 @@ describe('analytics in SQL equal a brute-force fold over the records, on SQLite 
               })),
               days: byKey('day').map((g) => ({ bucket: g.key, signals: g.signals, latencyP95: g.latencyToExecutedMs.p95, executedNotional: g.executedNotional })),
               anomalies: brute.anomalies(records, window, w.limit),
+              spreadByStrategy: brute.slippageSpread(records, window, 'strategy'),
+              spreadBySymbol: brute.slippageSpread(records, window, 'symbol'),
             };
             expect(got).toEqual(expected);
             perStore.push(got);

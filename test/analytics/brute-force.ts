@@ -74,6 +74,13 @@ export function executionStats(all: readonly SignalRecord[], w: Window) {
     slippage,
     slippageBps: distribution(has(rs, 'slippageBps')),
     totalFees: sum(rs.map((r) => r.fees)),
+    funnel: {
+      signals: rs.length,
+      passedRisk: rs.filter((r) => r.riskCheckPassed === true).length,
+      submitted: rs.filter((r) => r.submittedAt !== null).length,
+      filled: rs.filter((r) => r.firstFillAt !== null).length,
+      executed: byStatus.executed,
+    },
     latencyMs: {
       generatedToRisk: latency(rs, 'riskCheckedAt', 'generatedAt', false),
       generatedToSubmitted: latency(rs, 'submittedAt', 'generatedAt', false),
@@ -136,6 +143,16 @@ export function groups(all: readonly SignalRecord[], w: Window, by: 'strategy' |
       rejected: quality(rejected),
       latencyToExecutedMs: latency(g, 'executedAt', 'generatedAt', true),
     };
+  });
+}
+
+export function slippageSpread(all: readonly SignalRecord[], w: Window, by: 'strategy' | 'symbol') {
+  const rs = inWindow(all, w).filter((r) => r.slippageBps !== null);
+  const keyOf = (r: SignalRecord) => (by === 'strategy' ? r.strategyName : r.symbol);
+  return [...new Set(rs.map(keyOf))].sort(keyOrder).map((key) => {
+    const sorted = rs.filter((r) => keyOf(r) === key).map((r) => new D(r.slippageBps as string)).sort((a, b) => a.comparedTo(b));
+    const pick = (p: number) => plain(rank(sorted, p) as D);
+    return { key, count: sorted.length, min: pick(0), p25: pick(0.25), median: pick(0.5), p75: pick(0.75), p95: pick(0.95), max: pick(1) };
   });
 }
 
