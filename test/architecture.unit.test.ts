@@ -12,7 +12,7 @@ const ALLOWED: Record<string, string[]> = {
   worker: ['worker', 'store', 'contract', 'simulate', 'errors', 'config'],
   simulate: ['simulate', 'contract'],
   analytics: ['analytics', 'store', 'fold', 'contract', 'errors'],
-  cli: ['cli', 'worker', 'ingest', 'store', 'fold', 'contract', 'simulate', 'errors', 'config'],
+  cli: ['cli', 'worker', 'ingest', 'analytics', 'store', 'fold', 'contract', 'simulate', 'errors', 'config'],
   errors: [],
   config: ['contract', 'store', 'errors'],
   index: ['contract', 'fold', 'store', 'ingest', 'errors'],

@@ -62,7 +62,26 @@ describe('signal-ledger command line', () => {
       const json = JSON.parse(cli(['--db', db.url, 'report', '--json']).stdout);
       expect(json.execution_stats.total_signals).toBe(300);
       expect(Object.values(json.rejection_summary as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(json.execution_stats.rejected_count);
+      expect(json.execution_stats.latency_ms.generated_to_executed.count).toBe(json.execution_stats.by_status.executed);
+      expect(json.rejections.total).toBe(json.execution_stats.rejected_count);
       expect(cli(['--db', db.url, 'report', '--csv']).stdout.split('\n')[0]).toBe('section,key,value');
+    });
+
+    it('report --by strategy, symbol and day: one row per group in tables, JSON and CSV that add up to the total', () => {
+      const byStrategy = JSON.parse(cli(['--db', db.url, 'report', '--by', 'strategy', '--json']).stdout);
+      expect(byStrategy.rows.map((r: { strategy: string }) => r.strategy)).toEqual(['breakout', 'mean_reversion', 'momentum', 'pairs_arb', 'vol_carry']);
+      const total = (rows: { signals: number }[]) => rows.reduce((n, r) => n + r.signals, 0);
+      expect(total(byStrategy.rows)).toBe(300);
+      expect(total(JSON.parse(cli(['--db', db.url, 'report', '--by', 'symbol', '--json']).stdout).rows)).toBe(300);
+      const csv = cli(['--db', db.url, 'report', '--by', 'day', '--csv']).stdout.trim().split('\n');
+      expect(csv[0]).toMatch(/^bucket,signals,executed,/);
+      expect(csv.slice(1).reduce((n, line) => n + Number(line.split(',')[1]), 0)).toBe(300);
+      const table = cli(['--db', db.url, 'report', '--by', 'strategy', '--strategy', 'momentum']);
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stdout.trim().split('\n')).toHaveLength(3);
+      const bad = cli(['--db', db.url, 'report', '--by', 'week']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/--by.*week.*strategy, symbol, day|Allowed choices are strategy, symbol, day/);
     });
 
     it('signals get prints one record, --json, and exits 3 for an unknown id', () => {

@@ -20,23 +20,29 @@ export function registerGenerate(program: Command): void {
     .option('--out-of-order <fraction>', 'lines delivered later than their neighbours', fraction('--out-of-order'), 0.05)
     .option('--bad <fraction>', 'extra lines that break the contract', fraction('--bad'), 0.01)
     .option('--seed <n>', 'random seed', (v) => Number(v), 42)
+    .option('--start <time>', 'time of the first signal (RFC 3339)', '2026-01-05T14:30:00Z')
+    .option('--spacing-ms <ms>', 'average milliseconds between two signals', (v) => Number(v), 250)
     .option('--produce', 'publish the events to their Kafka topics (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, ... as for the worker) instead of writing a file')
     .option('--brokers <list>', 'with --produce: Kafka bootstrap brokers (default $KAFKA_BROKERS, else 127.0.0.1:9092)')
-    .action(async (opts: { output?: string; signals: number; duplicates: number; outOfOrder: number; bad: number; seed: number; produce?: boolean; brokers?: string }, cmd: Command) => {
+    .action(async (opts: { output?: string; signals: number; duplicates: number; outOfOrder: number; bad: number; seed: number; start: string; spacingMs: number; produce?: boolean; brokers?: string }, cmd: Command) => {
       if (!Number.isInteger(opts.signals) || opts.signals < 1) throw new Error('--signals: must be a whole number of at least 1');
+      if (!(opts.spacingMs > 0)) throw new Error('--spacing-ms: must be a positive number of milliseconds');
+      const start = new Date(opts.start);
+      if (Number.isNaN(start.getTime())) throw new Error(`--start: ${JSON.stringify(opts.start)} is not a time`);
+      const shape = { signals: opts.signals, duplicates: opts.duplicates, outOfOrder: opts.outOfOrder, bad: opts.bad, seed: opts.seed, start, spacingMs: opts.spacingMs };
       const { generateEvents } = await import('../../simulate/generate-events.ts');
       if (opts.produce) {
         if (opts.output !== undefined) throw new Error('--produce and --output: choose one');
         const config = loadKafkaConfig({ db: cmd.optsWithGlobals<GlobalOptions>().db, brokers: opts.brokers });
         const [{ createKafka, produceEventLines }, { createLogger }] = await Promise.all([import('../../worker/index.ts'), import('../logger.ts')]);
-        const lines = generateEvents({ signals: opts.signals, duplicates: opts.duplicates, outOfOrder: opts.outOfOrder, bad: opts.bad, seed: opts.seed, topics: config.topics });
+        const lines = generateEvents({ ...shape, topics: config.topics });
         const sent = await produceEventLines(createKafka(config.kafka, await createLogger('error')), lines);
         process.stderr.write(`published ${sent} messages for ${opts.signals} signals to ${config.kafka.brokers.join(',')}\n`);
         return;
       }
       const out = opts.output ? createWriteStream(opts.output) : process.stdout;
       let lines = 0;
-      for (const line of generateEvents({ signals: opts.signals, duplicates: opts.duplicates, outOfOrder: opts.outOfOrder, bad: opts.bad, seed: opts.seed })) {
+      for (const line of generateEvents(shape)) {
         if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
         lines++;
       }

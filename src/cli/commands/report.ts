@@ -1,66 +1,162 @@
-import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { InputError } from '../../errors.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { formatCsv, formatTable } from '../output.ts';
+
+interface ReportOptions {
+  from?: string;
+  to?: string;
+  strategy?: string;
+  symbol?: string;
+  by?: 'strategy' | 'symbol' | 'day';
+  json?: boolean;
+  csv?: boolean;
+  html?: string;
+}
+
+/** camelCase keys to snake_case, all the way down (values untouched), as in the database and `--json`. */
+export function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
+}
+
+/** [path, value] for every leaf of an object: the rows of `--csv`. */
+function leaves(value: unknown, prefix: string): [string, unknown][] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [[prefix, value]];
+  return Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
+}
+
+const pct = (x: number | null) => (x === null ? '' : `${(100 * x).toFixed(1)}%`);
+const ms = (x: number | null) => (x === null ? '' : x.toFixed(0));
 
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('execution statistics and rejection summary over [--from, --to) on generated_at')
+    .description('execution quality over [--from, --to) on generated_at: statistics, rejections, or one row per strategy, symbol or day; --html writes a page with charts')
     .option('--from <time>', 'generated at or after (RFC 3339 or a date)')
     .option('--to <time>', 'generated before (exclusive)')
-    .option('--json', 'print JSON')
-    .option('--csv', 'print CSV (section,key,value)')
-    .action(async (opts: { from?: string; to?: string; json?: boolean; csv?: boolean }, cmd: Command) => {
+    .option('--strategy <name>', 'only this strategy')
+    .option('--symbol <symbol>', 'only this symbol')
+    .addOption(new Option('--by <group>', 'one row per strategy, symbol or UTC day').choices(['strategy', 'symbol', 'day']))
+    .option('--json', 'print JSON (snake_case keys)')
+    .option('--csv', 'print CSV')
+    .option('--html <file>', 'write a self-contained HTML page with charts to FILE and print its path')
+    .action(async (opts: ReportOptions, cmd: Command) => {
+      if (opts.json && opts.csv) throw InputError.invalid('--json/--csv', 'choose one output format');
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
-        const { SignalRepository } = await import('../../store/index.ts');
-        const repo = SignalRepository.fromStore(store);
-        const stats = await repo.getExecutionStats(opts.from, opts.to);
-        const rejections = await repo.getRejectionSummary(opts.from, opts.to);
-        const statsSnake = {
-          total_signals: stats.totalSignals,
-          executed_count: stats.executedCount,
-          rejected_count: stats.rejectedCount,
-          avg_slippage: stats.avgSlippage,
-          avg_quality_score: stats.avgQualityScore,
-          by_status: stats.byStatus,
-        };
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ from: opts.from ?? null, to: opts.to ?? null, execution_stats: statsSnake, rejection_summary: rejections }, null, 2)}\n`);
+        const { Analytics } = await import('../../analytics/index.ts');
+        const analytics = Analytics.fromStore(store);
+        const window = { from: opts.from, to: opts.to, strategy: opts.strategy, symbol: opts.symbol };
+        if (opts.html !== undefined) {
+          const { gatherReport } = await import('../../analytics/report-data.ts');
+          const { renderHtmlReport } = await import('../../analytics/html-report.ts');
+          const file = path.resolve(opts.html);
+          const database = store.target.dialect === 'sqlite' ? `SQLite ${store.target.memory ? ':memory:' : path.basename(store.target.file)}` : `PostgreSQL database ${store.target.database}`;
+          writeFileSync(file, await renderHtmlReport(await gatherReport(analytics, window, database)));
+          process.stdout.write(`${file}\n`);
           return;
         }
-        const statRows: [string, string, unknown][] = [
-          ['execution_stats', 'total_signals', stats.totalSignals],
-          ['execution_stats', 'executed_count', stats.executedCount],
-          ['execution_stats', 'rejected_count', stats.rejectedCount],
-          ['execution_stats', 'avg_slippage', stats.avgSlippage.toFixed(6)],
-          ['execution_stats', 'avg_quality_score', stats.avgQualityScore.toFixed(6)],
-          ...Object.entries(stats.byStatus).map(([s, n]): [string, string, unknown] => ['by_status', s, n]),
-          ...Object.entries(rejections).map(([r, n]): [string, string, unknown] => ['rejection_summary', r, n]),
-        ];
+        if (opts.by !== undefined) {
+          const groups = opts.by === 'day' ? await analytics.getTimeSeries({ ...window, bucket: 'day' }) : null;
+          const rows = opts.by === 'strategy' ? await analytics.getStrategyAttribution(window) : opts.by === 'symbol' ? await analytics.getSymbolBreakdown(window) : null;
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify({ from: opts.from ?? null, to: opts.to ?? null, by: opts.by, rows: snakeKeys(rows ?? groups) }, null, 2)}\n`);
+            return;
+          }
+          const flat = (rows ?? groups ?? []).map((r) => Object.fromEntries(leaves(snakeKeys(r), '')));
+          const headers = [...new Set(flat.flatMap((r) => Object.keys(r)))];
+          if (opts.csv) {
+            process.stdout.write(`${formatCsv(headers, flat.map((r) => headers.map((h) => r[h])))}\n`);
+            return;
+          }
+          const table =
+            rows !== null
+              ? rows.map((r) => [
+                  ('strategy' in r ? r.strategy : r.symbol) ?? '(no details)',
+                  r.signals,
+                  r.executedCount,
+                  r.rejectedCount,
+                  pct(r.passRate),
+                  pct(r.executionRate),
+                  r.executedNotional,
+                  r.meanSlippageBps ?? '',
+                  r.fees,
+                  ms(r.latencyToExecutedMs.p50),
+                  ms(r.latencyToExecutedMs.p95),
+                ])
+              : (groups ?? []).map((g) => [
+                  g.bucket.slice(0, 10),
+                  g.signals,
+                  g.executed,
+                  g.rejected,
+                  pct(g.passRate as number | null),
+                  pct(g.executionRate as number | null),
+                  g.executedNotional,
+                  g.meanSlippageBps ?? '',
+                  g.fees,
+                  ms(g.latencyP50 as number | null),
+                  ms(g.latencyP95 as number | null),
+                ]);
+          process.stdout.write(
+            `${formatTable([opts.by, 'signals', 'executed', 'rejected', 'pass rate', 'exec rate', 'executed notional', 'mean slip bps', 'fees', 'p50 ms', 'p95 ms'], table)}\n`,
+          );
+          return;
+        }
+        const stats = await analytics.getExecutionStats(window);
+        const rejections = await analytics.getRejectionSummary(window);
+        const original = Object.fromEntries(rejections.reasons.map((r) => [r.reason, r.count]));
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ from: opts.from ?? null, to: opts.to ?? null, execution_stats: snakeKeys(stats), rejection_summary: original, rejections: snakeKeys(rejections) }, null, 2)}\n`);
+          return;
+        }
         if (opts.csv) {
-          process.stdout.write(`${formatCsv(['section', 'key', 'value'], statRows)}\n`);
+          const rows = [
+            ...leaves(snakeKeys(stats), '').map(([k, v]) => ['execution_stats', k, v]),
+            ...rejections.reasons.map((r) => ['rejection_summary', r.reason, r.count]),
+            ...rejections.byStrategy.flatMap((s) => s.reasons.map((r) => [`rejections.${s.strategy ?? '(no details)'}`, r.reason, r.count])),
+          ];
+          process.stdout.write(`${formatCsv(['section', 'key', 'value'], rows)}\n`);
           return;
         }
         const range = `${opts.from ?? 'beginning'} .. ${opts.to ?? 'now'}`;
-        const pct = (n: number) => (stats.totalSignals > 0 ? `${((100 * n) / stats.totalSignals).toFixed(1)}%` : '0.0%');
-        process.stdout.write(`Execution statistics (${range})\n`);
-        process.stdout.write(
-          `${formatTable(['metric', 'value'], [
+        const share = (n: number) => (stats.totalSignals > 0 ? `${((100 * n) / stats.totalSignals).toFixed(1)}%` : '0.0%');
+        const lat = stats.latencyMs;
+        const out = [
+          `Execution statistics (${range}${opts.strategy ? `, strategy ${opts.strategy}` : ''}${opts.symbol ? `, symbol ${opts.symbol}` : ''})`,
+          formatTable(['metric', 'value'], [
             ['total signals', stats.totalSignals],
             ['executed', stats.executedCount],
             ['rejected', stats.rejectedCount],
-            ['average slippage', stats.avgSlippage.toFixed(6)],
+            ['pass rate', pct(stats.passRate)],
+            ['execution rate', pct(stats.executionRate)],
+            ['fill ratio', stats.fillRatio ?? ''],
+            ['average slippage', stats.slippage.mean ?? ''],
+            ['slippage bps mean / median / p95 / worst', [stats.slippageBps.mean, stats.slippageBps.median, stats.slippageBps.p95, stats.slippageBps.worst].map((x) => x ?? '-').join(' / ')],
+            ['total fees', stats.totalFees],
             ['average quality score', stats.avgQualityScore.toFixed(6)],
-          ])}\n\n`,
-        );
-        process.stdout.write(`Signals by status\n${formatTable(['status', 'signals', 'share'], Object.entries(stats.byStatus).map(([s, n]) => [s, n, pct(n)]))}\n\n`);
-        const totalRejected = Object.values(rejections).reduce((a, b) => a + b, 0);
-        process.stdout.write(
-          `Rejection reasons\n${formatTable(
-            ['reason', 'signals', 'share'],
-            Object.entries(rejections).map(([r, n]) => [r, n, `${((100 * n) / Math.max(totalRejected, 1)).toFixed(1)}%`]),
-          )}\n`,
-        );
+          ]),
+          '',
+          'Latency (ms, p50 / p95 / p99)',
+          formatTable(
+            ['from -> to', 'signals', 'p50', 'p95', 'p99'],
+            (
+              [
+                ['generated -> risk', lat.generatedToRisk],
+                ['generated -> submitted', lat.generatedToSubmitted],
+                ['submitted -> first fill', lat.submittedToFirstFill],
+                ['generated -> executed', lat.generatedToExecuted],
+              ] as const
+            ).map(([name, l]) => [name, l.count, ms(l.p50), ms(l.p95), ms(l.p99)]),
+          ),
+          '',
+          `Signals by status\n${formatTable(['status', 'signals', 'share'], Object.entries(stats.byStatus).map(([s, n]) => [s, n, share(n)]))}`,
+          '',
+          `Rejection reasons\n${formatTable(['reason', 'signals', 'share'], rejections.reasons.map((r) => [r.reason, r.count, pct(r.share)]))}`,
+        ];
+        process.stdout.write(`${out.join('\n')}\n`);
       });
     });
 }
