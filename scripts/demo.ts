@@ -1,8 +1,8 @@
 // npm run demo: the main job on one machine. Starts a single-node Kafka (Docker or Apache Kafka's jars),
 // creates the topics, starts `signal-ledger worker` on the default SQLite file, publishes a realistic
 // stream (duplicates, out of order, bad messages), waits until the worker has caught up, prints the
-// report, and stops everything it started. Running it again publishes the same stream again: the
-// records do not change (exactly-once effect).
+// report, writes the report page (data/report.html) and stops everything it started. Running it again
+// publishes the same stream again: the records do not change (exactly-once effect).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { loadKafkaConfig } from '../src/config.ts';
@@ -37,7 +37,8 @@ try {
   const exited = new Promise<number | null>((resolve) => worker?.once('exit', (code) => resolve(code)));
 
   say(`publishing ${SIGNALS} signals' events (10% duplicates, 5% out of order, 1% bad messages)`);
-  run(['generate', '--produce', '--signals', String(SIGNALS), '--duplicates', '0.1', '--out-of-order', '0.05', '--bad', '0.01', '--seed', '7']);
+  // a signal a minute on average: about two days of trading, so the report's charts have a shape
+  run(['generate', '--produce', '--signals', String(SIGNALS), '--duplicates', '0.1', '--out-of-order', '0.05', '--bad', '0.01', '--seed', '7', '--spacing-ms', '60000']);
 
   // caught up: the store's checkpoints of the group reach the end offsets of every partition
   const topics = EVENT_KINDS.map((k) => config.topics[k]);
@@ -65,6 +66,8 @@ try {
 
   say('report');
   run(['report']);
+  say('report page (open it in a browser; it works offline)');
+  run(['report', '--html', path.join('data', 'report.html')]);
   process.stdout.write(`\nRecords are in ${config.databaseUrl}. Try: npm run signal-ledger -- signals list --status rejected --limit 5\n`);
 } finally {
   worker?.kill('SIGKILL');
