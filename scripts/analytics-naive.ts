@@ -1,8 +1,8 @@
-// The analytics computed the slow, obvious way: every record loaded into Node, filtered and folded in
-// plain loops with decimal.js. The property test holds the SQL of src/analytics to these results.
+// The analytics computed the slow, obvious way: the records loaded into Node, filtered and folded in
+// plain loops with decimal.js. The property test (test/analytics) holds the SQL of src/analytics to these
+// results, and npm run bench:analytics times them as the naive version.
 import { Decimal } from 'decimal.js';
-import { expect } from 'vitest';
-import type { SignalRecord } from '../../src/store/index.ts';
+import type { SignalRecord } from '../src/store/index.ts';
 
 const D = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -200, toExpPos: 200 });
 type D = InstanceType<typeof D>;
@@ -177,10 +177,9 @@ export function deadLetters(rows: readonly { id: number | string; topic: string 
   return {
     total: rows.length,
     byTopic: [...topics].map(([topic, count]) => ({ topic, count })).sort(byCount((x) => x.topic)),
-    recent: rows
+    recentIds: rows
       .map((r) => Number(r.id))
       .sort((a, b) => b - a)
-      .slice(0, limit)
-      .map((id) => expect.objectContaining({ id })),
+      .slice(0, limit),
   };
 }
