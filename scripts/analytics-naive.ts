@@ -121,9 +121,15 @@ export function groups(all: readonly SignalRecord[], w: Window, by: 'strategy' |
     const at = r.generatedAt ?? r.firstEventAt;
     return by === 'hour' ? `${at.slice(0, 13)}:00:00Z` : `${at.slice(0, 10)}T00:00:00Z`;
   };
-  const keys = [...new Set(rs.map(keyOf))].sort(keyOrder);
-  return keys.map((key) => {
-    const g = rs.filter((r) => keyOf(r) === key);
+  const byKey = new Map<string | null, SignalRecord[]>();
+  for (const r of rs) {
+    const k = keyOf(r);
+    const list = byKey.get(k);
+    if (list === undefined) byKey.set(k, [r]);
+    else list.push(r);
+  }
+  return [...byKey.keys()].sort(keyOrder).map((key) => {
+    const g = byKey.get(key) as SignalRecord[];
     const decided = g.filter((r) => r.riskCheckPassed !== null);
     const executed = g.filter((r) => r.status === 'executed');
     const rejected = g.filter((r) => r.status === 'rejected');

@@ -7,4 +7,4 @@ export * from './signal-queries.ts';
 export * from './signal-repository.ts';
 export * from './signal-stats.ts';
 export * from './sql-aggregates.ts';
-export { runSql } from './bulk-sql.ts';
+export { type BulkInsert, insertRows, runSql } from './bulk-sql.ts';
