@@ -1,15 +1,14 @@
 import { InputError } from '../errors.ts';
 import {
   aggregatesFor,
-  canonicalDecimal,
   kyselyOf,
   LATENCIES,
   LATENCY_FRACTIONS,
   type LatencyPercentiles,
   latencySql,
   meanOf,
-  readLatency,
-  readPercentiles,
+  ExactAggregates,
+  toLatency,
   runSql,
   type SignalWindow,
   SqlParams,
@@ -71,23 +70,58 @@ export async function groupStats(store: Store, window: SignalWindow, by: GroupBy
     default:
       throw InputError.invalid('by', `must be strategy, symbol, hour or day (got ${JSON.stringify(by)})`);
   }
-  const quality = (status: string) =>
-    `count(case when "status" = '${status}' then "strength" end) as "${status}_conf_n", ${sql.decSum(`case when "status" = '${status}' then "strength" end`)} as "${status}_conf_sum",
-     count(case when "status" = '${status}' then "quality_score" end) as "${status}_q_n", ${sql.decSum(`case when "status" = '${status}' then "quality_score" end`)} as "${status}_q_sum"`;
+  const exact = new ExactAggregates(store.dialect);
+  const whenStatus = (status: string, column: string) => `case when "status" = '${status}' then "${column}" end`;
+  const quality = (status: string) => ({ confidence: exact.sum(whenStatus(status, 'strength')), score: exact.sum(whenStatus(status, 'quality_score')) });
+  const qualitySql = (status: string) =>
+    `count(${whenStatus(status, 'strength')}) as "${status}_conf_n", count(${whenStatus(status, 'quality_score')}) as "${status}_q_n"`;
+  const slots = {
+    qty: exact.sum('"executed_quantity"'),
+    notional: exact.sumProduct('"executed_price"', '"executed_quantity"'),
+    bps: exact.sum('"slippage_bps"'),
+    fees: exact.sum('"fees"'),
+    executed: quality('executed'),
+    rejected: quality('rejected'),
+  };
   const toExecuted = latencySql(store, LATENCIES[3]);
+  const latency = exact.integerPercentiles(toExecuted, LATENCY_FRACTIONS);
   const rows = await runSql<Record<string, unknown>>(
     kyselyOf(store),
     `select ${key} as "key", count(*) as "n",
        count(case when "status" = 'executed' then 1 end) as "executed_n", count(case when "status" = 'rejected' then 1 end) as "rejected_n",
        count("risk_check_passed") as "risk_n", count(case when ${sql.isTrue('"risk_check_passed"')} then 1 end) as "risk_passed",
-       ${sql.decSum('"executed_quantity"')} as "qty", ${sql.decSumProduct('"executed_price"', '"executed_quantity"')} as "notional",
-       count("slippage_bps") as "bps_n", ${sql.decSum('"slippage_bps"')} as "bps_sum", ${sql.decSum('"fees"')} as "fees",
-       ${quality('executed')}, ${quality('rejected')},
-       count(${toExecuted}) as "lat_n", ${sql.intPercentiles(toExecuted, LATENCY_FRACTIONS)} as "lat_pct"
+       count("slippage_bps") as "bps_n", ${qualitySql('executed')}, ${qualitySql('rejected')}, count(${toExecuted}) as "lat_n",
+       ${exact.select()}
      from "signals" where ${where} group by ${key}`,
     params.values,
   );
-  return rows.map(toGroupStats).sort((a, b) => compareKeys(a.key, b.key));
+  return rows
+    .map((r): GroupStats => {
+      const v = exact.values(r);
+      const n = Number(r.n);
+      const riskN = Number(r.risk_n);
+      const executed = Number(r.executed_n);
+      const means = (status: 'executed' | 'rejected'): SignalQuality => ({
+        meanConfidence: meanOf(slots[status].confidence.read(v), Number(r[`${status}_conf_n`])),
+        meanQualityScore: meanOf(slots[status].score.read(v), Number(r[`${status}_q_n`])),
+      });
+      return {
+        key: r.key === null || r.key === undefined ? null : String(r.key),
+        signals: n,
+        executedCount: executed,
+        rejectedCount: Number(r.rejected_n),
+        passRate: riskN > 0 ? Number(r.risk_passed) / riskN : null,
+        executionRate: n > 0 ? executed / n : null,
+        executedQuantity: slots.qty.read(v) ?? '0',
+        executedNotional: slots.notional.read(v) ?? '0',
+        meanSlippageBps: meanOf(slots.bps.read(v), Number(r.bps_n)),
+        fees: slots.fees.read(v) ?? '0',
+        executed: means('executed'),
+        rejected: means('rejected'),
+        latencyToExecutedMs: toLatency(r.lat_n, latency.read(v)),
+      };
+    })
+    .sort((a, b) => compareKeys(a.key, b.key));
 }
 
 /** Text order by code point, nulls last: the same on both databases whatever their collation. */
@@ -96,33 +130,6 @@ export function compareKeys(a: string | null, b: string | null): number {
   if (a === null) return 1;
   if (b === null) return -1;
   return a < b ? -1 : 1;
-}
-
-function toGroupStats(r: Record<string, unknown>): GroupStats {
-  {
-    const n = Number(r.n);
-    const riskN = Number(r.risk_n);
-    const executed = Number(r.executed_n);
-    const means = (status: string): SignalQuality => ({
-      meanConfidence: meanOf(r[`${status}_conf_sum`], Number(r[`${status}_conf_n`])),
-      meanQualityScore: meanOf(r[`${status}_q_sum`], Number(r[`${status}_q_n`])),
-    });
-    return {
-      key: r.key === null || r.key === undefined ? null : String(r.key),
-      signals: n,
-      executedCount: executed,
-      rejectedCount: Number(r.rejected_n),
-      passRate: riskN > 0 ? Number(r.risk_passed) / riskN : null,
-      executionRate: n > 0 ? executed / n : null,
-      executedQuantity: canonicalDecimal(r.qty ?? '0') as string,
-      executedNotional: canonicalDecimal(r.notional ?? '0') as string,
-      meanSlippageBps: meanOf(r.bps_sum, Number(r.bps_n)),
-      fees: canonicalDecimal(r.fees ?? '0') as string,
-      executed: means('executed'),
-      rejected: means('rejected'),
-      latencyToExecutedMs: readLatency(r.lat_n, r.lat_pct),
-    };
-  }
 }
 
 /** Slippage in basis points of one group: quartiles, 95th percentile and extremes (nearest rank). */
@@ -141,19 +148,20 @@ const SPREAD_FRACTIONS = [0, 0.25, 0.5, 0.75, 0.95, 1] as const;
 
 /** Per strategy or symbol, the spread of slippage_bps over the signals that have one. */
 export async function slippageSpread(store: Store, window: SignalWindow, by: 'strategy' | 'symbol'): Promise<SlippageSpread[]> {
-  const sql = aggregatesFor(store.dialect);
   const params = new SqlParams(store.dialect);
   const key = by === 'strategy' ? '"strategy_name"' : '"symbol"';
   const where = [...windowWhere(params, window), '"slippage_bps" is not null'].join(' and ');
-  const rows = await runSql<{ key: string | null; n: number | string; pct: unknown }>(
+  const exact = new ExactAggregates(store.dialect);
+  const spread = exact.decimalPercentiles('"slippage_bps"', SPREAD_FRACTIONS);
+  const rows = await runSql<Record<string, unknown>>(
     kyselyOf(store),
-    `select ${key} as "key", count(*) as "n", ${sql.decPercentiles('"slippage_bps"', SPREAD_FRACTIONS)} as "pct" from "signals" where ${where} group by ${key}`,
+    `select ${key} as "key", count(*) as "n", ${exact.select()} from "signals" where ${where} group by ${key}`,
     params.values,
   );
   return rows
     .map((r) => {
-      const [min = null, p25 = null, median = null, p75 = null, p95 = null, max = null] = readPercentiles(r.pct).map(canonicalDecimal);
-      return { key: r.key ?? null, count: Number(r.n), min, p25, median, p75, p95, max };
+      const [min = null, p25 = null, median = null, p75 = null, p95 = null, max = null] = spread.read(exact.values(r));
+      return { key: (r.key as string | null) ?? null, count: Number(r.n), min, p25, median, p75, p95, max };
     })
     .sort((a, b) => compareKeys(a.key, b.key));
 }

@@ -2,7 +2,7 @@ import { SignalStatus } from '../fold/index.ts';
 import { InputError } from '../errors.ts';
 import { runSql } from './bulk-sql.ts';
 import type { Store } from './open-store.ts';
-import { aggregatesFor, canonicalDecimal, meanOf, ratioOf, readPercentiles } from './sql-aggregates.ts';
+import { aggregatesFor, ExactAggregates, meanOf, ratioOf } from './sql-aggregates.ts';
 import { kyselyOf, rangeClause, SqlParams } from './signal-queries.ts';
 
 /**
@@ -95,9 +95,9 @@ export function latencySql(store: Store, latency: (typeof LATENCIES)[number]): s
   return `case when ${when} then ${aggregatesFor(store.dialect).microsBetween(`"${later}"`, `"${earlier}"`)} end`;
 }
 
-/** Latency percentiles from an intPercentiles column of microseconds. */
-export function readLatency(count: unknown, value: unknown): LatencyPercentiles {
-  const [p50 = null, p95 = null, p99 = null] = readPercentiles(value).map((v) => (v === null ? null : Number(v) / 1000));
+/** Latency percentiles from integer percentiles of microseconds. */
+export function toLatency(count: unknown, micros: readonly (number | null)[]): LatencyPercentiles {
+  const [p50 = null, p95 = null, p99 = null] = micros.map((v) => (v === null ? null : v / 1000));
   return { count: Number(count ?? 0), p50, p95, p99 };
 }
 
@@ -105,27 +105,26 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
   const sql = aggregatesFor(store.dialect);
   const params = new SqlParams(store.dialect);
   const where = windowWhere(params, window).join(' and ');
-  const distribution = (c: string) =>
-    `count("${c}") as "${c}_n", ${sql.decSum(`"${c}"`)} as "${c}_sum", ${sql.decPercentiles(`"${c}"`, DISTRIBUTION_FRACTIONS)} as "${c}_pct"`;
-  const latencies = LATENCIES.map((l) => {
-    const e = latencySql(store, l);
-    return `count(${e}) as "${l[0]}_n", ${sql.intPercentiles(e, LATENCY_FRACTIONS)} as "${l[0]}_pct"`;
-  });
+  const exact = new ExactAggregates(store.dialect);
+  const filledQty = exact.sum(`case when "submitted_at" is not null and "order_quantity" is not null then coalesce("executed_quantity", 0) end`);
+  const orderedQty = exact.sum(`case when "submitted_at" is not null then "order_quantity" end`);
+  const fees = exact.sum('"fees"');
+  const quality = exact.sum('"quality_score"');
+  const distributions = (['slippage', 'slippage_bps'] as const).map((c) => ({ c, sum: exact.sum(`"${c}"`), pct: exact.decimalPercentiles(`"${c}"`, DISTRIBUTION_FRACTIONS) }));
+  const latencies = LATENCIES.map((l) => ({ name: l[0], expr: latencySql(store, l) })).map(({ name, expr }) => ({ name, expr, pct: exact.integerPercentiles(expr, LATENCY_FRACTIONS) }));
   const [row] = await runSql<Record<string, unknown>>(
     kyselyOf(store),
     `select count(*) as "n",
        count("risk_check_passed") as "risk_n", count(case when ${sql.isTrue('"risk_check_passed"')} then 1 end) as "risk_passed",
-       ${sql.decSum(`case when "submitted_at" is not null and "order_quantity" is not null then coalesce("executed_quantity", 0) end`)} as "filled_qty",
-       ${sql.decSum(`case when "submitted_at" is not null then "order_quantity" end`)} as "ordered_qty",
-       ${distribution('slippage')}, ${distribution('slippage_bps')},
-       ${sql.decSum('"fees"')} as "fees",
-       count("quality_score") as "q_n", ${sql.decSum('"quality_score"')} as "q_sum",
+       count("slippage") as "slippage_n", count("slippage_bps") as "slippage_bps_n", count("quality_score") as "q_n",
        count("submitted_at") as "submitted_n", count("first_fill_at") as "filled_n",
-       ${latencies.join(', ')}
+       ${latencies.map((l) => `count(${l.expr}) as "${l.name}_n"`).join(', ')},
+       ${exact.select()}
      from "signals" where ${where}`,
     params.values,
   );
   const r = row ?? {};
+  const values = exact.values(r);
   const statusParams = new SqlParams(store.dialect);
   const statusRows = await runSql<{ status: string; n: number | string }>(
     kyselyOf(store),
@@ -135,13 +134,12 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
   const byStatus = Object.fromEntries(Object.values(SignalStatus).map((s) => [s, 0])) as Record<SignalStatus, number>;
   for (const s of statusRows) byStatus[s.status as SignalStatus] = Number(s.n);
   const total = Number(r.n ?? 0);
-  const readDistribution = (c: string): DecimalDistribution => {
+  const [slippage, slippageBps] = distributions.map(({ c, sum, pct }): DecimalDistribution => {
     const count = Number(r[`${c}_n`] ?? 0);
-    const [median = null, p95 = null, worst = null] = readPercentiles(r[`${c}_pct`]).map(canonicalDecimal);
-    return { count, mean: meanOf(r[`${c}_sum`], count), median, p95, worst };
-  };
-  const slippage = readDistribution('slippage');
-  const qualityMean = meanOf(r.q_sum, Number(r.q_n ?? 0));
+    const [median = null, p95 = null, worst = null] = pct.read(values);
+    return { count, mean: meanOf(sum.read(values), count), median, p95, worst };
+  }) as [DecimalDistribution, DecimalDistribution];
+  const qualityMean = meanOf(quality.read(values), Number(r.q_n ?? 0));
   const riskN = Number(r.risk_n ?? 0);
   return {
     totalSignals: total,
@@ -152,12 +150,12 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
     avgQualityScore: Number(qualityMean ?? 0),
     passRate: riskN > 0 ? Number(r.risk_passed) / riskN : null,
     executionRate: total > 0 ? byStatus.executed / total : null,
-    fillRatio: ratioOf(r.filled_qty, r.ordered_qty),
+    fillRatio: ratioOf(filledQty.read(values), orderedQty.read(values)),
     slippage,
-    slippageBps: readDistribution('slippage_bps'),
-    totalFees: canonicalDecimal(r.fees ?? '0') as string,
+    slippageBps,
+    totalFees: fees.read(values) ?? '0',
     funnel: { signals: total, passedRisk: Number(r.risk_passed ?? 0), submitted: Number(r.submitted_n ?? 0), filled: Number(r.filled_n ?? 0), executed: byStatus.executed },
-    latencyMs: Object.fromEntries(LATENCIES.map((l) => [l[0], readLatency(r[`${l[0]}_n`], r[`${l[0]}_pct`])])) as FullExecutionStats['latencyMs'],
+    latencyMs: Object.fromEntries(latencies.map((l) => [l.name, toLatency(r[`${l.name}_n`], l.pct.read(values))])) as FullExecutionStats['latencyMs'],
   };
 }
 
