@@ -1,6 +1,6 @@
 // Fills stores for npm run bench:analytics fast: each signal's events are parsed as ingest parses them,
 // folded in memory and written as the one row the apply path would write (test/analytics proves the rows
-// equal), many rows per statement; bad lines go through applyBatch into dead_letters. The audit trail is
+// equal), many rows per statement; bad lines go through applyBatch into dead_letters, one per line. The audit trail is
 // not written: analytics never reads it.
 import { type AcceptedMessage, parseMessage, timestampFromDate } from '../src/contract/index.ts';
 import { deriveFacts, foldEvents } from '../src/fold/index.ts';
@@ -77,7 +77,8 @@ export async function loadSignals(lines: Iterable<EventLine>, targets: readonly 
       topic: line.topic,
       key: line.key,
       value: typeof line.value === 'string' ? line.value : JSON.stringify(line.value),
-      source: { type: 'file', file: 'bench', line: lineNo, topic: line.topic, key: line.key },
+      // as the worker reads them: each bad line is its own dead letter (a file source would record one per distinct line)
+      source: { type: 'kafka', topic: line.topic, partition: 0, offset: String(lineNo), key: line.key },
     });
     if (!m.ok) {
       for (let i = 0; i < targets.length; i++) if (signals < (targets[i] as LoadTarget).limit) (bad[i] as ReturnType<typeof parseMessage>[]).push(m);

@@ -134,10 +134,15 @@ export async function migrate(store: Store): Promise<string[]> {
       await store.orm.schema.create();
       return [];
     }
-    // and a column added by a later version to an existing table (first_fill_at, filled in from the audit trail)
-    const signalColumns = new Set((await store.em().getConnection().execute<{ name: string }[]>(`select name from pragma_table_info('signals')`)).map((r) => r.name));
-    if (ENTITIES.some((e) => !tables.has(e.meta.tableName)) || !signalColumns.has('first_fill_at')) await store.orm.schema.update({ safe: true, dropTables: false });
-    if (!signalColumns.has('first_fill_at')) await store.em().getConnection().execute(FIRST_FILL_BACKFILL);
+    // and a column or an index added by a later version (first_fill_at is filled in from the audit trail)
+    const conn = store.em().getConnection();
+    const signalColumns = new Set((await conn.execute<{ name: string }[]>(`select name from pragma_table_info('signals')`)).map((r) => r.name));
+    const indexes = new Set((await conn.execute<{ name: string }[]>(`select name from sqlite_master where type = 'index'`)).map((r) => r.name));
+    const wantedIndexes = ENTITIES.flatMap((e) => (e.meta.indexes ?? []).flatMap((i) => (i.name === undefined ? [] : [i.name])));
+    if (ENTITIES.some((e) => !tables.has(e.meta.tableName)) || !signalColumns.has('first_fill_at') || wantedIndexes.some((n) => !indexes.has(n))) {
+      await store.orm.schema.update({ safe: true, dropTables: false });
+    }
+    if (!signalColumns.has('first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
     return [];
   }
   const kysely = store.em().getConnection().getClient();

@@ -1,4 +1,4 @@
-import { SignalStatus } from '../fold/index.ts';
+import { SIGNAL_STATUSES, type SignalStatus } from '../fold/index.ts';
 import { InputError } from '../errors.ts';
 import { runSql } from './bulk-sql.ts';
 import type { Store } from './open-store.ts';
@@ -118,6 +118,7 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
        count("risk_check_passed") as "risk_n", count(case when ${sql.isTrue('"risk_check_passed"')} then 1 end) as "risk_passed",
        count("slippage") as "slippage_n", count("slippage_bps") as "slippage_bps_n", count("quality_score") as "q_n",
        count("submitted_at") as "submitted_n", count("first_fill_at") as "filled_n",
+       ${SIGNAL_STATUSES.map((st, i) => `count(case when "status" = '${st}' then 1 end) as "status_${i}"`).join(', ')},
        ${latencies.map((l) => `count(${l.expr}) as "${l.name}_n"`).join(', ')},
        ${exact.select()}
      from "signals" where ${where}`,
@@ -125,14 +126,7 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
   );
   const r = row ?? {};
   const values = exact.values(r);
-  const statusParams = new SqlParams(store.dialect);
-  const statusRows = await runSql<{ status: string; n: number | string }>(
-    kyselyOf(store),
-    `select "status", count(*) as "n" from "signals" where ${windowWhere(statusParams, window).join(' and ')} group by "status"`,
-    statusParams.values,
-  );
-  const byStatus = Object.fromEntries(Object.values(SignalStatus).map((s) => [s, 0])) as Record<SignalStatus, number>;
-  for (const s of statusRows) byStatus[s.status as SignalStatus] = Number(s.n);
+  const byStatus = Object.fromEntries(SIGNAL_STATUSES.map((st, i) => [st, Number(r[`status_${i}`] ?? 0)])) as Record<SignalStatus, number>;
   const total = Number(r.n ?? 0);
   const [slippage, slippageBps] = distributions.map(({ c, sum, pct }): DecimalDistribution => {
     const count = Number(r[`${c}_n`] ?? 0);

@@ -204,8 +204,6 @@ export interface Aggregates {
   timestamp(expr: string): string;
   /** the elements of a JSON array column as rows of `value` (a FROM item) */
   jsonElements(expr: string, alias: string): string;
-  /** the number of elements of a JSON array column */
-  jsonArrayLength(expr: string): string;
   /** a text expression compared by code point (for ORDER BY) */
   binary(expr: string): string;
 }
@@ -220,7 +218,6 @@ export function aggregatesFor(dialect: Dialect): Aggregates {
       bucket: (e, unit) => `to_char(date_trunc('${unit}', ${e} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
       timestamp: (e) => `to_char(${e} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       jsonElements: (e, alias) => `jsonb_array_elements_text(${e}) as ${alias}("value")`,
-      jsonArrayLength: (e) => `jsonb_array_length(${e})`,
       binary: (e) => `${e} collate "C"`,
     };
   }
@@ -231,7 +228,6 @@ export function aggregatesFor(dialect: Dialect): Aggregates {
     bucket: (e, unit) => (unit === 'hour' ? `substr(${e}, 1, 13) || ':00:00Z'` : `substr(${e}, 1, 10) || 'T00:00:00Z'`),
     timestamp: (e) => e,
     jsonElements: (e, alias) => `json_each(${e}) as ${alias}`,
-    jsonArrayLength: (e) => `json_array_length(${e})`,
     binary: (e) => e,
   };
 }

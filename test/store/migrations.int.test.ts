@@ -11,7 +11,7 @@ describe('PostgreSQL migrations', () => {
 });
 
 describe('SQLite tables on first use', () => {
-  it('a file made before a table existed gains that table on open and keeps its rows', async () => {
+  it('a file made before a table or an index existed gains them on open and keeps its rows', async () => {
     const { createTestDatabase } = await import('../helpers/databases.ts');
     const { openStore, applyBatch, findSignals, readCheckpoints } = await import('../../src/store/index.ts');
     const { parsedWorkload } = await import('../helpers/workload.ts');
@@ -20,11 +20,14 @@ describe('SQLite tables on first use', () => {
       const old = await openStore({ dbUrl: db.url });
       await applyBatch(old, parsedWorkload({ signals: 5, seed: 3 }));
       await old.em().getConnection().execute('drop table consumer_checkpoints');
+      await old.em().getConnection().execute('drop index signals_anomalies_idx');
       await old.close();
       const reopened = await openStore({ dbUrl: db.url });
       try {
         expect(await findSignals(reopened, {}, {})).toHaveLength(5);
         expect(await readCheckpoints(reopened, 'g')).toEqual([]);
+        const plan = await reopened.em().getConnection().execute<{ detail: string }[]>(`explain query plan select count(*) from "signals" where "effective_at" >= '2026' and "anomalies" <> '[]'`);
+        expect(plan.map((p) => p.detail).join('\n')).toMatch(/signals_anomalies_idx/);
       } finally {
         await reopened.close();
       }

@@ -60,5 +60,7 @@ export const SignalEntity = defineEntity({
     { name: 'signals_strategy_idx', properties: ['strategyName', 'effectiveAt'] },
     { name: 'signals_symbol_idx', properties: ['symbol', 'effectiveAt'] },
     { name: 'signals_status_idx', properties: ['status', 'effectiveAt'] },
+    /** the few signals with anomaly notes, by time: getAnomalies reads only these */
+    { name: 'signals_anomalies_idx', properties: ['effectiveAt'], where: `"anomalies" <> '[]'` },
   ],
 });

@@ -1,10 +1,12 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial.ts';
 import { Migration20261125210000_consumer_checkpoints } from './Migration20261125210000_consumer_checkpoints.ts';
 import { Migration20261126010000_first_fill_at } from './Migration20261126010000_first_fill_at.ts';
+import { Migration20261126020000_anomalies_index } from './Migration20261126020000_anomalies_index.ts';
 
 /** Every PostgreSQL migration, oldest first. A test fails when the entities and the migrated schema differ. */
 export const MIGRATIONS = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
   { name: 'Migration20261125210000_consumer_checkpoints', class: Migration20261125210000_consumer_checkpoints },
   { name: 'Migration20261126010000_first_fill_at', class: Migration20261126010000_first_fill_at },
+  { name: 'Migration20261126020000_anomalies_index', class: Migration20261126020000_anomalies_index },
 ];

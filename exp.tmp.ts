@@ -1,0 +1,15 @@
+import { loadSignals } from './scripts/analytics-loader.ts';
+import { generateEvents } from './src/simulate/generate-events.ts';
+import { openStore } from './src/store/index.ts';
+const N = 1_000_000;
+const admin = await openStore({ dbUrl: 'postgresql://postgres@127.0.0.1:5432/postgres', migrate: false, poolSize: 1 });
+await admin.em().getConnection().execute('drop database if exists sl_exp with (force)');
+await admin.em().getConnection().execute('create database sl_exp');
+await admin.close();
+const pg = await openStore({ dbUrl: 'postgresql://postgres@127.0.0.1:5432/sl_exp' });
+const lite = await openStore({ dbUrl: 'sqlite:////tmp/sl_exp.db' });
+const t0 = performance.now();
+await loadSignals(generateEvents({ signals: N, duplicates: 0, outOfOrder: 0, bad: 0.01, seed: 2025, start: new Date('2025-01-01T00:00:00Z'), spacingMs: 365 * 86400000 / N }), [{ store: pg, limit: Infinity }, { store: lite, limit: Infinity }]);
+console.log('loaded', (performance.now() - t0) / 1000);
+await pg.em().getConnection().execute('vacuum analyze'); await lite.em().getConnection().execute('analyze');
+await pg.close(); await lite.close();
