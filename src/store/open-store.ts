@@ -127,20 +127,25 @@ async function openPostgres(target: Extract<DatabaseTarget, { dialect: 'postgres
  */
 export async function migrate(store: Store): Promise<string[]> {
   if (store.dialect === 'sqlite') {
-    // tables created on first use; a table added by a later version is added to an existing file
-    // (safe: an update never drops a table or a column)
-    const tables = new Set((await store.em().getConnection().execute<{ name: string }[]>(`select name from sqlite_master where type = 'table'`)).map((r) => r.name));
+    // tables created on first use; what a later version added to an existing file is added to it: tables
+    // and indexes from the DDL of the entities (not by introspecting the file: MikroORM's reader fails on
+    // tables such as ANALYZE's sqlite_stat1), and the first_fill_at column, filled in from the audit trail.
+    // Nothing is ever dropped.
+    const conn = store.em().getConnection();
+    const names = async (sql: string) => new Set((await conn.execute<{ name: string }[]>(sql)).map((r) => r.name));
+    const tables = await names(`select name from sqlite_master where type = 'table'`);
     if (!tables.has('signals')) {
       await store.orm.schema.create();
       return [];
     }
-    // and a column or an index added by a later version (first_fill_at is filled in from the audit trail)
-    const conn = store.em().getConnection();
-    const signalColumns = new Set((await conn.execute<{ name: string }[]>(`select name from pragma_table_info('signals')`)).map((r) => r.name));
-    const indexes = new Set((await conn.execute<{ name: string }[]>(`select name from sqlite_master where type = 'index'`)).map((r) => r.name));
-    const wantedIndexes = ENTITIES.flatMap((e) => (e.meta.indexes ?? []).flatMap((i) => (i.name === undefined ? [] : [i.name])));
-    if (ENTITIES.some((e) => !tables.has(e.meta.tableName)) || !signalColumns.has('first_fill_at') || wantedIndexes.some((n) => !indexes.has(n))) {
-      await store.orm.schema.update({ safe: true, dropTables: false });
+    const signalColumns = await names(`select name from pragma_table_info('signals')`);
+    const indexes = await names(`select name from sqlite_master where type = 'index'`);
+    if (!signalColumns.has('first_fill_at')) await conn.execute('alter table `signals` add column `first_fill_at` text null');
+    for (const statement of (await store.orm.schema.getCreateSchemaSQL({ wrap: false })).split(/;\s*\n/)) {
+      const sql = statement.trim();
+      const table = /^create table `([^`]+)`/.exec(sql)?.[1];
+      const index = /^create (?:unique )?index `([^`]+)`/.exec(sql)?.[1];
+      if ((table !== undefined && !tables.has(table)) || (index !== undefined && !indexes.has(index))) await conn.execute(sql);
     }
     if (!signalColumns.has('first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
     return [];
