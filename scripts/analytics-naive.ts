@@ -177,15 +177,12 @@ export function anomalies(all: readonly SignalRecord[], w: Window, limit: number
   };
 }
 
-export function deadLetters(rows: readonly { id: number | string; topic: string | null }[], limit: number) {
+export function deadLetters<R extends { id: number | string; topic: string | null }>(rows: readonly R[], limit: number) {
   const topics = new Map<string, number>();
   for (const r of rows) topics.set(r.topic ?? 'api', (topics.get(r.topic ?? 'api') ?? 0) + 1);
   return {
     total: rows.length,
     byTopic: [...topics].map(([topic, count]) => ({ topic, count })).sort(byCount((x) => x.topic)),
-    recentIds: rows
-      .map((r) => Number(r.id))
-      .sort((a, b) => b - a)
-      .slice(0, limit),
+    recent: [...rows].sort((a, b) => Number(b.id) - Number(a.id)).slice(0, limit),
   };
 }

@@ -55,11 +55,16 @@ async function loadRecords(store: Store, w: (typeof WINDOWS)[WindowName]): Promi
   return rows.map(toSignalRecord);
 }
 
+/** Every dead letter received in the window, whole (the call returns the newest with their problems). */
 async function loadDeadLetters(store: Store, w: (typeof WINDOWS)[WindowName]): Promise<{ id: number; topic: string | null }[]> {
   const [a, b] = store.dialect === 'postgresql' ? ['$1::timestamptz', '$2::timestamptz'] : ['?', '?'];
   const at = (d: string) => `${d}T00:00:00.000000Z`;
-  const rows = await runSql<{ id: number | string; topic: string | null }>(kyselyOf(store), `select "id", "topic" from "dead_letters" where "received_at" >= ${a} and "received_at" < ${b}`, [at(w.from), at(w.to)]);
-  return rows.map((r) => ({ id: Number(r.id), topic: r.topic }));
+  const rows = await runSql<Record<string, unknown>>(
+    kyselyOf(store),
+    `select "id", "received_at", "source", "topic", "partition", "offset", "message_key", "raw_value", "problems" from "dead_letters" where "received_at" >= ${a} and "received_at" < ${b}`,
+    [at(w.from), at(w.to)],
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id), topic: (r.topic as string | null) ?? null, problems: typeof r.problems === 'string' ? JSON.parse(r.problems) : r.problems }));
 }
 
 /** Median of `runs` timed calls after one untimed warm-up, in ms. */
