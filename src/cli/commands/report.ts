@@ -46,6 +46,10 @@ export function registerReport(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML page with charts to FILE and print its path')
     .action(async (opts: ReportOptions, cmd: Command) => {
       if (opts.json && opts.csv) throw InputError.invalid('--json/--csv', 'choose one output format');
+      const { timeParam } = await import('../../store/index.ts');
+      // checked here so that a bad bound is reported under the flag's name
+      if (opts.from !== undefined) timeParam(opts.from, '--from');
+      if (opts.to !== undefined) timeParam(opts.to, '--to');
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { Analytics } = await import('../../analytics/index.ts');
         const analytics = Analytics.fromStore(store);
