@@ -174,7 +174,7 @@ export class Analytics {
   }
 
   /** The spread of slippage in basis points (min, quartiles, p95, max) per strategy (default) or symbol. */
-  getSlippageDistribution(window: SignalWindow & { by?: 'strategy' | 'symbol' } = {}): Promise<SlippageSpread[]> {
+  async getSlippageDistribution(window: SignalWindow & { by?: 'strategy' | 'symbol' } = {}): Promise<SlippageSpread[]> {
     const { by = 'strategy', ...rest } = window;
     if (by !== 'strategy' && by !== 'symbol') throw InputError.invalid('by', `must be 'strategy' or 'symbol' (got ${JSON.stringify(by)})`);
     return slippageSpread(this.store, rest, by);
