@@ -3,6 +3,9 @@ import { ConfigError } from '../errors.ts';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:///data/signals.db';
 
+/** The two databases signal-ledger stores in. */
+export type Dialect = 'sqlite' | 'postgresql';
+
 export type DatabaseTarget =
   | { dialect: 'sqlite'; file: string; memory: boolean; url: string }
   | { dialect: 'postgresql'; clientUrl: string; database: string; url: string };

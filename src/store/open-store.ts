@@ -6,13 +6,13 @@ import { MikroORM as PostgreSqlMikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/sql';
 import { MikroORM as SqliteMikroORM } from '@mikro-orm/sqlite';
 import { ConfigError, LedgerError, ErrorCode, StoreError } from '../errors.ts';
-import { type DatabaseTarget, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
+import { type DatabaseTarget, type Dialect, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
 import { ENTITIES } from './entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { registerSqliteAggregates } from './sql-aggregates.ts';
 import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
 
-export type Dialect = 'sqlite' | 'postgresql';
+export type { Dialect };
 
 /** An open database: MikroORM plus what the apply path and the queries need to know about it. */
 export interface Store {
@@ -85,7 +85,7 @@ async function openSqlite(target: Extract<DatabaseTarget, { dialect: 'sqlite' }>
     await conn.execute('pragma busy_timeout = 30000');
     await conn.execute('pragma synchronous = normal');
     await migrate(store);
-    await registerSqliteAggregates(store);
+    registerSqliteAggregates(await conn.getNativeClient());
   } catch (cause) {
     await store.close();
     throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot prepare SQLite database ${target.file}`, { cause });

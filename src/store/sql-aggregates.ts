@@ -1,5 +1,5 @@
 import { Decimal as DecimalJs } from 'decimal.js';
-import type { Dialect, Store } from './open-store.ts';
+import type { Dialect } from './database-url.ts';
 
 /**
  * Exact aggregates in SQL on both databases. PostgreSQL has them (numeric sum, percentile_disc);
@@ -63,10 +63,9 @@ function parseSpec(spec: string): Slot[] {
 
 const registered = new WeakSet<object>();
 
-/** Registers the ledger_* aggregates on a SQLite store's connection (once per connection). */
-export async function registerSqliteAggregates(store: Store): Promise<void> {
-  if (store.dialect !== 'sqlite') return;
-  const db = (await store.em().getConnection().getNativeClient()) as NativeAggregateDb;
+/** Registers the ledger_* aggregates on a SQLite connection (better-sqlite3's Database; once per connection). */
+export function registerSqliteAggregates(native: unknown): void {
+  const db = native as NativeAggregateDb;
   if (registered.has(db)) return;
   // every exact aggregate of a query in one call per row: ledger_aggregates(spec, args...), where spec is
   // the JSON list of slots (["s"] sum, ["p"] sum of products, ["d", fractions] / ["i", fractions]
