@@ -157,15 +157,16 @@ export async function stopLocalKafka(options: { port?: number; keepData?: boolea
 }
 
 if (import.meta.main) {
-  const command = process.argv[2];
-  if (command === 'up') {
-    const k = await startLocalKafka({ port: process.argv[3] ? Number(process.argv[3]) : undefined });
-    process.stdout.write(`Kafka ${k.mode === 'jars' ? KAFKA_VERSION + ' (jars)' : '(docker)'} answers on ${k.brokers}\n`);
-  } else if (command === 'down') {
-    await stopLocalKafka({ port: process.argv[3] ? Number(process.argv[3]) : undefined });
-    process.stdout.write('Kafka stopped\n');
-  } else {
-    process.stderr.write('usage: node scripts/kafka-local.ts up [port] | down [port]\n');
+  const [command, portText, ...extra] = process.argv.slice(2);
+  const port = portText === undefined ? undefined : Number(portText);
+  if ((command !== 'up' && command !== 'down') || extra.length > 0 || (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65_536))) {
+    process.stderr.write('usage: node scripts/kafka-local.ts up [PORT] | down [PORT]   (PORT a number, default 9092)\n');
     process.exitCode = 2;
+  } else if (command === 'up') {
+    const k = await startLocalKafka({ port });
+    process.stdout.write(`Kafka ${k.mode === 'jars' ? KAFKA_VERSION + ' (jars)' : '(docker)'} answers on ${k.brokers}\n`);
+  } else {
+    await stopLocalKafka({ port });
+    process.stdout.write('Kafka stopped\n');
   }
 }
