@@ -22,19 +22,16 @@ export function canonicalDecimal(value: unknown): string | null {
   return d.isZero() ? '0' : d.toFixed();
 }
 
-/** sum / count to MEAN_SCALE places, or null when count is 0. */
-export function meanOf(sum: unknown, count: number): string | null {
-  if (count === 0 || sum === null || sum === undefined) return null;
-  return canonicalDecimal(new Exact(String(sum)).div(count).toDecimalPlaces(MEAN_SCALE).toFixed());
-}
-
-/** a / b to MEAN_SCALE places, or null when b is missing or 0. */
+/** a / b to MEAN_SCALE places, or null when either is missing or b is 0. */
 export function ratioOf(a: unknown, b: unknown): string | null {
   if (a === null || a === undefined || b === null || b === undefined) return null;
   const den = new Exact(String(b));
   if (den.isZero()) return null;
   return canonicalDecimal(new Exact(String(a)).div(den).toDecimalPlaces(MEAN_SCALE).toFixed());
 }
+
+/** sum / count to MEAN_SCALE places, or null when count is 0. */
+export const meanOf = (sum: unknown, count: number): string | null => ratioOf(sum, count);
 
 /** The nearest-rank percentile of sorted values, as PostgreSQL's percentile_disc picks it. */
 export function nearestRank<T>(sorted: readonly T[], p: number): T | null {
@@ -50,6 +47,8 @@ interface NativeAggregateDb {
 /** One exact aggregate of a query: a sum, a sum of products, or nearest-rank percentiles. */
 type Slot = { kind: 's' | 'p' } | { kind: 'd' | 'i'; fractions: number[] };
 type SlotState = ExactSum | { values: unknown[] };
+/** The running state of one group: its slots (from the spec) and one state per slot. */
+type GroupState = { slots: Slot[]; states: SlotState[] };
 
 const specs = new Map<string, Slot[]>();
 function parseSpec(spec: string): Slot[] {
@@ -60,6 +59,11 @@ function parseSpec(spec: string): Slot[] {
   }
   return slots;
 }
+
+const startGroup = (slots: Slot[]): GroupState => ({
+  slots,
+  states: slots.map((slot) => (slot.kind === 's' ? new ExactSum(PLACES) : slot.kind === 'p' ? new ExactSum(2 * PLACES) : { values: [] })),
+});
 
 const registered = new WeakSet<object>();
 
@@ -72,17 +76,12 @@ export function registerSqliteAggregates(native: unknown): void {
   // percentiles of decimals / integers) and args their arguments in order; the result is a JSON array
   db.aggregate('ledger_aggregates', {
     start: () => null,
-    step: (acc: SlotState[] | null, spec: string, ...args: unknown[]) => {
-      const slots = parseSpec(spec);
-      let state = acc as (SlotState[] & { spec?: Slot[] }) | null;
-      if (state === null) {
-        state = slots.map((slot) => (slot.kind === 's' ? new ExactSum(PLACES) : slot.kind === 'p' ? new ExactSum(2 * PLACES) : { values: [] as unknown[] }));
-        state.spec = slots;
-      }
+    step: (acc: GroupState | null, spec: string, ...args: unknown[]) => {
+      const group = acc ?? startGroup(parseSpec(spec));
       let a = 0;
-      for (let i = 0; i < slots.length; i++) {
-        const slot = slots[i] as Slot;
-        const st = state[i] as SlotState;
+      for (let i = 0; i < group.slots.length; i++) {
+        const slot = group.slots[i] as Slot;
+        const st = group.states[i] as SlotState;
         if (slot.kind === 's') (st as ExactSum).add(args[a++]);
         else if (slot.kind === 'p') {
           (st as ExactSum).addProduct(args[a], args[a + 1]);
@@ -92,12 +91,10 @@ export function registerSqliteAggregates(native: unknown): void {
           if (v !== null && v !== undefined) (st as { values: unknown[] }).values.push(v);
         }
       }
-      return state;
+      return group;
     },
-    result: (acc: (SlotState[] & { spec?: Slot[] }) | null) =>
-      acc === null
-        ? null
-        : JSON.stringify(acc.map((st, i) => (st instanceof ExactSum ? st.result() : pickPercentiles(st.values, (acc.spec as Slot[])[i] as Slot)))),
+    result: (acc: GroupState | null) =>
+      acc === null ? null : JSON.stringify(acc.states.map((st, i) => (st instanceof ExactSum ? st.result() : pickPercentiles(st.values, acc.slots[i] as Slot)))),
     deterministic: true,
     varargs: true,
   } as never);
@@ -191,7 +188,7 @@ function pickPercentiles(values: unknown[], slot: Slot): (string | number | null
   return fractions.map((p) => nearestRank(sorted, p));
 }
 
-/** The SQL of the exact aggregates in one dialect. */
+/** The SQL fragments the analytics queries write differently per dialect. */
 export interface Aggregates {
   /** microseconds from b to a, two timestamp columns, as an exact integer */
   microsBetween(a: string, b: string): string;
@@ -232,7 +229,7 @@ export function aggregatesFor(dialect: Dialect): Aggregates {
 }
 
 /** A handle on one aggregate of an ExactAggregates set. */
-export type AggregateSlot<T> = { readonly index: number; readonly read: (values: readonly unknown[]) => T };
+export type AggregateSlot<T> = { readonly read: (values: readonly unknown[]) => T };
 
 /**
  * The exact aggregates of one query (sums, sums of products, percentiles), added one by one and read
@@ -249,7 +246,7 @@ export class ExactAggregates {
 
   #add<T>(spec: [string, number[]?], args: string[], pg: string, read: (v: unknown) => T): AggregateSlot<T> {
     const index = this.#slots.push({ spec, args, pg }) - 1;
-    return { index, read: (values) => read(values[index]) };
+    return { read: (values) => read(values[index]) };
   }
 
   /** exact sum of a decimal expression (null when no values) */
