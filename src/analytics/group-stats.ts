@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import {
   aggregatesFor,
+  compareKeys,
   kyselyOf,
   LATENCIES,
   LATENCY_FRACTIONS,
@@ -8,6 +9,8 @@ import {
   latencySql,
   meanOf,
   ExactAggregates,
+  rateOf,
+  riskDecisionCounts,
   toLatency,
   runSql,
   type SignalWindow,
@@ -50,26 +53,26 @@ export interface GroupStats {
   latencyToExecutedMs: LatencyPercentiles;
 }
 
-/** One grouped query over the window: everything of GroupStats per group, in key order (code points, nulls last). */
-export async function groupStats(store: Store, window: SignalWindow, by: GroupBy): Promise<GroupStats[]> {
-  const sql = aggregatesFor(store.dialect);
-  const params = new SqlParams(store.dialect);
-  const where = windowWhere(params, window).join(' and ');
-  let key: string;
+/** The SQL of a group's key. */
+function groupKeySql(store: Store, by: GroupBy): string {
   switch (by) {
     case 'strategy':
-      key = '"strategy_name"';
-      break;
+      return '"strategy_name"';
     case 'symbol':
-      key = '"symbol"';
-      break;
+      return '"symbol"';
     case 'hour':
     case 'day':
-      key = sql.bucket('"effective_at"', by);
-      break;
+      return aggregatesFor(store.dialect).bucket('"effective_at"', by);
     default:
       throw InputError.invalid('by', `must be strategy, symbol, hour or day (got ${JSON.stringify(by)})`);
   }
+}
+
+/** One grouped query over the window: everything of GroupStats per group, in key order (code points, nulls last). */
+export async function groupStats(store: Store, window: SignalWindow, by: GroupBy): Promise<GroupStats[]> {
+  const params = new SqlParams(store.dialect);
+  const where = windowWhere(params, window).join(' and ');
+  const key = groupKeySql(store, by);
   const exact = new ExactAggregates(store.dialect);
   const whenStatus = (status: string, column: string) => `case when "status" = '${status}' then "${column}" end`;
   const quality = (status: string) => ({ confidence: exact.sum(whenStatus(status, 'strength')), score: exact.sum(whenStatus(status, 'quality_score')) });
@@ -89,7 +92,7 @@ export async function groupStats(store: Store, window: SignalWindow, by: GroupBy
     kyselyOf(store),
     `select ${key} as "key", count(*) as "n",
        count(case when "status" = 'executed' then 1 end) as "executed_n", count(case when "status" = 'rejected' then 1 end) as "rejected_n",
-       count("risk_check_passed") as "risk_n", count(case when ${sql.isTrue('"risk_check_passed"')} then 1 end) as "risk_passed",
+       ${riskDecisionCounts(store)},
        count("slippage_bps") as "bps_n", ${qualitySql('executed')}, ${qualitySql('rejected')}, count(${toExecuted}) as "lat_n",
        ${exact.select()}
      from "signals" where ${where} group by ${key}`,
@@ -99,7 +102,6 @@ export async function groupStats(store: Store, window: SignalWindow, by: GroupBy
     .map((r): GroupStats => {
       const v = exact.values(r);
       const n = Number(r.n);
-      const riskN = Number(r.risk_n);
       const executed = Number(r.executed_n);
       const means = (status: 'executed' | 'rejected'): SignalQuality => ({
         meanConfidence: meanOf(slots[status].confidence.read(v), Number(r[`${status}_conf_n`])),
@@ -110,8 +112,8 @@ export async function groupStats(store: Store, window: SignalWindow, by: GroupBy
         signals: n,
         executedCount: executed,
         rejectedCount: Number(r.rejected_n),
-        passRate: riskN > 0 ? Number(r.risk_passed) / riskN : null,
-        executionRate: n > 0 ? executed / n : null,
+        passRate: rateOf(Number(r.risk_passed), Number(r.risk_n)),
+        executionRate: rateOf(executed, n),
         executedQuantity: slots.qty.read(v) ?? '0',
         executedNotional: slots.notional.read(v) ?? '0',
         meanSlippageBps: meanOf(slots.bps.read(v), Number(r.bps_n)),
@@ -122,14 +124,6 @@ export async function groupStats(store: Store, window: SignalWindow, by: GroupBy
       };
     })
     .sort((a, b) => compareKeys(a.key, b.key));
-}
-
-/** Text order by code point, nulls last: the same on both databases whatever their collation. */
-export function compareKeys(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return a < b ? -1 : 1;
 }
 
 /** Slippage in basis points of one group: quartiles, 95th percentile and extremes (nearest rank). */
@@ -149,7 +143,7 @@ const SPREAD_FRACTIONS = [0, 0.25, 0.5, 0.75, 0.95, 1] as const;
 /** Per strategy or symbol, the spread of slippage_bps over the signals that have one. */
 export async function slippageSpread(store: Store, window: SignalWindow, by: 'strategy' | 'symbol'): Promise<SlippageSpread[]> {
   const params = new SqlParams(store.dialect);
-  const key = by === 'strategy' ? '"strategy_name"' : '"symbol"';
+  const key = groupKeySql(store, by);
   const where = [...windowWhere(params, window), '"slippage_bps" is not null'].join(' and ');
   const exact = new ExactAggregates(store.dialect);
   const spread = exact.decimalPercentiles('"slippage_bps"', SPREAD_FRACTIONS);

@@ -1,11 +1,14 @@
-import { LIMITS, sortKeysDeep } from '../contract/index.ts';
+import { sortKeysDeep } from '../contract/index.ts';
 import { InputError } from '../errors.ts';
 import {
   aggregatesFor,
+  byCountThenName,
+  compareKeys,
   computeFullExecutionStats,
   countRejections,
   type FullExecutionStats,
   kyselyOf,
+  listLimit,
   openStore,
   type OpenStoreOptions,
   rangeClause,
@@ -16,7 +19,7 @@ import {
   totalsByReason,
   windowWhere,
 } from '../store/index.ts';
-import { compareKeys, type GroupStats, groupStats, type SlippageSpread, slippageSpread } from './group-stats.ts';
+import { type GroupStats, groupStats, type SlippageSpread, slippageSpread } from './group-stats.ts';
 
 export type { FullExecutionStats as ExecutionStats, SignalWindow as AnalyticsWindow };
 export type { DecimalDistribution, LatencyPercentiles } from '../store/index.ts';
@@ -110,14 +113,14 @@ function shares(counts: readonly { reason: string; count: number }[], total: num
   return counts.map((c) => ({ ...c, share: total > 0 ? c.count / total : 0 }));
 }
 
-function limitOf(options: ListOptions): number {
-  const limit = options.limit ?? LIMITS.defaultPageSize;
-  if (!Number.isInteger(limit) || limit < 1) throw InputError.invalid('limit', `must be a whole number of at least 1 (got ${limit})`);
-  if (limit > LIMITS.maxPageSize) throw InputError.limit('limit', `${limit} is above the maximum of ${LIMITS.maxPageSize}`);
-  return limit;
-}
+const limitOf = (options: ListOptions): number => listLimit(options.limit, 'the maximum');
 
-const byCountThenName = <T extends { count: number }>(name: (x: T) => string) => (a: T, b: T) => b.count - a.count || compareKeys(name(a), name(b));
+/** Runs one query whose SQL is built with fresh parameters. */
+async function query<R>(store: Store, build: (params: SqlParams) => string): Promise<R[]> {
+  const params = new SqlParams(store.dialect);
+  const text = build(params);
+  return runSql<R>(kyselyOf(store), text, params.values);
+}
 
 /**
  * Read-only analytics for reporting jobs: `import { Analytics } from 'signal-ledger/analytics'`.
@@ -198,18 +201,15 @@ export class Analytics {
   async getAnomalies(window: SignalWindow & ListOptions = {}): Promise<AnomalyReport> {
     const limit = limitOf(window);
     const sql = aggregatesFor(this.store.dialect);
-    const run = async <R>(build: (params: SqlParams) => string): Promise<R[]> => {
-      const params = new SqlParams(this.store.dialect);
-      const text = build(params);
-      return runSql<R>(kyselyOf(this.store), text, params.values);
-    };
     // the predicate of the partial index signals_anomalies_idx
     const flagged = (params: SqlParams) => [...windowWhere(params, window, 's'), `s."anomalies" <> '[]'`].join(' and ');
-    const [totalRow] = await run<{ n: number | string }>((params) => `select count(*) as "n" from "signals" s where ${flagged(params)}`);
-    const kinds = await run<{ anomaly: string; n: number | string }>(
+    const [totalRow] = await query<{ n: number | string }>(this.store, (params) => `select count(*) as "n" from "signals" s where ${flagged(params)}`);
+    const kinds = await query<{ anomaly: string; n: number | string }>(
+      this.store,
       (params) => `select a."value" as "anomaly", count(*) as "n" from "signals" s, ${sql.jsonElements('s."anomalies"', 'a')} where ${flagged(params)} group by a."value"`,
     );
-    const rows = await run<Record<string, unknown>>(
+    const rows = await query<Record<string, unknown>>(
+      this.store,
       (params) =>
         `select s."signal_id", s."strategy_name", s."symbol", s."status", ${sql.timestamp('s."effective_at"')} as "effective_at", s."anomalies"
            from "signals" s where ${flagged(params)} order by s."effective_at" desc, ${sql.binary('s."signal_id"')} desc limit ${params.add(limit)}`,
@@ -236,16 +236,16 @@ export class Analytics {
       const w = rangeClause(params, window.from, window.to, '', ['from', 'to'], 'received_at');
       return w.length > 0 ? `where ${w.join(' and ')}` : '';
     };
-    const p1 = new SqlParams(this.store.dialect);
-    const topics = await runSql<{ topic: string; n: number | string }>(
-      kyselyOf(this.store),
-      `select coalesce("topic", 'api') as "topic", count(*) as "n" from "dead_letters" ${where(p1)} group by coalesce("topic", 'api')`,
-      p1.values,
+    const topics = await query<{ topic: string; n: number | string }>(
+      this.store,
+      (params) => `select coalesce("topic", 'api') as "topic", count(*) as "n" from "dead_letters" ${where(params)} group by coalesce("topic", 'api')`,
     );
-    const p2 = new SqlParams(this.store.dialect);
-    const text = `select "id", ${sql.timestamp('"received_at"')} as "received_at", "source", "topic", "partition", cast("offset" as text) as "offset", "message_key", "raw_value", "problems"
-         from "dead_letters" ${where(p2)} order by "id" desc limit ${p2.add(limit)}`;
-    const rows = await runSql<Record<string, unknown>>(kyselyOf(this.store), text, p2.values);
+    const rows = await query<Record<string, unknown>>(
+      this.store,
+      (params) =>
+        `select "id", ${sql.timestamp('"received_at"')} as "received_at", "source", "topic", "partition", cast("offset" as text) as "offset", "message_key", "raw_value", "problems"
+           from "dead_letters" ${where(params)} order by "id" desc limit ${params.add(limit)}`,
+    );
     const byTopic = topics.map((t) => ({ topic: t.topic, count: Number(t.n) })).sort(byCountThenName((t) => t.topic));
     return {
       total: byTopic.reduce((n, t) => n + t.count, 0),

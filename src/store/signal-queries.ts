@@ -33,6 +33,14 @@ export class SqlParams {
   }
 }
 
+/** A list's `limit`: default 100, a whole number from 1 to 10,000; `maximum` and `hint` word the error past it. */
+export function listLimit(given: number | undefined, maximum: string, hint = ''): number {
+  const limit = given ?? LIMITS.defaultPageSize;
+  if (!Number.isInteger(limit) || limit < 1) throw InputError.invalid('limit', `must be a whole number of at least 1 (got ${limit})`);
+  if (limit > LIMITS.maxPageSize) throw InputError.limit('limit', `${limit} is above ${maximum} of ${LIMITS.maxPageSize}${hint}`);
+  return limit;
+}
+
 export function kyselyOf(store: Store): QueryRunner {
   return store.em().getConnection().getClient() as unknown as QueryRunner;
 }
@@ -70,9 +78,7 @@ export async function findSignalById(store: Store, signalId: string): Promise<Si
 
 /** Newest first (effective_at, then signal_id, both descending), keyset-paged by the last signalId. */
 export async function findSignals(store: Store, filters: SignalFilters = {}, page: PageOptions = {}): Promise<SignalRecord[]> {
-  const limit = page.limit ?? LIMITS.defaultPageSize;
-  if (!Number.isInteger(limit) || limit < 1) throw InputError.invalid('limit', `must be a whole number of at least 1 (got ${limit})`);
-  if (limit > LIMITS.maxPageSize) throw InputError.limit('limit', `${limit} is above the maximum page size of ${LIMITS.maxPageSize}; page with cursor`);
+  const limit = listLimit(page.limit, 'the maximum page size', '; page with cursor');
   const params = new SqlParams(store.dialect);
   const where = ['s."version" > 0'];
   const statuses = filters.status === undefined ? [] : typeof filters.status === 'string' ? [filters.status] : [...filters.status];

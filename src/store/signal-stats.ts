@@ -102,7 +102,6 @@ export function toLatency(count: unknown, micros: readonly (number | null)[]): L
 }
 
 export async function computeFullExecutionStats(store: Store, window: SignalWindow = {}): Promise<FullExecutionStats> {
-  const sql = aggregatesFor(store.dialect);
   const params = new SqlParams(store.dialect);
   const where = windowWhere(params, window).join(' and ');
   const exact = new ExactAggregates(store.dialect);
@@ -115,7 +114,7 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
   const [row] = await runSql<Record<string, unknown>>(
     kyselyOf(store),
     `select count(*) as "n",
-       count("risk_check_passed") as "risk_n", count(case when ${sql.isTrue('"risk_check_passed"')} then 1 end) as "risk_passed",
+       ${riskDecisionCounts(store)},
        count("slippage") as "slippage_n", count("slippage_bps") as "slippage_bps_n", count("quality_score") as "q_n",
        count("submitted_at") as "submitted_n", count("first_fill_at") as "filled_n",
        ${SIGNAL_STATUSES.map((st, i) => `count(case when "status" = '${st}' then 1 end) as "status_${i}"`).join(', ')},
@@ -134,7 +133,6 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
     return { count, mean: meanOf(sum.read(values), count), median, p95, worst };
   }) as [DecimalDistribution, DecimalDistribution];
   const qualityMean = meanOf(quality.read(values), Number(r.q_n ?? 0));
-  const riskN = Number(r.risk_n ?? 0);
   return {
     totalSignals: total,
     byStatus,
@@ -142,8 +140,8 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
     rejectedCount: byStatus.rejected,
     avgSlippage: Number(slippage.mean ?? 0),
     avgQualityScore: Number(qualityMean ?? 0),
-    passRate: riskN > 0 ? Number(r.risk_passed) / riskN : null,
-    executionRate: total > 0 ? byStatus.executed / total : null,
+    passRate: rateOf(Number(r.risk_passed ?? 0), Number(r.risk_n ?? 0)),
+    executionRate: rateOf(byStatus.executed, total),
     fillRatio: ratioOf(filledQty.read(values), orderedQty.read(values)),
     slippage,
     slippageBps,
@@ -191,5 +189,26 @@ export async function computeRejectionSummary(store: Store, startDate?: Date | s
 export function totalsByReason(counts: readonly RejectionCount[]): { reason: string; count: number }[] {
   const totals = new Map<string, number>();
   for (const c of counts) totals.set(c.reason, (totals.get(c.reason) ?? 0) + c.count);
-  return [...totals].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+  return [...totals].map(([reason, count]) => ({ reason, count })).sort(byCountThenName((t) => t.reason));
 }
+
+/** Text order by code point, nulls last: the same on both databases whatever their collation. */
+export function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+/** Largest count first, then by name in code-point order. */
+export const byCountThenName =
+  <T extends { count: number }>(name: (x: T) => string) =>
+  (a: T, b: T): number =>
+    b.count - a.count || compareKeys(name(a), name(b));
+
+/** A rate of two counts, null when the denominator is 0. */
+export const rateOf = (numerator: number, denominator: number): number | null => (denominator > 0 ? numerator / denominator : null);
+
+/** SELECT items "risk_n" (signals with a risk decision) and "risk_passed" (those that passed). */
+export const riskDecisionCounts = (store: Store): string =>
+  `count("risk_check_passed") as "risk_n", count(case when ${aggregatesFor(store.dialect).isTrue('"risk_check_passed"')} then 1 end) as "risk_passed"`;
