@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import type { TimeSeriesMetric } from '../../analytics/index.ts';
 import { InputError } from '../../errors.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { formatCsv, formatTable } from '../output.ts';
@@ -29,6 +30,20 @@ function leaves(value: unknown, prefix: string): [string, unknown][] {
   return Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
 }
 
+/** The columns of `--by` tables: a metric of the time series and its heading. */
+const TABLE_COLUMNS: readonly [TimeSeriesMetric, string][] = [
+  ['signals', 'signals'],
+  ['executed', 'executed'],
+  ['rejected', 'rejected'],
+  ['passRate', 'pass rate'],
+  ['executionRate', 'exec rate'],
+  ['executedNotional', 'executed notional'],
+  ['meanSlippageBps', 'mean slip bps'],
+  ['fees', 'fees'],
+  ['latencyP50', 'p50 ms'],
+  ['latencyP95', 'p95 ms'],
+];
+
 const pct = (x: number | null) => (x === null ? '' : `${(100 * x).toFixed(1)}%`);
 const ms = (x: number | null) => (x === null ? '' : x.toFixed(0));
 
@@ -51,7 +66,7 @@ export function registerReport(program: Command): void {
       if (opts.from !== undefined) timeParam(opts.from, '--from');
       if (opts.to !== undefined) timeParam(opts.to, '--to');
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
-        const { Analytics } = await import('../../analytics/index.ts');
+        const { Analytics, TIME_SERIES_METRICS } = await import('../../analytics/index.ts');
         const analytics = Analytics.fromStore(store);
         const window = { from: opts.from, to: opts.to, strategy: opts.strategy, symbol: opts.symbol };
         if (opts.html !== undefined) {
@@ -76,37 +91,13 @@ export function registerReport(program: Command): void {
             process.stdout.write(`${formatCsv(headers, flat.map((r) => headers.map((h) => r[h])))}\n`);
             return;
           }
-          const table =
+          // one line per group: the strategy, symbol or day, then the same metrics whichever it is
+          const lines =
             rows !== null
-              ? rows.map((r) => [
-                  ('strategy' in r ? r.strategy : r.symbol) ?? '(no details)',
-                  r.signals,
-                  r.executedCount,
-                  r.rejectedCount,
-                  pct(r.passRate),
-                  pct(r.executionRate),
-                  r.executedNotional,
-                  r.meanSlippageBps ?? '',
-                  r.fees,
-                  ms(r.latencyToExecutedMs.p50),
-                  ms(r.latencyToExecutedMs.p95),
-                ])
-              : (groups ?? []).map((g) => [
-                  g.bucket.slice(0, 10),
-                  g.signals,
-                  g.executed,
-                  g.rejected,
-                  pct(g.passRate as number | null),
-                  pct(g.executionRate as number | null),
-                  g.executedNotional,
-                  g.meanSlippageBps ?? '',
-                  g.fees,
-                  ms(g.latencyP50 as number | null),
-                  ms(g.latencyP95 as number | null),
-                ]);
-          process.stdout.write(
-            `${formatTable([opts.by, 'signals', 'executed', 'rejected', 'pass rate', 'exec rate', 'executed notional', 'mean slip bps', 'fees', 'p50 ms', 'p95 ms'], table)}\n`,
-          );
+              ? rows.map((r) => ({ label: ('strategy' in r ? r.strategy : r.symbol) ?? '(no details)', value: (m: TimeSeriesMetric) => TIME_SERIES_METRICS[m]({ key: null, ...r }) }))
+              : (groups ?? []).map((g) => ({ label: g.bucket.slice(0, 10), value: (m: TimeSeriesMetric) => g[m] }));
+          const cell = (m: TimeSeriesMetric, v: unknown) => (m === 'passRate' || m === 'executionRate' ? pct(v as number | null) : m.startsWith('latency') ? ms(v as number | null) : (v ?? ''));
+          process.stdout.write(`${formatTable([opts.by, ...TABLE_COLUMNS.map(([, h]) => h)], lines.map((l) => [l.label, ...TABLE_COLUMNS.map(([m]) => cell(m, l.value(m)))]))}\n`);
           return;
         }
         const stats = await analytics.getExecutionStats(window);
