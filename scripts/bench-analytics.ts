@@ -44,25 +44,29 @@ const NAIVE_FIELDS = new Set<keyof SignalRecord>([
   'executedAt', 'riskCheckPassed', 'rejectionReason', 'orderQuantity', 'executedPrice', 'executedQuantity', 'fees', 'slippage', 'slippageBps', 'anomalies',
 ]);
 
+/** Placeholders and values of a window's bounds (midnight UTC of its dates). */
+function bounds(store: Store, w: (typeof WINDOWS)[WindowName]): { from: string; to: string; values: string[] } {
+  const [from, to] = store.dialect === 'postgresql' ? ['$1::timestamptz', '$2::timestamptz'] : ['?', '?'];
+  return { from, to, values: [`${w.from}T00:00:00.000000Z`, `${w.to}T00:00:00.000000Z`] };
+}
+
 async function loadRecords(store: Store, w: (typeof WINDOWS)[WindowName]): Promise<SignalRecord[]> {
   const pg = store.dialect === 'postgresql';
   const list = RECORD_COLUMNS.filter((c) => NAIVE_FIELDS.has(c.field))
     .map((c) => (pg && c.kind === 'timestamp' ? `to_char("${c.column}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "${c.column}"` : `"${c.column}"`))
     .join(', ');
-  const [a, b] = pg ? ['$1::timestamptz', '$2::timestamptz'] : ['?', '?'];
-  const at = (d: string) => `${d}T00:00:00.000000Z`;
-  const rows = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${list} from "signals" where "version" > 0 and "effective_at" >= ${a} and "effective_at" < ${b}`, [at(w.from), at(w.to)]);
+  const b = bounds(store, w);
+  const rows = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${list} from "signals" where "version" > 0 and "effective_at" >= ${b.from} and "effective_at" < ${b.to}`, b.values);
   return rows.map(toSignalRecord);
 }
 
 /** Every dead letter received in the window, whole (the call returns the newest with their problems). */
 async function loadDeadLetters(store: Store, w: (typeof WINDOWS)[WindowName]): Promise<{ id: number; topic: string | null }[]> {
-  const [a, b] = store.dialect === 'postgresql' ? ['$1::timestamptz', '$2::timestamptz'] : ['?', '?'];
-  const at = (d: string) => `${d}T00:00:00.000000Z`;
+  const b = bounds(store, w);
   const rows = await runSql<Record<string, unknown>>(
     kyselyOf(store),
-    `select "id", "received_at", "source", "topic", "partition", "offset", "message_key", "raw_value", "problems" from "dead_letters" where "received_at" >= ${a} and "received_at" < ${b}`,
-    [at(w.from), at(w.to)],
+    `select "id", "received_at", "source", "topic", "partition", "offset", "message_key", "raw_value", "problems" from "dead_letters" where "received_at" >= ${b.from} and "received_at" < ${b.to}`,
+    b.values,
   );
   return rows.map((r) => ({ ...r, id: Number(r.id), topic: (r.topic as string | null) ?? null, problems: typeof r.problems === 'string' ? JSON.parse(r.problems) : r.problems }));
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
-import { createKafka, createWorker, createWorkerMetrics, startHealthServer } from '../../src/worker/index.ts';
+import { createKafka, createWorker, createWorkerMetrics, partitionKey, startHealthServer } from '../../src/worker/index.ts';
 import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
 import { createTestTopics, endOffsets, produce, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
 import { applyAll, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
@@ -21,6 +21,19 @@ async function expectedSnapshot(lines: readonly EventLine[]): Promise<string> {
 }
 
 const distinctEvents = (lines: readonly EventLine[]) => new Set(toMessages(lines).flatMap((m) => (m.ok ? [m.event.eventId] : []))).size;
+
+/** A workload published to fresh topics, and a fresh PostgreSQL database for the worker. */
+async function publishedWorkload(signals: number, seed: number) {
+  const lines = workload(signals, seed);
+  const db = await createTestDatabase('postgresql');
+  const config = testKafkaConfig(db.url);
+  await createTestTopics(config);
+  await produce(config, lines);
+  return { lines, db, config };
+}
+
+/** Messages on the test's topics: the sum of their end offsets. */
+const publishedCount = async (config: ReturnType<typeof testKafkaConfig>) => [...(await endOffsets(config)).values()].reduce((n, end) => n + Number(end), 0);
 
 async function count(store: Store, sql: string): Promise<number> {
   const rows = (await store.em().getConnection().execute(sql)) as { n: string | number }[];
@@ -42,12 +55,8 @@ const exited = (child: ChildProcess) =>
 
 describe('the Kafka worker against a real broker and PostgreSQL', () => {
   it('a shuffled, duplicated stream on all five topics ends equal to ingesting the same events from a file; health and metrics say so', async () => {
-    const lines = workload(400, 11);
+    const { lines, db, config } = await publishedWorkload(400, 11);
     const expected = await expectedSnapshot(lines);
-    const db = await createTestDatabase('postgresql');
-    const config = testKafkaConfig(db.url);
-    await createTestTopics(config);
-    await produce(config, lines);
     const store = await openStore({ dbUrl: db.url });
     const metrics = createWorkerMetrics();
     const worker = createWorker({ store, config, logger: quietLogger(), metrics });
@@ -62,7 +71,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
       const total = (name: string) => [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
       // every message on the topics (a producer retry may have written a line twice) was read once
-      const published = [...(await endOffsets(config)).values()].reduce((n, end) => n + Number(end), 0);
+      const published = await publishedCount(config);
       expect(published).toBeGreaterThanOrEqual(lines.length);
       expect(total('ledger_events_consumed_total')).toBe(published);
       expect(total('ledger_events_applied_total')).toBe(distinctEvents(lines));
@@ -126,12 +135,8 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   });
 
   it('a worker killed with SIGKILL mid-stream and started again loses nothing and counts nothing twice', async () => {
-    const lines = workload(1500, 12);
+    const { lines, db, config } = await publishedWorkload(1500, 12);
     const expected = await expectedSnapshot(lines);
-    const db = await createTestDatabase('postgresql');
-    const config = testKafkaConfig(db.url);
-    await createTestTopics(config);
-    await produce(config, lines);
     const store = await openStore({ dbUrl: db.url, migrate: true });
     try {
       const first = spawnWorker(config.env);
@@ -214,13 +219,9 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   });
 
   it('replay re-reads every topic under a fresh group into a new database and stops by itself at the end offsets taken at its start', async () => {
-    const lines = workload(300, 15);
+    const { lines, db, config } = await publishedWorkload(300, 15);
     const expected = await expectedSnapshot(lines);
-    const db = await createTestDatabase('postgresql');
-    const config = testKafkaConfig(db.url);
-    await createTestTopics(config);
-    await produce(config, lines);
-    const published = [...(await endOffsets(config)).values()].reduce((n, end) => n + Number(end), 0);
+    const published = await publishedCount(config);
     try {
       const replay = spawn(process.execPath, [main, 'replay', '--from-beginning', '--json'], { env: { ...process.env, ...config.env }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
@@ -243,11 +244,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   });
 
   it('SIGTERM mid-stream finishes the chunk in hand, commits exactly what is stored and exits 0', async () => {
-    const lines = workload(1500, 16);
-    const db = await createTestDatabase('postgresql');
-    const config = testKafkaConfig(db.url);
-    await createTestTopics(config);
-    await produce(config, lines);
+    const { lines, db, config } = await publishedWorkload(1500, 16);
     const store = await openStore({ dbUrl: db.url });
     try {
       const worker = spawnWorker(config.env);
@@ -255,12 +252,12 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       worker.kill('SIGTERM');
       expect((await exited(worker)).code).toBe(0);
       // every offset the group committed is in the database, and everything in the database is committed
-      const stored = new Map((await readCheckpoints(store, config.groupId)).map((c) => [`${c.topic}:${c.partition}`, c.nextOffset]));
+      const stored = new Map((await readCheckpoints(store, config.groupId)).map((c) => [partitionKey(c.topic, c.partition), c.nextOffset]));
       const admin = createKafka(config.kafka, quietLogger()).admin();
       await admin.connect();
       const committed = new Map<string, string>();
       for (const t of await admin.fetchOffsets({ groupId: config.groupId, topics: topicsOf(config) })) {
-        for (const p of t.partitions) if (p.offset !== '-1') committed.set(`${t.topic}:${p.partition}`, p.offset);
+        for (const p of t.partitions) if (p.offset !== '-1') committed.set(partitionKey(t.topic, p.partition), p.offset);
       }
       await admin.disconnect();
       expect(committed.size).toBeGreaterThan(0);
@@ -297,12 +294,8 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   });
 
   it('a store checkpoint past the end of its partition (the topic was created again) is dropped, and the new messages are applied', async () => {
-    const lines = workload(200, 17);
+    const { lines, db, config } = await publishedWorkload(200, 17);
     const expected = await expectedSnapshot(lines);
-    const db = await createTestDatabase('postgresql');
-    const config = testKafkaConfig(db.url);
-    await createTestTopics(config);
-    await produce(config, lines);
     const store = await openStore({ dbUrl: db.url });
     const { applyBatch } = await import('../../src/store/index.ts');
     await applyBatch(store, [], { checkpoints: [{ groupId: config.groupId, topic: config.topics.generated, partition: 0, nextOffset: '1000000000' }] });
