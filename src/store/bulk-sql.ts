@@ -36,14 +36,20 @@ function sqliteValue(v: unknown): unknown {
 
 const isJson = (column: BulkColumn): boolean => column.pgType === 'json' || column.pgType === 'jsonb';
 
-/** One column of the rows as an array parameter (JSON values as their text). */
-function columnArray(column: BulkColumn, rows: readonly Record<string, unknown>[]): unknown[] {
+/**
+ * One column of the rows as one JSON array text: JSON columns as their values, the others as strings,
+ * numbers and booleans (null for none). JSON.stringify runs natively, several times faster than the
+ * driver's element-by-element escaping of a text[] parameter.
+ */
+function columnJson(column: BulkColumn, rows: readonly Record<string, unknown>[]): string {
   const json = isJson(column);
-  return rows.map((row) => {
-    const v = row[column.name];
-    if (v === undefined || v === null) return null;
-    return json && typeof v !== 'string' ? JSON.stringify(v) : v;
-  });
+  return JSON.stringify(
+    rows.map((row) => {
+      const v = row[column.name];
+      if (v === undefined || v === null) return null;
+      return json && typeof v === 'string' ? JSON.parse(v) : v;
+    }),
+  );
 }
 
 /**
@@ -56,7 +62,7 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
   if (rows.length === 0) return 0;
   if (writer.dialect === 'postgresql') {
     const sql = bulkInsertSql(insert.table, insert.columns, insert.tail, insert.orderBy);
-    const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, insert.columns.map((c) => columnArray(c, rows))));
+    const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, insert.columns.map((c) => columnJson(c, rows))));
     return Number(result.numAffectedRows ?? result.rows.length);
   }
   const names = insert.columns.map((c) => quoteIdent(c.name)).join(', ');
@@ -90,15 +96,19 @@ export interface BulkColumn {
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * PostgreSQL: `insert into table (columns) select * from unnest($1::type[], $2::type[], ...)` plus an
- * optional conflict clause: one array parameter per column, cheaper for the server to read than one
- * JSON document with every row's keys (JSON columns travel as text and are cast element by element).
+ * PostgreSQL: `insert into table (columns) select x.c1::type, ... from rows from
+ * (json_array_elements_text($1::json), ...) as x(...)` plus an optional conflict clause: one JSON array
+ * parameter per column, zipped by ROWS FROM (JSON columns are read with json_array_elements, as values).
  */
 function bulkInsertSql(table: string, columns: readonly BulkColumn[], tail = '', orderBy?: string): string {
   const names = columns.map((c) => quoteIdent(c.name)).join(', ');
-  const arrays = columns.map((c, i) => (isJson(c) ? `$${i + 1}::text[]::${c.pgType}[]` : `$${i + 1}::${c.pgType}[]`)).join(', ');
-  const order = orderBy ? ` order by ${quoteIdent(orderBy)}` : '';
-  return `insert into ${quoteIdent(table)} (${names}) select * from unnest(${arrays}) as x(${names})${order} ${tail}`.trim();
+  const sources = columns.map((c, i) => (isJson(c) ? `json_array_elements($${i + 1}::json)` : `json_array_elements_text($${i + 1}::json)`)).join(', ');
+  // a JSON null element is SQL NULL in the table, as a null text element is
+  const values = columns
+    .map((c) => (isJson(c) ? `case when json_typeof(x.${quoteIdent(c.name)}) = 'null' then null else x.${quoteIdent(c.name)}::${c.pgType} end` : `x.${quoteIdent(c.name)}::${c.pgType}`))
+    .join(', ');
+  const order = orderBy ? ` order by x.${quoteIdent(orderBy)}` : '';
+  return `insert into ${quoteIdent(table)} (${names}) select ${values} from rows from (${sources}) as x(${names})${order} ${tail}`.trim();
 }
 
 /** `column in (<the values of one JSON array parameter>)`, placeholder index for PostgreSQL. */
