@@ -4,7 +4,12 @@ import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind } from './contract/index.ts
 import { ConfigError } from './errors.ts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './store/database-url.ts';
 
-export { LIMITS } from './contract/limits.ts';
+import { LIMITS } from './contract/limits.ts';
+
+export { LIMITS };
+
+/** Messages per worker transaction unless WORKER_MAX_BATCH or --max-batch says otherwise. */
+export const DEFAULT_MAX_BATCH = 4000;
 
 /** Per-topic overrides: KAFKA_TOPIC_SIGNALS_GENERATED and so on, full topic names (no prefix added). */
 const TOPIC_SETTINGS: Record<EventKind, string> = Object.fromEntries(
@@ -35,6 +40,7 @@ const envSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   METRICS_PORT: port.optional(),
+  WORKER_MAX_BATCH: z.coerce.number().int().min(1).max(LIMITS.maxBatchEvents).optional(),
 });
 type Env = z.infer<typeof envSchema>;
 
@@ -85,6 +91,8 @@ export interface KafkaConfig extends LedgerConfig {
   deadLetterTopic: string | null;
   /** 127.0.0.1 port of /healthz and /metrics; 0 picks a free one */
   metricsPort: number;
+  /** the worker applies at most this many messages per database transaction */
+  maxBatch: number;
 }
 
 export interface KafkaFlags extends ConfigFlags {
@@ -92,6 +100,7 @@ export interface KafkaFlags extends ConfigFlags {
   groupId?: string;
   dlqTopic?: string;
   metricsPort?: string;
+  maxBatch?: string;
 }
 
 function readSecretFile(setting: string, file: string): string {
@@ -110,12 +119,13 @@ export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, stri
   if (flags.groupId !== undefined) overrides.KAFKA_GROUP_ID = flags.groupId;
   if (flags.dlqTopic !== undefined) overrides.KAFKA_DLQ_TOPIC = flags.dlqTopic;
   if (flags.metricsPort !== undefined) overrides.METRICS_PORT = flags.metricsPort;
+  if (flags.maxBatch !== undefined) overrides.WORKER_MAX_BATCH = flags.maxBatch;
   let e: Env;
   try {
     e = readEnv(overrides);
   } catch (error) {
     // name the flag when the bad value came from one
-    const flagOf: Record<string, string> = { KAFKA_BROKERS: '--brokers', KAFKA_GROUP_ID: '--group-id', KAFKA_DLQ_TOPIC: '--dlq-topic', METRICS_PORT: '--metrics-port' };
+    const flagOf: Record<string, string> = { KAFKA_BROKERS: '--brokers', KAFKA_GROUP_ID: '--group-id', KAFKA_DLQ_TOPIC: '--dlq-topic', METRICS_PORT: '--metrics-port', WORKER_MAX_BATCH: '--max-batch' };
     const setting = (error as { context?: { setting?: string } }).context?.setting;
     const flag = setting !== undefined ? flagOf[setting] : undefined;
     if (flag !== undefined && overrides[setting as string] !== env[setting as string]) throw ConfigError.invalid(flag, (error as Error).message.replace(/^[^:]+: /, ''));
@@ -158,5 +168,6 @@ export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, stri
     topics,
     deadLetterTopic: e.KAFKA_DLQ_TOPIC ?? null,
     metricsPort: e.METRICS_PORT ?? 9464,
+    maxBatch: e.WORKER_MAX_BATCH ?? DEFAULT_MAX_BATCH,
   };
 }

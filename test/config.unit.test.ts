@@ -28,6 +28,8 @@ describe('Kafka settings', () => {
     expect(c.topics.filled).toBe('exec.fills');
     expect(c.kafka.brokers).toEqual(['k1:9093', 'k2:9093']);
     expect(c.groupId).toBe('ledger-b');
+    expect(c.maxBatch).toBe(4000);
+    expect(loadKafkaConfig({ maxBatch: '250' }, { WORKER_MAX_BATCH: '100' }).maxBatch).toBe(250);
   });
 
   it('each bad value is one line naming the setting', () => {
@@ -41,6 +43,8 @@ describe('Kafka settings', () => {
     expect(badSetting({ KAFKA_SSL_CA: '/no/such/ca.pem' })).toMatch(/^KAFKA_SSL_CA: cannot read \/no\/such\/ca.pem: ENOENT/);
     expect(badSetting({ KAFKA_SSL_CERT: '/tmp/x' })).toMatch(/^KAFKA_SSL_KEY: a client certificate needs both/);
     expect(badSetting({ METRICS_PORT: '70000' })).toMatch(/^METRICS_PORT: /);
+    expect(badSetting({ WORKER_MAX_BATCH: '5001' })).toMatch(/^WORKER_MAX_BATCH: /);
+    expect(badSetting({}, { maxBatch: '0' })).toMatch(/^--max-batch: /);
     for (const message of [badSetting({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'hunter2', KAFKA_BROKERS: 'bad' })]) {
       expect(message).not.toMatch(/hunter2/);
     }

@@ -20,7 +20,13 @@ export interface ApplyResult {
   signalsChanged: number;
   /** the signals touched, for callers that read them back */
   signalIds: string[];
+  /** what became of each message given, in the order given */
+  outcomes: MessageOutcome[];
 }
+
+/** What became of one message of a batch. */
+export const MESSAGE_OUTCOMES = ['applied', 'duplicate', 'dead-letter'] as const;
+export type MessageOutcome = (typeof MESSAGE_OUTCOMES)[number];
 
 export interface ApplyOptions {
   /** the receipt time written to the audit trail and dead letters (default now) */
@@ -223,22 +229,28 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   const sql = STATEMENTS[writer.dialect];
   const now = timestampFromDate(receivedAtDate);
   const dead: RejectedMessage[] = [];
+  const outcomes = messages.map((m): MessageOutcome => (m.ok ? 'applied' : 'dead-letter'));
   let duplicates = 0;
 
   // Collapse repeats inside the batch first: one statement cannot insert the same key twice.
-  const unique = new Map<string, AcceptedMessage>();
-  for (const m of messages) {
+  const unique = new Map<string, { m: AcceptedMessage; at: number }>();
+  messages.forEach((m, at) => {
     if (!m.ok) {
       dead.push(m);
-      continue;
+      return;
     }
     const seen = unique.get(m.event.eventId);
-    if (seen === undefined) unique.set(m.event.eventId, m);
-    else if (seen.contentHash === m.contentHash) duplicates++;
-    else dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} appears earlier in the same batch with different content; this message was not applied`));
-  }
+    if (seen === undefined) unique.set(m.event.eventId, { m, at });
+    else if (seen.m.contentHash === m.contentHash) {
+      duplicates++;
+      outcomes[at] = 'duplicate';
+    } else {
+      dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} appears earlier in the same batch with different content; this message was not applied`));
+      outcomes[at] = 'dead-letter';
+    }
+  });
 
-  const signalIds = [...new Set([...unique.values()].map((m) => m.event.signalId))].sort();
+  const signalIds = [...new Set([...unique.values()].map(({ m }) => m.event.signalId))].sort();
   let applied = 0;
   let signalsChanged = 0;
 
@@ -274,11 +286,16 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     }
 
     const auditRows: Record<string, unknown>[] = [];
-    for (const m of unique.values()) {
+    for (const { m, at } of unique.values()) {
       const prior = existing.get(m.event.eventId);
       if (prior !== undefined) {
-        if (prior.content_hash === m.contentHash) duplicates++;
-        else dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} was already recorded with different content; this message was not applied`));
+        if (prior.content_hash === m.contentHash) {
+          duplicates++;
+          outcomes[at] = 'duplicate';
+        } else {
+          dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} was already recorded with different content; this message was not applied`));
+          outcomes[at] = 'dead-letter';
+        }
         continue;
       }
       const p = pending.get(m.event.signalId) as Pending;
@@ -319,5 +336,5 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   }
 
   await insertRows(writer, sql.insertDeadLetters, dead.map((m) => deadLetterRow(now, m)));
-  return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds };
+  return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds, outcomes };
 }

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
 import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
-import { applyBatch, type ApplyResult, deleteCheckpoint, readCheckpoints, type Store } from '../store/index.ts';
+import { applyBatch, type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
+import { alignedSlices } from './aligned-slices.ts';
 import { createKafka } from './kafka-client.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import { isStoreUnavailable } from './store-errors.ts';
@@ -20,12 +21,10 @@ export interface WorkerOptions {
   fromBeginning?: boolean;
   /** replay: stop once every partition has reached these offsets (`topic:partition` -> end offset) */
   stopAt?: ReadonlyMap<string, bigint>;
-  /** called after each applied chunk (committed to the database) with the partition's next offset and the chunk's messages */
+  /** called after each applied slice (committed to the database), per partition in it, with the partition's next offset and its messages */
   onProgress?: (topic: string, partition: number, nextOffset: bigint, messages: readonly KafkaMessage[]) => void;
-  /** partitions applied at once (default 3 on PostgreSQL; SQLite has one writer: 1) */
-  partitionsConsumedConcurrently?: number;
-  /** messages per database transaction (default 1000) */
-  chunkSize?: number;
+  /** partition numbers (each with its partition of every topic) applied at once on PostgreSQL (default 3; SQLite has one writer: 1) */
+  concurrentGroups?: number;
   /** longest wait between retries while the database is unavailable (default 10 s) */
   maxRetryDelayMs?: number;
 }
@@ -47,19 +46,24 @@ export function parseKafkaMessage(topic: string, partition: number, message: Kaf
   return parseMessage({ topic, key: message.key, value: message.value, source: { type: 'kafka', topic, partition, offset: message.offset, key } }, topics);
 }
 
+/** The most bytes one fetch brings (kafkajs maxBytes), across all partitions. */
+const FETCH_BYTES = 8 * 1_048_576;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The Kafka worker: consumes the five topics with eachBatch and manual offset resolution. Each chunk
- * of a partition's batch is validated and applied in ONE transaction, which also records the
- * partition's checkpoint; only after that commit are its offsets resolved and committed. A crash
- * anywhere replays at most the chunks whose offsets were not committed, and their events are
- * duplicates by event_id: at-least-once delivery, exactly-once effect.
+ * The Kafka worker: consumes the five topics with eachBatch and manual offset resolution. The batches
+ * of one fetch are grouped by partition number (partition p of every topic holds the same signals)
+ * and each group is cut into slices aligned on produce time; each slice is validated and applied in
+ * ONE transaction, which also records the checkpoint of every partition in it; only after that commit
+ * are its offsets resolved and committed. A crash anywhere replays at most the slices whose offsets
+ * were not committed, and their events are duplicates by event_id: at-least-once delivery,
+ * exactly-once effect.
  */
 export function createWorker(options: WorkerOptions): LedgerWorker {
   const { store, config, logger, metrics } = options;
   const groupId = options.groupId ?? config.groupId;
-  const chunkSize = options.chunkSize ?? 1000;
+  const maxBatch = config.maxBatch;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
   const topics = EVENT_KINDS.map((k) => config.topics[k]);
   const kafka = createKafka(config.kafka, logger);
@@ -96,12 +100,12 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     }
   }
 
-  /** Applies one chunk, retrying while the database is unavailable; null when stopped or rebalanced first. */
-  async function applyChunk(parsed: ParsedMessage[], topic: string, partition: number, nextOffset: bigint, heartbeat: () => Promise<void>): Promise<ApplyResult | null> {
+  /** Applies one slice, retrying while the database is unavailable; null when stopped or rebalanced first. */
+  async function applySlice(parsed: ParsedMessage[], checkpoints: ConsumerCheckpoint[], heartbeat: () => Promise<void>): Promise<ApplyResult | null> {
     let delay = 200;
     for (;;) {
       try {
-        const result = await applyBatch(store, parsed, { checkpoints: [{ groupId, topic, partition, nextOffset: nextOffset.toString() }] });
+        const result = await applyBatch(store, parsed, { checkpoints });
         databaseState(true);
         return result;
       } catch (error) {
@@ -135,7 +139,29 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     });
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  const outcomeCounter = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
+
+  /** A fetched batch waiting for its round: the messages the store does not have yet, and its payload. */
+  interface Fetched {
+    payload: EachBatchPayload;
+    topic: string;
+    partition: number;
+    key: string;
+    messages: KafkaMessage[];
+    hasMore: boolean;
+    settle: { resolve: () => void; reject: (error: unknown) => void };
+  }
+  let round: Fetched[] = [];
+  let roundScheduled = false;
+
+  /**
+   * kafkajs hands every batch of one fetch to eachBatch at once (its concurrency is set to the number
+   * of partitions). Each call parks its batch in the round and waits; once all of them are in (the
+   * next turn of the event loop), the round's batches are grouped by partition number and each group
+   * is applied in aligned slices (alignedSlices), groups concurrently on PostgreSQL.
+   */
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, commitOffsetsIfNecessary } = payload;
     const { topic, partition } = batch;
     const key = partitionKey(topic, partition);
     const end = options.stopAt?.get(key);
@@ -152,32 +178,85 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       }
       return;
     }
-    for (let i = 0; i < messages.length; i += chunkSize) {
-      if (!isRunning() || isStale() || stopping !== null) return;
-      const chunk = messages.slice(i, i + chunkSize);
-      const parsed = chunk.map((m) => parseKafkaMessage(topic, partition, m, config.topics));
-      metrics.consumed.inc({ topic }, chunk.length);
-      const last = chunk[chunk.length - 1] as KafkaMessage;
-      const nextOffset = BigInt(last.offset) + 1n;
+    const next = BigInt((messages.at(-1) as KafkaMessage).offset) + 1n;
+    const hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
+    await new Promise<void>((resolve, reject) => {
+      round.push({ payload, topic, partition, key, messages, hasMore, settle: { resolve, reject } });
+      if (!roundScheduled) {
+        roundScheduled = true;
+        setImmediate(runRound);
+      }
+    });
+  }
+
+  function runRound(): void {
+    const fetched = round;
+    round = [];
+    roundScheduled = false;
+    const groups = new Map<number, Fetched[]>();
+    for (const f of fetched) groups.set(f.partition, [...(groups.get(f.partition) ?? []), f]);
+    const queue = [...groups.values()];
+    const lanes = store.dialect === 'sqlite' ? 1 : (options.concurrentGroups ?? 3);
+    const lane = async (): Promise<void> => {
+      for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
+        try {
+          await applyGroup(group);
+          for (const f of group) f.settle.resolve();
+        } catch (error) {
+          for (const f of group) f.settle.reject(error);
+        }
+      }
+    };
+    for (let i = 0; i < Math.min(lanes, queue.length); i++) void lane();
+  }
+
+  /** Applies one partition number's batches of a round, slice by slice, each slice in one transaction. */
+  async function applyGroup(group: Fetched[]): Promise<void> {
+    const { heartbeat, commitOffsetsIfNecessary } = (group[0] as Fetched).payload;
+    const slices = alignedSlices(
+      group.map((f) => ({ timestamps: f.messages.map((m) => Number(m.timestamp)), hasMore: f.hasMore })),
+      maxBatch,
+    );
+    const taken = group.map(() => 0);
+    for (const slice of slices) {
+      if (stopping !== null || group.some((f) => !f.payload.isRunning() || f.payload.isStale())) return;
+      const parts = group.flatMap((f, i) => {
+        const count = slice[i] as number;
+        if (count === 0) return [];
+        const chunk = f.messages.slice(taken[i], (taken[i] as number) + count);
+        taken[i] = (taken[i] as number) + count;
+        return [{ f, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n }];
+      });
+      const parsed = parts.flatMap(({ f, chunk }) => {
+        metrics.consumed.inc({ topic: f.topic }, chunk.length);
+        return chunk.map((m) => parseKafkaMessage(f.topic, f.partition, m, config.topics));
+      });
       const timer = metrics.batchSeconds.startTimer();
-      const result = await applyChunk(parsed, topic, partition, nextOffset, heartbeat);
+      const checkpoints = parts.map(({ f, nextOffset }) => ({ groupId, topic: f.topic, partition: f.partition, nextOffset: nextOffset.toString() }));
+      const result = await applySlice(parsed, checkpoints, heartbeat);
       if (result === null) return; // stopping while the database is away: nothing resolved, nothing committed
       timer();
-      metrics.applied.inc({ topic }, result.applied);
-      metrics.duplicates.inc({ topic }, result.duplicates);
-      metrics.deadLettered.inc({ topic }, result.deadLetters);
-      await forwardDeadLetters(
-        parsed.flatMap((p, j) => (p.ok ? [] : [{ message: chunk[j] as KafkaMessage, parsed: p }])),
-        topic,
-        partition,
-      );
-      // the chunk is in the database: only now may its offsets be committed
-      resolveOffset(last.offset);
-      floors.set(key, nextOffset);
-      metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - nextOffset)));
+      let at = 0;
+      for (const { f, chunk, nextOffset } of parts) {
+        const from = at;
+        const own = parsed.slice(from, (at += chunk.length));
+        const tally = { applied: 0, duplicate: 0, 'dead-letter': 0 };
+        for (let j = from; j < at; j++) tally[result.outcomes[j] as MessageOutcome]++;
+        for (const outcome of MESSAGE_OUTCOMES) if (tally[outcome] > 0) outcomeCounter[outcome].inc({ topic: f.topic }, tally[outcome]);
+        await forwardDeadLetters(
+          own.flatMap((p, j) => (p.ok ? [] : [{ message: chunk[j] as KafkaMessage, parsed: p }])),
+          f.topic,
+          f.partition,
+        );
+        // the slice is in the database: only now may its offsets be committed
+        f.payload.resolveOffset((chunk.at(-1) as KafkaMessage).offset);
+        floors.set(f.key, nextOffset);
+        metrics.lag.set({ topic: f.topic, partition: String(f.partition) }, Math.max(0, Number(BigInt(f.payload.batch.highWatermark) - nextOffset)));
+        options.onProgress?.(f.topic, f.partition, nextOffset, chunk);
+        const end = options.stopAt?.get(f.key);
+        if (end !== undefined && nextOffset >= end && remaining.delete(f.key) && remaining.size === 0) void stop();
+      }
       await commitOffsetsIfNecessary();
-      options.onProgress?.(topic, partition, nextOffset, chunk);
-      if (end !== undefined && nextOffset >= end && remaining.delete(key) && remaining.size === 0) void stop();
       await heartbeat();
     }
   }
@@ -208,7 +287,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     }
     // a checkpoint past the end of its partition belongs to an earlier incarnation of the topic
     // (deleted and created again): trusting it would skip the new messages
-    for (const [key, { topic, partition, high }] of await fetchPartitionOffsets(kafka, topics)) {
+    const partitions = await fetchPartitionOffsets(kafka, topics);
+    for (const [key, { topic, partition, high }] of partitions) {
       const floor = floors.get(key);
       if (floor === undefined || floor <= high) continue;
       log.warn({ topic, partition, checkpoint: floor.toString(), end: high.toString() }, 'the store checkpoint is past the end of the partition (topic recreated?): ignoring it, resuming from the committed offset');
@@ -228,9 +308,10 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       // a long database outage is waited out inside eachBatch with heartbeats; the session only ends if the process hangs
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      // bounded in-flight memory: about one chunk per partition, a few partitions per fetch
-      maxBytesPerPartition: 512 * 1024,
-      maxBytes: 4 * 1_048_576,
+      // bounded in-flight memory: one fetch of at most FETCH_BYTES, shared by every partition, so that
+      // each fetch brings all partitions (and partition p of every topic can be applied together)
+      maxBytesPerPartition: Math.max(64 * 1024, Math.floor(FETCH_BYTES / Math.max(1, partitions.size))),
+      maxBytes: FETCH_BYTES,
       retry: { retries: 8, restartOnFailure: async (error) => !isBug(error) },
     });
     consumer = c;
@@ -255,7 +336,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     await c.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
-      partitionsConsumedConcurrently: store.dialect === 'sqlite' ? 1 : (options.partitionsConsumedConcurrently ?? 3),
+      // every batch of a fetch reaches eachBatch at once, to be grouped into one round (runRound)
+      partitionsConsumedConcurrently: Math.max(1, partitions.size),
       eachBatch,
     });
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');

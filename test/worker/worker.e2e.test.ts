@@ -23,10 +23,10 @@ async function expectedSnapshot(lines: readonly EventLine[]): Promise<string> {
 const distinctEvents = (lines: readonly EventLine[]) => new Set(toMessages(lines).flatMap((m) => (m.ok ? [m.event.eventId] : []))).size;
 
 /** A workload published to fresh topics, and a fresh PostgreSQL database for the worker. */
-async function publishedWorkload(signals: number, seed: number) {
+async function publishedWorkload(signals: number, seed: number, env: Record<string, string> = {}) {
   const lines = workload(signals, seed);
   const db = await createTestDatabase('postgresql');
-  const config = testKafkaConfig(db.url);
+  const config = testKafkaConfig(db.url, env);
   await createTestTopics(config);
   await produce(config, lines);
   return { lines, db, config };
@@ -135,7 +135,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   });
 
   it('a worker killed with SIGKILL mid-stream and started again loses nothing and counts nothing twice', async () => {
-    const { lines, db, config } = await publishedWorkload(1500, 12);
+    const { lines, db, config } = await publishedWorkload(1500, 12, { WORKER_MAX_BATCH: '100' }); // small transactions: the kill lands mid-stream
     const expected = await expectedSnapshot(lines);
     const store = await openStore({ dbUrl: db.url, migrate: true });
     try {
@@ -165,10 +165,11 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     const lines = workload(1200, 13);
     const expected = await expectedSnapshot(lines);
     const db = await createTestDatabase('postgresql');
-    const config = testKafkaConfig(db.url);
+    // small transactions, so that the stop lands mid-stream
+    const config = testKafkaConfig(db.url, { WORKER_MAX_BATCH: '100' });
     await createTestTopics(config, 6);
     const stores = [await openStore({ dbUrl: db.url }), await openStore({ dbUrl: db.url })];
-    const workers = stores.map((store) => createWorker({ store, config, logger: quietLogger(), metrics: createWorkerMetrics(), chunkSize: 100 }));
+    const workers = stores.map((store) => createWorker({ store, config, logger: quietLogger(), metrics: createWorkerMetrics() }));
     try {
       await Promise.all(workers.map((w) => w.start()));
       const half = Math.floor(lines.length / 2);
@@ -190,12 +191,13 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     const lines = workload(1500, 14);
     const expected = await expectedSnapshot(lines);
     const db = await createTestDatabase('postgresql');
-    const config = testKafkaConfig(db.url);
+    // small transactions, so that the connections die mid-stream
+    const config = testKafkaConfig(db.url, { WORKER_MAX_BATCH: '100' });
     await createTestTopics(config);
     const store = await openStore({ dbUrl: db.url });
     const admin = await openStore({ dbUrl: db.url.replace(/\/[^/]+$/, '/postgres'), migrate: false, poolSize: 1 });
     const metrics = createWorkerMetrics();
-    const worker = createWorker({ store, config, logger: quietLogger(), metrics, chunkSize: 100, maxRetryDelayMs: 500 });
+    const worker = createWorker({ store, config, logger: quietLogger(), metrics, maxRetryDelayMs: 500 });
     const dbName = new URL(db.url).pathname.slice(1);
     try {
       await worker.start();
@@ -243,8 +245,8 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     }
   });
 
-  it('SIGTERM mid-stream finishes the chunk in hand, commits exactly what is stored and exits 0', async () => {
-    const { lines, db, config } = await publishedWorkload(1500, 16);
+  it('SIGTERM mid-stream finishes the slice in hand, commits exactly what is stored and exits 0', async () => {
+    const { lines, db, config } = await publishedWorkload(1500, 16, { WORKER_MAX_BATCH: '100' }); // small transactions: the stop lands mid-stream
     const store = await openStore({ dbUrl: db.url });
     try {
       const worker = spawnWorker(config.env);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadKafkaConfig, type KafkaFlags } from '../../config.ts';
+import { DEFAULT_MAX_BATCH, LIMITS, loadKafkaConfig, type KafkaFlags } from '../../config.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -11,6 +11,7 @@ interface WorkerFlags {
   groupId?: string;
   dlqTopic?: string;
   metricsPort?: string;
+  maxBatch?: string;
 }
 
 const KAFKA_OPTION_HELP = `
@@ -18,7 +19,8 @@ Environment: DATABASE_URL, KAFKA_BROKERS (host:port,...; default 127.0.0.1:9092)
 signal-ledger), KAFKA_CLIENT_ID, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_SIGNALS_GENERATED / _SIGNALS_RISK /
 _ORDERS_SUBMITTED / _ORDERS_FILLED / _SIGNALS_OUTCOME (full topic names), KAFKA_DLQ_TOPIC, KAFKA_SSL=true,
 KAFKA_SSL_CA / KAFKA_SSL_CERT / KAFKA_SSL_KEY (PEM files), KAFKA_SASL_MECHANISM (plain, scram-sha-256,
-scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, METRICS_PORT (default 9464), LOG_LEVEL.
+scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, METRICS_PORT (default 9464), WORKER_MAX_BATCH
+(default 4000), LOG_LEVEL.
 Flags override the environment.
 `;
 
@@ -29,7 +31,7 @@ export function addKafkaOptions(command: Command): Command {
 }
 
 export function kafkaFlags(global: GlobalOptions, opts: WorkerFlags): KafkaFlags {
-  return { db: global.db, brokers: opts.brokers, groupId: opts.groupId, dlqTopic: opts.dlqTopic, metricsPort: opts.metricsPort };
+  return { db: global.db, brokers: opts.brokers, groupId: opts.groupId, dlqTopic: opts.dlqTopic, metricsPort: opts.metricsPort, maxBatch: opts.maxBatch };
 }
 
 export function registerWorker(program: Command): void {
@@ -39,7 +41,8 @@ export function registerWorker(program: Command): void {
       .description('the main job: consume the five topics into the database until SIGTERM/SIGINT, then finish the batch in hand, commit and exit 0')
       .option('--group-id <id>', 'consumer group (default $KAFKA_GROUP_ID, else signal-ledger)')
       .option('--dlq-topic <topic>', 'also forward bad messages to this topic, with their headers plus the problems (default $KAFKA_DLQ_TOPIC)')
-      .option('--metrics-port <port>', '127.0.0.1 port of /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)'),
+      .option('--metrics-port <port>', '127.0.0.1 port of /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)')
+      .option('--max-batch <n>', `at most this many messages per database transaction, 1 to ${LIMITS.maxBatchEvents} (default $WORKER_MAX_BATCH, else ${DEFAULT_MAX_BATCH})`),
   ).action(async (opts: WorkerFlags, cmd: Command) => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const config = loadKafkaConfig(kafkaFlags(global, opts));
@@ -47,7 +50,7 @@ export function registerWorker(program: Command): void {
   });
 }
 
-/** Heap bounds of the worker thread: a few chunks in flight, small enough to keep RSS flat. */
+/** Heap bounds of the worker thread: one fetch and a few slices in flight, small enough to keep RSS flat. */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 };
 
 /** Runs the worker in a thread with a bounded heap; the first SIGTERM/SIGINT stops it gracefully, a second exits at once. */
@@ -59,7 +62,7 @@ function runWorkerThread(input: WorkerThreadInput): Promise<void> {
     let signals = 0;
     const onSignal = (signal: string) => {
       if (++signals > 1) {
-        process.stderr.write(`signal-ledger worker: second ${signal}: exiting at once; the chunk in hand is not committed and will be read again\n`);
+        process.stderr.write(`signal-ledger worker: second ${signal}: exiting at once; the slice in hand is not committed and will be read again\n`);
         process.exit(130);
       }
       thread.postMessage({ type: 'stop', signal } satisfies WorkerThreadCommand);
