@@ -41,7 +41,8 @@ export function scaleOf(value: string): number {
 
 /** Formats a Decimal with at least `minScale` and at most `maxScale` places, trimming zeros beyond minScale. */
 export function formatDecimal(d: Decimal, minScale: number, maxScale: number = DECIMAL_LIMITS.maxScale): string {
-  const fixed = d.toDecimalPlaces(maxScale).toFixed(maxScale);
+  // toFixed rounds with the configured mode (half-even), as toDecimalPlaces would
+  const fixed = d.toFixed(maxScale);
   const [int, frac = ''] = fixed.split('.');
   let end = frac.length;
   while (end > minScale && frac[end - 1] === '0') end--;
@@ -49,8 +50,13 @@ export function formatDecimal(d: Decimal, minScale: number, maxScale: number = D
   return /^-0(\.0*)?$/.test(out) ? out.slice(1) : out;
 }
 
+/** A canonical decimal string: no leading zeros, no exponent, no negative zero. */
+const CANONICAL = /^(-(?=[1-9]|0\.\d*[1-9])|)(0|[1-9]\d*)(\.\d+)?$/;
+
 /** Sum of canonical decimals keeping the largest scale of the addends, as SQL numeric does. */
 export function sumDecimals(values: readonly string[]): string {
+  const only = values.length === 1 ? (values[0] as string) : null;
+  if (only !== null && CANONICAL.test(only)) return only;
   let total = new Decimal(0);
   let scale = 0;
   for (const v of values) {
@@ -58,4 +64,19 @@ export function sumDecimals(values: readonly string[]): string {
     scale = Math.max(scale, scaleOf(v));
   }
   return total.toFixed(scale);
+}
+
+const UNSIGNED = /^(0|[1-9]\d*)(\.\d+)?$/;
+
+/** Compares two decimal strings (-1, 0, 1); canonical non-negative ones without building Decimals. */
+export function compareDecimals(a: string, b: string): number {
+  if (!UNSIGNED.test(a) || !UNSIGNED.test(b)) return new Decimal(a).comparedTo(b);
+  const [ai = '', af = ''] = a.split('.');
+  const [bi = '', bf = ''] = b.split('.');
+  if (ai.length !== bi.length) return ai.length < bi.length ? -1 : 1;
+  if (ai !== bi) return ai < bi ? -1 : 1;
+  const width = Math.max(af.length, bf.length);
+  const x = af.padEnd(width, '0');
+  const y = bf.padEnd(width, '0');
+  return x === y ? 0 : x < y ? -1 : 1;
 }

@@ -1,5 +1,6 @@
 import {
   canonicalJson,
+  compareDecimals,
   Decimal,
   formatDecimal,
   type JsonObject,
@@ -158,15 +159,23 @@ export function stateOf(event: SignalEvent): FoldState {
 
 /** Merges two states; commutative, associative and idempotent. */
 export function mergeStates(a: FoldState, b: FoldState): FoldState {
-  const fills: Record<string, FillFact> = { ...a.fills };
-  for (const [key, fill] of Object.entries(b.fills)) {
-    const mine = fills[key];
-    fills[key] = mine === undefined ? fill : mergeFill(mine, fill);
+  // states are never mutated once made, so a side with nothing to add is shared as it is
+  let fills = a.fills;
+  const added = Object.entries(b.fills);
+  if (added.length > 0) {
+    fills = { ...a.fills };
+    for (const [key, fill] of added) {
+      const mine = fills[key];
+      fills[key] = mine === undefined ? fill : mergeFill(mine, fill);
+    }
   }
-  const overrides: Partial<Record<OverridableField, OverrideFact>> = { ...a.overrides };
-  for (const field of OVERRIDABLE_FIELDS) {
-    const merged = latest(a.overrides[field] ?? null, b.overrides[field] ?? null);
-    if (merged !== null) overrides[field] = merged;
+  let overrides = a.overrides;
+  if (Object.keys(b.overrides).length > 0) {
+    overrides = { ...a.overrides };
+    for (const field of OVERRIDABLE_FIELDS) {
+      const merged = latest(a.overrides[field] ?? null, b.overrides[field] ?? null);
+      if (merged !== null) overrides[field] = merged;
+    }
   }
   const details = earliest(a.details, b.details);
   return {
@@ -224,6 +233,9 @@ export interface SignalFacts {
   anomalies: Anomaly[];
 }
 
+/** A canonical decimal string that is zero (canonical zeros carry no sign). */
+const ZERO = /^0(\.0+)?$/;
+
 /** Places kept for a volume-weighted average price that does not terminate. */
 export const VWAP_MAX_SCALE = 10;
 /** Places kept for slippage in basis points. */
@@ -250,8 +262,8 @@ export function summarizeStatus(state: FoldState): StatusSummary {
   const requestedQuantity = override(state, 'requestedQuantity') ?? state.details?.details.requestedQuantity ?? null;
   const orderQuantity = state.submission?.quantity ?? requestedQuantity;
   const complete =
-    fills.some((f) => !f.api && f.leaves !== null && new Decimal(f.leaves).isZero()) ||
-    (executedQuantity !== null && orderQuantity !== null && new Decimal(executedQuantity).gte(orderQuantity)) ||
+    fills.some((f) => !f.api && f.leaves !== null && ZERO.test(f.leaves)) ||
+    (executedQuantity !== null && orderQuantity !== null && compareDecimals(executedQuantity, orderQuantity) >= 0) ||
     state.fills.api?.completes === true;
 
   const risk = state.risk;
@@ -271,7 +283,7 @@ export function summarizeStatus(state: FoldState): StatusSummary {
   if (state.submission && risk && !risk.passed) anomalies.push(Anomaly.SubmissionAfterRejection);
   if (fills.some((f) => f.conflict)) anomalies.push(Anomaly.ConflictingFill);
   if (complete && state.outcome) anomalies.push(Anomaly.OutcomeAfterCompletion);
-  if (executedQuantity !== null && orderQuantity !== null && new Decimal(executedQuantity).gt(orderQuantity)) {
+  if (executedQuantity !== null && orderQuantity !== null && compareDecimals(executedQuantity, orderQuantity) > 0) {
     anomalies.push(Anomaly.OverfilledOrder);
   }
   return { status, anomalies, complete, executedQuantity, orderQuantity, requestedQuantity };
@@ -284,7 +296,10 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
   const fills = Object.values(state.fills);
   const priced = fills.filter((f) => f.price !== null && f.quantity !== null);
   let executedPrice: string | null = null;
-  if (priced.length > 0) {
+  if (priced.length === 1) {
+    // one fill: its price is the average, exactly
+    executedPrice = (priced[0] as FillFact).price;
+  } else if (priced.length > 1) {
     let notional = new Decimal(0);
     let qty = new Decimal(0);
     let priceScale = 0;
@@ -328,7 +343,7 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
 
   let qualityScore = ov('qualityScore') ?? d?.qualityScore ?? null;
   if (qualityScore === null && d) {
-    const sharpeFactor = Decimal.min(new Decimal(d.sharpeEstimate).div(2), 1);
+    const sharpeFactor = Decimal.min(new Decimal(d.sharpeEstimate).times(0.5), 1);
     qualityScore = formatDecimal(new Decimal(d.confidence).times(sharpeFactor), 0);
   }
 

@@ -1,65 +1,44 @@
-/** What the slicer needs of one fetched topic-partition batch: its messages' produce times, in offset order. */
+/** What the slicer needs of one topic partition: the produce times of its buffered messages, in offset order. */
 export interface SliceSource {
-  /** produce (or log-append) time of each message, milliseconds, in offset order */
+  /** produce (or log-append) time of each buffered message, milliseconds, in offset order */
   timestamps: readonly number[];
-  /** the partition holds messages after these (the batch stopped before the high watermark) */
+  /** the partition holds messages not fetched yet */
   hasMore: boolean;
+  /** produce time of the last message fetched from the partition (buffered or already applied) */
+  fetchedUntil: number;
 }
 
 /**
- * Which messages of one fetch's batches to apply now, and in which transactions: a list of slices,
- * each the number of further messages to take from every batch (always the next ones in offset
- * order, so offsets stay contiguous and each slice is a prefix of what remains).
+ * The next slice to apply in one transaction: how many leading buffered messages to take from each
+ * partition (always the next ones in offset order, so each partition's applied offsets stay contiguous).
  *
  * A signal's events go to five topics under the same key, so partition p of every topic holds the
  * same signals; applied together, a signal's generated, risk, submitted, filled and outcome events
- * merge into its record in one write instead of five. So the batches are cut at a common produce
- * time, the watermark: the earliest last-fetched time of a batch whose partition has more messages
- * (what follows in that partition has not been fetched yet). Up to the watermark, messages are taken
- * in produce-time order, at most `max` per slice. Messages past it are left for the next fetch
- * (their offsets are not resolved, so Kafka hands them out again). If the watermark would leave
- * nothing (produce times going backwards), every message is taken: a call never takes nothing from
- * batches that hold messages.
+ * merge into its record in one write instead of five. So the partitions are cut at a common produce
+ * time, the watermark: the earliest `fetchedUntil` of a partition that has more messages (what follows
+ * there has not been fetched yet). Messages up to the watermark are taken in produce-time order, at
+ * most `max`. Past it, messages wait for the slower partitions to be fetched; with `ignoreWatermark`
+ * (the buffer is full, so nothing more can be fetched until something is applied) they are taken in
+ * produce-time order all the same. All zeros: nothing to apply yet.
  */
-export function alignedSlices(sources: readonly SliceSource[], max: number): number[][] {
+export function alignedSlice(sources: readonly SliceSource[], max: number, ignoreWatermark = false): number[] {
   if (!(max >= 1)) throw new RangeError(`a slice holds at least one message, not ${max}`);
   let watermark = Infinity;
-  for (const s of sources) {
-    const last = s.timestamps.at(-1);
-    if (s.hasMore && last !== undefined) watermark = Math.min(watermark, last);
-  }
-  // per batch, how many leading messages lie within the watermark
-  let ends = sources.map((s) => {
-    let n = 0;
-    while (n < s.timestamps.length && (s.timestamps[n] as number) <= watermark) n++;
-    return n;
-  });
-  if (ends.every((n) => n === 0)) ends = sources.map((s) => s.timestamps.length);
-
-  const slices: number[][] = [];
-  const next = sources.map(() => 0);
-  for (;;) {
-    const slice = sources.map(() => 0);
-    let size = 0;
-    while (size < max) {
-      // the batch whose next message was produced earliest
-      let pick = -1;
-      let earliest = Infinity;
-      for (let i = 0; i < sources.length; i++) {
-        const at = next[i] as number;
-        if (at >= (ends[i] as number)) continue;
-        const t = (sources[i] as SliceSource).timestamps[at] as number;
-        if (pick === -1 || t < earliest) {
-          pick = i;
-          earliest = t;
-        }
+  if (!ignoreWatermark) for (const s of sources) if (s.hasMore) watermark = Math.min(watermark, s.fetchedUntil);
+  const taken = sources.map(() => 0);
+  for (let size = 0; size < max; size++) {
+    // the partition whose next message was produced earliest, within the watermark
+    let pick = -1;
+    let earliest = Infinity;
+    for (let i = 0; i < sources.length; i++) {
+      const t = (sources[i] as SliceSource).timestamps[taken[i] as number];
+      if (t !== undefined && t <= watermark && (pick === -1 || t < earliest)) {
+        pick = i;
+        earliest = t;
       }
-      if (pick === -1) break;
-      next[pick] = (next[pick] as number) + 1;
-      slice[pick] = (slice[pick] as number) + 1;
-      size++;
     }
-    if (size === 0) return slices;
-    slices.push(slice);
+    if (pick === -1) break;
+    taken[pick] = (taken[pick] as number) + 1;
   }
+  return taken;
 }

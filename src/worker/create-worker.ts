@@ -4,7 +4,7 @@ import type { KafkaConfig } from '../config.ts';
 import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
 import { applyBatch, type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
-import { alignedSlices } from './aligned-slices.ts';
+import { alignedSlice } from './aligned-slices.ts';
 import { createKafka } from './kafka-client.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import { isStoreUnavailable } from './store-errors.ts';
@@ -47,18 +47,19 @@ export function parseKafkaMessage(topic: string, partition: number, message: Kaf
 }
 
 /** The most bytes one fetch brings (kafkajs maxBytes), across all partitions. */
-const FETCH_BYTES = 8 * 1_048_576;
+const FETCH_BYTES = 4 * 1_048_576;
+/** How long the applier waits for a full slice before it applies what it has. */
+const PATIENCE_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The Kafka worker: consumes the five topics with eachBatch and manual offset resolution. The batches
- * of one fetch are grouped by partition number (partition p of every topic holds the same signals)
- * and each group is cut into slices aligned on produce time; each slice is validated and applied in
- * ONE transaction, which also records the checkpoint of every partition in it; only after that commit
- * are its offsets resolved and committed. A crash anywhere replays at most the slices whose offsets
- * were not committed, and their events are duplicates by event_id: at-least-once delivery,
- * exactly-once effect.
+ * The Kafka worker: consumes the five topics with eachBatch into per-partition buffers, while an
+ * applier takes slices of partition p of every topic (they hold the same signals), aligned on produce
+ * time, and validates and applies each in ONE transaction, which also records the checkpoint of every
+ * partition in it; only after that commit are its offsets committed to Kafka (kafkajs commits nothing
+ * itself). A crash anywhere replays at most the slices whose offsets were not committed, and their
+ * events are duplicates by event_id: at-least-once delivery, exactly-once effect.
  */
 export function createWorker(options: WorkerOptions): LedgerWorker {
   const { store, config, logger, metrics } = options;
@@ -101,7 +102,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   }
 
   /** Applies one slice, retrying while the database is unavailable; null when stopped or rebalanced first. */
-  async function applySlice(parsed: ParsedMessage[], checkpoints: ConsumerCheckpoint[], heartbeat: () => Promise<void>): Promise<ApplyResult | null> {
+  async function applySlice(parsed: ParsedMessage[], checkpoints: ConsumerCheckpoint[]): Promise<ApplyResult | null> {
     let delay = 200;
     for (;;) {
       try {
@@ -112,11 +113,10 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
         if (!isStoreUnavailable(error)) throw error;
         metrics.dbRetries.inc();
         databaseState(false, error);
-        // wait in slices, heartbeating, so the group keeps this member while the database is away
+        // the buffer fills meanwhile and eachBatch waits for it, heartbeating, so the group keeps this member
         for (const until = Date.now() + delay * (0.75 + Math.random() / 2); Date.now() < until; ) {
-          if (stopping !== null) return null;
+          if (halting) return null;
           await sleep(Math.min(1_000, Math.max(0, until - Date.now())));
-          await heartbeat();
         }
         delay = Math.min(delay * 2, maxRetryDelayMs);
       }
@@ -141,123 +141,209 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
 
   const outcomeCounter = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
 
-  /** A fetched batch waiting for its round: the messages the store does not have yet, and its payload. */
-  interface Fetched {
-    payload: EachBatchPayload;
+  /** One assigned topic partition's fetched messages that are not applied yet. */
+  interface Buffered {
     topic: string;
     partition: number;
     key: string;
+    /** fetched, not yet taken into a slice, in offset order */
     messages: KafkaMessage[];
+    /** the next offset to buffer: fetched messages below it are buffered or applied already */
+    next: bigint;
+    /** the partition had messages past the last fetch */
     hasMore: boolean;
-    settle: { resolve: () => void; reject: (error: unknown) => void };
+    /** produce time of the last message fetched */
+    fetchedUntil: number;
+    highWatermark: bigint;
   }
-  let round: Fetched[] = [];
-  let roundScheduled = false;
+  const buffers = new Map<string, Buffered>();
+  /** partition numbers with a slice in a transaction now */
+  const inFlight = new Set<number>();
+  /** a partition holding this many fetched messages is paused (not fetched) until the applier takes some */
+  const partitionCap = Math.max(1, Math.ceil(maxBatch / 4));
+  const paused = new Set<Buffered>();
+  let halting = false;
+  let wakeApplier: () => void = () => {};
+  let wakeScheduled = false;
+  let applier: Promise<void> = Promise.resolve();
 
   /**
-   * kafkajs hands every batch of one fetch to eachBatch at once (its concurrency is set to the number
-   * of partitions). Each call parks its batch in the round and waits; once all of them are in (the
-   * next turn of the event loop), the round's batches are grouped by partition number and each group
-   * is applied in aligned slices (alignedSlices), groups concurrently on PostgreSQL.
+   * kafkajs fetches; eachBatch only buffers what the store does not have yet and resolves the batch's
+   * offsets so the next fetch goes on (autoCommit is off: kafkajs commits nothing itself), while the
+   * applier writes slices to the database and commits exactly their offsets. Fetching and applying
+   * thus overlap. A partition with partitionCap messages buffered is paused until the applier takes
+   * some, so memory is bounded and the partitions behind keep being fetched.
    */
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, commitOffsetsIfNecessary } = payload;
+    const { batch, resolveOffset, pause } = payload;
     const { topic, partition } = batch;
     const key = partitionKey(topic, partition);
     const end = options.stopAt?.get(key);
     const floor = floors.get(key) ?? 0n;
+    const last = batch.messages.at(-1);
+    if (last === undefined) return;
     log.debug({ topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), floor: floor.toString() }, 'batch:received');
-    // below the store's checkpoint: already applied (a crash between the database commit and the offset commit)
-    let messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
-    if (end !== undefined) messages = messages.filter((m) => BigInt(m.offset) < end);
-    if (messages.length === 0) {
-      const last = batch.messages.at(-1);
-      if (last !== undefined && BigInt(last.offset) < floor) {
-        resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
-      }
-      return;
+    let buffer = buffers.get(key);
+    if (buffer === undefined) {
+      buffer = { topic, partition, key, messages: [], next: 0n, hasMore: true, fetchedUntil: -Infinity, highWatermark: 0n };
+      buffers.set(key, buffer);
     }
-    const next = BigInt((messages.at(-1) as KafkaMessage).offset) + 1n;
-    const hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
-    await new Promise<void>((resolve, reject) => {
-      round.push({ payload, topic, partition, key, messages, hasMore, settle: { resolve, reject } });
-      if (!roundScheduled) {
-        roundScheduled = true;
-        setImmediate(runRound);
-      }
+    // below the store's checkpoint: already applied (a crash between the database commit and the offset commit)
+    const from = buffer.next > floor ? buffer.next : floor;
+    const fresh = batch.messages.filter((m) => {
+      const offset = BigInt(m.offset);
+      return offset >= from && (end === undefined || offset < end);
     });
+    const next = BigInt(last.offset) + 1n;
+    buffer.messages.push(...fresh);
+    buffer.next = next > buffer.next ? next : buffer.next;
+    buffer.hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
+    buffer.fetchedUntil = Math.max(buffer.fetchedUntil, Number(last.timestamp));
+    buffer.highWatermark = BigInt(batch.highWatermark);
+    resolveOffset(last.offset);
+    if (buffer.messages.length >= partitionCap) {
+      paused.add(buffer);
+      pause();
+    }
+    if (fresh.length === 0 && next <= floor && consumer !== null) {
+      // a whole batch the store already has: move the group's committed offset up to the checkpoint
+      await commit([{ topic, partition, offset: floor.toString() }]);
+    }
+    // once every batch of this fetch is buffered (they are handed out together), not between them
+    if (!wakeScheduled) {
+      wakeScheduled = true;
+      setImmediate(() => {
+        wakeScheduled = false;
+        wakeApplier();
+      });
+    }
   }
 
-  function runRound(): void {
-    const fetched = round;
-    round = [];
-    roundScheduled = false;
-    const groups = new Map<number, Fetched[]>();
-    for (const f of fetched) groups.set(f.partition, [...(groups.get(f.partition) ?? []), f]);
-    const queue = [...groups.values()];
+  /** Commits offsets the store has; a failure (a rebalance under way) only leaves them to the store's checkpoints. */
+  async function commit(offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
+    try {
+      await consumer?.commitOffsets(offsets);
+    } catch (error) {
+      log.debug({ error: describeError(error), offsets }, 'offset commit failed; the store checkpoints still say how far it is');
+    }
+  }
+
+  /**
+   * The next slice of a partition number that is not in a transaction now, or null. 'full': a slice of
+   * maxBatch messages within the watermark, or what lies within it when waiting cannot add more (the
+   * group has caught up, or the partition that sets the watermark is paused with a full buffer).
+   * 'any': whatever lies within the watermark. 'forced': ignore the watermark.
+   * The group with the most to take goes first.
+   */
+  function nextSlice(mode: 'full' | 'any' | 'forced'): { partition: number; parts: { buffer: Buffered; count: number }[] } | null {
+    // every partition of a group counts, even with nothing buffered: it bounds the watermark while it has more to fetch
+    const groups = new Map<number, Buffered[]>();
+    for (const b of buffers.values()) groups.set(b.partition, [...(groups.get(b.partition) ?? []), b]);
+    let best: { partition: number; parts: { buffer: Buffered; count: number }[]; size: number } | null = null;
+    for (const [partition, group] of groups) {
+      if (inFlight.has(partition)) continue;
+      const counts = alignedSlice(
+        group.map((b) => ({ timestamps: b.messages.map((m) => Number(m.timestamp)), hasMore: b.hasMore, fetchedUntil: b.fetchedUntil })),
+        maxBatch,
+        mode === 'forced',
+      );
+      const size = counts.reduce((a, b) => a + b, 0);
+      // waiting helps only while the partition that sets the watermark can still be fetched
+      const behind = group.filter((b) => b.hasMore).sort((a, b) => a.fetchedUntil - b.fetchedUntil)[0];
+      const ready = size >= maxBatch || behind === undefined || paused.has(behind);
+      if (size === 0 || (mode === 'full' && !ready) || (best !== null && best.size >= size)) continue;
+      best = { partition, size, parts: group.flatMap((buffer, i) => ((counts[i] as number) > 0 ? [{ buffer, count: counts[i] as number }] : [])) };
+    }
+    return best;
+  }
+
+  /**
+   * Takes slices from the buffers and applies them, several partition numbers at once on PostgreSQL,
+   * until halted. It prefers full slices (fewer, larger transactions write each record fewer times);
+   * once a lane has been free for PATIENCE_MS it takes what lies within the watermark, and past the
+   * watermark only while partitions wait paused (produce times going backwards).
+   */
+  async function runApplier(): Promise<void> {
     const lanes = store.dialect === 'sqlite' ? 1 : (options.concurrentGroups ?? 3);
-    const lane = async (): Promise<void> => {
-      for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
-        try {
-          await applyGroup(group);
-          for (const f of group) f.settle.resolve();
-        } catch (error) {
-          for (const f of group) f.settle.reject(error);
-        }
+    const running = new Set<Promise<void>>();
+    /** since when a lane has been free without a full slice to take */
+    let idleSince: number | null = null;
+    while (!halting) {
+      let slice: ReturnType<typeof nextSlice> = null;
+      if (running.size < lanes) {
+        slice = nextSlice('full');
+        idleSince ??= Date.now();
+        if (slice === null && Date.now() - idleSince >= PATIENCE_MS) slice = nextSlice('any');
+        // produce times going backwards can leave nothing within the watermark while partitions wait paused
+        if (slice === null && Date.now() - idleSince >= PATIENCE_MS && paused.size > 0) slice = nextSlice('forced');
       }
-    };
-    for (let i = 0; i < Math.min(lanes, queue.length); i++) void lane();
+      if (slice === null) {
+        const waits = [...running, new Promise<void>((resolve) => (wakeApplier = resolve))];
+        if ([...buffers.values()].some((b) => b.messages.length > 0)) waits.push(sleep(PATIENCE_MS).then(() => undefined));
+        await Promise.race(waits);
+        continue;
+      }
+      idleSince = null;
+      inFlight.add(slice.partition);
+      const task = applyParts(slice.parts).then(
+        () => {
+          inFlight.delete(slice.partition);
+          running.delete(task);
+        },
+        (error: unknown) => {
+          inFlight.delete(slice.partition);
+          running.delete(task);
+          log.error({ error: describeError(error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
+          void shutdown().then(() => settle.reject(error));
+        },
+      );
+      running.add(task);
+    }
+    await Promise.all(running);
   }
 
-  /** Applies one partition number's batches of a round, slice by slice, each slice in one transaction. */
-  async function applyGroup(group: Fetched[]): Promise<void> {
-    const { heartbeat, commitOffsetsIfNecessary } = (group[0] as Fetched).payload;
-    const slices = alignedSlices(
-      group.map((f) => ({ timestamps: f.messages.map((m) => Number(m.timestamp)), hasMore: f.hasMore })),
-      maxBatch,
-    );
-    const taken = group.map(() => 0);
-    for (const slice of slices) {
-      if (stopping !== null || group.some((f) => !f.payload.isRunning() || f.payload.isStale())) return;
-      const parts = group.flatMap((f, i) => {
-        const count = slice[i] as number;
-        if (count === 0) return [];
-        const chunk = f.messages.slice(taken[i], (taken[i] as number) + count);
-        taken[i] = (taken[i] as number) + count;
-        return [{ f, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n }];
-      });
-      const parsed = parts.flatMap(({ f, chunk }) => {
-        metrics.consumed.inc({ topic: f.topic }, chunk.length);
-        return chunk.map((m) => parseKafkaMessage(f.topic, f.partition, m, config.topics));
-      });
-      const timer = metrics.batchSeconds.startTimer();
-      const checkpoints = parts.map(({ f, nextOffset }) => ({ groupId, topic: f.topic, partition: f.partition, nextOffset: nextOffset.toString() }));
-      const result = await applySlice(parsed, checkpoints, heartbeat);
-      if (result === null) return; // stopping while the database is away: nothing resolved, nothing committed
-      timer();
-      let at = 0;
-      for (const { f, chunk, nextOffset } of parts) {
-        const from = at;
-        const own = parsed.slice(from, (at += chunk.length));
-        const tally = { applied: 0, duplicate: 0, 'dead-letter': 0 };
-        for (let j = from; j < at; j++) tally[result.outcomes[j] as MessageOutcome]++;
-        for (const outcome of MESSAGE_OUTCOMES) if (tally[outcome] > 0) outcomeCounter[outcome].inc({ topic: f.topic }, tally[outcome]);
-        await forwardDeadLetters(
-          own.flatMap((p, j) => (p.ok ? [] : [{ message: chunk[j] as KafkaMessage, parsed: p }])),
-          f.topic,
-          f.partition,
-        );
-        // the slice is in the database: only now may its offsets be committed
-        f.payload.resolveOffset((chunk.at(-1) as KafkaMessage).offset);
-        floors.set(f.key, nextOffset);
-        metrics.lag.set({ topic: f.topic, partition: String(f.partition) }, Math.max(0, Number(BigInt(f.payload.batch.highWatermark) - nextOffset)));
-        options.onProgress?.(f.topic, f.partition, nextOffset, chunk);
-        const end = options.stopAt?.get(f.key);
-        if (end !== undefined && nextOffset >= end && remaining.delete(f.key) && remaining.size === 0) void stop();
+  /** Applies one slice in one transaction, then commits its offsets. */
+  async function applyParts(slice: { buffer: Buffered; count: number }[]): Promise<void> {
+    const parts = slice.map(({ buffer, count }) => {
+      const chunk = buffer.messages.splice(0, count);
+      return { buffer, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n };
+    });
+    for (const { buffer } of parts) {
+      if (paused.has(buffer) && buffer.messages.length < partitionCap && buffers.get(buffer.key) === buffer) {
+        paused.delete(buffer);
+        consumer?.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
       }
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+    }
+    const parsed = parts.flatMap(({ buffer: { topic, partition }, chunk }) => {
+      metrics.consumed.inc({ topic }, chunk.length);
+      return chunk.map((m) => parseKafkaMessage(topic, partition, m, config.topics));
+    });
+    const timer = metrics.batchSeconds.startTimer();
+    const checkpoints = parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ groupId, topic, partition, nextOffset: nextOffset.toString() }));
+    const result = await applySlice(parsed, checkpoints);
+    if (result === null) return; // halted while the database was away: nothing committed
+    timer();
+    let at = 0;
+    for (const { buffer: { topic, partition, key, highWatermark }, chunk, nextOffset } of parts) {
+      const from = at;
+      at += chunk.length;
+      const tally = { applied: 0, duplicate: 0, 'dead-letter': 0 };
+      for (let j = from; j < at; j++) tally[result.outcomes[j] as MessageOutcome]++;
+      for (const outcome of MESSAGE_OUTCOMES) if (tally[outcome] > 0) outcomeCounter[outcome].inc({ topic }, tally[outcome]);
+      await forwardDeadLetters(
+        parsed.slice(from, at).flatMap((p, j) => (p.ok ? [] : [{ message: chunk[j] as KafkaMessage, parsed: p }])),
+        topic,
+        partition,
+      );
+      if (nextOffset > (floors.get(key) ?? -1n)) floors.set(key, nextOffset);
+      metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(highWatermark - nextOffset)));
+      options.onProgress?.(topic, partition, nextOffset, chunk);
+    }
+    // the slice is in the database: only now may its offsets be committed
+    await commit(parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ topic, partition, offset: nextOffset.toString() })));
+    for (const { buffer: { key }, nextOffset } of parts) {
+      const end = options.stopAt?.get(key);
+      if (end !== undefined && nextOffset >= end && remaining.delete(key) && remaining.size === 0) void stop();
     }
   }
 
@@ -307,6 +393,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       groupId,
       // a long database outage is waited out inside eachBatch with heartbeats; the session only ends if the process hangs
       sessionTimeout: 30_000,
+      // with every partition paused (buffers full) kafkajs sleeps this long before it looks again
+      maxWaitTimeInMs: 200,
       heartbeatInterval: 3_000,
       // bounded in-flight memory: one fetch of at most FETCH_BYTES, shared by every partition, so that
       // each fetch brings all partitions (and partition p of every topic can be applied together)
@@ -317,6 +405,10 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     consumer = c;
     c.on(c.events.GROUP_JOIN, ({ payload }) => {
       health.kafka = true;
+      // kafkajs fetches a new assignment from the committed offsets: what is buffered will come again
+      buffers.clear();
+      if (paused.size > 0) c.resume([...paused].map((b) => ({ topic: b.topic, partitions: [b.partition] })));
+      paused.clear();
       // a new assignment may bring partitions another member applied further than it committed
       void refreshFloors().catch((error: unknown) => log.warn({ error: describeError(error), partitions: payload.memberAssignment }, 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice'));
     });
@@ -333,11 +425,11 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     });
     await c.connect();
     await c.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+    applier = runApplier();
     await c.run({
       eachBatchAutoResolve: false,
-      autoCommit: true,
-      // every batch of a fetch reaches eachBatch at once, to be grouped into one round (runRound)
-      partitionsConsumedConcurrently: Math.max(1, partitions.size),
+      // offsets are committed by the applier, after their slice is in the database, and by nothing else
+      autoCommit: false,
       eachBatch,
     });
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');
@@ -354,17 +446,25 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     return true;
   }
 
-  async function shutdown(): Promise<void> {
-    if (pinger !== null) clearInterval(pinger);
-    const c = consumer;
-    consumer = null;
-    if (c !== null) {
-      await c.stop(); // waits for the batch in hand; its applied chunks are resolved and get committed
-      await c.disconnect();
-    }
-    if (producer !== null) await producer.disconnect();
-    producer = null;
-    health.kafka = false;
+  let shuttingDown: Promise<void> | null = null;
+  /** Lets the slices in hand commit (and their offsets), then stops the consumer; what is still buffered is read again next time. */
+  function shutdown(): Promise<void> {
+    shuttingDown ??= (async () => {
+      if (pinger !== null) clearInterval(pinger);
+      halting = true;
+      wakeApplier();
+      await applier;
+      const c = consumer;
+      consumer = null;
+      if (c !== null) {
+        await c.stop();
+        await c.disconnect();
+      }
+      if (producer !== null) await producer.disconnect();
+      producer = null;
+      health.kafka = false;
+    })();
+    return shuttingDown;
   }
 
   function stop(): Promise<void> {

@@ -1,80 +1,66 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alignedSlices, type SliceSource } from '../../src/worker/aligned-slices.ts';
+import { alignedSlice, type SliceSource } from '../../src/worker/aligned-slices.ts';
 
-const source = fc.record({
-  timestamps: fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 30 }),
-  hasMore: fc.boolean(),
-});
+/** A partition's buffer: produce times in order (as a producer's clock gives them), fetched up to its last message or beyond. */
+const source = fc
+  .record({ timestamps: fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 30 }), hasMore: fc.boolean(), appliedUntil: fc.integer({ min: 0, max: 50 }) })
+  .map(({ timestamps, hasMore, appliedUntil }): SliceSource => {
+    const sorted = [...timestamps].sort((a, b) => a - b);
+    return { timestamps: sorted, hasMore, fetchedUntil: sorted.at(-1) ?? appliedUntil };
+  });
 const sources = fc.array(source, { minLength: 1, maxLength: 5 });
-const sorted = (s: SliceSource): SliceSource => ({ ...s, timestamps: [...s.timestamps].sort((a, b) => a - b) });
+const max = fc.integer({ min: 1, max: 40 });
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+const watermarkOf = (ss: readonly SliceSource[]) => Math.min(...ss.filter((s) => s.hasMore).map((s) => s.fetchedUntil));
 
-/** The total each batch gives over all slices. */
-const totals = (slices: number[][], n: number) => Array.from({ length: n }, (_, i) => slices.reduce((sum, s) => sum + (s[i] as number), 0));
-
-describe('alignedSlices: which messages of one fetch to apply now, in which transactions', () => {
-  it('never takes more than a batch holds, never more than max per slice, and no slice is empty', () => {
+describe('alignedSlice: the next messages of partition p of every topic to apply in one transaction', () => {
+  it('never takes more than a partition holds, nor more than max', () => {
     fc.assert(
-      fc.property(sources, fc.integer({ min: 1, max: 40 }), (ss, max) => {
-        const slices = alignedSlices(ss, max);
-        for (const slice of slices) {
-          const size = slice.reduce((a, b) => a + b, 0);
-          expect(size).toBeGreaterThan(0);
-          expect(size).toBeLessThanOrEqual(max);
-        }
-        totals(slices, ss.length).forEach((total, i) => expect(total).toBeLessThanOrEqual((ss[i] as SliceSource).timestamps.length));
+      fc.property(sources, max, fc.boolean(), (ss, m, ignore) => {
+        const slice = alignedSlice(ss, m, ignore);
+        expect(sum(slice)).toBeLessThanOrEqual(m);
+        slice.forEach((n, i) => expect(n).toBeLessThanOrEqual((ss[i] as SliceSource).timestamps.length));
       }),
     );
   });
 
-  it('always makes progress: batches that hold messages give at least one', () => {
+  it('takes the earliest-produced messages up to the watermark and nothing past it', () => {
     fc.assert(
-      fc.property(sources, fc.integer({ min: 1, max: 40 }), (ss, max) => {
-        const held = ss.reduce((n, s) => n + s.timestamps.length, 0);
-        const taken = totals(alignedSlices(ss, max), ss.length).reduce((a, b) => a + b, 0);
-        expect(taken > 0).toBe(held > 0);
+      fc.property(sources, max, (ss, m) => {
+        const watermark = watermarkOf(ss);
+        const slice = alignedSlice(ss, m);
+        const taken = slice.flatMap((n, i) => (ss[i] as SliceSource).timestamps.slice(0, n));
+        const left = slice.flatMap((n, i) => (ss[i] as SliceSource).timestamps.slice(n).filter((t) => t <= watermark));
+        for (const t of taken) expect(t).toBeLessThanOrEqual(watermark);
+        // a full slice leaves nothing earlier than what it took; a short one leaves nothing within the watermark
+        if (sum(slice) < m) expect(left).toEqual([]);
+        else if (left.length > 0 && taken.length > 0) expect(Math.min(...left)).toBeGreaterThanOrEqual(Math.max(...taken));
       }),
     );
   });
 
-  it('with produce times in order, takes everything up to the watermark and nothing past it', () => {
+  it('when the buffer is full the watermark is ignored, so something is always taken from a non-empty buffer', () => {
     fc.assert(
-      fc.property(sources.map((ss) => ss.map(sorted)), fc.integer({ min: 1, max: 40 }), (ss, max) => {
-        const ends = ss.filter((s) => s.hasMore && s.timestamps.length > 0).map((s) => s.timestamps.at(-1) as number);
-        const watermark = ends.length === 0 ? Infinity : Math.min(...ends);
-        const within = ss.map((s) => s.timestamps.filter((t) => t <= watermark).length);
-        expect(totals(alignedSlices(ss, max), ss.length)).toEqual(within);
+      fc.property(sources, max, (ss, m) => {
+        const held = sum(ss.map((s) => s.timestamps.length));
+        expect(sum(alignedSlice(ss, m, true))).toBe(Math.min(held, m));
       }),
     );
   });
 
-  it('fills slices in produce-time order: a slice never holds a message produced after one a later slice holds', () => {
+  it('partitions that reached their end impose no watermark: everything buffered is taken', () => {
     fc.assert(
-      fc.property(sources.map((ss) => ss.map(sorted)), fc.integer({ min: 1, max: 10 }), (ss, max) => {
-        const next = ss.map(() => 0);
-        let previousLatest = -Infinity;
-        for (const slice of alignedSlices(ss, max)) {
-          const times = slice.flatMap((count, i) => (ss[i] as SliceSource).timestamps.slice(next[i], (next[i] = (next[i] as number) + count)));
-          expect(Math.min(...times)).toBeGreaterThanOrEqual(previousLatest);
-          previousLatest = Math.max(...times);
-        }
+      fc.property(sources, (ss) => {
+        const ended = ss.map((s) => ({ ...s, hasMore: false }));
+        expect(alignedSlice(ended, 10_000)).toEqual(ended.map((s) => s.timestamps.length));
       }),
     );
   });
 
-  it('a partition that stopped early holds the others back: the generated topic fetched to t=3 keeps risk events after t=3 for the next fetch', () => {
-    const slices = alignedSlices(
-      [
-        { timestamps: [1, 2, 3], hasMore: true },
-        { timestamps: [1, 2, 3, 4, 5, 6], hasMore: false },
-      ],
-      100,
-    );
-    expect(slices).toEqual([[3, 3]]);
-  });
-
-  it('produce times going backwards past the watermark still take the whole fetch rather than nothing', () => {
-    expect(alignedSlices([{ timestamps: [9, 2], hasMore: true }], 100)).toEqual([[2]]);
-    expect(() => alignedSlices([], 0)).toThrow(RangeError);
+  it('a generated partition fetched up to t=3 holds back the risk events after t=3, even once its buffer is empty', () => {
+    expect(alignedSlice([{ timestamps: [1, 2, 3], hasMore: true, fetchedUntil: 3 }, { timestamps: [1, 2, 3, 4, 5, 6], hasMore: false, fetchedUntil: 6 }], 100)).toEqual([3, 3]);
+    expect(alignedSlice([{ timestamps: [], hasMore: true, fetchedUntil: 3 }, { timestamps: [4, 5, 6], hasMore: false, fetchedUntil: 6 }], 100)).toEqual([0, 0]);
+    expect(() => alignedSlice([], 0)).toThrow(RangeError);
   });
 });

@@ -1,0 +1,37 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareDecimals, Decimal, formatDecimal, normalizeDecimal, sumDecimals } from '../../src/contract/index.ts';
+
+/** Canonical decimal strings, as the contract stores them (normalizeDecimal of random digits). */
+const canonical = fc
+  .tuple(fc.boolean(), fc.stringMatching(/^\d{1,8}$/), fc.stringMatching(/^\d{0,6}$/))
+  .map(([negative, int, frac]) => normalizeDecimal(`${negative ? '-' : ''}${int}${frac ? `.${frac}` : ''}`))
+  .filter((r): r is { value: string } => 'value' in r)
+  .map((r) => r.value);
+
+describe('decimal helpers: the shortcuts give what Decimal gives', () => {
+  it('compareDecimals orders canonical decimals, signed or not, as Decimal does', () => {
+    fc.assert(fc.property(canonical, canonical, (a, b) => {
+        expect(compareDecimals(a, b)).toBe(new Decimal(a).comparedTo(b));
+      }), { numRuns: 2000 });
+    expect(compareDecimals('10.50', '10.5')).toBe(0);
+    expect(compareDecimals('9.999', '10')).toBe(-1);
+  });
+
+  it('sumDecimals of one value is that value; of several, the exact sum at the largest scale', () => {
+    fc.assert(
+      fc.property(fc.array(canonical, { minLength: 1, maxLength: 4 }), (values) => {
+        const scale = Math.max(...values.map((v) => (v.split('.')[1] ?? '').length));
+        expect(sumDecimals(values)).toBe(values.reduce((t, v) => t.plus(v), new Decimal(0)).toFixed(scale));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('formatDecimal rounds half to even at maxScale and trims zeros down to minScale', () => {
+    expect(formatDecimal(new Decimal('2.5'), 0, 0)).toBe('2');
+    expect(formatDecimal(new Decimal('-0.00005'), 0, 4)).toBe('0');
+    expect(formatDecimal(new Decimal('1.23450000'), 2, 8)).toBe('1.2345');
+    expect(formatDecimal(new Decimal(1).div(3), 2, 10)).toBe('0.3333333333');
+  });
+});
