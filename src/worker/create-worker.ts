@@ -47,7 +47,7 @@ export function parseKafkaMessage(topic: string, partition: number, message: Kaf
 }
 
 /** The most bytes one fetch brings (kafkajs maxBytes), across all partitions. */
-const FETCH_BYTES = 4 * 1_048_576;
+const FETCH_BYTES = 8 * 1_048_576;
 /** How long the applier waits for a full slice before it applies what it has. */
 const PATIENCE_MS = 100;
 
@@ -160,7 +160,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   /** partition numbers with a slice in a transaction now */
   const inFlight = new Set<number>();
   /** a partition holding this many fetched messages is paused (not fetched) until the applier takes some */
-  const partitionCap = Math.max(1, Math.ceil(maxBatch / 4));
+  const partitionCap = Math.max(1, Math.ceil(maxBatch / 2));
   const paused = new Set<Buffered>();
   let halting = false;
   let wakeApplier: () => void = () => {};
