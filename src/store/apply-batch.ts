@@ -259,8 +259,12 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     // a concurrent creator of the same signal makes that insert skip the row, which retries the batch.
     const locked = await runSql<{ signal_id: string; status: string; version: number | string; fold_state: unknown }>(runner, sql.lockSignals, [JSON.stringify(signalIds)]);
     const rows = new Map(locked.map((r) => [r.signal_id, r]));
+    // Only a stored signal can have recorded events: a signal's row is written in the transaction of
+    // its first event. (A signal created concurrently since the lock makes an insert below skip a row,
+    // and the batch runs again.)
+    const candidates = [...unique.values()].filter(({ m }) => rows.has(m.event.signalId)).map(({ m }) => m.event.eventId);
     const existing = new Map(
-      (await runSql<{ event_id: string; content_hash: string }>(runner, sql.existingEvents, [JSON.stringify([...unique.keys()])])).map((r) => [r.event_id, r]),
+      candidates.length === 0 ? [] : (await runSql<{ event_id: string; content_hash: string }>(runner, sql.existingEvents, [JSON.stringify(candidates)])).map((r) => [r.event_id, r]),
     );
 
     interface Pending {

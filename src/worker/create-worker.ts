@@ -323,6 +323,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     const result = await applySlice(parsed, checkpoints);
     if (result === null) return; // halted while the database was away: nothing committed
     timer();
+    metrics.signalWrites.inc(result.signalsChanged);
     let at = 0;
     for (const { buffer: { topic, partition, key, highWatermark }, chunk, nextOffset } of parts) {
       const from = at;

@@ -10,6 +10,7 @@ export interface WorkerMetrics {
   batchSeconds: Histogram;
   lag: Gauge<'topic' | 'partition'>;
   dbRetries: Counter;
+  signalWrites: Counter;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
@@ -29,5 +30,6 @@ export function createWorkerMetrics(): WorkerMetrics {
     }),
     lag: new Gauge({ name: 'ledger_consumer_lag', help: 'messages behind the partition high watermark after the last applied batch', labelNames: ['topic', 'partition'], registers: [registry] }),
     dbRetries: new Counter({ name: 'ledger_db_retries_total', help: 'batch applies retried because the database was unavailable', registers: [registry] }),
+    signalWrites: new Counter({ name: 'ledger_signal_writes_total', help: 'signal records inserted or updated (a signal whose events arrive in one transaction is written once)', registers: [registry] }),
   };
 }

@@ -85,6 +85,28 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     }
   });
 
+  it('a stream published before the worker starts is applied a signal at a time: partition p of all five topics in one transaction writes each record about once, not once per event', async () => {
+    const { lines, db, config } = await publishedWorkload(1500, 17);
+    const expected = await expectedSnapshot(lines);
+    const store = await openStore({ dbUrl: db.url });
+    const metrics = createWorkerMetrics();
+    const worker = createWorker({ store, config, logger: quietLogger(), metrics });
+    try {
+      await worker.start();
+      await waitUntilCaughtUp(store, config, config.groupId);
+      expect(await snapshot(store)).toBe(expected);
+      const signals = await count(store, 'select count(*) as n from signals');
+      const writes = (await metrics.signalWrites.get()).values[0]?.value ?? 0;
+      // about 4.6 events per signal: one write per event would be over 4 per signal
+      expect(writes).toBeGreaterThanOrEqual(signals);
+      expect(writes).toBeLessThanOrEqual(1.25 * signals);
+    } finally {
+      await worker.stop();
+      await store.close();
+      await db.drop();
+    }
+  });
+
   it('poison messages become dead letters with their topic, partition and offset, go to the dead-letter topic with the problems, and the rest is applied', async () => {
     const good = [...generateEvents({ signals: 30, seed: 4 })];
     const poison: EventLine[] = [
