@@ -148,6 +148,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     key: string;
     /** fetched, not yet taken into a slice, in offset order */
     messages: KafkaMessage[];
+    /** produce time of each buffered message, milliseconds */
+    times: number[];
     /** the next offset to buffer: fetched messages below it are buffered or applied already */
     next: bigint;
     /** the partition had messages past the last fetch */
@@ -185,7 +187,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     log.debug({ topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), floor: floor.toString() }, 'batch:received');
     let buffer = buffers.get(key);
     if (buffer === undefined) {
-      buffer = { topic, partition, key, messages: [], next: 0n, hasMore: true, fetchedUntil: -Infinity, highWatermark: 0n };
+      buffer = { topic, partition, key, messages: [], times: [], next: 0n, hasMore: true, fetchedUntil: -Infinity, highWatermark: 0n };
       buffers.set(key, buffer);
     }
     // below the store's checkpoint: already applied (a crash between the database commit and the offset commit)
@@ -195,7 +197,10 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       return offset >= from && (end === undefined || offset < end);
     });
     const next = BigInt(last.offset) + 1n;
-    buffer.messages.push(...fresh);
+    for (const m of fresh) {
+      buffer.messages.push(m);
+      buffer.times.push(Number(m.timestamp));
+    }
     buffer.next = next > buffer.next ? next : buffer.next;
     buffer.hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
     buffer.fetchedUntil = Math.max(buffer.fetchedUntil, Number(last.timestamp));
@@ -243,7 +248,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     for (const [partition, group] of groups) {
       if (inFlight.has(partition)) continue;
       const counts = alignedSlice(
-        group.map((b) => ({ timestamps: b.messages.map((m) => Number(m.timestamp)), hasMore: b.hasMore, fetchedUntil: b.fetchedUntil })),
+        group.map((b) => ({ timestamps: b.times, hasMore: b.hasMore, fetchedUntil: b.fetchedUntil })),
         maxBatch,
         mode === 'forced',
       );
@@ -306,6 +311,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   async function applyParts(slice: { buffer: Buffered; count: number }[]): Promise<void> {
     const parts = slice.map(({ buffer, count }) => {
       const chunk = buffer.messages.splice(0, count);
+      buffer.times.splice(0, count);
       return { buffer, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n };
     });
     for (const { buffer } of parts) {
