@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
 import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
-import { applyBatch, type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
+import { type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
 import { alignedSlice } from './aligned-slices.ts';
+import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import { createKafka } from './kafka-client.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import { isStoreUnavailable } from './store-errors.ts';
@@ -23,7 +24,7 @@ export interface WorkerOptions {
   stopAt?: ReadonlyMap<string, bigint>;
   /** called after each applied slice (committed to the database), per partition in it, with the partition's next offset and its messages */
   onProgress?: (topic: string, partition: number, nextOffset: bigint, messages: readonly KafkaMessage[]) => void;
-  /** partition numbers (each with its partition of every topic) applied at once on PostgreSQL (default 3; SQLite has one writer: 1) */
+  /** slices (each of one partition number) in hand at once (default 3): side by side on PostgreSQL; SQLite's one writer takes them in turn */
   concurrentGroups?: number;
   /** longest wait between retries while the database is unavailable (default 10 s) */
   maxRetryDelayMs?: number;
@@ -106,7 +107,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     let delay = 200;
     for (;;) {
       try {
-        const result = await applyBatch(store, parsed, { checkpoints });
+        const result = await (writer as StoreWriter).apply(parsed, checkpoints);
         databaseState(true);
         return result;
       } catch (error) {
@@ -168,6 +169,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   let wakeApplier: () => void = () => {};
   let wakeScheduled = false;
   let applier: Promise<void> = Promise.resolve();
+  let writer: StoreWriter | null = null;
 
   /**
    * kafkajs fetches; eachBatch only buffers what the store does not have yet and resolves the batch's
@@ -269,7 +271,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
    * watermark only while partitions wait paused (produce times going backwards).
    */
   async function runApplier(): Promise<void> {
-    const lanes = store.dialect === 'sqlite' ? 1 : (options.concurrentGroups ?? 3);
+    // slices in hand at once: on PostgreSQL in transactions side by side; SQLite has one writer, which takes them in turn while the next ones are validated
+    const lanes = options.concurrentGroups ?? 3;
     const running = new Set<Promise<void>>();
     /** since when a lane has been free without a full slice to take */
     let idleSince: number | null = null;
@@ -432,6 +435,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     });
     await c.connect();
     await c.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+    writer = await openStoreWriter(store);
     applier = runApplier();
     await c.run({
       eachBatchAutoResolve: false,
@@ -461,6 +465,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       halting = true;
       wakeApplier();
       await applier;
+      await writer?.close();
+      writer = null;
       const c = consumer;
       consumer = null;
       if (c !== null) {

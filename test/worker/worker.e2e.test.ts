@@ -23,9 +23,9 @@ async function expectedSnapshot(lines: readonly EventLine[]): Promise<string> {
 const distinctEvents = (lines: readonly EventLine[]) => new Set(toMessages(lines).flatMap((m) => (m.ok ? [m.event.eventId] : []))).size;
 
 /** A workload published to fresh topics, and a fresh PostgreSQL database for the worker. */
-async function publishedWorkload(signals: number, seed: number, env: Record<string, string> = {}) {
+async function publishedWorkload(signals: number, seed: number, env: Record<string, string> = {}, kind: 'postgresql' | 'sqlite-file' = 'postgresql') {
   const lines = workload(signals, seed);
-  const db = await createTestDatabase('postgresql');
+  const db = await createTestDatabase(kind);
   const config = testKafkaConfig(db.url, env);
   await createTestTopics(config);
   await produce(config, lines);
@@ -34,6 +34,19 @@ async function publishedWorkload(signals: number, seed: number, env: Record<stri
 
 /** Messages on the test's topics: the sum of their end offsets. */
 const publishedCount = async (config: ReturnType<typeof testKafkaConfig>) => [...(await endOffsets(config)).values()].reduce((n, end) => n + Number(end), 0);
+
+/** The store's checkpoints and the group's committed offsets, by partitionKey. */
+async function storedAndCommitted(store: Store, config: ReturnType<typeof testKafkaConfig>) {
+  const stored = new Map((await readCheckpoints(store, config.groupId)).map((c) => [partitionKey(c.topic, c.partition), c.nextOffset]));
+  const admin = createKafka(config.kafka, quietLogger()).admin();
+  await admin.connect();
+  const committed = new Map<string, string>();
+  for (const t of await admin.fetchOffsets({ groupId: config.groupId, topics: topicsOf(config) })) {
+    for (const p of t.partitions) if (p.offset !== '-1') committed.set(partitionKey(t.topic, p.partition), p.offset);
+  }
+  await admin.disconnect();
+  return { stored, committed };
+}
 
 async function count(store: Store, sql: string): Promise<number> {
   const rows = (await store.em().getConnection().execute(sql)) as { n: string | number }[];
@@ -85,27 +98,34 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     }
   });
 
-  it('a stream published before the worker starts is applied a signal at a time: partition p of all five topics in one transaction writes each record about once, not once per event', async () => {
-    const { lines, db, config } = await publishedWorkload(1500, 17);
-    const expected = await expectedSnapshot(lines);
-    const store = await openStore({ dbUrl: db.url });
-    const metrics = createWorkerMetrics();
-    const worker = createWorker({ store, config, logger: quietLogger(), metrics });
-    try {
-      await worker.start();
-      await waitUntilCaughtUp(store, config, config.groupId);
-      expect(await snapshot(store)).toBe(expected);
-      const signals = await count(store, 'select count(*) as n from signals');
-      const writes = (await metrics.signalWrites.get()).values[0]?.value ?? 0;
-      // about 4.6 events per signal: one write per event would be over 4 per signal
-      expect(writes).toBeGreaterThanOrEqual(signals);
-      expect(writes).toBeLessThanOrEqual(1.25 * signals);
-    } finally {
-      await worker.stop();
-      await store.close();
-      await db.drop();
-    }
-  });
+  it.each(['postgresql', 'sqlite-file'] as const)(
+    'a stream published before the worker starts is applied a signal at a time (%s; SQLite from a writer thread): partition p of all five topics in one transaction writes each record about once, not once per event; every committed offset is stored',
+    async (kind) => {
+      const { lines, db, config } = await publishedWorkload(1500, 17, {}, kind);
+      const expected = await expectedSnapshot(lines);
+      const store = await openStore({ dbUrl: db.url });
+      const metrics = createWorkerMetrics();
+      const worker = createWorker({ store, config, logger: quietLogger(), metrics });
+      try {
+        await worker.start();
+        await waitUntilCaughtUp(store, config, config.groupId);
+        await worker.stop();
+        expect(await snapshot(store)).toBe(expected);
+        const signals = await count(store, 'select count(*) as n from signals');
+        const writes = (await metrics.signalWrites.get()).values[0]?.value ?? 0;
+        // about 4.6 events per signal: one write per event would be over 4 per signal
+        expect(writes).toBeGreaterThanOrEqual(signals);
+        expect(writes).toBeLessThanOrEqual(1.25 * signals);
+        const { stored, committed } = await storedAndCommitted(store, config);
+        expect(committed.size).toBe(30);
+        expect(committed).toEqual(stored);
+      } finally {
+        await worker.stop();
+        await store.close();
+        await db.drop();
+      }
+    },
+  );
 
   it('poison messages become dead letters with their topic, partition and offset, go to the dead-letter topic with the problems, and the rest is applied', async () => {
     const good = [...generateEvents({ signals: 30, seed: 4 })];
@@ -276,14 +296,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       worker.kill('SIGTERM');
       expect((await exited(worker)).code).toBe(0);
       // every offset the group committed is in the database, and everything in the database is committed
-      const stored = new Map((await readCheckpoints(store, config.groupId)).map((c) => [partitionKey(c.topic, c.partition), c.nextOffset]));
-      const admin = createKafka(config.kafka, quietLogger()).admin();
-      await admin.connect();
-      const committed = new Map<string, string>();
-      for (const t of await admin.fetchOffsets({ groupId: config.groupId, topics: topicsOf(config) })) {
-        for (const p of t.partitions) if (p.offset !== '-1') committed.set(partitionKey(t.topic, p.partition), p.offset);
-      }
-      await admin.disconnect();
+      const { stored, committed } = await storedAndCommitted(store, config);
       expect(committed.size).toBeGreaterThan(0);
       expect(committed).toEqual(stored);
       expect(await count(store, 'select count(*) as n from signal_events')).toBeLessThan(distinctEvents(lines));

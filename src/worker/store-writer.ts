@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ParsedMessage } from '../contract/index.ts';
+import { LedgerError, ErrorCode, StoreError } from '../errors.ts';
+import { applyBatch, type ApplyResult, type ConsumerCheckpoint, type Store } from '../store/index.ts';
+import type { WriterReply, WriterRequest } from './store-writer-thread.ts';
+
+/** Where the worker's slices are applied. */
+export interface StoreWriter {
+  apply(messages: ParsedMessage[], checkpoints: ConsumerCheckpoint[]): Promise<ApplyResult>;
+  close(): Promise<void>;
+}
+
+/** Heap bounds of the SQLite writer thread: one slice in hand at a time. */
+const WRITER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 };
+
+/**
+ * The writer for a store. PostgreSQL does a transaction's work in its own server process, beside the
+ * worker's consuming and validating; so does a SQLite file here, on a connection of its own in a
+ * worker thread (SQLite in WAL mode lets the worker's other connection read meanwhile). An in-memory
+ * SQLite database cannot be shared between connections, so it is written in place.
+ */
+export async function openStoreWriter(store: Store): Promise<StoreWriter> {
+  if (store.dialect === 'postgresql' || store.target.dialect !== 'sqlite' || store.target.memory) {
+    return { apply: (messages, checkpoints) => applyBatch(store, messages, { checkpoints }), close: async () => {} };
+  }
+  // .ts when run from the sources, .js when run from the build in dist/
+  const script = new URL(`./store-writer-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  const thread = new Worker(script, { workerData: { dbUrl: `sqlite:///${store.target.file}` }, resourceLimits: WRITER_HEAP });
+  const pending = new Map<number, { resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }>();
+  let nextId = 0;
+  let dead: Error | null = null;
+  const fail = (error: Error) => {
+    dead ??= error;
+    for (const p of pending.values()) p.reject(dead);
+    pending.clear();
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    thread.on('message', (reply: WriterReply) => {
+      if (reply.type === 'ready') return resolve();
+      if (reply.type === 'failed') return reject(new LedgerError(ErrorCode.DatabaseUnavailable, reply.message));
+      const p = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (reply.type === 'applied') p?.resolve(reply.result);
+      // the thread says whether retrying can help; a retryable error keeps the worker waiting for the database
+      else p?.reject(reply.unavailable ? StoreError.unavailable(reply.message, null) : new Error(`SQLite writer: ${reply.message}`));
+    });
+    thread.on('error', (error) => {
+      reject(error);
+      fail(error);
+    });
+    thread.on('exit', (code) => {
+      const error = new Error(`the SQLite writer thread exited with code ${code}`);
+      reject(error);
+      fail(error);
+    });
+  });
+  await ready;
+  return {
+    apply(messages, checkpoints) {
+      if (dead !== null) return Promise.reject(dead);
+      const id = nextId++;
+      return new Promise<ApplyResult>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        thread.postMessage({ type: 'apply', id, messages, checkpoints } satisfies WriterRequest);
+      });
+    },
+    async close() {
+      if (dead !== null) return;
+      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      thread.postMessage({ type: 'close' } satisfies WriterRequest);
+      await exited;
+    },
+  };
+}
