@@ -1,7 +1,8 @@
 // npm run bench:worker: pre-produces events to 6 partitions per topic on a local broker, then measures in one
 // run events/s and the time from produce to record (p50/p99) of (a) the worker into PostgreSQL and SQLite,
 // (b) a naive eachMessage consumer writing each event in its own ORM transaction, (c) a consume-only loop of
-// the same client (the ceiling), plus the peak RSS of `signal-ledger worker`. Loopback only, bounded counts.
+// the same client that parses and validates every message (the ceiling; run before and after the database runs
+// and averaged), plus the peak RSS of `signal-ledger worker`. Loopback only, bounded counts.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
