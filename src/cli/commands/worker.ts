@@ -38,7 +38,7 @@ export function registerWorker(program: Command): void {
   addKafkaOptions(
     program
       .command('worker')
-      .description('the main job: consume the five topics into the database until SIGTERM/SIGINT, then finish the batch in hand, commit and exit 0')
+      .description('the main job: consume the five topics into the database until SIGTERM/SIGINT, then finish the slices in hand, commit and exit 0')
       .option('--group-id <id>', 'consumer group (default $KAFKA_GROUP_ID, else signal-ledger)')
       .option('--dlq-topic <topic>', 'also forward bad messages to this topic, with their headers plus the problems (default $KAFKA_DLQ_TOPIC)')
       .option('--metrics-port <port>', '127.0.0.1 port of /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)')
