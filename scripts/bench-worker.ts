@@ -14,7 +14,7 @@ import { loadKafkaConfig } from '../src/config.ts';
 import { EVENT_KINDS } from '../src/contract/index.ts';
 import { generateEvents, type EventLine } from '../src/simulate/generate-events.ts';
 import { openStore } from '../src/store/index.ts';
-import { countBehind, createKafka, createTopics, createWorker, createWorkerMetrics, fetchPartitionOffsets, parseKafkaMessage, produceEventLines } from '../src/worker/index.ts';
+import { countBehind, createKafka, createTopics, createWorker, createWorkerMetrics, fetchPartitionOffsets, parseKafkaMessage, produceEventLines, topicMessagesOf } from '../src/worker/index.ts';
 import { applyNaively, freshDatabase, printTable, withFreshStore } from './bench-common.ts';
 import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
 
@@ -125,6 +125,48 @@ async function naive(kind: 'sqlite' | 'postgresql'): Promise<Meter> {
   });
 }
 
+const LIVE_RATE = Number(process.env.BENCH_LIVE_RATE ?? 2_000);
+const LIVE_SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 10);
+/** Empty topics of their own for each store's live run. */
+const liveConfigs = new Map(STORES.map((kind) => [kind, loadKafkaConfig({}, { ...env, KAFKA_TOPIC_PREFIX: `bench${id}live${kind}.` })]));
+const liveTopics = [...liveConfigs.values()].flatMap((c) => EVENT_KINDS.map((k) => c.topics[k]));
+
+/**
+ * A live stream rather than a backlog: the worker runs on empty topics while a producer sends
+ * LIVE_RATE events/s for LIVE_SECONDS, in sends every 50 ms; the latency from produce to record is
+ * what a reader of the ledger waits for.
+ */
+async function live(kind: 'sqlite' | 'postgresql'): Promise<Meter> {
+  const liveConfig = liveConfigs.get(kind) as typeof config;
+  return withFreshStore(kind, dir, `live_${kind}`, async (store) => {
+    const meter = new Meter();
+    const w = createWorker({ store, config: liveConfig, logger: silent, metrics: createWorkerMetrics(), groupId: `${env.KAFKA_GROUP_ID}-live-${kind}`, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
+    const lines: EventLine[] = [];
+    for (const l of generateEvents({ signals: Math.ceil((LIVE_RATE * LIVE_SECONDS) / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: kind === 'sqlite' ? 3 : 2, topics: liveConfig.topics })) {
+      lines.push(l);
+      if (lines.length === LIVE_RATE * LIVE_SECONDS) break;
+    }
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    try {
+      await producer.connect();
+      await w.start();
+      await waitFor(() => w.health.kafka, `live worker on ${kind} joining its group`);
+      const tick = Math.max(1, Math.round(LIVE_RATE / 20));
+      const t0 = performance.now();
+      for (let i = 0; i < lines.length; i += tick) {
+        const due = t0 + (i / LIVE_RATE) * 1000;
+        if (performance.now() < due) await new Promise((r) => setTimeout(r, due - performance.now()));
+        await producer.sendBatch({ topicMessages: topicMessagesOf(lines.slice(i, i + tick)) });
+      }
+      await waitFor(() => meter.count >= lines.length, `live worker on ${kind}`, 120_000);
+    } finally {
+      await w.stop();
+      await producer.disconnect();
+    }
+    return meter;
+  });
+}
+
 /** The peak RSS of `signal-ledger worker` consuming everything into SQLite, as a separate process. */
 async function workerRss(): Promise<{ mb: number; seconds: number }> {
   const db = await freshDatabase('sqlite', dir, 'rss');
@@ -180,12 +222,20 @@ try {
       `(p50/p99 produce-to-parsed ms before: ${before.pct(50).toFixed(0)} / ${before.pct(99).toFixed(0)}); ` +
       `bare consumption without parsing: ${bare.rate().toFixed(0)} ev/s.\nRates run from the first message received to the last; latencies include the time the pre-produced messages waited.\n`,
   );
+  await createTopics(kafka, liveTopics, 6);
+  const liveRows: string[][] = [];
+  for (const kind of STORES) {
+    const m = await live(kind);
+    liveRows.push([kind, `${LIVE_RATE} for ${LIVE_SECONDS} s`, String(m.count), `${m.pct(50).toFixed(0)} / ${m.pct(99).toFixed(0)}`]);
+  }
+  process.stdout.write('\nlive stream (the worker running while a producer sends at a steady rate):\n');
+  printTable(['store', 'produced ev/s', 'recorded', 'produce-to-record p50/p99 ms'], liveRows);
   const rss = MEASURE_RSS ? await workerRss() : { mb: NaN, seconds: NaN };
   if (MEASURE_RSS) process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
 } finally {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.deleteTopics({ topics: [...topics, ...liveTopics] }).catch(() => undefined);
   await admin.disconnect();
   rmSync(dir, { recursive: true, force: true });
   if (startedBroker) await stopLocalKafka({ port });

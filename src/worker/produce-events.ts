@@ -13,13 +13,7 @@ export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>
   try {
     let pending: EventLine[] = [];
     const flush = async () => {
-      const byTopic = new Map<string, { key: string | null; value: string }[]>();
-      for (const l of pending) {
-        const list = byTopic.get(l.topic) ?? [];
-        list.push({ key: l.key, value: typeof l.value === 'string' ? l.value : JSON.stringify(l.value) });
-        byTopic.set(l.topic, list);
-      }
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await producer.sendBatch({ topicMessages: topicMessagesOf(pending) });
       sent += pending.length;
       pending = [];
     };
@@ -32,4 +26,15 @@ export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>
     await producer.disconnect();
   }
   return sent;
+}
+
+/** Event lines as one send's messages per topic (value bytes as given; an object value as JSON). */
+export function topicMessagesOf(lines: readonly EventLine[]): { topic: string; messages: { key: string | null; value: string }[] }[] {
+  const byTopic = new Map<string, { key: string | null; value: string }[]>();
+  for (const l of lines) {
+    const list = byTopic.get(l.topic) ?? [];
+    list.push({ key: l.key, value: typeof l.value === 'string' ? l.value : JSON.stringify(l.value) });
+    byTopic.set(l.topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
