@@ -1,5 +1,6 @@
-// The SQLite writer of the worker (store-writer.ts): applies the slices it is sent on a connection of
-// its own, one at a time, and answers with each result or whether its failure is worth retrying.
+// The worker's SQLite writer thread (store-writer.ts): applies the slices it is sent on a connection of
+// its own (applyBatch takes them one at a time) and answers with each result or whether its failure is
+// worth retrying.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ParsedMessage } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
@@ -18,20 +19,21 @@ if (port !== null) {
   const post = (reply: WriterReply) => port.postMessage(reply);
   try {
     const store = await openStore({ dbUrl: (workerData as { dbUrl: string }).dbUrl, migrate: false });
-    let queue = Promise.resolve();
+    const inFlight = new Set<Promise<void>>();
     port.on('message', (request: WriterRequest) => {
-      queue = queue.then(async () => {
-        if (request.type === 'close') {
+      if (request.type === 'close') {
+        void Promise.all(inFlight).then(async () => {
           await store.close();
           port.close();
-          return;
-        }
-        try {
-          post({ type: 'applied', id: request.id, result: await applyBatch(store, request.messages, { checkpoints: request.checkpoints }) });
-        } catch (error) {
-          post({ type: 'error', id: request.id, message: describeError(error), unavailable: isStoreUnavailable(error) });
-        }
-      });
+        });
+        return;
+      }
+      const task = applyBatch(store, request.messages, { checkpoints: request.checkpoints }).then(
+        (result) => post({ type: 'applied', id: request.id, result }),
+        (error: unknown) => post({ type: 'error', id: request.id, message: describeError(error), unavailable: isStoreUnavailable(error) }),
+      );
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
     });
     post({ type: 'ready' });
   } catch (error) {
