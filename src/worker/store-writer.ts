@@ -20,7 +20,7 @@ const WRITER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 }
  * worker's fetching and validating; so does a SQLite file here, on a connection of its own in a
  * worker thread (SQLite in WAL mode lets the worker's connection read meanwhile). Measured: a
  * PostgreSQL writer thread too gained nothing on 2 cores (the cloning costs what it frees), while
- * SQLite's took the worker from about 20k to 30k events/s. An in-memory SQLite database cannot be
+ * SQLite's took the worker from about 20k to 26–29k events/s. An in-memory SQLite database cannot be
  * shared between connections, so it is written in place.
  */
 export async function openStoreWriter(store: Store): Promise<StoreWriter> {
