@@ -84,10 +84,9 @@ async function openSqlite(target: Extract<DatabaseTarget, { dialect: 'sqlite' }>
     if (!target.memory) await conn.execute('pragma journal_mode = wal');
     await conn.execute('pragma busy_timeout = 30000');
     await conn.execute('pragma synchronous = normal');
-    // a checkpoint every ~40 MB of WAL instead of ~4 MB, and a 32 MiB page cache instead of 2 MiB: the
-    // indexes of a growing store stay in memory and hot pages are written back once per checkpoint
+    // a checkpoint every ~40 MB of WAL instead of ~4 MB: hot index pages are written back once per
+    // checkpoint rather than every few commits
     await conn.execute('pragma wal_autocheckpoint = 10000');
-    await conn.execute('pragma cache_size = -32768');
     await migrate(store);
     registerSqliteAggregates(await conn.getNativeClient());
   } catch (cause) {

@@ -13,7 +13,7 @@ export interface StoreWriter {
 }
 
 /** Heap bounds of the SQLite writer thread: a few slices in hand. */
-const WRITER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 };
+const WRITER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
 
 /**
  * The writer for a store. PostgreSQL does a transaction's work in its own server process, beside the

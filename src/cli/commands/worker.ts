@@ -51,7 +51,7 @@ export function registerWorker(program: Command): void {
 }
 
 /** Heap bounds of the worker thread: one fetch and a few slices in flight, small enough to keep RSS flat. */
-const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 };
+const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 };
 
 /** Runs the worker in a thread with a bounded heap; the first SIGTERM/SIGINT stops it gracefully, a second exits at once. */
 function runWorkerThread(input: WorkerThreadInput): Promise<void> {
