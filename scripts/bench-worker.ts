@@ -54,6 +54,16 @@ class Meter {
   }
 }
 
+/** The first `count` lines of the generator's mix (10% duplicates, 5% out of order, 1% bad), about 4.6 events a signal. */
+function workloadLines(count: number, seed: number, topics: typeof config.topics): EventLine[] {
+  const lines: EventLine[] = [];
+  for (const l of generateEvents({ signals: Math.ceil(count / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed, topics })) {
+    lines.push(l);
+    if (lines.length === count) break;
+  }
+  return lines;
+}
+
 async function waitFor(done: () => boolean, what: string, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
@@ -141,11 +151,7 @@ async function live(kind: 'sqlite' | 'postgresql'): Promise<Meter> {
   return withFreshStore(kind, dir, `live_${kind}`, async (store) => {
     const meter = new Meter();
     const w = createWorker({ store, config: liveConfig, logger: silent, metrics: createWorkerMetrics(), groupId: `${env.KAFKA_GROUP_ID}-live-${kind}`, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
-    const lines: EventLine[] = [];
-    for (const l of generateEvents({ signals: Math.ceil((LIVE_RATE * LIVE_SECONDS) / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: kind === 'sqlite' ? 3 : 2, topics: liveConfig.topics })) {
-      lines.push(l);
-      if (lines.length === LIVE_RATE * LIVE_SECONDS) break;
-    }
+    const lines = workloadLines(LIVE_RATE * LIVE_SECONDS, kind === 'sqlite' ? 3 : 2, liveConfig.topics);
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     try {
       await producer.connect();
@@ -195,11 +201,7 @@ async function workerRss(): Promise<{ mb: number; seconds: number }> {
 
 try {
   await createTopics(kafka, topics, 6);
-  const lines: EventLine[] = [];
-  for (const l of generateEvents({ signals: Math.ceil(EVENTS / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: 1, topics: config.topics })) {
-    lines.push(l);
-    if (lines.length === EVENTS) break;
-  }
+  const lines = workloadLines(EVENTS, 1, config.topics);
   const p0 = performance.now();
   await produceEventLines(kafka, lines, { batchSize: 2000 });
   const total = [...(await fetchPartitionOffsets(kafka, topics)).values()].reduce((n, o) => n + Number(o.high), 0);

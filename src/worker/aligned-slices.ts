@@ -23,8 +23,8 @@ export interface SliceSource {
  */
 export function alignedSlice(sources: readonly SliceSource[], max: number, ignoreWatermark = false): number[] {
   if (!(max >= 1)) throw new RangeError(`a slice holds at least one message, not ${max}`);
-  let watermark = Infinity;
-  if (!ignoreWatermark) for (const s of sources) if (s.hasMore) watermark = Math.min(watermark, s.fetchedUntil);
+  const setter = watermarkSetter(sources);
+  const watermark = ignoreWatermark || setter === -1 ? Infinity : (sources[setter] as SliceSource).fetchedUntil;
   const taken = sources.map(() => 0);
   for (let size = 0; size < max; size++) {
     // the partition whose next message was produced earliest, within the watermark
@@ -41,4 +41,13 @@ export function alignedSlice(sources: readonly SliceSource[], max: number, ignor
     taken[pick] = (taken[pick] as number) + 1;
   }
   return taken;
+}
+
+/** The index of the partition that sets the watermark (the earliest `fetchedUntil` of those with more to fetch), or -1 when none has more. */
+export function watermarkSetter(sources: readonly SliceSource[]): number {
+  let setter = -1;
+  sources.forEach((s, i) => {
+    if (s.hasMore && (setter === -1 || s.fetchedUntil < (sources[setter] as SliceSource).fetchedUntil)) setter = i;
+  });
+  return setter;
 }

@@ -4,7 +4,7 @@ import type { KafkaConfig } from '../config.ts';
 import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
 import { type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
-import { alignedSlice } from './aligned-slices.ts';
+import { alignedSlice, watermarkSetter } from './aligned-slices.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import { createKafka } from './kafka-client.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
@@ -212,7 +212,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       paused.add(buffer);
       pause();
     }
-    if (fresh.length === 0 && next <= floor && consumer !== null) {
+    if (fresh.length === 0 && next <= floor) {
       // a whole batch the store already has: move the group's committed offset up to the checkpoint
       await commit([{ topic, partition, offset: floor.toString() }]);
     }
@@ -245,19 +245,20 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   function nextSlice(mode: 'full' | 'any' | 'forced'): { partition: number; parts: { buffer: Buffered; count: number }[] } | null {
     // every partition of a group counts, even with nothing buffered: it bounds the watermark while it has more to fetch
     const groups = new Map<number, Buffered[]>();
-    for (const b of buffers.values()) groups.set(b.partition, [...(groups.get(b.partition) ?? []), b]);
+    for (const b of buffers.values()) {
+      const group = groups.get(b.partition);
+      if (group === undefined) groups.set(b.partition, [b]);
+      else group.push(b);
+    }
     let best: { partition: number; parts: { buffer: Buffered; count: number }[]; size: number } | null = null;
     for (const [partition, group] of groups) {
       if (inFlight.has(partition)) continue;
-      const counts = alignedSlice(
-        group.map((b) => ({ timestamps: b.times, hasMore: b.hasMore, fetchedUntil: b.fetchedUntil })),
-        maxBatch,
-        mode === 'forced',
-      );
+      const sources = group.map((b) => ({ timestamps: b.times, hasMore: b.hasMore, fetchedUntil: b.fetchedUntil }));
+      const counts = alignedSlice(sources, maxBatch, mode === 'forced');
       const size = counts.reduce((a, b) => a + b, 0);
       // waiting helps only while the partition that sets the watermark can still be fetched
-      const behind = group.filter((b) => b.hasMore).sort((a, b) => a.fetchedUntil - b.fetchedUntil)[0];
-      const ready = size >= maxBatch || behind === undefined || paused.has(behind);
+      const setter = watermarkSetter(sources);
+      const ready = size >= maxBatch || setter === -1 || paused.has(group[setter] as Buffered);
       if (size === 0 || (mode === 'full' && !ready) || (best !== null && best.size >= size)) continue;
       best = { partition, size, parts: group.flatMap((buffer, i) => ((counts[i] as number) > 0 ? [{ buffer, count: counts[i] as number }] : [])) };
     }
@@ -293,18 +294,15 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       }
       idleSince = null;
       inFlight.add(slice.partition);
-      const task = applyParts(slice.parts).then(
-        () => {
-          inFlight.delete(slice.partition);
-          running.delete(task);
-        },
-        (error: unknown) => {
-          inFlight.delete(slice.partition);
-          running.delete(task);
+      const task: Promise<void> = applyParts(slice.parts)
+        .catch((error: unknown) => {
           log.error({ error: describeError(error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
           void shutdown().then(() => settle.reject(error));
-        },
-      );
+        })
+        .finally(() => {
+          inFlight.delete(slice.partition);
+          running.delete(task);
+        });
       running.add(task);
     }
     await Promise.all(running);
@@ -401,7 +399,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     }
     const c = kafka.consumer({
       groupId,
-      // a long database outage is waited out inside eachBatch with heartbeats; the session only ends if the process hangs
+      // during a long database outage the buffers fill and their partitions pause, while kafkajs goes on
+      // fetching nothing and heartbeating; the session only ends if the process hangs
       sessionTimeout: 30_000,
       // with every partition paused (buffers full) kafkajs sleeps this long before it looks again
       maxWaitTimeInMs: 200,

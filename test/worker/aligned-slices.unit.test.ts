@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alignedSlice, type SliceSource } from '../../src/worker/aligned-slices.ts';
+import { alignedSlice, type SliceSource, watermarkSetter } from '../../src/worker/aligned-slices.ts';
 
 /** A partition's buffer: produce times in order (as a producer's clock gives them), fetched up to its last message or beyond. */
 const source = fc
@@ -62,5 +62,7 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
     expect(alignedSlice([{ timestamps: [1, 2, 3], hasMore: true, fetchedUntil: 3 }, { timestamps: [1, 2, 3, 4, 5, 6], hasMore: false, fetchedUntil: 6 }], 100)).toEqual([3, 3]);
     expect(alignedSlice([{ timestamps: [], hasMore: true, fetchedUntil: 3 }, { timestamps: [4, 5, 6], hasMore: false, fetchedUntil: 6 }], 100)).toEqual([0, 0]);
     expect(() => alignedSlice([], 0)).toThrow(RangeError);
+    expect(watermarkSetter([{ timestamps: [], hasMore: false, fetchedUntil: 1 }, { timestamps: [], hasMore: true, fetchedUntil: 5 }, { timestamps: [], hasMore: true, fetchedUntil: 3 }])).toBe(2);
+    expect(watermarkSetter([{ timestamps: [1], hasMore: false, fetchedUntil: 1 }])).toBe(-1);
   });
 });
