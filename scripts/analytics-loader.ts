@@ -1,11 +1,11 @@
 // Fills stores for npm run bench:analytics fast: each signal's events are parsed as ingest parses them,
 // folded in memory and written as the one row the apply path would write (test/analytics proves the rows
-// equal), many rows per statement; bad lines go through applyBatch into dead_letters, one per line. The audit trail is
+// equal), many rows per statement, with the apply path's rollup update; bad lines go through applyBatch into dead_letters, one per line. The audit trail is
 // not written: analytics never reads it.
 import { type AcceptedMessage, parseMessage, timestampFromDate } from '../src/contract/index.ts';
 import { deriveFacts, foldEvents } from '../src/fold/index.ts';
 import type { EventLine } from '../src/simulate/generate-events.ts';
-import { applyBatch, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, type Store, toSignalRow } from '../src/store/index.ts';
+import { applyBatch, type BatchWriter, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, shiftRollups, type Store, toSignalRow } from '../src/store/index.ts';
 
 const SIGNALS: BulkInsert = { table: 'signals', columns: SIGNAL_WRITE_COLUMNS };
 
@@ -21,7 +21,9 @@ async function writeRows(store: Store, rows: readonly Record<string, unknown>[])
   const sqlite = store.dialect === 'sqlite' ? ((await connection.getNativeClient()) as never) : null;
   await connection.getClient().transaction().execute(async (trx) => {
     const runner = trx as never;
-    await insertRows(sqlite !== null ? { dialect: 'sqlite', runner, sqlite } : { dialect: 'postgresql', runner }, SIGNALS, rows);
+    const writer: BatchWriter = sqlite !== null ? { dialect: 'sqlite', runner, sqlite } : { dialect: 'postgresql', runner };
+    await insertRows(writer, SIGNALS, rows);
+    await shiftRollups(writer, rows.map((r) => r.signal_id as string), 1);
   });
 }
 

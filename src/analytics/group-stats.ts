@@ -1,26 +1,21 @@
-import { InputError } from '../errors.ts';
 import {
-  aggregatesFor,
+  canonicalDecimal,
   compareKeys,
-  kyselyOf,
-  LATENCIES,
+  type GroupBy,
+  groupKeySql,
+  groupPercentiles,
   LATENCY_FRACTIONS,
+  latencyCount,
   type LatencyPercentiles,
-  latencySql,
   meanOf,
-  ExactAggregates,
   rateOf,
-  riskDecisionCounts,
-  toLatency,
-  runSql,
   type SignalWindow,
-  SqlParams,
   type Store,
-  windowWhere,
+  toLatency,
+  windowMeasures,
 } from '../store/index.ts';
 
-/** What signals are grouped by: strategy, symbol, or the UTC hour or day of generated_at. */
-export type GroupBy = 'strategy' | 'symbol' | 'hour' | 'day';
+export type { GroupBy };
 
 /** Means of confidence and quality score over one kind of signal. */
 export interface SignalQuality {
@@ -53,74 +48,34 @@ export interface GroupStats {
   latencyToExecutedMs: LatencyPercentiles;
 }
 
-/** The SQL of a group's key. */
-function groupKeySql(store: Store, by: GroupBy): string {
-  switch (by) {
-    case 'strategy':
-      return '"strategy_name"';
-    case 'symbol':
-      return '"symbol"';
-    case 'hour':
-    case 'day':
-      return aggregatesFor(store.dialect).bucket('"effective_at"', by);
-    default:
-      throw InputError.invalid('by', `must be strategy, symbol, hour or day (got ${JSON.stringify(by)})`);
-  }
-}
-
-/** One grouped query over the window: everything of GroupStats per group, in key order (code points, nulls last). */
+/** Everything of GroupStats per group of the window, in key order (code points, nulls last). */
 export async function groupStats(store: Store, window: SignalWindow, by: GroupBy): Promise<GroupStats[]> {
-  const params = new SqlParams(store.dialect);
-  const where = windowWhere(params, window).join(' and ');
-  const key = groupKeySql(store, by);
-  const exact = new ExactAggregates(store.dialect);
-  const whenStatus = (status: string, column: string) => `case when "status" = '${status}' then "${column}" end`;
-  const quality = (status: string) => ({ confidence: exact.sum(whenStatus(status, 'strength')), score: exact.sum(whenStatus(status, 'quality_score')) });
-  const qualitySql = (status: string) =>
-    `count(${whenStatus(status, 'strength')}) as "${status}_conf_n", count(${whenStatus(status, 'quality_score')}) as "${status}_q_n"`;
-  const slots = {
-    qty: exact.sum('"executed_quantity"'),
-    notional: exact.sumProduct('"executed_price"', '"executed_quantity"'),
-    bps: exact.sum('"slippage_bps"'),
-    fees: exact.sum('"fees"'),
-    executed: quality('executed'),
-    rejected: quality('rejected'),
-  };
-  const toExecuted = latencySql(store, LATENCIES[3]);
-  const latency = exact.integerPercentiles(toExecuted, LATENCY_FRACTIONS);
-  const rows = await runSql<Record<string, unknown>>(
-    kyselyOf(store),
-    `select ${key} as "key", count(*) as "n",
-       count(case when "status" = 'executed' then 1 end) as "executed_n", count(case when "status" = 'rejected' then 1 end) as "rejected_n",
-       ${riskDecisionCounts(store)},
-       count("slippage_bps") as "bps_n", ${qualitySql('executed')}, ${qualitySql('rejected')}, count(${toExecuted}) as "lat_n",
-       ${exact.select()}
-     from "signals" where ${where} group by ${key}`,
-    params.values,
-  );
-  return rows
-    .map((r): GroupStats => {
-      const v = exact.values(r);
-      const n = Number(r.n);
-      const executed = Number(r.executed_n);
+  groupKeySql(store, by); // refuses an unknown grouping before any query
+  const groups = await windowMeasures(store, window, by);
+  const executedLatencies = [...groups.values()].reduce((n, m) => n + (m.counts[latencyCount('generatedToExecuted')] ?? 0), 0);
+  const latencies = await groupPercentiles(store, window, by, { column: 'latency_to_executed_us', kind: 'integer' }, LATENCY_FRACTIONS, executedLatencies);
+  return [...groups]
+    .map(([key, { counts: c, sums }]): GroupStats => {
+      const executed = c.status_executed ?? 0;
+      const lat = latencies.get(key);
       const means = (status: 'executed' | 'rejected'): SignalQuality => ({
-        meanConfidence: meanOf(slots[status].confidence.read(v), Number(r[`${status}_conf_n`])),
-        meanQualityScore: meanOf(slots[status].score.read(v), Number(r[`${status}_q_n`])),
+        meanConfidence: meanOf(sums[`${status}_conf`], c[`${status}_conf_n`] ?? 0),
+        meanQualityScore: meanOf(sums[`${status}_quality`], c[`${status}_quality_n`] ?? 0),
       });
       return {
-        key: r.key === null || r.key === undefined ? null : String(r.key),
-        signals: n,
+        key,
+        signals: c.n ?? 0,
         executedCount: executed,
-        rejectedCount: Number(r.rejected_n),
-        passRate: rateOf(Number(r.risk_passed), Number(r.risk_n)),
-        executionRate: rateOf(executed, n),
-        executedQuantity: slots.qty.read(v) ?? '0',
-        executedNotional: slots.notional.read(v) ?? '0',
-        meanSlippageBps: meanOf(slots.bps.read(v), Number(r.bps_n)),
-        fees: slots.fees.read(v) ?? '0',
+        rejectedCount: c.status_rejected ?? 0,
+        passRate: rateOf(c.risk_passed ?? 0, c.risk_n ?? 0),
+        executionRate: rateOf(executed, c.n ?? 0),
+        executedQuantity: canonicalDecimal(sums.executed_qty) ?? '0',
+        executedNotional: canonicalDecimal(sums.notional) ?? '0',
+        meanSlippageBps: meanOf(sums.slippage_bps, c.slippage_bps_n ?? 0),
+        fees: canonicalDecimal(sums.fees) ?? '0',
         executed: means('executed'),
         rejected: means('rejected'),
-        latencyToExecutedMs: toLatency(r.lat_n, latency.read(v)),
+        latencyToExecutedMs: toLatency(c[latencyCount('generatedToExecuted')] ?? 0, (lat?.values ?? [null, null, null]) as (number | null)[]),
       };
     })
     .sort((a, b) => compareKeys(a.key, b.key));
@@ -142,20 +97,12 @@ const SPREAD_FRACTIONS = [0, 0.25, 0.5, 0.75, 0.95, 1] as const;
 
 /** Per strategy or symbol, the spread of slippage_bps over the signals that have one. */
 export async function slippageSpread(store: Store, window: SignalWindow, by: 'strategy' | 'symbol'): Promise<SlippageSpread[]> {
-  const params = new SqlParams(store.dialect);
-  const key = groupKeySql(store, by);
-  const where = [...windowWhere(params, window), '"slippage_bps" is not null'].join(' and ');
-  const exact = new ExactAggregates(store.dialect);
-  const spread = exact.decimalPercentiles('"slippage_bps"', SPREAD_FRACTIONS);
-  const rows = await runSql<Record<string, unknown>>(
-    kyselyOf(store),
-    `select ${key} as "key", count(*) as "n", ${exact.select()} from "signals" where ${where} group by ${key}`,
-    params.values,
-  );
-  return rows
-    .map((r) => {
-      const [min = null, p25 = null, median = null, p75 = null, p95 = null, max = null] = spread.read(exact.values(r));
-      return { key: (r.key as string | null) ?? null, count: Number(r.n), min, p25, median, p75, p95, max };
+  const count = (await windowMeasures(store, window, undefined, false)).get(null)?.counts.slippage_bps_n ?? 0;
+  const groups = await groupPercentiles(store, window, by, { column: 'slippage_bps', kind: 'decimal' }, SPREAD_FRACTIONS, count);
+  return [...groups]
+    .map(([key, { count, values }]) => {
+      const [min = null, p25 = null, median = null, p75 = null, p95 = null, max = null] = values as (string | null)[];
+      return { key, count, min, p25, median, p75, p95, max };
     })
     .sort((a, b) => compareKeys(a.key, b.key));
 }

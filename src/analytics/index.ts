@@ -6,6 +6,7 @@ import {
   compareKeys,
   computeFullExecutionStats,
   countRejections,
+  deadLetterCounts,
   type FullExecutionStats,
   kyselyOf,
   listLimit,
@@ -236,17 +237,13 @@ export class Analytics {
       const w = rangeClause(params, window.from, window.to, '', ['from', 'to'], 'received_at');
       return w.length > 0 ? `where ${w.join(' and ')}` : '';
     };
-    const topics = await query<{ topic: string; n: number | string }>(
-      this.store,
-      (params) => `select coalesce("topic", 'api') as "topic", count(*) as "n" from "dead_letters" ${where(params)} group by coalesce("topic", 'api')`,
-    );
     const rows = await query<Record<string, unknown>>(
       this.store,
       (params) =>
         `select "id", ${sql.timestamp('"received_at"')} as "received_at", "source", "topic", "partition", cast("offset" as text) as "offset", "message_key", "raw_value", "problems"
            from "dead_letters" ${where(params)} order by "id" desc limit ${params.add(limit)}`,
     );
-    const byTopic = topics.map((t) => ({ topic: t.topic, count: Number(t.n) })).sort(byCountThenName((t) => t.topic));
+    const byTopic = [...(await deadLetterCounts(this.store, window.from, window.to))].map(([topic, count]) => ({ topic, count })).sort(byCountThenName((t) => t.topic));
     return {
       total: byTopic.reduce((n, t) => n + t.count, 0),
       byTopic,

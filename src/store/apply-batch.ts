@@ -4,6 +4,7 @@ import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summari
 import { InputError, LedgerError, StoreError } from '../errors.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type NativeSqlite, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect, Store } from './open-store.ts';
+import { addDeadLetterRollups, shiftRollups } from './rollups.ts';
 import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
 
 /** What one batch did. */
@@ -333,12 +334,26 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
       (p.stored ? updated : created).push(row);
     }
     if ((await insertRows(writer, sql.insertSignals, created)) !== created.length) throw new ConcurrentInsert('a signal was created concurrently');
+    // the rollups lose what the rewritten rows counted and gain what every written row counts now
+    await shiftRollups(writer, updated.map((r) => r.signal_id as string), -1);
     await insertRows(writer, sql.upsertSignals, updated);
+    await shiftRollups(writer, [...created, ...updated].map((r) => r.signal_id as string), 1);
     if ((await insertRows(writer, sql.insertAudit, auditRows)) !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
     applied = auditRows.length;
     signalsChanged = created.length + updated.length;
   }
 
-  await insertRows(writer, sql.insertDeadLetters, dead.map((m) => deadLetterRow(now, m)));
+  // per topic, so the rollup counts exactly the dead letters written (a redelivered one is skipped)
+  const byTopic = new Map<string, Record<string, unknown>[]>();
+  for (const m of dead) {
+    const row = deadLetterRow(now, m);
+    const topic = (row.topic as string | null) ?? 'api';
+    const rows = byTopic.get(topic);
+    if (rows === undefined) byTopic.set(topic, [row]);
+    else rows.push(row);
+  }
+  const written = new Map<string, number>();
+  for (const [topic, rows] of byTopic) written.set(topic, await insertRows(writer, sql.insertDeadLetters, rows));
+  await addDeadLetterRollups(writer, now.slice(0, 10), written);
   return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds, outcomes };
 }

@@ -7,4 +7,6 @@ export * from './signal-queries.ts';
 export * from './signal-repository.ts';
 export * from './signal-stats.ts';
 export * from './sql-aggregates.ts';
-export { type BulkInsert, insertRows, runSql } from './bulk-sql.ts';
+export * from './window-measures.ts';
+export { latencyCount, type Measures, rebuildRollups, shiftRollups } from './rollups.ts';
+export { type BatchWriter, type BulkInsert, insertRows, runSql } from './bulk-sql.ts';

@@ -11,6 +11,9 @@ import { ENTITIES } from './entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { registerSqliteAggregates } from './sql-aggregates.ts';
 import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
+import type { QueryRunner } from './bulk-sql.ts';
+import { latencyBackfillSql, rebuildRollups } from './rollups.ts';
+import { LATENCIES } from './signal-columns.ts';
 
 export type { Dialect };
 
@@ -87,8 +90,8 @@ async function openSqlite(target: Extract<DatabaseTarget, { dialect: 'sqlite' }>
     // a checkpoint every ~40 MB of WAL instead of ~4 MB: hot index pages are written back once per
     // checkpoint rather than every few commits
     await conn.execute('pragma wal_autocheckpoint = 10000');
-    await migrate(store);
     registerSqliteAggregates(await conn.getNativeClient());
+    await migrate(store);
   } catch (cause) {
     await store.close();
     throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot prepare SQLite database ${target.file}`, { cause });
@@ -143,14 +146,26 @@ export async function migrate(store: Store): Promise<string[]> {
     }
     const signalColumns = await names(`select name from pragma_table_info('signals')`);
     const indexes = await names(`select name from sqlite_master where type = 'index'`);
-    if (!signalColumns.has('first_fill_at')) await conn.execute('alter table `signals` add column `first_fill_at` text null');
-    for (const statement of (await store.orm.schema.getCreateSchemaSQL({ wrap: false })).split(/;\s*\n/)) {
-      const sql = statement.trim();
-      const table = /^create table `([^`]+)`/.exec(sql)?.[1];
-      const index = /^create (?:unique )?index `([^`]+)`/.exec(sql)?.[1];
-      if ((table !== undefined && !tables.has(table)) || (index !== undefined && !indexes.has(index))) await conn.execute(sql);
+    const latencies = LATENCIES.filter((l) => !signalColumns.has(l.column));
+    // one transaction: an upgrade interrupted half-way leaves the file as it was, and runs again on the next open
+    await conn.execute('begin immediate');
+    try {
+      if (!signalColumns.has('first_fill_at')) await conn.execute('alter table `signals` add column `first_fill_at` text null');
+      for (const l of latencies) await conn.execute(`alter table \`signals\` add column \`${l.column}\` integer null`);
+      for (const statement of (await store.orm.schema.getCreateSchemaSQL({ wrap: false })).split(/;\s*\n/)) {
+        const sql = statement.trim();
+        const table = /^create table `([^`]+)`/.exec(sql)?.[1];
+        const index = /^create (?:unique )?index [`"]([^`"]+)[`"]/.exec(sql)?.[1];
+        if ((table !== undefined && !tables.has(table)) || (index !== undefined && !indexes.has(index))) await conn.execute(sql);
+      }
+      if (!signalColumns.has('first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
+      if (latencies.length > 0) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
+      if (!tables.has('signal_rollups')) await rebuildRollups(conn.getClient() as unknown as QueryRunner, 'sqlite');
+      await conn.execute('commit');
+    } catch (error) {
+      await conn.execute('rollback');
+      throw error;
     }
-    if (!signalColumns.has('first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
     return [];
   }
   const kysely = store.em().getConnection().getClient();

@@ -46,10 +46,27 @@ export const RECORD_COLUMNS: readonly RecordColumn[] = [
   col('createdAt', 'timestamp'), col('updatedAt', 'timestamp'),
 ];
 
-/** The columns the apply path writes: the record's, plus the sort time and the fold state. */
+/**
+ * The latencies analytics report, stored with each row in whole microseconds (later - earlier) when both
+ * times are known, and for generated -> executed only when the signal executed: percentiles walk their
+ * indexes instead of sorting every row's timestamps.
+ */
+export const LATENCIES = [
+  { name: 'generatedToRisk', column: 'latency_to_risk_us', later: 'riskCheckedAt', earlier: 'generatedAt', executedOnly: false },
+  { name: 'generatedToSubmitted', column: 'latency_to_submitted_us', later: 'submittedAt', earlier: 'generatedAt', executedOnly: false },
+  { name: 'submittedToFirstFill', column: 'latency_to_first_fill_us', later: 'firstFillAt', earlier: 'submittedAt', executedOnly: false },
+  { name: 'generatedToExecuted', column: 'latency_to_executed_us', later: 'executedAt', earlier: 'generatedAt', executedOnly: true },
+] as const satisfies readonly { name: string; column: string; later: keyof SignalRecord; earlier: keyof SignalRecord; executedOnly: boolean }[];
+export type LatencyName = (typeof LATENCIES)[number]['name'];
+
+/** Microseconds since the epoch of a stored timestamp (RFC 3339, UTC, six fraction digits). */
+const micros = (t: string): number => Date.parse(`${t.slice(0, 19)}Z`) * 1000 + Number(t.slice(20, 26));
+
+/** The columns the apply path writes: the record's, plus the sort time, the latencies and the fold state. */
 export const SIGNAL_WRITE_COLUMNS: readonly BulkColumn[] = [
   ...RECORD_COLUMNS.map((c) => ({ name: c.column, pgType: PG_TYPE[c.kind] })),
   { name: 'effective_at', pgType: 'timestamptz' },
+  ...LATENCIES.map((l) => ({ name: l.column, pgType: 'bigint' }) as const),
   { name: 'fold_state', pgType: 'json' },
 ];
 
@@ -61,6 +78,11 @@ export function toSignalRow(record: SignalRecord, foldState: unknown): Record<st
     row[c.column] = c.kind === 'json' && v !== null ? sortKeysDeep(v) : v;
   }
   row.effective_at = record.generatedAt ?? record.firstEventAt;
+  for (const l of LATENCIES) {
+    const later = record[l.later];
+    const earlier = record[l.earlier];
+    row[l.column] = later !== null && earlier !== null && (!l.executedOnly || record.status === 'executed') ? micros(later as string) - micros(earlier as string) : null;
+  }
   row.fold_state = foldState;
   return row;
 }

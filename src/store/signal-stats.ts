@@ -1,33 +1,12 @@
 import { SIGNAL_STATUSES, type SignalStatus } from '../fold/index.ts';
-import { InputError } from '../errors.ts';
 import { runSql } from './bulk-sql.ts';
 import type { Store } from './open-store.ts';
-import { aggregatesFor, ExactAggregates, meanOf, ratioOf } from './sql-aggregates.ts';
-import { kyselyOf, rangeClause, SqlParams } from './signal-queries.ts';
-
-/**
- * What analytics look at: a half-open range [from, to) on generated_at (first_event_at while a
- * signal's details have not arrived), optionally one strategy and one symbol.
- */
-export interface SignalWindow {
-  from?: Date | string;
-  to?: Date | string;
-  strategy?: string;
-  symbol?: string;
-}
-
-/** The WHERE conditions of a window (records with at least one event). */
-export function windowWhere(params: SqlParams, window: SignalWindow, alias = ''): string[] {
-  for (const key of ['strategy', 'symbol'] as const) {
-    const v = window[key];
-    if (v !== undefined && (typeof v !== 'string' || v === '')) throw InputError.invalid(key, `must be a non-empty string (got ${JSON.stringify(v)})`);
-  }
-  const p = alias ? `${alias}.` : '';
-  const where = [`${p}"version" > 0`, ...rangeClause(params, window.from, window.to, alias, ['from', 'to'])];
-  if (window.strategy !== undefined) where.push(`${p}"strategy_name" = ${params.add(window.strategy)}`);
-  if (window.symbol !== undefined) where.push(`${p}"symbol" = ${params.add(window.symbol)}`);
-  return where;
-}
+import { emptyMeasures, latencyCount } from './rollups.ts';
+import { LATENCIES } from './signal-columns.ts';
+import { canonicalDecimal, meanOf, ratioOf } from './sql-aggregates.ts';
+import { kyselyOf, SqlParams } from './signal-queries.ts';
+export type { SignalWindow } from './window-measures.ts';
+import { type SignalWindow, windowPercentiles, windowMeasures, windowWhere } from './window-measures.ts';
 
 /** Mean, median, 95th percentile and worst (largest; positive = adverse) of a decimal, over the signals that have it. */
 export interface DecimalDistribution {
@@ -80,21 +59,6 @@ export interface FullExecutionStats {
 export const LATENCY_FRACTIONS = [0.5, 0.95, 0.99] as const;
 const DISTRIBUTION_FRACTIONS = [0.5, 0.95, 1] as const;
 
-/** The latencies analytics report: [name, later column, earlier column, only for executed signals]. */
-export const LATENCIES = [
-  ['generatedToRisk', 'risk_checked_at', 'generated_at', false],
-  ['generatedToSubmitted', 'submitted_at', 'generated_at', false],
-  ['submittedToFirstFill', 'first_fill_at', 'submitted_at', false],
-  ['generatedToExecuted', 'executed_at', 'generated_at', true],
-] as const;
-
-/** SQL of a latency in microseconds (null when a time is missing). */
-export function latencySql(store: Store, latency: (typeof LATENCIES)[number]): string {
-  const [, later, earlier, executedOnly] = latency;
-  const when = `"${later}" is not null and "${earlier}" is not null${executedOnly ? ` and "status" = 'executed'` : ''}`;
-  return `case when ${when} then ${aggregatesFor(store.dialect).microsBetween(`"${later}"`, `"${earlier}"`)} end`;
-}
-
 /** Latency percentiles from integer percentiles of microseconds. */
 export function toLatency(count: unknown, micros: readonly (number | null)[]): LatencyPercentiles {
   const [p50 = null, p95 = null, p99 = null] = micros.map((v) => (v === null ? null : v / 1000));
@@ -102,37 +66,22 @@ export function toLatency(count: unknown, micros: readonly (number | null)[]): L
 }
 
 export async function computeFullExecutionStats(store: Store, window: SignalWindow = {}): Promise<FullExecutionStats> {
-  const params = new SqlParams(store.dialect);
-  const where = windowWhere(params, window).join(' and ');
-  const exact = new ExactAggregates(store.dialect);
-  const filledQty = exact.sum(`case when "submitted_at" is not null and "order_quantity" is not null then coalesce("executed_quantity", 0) end`);
-  const orderedQty = exact.sum(`case when "submitted_at" is not null then "order_quantity" end`);
-  const fees = exact.sum('"fees"');
-  const quality = exact.sum('"quality_score"');
-  const distributions = (['slippage', 'slippage_bps'] as const).map((c) => ({ c, sum: exact.sum(`"${c}"`), pct: exact.decimalPercentiles(`"${c}"`, DISTRIBUTION_FRACTIONS) }));
-  const latencies = LATENCIES.map((l) => ({ name: l[0], expr: latencySql(store, l) })).map(({ name, expr }) => ({ name, expr, pct: exact.integerPercentiles(expr, LATENCY_FRACTIONS) }));
-  const [row] = await runSql<Record<string, unknown>>(
-    kyselyOf(store),
-    `select count(*) as "n",
-       ${riskDecisionCounts(store)},
-       count("slippage") as "slippage_n", count("slippage_bps") as "slippage_bps_n", count("quality_score") as "q_n",
-       count("submitted_at") as "submitted_n", count("first_fill_at") as "filled_n",
-       ${SIGNAL_STATUSES.map((st, i) => `count(case when "status" = '${st}' then 1 end) as "status_${i}"`).join(', ')},
-       ${latencies.map((l) => `count(${l.expr}) as "${l.name}_n"`).join(', ')},
-       ${exact.select()}
-     from "signals" where ${where}`,
-    params.values,
-  );
-  const r = row ?? {};
-  const values = exact.values(r);
-  const byStatus = Object.fromEntries(SIGNAL_STATUSES.map((st, i) => [st, Number(r[`status_${i}`] ?? 0)])) as Record<SignalStatus, number>;
-  const total = Number(r.n ?? 0);
-  const [slippage, slippageBps] = distributions.map(({ c, sum, pct }): DecimalDistribution => {
-    const count = Number(r[`${c}_n`] ?? 0);
-    const [median = null, p95 = null, worst = null] = pct.read(values);
-    return { count, mean: meanOf(sum.read(values), count), median, p95, worst };
-  }) as [DecimalDistribution, DecimalDistribution];
-  const qualityMean = meanOf(quality.read(values), Number(r.q_n ?? 0));
+  const { counts: c, sums } = (await windowMeasures(store, window)).get(null) ?? emptyMeasures();
+  const total = c.n ?? 0;
+  const byStatus = Object.fromEntries(SIGNAL_STATUSES.map((st) => [st, c[`status_${st}`] ?? 0])) as Record<SignalStatus, number>;
+  const distribution = async (column: 'slippage' | 'slippage_bps'): Promise<DecimalDistribution> => {
+    const count = c[`${column}_n`] ?? 0;
+    const [median = null, p95 = null, worst = null] = (await windowPercentiles(store, window, { column, kind: 'decimal' }, count, DISTRIBUTION_FRACTIONS)) as (string | null)[];
+    return { count, mean: meanOf(sums[column], count), median, p95, worst };
+  };
+  const slippage = await distribution('slippage');
+  const slippageBps = await distribution('slippage_bps');
+  const latencyMs: Partial<FullExecutionStats['latencyMs']> = {};
+  for (const l of LATENCIES) {
+    const count = c[latencyCount(l.name)] ?? 0;
+    latencyMs[l.name] = toLatency(count, (await windowPercentiles(store, window, { column: l.column, kind: 'integer' }, count, LATENCY_FRACTIONS)) as (number | null)[]);
+  }
+  const qualityMean = meanOf(sums.quality, c.quality_n ?? 0);
   return {
     totalSignals: total,
     byStatus,
@@ -140,14 +89,14 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
     rejectedCount: byStatus.rejected,
     avgSlippage: Number(slippage.mean ?? 0),
     avgQualityScore: Number(qualityMean ?? 0),
-    passRate: rateOf(Number(r.risk_passed ?? 0), Number(r.risk_n ?? 0)),
+    passRate: rateOf(c.risk_passed ?? 0, c.risk_n ?? 0),
     executionRate: rateOf(byStatus.executed, total),
-    fillRatio: ratioOf(filledQty.read(values), orderedQty.read(values)),
+    fillRatio: ratioOf(sums.filled_qty, sums.ordered_qty),
     slippage,
     slippageBps,
-    totalFees: fees.read(values) ?? '0',
-    funnel: { signals: total, passedRisk: Number(r.risk_passed ?? 0), submitted: Number(r.submitted_n ?? 0), filled: Number(r.filled_n ?? 0), executed: byStatus.executed },
-    latencyMs: Object.fromEntries(latencies.map((l) => [l.name, toLatency(r[`${l.name}_n`], l.pct.read(values))])) as FullExecutionStats['latencyMs'],
+    totalFees: canonicalDecimal(sums.fees) ?? '0',
+    funnel: { signals: total, passedRisk: c.risk_passed ?? 0, submitted: c.submitted_n ?? 0, filled: c.filled_n ?? 0, executed: byStatus.executed },
+    latencyMs: latencyMs as FullExecutionStats['latencyMs'],
   };
 }
 
@@ -208,7 +157,3 @@ export const byCountThenName =
 
 /** A rate of two counts, null when the denominator is 0. */
 export const rateOf = (numerator: number, denominator: number): number | null => (denominator > 0 ? numerator / denominator : null);
-
-/** SELECT items "risk_n" (signals with a risk decision) and "risk_passed" (those that passed). */
-export const riskDecisionCounts = (store: Store): string =>
-  `count("risk_check_passed") as "risk_n", count(case when ${aggregatesFor(store.dialect).isTrue('"risk_check_passed"')} then 1 end) as "risk_passed"`;

@@ -22,6 +22,11 @@ export function canonicalDecimal(value: unknown): string | null {
   return d.isZero() ? '0' : d.toFixed();
 }
 
+/** a + b exactly, canonical. */
+export function exactAdd(a: string, b: string): string {
+  return canonicalDecimal(new Exact(a).plus(b)) ?? '0';
+}
+
 /** a / b to MEAN_SCALE places, or null when either is missing or b is 0. */
 export function ratioOf(a: unknown, b: unknown): string | null {
   if (a === null || a === undefined || b === null || b === undefined) return null;
@@ -98,7 +103,33 @@ export function registerSqliteAggregates(native: unknown): void {
     deterministic: true,
     varargs: true,
   } as never);
+  // nearest-rank percentiles per group without SQL's GROUP BY (which sorts every row by its key first):
+  // ledger_grouped(spec, key, value), spec one slot ["d" | "i", fractions]; the result is the JSON list of
+  // [key, count, picks] per key
+  db.aggregate('ledger_grouped', {
+    start: () => null,
+    step: (acc: { slot: Slot; groups: Map<unknown, unknown[]> } | null, spec: string, key: unknown, value: unknown) => {
+      const state = acc ?? { slot: parseSpec(`[${spec}]`)[0] as Slot, groups: new Map<unknown, unknown[]>() };
+      if (value === null || value === undefined) return state;
+      const values = state.groups.get(key);
+      if (values === undefined) state.groups.set(key, [value]);
+      else values.push(value);
+      return state;
+    },
+    result: (acc: { slot: Slot; groups: Map<unknown, unknown[]> } | null) =>
+      JSON.stringify(acc === null ? [] : [...acc.groups].map(([key, values]) => [key, values.length, pickPercentiles(values, acc.slot)])),
+    deterministic: true,
+    varargs: false,
+  } as never);
+  // the rollups' exact running sums: ledger_add(a, b, sign) is a + sign * b on decimal texts
+  (db as unknown as NativeFunctionDb).function('ledger_add', { deterministic: true }, (a: unknown, b: unknown, sign: unknown) =>
+    exactAdd(String(a ?? '0'), Number(sign) < 0 ? new Exact(String(b ?? '0')).neg().toFixed() : String(b ?? '0')),
+  );
   registered.add(db);
+}
+
+interface NativeFunctionDb {
+  function(name: string, options: { deterministic: boolean }, fn: (...args: never[]) => unknown): unknown;
 }
 
 /** Places of the fixed-point fast path: the contract's decimals have at most 12. */
@@ -171,9 +202,9 @@ class ExactSum {
 }
 
 /** Decimal texts in exact order: by their double first (rounding keeps order), ties settled exactly. */
-function sortDecimals(values: readonly string[]): string[] {
+export function sortDecimals(values: readonly string[]): string[] {
   const keyed = values.map((v) => ({ v, f: Number.parseFloat(v) }));
-  keyed.sort((a, b) => a.f - b.f || new Exact(a.v).comparedTo(b.v));
+  keyed.sort((a, b) => a.f - b.f || (a.v === b.v ? 0 : new Exact(a.v).comparedTo(b.v)));
   return keyed.map((k) => k.v);
 }
 
@@ -184,8 +215,29 @@ function pickPercentiles(values: unknown[], slot: Slot): (string | number | null
     const sorted = Float64Array.from(values as number[]).sort();
     return fractions.map((p) => nearestRank(sorted as unknown as number[], p));
   }
-  const sorted = sortDecimals(values.map(String));
-  return fractions.map((p) => nearestRank(sorted, p));
+  return pickDecimals(values.map(String), fractions);
+}
+
+/**
+ * Nearest-rank picks of decimal texts without sorting the texts: their doubles are sorted natively
+ * (rounding keeps order), and only the values sharing the picked double are ordered exactly.
+ */
+function pickDecimals(values: readonly string[], fractions: readonly number[]): (string | null)[] {
+  const doubles = Float64Array.from(values, (v) => Number.parseFloat(v));
+  const sorted = doubles.slice().sort();
+  return fractions.map((p) => {
+    const rank = Math.min(values.length, Math.max(1, Math.ceil(p * values.length)));
+    const f = sorted[rank - 1] as number;
+    let below = 0;
+    for (let hi = rank - 1; below < hi; ) {
+      const mid = (below + hi) >>> 1;
+      if ((sorted[mid] as number) < f) below = mid + 1;
+      else hi = mid;
+    }
+    const ties: string[] = [];
+    for (let i = 0; i < values.length; i++) if (doubles[i] === f) ties.push(values[i] as string);
+    return sortDecimals(ties)[rank - 1 - below] ?? null;
+  });
 }
 
 /** The SQL fragments the analytics queries write differently per dialect. */

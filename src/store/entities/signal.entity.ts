@@ -1,8 +1,16 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { DecimalString, JsonColumn, JsonTextColumn, TimestampString } from '../column-types.ts';
 
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const dec = () => p.type(DecimalString).nullable();
 const ts = () => p.type(TimestampString).nullable();
+
+type LatencyProperty = 'latencyToRiskUs' | 'latencyToSubmittedUs' | 'latencyToFirstFillUs' | 'latencyToExecutedUs';
+const latencyIndex = (name: LatencyProperty) => ({
+  name: `signals_${snake(name)}_idx`,
+  properties: [name, 'effectiveAt', 'strategyName', 'symbol'] as (LatencyProperty | 'effectiveAt' | 'strategyName' | 'symbol')[],
+  where: `"${snake(name)}" is not null`,
+});
 
 /** One row per signal: the fields of the original SignalRecord plus the ledger's own (contract section 4). */
 export const SignalEntity = defineEntity({
@@ -50,6 +58,11 @@ export const SignalEntity = defineEntity({
     anomalies: p.type(JsonColumn),
     /** number of distinct events applied to this signal */
     version: p.integer(),
+    /** latencies in microseconds (see LATENCIES in signal-columns.ts): percentiles walk their indexes */
+    latencyToRiskUs: p.bigint('number').nullable(),
+    latencyToSubmittedUs: p.bigint('number').nullable(),
+    latencyToFirstFillUs: p.bigint('number').nullable(),
+    latencyToExecutedUs: p.bigint('number').nullable(),
     createdAt: p.type(TimestampString),
     updatedAt: p.type(TimestampString),
     /** the merged fold state (src/fold): what a new batch merges into */
@@ -62,5 +75,16 @@ export const SignalEntity = defineEntity({
     { name: 'signals_status_idx', properties: ['status', 'effectiveAt'] },
     /** the few signals with anomaly notes, by time: getAnomalies reads only these */
     { name: 'signals_anomalies_idx', properties: ['effectiveAt'], where: `"anomalies" <> '[]'` },
+    // value order for exact percentiles: a nearest-rank pick walks to its rank instead of sorting the window;
+    // the window's columns make the walk read the index alone
+    latencyIndex('latencyToRiskUs'),
+    latencyIndex('latencyToSubmittedUs'),
+    latencyIndex('latencyToFirstFillUs'),
+    latencyIndex('latencyToExecutedUs'),
+    // decimals by their double first (SQLite keeps them as text), then exactly
+    ...(['slippage', 'slippage_bps'] as const).map((column) => ({
+      name: `signals_${column}_idx`,
+      expression: `create index "signals_${column}_idx" on "signals" (cast("${column}" as double precision), "${column}", "effective_at", "strategy_name", "symbol") where "${column}" is not null`,
+    })),
   ],
 });

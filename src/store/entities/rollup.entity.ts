@@ -1,0 +1,30 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { DecimalString } from '../column-types.ts';
+import { COUNT_MEASURES, SUM_MEASURES } from '../rollups.ts';
+
+/**
+ * Per UTC day of effective_at, strategy and symbol ('' while a signal's details have not arrived): the
+ * counts and exact sums of every analytics measure (src/store/rollups.ts), kept by the apply path.
+ */
+export const SignalRollupEntity = defineEntity({
+  name: 'SignalRollup',
+  tableName: 'signal_rollups',
+  properties: {
+    day: p.string().length(10).primary(),
+    strategyName: p.string().length(128).primary(),
+    symbol: p.string().length(64).primary(),
+    ...Object.fromEntries(COUNT_MEASURES.map((m) => [m.name, p.bigint('number').fieldName(m.name)])),
+    ...Object.fromEntries(SUM_MEASURES.map((m) => [m.name, p.type(DecimalString).fieldName(m.name)])),
+  },
+});
+
+/** Dead letters per UTC day of receipt and topic ('api' for the repository's calls). */
+export const DeadLetterRollupEntity = defineEntity({
+  name: 'DeadLetterRollup',
+  tableName: 'dead_letter_rollups',
+  properties: {
+    day: p.string().length(10).primary(),
+    topic: p.string().length(255).primary(),
+    n: p.bigint('number'),
+  },
+});

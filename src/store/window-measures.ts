@@ -1,0 +1,259 @@
+import { InputError } from '../errors.ts';
+import { runSql } from './bulk-sql.ts';
+import type { Store } from './open-store.ts';
+import { addMeasures, type Measures, measureSql } from './rollups.ts';
+import { aggregatesFor, canonicalDecimal, ExactAggregates, sortDecimals } from './sql-aggregates.ts';
+import { kyselyOf, rangeClause, SqlParams, timeParam } from './signal-queries.ts';
+
+/**
+ * What analytics look at: a half-open range [from, to) on generated_at (first_event_at while a
+ * signal's details have not arrived), optionally one strategy and one symbol.
+ */
+export interface SignalWindow {
+  from?: Date | string;
+  to?: Date | string;
+  strategy?: string;
+  symbol?: string;
+}
+
+/** What signals are grouped by: strategy, symbol, or the UTC hour or day of generated_at. */
+export type GroupBy = 'strategy' | 'symbol' | 'hour' | 'day';
+
+/**
+ * The WHERE conditions of a window. `requireEvents` keeps to records with at least one event; a query
+ * on a column only such records have (a latency, a slippage) leaves it out, so it reads its index alone.
+ */
+export function windowWhere(params: SqlParams, window: SignalWindow, alias = '', requireEvents = true): string[] {
+  for (const key of ['strategy', 'symbol'] as const) {
+    const v = window[key];
+    if (v !== undefined && (typeof v !== 'string' || v === '')) throw InputError.invalid(key, `must be a non-empty string (got ${JSON.stringify(v)})`);
+  }
+  const p = alias ? `${alias}.` : '';
+  const where = [...(requireEvents ? [`${p}"version" > 0`] : []), ...rangeClause(params, window.from, window.to, alias, ['from', 'to'])];
+  if (window.strategy !== undefined) where.push(`${p}"strategy_name" = ${params.add(window.strategy)}`);
+  if (window.symbol !== undefined) where.push(`${p}"symbol" = ${params.add(window.symbol)}`);
+  return where;
+}
+
+/** The SQL of a group's key over signals rows. */
+export function groupKeySql(store: Store, by: GroupBy): string {
+  switch (by) {
+    case 'strategy':
+      return '"strategy_name"';
+    case 'symbol':
+      return '"symbol"';
+    case 'hour':
+    case 'day':
+      return aggregatesFor(store.dialect).bucket('"effective_at"', by);
+    default:
+      throw InputError.invalid('by', `must be strategy, symbol, hour or day (got ${JSON.stringify(by)})`);
+  }
+}
+
+/** The same key over rollup rows (which have no hours). */
+function rollupKeySql(by: Exclude<GroupBy, 'hour'>): string {
+  return by === 'strategy' ? `nullif("strategy_name", '')` : by === 'symbol' ? `nullif("symbol", '')` : `"day" || 'T00:00:00Z'`;
+}
+
+const MIDNIGHT = 'T00:00:00.000000Z';
+const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * A window cut into whole UTC days [fromDay, toDay) (undefined: unbounded), read from the rollups, and
+ * at most two partial days before and after, read from the rows. `days` is null when no whole day fits.
+ */
+export interface WindowSplit {
+  days: { fromDay?: string; toDay?: string } | null;
+  rows: { from?: string; to?: string }[];
+}
+
+export function splitWindow(fromGiven: Date | string | undefined, toGiven: Date | string | undefined): WindowSplit {
+  const from = fromGiven === undefined ? undefined : timeParam(fromGiven, 'from');
+  const to = toGiven === undefined ? undefined : timeParam(toGiven, 'to');
+  const fromDay = from === undefined ? undefined : from.endsWith(MIDNIGHT) ? from.slice(0, 10) : nextDay(from.slice(0, 10));
+  const toDay = to?.slice(0, 10);
+  if (fromDay !== undefined && toDay !== undefined && fromDay >= toDay) return { days: null, rows: [{ from, to }] };
+  const rows: WindowSplit['rows'] = [];
+  if (from !== undefined && fromDay !== undefined && !from.endsWith(MIDNIGHT)) rows.push({ from, to: `${fromDay}${MIDNIGHT}` });
+  if (to !== undefined && !to.endsWith(MIDNIGHT)) rows.push({ from: `${toDay}${MIDNIGHT}`, to });
+  return { days: { fromDay, toDay }, rows };
+}
+
+/** The conditions on a rollup's day for whole days [fromDay, toDay). */
+function dayRange(params: SqlParams, days: NonNullable<WindowSplit['days']>): string[] {
+  const where = ['true'];
+  if (days.fromDay !== undefined) where.push(`"day" >= ${params.add(days.fromDay)}`);
+  if (days.toDay !== undefined) where.push(`"day" < ${params.add(days.toDay)}`);
+  return where;
+}
+
+/**
+ * Every measure of the signals in a window, per group (one group, key null, when `by` is undefined): whole
+ * days from the rollups, the partial days around them from the rows, added exactly. Groups without
+ * signals are left out. `withSums: false` reads the counts alone (the sums stay "0").
+ */
+export async function windowMeasures(store: Store, window: SignalWindow, by?: GroupBy, withSums = true): Promise<Map<string | null, Measures>> {
+  const split = by === 'hour' ? { days: null, rows: [{ from: window.from, to: window.to }] } : splitWindow(window.from, window.to);
+  const out = new Map<string | null, Measures>();
+  const add = (key: unknown, m: Measures) => {
+    if (m.counts.n === 0) return;
+    const k = key === null || key === undefined ? null : String(key);
+    const had = out.get(k);
+    out.set(k, had === undefined ? m : addMeasures(had, m));
+  };
+  const rows = measureSql(store.dialect, 'rows', withSums);
+  for (const part of split.rows) {
+    const params = new SqlParams(store.dialect);
+    const where = windowWhere(params, { ...window, from: part.from, to: part.to }).join(' and ');
+    const key = by === undefined ? 'null' : groupKeySql(store, by);
+    const result = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${key} as "key", ${rows.select} from "signals" where ${where}${by === undefined ? '' : ` group by ${key}`}`, params.values);
+    for (const r of result) add(r.key, rows.read(r));
+  }
+  if (split.days !== null) {
+    const rollups = measureSql(store.dialect, 'rollups', withSums);
+    const params = new SqlParams(store.dialect);
+    const where = dayRange(params, split.days);
+    if (window.strategy !== undefined) where.push(`"strategy_name" = ${params.add(window.strategy)}`);
+    if (window.symbol !== undefined) where.push(`"symbol" = ${params.add(window.symbol)}`);
+    const key = by === undefined || by === 'hour' ? 'null' : rollupKeySql(by);
+    const result = await runSql<Record<string, unknown>>(
+      kyselyOf(store),
+      `select ${key} as "key", ${rollups.select} from "signal_rollups" where ${where.join(' and ')}${by === undefined ? '' : ` group by ${key}`}`,
+      params.values,
+    );
+    for (const r of result) add(r.key, rollups.read(r));
+  }
+  return out;
+}
+
+/** A column whose percentiles analytics report: a stored decimal, or an integer (microseconds). */
+export interface PercentileColumn {
+  column: string;
+  kind: 'decimal' | 'integer';
+}
+
+/** A walk reads an index entry per rank it passes; below this share of the table, sorting the window is cheaper. */
+const WALK_SHARE = 1 / 20;
+
+/**
+ * What a query over `count` values of a column reads: the column's value-ordered index when they are a
+ * good share of the table (SQLite is told so: its planner would take a strategy or time index and read
+ * every wide row), or null: the window's own rows, found by time.
+ */
+async function valueIndexFor(store: Store, target: PercentileColumn, count: number): Promise<string | null> {
+  if (count < WALK_SHARE * (await tableSize(store))) return null;
+  return store.dialect === 'sqlite' ? `"signals" indexed by "signals_${target.column}_idx"` : '"signals"';
+}
+
+/** Rows in signals, as the database estimates it (PostgreSQL's statistics; SQLite's largest rowid). */
+async function tableSize(store: Store): Promise<number> {
+  const sql = store.dialect === 'postgresql' ? `select greatest(reltuples, 0) as "n" from pg_class where oid = '"signals"'::regclass` : 'select coalesce(max(rowid), 0) as "n" from "signals"';
+  const [row] = await runSql<{ n: unknown }>(kyselyOf(store), sql);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Nearest-rank percentiles of a column over a window that holds `count` values of it. A window holding a
+ * good share of the table walks the column's index to each rank from the nearer end (no sort); decimals
+ * are walked by their double and then exactly, and on SQLite, which keeps them as text, values sharing
+ * one double are ordered exactly here. A smaller window sorts its own values, found by time.
+ */
+export async function windowPercentiles(store: Store, window: SignalWindow, target: PercentileColumn, count: number, fractions: readonly number[]): Promise<(string | number | null)[]> {
+  if (count === 0) return fractions.map(() => null);
+  const from = await valueIndexFor(store, target, count);
+  if (from === null) return (await groupPercentiles(store, window, undefined, target, fractions, count)).get(null)?.values ?? fractions.map(() => null);
+  const c = `"${target.column}"`;
+  const asDouble = `cast(${c} as double precision)`;
+  const out: (string | number | null)[] = [];
+  for (const p of fractions) {
+    const rank = Math.min(count, Math.max(1, Math.ceil(p * count)));
+    const ascending = rank - 1 <= count - rank;
+    const dir = ascending ? 'asc' : 'desc';
+    const params = new SqlParams(store.dialect);
+    const where = [`${c} is not null`, ...windowWhere(params, window, '', false)].join(' and ');
+    const order = target.kind === 'decimal' ? `${asDouble} ${dir}, ${c} ${dir}` : `${c} ${dir}`;
+    const [row] = await runSql<{ v: unknown; f?: unknown }>(
+      kyselyOf(store),
+      `select ${c} as "v"${target.kind === 'decimal' ? `, ${asDouble} as "f"` : ''} from ${from} where ${where} order by ${order} limit 1 offset ${params.add(ascending ? rank - 1 : count - rank)}`,
+      params.values,
+    );
+    if (row === undefined) throw new Error(`percentile walk of ${target.column} found no value at rank ${rank} of ${count}`);
+    out.push(target.kind === 'integer' ? Number(row.v) : await exactAtRank(store, window, target, rank, Number(row.f), String(row.v)));
+  }
+  return out;
+}
+
+/** The value at a rank among decimals sharing one double (almost always one value): ordered exactly. */
+async function exactAtRank(store: Store, window: SignalWindow, target: PercentileColumn, rank: number, f: number, found: string): Promise<string | null> {
+  const c = `"${target.column}"`;
+  const asDouble = `cast(${c} as double precision)`;
+  const tie = new SqlParams(store.dialect);
+  const tieWhere = [`${c} is not null`, `${asDouble} = ${tie.add(f, '::float8')}`, ...windowWhere(tie, window, '', false)].join(' and ');
+  const groups = await runSql<{ v: unknown; n: unknown }>(kyselyOf(store), `select ${c} as "v", count(*) as "n" from "signals" where ${tieWhere} group by ${c}`, tie.values);
+  const distinct = new Set(groups.map((g) => canonicalDecimal(g.v)));
+  if (distinct.size <= 1) return canonicalDecimal(found);
+  const below = new SqlParams(store.dialect);
+  const belowWhere = [`${c} is not null`, `${asDouble} < ${below.add(f, '::float8')}`, ...windowWhere(below, window, '', false)].join(' and ');
+  const [less] = await runSql<{ n: unknown }>(kyselyOf(store), `select count(*) as "n" from "signals" where ${belowWhere}`, below.values);
+  const values = sortDecimals(groups.flatMap((g) => new Array<string>(Number(g.n)).fill(String(g.v))));
+  return canonicalDecimal(values[rank - 1 - Number(less?.n ?? 0)]);
+}
+
+/**
+ * Nearest-rank percentiles of a column per group (one group, key null, without `by`), with the group's
+ * count of values: one query, over the column's index when the window's `count` values are many.
+ */
+export async function groupPercentiles(
+  store: Store,
+  window: SignalWindow,
+  by: GroupBy | undefined,
+  target: PercentileColumn,
+  fractions: readonly number[],
+  count: number,
+): Promise<Map<string | null, { count: number; values: (string | number | null)[] }>> {
+  const from = (await valueIndexFor(store, target, count)) ?? '"signals"';
+  const params = new SqlParams(store.dialect);
+  const c = `"${target.column}"`;
+  const where = [`${c} is not null`, ...windowWhere(params, window, '', false)].join(' and ');
+  const key = by === undefined ? 'null' : groupKeySql(store, by);
+  const fractionList = `[${fractions.map(String).join(',')}]`;
+  if (store.dialect === 'sqlite') {
+    const kind = target.kind === 'decimal' ? 'd' : 'i';
+    const [row] = await runSql<{ g: string | null }>(kyselyOf(store), `select ledger_grouped('["${kind}",${fractionList}]', ${key}, ${c}) as "g" from ${from} where ${where}`, params.values);
+    const groups = JSON.parse(row?.g ?? '[]') as [string | null, number, (string | number | null)[]][];
+    return new Map(groups.map(([k, n, picks]) => [k === null ? null : String(k), { count: n, values: target.kind === 'decimal' ? picks.map(canonicalDecimal) : picks }]));
+  }
+  const exact = new ExactAggregates(store.dialect);
+  const slot = target.kind === 'decimal' ? exact.decimalPercentiles(c, fractions) : exact.integerPercentiles(c, fractions);
+  const rows = await runSql<Record<string, unknown>>(
+    kyselyOf(store),
+    `select ${key} as "key", count(*) as "n", ${exact.select()} from ${from} where ${where}${by === undefined ? '' : ` group by ${key}`}`,
+    params.values,
+  );
+  return new Map(rows.map((r) => [r.key === null || r.key === undefined ? null : String(r.key), { count: Number(r.n), values: slot.read(exact.values(r)) }]));
+}
+
+/** Dead letters received in [from, to) per topic ('api' for none): whole days from their rollup, the rest from the rows. */
+export async function deadLetterCounts(store: Store, from: Date | string | undefined, to: Date | string | undefined): Promise<Map<string, number>> {
+  const split = splitWindow(from, to);
+  const out = new Map<string, number>();
+  const add = (topic: string, n: unknown) => out.set(topic, (out.get(topic) ?? 0) + Number(n));
+  for (const part of split.rows) {
+    const params = new SqlParams(store.dialect);
+    const where = rangeClause(params, part.from, part.to, '', ['from', 'to'], 'received_at');
+    const rows = await runSql<{ topic: string; n: unknown }>(
+      kyselyOf(store),
+      `select coalesce("topic", 'api') as "topic", count(*) as "n" from "dead_letters" ${where.length > 0 ? `where ${where.join(' and ')}` : ''} group by coalesce("topic", 'api')`,
+      params.values,
+    );
+    for (const r of rows) add(r.topic, r.n);
+  }
+  if (split.days !== null) {
+    const params = new SqlParams(store.dialect);
+    const where = dayRange(params, split.days);
+    const rows = await runSql<{ topic: string; n: unknown }>(kyselyOf(store), `select "topic", sum("n") as "n" from "dead_letter_rollups" where ${where.join(' and ')} group by "topic"`, params.values);
+    for (const r of rows) add(r.topic, r.n);
+  }
+  for (const [topic, n] of out) if (n === 0) out.delete(topic);
+  return out;
+}
