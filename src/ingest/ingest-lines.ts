@@ -82,7 +82,8 @@ function laneOf(message: ParsedMessage, lanes: number): number {
 export function createBatchApplier(store: Store, options: BatchApplierOptions = {}): BatchApplier {
   const batchSize = options.batchSize ?? 1000;
   const laneCount = store.dialect === 'sqlite' ? 1 : Math.max(1, options.concurrency ?? 2);
-  const lanes = Array.from({ length: laneCount }, () => ({
+  const lanes = Array.from({ length: laneCount }, (_, slot) => ({
+    slot,
     queued: [] as ParsedMessage[],
     applying: Promise.resolve(),
   }));
@@ -95,7 +96,7 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
     check();
     const batch = lane.queued;
     lane.queued = [];
-    lane.applying = applyBatch(store, batch).then(
+    lane.applying = applyBatch(store, batch, { rollupSlot: lane.slot }).then(
       (r) => options.onApplied?.(r),
       (error: unknown) => {
         failure ??= { error };

@@ -4,7 +4,7 @@ import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summari
 import { InputError, LedgerError, StoreError } from '../errors.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type NativeSqlite, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect, Store } from './open-store.ts';
-import { addDeadLetterRollups, shiftRollups } from './rollups.ts';
+import { addDeadLetterRollups, type Contributions, contributionsOf, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
 import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
 
 /** What one batch did. */
@@ -36,6 +36,12 @@ export interface ApplyOptions {
   maxAttempts?: number;
   /** Kafka: where this batch ends per partition, recorded in the batch's transaction (a checkpoint never moves back) */
   checkpoints?: readonly ConsumerCheckpoint[];
+  /**
+   * PostgreSQL: which of ROLLUP_SLOTS copies of the day's rollup rows this batch adds to, so that batches
+   * applied side by side (ingest lanes, the worker's partitions) do not wait on each other's row locks;
+   * default the first checkpoint's partition, else 0. SQLite has one writer and one copy.
+   */
+  rollupSlot?: number;
 }
 
 /** The offset after the last message of a consumer group applied from one topic partition. */
@@ -191,7 +197,8 @@ async function applyWithRetries(store: Store, messages: readonly ParsedMessage[]
         const runner = trx as unknown as QueryRunner;
         const writer: BatchWriter = sqlite !== null ? { dialect: 'sqlite', runner, sqlite } : { dialect: 'postgresql', runner };
         const receivedAt = options.receivedAt ?? new Date();
-        const result = await applyInTransaction(writer, messages, receivedAt);
+        const slot = writer.dialect === 'sqlite' ? 0 : (options.rollupSlot ?? options.checkpoints?.[0]?.partition ?? 0) % ROLLUP_SLOTS;
+        const result = await applyInTransaction(writer, messages, receivedAt, slot);
         if (options.checkpoints !== undefined && options.checkpoints.length > 0) {
           const at = timestampFromDate(receivedAt);
           const rows = options.checkpoints.map((c) => ({ group_id: c.groupId, topic: c.topic, partition: c.partition, next_offset: c.nextOffset, updated_at: at }));
@@ -225,7 +232,7 @@ export async function deleteCheckpoint(store: Store, at: { groupId: string; topi
   await store.em().getConnection().execute('delete from "consumer_checkpoints" where "group_id" = ? and "topic" = ? and "partition" = ?', [at.groupId, at.topic, at.partition]);
 }
 
-async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], receivedAtDate: Date): Promise<ApplyResult> {
+async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], receivedAtDate: Date, rollupSlot: number): Promise<ApplyResult> {
   const { runner } = writer;
   const sql = STATEMENTS[writer.dialect];
   const now = timestampFromDate(receivedAtDate);
@@ -254,6 +261,8 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   const signalIds = [...new Set([...unique.values()].map(({ m }) => m.event.signalId))].sort();
   let applied = 0;
   let signalsChanged = 0;
+  let rollupsBefore: Contributions = new Map();
+  let rollupsAfter: Contributions = new Map();
 
   if (signalIds.length > 0) {
     // Lock the signals that exist, in id order; signals that do not exist yet are inserted below and
@@ -334,10 +343,10 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
       (p.stored ? updated : created).push(row);
     }
     if ((await insertRows(writer, sql.insertSignals, created)) !== created.length) throw new ConcurrentInsert('a signal was created concurrently');
-    // the rollups lose what the rewritten rows counted and gain what every written row counts now
-    await shiftRollups(writer, updated.map((r) => r.signal_id as string), -1);
+    // what the rewritten rows counted in the rollups before, and what every written row counts now
+    rollupsBefore = await contributionsOf(writer, updated.map((r) => r.signal_id as string));
     await insertRows(writer, sql.upsertSignals, updated);
-    await shiftRollups(writer, [...created, ...updated].map((r) => r.signal_id as string), 1);
+    rollupsAfter = await contributionsOf(writer, [...created, ...updated].map((r) => r.signal_id as string));
     if ((await insertRows(writer, sql.insertAudit, auditRows)) !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
     applied = auditRows.length;
     signalsChanged = created.length + updated.length;
@@ -355,5 +364,6 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   const written = new Map<string, number>();
   for (const [topic, rows] of byTopic) written.set(topic, await insertRows(writer, sql.insertDeadLetters, rows));
   await addDeadLetterRollups(writer, now.slice(0, 10), written);
+  await shiftRollups(writer, rollupsAfter, rollupsBefore, rollupSlot);
   return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds, outcomes };
 }

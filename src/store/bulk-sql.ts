@@ -21,8 +21,8 @@ export interface BulkInsert {
   table: string;
   columns: readonly BulkColumn[];
   tail?: string;
-  /** PostgreSQL: insert in this column's order (lock order) */
-  orderBy?: string;
+  /** PostgreSQL: insert in the order of these columns (lock order) */
+  orderBy?: string | readonly string[];
 }
 
 const preparedSql = new WeakMap<NativeSqlite, Map<string, ReturnType<NativeSqlite['prepare']>>>();
@@ -100,14 +100,14 @@ export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')
  * (json_array_elements_text($1::json), ...) as x(...)` plus an optional conflict clause: one JSON array
  * parameter per column, zipped by ROWS FROM (JSON columns are read with json_array_elements, as values).
  */
-function bulkInsertSql(table: string, columns: readonly BulkColumn[], tail = '', orderBy?: string): string {
+function bulkInsertSql(table: string, columns: readonly BulkColumn[], tail = '', orderBy?: string | readonly string[]): string {
   const names = columns.map((c) => quoteIdent(c.name)).join(', ');
   const sources = columns.map((c, i) => (isJson(c) ? `json_array_elements($${i + 1}::json)` : `json_array_elements_text($${i + 1}::json)`)).join(', ');
   // a JSON null element is SQL NULL in the table, as a null text element is
   const values = columns
     .map((c) => (isJson(c) ? `case when json_typeof(x.${quoteIdent(c.name)}) = 'null' then null else x.${quoteIdent(c.name)}::${c.pgType} end` : `x.${quoteIdent(c.name)}::${c.pgType}`))
     .join(', ');
-  const order = orderBy ? ` order by x.${quoteIdent(orderBy)}` : '';
+  const order = orderBy === undefined ? '' : ` order by ${(typeof orderBy === 'string' ? [orderBy] : orderBy).map((c) => `x.${quoteIdent(c)}`).join(', ')}`;
   return `insert into ${quoteIdent(table)} (${names}) select ${values} from rows from (${sources}) as x(${names})${order} ${tail}`.trim();
 }
 

@@ -1,5 +1,5 @@
 import { SIGNAL_STATUSES } from '../fold/index.ts';
-import { type BatchWriter, inJsonArray, type QueryRunner, runSql } from './bulk-sql.ts';
+import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import { LATENCIES, type LatencyName } from './signal-columns.ts';
 import { aggregatesFor, ExactAggregates, exactAdd } from './sql-aggregates.ts';
@@ -116,50 +116,102 @@ export function measureSql(dialect: Dialect, source: 'rows' | 'rollups', withSum
   };
 }
 
-const ROLLUP_KEY = ['day', 'strategy_name', 'symbol'] as const;
+const ROLLUP_KEY = ['day', 'strategy_name', 'symbol', 'slot'] as const;
+
+/** Copies of a day's rollup rows on PostgreSQL (see ApplyOptions.rollupSlot); queries add them up. */
+export const ROLLUP_SLOTS = 8;
+const ROLLUP_KEY_SQL = (dialect: Dialect) => [daySql(dialect, '"effective_at"'), `coalesce("strategy_name", '')`, `coalesce("symbol", '')`];
 const ROLLUP_COLUMNS = [...ROLLUP_KEY, ...COUNT_MEASURES.map((m) => m.name), ...SUM_MEASURES.map((m) => m.name)];
 
 /**
- * `insert into signal_rollups select <key, measures> from signals where <where> group by <key>`, adding to
- * (sign 1) or taking from (sign -1) the rollup rows already there. Rows in key order: PostgreSQL locks
- * rollup rows in one order whoever writes. Strategy and symbol not yet known are kept as ''.
+ * `insert into signal_rollups select <key, measures> from signals group by <key>`: every rollup from the
+ * rows, on an empty table, in slot 0. Strategy and symbol not yet known are kept as ''.
  */
-function rollupUpsertSql(dialect: Dialect, where: string, sign: 1 | -1): string {
+function rollupRebuildSql(dialect: Dialect): string {
   const measures = measureSql(dialect, 'rows');
-  const key = [daySql(dialect, '"effective_at"'), `coalesce("strategy_name", '')`, `coalesce("symbol", '')`];
-  const op = sign === 1 ? '+' : '-';
-  const sumUpdate = (c: string) => (dialect === 'postgresql' ? `"signal_rollups"."${c}" ${op} excluded."${c}"` : `ledger_add("signal_rollups"."${c}", excluded."${c}", ${sign})`);
-  const updates = [
-    ...COUNT_MEASURES.map((m) => `"${m.name}" = "signal_rollups"."${m.name}" ${op} excluded."${m.name}"`),
-    ...SUM_MEASURES.map((m) => `"${m.name}" = ${sumUpdate(m.name)}`),
-  ].join(', ');
-  const inner = `select ${key.map((k, i) => `${k} as "k_${i}"`).join(', ')}, ${measures.select}
-    from "signals" where "version" > 0 and ${where} group by ${key.join(', ')}`;
+  const key = ROLLUP_KEY_SQL(dialect);
+  const inner = `select ${key.map((k, i) => `${k} as "k_${i}"`).join(', ')}, ${measures.select} from "signals" where "version" > 0 group by ${key.join(', ')}`;
   const sums =
     dialect === 'postgresql'
       ? SUM_MEASURES.map((_, i) => `coalesce(g."agg_${i}"::numeric, 0)`)
       : SUM_MEASURES.map((_, i) => `coalesce(json_extract(g."agg", '$[${i}]'), '0')`);
   return `insert into "signal_rollups" (${ROLLUP_COLUMNS.map((c) => `"${c}"`).join(', ')})
-    select g."k_0", g."k_1", g."k_2", ${COUNT_MEASURES.map((_, i) => `g."c_${i}"`).join(', ')}, ${sums.join(', ')}
-    from (${inner}) g where true order by g."k_0", g."k_1", g."k_2"
-    on conflict ("day", "strategy_name", "symbol") do update set ${updates}`;
+    select g."k_0", g."k_1", g."k_2", 0, ${COUNT_MEASURES.map((_, i) => `g."c_${i}"`).join(', ')}, ${sums.join(', ')} from (${inner}) g`;
 }
 
-const DELTA_SQL: Record<Dialect, Record<1 | -1, string>> = {
-  postgresql: { 1: rollupUpsertSql('postgresql', inJsonArray('postgresql', 'signal_id'), 1), [-1]: rollupUpsertSql('postgresql', inJsonArray('postgresql', 'signal_id'), -1) },
-  sqlite: { 1: rollupUpsertSql('sqlite', inJsonArray('sqlite', 'signal_id'), 1), [-1]: rollupUpsertSql('sqlite', inJsonArray('sqlite', 'signal_id'), -1) },
-};
+/** The measures of some stored signals per rollup key (day, strategy, symbol), read inside the batch's transaction. */
+export type Contributions = Map<string, { key: [string, string, string]; measures: Measures }>;
 
-/** Adds the stored rows of these signals to their rollups (sign 1), or takes them out (sign -1). */
-export async function shiftRollups(writer: BatchWriter, signalIds: readonly string[], sign: 1 | -1): Promise<void> {
-  if (signalIds.length === 0) return;
-  await runSql(writer.runner, DELTA_SQL[writer.dialect][sign], [JSON.stringify(signalIds)]);
+export async function contributionsOf(writer: BatchWriter, signalIds: readonly string[]): Promise<Contributions> {
+  const out: Contributions = new Map();
+  if (signalIds.length === 0) return out;
+  const key = ROLLUP_KEY_SQL(writer.dialect);
+  const measures = measureSql(writer.dialect, 'rows');
+  const rows = await runSql<Record<string, unknown>>(
+    writer.runner,
+    `select ${key.map((k, i) => `${k} as "k_${i}"`).join(', ')}, ${measures.select} from "signals" where "version" > 0 and ${inJsonArray(writer.dialect, 'signal_id')} group by ${key.join(', ')}`,
+    [JSON.stringify(signalIds)],
+  );
+  for (const r of rows) {
+    const k: [string, string, string] = [String(r.k_0), String(r.k_1), String(r.k_2)];
+    out.set(k.join('\u0000'), { key: k, measures: measures.read(r) });
+  }
+  return out;
 }
+
+const ROLLUP_COLUMNS_BULK: BulkColumn[] = [
+  ...ROLLUP_KEY.map((name) => ({ name, pgType: name === 'slot' ? 'integer' : 'text' }) as const),
+  ...COUNT_MEASURES.map((m) => ({ name: m.name, pgType: 'bigint' }) as const),
+  ...SUM_MEASURES.map((m) => ({ name: m.name, pgType: 'numeric' }) as const),
+];
+
+const rollupUpsert = (dialect: Dialect): BulkInsert => ({
+  table: 'signal_rollups',
+  columns: ROLLUP_COLUMNS_BULK,
+  tail: `on conflict ("day", "strategy_name", "symbol", "slot") do update set ${[
+    ...COUNT_MEASURES.map((m) => `"${m.name}" = "signal_rollups"."${m.name}" + excluded."${m.name}"`),
+    ...SUM_MEASURES.map((m) => `"${m.name}" = ${dialect === 'postgresql' ? `"signal_rollups"."${m.name}" + excluded."${m.name}"` : `ledger_add("signal_rollups"."${m.name}", excluded."${m.name}", 1)`}`),
+  ].join(', ')}`,
+  orderBy: ROLLUP_KEY,
+});
+const ROLLUP_UPSERT: Record<Dialect, BulkInsert> = { postgresql: rollupUpsert('postgresql'), sqlite: rollupUpsert('sqlite') };
+
+/**
+ * Adds what the written rows count now and takes out what the rewritten rows counted before: one upsert
+ * of the differences, in key order, as the batch's last write. Every batch touches the rollup rows of the
+ * current day, so their row locks are taken in one order and held only until the commit that follows.
+ */
+export async function shiftRollups(writer: BatchWriter, after: Contributions, before: Contributions, slot = 0): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  for (const k of new Set([...after.keys(), ...before.keys()])) {
+    const now = after.get(k);
+    const was = before.get(k);
+    const key = (now ?? was)?.key as [string, string, string];
+    const row: Record<string, unknown> = { day: key[0], strategy_name: key[1], symbol: key[2], slot };
+    let changed = false;
+    for (const m of COUNT_MEASURES) {
+      const d = (now?.measures.counts[m.name] ?? 0) - (was?.measures.counts[m.name] ?? 0);
+      row[m.name] = d;
+      if (d !== 0) changed = true;
+    }
+    for (const m of SUM_MEASURES) {
+      const d = exactAdd(now?.measures.sums[m.name] ?? '0', was?.measures.sums[m.name] ?? '0', -1);
+      row[m.name] = d;
+      if (d !== '0') changed = true;
+    }
+    if (changed) rows.push(row);
+  }
+  rows.sort((a, b) => compareText(`${a.day}\u0000${a.strategy_name}\u0000${a.symbol}`, `${b.day}\u0000${b.strategy_name}\u0000${b.symbol}`));
+  // ^ one slot per batch: key order is lock order
+  await insertRows(writer, ROLLUP_UPSERT[writer.dialect], rows);
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Rebuilds every rollup from the rows: for stores written before the rollups existed. */
 export async function rebuildRollups(runner: QueryRunner, dialect: Dialect): Promise<void> {
   await runSql(runner, 'delete from "signal_rollups"');
-  await runSql(runner, rollupUpsertSql(dialect, 'true', 1));
+  await runSql(runner, rollupRebuildSql(dialect));
   await runSql(runner, 'delete from "dead_letter_rollups"');
   await runSql(
     runner,
@@ -169,13 +221,13 @@ export async function rebuildRollups(runner: QueryRunner, dialect: Dialect): Pro
 
 /** The rebuild as SQL statements, for the PostgreSQL migration. */
 export const REBUILD_ROLLUPS_PG: readonly string[] = [
-  rollupUpsertSql('postgresql', 'true', 1),
+  rollupRebuildSql('postgresql'),
   `insert into "dead_letter_rollups" ("day", "topic", "n") select ${daySql('postgresql', '"received_at"')}, coalesce("topic", 'api'), count(*) from "dead_letters" group by 1, 2`,
 ];
 
 /** Adds dead letters written in one batch, per day of receipt and topic ('api' for none). */
 export async function addDeadLetterRollups(writer: BatchWriter, day: string, counts: ReadonlyMap<string, number>): Promise<void> {
-  const entries = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => compareText(a, b));
   for (const [topic, n] of entries) {
     const p = writer.dialect === 'postgresql' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
     await runSql(

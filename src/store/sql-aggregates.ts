@@ -22,9 +22,28 @@ export function canonicalDecimal(value: unknown): string | null {
   return d.isZero() ? '0' : d.toFixed();
 }
 
-/** a + b exactly, canonical. */
-export function exactAdd(a: string, b: string): string {
-  return canonicalDecimal(new Exact(a).plus(b)) ?? '0';
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/** A plain decimal text as a whole number of 10^-places. */
+function scaledBy(text: string, places: number): bigint {
+  const dot = text.indexOf('.');
+  const frac = dot === -1 ? '' : text.slice(dot + 1);
+  return BigInt(`${dot === -1 ? text : text.slice(0, dot)}${frac.padEnd(places, '0')}`);
+}
+
+const placesOf = (text: string): number => {
+  const dot = text.indexOf('.');
+  return dot === -1 ? 0 : text.length - dot - 1;
+};
+
+/** a + sign * b exactly, canonical: plain decimals in a BigInt (the rollups' running sums), others by decimal.js. */
+export function exactAdd(a: string, b: string, sign: 1 | -1 = 1): string {
+  if (!PLAIN_DECIMAL.test(a) || !PLAIN_DECIMAL.test(b)) return canonicalDecimal(sign === 1 ? new Exact(a).plus(b) : new Exact(a).minus(b)) ?? '0';
+  const places = Math.max(placesOf(a), placesOf(b));
+  const sum = scaledBy(a, places) + (sign === 1 ? scaledBy(b, places) : -scaledBy(b, places));
+  if (places === 0) return sum.toString();
+  const text = fromScaled(sum, places).replace(/\.?0+$/, '');
+  return text === '-0' ? '0' : text;
 }
 
 /** a / b to MEAN_SCALE places, or null when either is missing or b is 0. */
@@ -123,7 +142,7 @@ export function registerSqliteAggregates(native: unknown): void {
   } as never);
   // the rollups' exact running sums: ledger_add(a, b, sign) is a + sign * b on decimal texts
   (db as unknown as NativeFunctionDb).function('ledger_add', { deterministic: true }, (a: unknown, b: unknown, sign: unknown) =>
-    exactAdd(String(a ?? '0'), Number(sign) < 0 ? new Exact(String(b ?? '0')).neg().toFixed() : String(b ?? '0')),
+    exactAdd(String(a ?? '0'), String(b ?? '0'), Number(sign) < 0 ? -1 : 1),
   );
   registered.add(db);
 }

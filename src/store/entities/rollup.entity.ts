@@ -4,7 +4,8 @@ import { COUNT_MEASURES, SUM_MEASURES } from '../rollups.ts';
 
 /**
  * Per UTC day of effective_at, strategy and symbol ('' while a signal's details have not arrived): the
- * counts and exact sums of every analytics measure (src/store/rollups.ts), kept by the apply path.
+ * counts and exact sums of every analytics measure (src/store/rollups.ts), kept by the apply path; queries
+ * add up the copies (slots) of a key.
  */
 export const SignalRollupEntity = defineEntity({
   name: 'SignalRollup',
@@ -13,6 +14,8 @@ export const SignalRollupEntity = defineEntity({
     day: p.string().length(10).primary(),
     strategyName: p.string().length(128).primary(),
     symbol: p.string().length(64).primary(),
+    /** PostgreSQL: which copy (ApplyOptions.rollupSlot), so concurrent batches do not wait on each other */
+    slot: p.smallint().primary(),
     ...Object.fromEntries(COUNT_MEASURES.map((m) => [m.name, p.bigint('number').fieldName(m.name)])),
     ...Object.fromEntries(SUM_MEASURES.map((m) => [m.name, p.type(DecimalString).fieldName(m.name)])),
   },
