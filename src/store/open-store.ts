@@ -12,7 +12,7 @@ import { MIGRATIONS } from './migrations/index.ts';
 import { registerSqliteAggregates } from './sql-aggregates.ts';
 import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
 import type { QueryRunner } from './bulk-sql.ts';
-import { latencyBackfillSql, rebuildRollups } from './rollups.ts';
+import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
 import { LATENCIES } from './signal-columns.ts';
 
 export type { Dialect };
@@ -160,7 +160,7 @@ export async function migrate(store: Store): Promise<string[]> {
       }
       if (!signalColumns.has('first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
       if (latencies.length > 0) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
-      if (!tables.has('signal_rollups')) await rebuildRollups(conn.getClient() as unknown as QueryRunner, 'sqlite');
+      if (!tables.has('signal_rollups')) await rebuildRollupsIn(conn.getClient() as unknown as QueryRunner, 'sqlite');
       await conn.execute('commit');
     } catch (error) {
       await conn.execute('rollback');

@@ -1,6 +1,7 @@
 import { SIGNAL_STATUSES } from '../fold/index.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
+import type { Store } from './open-store.ts';
 import { LATENCIES, type LatencyName } from './signal-columns.ts';
 import { aggregatesFor, ExactAggregates, exactAdd } from './sql-aggregates.ts';
 
@@ -208,21 +209,26 @@ export async function shiftRollups(writer: BatchWriter, after: Contributions, be
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Rebuilds every rollup from the rows: for stores written before the rollups existed. */
-export async function rebuildRollups(runner: QueryRunner, dialect: Dialect): Promise<void> {
+/** Every rollup recomputed from the rows, in one transaction (a SQLite upgrade; `migrate --rebuild-rollups`). */
+export async function rebuildRollups(store: Store): Promise<void> {
+  await store.em().getConnection().getClient().transaction().execute(async (trx) => rebuildRollupsIn(trx as unknown as QueryRunner, store.dialect));
+}
+
+/** The rebuild inside a transaction the caller holds. */
+export async function rebuildRollupsIn(runner: QueryRunner, dialect: Dialect): Promise<void> {
   await runSql(runner, 'delete from "signal_rollups"');
   await runSql(runner, rollupRebuildSql(dialect));
   await runSql(runner, 'delete from "dead_letter_rollups"');
-  await runSql(
-    runner,
-    `insert into "dead_letter_rollups" ("day", "topic", "n") select ${daySql(dialect, '"received_at"')}, coalesce("topic", 'api'), count(*) from "dead_letters" group by 1, 2`,
-  );
+  await runSql(runner, DEAD_LETTER_REBUILD(dialect));
 }
+
+const DEAD_LETTER_REBUILD = (dialect: Dialect) =>
+  `insert into "dead_letter_rollups" ("day", "topic", "n") select ${daySql(dialect, '"received_at"')}, coalesce("topic", 'api'), count(*) from "dead_letters" group by 1, 2`;
 
 /** The rebuild as SQL statements, for the PostgreSQL migration. */
 export const REBUILD_ROLLUPS_PG: readonly string[] = [
   rollupRebuildSql('postgresql'),
-  `insert into "dead_letter_rollups" ("day", "topic", "n") select ${daySql('postgresql', '"received_at"')}, coalesce("topic", 'api'), count(*) from "dead_letters" group by 1, 2`,
+  DEAD_LETTER_REBUILD('postgresql'),
 ];
 
 /** Adds dead letters written in one batch, per day of receipt and topic ('api' for none). */

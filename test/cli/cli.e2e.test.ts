@@ -54,6 +54,20 @@ describe('signal-ledger command line', () => {
       }
     });
 
+    it('migrate --rebuild-rollups restores analytics after rows were changed by hand', async () => {
+      const report = () => cli(['--db', db.url, 'report', '--json']).stdout;
+      const before = report();
+      const { openStore } = await import('../../src/store/index.ts');
+      const store = await openStore({ dbUrl: db.url });
+      await store.em().getConnection().execute('delete from "signal_rollups"');
+      await store.close();
+      expect(report()).not.toBe(before);
+      const r = cli(['--db', db.url, 'migrate', '--rebuild-rollups']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/rollups rebuilt/);
+      expect(report()).toBe(before);
+    });
+
     it('report prints the tables, --json and --csv', () => {
       const text = cli(['--db', db.url, 'report']);
       expect(text.code, text.stderr).toBe(0);

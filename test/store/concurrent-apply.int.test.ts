@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Analytics } from '../../src/analytics/index.ts';
 import { findSignals, openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
 import { applyAll, parsedWorkload, shuffled, snapshot } from '../helpers/workload.ts';
@@ -7,6 +8,7 @@ describe('two appliers at once on PostgreSQL', () => {
   it('two concurrent ingests of overlapping shuffled streams end identical to one ingest, each event applied once', async () => {
     const workload = parsedWorkload({ signals: 600, duplicates: 0.1, outOfOrder: 0.1, bad: 0.01, seed: 21 });
     const expected = await withTestStore('postgresql', async (store) => (await applyAll(store, workload, 500), snapshot(store)));
+    const expectedStats = await withTestStore('postgresql', async (store) => (await applyAll(store, workload, 500), Analytics.fromStore(store).getStrategyAttribution()));
 
     // Overlap: each applier gets about two thirds of the stream, shuffled differently; together all of it.
     const third = Math.ceil(workload.length / 3);
@@ -19,6 +21,8 @@ describe('two appliers at once on PostgreSQL', () => {
       const distinct = new Set(workload.flatMap((m) => (m.ok ? [m.event.eventId] : [])));
       expect(r1.applied + r2.applied).toBe(distinct.size);
       expect(await snapshot(s1)).toBe(expected);
+      // the rollups, written by both at once, count every signal once
+      expect(await Analytics.fromStore(s1).getStrategyAttribution()).toEqual(expectedStats);
       const rows = (await s1.em().getConnection().execute('select count(*) as n from signal_events')) as { n: string }[];
       expect(Number(rows[0]?.n)).toBe(distinct.size);
     } finally {
@@ -46,6 +50,9 @@ describe('two appliers at once on PostgreSQL', () => {
       const records = await findSignals(stores[0] as Store, {}, { limit: 100 });
       expect(records).toHaveLength(10);
       for (const r of records) expect({ id: r.signalId, qty: r.executedQuantity, version: r.version }).toEqual({ id: r.signalId, qty: '60', version: 61 });
+      // every applier added to the same rollup row: no addition lost
+      const [x] = await Analytics.fromStore(stores[0] as Store).getStrategyAttribution();
+      expect({ signals: x?.signals, executedQuantity: x?.executedQuantity }).toEqual({ signals: 10, executedQuantity: '600' });
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await db.drop();

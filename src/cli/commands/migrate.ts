@@ -5,11 +5,16 @@ export function registerMigrate(program: Command): void {
   program
     .command('migrate')
     .description('bring the database schema up to date (PostgreSQL migrations; SQLite creates missing tables)')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--rebuild-rollups', "recompute the analytics rollups from the signal rows (after rows were changed outside signal-ledger's write path)")
+    .action(async (opts: { rebuildRollups?: boolean }, cmd: Command) => {
       await withStore({ ...cmd.optsWithGlobals<GlobalOptions>(), migrate: false }, async (store) => {
-        const { migrate } = await import('../../store/index.ts');
+        const { migrate, rebuildRollups } = await import('../../store/index.ts');
         const applied = await migrate(store);
         process.stdout.write(applied.length > 0 ? `applied ${applied.join(', ')}\n` : 'schema is up to date\n');
+        if (opts.rebuildRollups) {
+          await rebuildRollups(store);
+          process.stdout.write('rollups rebuilt from the signal rows\n');
+        }
       });
     });
 }
