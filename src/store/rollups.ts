@@ -3,66 +3,98 @@ import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insert
 import type { Dialect } from './database-url.ts';
 import type { Store } from './open-store.ts';
 import { LATENCIES, type LatencyName } from './signal-columns.ts';
-import { aggregatesFor, ExactAggregates, exactAdd } from './sql-aggregates.ts';
+import { aggregatesFor, ExactAggregates, exactAdd, ExactSum } from './sql-aggregates.ts';
 
 /**
  * Per-day rollups: for every UTC day of effective_at, strategy and symbol, the counts and exact sums the
  * analytics read (signal_rollups), and per day and topic the dead letters (dead_letter_rollups). The
- * apply path keeps them in the batch's own transaction: it takes the contributions of the rows it is about
- * to rewrite out, and adds those of the rows it wrote, with one set-based statement each. A question over
- * whole days then reads a few rows per day instead of every signal. `measureSql` is the one definition of
- * every measure: the rollups, the apply path's deltas and the analytics over part of a day all use it.
+ * apply path keeps them in the batch's own transaction: it reads what the rows it is about to rewrite
+ * counted, evaluates what its written rows count, and adds the difference with one key-ordered upsert.
+ * A question over whole days then reads a few rows per day instead of every signal. COUNT_MEASURES and
+ * SUM_MEASURES are the one definition of every measure; it is evaluated in SQL (rollup rebuilds, partial
+ * days, the rows a batch rewrites) and on the rows in hand (a batch's written rows), and a property test
+ * holds the two to the same rollups.
  */
 
-/** A counted measure: how many rows have a non-null value of its expression. */
+/** A condition on a signals row. */
+type Cond = { notNull: string } | { status: string } | { isTrue: string };
+/** A counted measure: how many rows meet all its conditions. */
 interface CountMeasure {
-  kind: 'count';
   name: string;
-  expr: (dialect: Dialect) => string;
+  when: readonly Cond[];
 }
-/** A summed measure: the exact sum of a decimal expression, or of the product of two. */
+/** A summed measure: the exact sum of a decimal column (or of a product of two) over the rows meeting its conditions. */
 interface SumMeasure {
-  kind: 'sum';
   name: string;
-  expr: string;
+  when: readonly Cond[];
+  column: string;
+  /** a missing value counts as 0 */
+  orZero?: boolean;
   times?: string;
 }
 
-const whenStatus = (status: string, column: string) => `case when "status" = '${status}' then "${column}" end`;
-const count = (name: string, expr: string | ((dialect: Dialect) => string)): CountMeasure => ({ kind: 'count', name, expr: typeof expr === 'string' ? () => expr : expr });
-const sum = (name: string, expr: string, times?: string): SumMeasure => ({ kind: 'sum', name, expr, times });
+const count = (name: string, ...when: Cond[]): CountMeasure => ({ name, when });
+const sum = (name: string, column: string, when: Cond[] = [], extra: Partial<SumMeasure> = {}): SumMeasure => ({ name, column, when, ...extra });
 
 export const COUNT_MEASURES: readonly CountMeasure[] = [
-  count('n', '1'),
-  ...SIGNAL_STATUSES.map((st) => count(`status_${st}`, `case when "status" = '${st}' then 1 end`)),
-  count('risk_n', '"risk_check_passed"'),
-  count('risk_passed', (d) => `case when ${aggregatesFor(d).isTrue('"risk_check_passed"')} then 1 end`),
-  count('submitted_n', '"submitted_at"'),
-  count('filled_n', '"first_fill_at"'),
-  count('slippage_n', '"slippage"'),
-  count('slippage_bps_n', '"slippage_bps"'),
-  count('quality_n', '"quality_score"'),
-  ...LATENCIES.map((l) => count(latencyCount(l.name), `"${l.column}"`)),
-  count('executed_conf_n', whenStatus('executed', 'strength')),
-  count('executed_quality_n', whenStatus('executed', 'quality_score')),
-  count('rejected_conf_n', whenStatus('rejected', 'strength')),
-  count('rejected_quality_n', whenStatus('rejected', 'quality_score')),
+  count('n'),
+  ...SIGNAL_STATUSES.map((st) => count(`status_${st}`, { status: st })),
+  count('risk_n', { notNull: 'risk_check_passed' }),
+  count('risk_passed', { isTrue: 'risk_check_passed' }),
+  count('submitted_n', { notNull: 'submitted_at' }),
+  count('filled_n', { notNull: 'first_fill_at' }),
+  count('slippage_n', { notNull: 'slippage' }),
+  count('slippage_bps_n', { notNull: 'slippage_bps' }),
+  count('quality_n', { notNull: 'quality_score' }),
+  ...LATENCIES.map((l) => count(latencyCount(l.name), { notNull: l.column })),
+  count('executed_conf_n', { status: 'executed' }, { notNull: 'strength' }),
+  count('executed_quality_n', { status: 'executed' }, { notNull: 'quality_score' }),
+  count('rejected_conf_n', { status: 'rejected' }, { notNull: 'strength' }),
+  count('rejected_quality_n', { status: 'rejected' }, { notNull: 'quality_score' }),
 ];
 
 export const SUM_MEASURES: readonly SumMeasure[] = [
-  sum('filled_qty', `case when "submitted_at" is not null and "order_quantity" is not null then coalesce("executed_quantity", 0) end`),
-  sum('ordered_qty', `case when "submitted_at" is not null then "order_quantity" end`),
-  sum('fees', '"fees"'),
-  sum('quality', '"quality_score"'),
-  sum('slippage', '"slippage"'),
-  sum('slippage_bps', '"slippage_bps"'),
-  sum('executed_qty', '"executed_quantity"'),
-  sum('notional', '"executed_price"', '"executed_quantity"'),
-  sum('executed_conf', whenStatus('executed', 'strength')),
-  sum('executed_quality', whenStatus('executed', 'quality_score')),
-  sum('rejected_conf', whenStatus('rejected', 'strength')),
-  sum('rejected_quality', whenStatus('rejected', 'quality_score')),
+  sum('filled_qty', 'executed_quantity', [{ notNull: 'submitted_at' }, { notNull: 'order_quantity' }], { orZero: true }),
+  sum('ordered_qty', 'order_quantity', [{ notNull: 'submitted_at' }]),
+  sum('fees', 'fees'),
+  sum('quality', 'quality_score'),
+  sum('slippage', 'slippage'),
+  sum('slippage_bps', 'slippage_bps'),
+  sum('executed_qty', 'executed_quantity'),
+  sum('notional', 'executed_price', [], { times: 'executed_quantity' }),
+  sum('executed_conf', 'strength', [{ status: 'executed' }]),
+  sum('executed_quality', 'quality_score', [{ status: 'executed' }]),
+  sum('rejected_conf', 'strength', [{ status: 'rejected' }]),
+  sum('rejected_quality', 'quality_score', [{ status: 'rejected' }]),
 ];
+
+/** A condition in SQL. */
+function condSql(dialect: Dialect, c: Cond): string {
+  if ('notNull' in c) return `"${c.notNull}" is not null`;
+  if ('status' in c) return `"status" = '${c.status}'`;
+  return aggregatesFor(dialect).isTrue(`"${c.isTrue}"`);
+}
+
+/** A count measure in SQL: count(*), count(column), or a count of the rows meeting its conditions. */
+function countSql(dialect: Dialect, m: CountMeasure): string {
+  if (m.when.length === 0) return 'count(*)';
+  const [only] = m.when;
+  if (m.when.length === 1 && only !== undefined && 'notNull' in only) return `count("${only.notNull}")`;
+  return `count(case when ${m.when.map((c) => condSql(dialect, c)).join(' and ')} then 1 end)`;
+}
+
+/** The summed expression of a sum measure in SQL (null where it does not count). */
+function sumSql(dialect: Dialect, m: SumMeasure): string {
+  const value = m.orZero ? `coalesce("${m.column}", 0)` : `"${m.column}"`;
+  return m.when.length === 0 ? value : `case when ${m.when.map((c) => condSql(dialect, c)).join(' and ')} then ${value} end`;
+}
+
+/** A condition on a row as the apply path writes it (toSignalRow). */
+function holds(row: Record<string, unknown>, c: Cond): boolean {
+  if ('notNull' in c) return row[c.notNull] !== null && row[c.notNull] !== undefined;
+  if ('status' in c) return row.status === c.status;
+  return row[c.isTrue] === true;
+}
 
 /** The count of rows with a latency: the name of its count measure. */
 export function latencyCount(name: LatencyName): string {
@@ -96,15 +128,28 @@ export function daySql(dialect: Dialect, expr: string): string {
  * A SELECT list of every measure over the rows of signals (`source: 'rows'`) or over rollup rows
  * (`source: 'rollups'`), and the reader of a result row.
  */
-export function measureSql(dialect: Dialect, source: 'rows' | 'rollups', withSums = true): { select: string; read: (row: Record<string, unknown>) => Measures } {
+export function measureSql(dialect: Dialect, source: 'rows' | 'rollups', withSums = true): MeasureSql {
+  const key = `${dialect}/${source}/${withSums}`;
+  let built = measureSqls.get(key);
+  if (built === undefined) measureSqls.set(key, (built = buildMeasureSql(dialect, source, withSums)));
+  return built;
+}
+
+interface MeasureSql {
+  select: string;
+  read: (row: Record<string, unknown>) => Measures;
+}
+const measureSqls = new Map<string, MeasureSql>();
+
+function buildMeasureSql(dialect: Dialect, source: 'rows' | 'rollups', withSums: boolean): MeasureSql {
   const exact = new ExactAggregates(dialect);
   const slots = withSums
     ? SUM_MEASURES.map((m) => {
         if (source === 'rollups') return exact.sum(`"${m.name}"`);
-        return m.times === undefined ? exact.sum(m.expr) : exact.sumProduct(m.expr, m.times);
+        return m.times === undefined ? exact.sum(sumSql(dialect, m)) : exact.sumProduct(sumSql(dialect, m), `"${m.times}"`);
       })
     : [];
-  const counts = COUNT_MEASURES.map((m) => (source === 'rollups' ? `coalesce(sum("${m.name}"), 0)` : m.name === 'n' ? 'count(*)' : `count(${m.expr(dialect)})`));
+  const counts = COUNT_MEASURES.map((m) => (source === 'rollups' ? `coalesce(sum("${m.name}"), 0)` : countSql(dialect, m)));
   return {
     select: [...counts.map((c, i) => `${c} as "c_${i}"`), ...(withSums ? [exact.select()] : [])].join(', '),
     read: (row) => {
@@ -156,6 +201,41 @@ export async function contributionsOf(writer: BatchWriter, signalIds: readonly s
   for (const r of rows) {
     const k: [string, string, string] = [String(r.k_0), String(r.k_1), String(r.k_2)];
     out.set(k.join('\u0000'), { key: k, measures: measures.read(r) });
+  }
+  return out;
+}
+
+/**
+ * The same measures of rows the batch has just written, from the rows in hand (no read back): the
+ * conditions and sums above, evaluated on the values the apply path wrote.
+ */
+export function contributionsOfRows(rows: readonly Record<string, unknown>[]): Contributions {
+  const groups = new Map<string, { key: [string, string, string]; counts: number[]; sums: ExactSum[] }>();
+  for (const row of rows) {
+    const key: [string, string, string] = [String(row.effective_at).slice(0, 10), (row.strategy_name as string | null) ?? '', (row.symbol as string | null) ?? ''];
+    const k = key.join('\u0000');
+    let g = groups.get(k);
+    if (g === undefined) groups.set(k, (g = { key, counts: COUNT_MEASURES.map(() => 0), sums: SUM_MEASURES.map((m) => new ExactSum(m.times === undefined ? 'sum' : 'product')) }));
+    COUNT_MEASURES.forEach((m, i) => {
+      if (m.when.every((c) => holds(row, c))) (g.counts[i] as number)++;
+    });
+    SUM_MEASURES.forEach((m, i) => {
+      if (!m.when.every((c) => holds(row, c))) return;
+      const value = row[m.column] ?? (m.orZero ? '0' : null);
+      const sum = g.sums[i] as ExactSum;
+      if (m.times === undefined) sum.add(value);
+      else sum.addProduct(value, row[m.times]);
+    });
+  }
+  const out: Contributions = new Map();
+  for (const [k, g] of groups) {
+    out.set(k, {
+      key: g.key,
+      measures: {
+        counts: Object.fromEntries(COUNT_MEASURES.map((m, i) => [m.name, g.counts[i] as number])),
+        sums: Object.fromEntries(SUM_MEASURES.map((m, i) => [m.name, (g.sums[i] as ExactSum).result() ?? '0'])),
+      },
+    });
   }
   return out;
 }

@@ -86,7 +86,7 @@ function parseSpec(spec: string): Slot[] {
 
 const startGroup = (slots: Slot[]): GroupState => ({
   slots,
-  states: slots.map((slot) => (slot.kind === 's' ? new ExactSum(PLACES) : slot.kind === 'p' ? new ExactSum(2 * PLACES) : { values: [] })),
+  states: slots.map((slot) => (slot.kind === 's' ? new ExactSum('sum') : slot.kind === 'p' ? new ExactSum('product') : { values: [] })),
 });
 
 const registered = new WeakSet<object>();
@@ -179,15 +179,15 @@ function fromScaled(v: bigint, places: number): string {
  * An exact sum of decimal texts: whole numbers of 10^-12 (or 10^-24 for products) in a BigInt, several
  * times faster than decimal.js per value; a value outside that form moves the sum to decimal.js.
  */
-class ExactSum {
+export class ExactSum {
   #scaled = 0n;
   #slow: Exact | null = null;
   #any = false;
   /** 12 for sums of values, 24 for sums of products */
   readonly #places: number;
 
-  constructor(places: number) {
-    this.#places = places;
+  constructor(kind: 'sum' | 'product') {
+    this.#places = kind === 'sum' ? PLACES : 2 * PLACES;
   }
 
   add(x: unknown): this {
