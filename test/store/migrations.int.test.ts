@@ -68,3 +68,57 @@ describe('first_fill_at on a database written before it existed', () => {
     });
   }
 });
+
+describe('analytics rollups and latencies on a database written before they existed', () => {
+  const LATENCY_COLUMNS = ['latency_to_risk_us', 'latency_to_submitted_us', 'latency_to_first_fill_us', 'latency_to_executed_us'];
+  const INDEXES = [...LATENCY_COLUMNS, 'slippage', 'slippage_bps'].map((c) => `drop index "signals_${c}_idx"`);
+  const downgrade = {
+    'sqlite-file': [...INDEXES, 'drop table "signal_rollups"', 'drop table "dead_letter_rollups"', ...LATENCY_COLUMNS.map((c) => `alter table "signals" drop column "${c}"`)],
+    postgresql: [
+      ...INDEXES,
+      'drop table "signal_rollups"',
+      'drop table "dead_letter_rollups"',
+      ...LATENCY_COLUMNS.map((c) => `alter table "signals" drop column "${c}"`),
+      `delete from "mikro_orm_migrations" where "name" = 'Migration20261130000000_analytics_rollups'`,
+    ],
+  } as const;
+  for (const kind of ['sqlite-file', 'postgresql'] as const) {
+    it(`on ${kind}: opening it adds and fills the latencies, the indexes and both rollups, and every analytics answer is unchanged`, async () => {
+      const { createTestDatabase } = await import('../helpers/databases.ts');
+      const { openStore, applyBatch } = await import('../../src/store/index.ts');
+      const { Analytics } = await import('../../src/analytics/index.ts');
+      const { parsedWorkload } = await import('../helpers/workload.ts');
+      const db = await createTestDatabase(kind);
+      const answers = async (a: InstanceType<typeof Analytics>) => ({
+        stats: await a.getExecutionStats(),
+        days: await a.getTimeSeries({ bucket: 'day' }),
+        strategies: await a.getStrategyAttribution({ from: '2026-01-05T15:00:00Z' }),
+        spread: await a.getSlippageDistribution(),
+        deadLetters: (await a.getDeadLetters()).byTopic,
+      });
+      try {
+        const old = await openStore({ dbUrl: db.url });
+        await applyBatch(old, parsedWorkload({ signals: 120, seed: 8, bad: 0.05, spacingMs: 3_600_000 }));
+        const expected = await answers(Analytics.fromStore(old));
+        expect(expected.stats.latencyMs.generatedToExecuted.count).toBeGreaterThan(20);
+        expect(expected.days.length).toBeGreaterThan(3);
+        for (const sql of downgrade[kind]) await old.em().getConnection().execute(sql);
+        await old.close();
+        const reopened = await openStore({ dbUrl: db.url });
+        try {
+          const conn = reopened.em().getConnection();
+          const [filled] = await conn.execute<{ n: number | string }[]>('select count("latency_to_executed_us") as "n" from "signals"');
+          expect(Number(filled?.n)).toBe(expected.stats.latencyMs.generatedToExecuted.count);
+          const catalog = kind === 'postgresql' ? `select indexname as "name" from pg_indexes where tablename = 'signals'` : `select name from sqlite_master where type = 'index'`;
+          const indexes = (await conn.execute<{ name: string }[]>(catalog)).map((r) => r.name);
+          for (const c of [...LATENCY_COLUMNS, 'slippage', 'slippage_bps']) expect(indexes).toContain(`signals_${c}_idx`);
+          expect(await answers(Analytics.fromStore(reopened))).toEqual(expected);
+        } finally {
+          await reopened.close();
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+  }
+});
