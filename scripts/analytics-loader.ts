@@ -5,7 +5,7 @@
 import { type AcceptedMessage, parseMessage, timestampFromDate } from '../src/contract/index.ts';
 import { deriveFacts, foldEvents } from '../src/fold/index.ts';
 import type { EventLine } from '../src/simulate/generate-events.ts';
-import { applyBatch, type BatchWriter, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, contributionsOfRows, shiftRollups, type Store, toSignalRow } from '../src/store/index.ts';
+import { applyBatch, type BatchWriter, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, contributionsOf, shiftRollups, type Store, toSignalRow } from '../src/store/index.ts';
 
 const SIGNALS: BulkInsert = { table: 'signals', columns: SIGNAL_WRITE_COLUMNS };
 
@@ -23,7 +23,7 @@ async function writeRows(store: Store, rows: readonly Record<string, unknown>[])
     const runner = trx as never;
     const writer: BatchWriter = sqlite !== null ? { dialect: 'sqlite', runner, sqlite } : { dialect: 'postgresql', runner };
     await insertRows(writer, SIGNALS, rows);
-    await shiftRollups(writer, contributionsOfRows(rows), new Map());
+    await shiftRollups(writer, await contributionsOf(writer, rows.map((r) => r.signal_id as string)), new Map());
   });
 }
 

@@ -4,7 +4,7 @@ import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summari
 import { InputError, LedgerError, StoreError } from '../errors.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type NativeSqlite, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect, Store } from './open-store.ts';
-import { addDeadLetterRollups, type Contributions, contributionsOf, contributionsOfRows, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
+import { addDeadLetterRollups, type Contributions, contributionsOf, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
 import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
 
 /** What one batch did. */
@@ -346,7 +346,7 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     // what the rewritten rows counted in the rollups before, and what every written row counts now
     rollupsBefore = await contributionsOf(writer, updated.map((r) => r.signal_id as string));
     await insertRows(writer, sql.upsertSignals, updated);
-    rollupsAfter = contributionsOfRows([...created, ...updated]);
+    rollupsAfter = await contributionsOf(writer, [...created, ...updated].map((r) => r.signal_id as string));
     if ((await insertRows(writer, sql.insertAudit, auditRows)) !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
     applied = auditRows.length;
     signalsChanged = created.length + updated.length;

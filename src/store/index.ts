@@ -8,5 +8,5 @@ export * from './signal-repository.ts';
 export * from './signal-stats.ts';
 export * from './sql-aggregates.ts';
 export * from './window-measures.ts';
-export { contributionsOf, contributionsOfRows, latencyCount, type Measures, rebuildRollups, shiftRollups } from './rollups.ts';
+export { contributionsOf, latencyCount, type Measures, rebuildRollups, shiftRollups } from './rollups.ts';
 export { type BatchWriter, type BulkInsert, insertRows, runSql } from './bulk-sql.ts';

@@ -3,17 +3,16 @@ import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insert
 import type { Dialect } from './database-url.ts';
 import type { Store } from './open-store.ts';
 import { LATENCIES, type LatencyName } from './signal-columns.ts';
-import { aggregatesFor, ExactAggregates, exactAdd, ExactSum } from './sql-aggregates.ts';
+import { aggregatesFor, ExactAggregates, exactAdd } from './sql-aggregates.ts';
 
 /**
  * Per-day rollups: for every UTC day of effective_at, strategy and symbol, the counts and exact sums the
  * analytics read (signal_rollups), and per day and topic the dead letters (dead_letter_rollups). The
  * apply path keeps them in the batch's own transaction: it reads what the rows it is about to rewrite
- * counted, evaluates what its written rows count, and adds the difference with one key-ordered upsert.
- * A question over whole days then reads a few rows per day instead of every signal. COUNT_MEASURES and
- * SUM_MEASURES are the one definition of every measure; it is evaluated in SQL (rollup rebuilds, partial
- * days, the rows a batch rewrites) and on the rows in hand (a batch's written rows), and a property test
- * holds the two to the same rollups.
+ * counted and what its written rows count (grouped queries, computed by the database), and adds the
+ * difference with one key-ordered upsert. A question over whole days then reads a few rows per day
+ * instead of every signal. COUNT_MEASURES and SUM_MEASURES are the one definition of every measure: the
+ * rollups, the apply path's deltas and the analytics over part of a day all use the SQL made from them.
  */
 
 /** A condition on a signals row. */
@@ -87,13 +86,6 @@ function countSql(dialect: Dialect, m: CountMeasure): string {
 function sumSql(dialect: Dialect, m: SumMeasure): string {
   const value = m.orZero ? `coalesce("${m.column}", 0)` : `"${m.column}"`;
   return m.when.length === 0 ? value : `case when ${m.when.map((c) => condSql(dialect, c)).join(' and ')} then ${value} end`;
-}
-
-/** A condition on a row as the apply path writes it (toSignalRow). */
-function holds(row: Record<string, unknown>, c: Cond): boolean {
-  if ('notNull' in c) return row[c.notNull] !== null && row[c.notNull] !== undefined;
-  if ('status' in c) return row.status === c.status;
-  return row[c.isTrue] === true;
 }
 
 /** The count of rows with a latency: the name of its count measure. */
@@ -201,41 +193,6 @@ export async function contributionsOf(writer: BatchWriter, signalIds: readonly s
   for (const r of rows) {
     const k: [string, string, string] = [String(r.k_0), String(r.k_1), String(r.k_2)];
     out.set(k.join('\u0000'), { key: k, measures: measures.read(r) });
-  }
-  return out;
-}
-
-/**
- * The same measures of rows the batch has just written, from the rows in hand (no read back): the
- * conditions and sums above, evaluated on the values the apply path wrote.
- */
-export function contributionsOfRows(rows: readonly Record<string, unknown>[]): Contributions {
-  const groups = new Map<string, { key: [string, string, string]; counts: number[]; sums: ExactSum[] }>();
-  for (const row of rows) {
-    const key: [string, string, string] = [String(row.effective_at).slice(0, 10), (row.strategy_name as string | null) ?? '', (row.symbol as string | null) ?? ''];
-    const k = key.join('\u0000');
-    let g = groups.get(k);
-    if (g === undefined) groups.set(k, (g = { key, counts: COUNT_MEASURES.map(() => 0), sums: SUM_MEASURES.map((m) => new ExactSum(m.times === undefined ? 'sum' : 'product')) }));
-    COUNT_MEASURES.forEach((m, i) => {
-      if (m.when.every((c) => holds(row, c))) (g.counts[i] as number)++;
-    });
-    SUM_MEASURES.forEach((m, i) => {
-      if (!m.when.every((c) => holds(row, c))) return;
-      const value = row[m.column] ?? (m.orZero ? '0' : null);
-      const sum = g.sums[i] as ExactSum;
-      if (m.times === undefined) sum.add(value);
-      else sum.addProduct(value, row[m.times]);
-    });
-  }
-  const out: Contributions = new Map();
-  for (const [k, g] of groups) {
-    out.set(k, {
-      key: g.key,
-      measures: {
-        counts: Object.fromEntries(COUNT_MEASURES.map((m, i) => [m.name, g.counts[i] as number])),
-        sums: Object.fromEntries(SUM_MEASURES.map((m, i) => [m.name, (g.sums[i] as ExactSum).result() ?? '0'])),
-      },
-    });
   }
   return out;
 }

@@ -179,7 +179,7 @@ function fromScaled(v: bigint, places: number): string {
  * An exact sum of decimal texts: whole numbers of 10^-12 (or 10^-24 for products) in a BigInt, several
  * times faster than decimal.js per value; a value outside that form moves the sum to decimal.js.
  */
-export class ExactSum {
+class ExactSum {
   #scaled = 0n;
   #slow: Exact | null = null;
   #any = false;

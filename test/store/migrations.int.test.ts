@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Analytics as AnalyticsApi } from '../../src/analytics/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 
 describe('PostgreSQL migrations', () => {
@@ -89,7 +90,7 @@ describe('analytics rollups and latencies on a database written before they exis
       const { Analytics } = await import('../../src/analytics/index.ts');
       const { parsedWorkload } = await import('../helpers/workload.ts');
       const db = await createTestDatabase(kind);
-      const answers = async (a: InstanceType<typeof Analytics>) => ({
+      const answers = async (a: AnalyticsApi) => ({
         stats: await a.getExecutionStats(),
         days: await a.getTimeSeries({ bucket: 'day' }),
         strategies: await a.getStrategyAttribution({ from: '2026-01-05T15:00:00Z' }),
