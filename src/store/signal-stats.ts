@@ -69,18 +69,16 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
   const { counts: c, sums } = (await windowMeasures(store, window)).get(null) ?? emptyMeasures();
   const total = c.n ?? 0;
   const byStatus = Object.fromEntries(SIGNAL_STATUSES.map((st) => [st, c[`status_${st}`] ?? 0])) as Record<SignalStatus, number>;
-  const distribution = async (column: 'slippage' | 'slippage_bps'): Promise<DecimalDistribution> => {
-    const count = c[`${column}_n`] ?? 0;
-    const [median = null, p95 = null, worst = null] = (await windowPercentiles(store, window, { column, kind: 'decimal' }, count, DISTRIBUTION_FRACTIONS)) as (string | null)[];
-    return { count, mean: meanOf(sums[column], count), median, p95, worst };
-  };
-  const slippage = await distribution('slippage');
-  const slippageBps = await distribution('slippage_bps');
-  const latencyMs: Partial<FullExecutionStats['latencyMs']> = {};
-  for (const l of LATENCIES) {
-    const count = c[latencyCount(l.name)] ?? 0;
-    latencyMs[l.name] = toLatency(count, (await windowPercentiles(store, window, { column: l.column, kind: 'integer' }, count, LATENCY_FRACTIONS)) as (number | null)[]);
-  }
+  const distributions = (['slippage', 'slippage_bps'] as const).map((column) => ({ target: { column, kind: 'decimal' as const }, count: c[`${column}_n`] ?? 0, fractions: DISTRIBUTION_FRACTIONS }));
+  const latencies = LATENCIES.map((l) => ({ target: { column: l.column, kind: 'integer' as const }, count: c[latencyCount(l.name)] ?? 0, fractions: LATENCY_FRACTIONS }));
+  const picks = await windowPercentiles(store, window, [...distributions, ...latencies]);
+  const [slippage, slippageBps] = distributions.map(({ target, count }, i): DecimalDistribution => {
+    const [median = null, p95 = null, worst = null] = picks[i] as (string | null)[];
+    return { count, mean: meanOf(sums[target.column], count), median, p95, worst };
+  }) as [DecimalDistribution, DecimalDistribution];
+  const latencyMs = Object.fromEntries(
+    LATENCIES.map((l, i) => [l.name, toLatency((latencies[i] as { count: number }).count, picks[distributions.length + i] as (number | null)[])]),
+  ) as FullExecutionStats['latencyMs'];
   const qualityMean = meanOf(sums.quality, c.quality_n ?? 0);
   return {
     totalSignals: total,
@@ -96,7 +94,7 @@ export async function computeFullExecutionStats(store: Store, window: SignalWind
     slippageBps,
     totalFees: canonicalDecimal(sums.fees) ?? '0',
     funnel: { signals: total, passedRisk: c.risk_passed ?? 0, submitted: c.submitted_n ?? 0, filled: c.filled_n ?? 0, executed: byStatus.executed },
-    latencyMs: latencyMs as FullExecutionStats['latencyMs'],
+    latencyMs,
   };
 }
 

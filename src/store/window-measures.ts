@@ -152,16 +152,49 @@ async function tableSize(store: Store): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/** Percentiles asked of one column: its count of values in the window and the fractions. */
+export interface PercentileQuestion {
+  target: PercentileColumn;
+  count: number;
+  fractions: readonly number[];
+}
+
 /**
- * Nearest-rank percentiles of a column over a window that holds `count` values of it. A window holding a
- * good share of the table walks the column's index to each rank from the nearer end (no sort); decimals
- * are walked by their double and then exactly, and on SQLite, which keeps them as text, values sharing
- * one double are ordered exactly here. A smaller window sorts its own values, found by time.
+ * Nearest-rank percentiles of several columns over a window (each with its count of values there). A
+ * column whose values are a good share of the table walks its index to each rank from the nearer end (no
+ * sort); decimals are walked by their double and then exactly, and on SQLite, which keeps them as text,
+ * values sharing one double are ordered exactly here. The other columns are sorted from the window's own
+ * rows, found by time, all in one query.
  */
-export async function windowPercentiles(store: Store, window: SignalWindow, target: PercentileColumn, count: number, fractions: readonly number[]): Promise<(string | number | null)[]> {
-  if (count === 0) return fractions.map(() => null);
-  const from = await valueIndexFor(store, target, count);
-  if (from === null) return (await groupPercentiles(store, window, undefined, target, fractions, count)).get(null)?.values ?? fractions.map(() => null);
+export async function windowPercentiles(store: Store, window: SignalWindow, questions: readonly PercentileQuestion[]): Promise<(string | number | null)[][]> {
+  const size = await tableSize(store);
+  const out: (string | number | null)[][] = questions.map((q) => q.fractions.map(() => null));
+  const sorted: number[] = [];
+  for (const [i, q] of questions.entries()) {
+    if (q.count === 0) continue;
+    if (q.count < WALK_SHARE * size) sorted.push(i);
+    else out[i] = await walk(store, window, q);
+  }
+  if (sorted.length > 0) {
+    const params = new SqlParams(store.dialect);
+    const where = windowWhere(params, window, '', false).join(' and ') || 'true';
+    const exact = new ExactAggregates(store.dialect);
+    const slots = sorted.map((i) => {
+      const { target, fractions } = questions[i] as PercentileQuestion;
+      return target.kind === 'decimal' ? exact.decimalPercentiles(`"${target.column}"`, fractions) : exact.integerPercentiles(`"${target.column}"`, fractions);
+    });
+    const [row] = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${exact.select()} from "signals" where ${where}`, params.values);
+    const values = exact.values(row ?? {});
+    sorted.forEach((i, k) => {
+      out[i] = (slots[k] as { read: (v: readonly unknown[]) => (string | number | null)[] }).read(values);
+    });
+  }
+  return out;
+}
+
+/** One column's percentiles by walking its value index (see windowPercentiles). */
+async function walk(store: Store, window: SignalWindow, { target, count, fractions }: PercentileQuestion): Promise<(string | number | null)[]> {
+  const from = store.dialect === 'sqlite' ? `"signals" indexed by "signals_${target.column}_idx"` : '"signals"';
   const c = `"${target.column}"`;
   const asDouble = `cast(${c} as double precision)`;
   const out: (string | number | null)[] = [];
