@@ -141,9 +141,11 @@ const WALK_SHARE = 1 / 20;
  * every wide row), or null: the window's own rows, found by time.
  */
 async function valueIndexFor(store: Store, target: PercentileColumn, count: number): Promise<string | null> {
-  if (count < WALK_SHARE * (await tableSize(store))) return null;
-  return store.dialect === 'sqlite' ? `"signals" indexed by "signals_${target.column}_idx"` : '"signals"';
+  return count < WALK_SHARE * (await tableSize(store)) ? null : valueIndex(store, target);
 }
+
+/** The FROM item that reads a column's value-ordered index. */
+const valueIndex = (store: Store, target: PercentileColumn): string => (store.dialect === 'sqlite' ? `"signals" indexed by "signals_${target.column}_idx"` : '"signals"');
 
 /** Rows in signals, as the database estimates it (PostgreSQL's statistics; SQLite's largest rowid). */
 async function tableSize(store: Store): Promise<number> {
@@ -194,7 +196,7 @@ export async function windowPercentiles(store: Store, window: SignalWindow, ques
 
 /** One column's percentiles by walking its value index (see windowPercentiles). */
 async function walk(store: Store, window: SignalWindow, { target, count, fractions }: PercentileQuestion): Promise<(string | number | null)[]> {
-  const from = store.dialect === 'sqlite' ? `"signals" indexed by "signals_${target.column}_idx"` : '"signals"';
+  const from = valueIndex(store, target);
   const c = `"${target.column}"`;
   const asDouble = `cast(${c} as double precision)`;
   const out: (string | number | null)[] = [];
@@ -233,13 +235,13 @@ async function exactAtRank(store: Store, window: SignalWindow, target: Percentil
 }
 
 /**
- * Nearest-rank percentiles of a column per group (one group, key null, without `by`), with the group's
- * count of values: one query, over the column's index when the window's `count` values are many.
+ * Nearest-rank percentiles of a column per group, with the group's count of values: one query, over the
+ * column's index when the window's `count` values are many.
  */
 export async function groupPercentiles(
   store: Store,
   window: SignalWindow,
-  by: GroupBy | undefined,
+  by: GroupBy,
   target: PercentileColumn,
   fractions: readonly number[],
   count: number,
@@ -248,7 +250,7 @@ export async function groupPercentiles(
   const params = new SqlParams(store.dialect);
   const c = `"${target.column}"`;
   const where = [`${c} is not null`, ...windowWhere(params, window, '', false)].join(' and ');
-  const key = by === undefined ? 'null' : groupKeySql(store, by);
+  const key = groupKeySql(store, by);
   const fractionList = `[${fractions.map(String).join(',')}]`;
   if (store.dialect === 'sqlite') {
     const kind = target.kind === 'decimal' ? 'd' : 'i';
@@ -260,7 +262,7 @@ export async function groupPercentiles(
   const slot = target.kind === 'decimal' ? exact.decimalPercentiles(c, fractions) : exact.integerPercentiles(c, fractions);
   const rows = await runSql<Record<string, unknown>>(
     kyselyOf(store),
-    `select ${key} as "key", count(*) as "n", ${exact.select()} from ${from} where ${where}${by === undefined ? '' : ` group by ${key}`}`,
+    `select ${key} as "key", count(*) as "n", ${exact.select()} from ${from} where ${where} group by ${key}`,
     params.values,
   );
   return new Map(rows.map((r) => [r.key === null || r.key === undefined ? null : String(r.key), { count: Number(r.n), values: slot.read(exact.values(r)) }]));

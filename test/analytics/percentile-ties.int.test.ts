@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Analytics } from '../../src/analytics/index.ts';
+import type { EventLine } from '../../src/simulate/generate-events.ts';
 import { applyBatch, findSignals } from '../../src/store/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 import { toMessages } from '../helpers/workload.ts';
 
 /** Buys at 12345678901234567 filled far below it: slippages that differ exactly but share one double. */
-function lines(fills: readonly string[]) {
-  return fills.flatMap((price, i) => {
+function lines(fills: readonly string[]): EventLine[] {
+  return fills.flatMap((price, i): EventLine[] => {
     const id = `tie-${i}`;
     return [
       { topic: 'signals.generated', key: id, value: { signal_id: id, occurred_at: '2026-01-05T10:00:00Z', strategy_name: 's', symbol: 'A', side: 'buy' as const, confidence: 0.5, sharpe_estimate: 1, entry_price: '12345678901234567', requested_quantity: 1 } },
