@@ -135,8 +135,9 @@ export async function migrate(store: Store): Promise<string[]> {
   if (store.dialect === 'sqlite') {
     // tables created on first use; what a later version added to an existing file is added to it: tables
     // and indexes from the DDL of the entities (not by introspecting the file: MikroORM's reader fails on
-    // tables such as ANALYZE's sqlite_stat1), and the first_fill_at column, filled in from the audit trail.
-    // Nothing is ever dropped.
+    // tables such as ANALYZE's sqlite_stat1), the first_fill_at column, filled in from the audit trail, the
+    // latency columns, filled in from the row's times, and the rollups, built from the rows. Nothing is
+    // ever dropped.
     const conn = store.em().getConnection();
     const names = async (sql: string) => new Set((await conn.execute<{ name: string }[]>(sql)).map((r) => r.name));
     const tables = await names(`select name from sqlite_master where type = 'table'`);
@@ -147,17 +148,22 @@ export async function migrate(store: Store): Promise<string[]> {
     const signalColumns = await names(`select name from pragma_table_info('signals')`);
     const indexes = await names(`select name from sqlite_master where type = 'index'`);
     const latencies = LATENCIES.filter((l) => !signalColumns.has(l.column));
-    // one transaction: an upgrade interrupted half-way leaves the file as it was, and runs again on the next open
+    const missing = (await store.orm.schema.getCreateSchemaSQL({ wrap: false }))
+      .split(/;\s*\n/)
+      .map((statement) => statement.trim())
+      .filter((sql) => {
+        const table = /^create table `([^`]+)`/.exec(sql)?.[1];
+        const index = /^create (?:unique )?index [`"]([^`"]+)[`"]/.exec(sql)?.[1];
+        return (table !== undefined && !tables.has(table)) || (index !== undefined && !indexes.has(index));
+      });
+    // an up-to-date file is only read; an upgrade is one transaction: interrupted half-way, it leaves the
+    // file as it was and runs again on the next open
+    if (signalColumns.has('first_fill_at') && latencies.length === 0 && missing.length === 0) return [];
     await conn.execute('begin immediate');
     try {
       if (!signalColumns.has('first_fill_at')) await conn.execute('alter table `signals` add column `first_fill_at` text null');
       for (const l of latencies) await conn.execute(`alter table \`signals\` add column \`${l.column}\` integer null`);
-      for (const statement of (await store.orm.schema.getCreateSchemaSQL({ wrap: false })).split(/;\s*\n/)) {
-        const sql = statement.trim();
-        const table = /^create table `([^`]+)`/.exec(sql)?.[1];
-        const index = /^create (?:unique )?index [`"]([^`"]+)[`"]/.exec(sql)?.[1];
-        if ((table !== undefined && !tables.has(table)) || (index !== undefined && !indexes.has(index))) await conn.execute(sql);
-      }
+      for (const sql of missing) await conn.execute(sql);
       if (!signalColumns.has('first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
       if (latencies.length > 0) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
       if (!tables.has('signal_rollups')) await rebuildRollupsIn(conn.getClient() as unknown as QueryRunner, 'sqlite');
