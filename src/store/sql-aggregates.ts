@@ -57,11 +57,12 @@ export function ratioOf(a: unknown, b: unknown): string | null {
 /** sum / count to MEAN_SCALE places, or null when count is 0. */
 export const meanOf = (sum: unknown, count: number): string | null => ratioOf(sum, count);
 
-/** The nearest-rank percentile of sorted values, as PostgreSQL's percentile_disc picks it. */
+/** The 1-based nearest rank of fraction p among n values, as PostgreSQL's percentile_disc picks it. */
+export const rankOf = (n: number, p: number): number => Math.min(n, Math.max(1, Math.ceil(p * n)));
+
+/** The nearest-rank percentile of sorted values. */
 export function nearestRank<T>(sorted: readonly T[], p: number): T | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil(p * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] as T;
+  return sorted.length === 0 ? null : (sorted[rankOf(sorted.length, p) - 1] as T);
 }
 
 interface NativeAggregateDb {
@@ -156,14 +157,9 @@ const PLACES = 12;
 
 /** A canonical decimal string as a whole number of 10^-12, or null when it does not fit that form. */
 function toScaled(text: string): bigint | null {
-  const negative = text.charCodeAt(0) === 45; // '-'
-  const body = negative ? text.slice(1) : text;
-  const dot = body.indexOf('.');
-  const frac = dot === -1 ? '' : body.slice(dot + 1);
-  if (frac.length > PLACES) return null;
+  if (placesOf(text) > PLACES) return null;
   try {
-    const v = BigInt(`${dot === -1 ? body : body.slice(0, dot) || '0'}${frac.padEnd(PLACES, '0')}`);
-    return negative ? -v : v;
+    return scaledBy(text, PLACES);
   } catch {
     return null;
   }
@@ -245,7 +241,7 @@ function pickDecimals(values: readonly string[], fractions: readonly number[]): 
   const doubles = Float64Array.from(values, (v) => Number.parseFloat(v));
   const sorted = doubles.slice().sort();
   return fractions.map((p) => {
-    const rank = Math.min(values.length, Math.max(1, Math.ceil(p * values.length)));
+    const rank = rankOf(values.length, p);
     const f = sorted[rank - 1] as number;
     let below = 0;
     for (let hi = rank - 1; below < hi; ) {

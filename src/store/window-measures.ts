@@ -2,7 +2,7 @@ import { InputError } from '../errors.ts';
 import { runSql } from './bulk-sql.ts';
 import type { Store } from './open-store.ts';
 import { addMeasures, type Measures, measureSql } from './rollups.ts';
-import { aggregatesFor, canonicalDecimal, ExactAggregates, sortDecimals } from './sql-aggregates.ts';
+import { aggregatesFor, canonicalDecimal, ExactAggregates, rankOf, sortDecimals } from './sql-aggregates.ts';
 import { kyselyOf, rangeClause, SqlParams, timeParam } from './signal-queries.ts';
 
 /**
@@ -201,7 +201,7 @@ async function walk(store: Store, window: SignalWindow, { target, count, fractio
   const asDouble = `cast(${c} as double precision)`;
   const out: (string | number | null)[] = [];
   for (const p of fractions) {
-    const rank = Math.min(count, Math.max(1, Math.ceil(p * count)));
+    const rank = rankOf(count, p);
     const ascending = rank - 1 <= count - rank;
     const dir = ascending ? 'asc' : 'desc';
     const params = new SqlParams(store.dialect);
