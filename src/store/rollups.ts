@@ -2,8 +2,8 @@ import { SIGNAL_STATUSES } from '../fold/index.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import type { Store } from './open-store.ts';
-import { LATENCIES, type LatencyName } from './signal-columns.ts';
-import { aggregatesFor, ExactAggregates, exactAdd } from './sql-aggregates.ts';
+import { LATENCIES, type LatencyName, snake } from './signal-columns.ts';
+import { aggregatesFor, compareKeys, ExactAggregates, exactAdd } from './sql-aggregates.ts';
 
 /**
  * Per-day rollups: for every UTC day of effective_at, strategy and symbol, the counts and exact sums the
@@ -158,7 +158,6 @@ const ROLLUP_KEY = ['day', 'strategy_name', 'symbol', 'slot'] as const;
 
 /** Copies of a day's rollup rows on PostgreSQL (see ApplyOptions.rollupSlot); queries add them up. */
 export const ROLLUP_SLOTS = 8;
-const ROLLUP_KEY_SQL = (dialect: Dialect) => [daySql(dialect, '"effective_at"'), `coalesce("strategy_name", '')`, `coalesce("symbol", '')`];
 const ROLLUP_COLUMNS = [...ROLLUP_KEY, ...COUNT_MEASURES.map((m) => m.name), ...SUM_MEASURES.map((m) => m.name)];
 
 /**
@@ -166,30 +165,33 @@ const ROLLUP_COLUMNS = [...ROLLUP_KEY, ...COUNT_MEASURES.map((m) => m.name), ...
  * rows, on an empty table, in slot 0. Strategy and symbol not yet known are kept as ''.
  */
 function rollupRebuildSql(dialect: Dialect): string {
-  const measures = measureSql(dialect, 'rows');
-  const key = ROLLUP_KEY_SQL(dialect);
-  const inner = `select ${key.map((k, i) => `${k} as "k_${i}"`).join(', ')}, ${measures.select} from "signals" where "version" > 0 group by ${key.join(', ')}`;
   const sums =
     dialect === 'postgresql'
       ? SUM_MEASURES.map((_, i) => `coalesce(g."agg_${i}"::numeric, 0)`)
       : SUM_MEASURES.map((_, i) => `coalesce(json_extract(g."agg", '$[${i}]'), '0')`);
   return `insert into "signal_rollups" (${ROLLUP_COLUMNS.map((c) => `"${c}"`).join(', ')})
-    select g."k_0", g."k_1", g."k_2", 0, ${COUNT_MEASURES.map((_, i) => `g."c_${i}"`).join(', ')}, ${sums.join(', ')} from (${inner}) g`;
+    select g."k_0", g."k_1", g."k_2", 0, ${COUNT_MEASURES.map((_, i) => `g."c_${i}"`).join(', ')}, ${sums.join(', ')} from (${byRollupKeySql(dialect, 'true')}) g`;
+}
+
+/** Every measure of the signals rows meeting `where`, per rollup key ("k_0".."k_2"; read with measureSql(dialect, 'rows')). */
+function byRollupKeySql(dialect: Dialect, where: string): string {
+  const key = [daySql(dialect, '"effective_at"'), `coalesce("strategy_name", '')`, `coalesce("symbol", '')`];
+  return `select ${key.map((k, i) => `${k} as "k_${i}"`).join(', ')}, ${measureSql(dialect, 'rows').select} from "signals" where "version" > 0 and ${where} group by ${key.join(', ')}`;
 }
 
 /** The measures of some stored signals per rollup key (day, strategy, symbol), read inside the batch's transaction. */
 export type Contributions = Map<string, { key: [string, string, string]; measures: Measures }>;
 
+const CONTRIBUTIONS_SQL: Record<Dialect, string> = {
+  postgresql: byRollupKeySql('postgresql', inJsonArray('postgresql', 'signal_id')),
+  sqlite: byRollupKeySql('sqlite', inJsonArray('sqlite', 'signal_id')),
+};
+
 export async function contributionsOf(writer: BatchWriter, signalIds: readonly string[]): Promise<Contributions> {
   const out: Contributions = new Map();
   if (signalIds.length === 0) return out;
-  const key = ROLLUP_KEY_SQL(writer.dialect);
   const measures = measureSql(writer.dialect, 'rows');
-  const rows = await runSql<Record<string, unknown>>(
-    writer.runner,
-    `select ${key.map((k, i) => `${k} as "k_${i}"`).join(', ')}, ${measures.select} from "signals" where "version" > 0 and ${inJsonArray(writer.dialect, 'signal_id')} group by ${key.join(', ')}`,
-    [JSON.stringify(signalIds)],
-  );
+  const rows = await runSql<Record<string, unknown>>(writer.runner, CONTRIBUTIONS_SQL[writer.dialect], [JSON.stringify(signalIds)]);
   for (const r of rows) {
     const k: [string, string, string] = [String(r.k_0), String(r.k_1), String(r.k_2)];
     out.set(k.join('\u0000'), { key: k, measures: measures.read(r) });
@@ -221,7 +223,8 @@ const ROLLUP_UPSERT: Record<Dialect, BulkInsert> = { postgresql: rollupUpsert('p
  */
 export async function shiftRollups(writer: BatchWriter, after: Contributions, before: Contributions, slot = 0): Promise<void> {
   const rows: Record<string, unknown>[] = [];
-  for (const k of new Set([...after.keys(), ...before.keys()])) {
+  // key order is lock order (a batch writes one slot)
+  for (const k of [...new Set([...after.keys(), ...before.keys()])].sort(compareKeys)) {
     const now = after.get(k);
     const was = before.get(k);
     const key = (now ?? was)?.key as [string, string, string];
@@ -239,12 +242,9 @@ export async function shiftRollups(writer: BatchWriter, after: Contributions, be
     }
     if (changed) rows.push(row);
   }
-  rows.sort((a, b) => compareText(`${a.day}\u0000${a.strategy_name}\u0000${a.symbol}`, `${b.day}\u0000${b.strategy_name}\u0000${b.symbol}`));
-  // ^ one slot per batch: key order is lock order
   await insertRows(writer, ROLLUP_UPSERT[writer.dialect], rows);
 }
 
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every rollup recomputed from the rows, in one transaction (a SQLite upgrade; `migrate --rebuild-rollups`). */
 export async function rebuildRollups(store: Store): Promise<void> {
@@ -268,25 +268,28 @@ export const REBUILD_ROLLUPS_PG: readonly string[] = [
   DEAD_LETTER_REBUILD('postgresql'),
 ];
 
-/** Adds dead letters written in one batch, per day of receipt and topic ('api' for none). */
-export async function addDeadLetterRollups(writer: BatchWriter, day: string, counts: ReadonlyMap<string, number>): Promise<void> {
-  const entries = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => compareText(a, b));
-  for (const [topic, n] of entries) {
-    const p = writer.dialect === 'postgresql' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
-    await runSql(
-      writer.runner,
-      `insert into "dead_letter_rollups" ("day", "topic", "n") values (${p[0]}, ${p[1]}, ${p[2]}) on conflict ("day", "topic") do update set "n" = "dead_letter_rollups"."n" + excluded."n"`,
-      [day, topic, n],
-    );
-  }
-}
+const DEAD_LETTER_UPSERT: BulkInsert = {
+  table: 'dead_letter_rollups',
+  columns: [
+    { name: 'day', pgType: 'text' },
+    { name: 'topic', pgType: 'text' },
+    { name: 'n', pgType: 'bigint' },
+  ],
+  tail: 'on conflict ("day", "topic") do update set "n" = "dead_letter_rollups"."n" + excluded."n"',
+  orderBy: ['day', 'topic'],
+};
 
+/** Adds dead letters written in one batch, per day of receipt and topic ('api' for none): one upsert, in key order. */
+export async function addDeadLetterRollups(writer: BatchWriter, day: string, counts: ReadonlyMap<string, number>): Promise<void> {
+  const rows = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => compareKeys(a, b)).map(([topic, n]) => ({ day, topic, n }));
+  await insertRows(writer, DEAD_LETTER_UPSERT, rows);
+}
 
 /** Fills the latency columns of rows written before they existed. */
 export function latencyBackfillSql(dialect: Dialect): string[] {
   const sql = aggregatesFor(dialect);
   return LATENCIES.map((l) => {
-    const [later, earlier] = [l.later, l.earlier].map((f) => `"${f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}"`) as [string, string];
+    const [later, earlier] = [l.later, l.earlier].map((f) => `"${snake(f)}"`) as [string, string];
     const when = `${later} is not null and ${earlier} is not null${l.executedOnly ? ` and "status" = 'executed'` : ''}`;
     return `update "signals" set "${l.column}" = ${sql.microsBetween(later, earlier)} where ${when}`;
   });

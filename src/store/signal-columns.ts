@@ -29,7 +29,8 @@ const PG_TYPE: Record<ValueKind, BulkColumn['pgType']> = {
   integer: 'integer',
 };
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** A camelCase field as its snake_case column. */
+export const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const col = (field: keyof SignalRecord, kind: ValueKind): RecordColumn => ({ field, column: snake(field), kind });
 
 /** Every column of the signals table that is part of a record, in table order. */

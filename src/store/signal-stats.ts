@@ -3,7 +3,7 @@ import { runSql } from './bulk-sql.ts';
 import type { Store } from './open-store.ts';
 import { emptyMeasures, latencyCount } from './rollups.ts';
 import { LATENCIES } from './signal-columns.ts';
-import { canonicalDecimal, meanOf, ratioOf } from './sql-aggregates.ts';
+import { canonicalDecimal, compareKeys, meanOf, ratioOf } from './sql-aggregates.ts';
 import { kyselyOf, SqlParams } from './signal-queries.ts';
 export type { SignalWindow } from './window-measures.ts';
 import { type SignalWindow, windowPercentiles, windowMeasures, windowWhere } from './window-measures.ts';
@@ -137,14 +137,6 @@ export function totalsByReason(counts: readonly RejectionCount[]): { reason: str
   const totals = new Map<string, number>();
   for (const c of counts) totals.set(c.reason, (totals.get(c.reason) ?? 0) + c.count);
   return [...totals].map(([reason, count]) => ({ reason, count })).sort(byCountThenName((t) => t.reason));
-}
-
-/** Text order by code point, nulls last: the same on both databases whatever their collation. */
-export function compareKeys(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return a < b ? -1 : 1;
 }
 
 /** Largest count first, then by name in code-point order. */

@@ -46,6 +46,14 @@ export function exactAdd(a: string, b: string, sign: 1 | -1 = 1): string {
   return text === '-0' ? '0' : text;
 }
 
+/** Text order by code point, nulls last: the same on both databases whatever their collation. */
+export function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
 /** a / b to MEAN_SCALE places, or null when either is missing or b is 0. */
 export function ratioOf(a: unknown, b: unknown): string | null {
   if (a === null || a === undefined || b === null || b === undefined) return null;

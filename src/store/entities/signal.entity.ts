@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { DecimalString, JsonColumn, JsonTextColumn, TimestampString } from '../column-types.ts';
+import { snake } from '../signal-columns.ts';
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const dec = () => p.type(DecimalString).nullable();
 const ts = () => p.type(TimestampString).nullable();
 
