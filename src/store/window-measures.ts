@@ -2,7 +2,7 @@ import { InputError } from '../errors.ts';
 import { runSql } from './bulk-sql.ts';
 import type { Store } from './open-store.ts';
 import { addMeasures, type Measures, measureSql } from './rollups.ts';
-import { aggregatesFor, canonicalDecimal, ExactAggregates, rankOf, sortDecimals } from './sql-aggregates.ts';
+import { type AggregateSlot, aggregatesFor, canonicalDecimal, ExactAggregates, rankOf, sortDecimals } from './sql-aggregates.ts';
 import { kyselyOf, rangeClause, SqlParams, timeParam } from './signal-queries.ts';
 
 /**
@@ -181,17 +181,20 @@ export async function windowPercentiles(store: Store, window: SignalWindow, ques
     const params = new SqlParams(store.dialect);
     const where = windowWhere(params, window, '', false).join(' and ') || 'true';
     const exact = new ExactAggregates(store.dialect);
-    const slots = sorted.map((i) => {
-      const { target, fractions } = questions[i] as PercentileQuestion;
-      return target.kind === 'decimal' ? exact.decimalPercentiles(`"${target.column}"`, fractions) : exact.integerPercentiles(`"${target.column}"`, fractions);
-    });
+    const slots = sorted.map((i) => percentilesOf(exact, questions[i] as PercentileQuestion));
     const [row] = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${exact.select()} from "signals" where ${where}`, params.values);
     const values = exact.values(row ?? {});
     sorted.forEach((i, k) => {
-      out[i] = (slots[k] as { read: (v: readonly unknown[]) => (string | number | null)[] }).read(values);
+      out[i] = (slots[k] as AggregateSlot<(string | number | null)[]>).read(values);
     });
   }
   return out;
+}
+
+/** The percentile aggregate of a column, by its kind. */
+function percentilesOf(exact: ExactAggregates, { target, fractions }: Pick<PercentileQuestion, 'target' | 'fractions'>): AggregateSlot<(string | number | null)[]> {
+  const c = `"${target.column}"`;
+  return target.kind === 'decimal' ? exact.decimalPercentiles(c, fractions) : exact.integerPercentiles(c, fractions);
 }
 
 /** One column's percentiles by walking its value index (see windowPercentiles). */
@@ -259,7 +262,7 @@ export async function groupPercentiles(
     return new Map(groups.map(([k, n, picks]) => [k === null ? null : String(k), { count: n, values: target.kind === 'decimal' ? picks.map(canonicalDecimal) : picks }]));
   }
   const exact = new ExactAggregates(store.dialect);
-  const slot = target.kind === 'decimal' ? exact.decimalPercentiles(c, fractions) : exact.integerPercentiles(c, fractions);
+  const slot = percentilesOf(exact, { target, fractions });
   const rows = await runSql<Record<string, unknown>>(
     kyselyOf(store),
     `select ${key} as "key", count(*) as "n", ${exact.select()} from ${from} where ${where} group by ${key}`,
