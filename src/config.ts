@@ -16,8 +16,27 @@ const TOPIC_SETTINGS: Record<EventKind, string> = Object.fromEntries(
   EVENT_KINDS.map((kind) => [kind, `KAFKA_TOPIC_${DEFAULT_TOPICS[kind].toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]),
 ) as Record<EventKind, string>;
 
+/** Codecs of messages the ledger produces (the dead-letter topic, `generate --produce`); every codec is read. */
+export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+/** What the worker does with a message that breaks the contract: record it as a dead letter and go on (default), or stop. */
+export const ON_INVALID = ['dead-letter', 'stop'] as const;
+export type OnInvalid = (typeof ON_INVALID)[number];
+/** How a timestamp without an offset is read: a dead letter (default), or as UTC. */
+export const NAIVE_TIMESTAMPS = ['reject', 'utc'] as const;
+export type NaiveTimestamps = (typeof NAIVE_TIMESTAMPS)[number];
+
+/** A whole number in decimal digits only (no "0x10", "1e3" or "12abc"), from min to max. */
+export function wholeNumber(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\s*\d{1,15}\s*$/, `a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `a whole number from ${min} to ${max}`).max(max, `a whole number from ${min} to ${max}`));
+}
+
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: 1 to 249 of letters, digits, ".", "_", "-"');
-const port = z.coerce.number().int().min(0).max(65535);
+const port = wholeNumber(0, 65535);
 
 /** Every setting read from the environment; flags override them. `process.env` is read nowhere else. */
 const envSchema = z.object({
@@ -40,7 +59,11 @@ const envSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   METRICS_PORT: port.optional(),
-  WORKER_MAX_BATCH: z.coerce.number().int().min(1).max(LIMITS.maxBatchEvents).optional(),
+  WORKER_MAX_BATCH: wholeNumber(1, LIMITS.maxBatchEvents).optional(),
+  KAFKA_COMPRESSION: z.enum(COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`).optional(),
+  WORKER_ON_INVALID: z.enum(ON_INVALID, `one of ${ON_INVALID.join(', ')}`).optional(),
+  NAIVE_TIMESTAMPS: z.enum(NAIVE_TIMESTAMPS, `one of ${NAIVE_TIMESTAMPS.join(', ')}`).optional(),
+  INGEST_MAX_LINE_BYTES: wholeNumber(1024, LIMITS.maxLineBytesCeiling).optional(),
 });
 type Env = z.infer<typeof envSchema>;
 
@@ -49,10 +72,43 @@ export interface LedgerConfig {
   /** which setting the database URL came from, for error lines */
   databaseUrlSetting: string;
   logLevel: string;
+  /** offset-less timestamps: a dead letter ('reject', default) or read as UTC */
+  naiveTimestamps: NaiveTimestamps;
+  /** file ingest: a longer line is a dead letter holding its first bytes, length and sha256 */
+  maxLineBytes: number;
 }
 
 export interface ConfigFlags {
   db?: string;
+  naiveTimestamps?: string;
+  maxLineBytes?: string;
+}
+
+/** The flag that overrides each environment variable, to name it when its value is bad. */
+const FLAG_OF: Record<string, string> = {
+  NAIVE_TIMESTAMPS: '--naive-timestamps',
+  INGEST_MAX_LINE_BYTES: '--max-line-bytes',
+  KAFKA_BROKERS: '--brokers',
+  KAFKA_GROUP_ID: '--group-id',
+  KAFKA_DLQ_TOPIC: '--dlq-topic',
+  METRICS_PORT: '--metrics-port',
+  WORKER_MAX_BATCH: '--max-batch',
+  KAFKA_COMPRESSION: '--compression',
+  WORKER_ON_INVALID: '--on-invalid',
+};
+
+/** The environment with the flags given laid over it; a bad value is reported under its flag when a flag gave it. */
+function readSettings(flags: Record<string, string | undefined>, env: Record<string, string | undefined>): Env {
+  const overrides: Record<string, string | undefined> = { ...env };
+  for (const [name, value] of Object.entries(flags)) if (value !== undefined) overrides[name] = value;
+  try {
+    return readEnv(overrides);
+  } catch (error) {
+    const setting = (error as { context?: { setting?: string } }).context?.setting;
+    const flag = setting !== undefined ? FLAG_OF[setting] : undefined;
+    if (flag !== undefined && flags[setting as string] !== undefined) throw ConfigError.invalid(flag, (error as Error).message.replace(/^[^:]+: /, ''));
+    throw error;
+  }
 }
 
 function readEnv(env: Record<string, string | undefined>): Env {
@@ -68,11 +124,17 @@ function readEnv(env: Record<string, string | undefined>): Env {
 
 /** Loads and validates the configuration once per entry point; a bad value throws a ConfigError naming the setting. */
 export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string | undefined> = process.env): LedgerConfig {
-  const parsed = readEnv(env);
+  const parsed = readSettings({ NAIVE_TIMESTAMPS: flags.naiveTimestamps, INGEST_MAX_LINE_BYTES: flags.maxLineBytes }, env);
   const setting = flags.db !== undefined ? '--db' : parsed.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'default database URL';
   const databaseUrl = flags.db ?? parsed.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   parseDatabaseUrl(databaseUrl, setting);
-  return { databaseUrl, databaseUrlSetting: setting, logLevel: parsed.LOG_LEVEL ?? 'info' };
+  return {
+    databaseUrl,
+    databaseUrlSetting: setting,
+    logLevel: parsed.LOG_LEVEL ?? 'info',
+    naiveTimestamps: parsed.NAIVE_TIMESTAMPS ?? 'reject',
+    maxLineBytes: parsed.INGEST_MAX_LINE_BYTES ?? LIMITS.maxLineBytes,
+  };
 }
 
 /** How to reach Kafka: kafkajs's ssl and sasl options, already read and checked (file contents, not paths). */
@@ -93,6 +155,10 @@ export interface KafkaConfig extends LedgerConfig {
   metricsPort: number;
   /** the worker applies at most this many messages per database transaction */
   maxBatch: number;
+  /** codec of the messages the ledger produces (dead-letter topic, generate --produce) */
+  compression: Compression;
+  /** a contract violation: dead letter and go on (default), or stop the worker without committing its offset */
+  onInvalid: OnInvalid;
 }
 
 export interface KafkaFlags extends ConfigFlags {
@@ -101,6 +167,8 @@ export interface KafkaFlags extends ConfigFlags {
   dlqTopic?: string;
   metricsPort?: string;
   maxBatch?: string;
+  compression?: string;
+  onInvalid?: string;
 }
 
 function readSecretFile(setting: string, file: string): string {
@@ -114,23 +182,18 @@ function readSecretFile(setting: string, file: string): string {
 /** The worker's, replay's and topics' configuration: the database plus Kafka, validated in one place. */
 export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, string | undefined> = process.env): KafkaConfig {
   const base = loadConfig(flags, env);
-  const overrides: Record<string, string | undefined> = { ...env };
-  if (flags.brokers !== undefined) overrides.KAFKA_BROKERS = flags.brokers;
-  if (flags.groupId !== undefined) overrides.KAFKA_GROUP_ID = flags.groupId;
-  if (flags.dlqTopic !== undefined) overrides.KAFKA_DLQ_TOPIC = flags.dlqTopic;
-  if (flags.metricsPort !== undefined) overrides.METRICS_PORT = flags.metricsPort;
-  if (flags.maxBatch !== undefined) overrides.WORKER_MAX_BATCH = flags.maxBatch;
-  let e: Env;
-  try {
-    e = readEnv(overrides);
-  } catch (error) {
-    // name the flag when the bad value came from one
-    const flagOf: Record<string, string> = { KAFKA_BROKERS: '--brokers', KAFKA_GROUP_ID: '--group-id', KAFKA_DLQ_TOPIC: '--dlq-topic', METRICS_PORT: '--metrics-port', WORKER_MAX_BATCH: '--max-batch' };
-    const setting = (error as { context?: { setting?: string } }).context?.setting;
-    const flag = setting !== undefined ? flagOf[setting] : undefined;
-    if (flag !== undefined && overrides[setting as string] !== env[setting as string]) throw ConfigError.invalid(flag, (error as Error).message.replace(/^[^:]+: /, ''));
-    throw error;
-  }
+  const e = readSettings(
+    {
+      KAFKA_BROKERS: flags.brokers,
+      KAFKA_GROUP_ID: flags.groupId,
+      KAFKA_DLQ_TOPIC: flags.dlqTopic,
+      METRICS_PORT: flags.metricsPort,
+      WORKER_MAX_BATCH: flags.maxBatch,
+      KAFKA_COMPRESSION: flags.compression,
+      WORKER_ON_INVALID: flags.onInvalid,
+    },
+    env,
+  );
   const prefix = e.KAFKA_TOPIC_PREFIX ?? '';
   const topics = Object.fromEntries(
     EVENT_KINDS.map((kind) => [kind, (e as Record<string, string | undefined>)[TOPIC_SETTINGS[kind]] ?? `${prefix}${DEFAULT_TOPICS[kind]}`]),
@@ -169,5 +232,7 @@ export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, stri
     deadLetterTopic: e.KAFKA_DLQ_TOPIC ?? null,
     metricsPort: e.METRICS_PORT ?? 9464,
     maxBatch: e.WORKER_MAX_BATCH ?? DEFAULT_MAX_BATCH,
+    compression: e.KAFKA_COMPRESSION ?? 'none',
+    onInvalid: e.WORKER_ON_INVALID ?? 'dead-letter',
   };
 }

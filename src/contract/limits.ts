@@ -7,4 +7,8 @@ export const LIMITS = {
   maxBatchEvents: 5_000,
   defaultPageSize: 100,
   maxPageSize: 10_000,
+  /** file ingest: longest line by default (INGEST_MAX_LINE_BYTES, --max-line-bytes) */
+  maxLineBytes: 2_097_152,
+  /** the most --max-line-bytes may be set to */
+  maxLineBytesCeiling: 67_108_864,
 } as const;
