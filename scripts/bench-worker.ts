@@ -87,7 +87,7 @@ async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
     partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch }) => {
       const { topic, partition } = batch;
-      if (parse) for (const m of batch.messages) parseKafkaMessage(topic, partition, m, config.topics);
+      if (parse) for (const m of batch.messages) parseKafkaMessage(topic, partition, m, { topics: config.topics });
       meter.see(batch.messages);
     },
   });
@@ -122,7 +122,7 @@ async function naive(kind: 'sqlite' | 'postgresql'): Promise<Meter> {
       await consumer.run({
         eachMessage: async ({ topic, partition, message }) => {
           if (meter.count >= NAIVE_EVENTS) return;
-          const m = parseKafkaMessage(topic, partition, message, config.topics);
+          const m = parseKafkaMessage(topic, partition, message, { topics: config.topics });
           if (m.ok) await applyNaively(store, m);
           meter.see([message]);
         },

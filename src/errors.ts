@@ -8,6 +8,8 @@ export const ErrorCode = {
   DatabaseUnavailable: 'DATABASE_UNAVAILABLE',
   DatabaseConflict: 'DATABASE_CONFLICT',
   FileUnreadable: 'FILE_UNREADABLE',
+  /** strict mode (--on-invalid stop): a message broke the contract, and nothing of its batch was applied */
+  ContractViolation: 'CONTRACT_VIOLATION',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -62,3 +64,63 @@ export function describeError(error: unknown): string {
   const rootMessage = root instanceof Error && root !== error ? root.message : '';
   return rootMessage && !error.message.includes(rootMessage) ? `${error.message} (${rootMessage})` : error.message;
 }
+
+/** What to do about a failure: try again later, record the message as a dead letter, or stop. */
+export const FailureClass = { Retry: 'retry', DeadLetter: 'dead-letter', Stop: 'stop' } as const;
+export type FailureClass = (typeof FailureClass)[keyof typeof FailureClass];
+
+/** Driver codes of a database that is away for now or a transaction that lost a race: try again. */
+const RETRY_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  // PostgreSQL: admin/crash shutdown, cannot connect now, too many connections, serialization failure,
+  // deadlock, lock not available, statement cancelled (a timeout)
+  '57P01', '57P02', '57P03', '53300', '40001', '40P01', '55P03', '57014',
+]);
+/** SQLite result codes (better-sqlite3 puts them in `code`) that another connection's work causes. */
+const SQLITE_RETRY = /^SQLITE_(BUSY|LOCKED)/;
+/** SQLite result codes a message's content causes. */
+const SQLITE_CONTENT = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT|RANGE)/;
+const CONNECTION_LOST =
+  /Connection terminated|connection timeout|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i;
+
+/**
+ * The one failure classifier of signal-ledger, shared by the worker, file ingest and the repository:
+ * - retry: the database is unreachable, restarting or busy, or the transaction lost a race; nothing
+ *   about the messages is wrong, so it is tried again with backoff and never becomes a dead letter;
+ * - dead letter: the database refused the data (PostgreSQL classes 22 data exception, 23 integrity,
+ *   54 program limit; SQLite TOOBIG, MISMATCH, CONSTRAINT), or the data overflowed a JavaScript limit
+ *   (a RangeError): the batch is split to find the messages that fail alone, which become dead letters;
+ * - stop: anything else (a missing table, a permission, a full disk, a bug): the process stops
+ *   loudly rather than commit an offset past data it did not store.
+ */
+export function classifyFailure(error: unknown): FailureClass {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 10; depth++) {
+    if (e instanceof LedgerError) {
+      if (e.retryable) return FailureClass.Retry;
+      if (e.code === ErrorCode.DatabaseConflict) return FailureClass.Retry;
+    }
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (RETRY_CODES.has(code) || code.startsWith('08') || SQLITE_RETRY.test(code)) return FailureClass.Retry;
+      if (/^(22|23|54)[0-9A-Z]{3}$/.test(code) || SQLITE_CONTENT.test(code)) return FailureClass.DeadLetter;
+    }
+    if (CONNECTION_LOST.test(e.message) || e.name === 'ConnectionException') return FailureClass.Retry;
+    if (e instanceof RangeError) return FailureClass.DeadLetter;
+    e = e.cause;
+  }
+  return FailureClass.Stop;
+}
+
+export const ContractError = {
+  /** strict mode: the messages that broke the contract, each with where it came from and its problems */
+  violation: (messages: readonly { source: string; where: unknown; problems: readonly { path: string; message: string }[] }[]) =>
+    new LedgerError(
+      ErrorCode.ContractViolation,
+      `${messages.length === 1 ? 'a message' : `${messages.length} messages`} broke the contract, and nothing of the batch was applied: ${messages
+        .slice(0, 5)
+        .map((m) => `${m.source}: ${m.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`)
+        .join(' | ')}${messages.length > 5 ? ` | and ${messages.length - 5} more` : ''}`,
+      { messages },
+    ),
+};

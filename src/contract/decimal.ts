@@ -1,4 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
+import { quote } from './json-hazards.ts';
+import { LIMITS } from './limits.ts';
 
 /** Decimal arithmetic for money and quantities: 50 significant digits, banker's rounding, never a binary float. */
 export const Decimal = DecimalJs.clone({ precision: 50, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -50, toExpPos: 50 });
@@ -7,20 +9,32 @@ export type Decimal = InstanceType<typeof Decimal>;
 export const DECIMAL_LIMITS = { maxIntegerDigits: 20, maxScale: 12 } as const;
 
 const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+/** Exponents beyond this many digits are refused from the text: 1e99999999 would make a string of that many digits. */
+const MAX_EXPONENT_DIGITS = 4;
 
 /**
  * Reads a decimal given as a JSON number's source text or a decimal string and returns its canonical
  * string: plain notation, no leading zeros, the scale as written ("151.10" stays "151.10").
- * Returns an error message instead when the text is not a finite decimal within the limits.
+ * Returns an error message instead when the text is not a finite decimal within the limits. The text's
+ * length, its exponent and the integer digits it would have are checked on the text itself, before any
+ * big-number arithmetic, so hostile input costs microseconds and no memory.
  */
 export function normalizeDecimal(text: string): { value: string } | { error: string } {
+  if (text.length > LIMITS.maxDecimalChars) return { error: `not a decimal within the limits: ${text.length} characters, more than ${LIMITS.maxDecimalChars}` };
   const m = PLAIN.exec(text.trim());
-  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return { error: `not a decimal number: ${JSON.stringify(text)}` };
+  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return { error: `not a decimal number: ${quote(text)}` };
   const [, sign = '', intDigits = '', fracDigits = '', exponent] = m;
   let value: string;
   if (exponent !== undefined) {
-    const d = new Decimal(`${sign}${intDigits || '0'}.${fracDigits || '0'}e${exponent}`);
-    const scale = Math.max(0, fracDigits.length - Number(exponent));
+    const exponentDigits = exponent.replace(/^[+-]?0*/, '');
+    if (exponentDigits.length > MAX_EXPONENT_DIGITS) return { error: `exponent ${quote(exponent, 12)} out of range (at most ${MAX_EXPONENT_DIGITS} digits)` };
+    const e = Number(exponent);
+    const digits = `${intDigits}${fracDigits}`;
+    const first = digits.search(/[1-9]/);
+    // integer digits of the value: the first significant digit's place, shifted by the exponent
+    if (first !== -1 && intDigits.length - first + e > DECIMAL_LIMITS.maxIntegerDigits) return { error: `more than ${DECIMAL_LIMITS.maxIntegerDigits} integer digits` };
+    const d = new Decimal(`${sign}${intDigits || '0'}.${fracDigits || '0'}e${e}`);
+    const scale = Math.max(0, fracDigits.length - e);
     value = d.toFixed(Math.min(scale, DECIMAL_LIMITS.maxScale + 1));
   } else {
     const int = intDigits.replace(/^0+(?=\d)/, '') || '0';

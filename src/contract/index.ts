@@ -5,3 +5,5 @@ export * from './limits.ts';
 export * from './parse-message.ts';
 export * from './schemas.ts';
 export * from './timestamp.ts';
+export * from './json-hazards.ts';
+export * from './value-spans.ts';

@@ -5,6 +5,12 @@ export const LIMITS = {
   maxIdLength: 128,
   maxTextLength: 1_000,
   maxBatchEvents: 5_000,
+  /** JSON nesting of a message value (the value itself is level 1); deeper is a dead letter */
+  maxJsonDepth: 64,
+  /** characters of one decimal's text (a JSON number's source or a decimal string), checked before any arithmetic */
+  maxDecimalChars: 100,
+  /** characters of an input value quoted in a problem message */
+  maxQuotedChars: 80,
   defaultPageSize: 100,
   maxPageSize: 10_000,
   /** file ingest: longest line by default (INGEST_MAX_LINE_BYTES, --max-line-bytes) */

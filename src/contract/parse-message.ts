@@ -2,7 +2,9 @@ import type * as z from 'zod';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
 import type { EventSource, JsonObject, Problem, SignalEvent } from './events.ts';
 import { LIMITS } from './limits.ts';
-import { topLevelNumberSources } from './number-sources.ts';
+import { findJsonHazards, nestsDeeperThan, quote, toJsonPath, unstorableReason } from './json-hazards.ts';
+import { normalizeTimestamp, type NaiveTimestampRule } from './timestamp.ts';
+import { topLevelValueSpans } from './value-spans.ts';
 import {
   DECIMAL_FIELDS,
   DEFAULT_TOPICS,
@@ -53,6 +55,50 @@ export type TopicMap = Readonly<Record<EventKind, string>>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** How parseMessage reads messages: the topic of each event kind, and the rule for offset-less timestamps. */
+export interface ParseOptions {
+  /** default the contract's topic names */
+  topics?: TopicMap;
+  /** offset-less timestamps: a dead letter (default) or read as UTC (NAIVE_TIMESTAMPS=utc) */
+  naiveTimestamps?: NaiveTimestampRule;
+}
+
+/** Values longer than this are scanned for their nesting depth before JSON.parse reads them. */
+const SCAN_DEPTH_ABOVE_CHARS = 4096;
+/** `\u0000` or a surrogate escape in JSON text: only then can a parsed string hold NUL or a lone surrogate. */
+const RISKY_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/**
+ * Text that both databases store alike: the text itself when it is Unicode without NUL, else the
+ * marked base64 of its bytes (`bytes` when given, else its UTF-8), so nothing is lost or altered.
+ */
+export function storableRaw(text: string, bytes?: Uint8Array): string {
+  if (unstorableReason(text) === null) return text;
+  return `base64:${Buffer.from(bytes ?? Buffer.from(text, 'utf8')).toString('base64')}`;
+}
+
+/**
+ * A short text field (key, topic, id) that both databases store alike: itself when it is Unicode
+ * without NUL and within `maxChars`, else with NUL and lone surrogates written as \u escapes and cut
+ * to `maxChars` (then ending in "…").
+ */
+export function storableText(text: string, maxChars: number): string {
+  let out = unstorableReason(text) === null ? text : text.replace(/\u0000|\p{Surrogate}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (out.length > maxChars) out = `${out.slice(0, maxChars - 1).toWellFormed()}…`;
+  return out;
+}
+
+/** A message key as stored: its UTF-8 text, or the marked base64 of its bytes when they are not storable text. */
+export function keyText(key: Uint8Array | string | null | undefined): string | null {
+  if (key == null) return null;
+  if (typeof key === 'string') return storableRaw(key);
+  try {
+    return storableRaw(utf8.decode(key), key);
+  } catch {
+    return `base64:${Buffer.from(key).toString('base64')}`;
+  }
+}
+
 function decodeText(value: Uint8Array | string | null | undefined): { text: string } | { error: string; raw: string | null } {
   if (value == null) return { error: 'empty message (null value)', raw: null };
   if (typeof value === 'string') return { text: value };
@@ -61,17 +107,6 @@ function decodeText(value: Uint8Array | string | null | undefined): { text: stri
   } catch {
     return { error: 'value is not valid UTF-8', raw: `base64:${Buffer.from(value).toString('base64')}` };
   }
-}
-
-/** A JSON path such as $.checks["max size"] or $.metadata.legs[0] for a zod issue path. */
-export function toJsonPath(path: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (typeof seg === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += `.${seg}`;
-    else out += `[${JSON.stringify(String(seg))}]`;
-  }
-  return out;
 }
 
 function problemsOf(error: z.ZodError): Problem[] {
@@ -88,21 +123,32 @@ export function hashEvent(event: SignalEvent): string {
   return sha256Hex(canonicalJson(event));
 }
 
+/** The timestamp fields of each event kind, which NAIVE_TIMESTAMPS=utc may read without an offset. */
+const TIMESTAMP_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
+  generated: ['occurred_at', 'expires_at'],
+  risk: ['occurred_at'],
+  submitted: ['occurred_at'],
+  filled: ['occurred_at'],
+  outcome: ['occurred_at'],
+};
+
 /**
  * The only place untrusted input meets the schemas: a raw message becomes a typed event or a list of
- * problems, each with a JSON path. Never throws for bad input.
+ * problems, each with a JSON path. Never throws for bad input, and bounded in time and memory for any
+ * input: size, nesting depth, text the databases cannot store and hostile numbers are refused first.
  */
-export function parseMessage(message: RawMessage, topics: TopicMap = DEFAULT_TOPICS): ParsedMessage {
-  const key = message.key == null ? null : typeof message.key === 'string' ? message.key : Buffer.from(message.key).toString('utf8');
+export function parseMessage(message: RawMessage, options: ParseOptions = {}): ParsedMessage {
+  const topics = options.topics ?? DEFAULT_TOPICS;
+  const key = keyText(message.key);
   const reject = (problems: Problem[], raw: string | null, ids: { eventId?: unknown; signalId?: unknown } = {}): RejectedMessage => ({
     ok: false,
     problems,
     raw,
-    topic: message.topic,
+    topic: storableText(message.topic, 255),
     key,
     source: message.source,
-    eventId: typeof ids.eventId === 'string' ? ids.eventId.slice(0, LIMITS.maxIdLength) : null,
-    signalId: typeof ids.signalId === 'string' ? ids.signalId.slice(0, LIMITS.maxIdLength) : null,
+    eventId: typeof ids.eventId === 'string' ? storableText(ids.eventId, LIMITS.maxIdLength) : null,
+    signalId: typeof ids.signalId === 'string' ? storableText(ids.signalId, LIMITS.maxIdLength) : null,
   });
 
   const size = message.value == null ? 0 : typeof message.value === 'string' ? Buffer.byteLength(message.value) : message.value.byteLength;
@@ -112,29 +158,39 @@ export function parseMessage(message: RawMessage, topics: TopicMap = DEFAULT_TOP
   const decoded = decodeText(message.value);
   if ('error' in decoded) return reject([{ path: '$', message: decoded.error }], decoded.raw);
   const text = decoded.text;
+  const bytes = typeof message.value === 'string' ? undefined : (message.value ?? undefined);
+  const raw = () => storableRaw(text, bytes);
 
   const kind = EVENT_KINDS.find((k) => topics[k] === message.topic);
   if (kind === undefined) {
-    return reject([{ path: '$', message: `unknown topic ${JSON.stringify(message.topic)}; expected one of ${EVENT_KINDS.map((k) => topics[k]).join(', ')}` }], text);
+    return reject([{ path: '$', message: `unknown topic ${quote(message.topic)}; expected one of ${EVENT_KINDS.map((k) => topics[k]).join(', ')}` }], raw());
+  }
+  if (text.length > SCAN_DEPTH_ABOVE_CHARS && nestsDeeperThan(text, LIMITS.maxJsonDepth)) {
+    return reject([{ path: '$', message: `nested deeper than ${LIMITS.maxJsonDepth} levels` }], raw());
   }
 
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return reject([{ path: '$', message: `not JSON: ${(error as Error).message}` }], text);
+    return reject([{ path: '$', message: `not JSON: ${(error as Error).message}` }], raw());
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return reject([{ path: '$', message: `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` }], text);
+    return reject([{ path: '$', message: `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` }], raw());
   }
   const obj = value as Record<string, unknown>;
   const ids = { eventId: obj.event_id, signalId: obj.signal_id };
+  // Text decoded strictly from bytes holds no lone surrogate, and JSON cannot hold a raw NUL in a
+  // string: then only an escape can make a parsed string unstorable, and the text check runs only then.
+  const checkText = RISKY_ESCAPE.test(text) || (typeof message.value === 'string' && !text.isWellFormed());
+  const hazards = findJsonHazards(obj, { checkText });
+  if (hazards.length > 0) return reject(hazards, raw(), ids);
 
   const version = obj.schema_version ?? 1;
   if (!SUPPORTED_SCHEMA_VERSIONS.includes(version as 1)) {
     return reject(
-      [{ path: '$.schema_version', message: `unknown schema_version ${JSON.stringify(version)}; this ledger reads ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}` }],
-      text,
+      [{ path: '$.schema_version', message: `unknown schema_version ${typeof version === 'string' ? quote(version, 20) : typeof version === 'number' ? String(version) : String(JSON.stringify(version)).slice(0, 20)}; this ledger reads ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}` }],
+      raw(),
       ids,
     );
   }
@@ -143,13 +199,27 @@ export function parseMessage(message: RawMessage, topics: TopicMap = DEFAULT_TOP
   let input: Record<string, unknown> = obj;
   const decimalNumbers = DECIMAL_FIELDS[kind].filter((f) => typeof obj[f] === 'number');
   if (decimalNumbers.length > 0) {
-    const sources = topLevelNumberSources(text);
+    const spans = topLevelValueSpans(text);
     input = { ...obj };
-    for (const f of decimalNumbers) input[f] = sources.get(f) ?? obj[f];
+    for (const f of decimalNumbers) {
+      const span = spans.get(f);
+      input[f] = span === undefined ? obj[f] : text.slice(span.start, span.end);
+    }
+  }
+  if (options.naiveTimestamps === 'utc') {
+    for (const f of TIMESTAMP_FIELDS[kind]) {
+      const t = input[f];
+      if (typeof t !== 'string') continue;
+      const utc = normalizeTimestamp(t, 'utc');
+      if ('value' in utc && utc.value !== t) {
+        if (input === obj) input = { ...obj };
+        input[f] = utc.value;
+      }
+    }
   }
 
   const result = WIRE_SCHEMAS[kind].safeParse(input);
-  if (!result.success) return reject(problemsOf(result.error), text, ids);
+  if (!result.success) return reject(problemsOf(result.error), raw(), ids);
 
   // One canonical form serves both: the derived id when no event_id is given, and the content hash
   // that tells a redelivery (same content) from a reused event_id (other content).

@@ -41,7 +41,23 @@ const RULE_TEXT: Record<DecimalRule, string> = {
 /** A decimal given as a JSON number or a decimal string; parsed to its canonical string, never a float. */
 function decimal(rule: DecimalRule, description: string) {
   return z
-    .union([z.number(), z.string().regex(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/, 'not a decimal number')])
+    .union([
+      z.number(),
+      // the length first, and alone: a pattern over a megabyte of digits would be slow to refuse
+      z
+        .string()
+        .max(LIMITS.maxDecimalChars, { abort: true, message: `not a decimal within the limits: more than ${LIMITS.maxDecimalChars} characters` })
+        .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/, 'not a decimal number'),
+      ],
+      {
+        error: (issue) =>
+          issue.code !== 'invalid_union'
+            ? undefined
+            : typeof issue.input === 'string'
+              ? (issue.errors[1]?.[0]?.message ?? 'not a decimal number')
+              : `expected a decimal (a JSON number or a decimal string), got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input}`,
+      },
+    )
     .transform((input, ctx) => {
       if (typeof input === 'number' && !Number.isFinite(input)) {
         ctx.addIssue({ code: 'custom', message: 'must be finite' });

@@ -1,26 +1,38 @@
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|([+-])(\d{2}):(\d{2}))?$/;
+
+/** The instants the ledger stores: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z, on both databases. */
+export const TIMESTAMP_RANGE = { min: '1970-01-01T00:00:00Z', max: '9999-12-31T23:59:59.999999Z' } as const;
+const MAX_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** How a timestamp without an offset is read: refused (the contract) or as UTC (NAIVE_TIMESTAMPS=utc). */
+export type NaiveTimestampRule = 'reject' | 'utc';
 
 /**
  * Normalizes an RFC 3339 timestamp with offset to UTC with microseconds, `2026-01-05T09:30:00.123456Z`.
- * The fixed width makes string order equal time order. Digits beyond microseconds are truncated.
+ * The fixed width makes string order equal time order. Digits beyond microseconds are truncated. The
+ * instant, once its offset is applied, must lie in TIMESTAMP_RANGE. A timestamp without an offset (as
+ * Python's `datetime.utcnow().isoformat()` writes) is refused unless `naive` is 'utc'.
  */
-export function normalizeTimestamp(text: string): { value: string } | { error: string } {
-  const m = RFC3339.exec(text);
+export function normalizeTimestamp(text: string, naive: NaiveTimestampRule = 'reject'): { value: string } | { error: string } {
+  const m = text.length <= 40 ? RFC3339.exec(text) : null;
   if (!m) return { error: 'not an RFC 3339 timestamp with offset (e.g. 2026-01-05T09:30:00.123Z)' };
   const [, y, mo, d, h, mi, s, frac = '', zone, sign, oh, om] = m;
+  if (zone === undefined && naive === 'reject') {
+    return { error: 'has no UTC offset (add Z or +hh:mm); to read offset-less timestamps as UTC, set NAIVE_TIMESTAMPS=utc (--naive-timestamps utc)' };
+  }
   const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
   const probe = new Date(Date.UTC(year, month - 1, day));
   if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
     return { error: 'not a valid calendar date' };
   }
   if (hour > 23 || minute > 59 || second > 59) return { error: 'time of day out of range' };
-  if (year < 1970 || year > 9999) return { error: 'year out of range 1970..9999' };
   let offsetMinutes = 0;
-  if (zone !== 'Z' && zone !== 'z') {
-    offsetMinutes = (Number(oh) * 60 + Number(om)) * (sign === '-' ? -1 : 1);
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
     if (Number(oh) > 23 || Number(om) > 59) return { error: 'offset out of range' };
+    offsetMinutes = (Number(oh) * 60 + Number(om)) * (sign === '-' ? -1 : 1);
   }
   const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  if (ms < 0 || ms > MAX_EPOCH_MS) return { error: `out of range: with its offset applied it is not between ${TIMESTAMP_RANGE.min} and ${TIMESTAMP_RANGE.max}` };
   return { value: formatMicros(ms, (frac + '000000').slice(0, 6)) };
 }
 
@@ -29,9 +41,11 @@ function formatMicros(epochMs: number, micros: string): string {
   return `${iso.slice(0, 19)}.${micros}Z`;
 }
 
-/** A JS Date (millisecond precision) as a normalized timestamp. */
+/** A JS Date (millisecond precision) as a normalized timestamp; a RangeError outside TIMESTAMP_RANGE. */
 export function timestampFromDate(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new RangeError('invalid date');
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('invalid date');
+  if (ms < 0 || ms > MAX_EPOCH_MS) throw new RangeError(`${date.toISOString()} is not between ${TIMESTAMP_RANGE.min} and ${TIMESTAMP_RANGE.max}`);
   return `${date.toISOString().slice(0, 23)}000Z`;
 }
 

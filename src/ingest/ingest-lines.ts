@@ -1,6 +1,17 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { DEFAULT_TOPICS, type ParsedMessage, parseMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
+import {
+  keyText,
+  LIMITS,
+  nestsDeeperThan,
+  type ParsedMessage,
+  parseMessage,
+  type ParseOptions,
+  type RejectedMessage,
+  storableRaw,
+  topLevelValueSpans,
+} from '../contract/index.ts';
 import { assertReadableFile } from './readable-file.ts';
 import { applyBatch, type ApplyResult, type Store } from '../store/index.ts';
 
@@ -14,34 +25,76 @@ export interface IngestSummary {
   seconds: number;
 }
 
-export interface IngestOptions {
+export interface IngestOptions extends ParseOptions {
   /** messages per transaction (default 1000) */
   batchSize?: number;
   /** lanes applying at once on PostgreSQL, messages split between them by signal (default 2); always 1 on SQLite */
   concurrency?: number;
-  topics?: TopicMap;
+  /** a longer line is a dead letter holding its first bytes, length and sha256 (default LIMITS.maxLineBytes, 2 MiB) */
+  maxLineBytes?: number;
   /** called after every batch with the running totals and the bytes read so far */
   onProgress?: (summary: IngestSummary, bytesRead: number) => void;
   /** called for each unreadable line (line number, why) */
   onUnreadableLine?: (line: number, why: string) => void;
 }
 
+/** One line of a file: its bytes, or, when it is longer than the limit, what is kept of it. */
+export type FileLine = { bytes: Buffer } | { oversize: { length: number; sha256: string; head: Buffer } };
+
+/** Bytes of an oversized line kept in its dead letter. */
+const OVERSIZE_HEAD_BYTES = 1024;
+
 /**
- * The lines of a stream, pulled chunk by chunk: reading waits while the consumer is busy, so memory
- * stays constant (readline's iterator keeps reading ahead and buffers the whole file when the consumer is slow).
+ * The lines of a stream as bytes (without the line end), pulled chunk by chunk: reading waits while
+ * the consumer is busy, and a line longer than `maxLineBytes` is not held: its length and sha256 are
+ * taken as it streams past and only its first bytes are kept, so memory stays bounded whatever the input.
  */
-export async function* readLines(stream: Readable, onBytes?: (n: number) => void): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
+export async function* readLines(stream: Readable, options: { maxLineBytes?: number; onBytes?: (n: number) => void } = {}): AsyncGenerator<FileLine> {
+  const max = options.maxLineBytes ?? LIMITS.maxLineBytes;
+  let parts: Buffer[] = [];
+  let size = 0;
+  let oversize: { length: number; hash: ReturnType<typeof createHash>; head: Buffer } | null = null;
+  const add = (piece: Buffer) => {
+    if (oversize === null && size + piece.length <= max) {
+      parts.push(piece);
+      size += piece.length;
+      return;
+    }
+    if (oversize === null) {
+      const all = Buffer.concat(parts);
+      oversize = { length: size, hash: createHash('sha256').update(all), head: Buffer.from(all.subarray(0, OVERSIZE_HEAD_BYTES)) };
+      parts = [];
+    }
+    if (oversize.head.length < OVERSIZE_HEAD_BYTES) oversize.head = Buffer.concat([oversize.head, piece.subarray(0, OVERSIZE_HEAD_BYTES - oversize.head.length)]);
+    oversize.hash.update(piece);
+    oversize.length += piece.length;
+  };
+  const end = (): FileLine => {
+    let line: FileLine;
+    if (oversize === null) {
+      const bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+      line = { bytes: bytes.at(-1) === 0x0d ? bytes.subarray(0, -1) : bytes };
+    } else {
+      line = { oversize: { length: oversize.length, sha256: oversize.hash.digest('hex'), head: oversize.head } };
+    }
+    parts = [];
+    size = 0;
+    oversize = null;
+    return line;
+  };
   for await (const chunk of stream) {
-    onBytes?.(typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength);
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
-    const parts = text.split('\n');
-    rest = parts.pop() ?? '';
-    for (const line of parts) yield line.endsWith('\r') ? line.slice(0, -1) : line;
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array);
+    options.onBytes?.(buffer.length);
+    let from = 0;
+    for (let nl = buffer.indexOf(0x0a, from); nl !== -1; nl = buffer.indexOf(0x0a, from)) {
+      add(buffer.subarray(from, nl));
+      yield end();
+      from = nl + 1;
+    }
+    // a copy: the stream may reuse its chunk's memory
+    if (from < buffer.length) add(Buffer.from(buffer.subarray(from)));
   }
-  rest += decoder.decode();
-  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  if (size > 0 || oversize !== null) yield end();
 }
 
 /** Feeds messages to applyBatch in batches, on several connections where the database allows it. */
@@ -120,31 +173,74 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
   };
 }
 
-/** Turns one NDJSON line of an exported topic into a message for parseMessage, or a dead letter. */
-export function readEventLine(text: string, file: string, line: number, topics: TopicMap = DEFAULT_TOPICS): ParsedMessage {
-  const unreadable = (why: string): RejectedMessage => ({
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns one NDJSON line of an exported topic (`{"topic", "key", "value"}`, value an object or a JSON
+ * string) into a message for parseMessage, or a dead letter. An object value is passed on as the exact
+ * text it has in the line, so every digit and the audit payload stay as written.
+ */
+export function readEventLine(line: FileLine | string, file: string, lineNo: number, options: ParseOptions & { maxLineBytes?: number } = {}): ParsedMessage {
+  const unreadable = (why: string, raw: string | null): RejectedMessage => ({
     ok: false,
     problems: [{ path: '$', message: why }],
-    raw: text,
+    raw,
     topic: 'unknown',
     key: null,
-    source: { type: 'file', file, line, topic: 'unknown', key: null },
+    source: { type: 'file', file, line: lineNo, topic: 'unknown', key: null },
     eventId: null,
     signalId: null,
   });
+  let text: string;
+  let bytes: Buffer | undefined;
+  if (typeof line === 'string') text = line;
+  else if ('oversize' in line) {
+    const { length, sha256, head } = line.oversize;
+    const max = options.maxLineBytes ?? LIMITS.maxLineBytes;
+    let kept: string;
+    try {
+      // streaming, so a character cut by the limit is left out rather than called invalid
+      kept = storableRaw(new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true }), head);
+    } catch {
+      kept = `base64:${head.toString('base64')}`;
+    }
+    return unreadable(`line ${lineNo} is ${length} bytes, longer than the limit of ${max} (--max-line-bytes, INGEST_MAX_LINE_BYTES); sha256 ${sha256}; its first ${head.length} bytes are kept`, kept);
+  } else {
+    bytes = line.bytes;
+    try {
+      text = strictUtf8.decode(bytes);
+    } catch {
+      return unreadable(`line ${lineNo} is not valid UTF-8`, `base64:${bytes.toString('base64')}`);
+    }
+  }
+  const raw = () => storableRaw(text, bytes);
+  // the envelope adds one level to the value's
+  if (text.length > 4096 && nestsDeeperThan(text, LIMITS.maxJsonDepth + 1)) return unreadable(`line ${lineNo} is nested deeper than ${LIMITS.maxJsonDepth} levels`, raw());
   let envelope: unknown;
   try {
     envelope = JSON.parse(text);
   } catch (error) {
-    return unreadable(`line ${line} is not JSON: ${(error as Error).message}`);
+    return unreadable(`line ${lineNo} is not JSON: ${(error as Error).message}`, raw());
   }
-  if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) return unreadable(`line ${line} is not a JSON object`);
+  if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) return unreadable(`line ${lineNo} is not a JSON object`, raw());
   const { topic, key, value } = envelope as Record<string, unknown>;
-  if (typeof topic !== 'string') return unreadable(`line ${line} has no "topic" string`);
-  if (key !== undefined && key !== null && typeof key !== 'string') return unreadable(`line ${line}: "key" must be a string or null`);
-  const k = typeof key === 'string' ? key : null;
-  const raw = typeof value === 'string' ? value : value === undefined || value === null ? null : JSON.stringify(value);
-  return parseMessage({ topic, key: k, value: raw, source: { type: 'file', file, line, topic, key: k } }, topics);
+  if (typeof topic !== 'string') return unreadable(`line ${lineNo} has no "topic" string`, raw());
+  if (key !== undefined && key !== null && typeof key !== 'string') return unreadable(`line ${lineNo}: "key" must be a string or null`, raw());
+  const k = typeof key === 'string' ? keyText(key) : null;
+  let valueText: string | null;
+  if (typeof value === 'string') valueText = value;
+  else if (value === undefined || value === null) valueText = null;
+  else {
+    const span = topLevelValueSpans(text).get('value');
+    valueText = span === undefined ? JSON.stringify(value) : text.slice(span.start, span.end);
+  }
+  return parseMessage({ topic, key: k, value: valueText, source: { type: 'file', file, line: lineNo, topic, key: k } }, options);
+}
+
+/** A line of nothing but spaces and tabs (and the CR of a CRLF line end). */
+function isBlank(bytes: Buffer): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  return true;
 }
 
 /**
@@ -178,11 +274,11 @@ export async function ingestLines(store: Store, input: string | Readable, option
     },
   });
   let lineNo = 0;
-  for await (const text of readLines(stream, (n) => (bytesRead += n))) {
+  for await (const line of readLines(stream, { maxLineBytes: options.maxLineBytes, onBytes: (n) => (bytesRead += n) })) {
     lineNo++;
-    if (text.trim() === '') continue;
+    if ('bytes' in line && isBlank(line.bytes)) continue;
     summary.read++;
-    const message = readEventLine(text, name, lineNo, options.topics);
+    const message = readEventLine(line, name, lineNo, options);
     if (!message.ok && message.topic === 'unknown') {
       summary.unreadableLines++;
       options.onUnreadableLine?.(lineNo, message.problems[0]?.message ?? 'unreadable');

@@ -1,7 +1,7 @@
 import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
-import { canonicalJson, LIMITS, sha256Hex, timestampFromDate } from '../contract/index.ts';
+import { canonicalJson, LIMITS, quote, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
-import { InputError, LedgerError, StoreError } from '../errors.ts';
+import { classifyFailure, ContractError, describeError, FailureClass, InputError, LedgerError, StoreError } from '../errors.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type NativeSqlite, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect, Store } from './open-store.ts';
 import { addDeadLetterRollups, type Contributions, contributionsOf, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
@@ -42,6 +42,12 @@ export interface ApplyOptions {
    * default the first checkpoint's partition, else 0. SQLite has one writer and one copy.
    */
   rollupSlot?: number;
+  /**
+   * Strict mode (the worker's --on-invalid stop, and the repository): a message that would become a
+   * dead letter (a contract violation, an event_id owned elsewhere, data the database refuses) makes the
+   * batch throw a CONTRACT_VIOLATION error instead, and nothing of the batch is written.
+   */
+  strict?: boolean;
 }
 
 /** The offset after the last message of a consumer group applied from one topic partition. */
@@ -97,7 +103,7 @@ function buildStatements(dialect: Dialect): StatementSet {
     lockSignals:
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
-    existingEvents: `select "event_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
+    existingEvents: `select "event_id", "signal_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
     // arrival order, so the audit trail's ids follow the order events were received
     insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing' },
     upsertSignals: { table: 'signals', columns: SIGNAL_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
@@ -123,12 +129,19 @@ function sourceColumns(source: EventSource, topic: string | null, key: string | 
   }
 }
 
+/** Longest dedupe key the column holds; a Kafka source past it (a topic name of up to 249 characters) is hashed. */
+const MAX_DEDUPE_KEY = 200;
+
+/** A dead letter's row; every text is one both databases store alike (the contract makes raw, key and ids so; topics are cut here). */
 function deadLetterRow(receivedAt: string, m: RejectedMessage) {
   const source = sourceColumns(m.source, m.topic, m.key);
+  const kafkaKey = m.source.type === 'kafka' ? (source.source.length <= MAX_DEDUPE_KEY ? source.source : `sha256:${sha256Hex(source.source)}`) : null;
   return {
-    dedupe_key: m.source.type === 'kafka' ? source.source : `sha256:${sha256Hex(`${m.topic}\n${m.raw ?? ''}\n${canonicalJson(m.problems)}`)}`,
+    dedupe_key: kafkaKey ?? `sha256:${sha256Hex(`${m.topic}\n${m.raw ?? ''}\n${canonicalJson(m.problems)}`)}`,
     received_at: receivedAt,
     ...source,
+    source: storableText(source.source, 10_000),
+    topic: source.topic === null ? null : storableText(source.topic, 255),
     raw_value: m.raw,
     problems: m.problems,
     event_id: m.eventId,
@@ -136,42 +149,33 @@ function deadLetterRow(receivedAt: string, m: RejectedMessage) {
   };
 }
 
-function conflictDeadLetter(m: AcceptedMessage, why: string): RejectedMessage {
-  const problems: Problem[] = [{ path: '$.event_id', message: why }];
+/** An accepted message that is not applied after all (its event_id is owned elsewhere, or the database refused it), as a dead letter. */
+function deadLetterOf(m: AcceptedMessage, problems: Problem[]): RejectedMessage {
   const topic = m.source.type === 'api' ? null : m.source.topic;
   const key = m.source.type === 'api' ? null : m.source.key;
   return { ok: false, problems, raw: m.payload, topic: topic ?? 'api', key, source: m.source, eventId: m.event.eventId, signalId: m.event.signalId };
 }
 
-const RETRYABLE_PG_CODES = new Set(['40P01', '40001']);
-
-/** A concurrent writer recorded one of our event ids between our read and our insert: run the batch again. */
+/** A concurrent writer recorded one of our event ids or signals between our read and our insert: run the batch again. */
 class ConcurrentInsert extends Error {}
-
-function isRetryable(error: unknown): boolean {
-  if (error instanceof ConcurrentInsert) return true;
-  let e: unknown = error;
-  while (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (RETRYABLE_PG_CODES.has(code) || code === 'SQLITE_BUSY')) return true;
-    e = e.cause;
-  }
-  return false;
-}
 
 /**
  * The one write path of signal-ledger: Kafka batches, file ingest and the repository all call it.
  * One transaction per batch and a fixed number of set-based statements whatever the batch size:
- * new events are found by their unique event_id (a repeat with the same content is a duplicate, with
- * other content a dead letter), merged into the stored fold state of their signals, and the changed
- * records upserted. On PostgreSQL the affected signal rows are locked in id order, so concurrent
- * appliers on overlapping signals serialize per signal and cannot lose an event.
+ * new events are found by their unique event_id (a repeat with the same content is a duplicate; with
+ * other content, or for another signal, a dead letter), merged into the stored fold state of their
+ * signals, and the changed records upserted. On PostgreSQL the affected signal rows are locked in id
+ * order, so concurrent appliers on overlapping signals serialize per signal and cannot lose an event.
+ * A failure is classified once (classifyFailure): a race or an absent database is retried with
+ * backoff; data the database refuses splits the batch until the messages that fail alone are found,
+ * which become dead letters while the rest commits; anything else is thrown.
  */
 export async function applyBatch(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions = {}): Promise<ApplyResult> {
   if (messages.length > LIMITS.maxBatchEvents) {
     throw InputError.limit('applyBatch', `${messages.length} messages in one batch; the limit is ${LIMITS.maxBatchEvents}`);
   }
-  return oneWriterOnSqlite(store, () => applyWithRetries(store, messages, options));
+  const fixed = { ...options, receivedAt: options.receivedAt ?? new Date() };
+  return oneWriterOnSqlite(store, () => applyWithSafetyNet(store, messages, fixed));
 }
 
 const sqliteWrites = new WeakMap<Store, Promise<unknown>>();
@@ -184,38 +188,108 @@ function oneWriterOnSqlite<T>(store: Store, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/**
+ * Applies the batch; when the database refuses it for its data, splits it in halves, applying each
+ * part that passes, until the messages that fail on their own are found. Those become dead letters
+ * carrying the database's error, written with the batch's checkpoints in a last transaction, so a
+ * crash half-way replays the batch (whose applied parts are then duplicates).
+ */
+async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions): Promise<ApplyResult> {
+  try {
+    return await applyWithRetries(store, messages, options);
+  } catch (error) {
+    if (options.strict || messages.length === 0 || classifyFailure(error) !== FailureClass.DeadLetter) throw error;
+  }
+  const outcomes = new Array<MessageOutcome>(messages.length);
+  const total: ApplyResult = { received: messages.length, applied: 0, duplicates: 0, deadLetters: 0, signalsChanged: 0, signalIds: [], outcomes };
+  const signalIds = new Set<string>();
+  const add = (r: ApplyResult, at: readonly number[]) => {
+    total.applied += r.applied;
+    total.duplicates += r.duplicates;
+    total.deadLetters += r.deadLetters;
+    total.signalsChanged += r.signalsChanged;
+    for (const id of r.signalIds) signalIds.add(id);
+    r.outcomes.forEach((o, i) => (outcomes[at[i] as number] = o));
+  };
+  const refused: { at: number; message: RejectedMessage }[] = [];
+  const partOptions: ApplyOptions = { ...options, checkpoints: undefined };
+  const split = async (at: readonly number[]): Promise<void> => {
+    const part = at.map((i) => messages[i] as ParsedMessage);
+    try {
+      add(await applyWithRetries(store, part, partOptions), at);
+    } catch (error) {
+      if (classifyFailure(error) !== FailureClass.DeadLetter) throw error;
+      if (at.length === 1) {
+        refused.push({ at: at[0] as number, message: refusedDeadLetter(part[0] as ParsedMessage, error) });
+        return;
+      }
+      const half = Math.ceil(at.length / 2);
+      await split(at.slice(0, half));
+      await split(at.slice(half));
+    }
+  };
+  const all = messages.map((_, i) => i);
+  const half = Math.ceil(all.length / 2);
+  await split(all.slice(0, half));
+  await split(all.slice(half));
+  // the refused messages' dead letters and the batch's checkpoints, in one last transaction
+  add(await applyWithRetries(store, refused.map((r) => r.message), options), refused.map((r) => r.at));
+  total.signalIds = [...signalIds].sort();
+  return total;
+}
+
+/** A message the database refused on its own, as a dead letter carrying the database's error. */
+function refusedDeadLetter(m: ParsedMessage, error: unknown): RejectedMessage {
+  const problem: Problem = { path: '$', message: `the database refused this message: ${describeError(error)}` };
+  return m.ok ? deadLetterOf(m, [problem]) : { ...m, problems: [...m.problems, problem], raw: null };
+}
+
+/** Runs the batch in one transaction, again after a race or while the database is away, with backoff. */
 async function applyWithRetries(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions): Promise<ApplyResult> {
   const maxAttempts = options.maxAttempts ?? 8;
+  // after an event_id was found taken at insert time, every id is looked up, not only stored signals'
+  let lookUpEveryEvent = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      const connection = store.em().getConnection();
-      const sqlite = store.dialect === 'sqlite' ? ((await connection.getNativeClient()) as NativeSqlite) : null;
-      // Kysely's callback transaction (under MikroORM's connection) always gives its connection back to
-      // the pool; its controlled transactions, which em.transactional uses, keep a connection whose
-      // rollback failed, so a database restart would drain the pool and hang every later batch.
-      return await connection.getClient().transaction().execute(async (trx) => {
-        const runner = trx as unknown as QueryRunner;
-        const writer: BatchWriter = sqlite !== null ? { dialect: 'sqlite', runner, sqlite } : { dialect: 'postgresql', runner };
-        const receivedAt = options.receivedAt ?? new Date();
-        const slot = writer.dialect === 'sqlite' ? 0 : (options.rollupSlot ?? options.checkpoints?.[0]?.partition ?? 0) % ROLLUP_SLOTS;
-        const result = await applyInTransaction(writer, messages, receivedAt, slot);
-        if (options.checkpoints !== undefined && options.checkpoints.length > 0) {
-          const at = timestampFromDate(receivedAt);
-          const rows = options.checkpoints.map((c) => ({ group_id: c.groupId, topic: c.topic, partition: c.partition, next_offset: c.nextOffset, updated_at: at }));
-          await insertRows(writer, STATEMENTS[writer.dialect].saveCheckpoints, rows);
-        }
-        return result;
-      });
+      return await inTransaction(store, (writer) => applyInTransaction(writer, messages, options, lookUpEveryEvent));
     } catch (error) {
-      if (attempt < maxAttempts && isRetryable(error)) {
+      const race = error instanceof ConcurrentInsert;
+      if (race) lookUpEveryEvent = true;
+      const retry = race || classifyFailure(error) === FailureClass.Retry;
+      if (attempt < maxAttempts && retry) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random())));
         continue;
       }
-      if (error instanceof LedgerError) throw error;
-      if (isRetryable(error)) throw StoreError.conflict(`batch not applied after ${attempt} attempts`, error);
+      if (error instanceof LedgerError || !retry) throw error;
+      throw StoreError.conflict(`batch not applied after ${attempt} attempts`, error);
+    }
+  }
+}
+
+/**
+ * One transaction on the store. SQLite's begins IMMEDIATE: a deferred one that reads first cannot take
+ * the write lock once another connection has written, and SQLite then fails at once with SQLITE_BUSY
+ * instead of waiting (busy_timeout only applies to taking the lock). PostgreSQL's uses Kysely's
+ * callback transaction (under MikroORM's connection), which always gives its connection back to the
+ * pool; a controlled transaction (em.transactional) keeps a connection whose rollback failed, so a
+ * database restart would drain the pool and hang every later batch.
+ */
+async function inTransaction<T>(store: Store, fn: (writer: BatchWriter) => Promise<T>): Promise<T> {
+  const connection = store.em().getConnection();
+  if (store.dialect === 'sqlite') {
+    const sqlite = (await connection.getNativeClient()) as NativeSqlite & { inTransaction: boolean };
+    const writer: BatchWriter = { dialect: 'sqlite', runner: connection.getClient() as unknown as QueryRunner, sqlite };
+    sqlite.prepare('begin immediate').run();
+    try {
+      const result = await fn(writer);
+      sqlite.prepare('commit').run();
+      return result;
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.prepare('rollback').run();
       throw error;
     }
   }
+  return connection.getClient().transaction().execute((trx) => fn({ dialect: 'postgresql', runner: trx as unknown as QueryRunner }));
 }
 
 /** The checkpoints of a consumer group, in topic and partition order. */
@@ -232,10 +306,11 @@ export async function deleteCheckpoint(store: Store, at: { groupId: string; topi
   await store.em().getConnection().execute('delete from "consumer_checkpoints" where "group_id" = ? and "topic" = ? and "partition" = ?', [at.groupId, at.topic, at.partition]);
 }
 
-async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], receivedAtDate: Date, rollupSlot: number): Promise<ApplyResult> {
+async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], options: ApplyOptions, lookUpEveryEvent: boolean): Promise<ApplyResult> {
   const { runner } = writer;
   const sql = STATEMENTS[writer.dialect];
-  const now = timestampFromDate(receivedAtDate);
+  const now = timestampFromDate(options.receivedAt ?? new Date());
+  const rollupSlot = writer.dialect === 'sqlite' ? 0 : (options.rollupSlot ?? options.checkpoints?.[0]?.partition ?? 0) % ROLLUP_SLOTS;
   const dead: RejectedMessage[] = [];
   const outcomes = messages.map((m): MessageOutcome => (m.ok ? 'applied' : 'dead-letter'));
   let duplicates = 0;
@@ -253,7 +328,12 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
       duplicates++;
       outcomes[at] = 'duplicate';
     } else {
-      dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} appears earlier in the same batch with different content; this message was not applied`));
+      const owner = seen.m.event.signalId;
+      const why =
+        owner === m.event.signalId
+          ? `event_id ${quote(m.event.eventId)} appears earlier in the same batch with different content; this message was not applied`
+          : `event_id ${quote(m.event.eventId)} belongs to signal ${quote(owner)} (earlier in the same batch); this message for signal ${quote(m.event.signalId)} was not applied`;
+      dead.push(deadLetterOf(m, [{ path: '$.event_id', message: why }]));
       outcomes[at] = 'dead-letter';
     }
   });
@@ -272,9 +352,13 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     // Only a stored signal can have recorded events: a signal's row is written in the transaction of
     // its first event. (A signal created concurrently since the lock makes an insert below skip a row,
     // and the batch runs again.)
-    const candidates = [...unique.values()].filter(({ m }) => rows.has(m.event.signalId)).map(({ m }) => m.event.eventId);
+    // An event_id reused by another signal is found at insert time (fewer rows written); the batch
+    // then runs again looking every id up.
+    const candidates = [...unique.values()].filter(({ m }) => lookUpEveryEvent || rows.has(m.event.signalId)).map(({ m }) => m.event.eventId);
     const existing = new Map(
-      candidates.length === 0 ? [] : (await runSql<{ event_id: string; content_hash: string }>(runner, sql.existingEvents, [JSON.stringify(candidates)])).map((r) => [r.event_id, r]),
+      candidates.length === 0
+        ? []
+        : (await runSql<{ event_id: string; signal_id: string; content_hash: string }>(runner, sql.existingEvents, [JSON.stringify(candidates)])).map((r) => [r.event_id, r]),
     );
 
     interface Pending {
@@ -307,7 +391,11 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
           duplicates++;
           outcomes[at] = 'duplicate';
         } else {
-          dead.push(conflictDeadLetter(m, `event_id ${m.event.eventId} was already recorded with different content; this message was not applied`));
+          const why =
+            prior.signal_id === m.event.signalId
+              ? `event_id ${quote(m.event.eventId)} was already recorded with different content; this message was not applied`
+              : `event_id ${quote(m.event.eventId)} already belongs to signal ${quote(prior.signal_id)}; this message for signal ${quote(m.event.signalId)} was not applied`;
+          dead.push(deadLetterOf(m, [{ path: '$.event_id', message: why }]));
           outcomes[at] = 'dead-letter';
         }
         continue;
@@ -352,6 +440,9 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     signalsChanged = created.length + updated.length;
   }
 
+  if (options.strict && dead.length > 0) {
+    throw ContractError.violation(dead.map((m) => ({ source: sourceColumns(m.source, m.topic, m.key).source, where: m.source, problems: m.problems })));
+  }
   // per topic, so the rollup counts exactly the dead letters written (a redelivered one is skipped)
   const byTopic = new Map<string, Record<string, unknown>[]>();
   for (const m of dead) {
@@ -365,5 +456,9 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   for (const [topic, rows] of byTopic) written.set(topic, await insertRows(writer, sql.insertDeadLetters, rows));
   await addDeadLetterRollups(writer, now.slice(0, 10), written);
   await shiftRollups(writer, rollupsAfter, rollupsBefore, rollupSlot);
+  if (options.checkpoints !== undefined && options.checkpoints.length > 0) {
+    const rows = options.checkpoints.map((c) => ({ group_id: c.groupId, topic: c.topic, partition: c.partition, next_offset: c.nextOffset, updated_at: now }));
+    await insertRows(writer, sql.saveCheckpoints, rows);
+  }
   return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds, outcomes };
 }

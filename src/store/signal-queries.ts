@@ -1,4 +1,4 @@
-import { LIMITS, toTimestamp } from '../contract/index.ts';
+import { LIMITS, quote, toTimestamp, unstorableReason } from '../contract/index.ts';
 import { InputError } from '../errors.ts';
 import { type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect, Store } from './open-store.ts';
@@ -27,7 +27,12 @@ export class SqlParams {
   constructor(dialect: Dialect) {
     this.dialect = dialect;
   }
+  /** Binds a value; text that no row can hold (NUL, a lone surrogate) is refused alike on both databases. */
   add(value: unknown, pgCast = ''): string {
+    if (typeof value === 'string') {
+      const why = unstorableReason(value);
+      if (why !== null) throw InputError.invalid('filter', `${quote(value)} ${why}, so no record can match it`);
+    }
     this.values.push(value);
     return this.dialect === 'postgresql' ? `$${this.values.length}${pgCast}` : '?';
   }

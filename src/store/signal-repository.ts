@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type AcceptedMessage,
   DEFAULT_TOPICS,
+  findJsonHazards,
   hashEvent,
   type JsonObject,
   LIMITS,
@@ -10,6 +11,7 @@ import {
   type RecordFieldOverrides,
   type SignalEvent,
   toTimestamp,
+  unstorableReason,
 } from '../contract/index.ts';
 import { SIGNAL_STATUSES, SignalStatus } from '../fold/index.ts';
 import { InputError, StoreError } from '../errors.ts';
@@ -107,9 +109,15 @@ function overridesOf(fields: UpdateFields): RecordFieldOverrides | null {
   return Object.keys(o).length > 0 ? o : null;
 }
 
+/** An event made by a repository call, refused with a clear error when a field holds what the databases cannot store alike. */
 function apiMessage(event: SignalEvent): AcceptedMessage {
+  const hazards = findJsonHazards(event, { checkText: true });
+  if (hazards.length > 0) throw InputError.invalid(hazards[0]?.path.replace(/^\$\.?/, '') || 'value', hazards.map((h) => h.message).join('; '));
   return { ok: true, event, payload: JSON.stringify(event), contentHash: hashEvent(event), source: { type: 'api' } };
 }
+
+/** True when an id can name a stored signal: ids that hold NUL or lone surrogates are never stored. */
+const storableId = (id: string) => typeof id === 'string' && unstorableReason(id) === null;
 
 /**
  * The repository users of the original Python layer know (contract section 5). Its write calls make
@@ -172,7 +180,7 @@ export class SignalRepository {
     const event: SignalEvent = { ...parsed.event, origin: 'api' };
     const messages = [apiMessage(event)];
     if (status !== SignalStatus.Generated) messages.push(...this.#updateMessages(signalId, status, options));
-    await applyBatch(this.store, messages);
+    await applyBatch(this.store, messages, { strict: true });
     return (await findSignalById(this.store, signalId)) as SignalRecord;
   }
 
@@ -181,8 +189,8 @@ export class SignalRepository {
    * when the signal does not exist.
    */
   async updateSignalStatus(signalId: string, status: SignalStatus, fields: UpdateFields = {}): Promise<boolean> {
-    if ((await findSignalById(this.store, signalId)) === null) return false;
-    await applyBatch(this.store, this.#updateMessages(signalId, status, fields));
+    if (!storableId(signalId) || (await findSignalById(this.store, signalId)) === null) return false;
+    await applyBatch(this.store, this.#updateMessages(signalId, status, fields), { strict: true });
     return true;
   }
 
@@ -246,7 +254,7 @@ export class SignalRepository {
   }
 
   getSignalById(signalId: string): Promise<SignalRecord | null> {
-    return findSignalById(this.store, signalId);
+    return storableId(signalId) ? findSignalById(this.store, signalId) : Promise.resolve(null);
   }
 
   /** Newest generated_at first, ties by signal_id; keyset paging with `cursor` = the last signalId. */
@@ -269,6 +277,6 @@ export class SignalRepository {
 
   /** Every event recorded for a signal, in the order it was received. */
   getAuditTrail(signalId: string): Promise<AuditEntry[]> {
-    return findAuditTrail(this.store, signalId);
+    return storableId(signalId) ? findAuditTrail(this.store, signalId) : Promise.resolve([]);
   }
 }

@@ -1,14 +1,13 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
-import { EVENT_KINDS, parseMessage, type ParsedMessage, type RejectedMessage, type TopicMap } from '../contract/index.ts';
-import { describeError } from '../errors.ts';
+import { EVENT_KINDS, keyText, parseMessage, type ParsedMessage, type ParseOptions, type RejectedMessage } from '../contract/index.ts';
+import { classifyFailure, describeError, ErrorCode, FailureClass, LedgerError } from '../errors.ts';
 import { type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
 import { alignedSlice, watermarkSetter } from './aligned-slices.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import { createKafka } from './kafka-client.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
-import { isStoreUnavailable } from './store-errors.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface WorkerOptions {
@@ -42,9 +41,9 @@ export interface LedgerWorker {
 }
 
 /** A Kafka message as the contract reads it: a typed event or its problems, with where it came from. */
-export function parseKafkaMessage(topic: string, partition: number, message: KafkaMessage, topics: TopicMap): ParsedMessage {
-  const key = message.key === null ? null : message.key.toString('utf8');
-  return parseMessage({ topic, key: message.key, value: message.value, source: { type: 'kafka', topic, partition, offset: message.offset, key } }, topics);
+export function parseKafkaMessage(topic: string, partition: number, message: KafkaMessage, options: ParseOptions): ParsedMessage {
+  const key = keyText(message.key);
+  return parseMessage({ topic, key, value: message.value, source: { type: 'kafka', topic, partition, offset: message.offset, key } }, options);
 }
 
 /** The most bytes one fetch brings (kafkajs maxBytes), across all partitions. */
@@ -68,6 +67,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   const maxBatch = config.maxBatch;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
   const topics = EVENT_KINDS.map((k) => config.topics[k]);
+  const parseOptions: ParseOptions = { topics: config.topics, naiveTimestamps: config.naiveTimestamps };
   const kafka = createKafka(config.kafka, logger);
   const log = logger.child({ component: 'worker', group: groupId });
   const health = { kafka: false, database: false };
@@ -107,11 +107,11 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     let delay = 200;
     for (;;) {
       try {
-        const result = await (writer as StoreWriter).apply(parsed, checkpoints);
+        const result = await (writer as StoreWriter).apply(parsed, checkpoints, config.onInvalid === 'stop');
         databaseState(true);
         return result;
       } catch (error) {
-        if (!isStoreUnavailable(error)) throw error;
+        if (classifyFailure(error) !== FailureClass.Retry) throw error;
         metrics.dbRetries.inc();
         databaseState(false, error);
         // the buffer fills meanwhile and eachBatch waits for it, heartbeating, so the group keeps this member
@@ -296,7 +296,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       inFlight.add(slice.partition);
       const task: Promise<void> = applyParts(slice.parts)
         .catch((error: unknown) => {
-          log.error({ error: describeError(error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
+          if (error instanceof LedgerError && error.code === ErrorCode.ContractViolation) logViolations(error);
+          else log.error({ error: describeError(error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
           void shutdown().then(() => settle.reject(error));
         })
         .finally(() => {
@@ -306,6 +307,14 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       running.add(task);
     }
     await Promise.all(running);
+  }
+
+  /** Strict mode: each message that broke the contract, with where it is, before the worker stops. */
+  function logViolations(error: LedgerError): void {
+    const messages = (error.context.messages ?? []) as { where: { topic?: string; partition?: number; offset?: string }; problems: unknown }[];
+    for (const { where, problems } of messages) {
+      log.error({ topic: where.topic, partition: where.partition, offset: where.offset, problems }, 'contract violation in strict mode (--on-invalid stop): the worker stops; this offset is not committed');
+    }
   }
 
   /** Applies one slice in one transaction, then commits its offsets. */
@@ -323,7 +332,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     }
     const parsed = parts.flatMap(({ buffer: { topic, partition }, chunk }) => {
       metrics.consumed.inc({ topic }, chunk.length);
-      return chunk.map((m) => parseKafkaMessage(topic, partition, m, config.topics));
+      return chunk.map((m) => parseKafkaMessage(topic, partition, m, parseOptions));
     });
     const timer = metrics.batchSeconds.startTimer();
     const checkpoints = parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ groupId, topic, partition, nextOffset: nextOffset.toString() }));
@@ -450,7 +459,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     let e: unknown = error;
     while (e instanceof Error) {
       if (e.name.startsWith('KafkaJS') && e.name !== 'KafkaJSNonRetriableError') return false;
-      if (isStoreUnavailable(e)) return false;
+      if (classifyFailure(e) === FailureClass.Retry) return false;
       e = e.cause;
     }
     return true;

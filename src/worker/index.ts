@@ -1,6 +1,5 @@
 export * from './create-worker.ts';
 export * from './kafka-client.ts';
-export * from './store-errors.ts';
 export * from './worker-metrics.ts';
 export * from './health-server.ts';
 export * from './produce-events.ts';

@@ -3,16 +3,22 @@
 // worth retrying.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ParsedMessage } from '../contract/index.ts';
-import { describeError } from '../errors.ts';
-import { applyBatch, type ApplyResult, type ConsumerCheckpoint, openStore } from '../store/index.ts';
-import { isStoreUnavailable } from './store-errors.ts';
+import { classifyFailure, describeError, type ErrorCode, FailureClass, LedgerError } from '../errors.ts';
+import { applyBatch, type ApplyOptions, type ApplyResult, type ConsumerCheckpoint, openStore } from '../store/index.ts';
 
-export type WriterRequest = { type: 'apply'; id: number; messages: ParsedMessage[]; checkpoints: ConsumerCheckpoint[] } | { type: 'close' };
+export type WriterRequest = { type: 'apply'; id: number; messages: ParsedMessage[]; checkpoints: ConsumerCheckpoint[]; strict: boolean } | { type: 'close' };
+/** A failed apply as it crosses the thread boundary: the message, whether retrying helps, and a LedgerError's code and context. */
+export interface WriterFailure {
+  message: string;
+  retryable: boolean;
+  code: ErrorCode | null;
+  context: Record<string, unknown> | null;
+}
 export type WriterReply =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'applied'; id: number; result: ApplyResult }
-  | { type: 'error'; id: number; message: string; unavailable: boolean };
+  | { type: 'error'; id: number; failure: WriterFailure };
 
 const port = parentPort;
 if (port !== null) {
@@ -28,9 +34,20 @@ if (port !== null) {
         });
         return;
       }
-      const task = applyBatch(store, request.messages, { checkpoints: request.checkpoints }).then(
+      const options: ApplyOptions = { checkpoints: request.checkpoints, strict: request.strict };
+      const task = applyBatch(store, request.messages, options).then(
         (result) => post({ type: 'applied', id: request.id, result }),
-        (error: unknown) => post({ type: 'error', id: request.id, message: describeError(error), unavailable: isStoreUnavailable(error) }),
+        (error: unknown) =>
+          post({
+            type: 'error',
+            id: request.id,
+            failure: {
+              message: describeError(error),
+              retryable: classifyFailure(error) === FailureClass.Retry,
+              code: error instanceof LedgerError ? error.code : null,
+              context: error instanceof LedgerError ? error.context : null,
+            },
+          }),
       );
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));

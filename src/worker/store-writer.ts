@@ -4,12 +4,18 @@ import { Worker } from 'node:worker_threads';
 import type { ParsedMessage } from '../contract/index.ts';
 import { LedgerError, ErrorCode, StoreError } from '../errors.ts';
 import { applyBatch, type ApplyResult, type ConsumerCheckpoint, type Store } from '../store/index.ts';
-import type { WriterReply, WriterRequest } from './store-writer-thread.ts';
+import type { WriterFailure, WriterReply, WriterRequest } from './store-writer-thread.ts';
 
 /** Where the worker's slices are applied. */
 export interface StoreWriter {
-  apply(messages: ParsedMessage[], checkpoints: ConsumerCheckpoint[]): Promise<ApplyResult>;
+  apply(messages: ParsedMessage[], checkpoints: ConsumerCheckpoint[], strict: boolean): Promise<ApplyResult>;
   close(): Promise<void>;
+}
+
+/** The writer thread's failure as an error of this thread, classified as it was there. */
+function errorOf(failure: WriterFailure): Error {
+  if (failure.code !== null) return new LedgerError(failure.code, failure.message, { retryable: failure.retryable, ...failure.context });
+  return failure.retryable ? StoreError.unavailable(failure.message, null) : new Error(`SQLite writer: ${failure.message}`);
 }
 
 /** Heap bounds of the SQLite writer thread: a few slices in hand. */
@@ -25,7 +31,7 @@ const WRITER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
  */
 export async function openStoreWriter(store: Store): Promise<StoreWriter> {
   if (store.target.dialect !== 'sqlite' || store.target.memory) {
-    return { apply: (messages, checkpoints) => applyBatch(store, messages, { checkpoints }), close: async () => {} };
+    return { apply: (messages, checkpoints, strict) => applyBatch(store, messages, { checkpoints, strict }), close: async () => {} };
   }
   const dbUrl = `sqlite:///${store.target.file}`;
   // .ts when run from the sources, .js when run from the build in dist/
@@ -47,7 +53,7 @@ export async function openStoreWriter(store: Store): Promise<StoreWriter> {
       pending.delete(reply.id);
       if (reply.type === 'applied') p?.resolve(reply.result);
       // the thread says whether retrying can help; a retryable error keeps the worker waiting for the database
-      else p?.reject(reply.unavailable ? StoreError.unavailable(reply.message, null) : new Error(`SQLite writer: ${reply.message}`));
+      else p?.reject(errorOf(reply.failure));
     });
     thread.on('error', (error) => {
       reject(error);
@@ -61,12 +67,12 @@ export async function openStoreWriter(store: Store): Promise<StoreWriter> {
   });
   await ready;
   return {
-    apply(messages, checkpoints) {
+    apply(messages, checkpoints, strict) {
       if (dead !== null) return Promise.reject(dead);
       const id = nextId++;
       return new Promise<ApplyResult>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        thread.postMessage({ type: 'apply', id, messages, checkpoints } satisfies WriterRequest);
+        thread.postMessage({ type: 'apply', id, messages, checkpoints, strict } satisfies WriterRequest);
       });
     },
     async close() {

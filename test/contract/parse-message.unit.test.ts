@@ -43,7 +43,7 @@ describe('parseMessage', () => {
     ['a JSON array', 'orders.filled', '[1]', '$', /expected a JSON object/],
     ['a negative price', 'orders.filled', { ...fill, price: -1 }, '$.price', /greater than 0/],
     ['a missing order_id', 'orders.filled', { ...fill, order_id: undefined }, '$.order_id', /expected string/],
-    ['a timestamp without offset', 'orders.filled', { ...fill, occurred_at: '2026-01-05T10:00:00' }, '$.occurred_at', /RFC 3339/],
+    ['a timestamp without offset', 'orders.filled', { ...fill, occurred_at: '2026-01-05T10:00:00' }, '$.occurred_at', /has no UTC offset .*NAIVE_TIMESTAMPS=utc \(--naive-timestamps utc\)/],
     ['an unknown schema version', 'orders.filled', { ...fill, schema_version: 2 }, '$.schema_version', /unknown schema_version 2/],
     ['a rejection without reason', 'signals.risk', { signal_id: 's', occurred_at: '2026-01-05T10:00:00Z', passed: false }, '$.rejection_reason', /required when passed is false/],
     ['confidence above 1', 'signals.generated', { signal_id: 's', occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'x', symbol: 'A', side: 'buy', confidence: 1.5, sharpe_estimate: 1, entry_price: 1 }, '$.confidence', /between 0 and 1/],

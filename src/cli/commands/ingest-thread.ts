@@ -1,6 +1,7 @@
 // Runs one file ingest in a worker thread whose heap is bounded, so a long ingest keeps a small,
 // constant footprint (the main thread's default heap would grow with the garbage of millions of lines).
 import { parentPort, workerData } from 'node:worker_threads';
+import type { NaiveTimestamps } from '../../config.ts';
 import { describeError } from '../../errors.ts';
 import { ingestLines } from '../../ingest/index.ts';
 import { openStore } from '../../store/index.ts';
@@ -11,6 +12,8 @@ export interface IngestThreadInput {
   migrate: boolean;
   file: string;
   batchSize: number;
+  naiveTimestamps: NaiveTimestamps;
+  maxLineBytes: number;
 }
 
 export type IngestThreadMessage =
@@ -26,6 +29,8 @@ try {
   try {
     const summary = await ingestLines(store, input.file, {
       batchSize: input.batchSize,
+      naiveTimestamps: input.naiveTimestamps,
+      maxLineBytes: input.maxLineBytes,
       onProgress: (s, bytes) => post({ type: 'progress', read: s.read, seconds: s.seconds, bytes }),
       onUnreadableLine: (line, why) => post({ type: 'unreadable', line, why }),
     });

@@ -5,7 +5,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadConfig } from '../../config.ts';
+import { LIMITS, loadConfig, NAIVE_TIMESTAMPS, wholeNumber } from '../../config.ts';
+import { ConfigError } from '../../errors.ts';
 import type { IngestSummary } from '../../ingest/index.ts';
 import { assertReadableFile } from '../../ingest/readable-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
@@ -61,12 +62,15 @@ export function registerIngest(program: Command): void {
     .description('apply events from an NDJSON file ({"topic","key","value"} per line, value an object or a JSON string) through the apply path; "-" reads stdin')
     .argument('<file>', 'NDJSON event file, or - for standard input')
     .option('--json', 'print the summary as JSON')
-    .option('--batch-size <n>', 'events per transaction', (v) => Number(v), 1000)
-    .action(async (file: string, opts: { json?: boolean; batchSize: number }, cmd: Command) => {
+    .option('--batch-size <n>', `events per transaction, 1 to ${LIMITS.maxBatchEvents}`, '1000')
+    .option('--max-line-bytes <n>', `a longer line is a dead letter holding its first bytes, length and sha256 (default $INGEST_MAX_LINE_BYTES, else ${LIMITS.maxLineBytes})`)
+    .option('--naive-timestamps <rule>', `a timestamp without a UTC offset: ${NAIVE_TIMESTAMPS.join(' or ')} (read as UTC) (default $NAIVE_TIMESTAMPS, else reject)`)
+    .action(async (file: string, opts: { json?: boolean; batchSize: string; maxLineBytes?: string; naiveTimestamps?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
-      if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1 || opts.batchSize > 5000) {
-        throw new Error('--batch-size: must be a whole number from 1 to 5000');
-      }
+      const batchSize = wholeNumber(1, LIMITS.maxBatchEvents).safeParse(opts.batchSize);
+      if (!batchSize.success) throw ConfigError.invalid('--batch-size', batchSize.error.issues[0]?.message ?? 'invalid');
+      const config = loadConfig({ db: global.db, naiveTimestamps: opts.naiveTimestamps, maxLineBytes: opts.maxLineBytes });
+      const rules = { batchSize: batchSize.data, naiveTimestamps: config.naiveTimestamps, maxLineBytes: config.maxLineBytes };
       const totalBytes = file === '-' ? 0 : (await stat(file).catch(() => ({ size: 0 }))).size;
       const bar =
         process.stderr.isTTY && !opts.json && totalBytes > 0
@@ -85,17 +89,16 @@ export function registerIngest(program: Command): void {
         const { ingestLines } = await import('../../ingest/index.ts');
         summary = await withStore(global, (store) =>
           ingestLines(store, process.stdin, {
-            batchSize: opts.batchSize,
+            ...rules,
             onProgress: (s, bytes) => onProgress(s.read, s.seconds, bytes),
             onUnreadableLine: (_line, why) => onUnreadable(why),
           }),
         );
       } else {
         await assertReadableFile(file);
-        const config = loadConfig({ db: global.db });
         bar?.start(totalBytes, 0, { events: 0, rate: 0 });
         summary = await ingestFileInThread(
-          { dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false, file, batchSize: opts.batchSize },
+          { dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false, file, ...rules },
           (m) => (m.type === 'progress' ? onProgress(m.read, m.seconds, m.bytes) : m.type === 'unreadable' ? onUnreadable(m.why) : undefined),
         );
       }

@@ -4,19 +4,19 @@ import { loadKafkaConfig } from '../../config.ts';
 import { EVENT_KINDS } from '../../contract/index.ts';
 import type { GlobalOptions } from '../context.ts';
 import { createLogger } from '../logger.ts';
-import { addKafkaOptions, kafkaFlags } from './worker.ts';
+import { addKafkaOptions, addMessageRuleOptions, kafkaFlags } from './worker.ts';
 
 export function registerReplay(program: Command): void {
   addKafkaOptions(
-    program
+    addMessageRuleOptions(program
       .command('replay')
       .description('re-read every topic from its beginning under a fresh consumer group into the database (a backfill), stopping at the end offsets taken at start')
       .option('--from-beginning', 'start every partition at its earliest offset (what replay always does; accepted for scripts that say it)')
       .option('--group-id <id>', 'the replay\'s consumer group (default: a fresh one, <KAFKA_GROUP_ID>.replay.<time>)')
-      .option('--json', 'print the summary as JSON'),
-  ).action(async (opts: { brokers?: string; groupId?: string; json?: boolean }, cmd: Command) => {
+      .option('--json', 'print the summary as JSON')),
+  ).action(async (opts: { brokers?: string; groupId?: string; json?: boolean; onInvalid?: string; naiveTimestamps?: string }, cmd: Command) => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
-    const config = loadKafkaConfig(kafkaFlags(global, { brokers: opts.brokers }));
+    const config = loadKafkaConfig(kafkaFlags(global, { brokers: opts.brokers, onInvalid: opts.onInvalid, naiveTimestamps: opts.naiveTimestamps }));
     const logger = await createLogger(process.stderr.isTTY ? 'warn' : config.logLevel === 'info' ? 'warn' : config.logLevel);
     const [{ openStore }, { createKafka, createWorker, createWorkerMetrics, fetchPartitionOffsets }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
     const groupId = opts.groupId ?? `${config.groupId}.replay.${new Date().toISOString().replace(/[:.]/g, '-')}`;

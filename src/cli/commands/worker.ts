@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_MAX_BATCH, LIMITS, loadKafkaConfig, type KafkaFlags } from '../../config.ts';
+import { COMPRESSIONS, DEFAULT_MAX_BATCH, LIMITS, loadKafkaConfig, type KafkaFlags, NAIVE_TIMESTAMPS, ON_INVALID } from '../../config.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -12,6 +12,9 @@ interface WorkerFlags {
   dlqTopic?: string;
   metricsPort?: string;
   maxBatch?: string;
+  compression?: string;
+  onInvalid?: string;
+  naiveTimestamps?: string;
 }
 
 const KAFKA_OPTION_HELP = `
@@ -20,9 +23,20 @@ signal-ledger), KAFKA_CLIENT_ID, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_SIGNALS_GENERAT
 _ORDERS_SUBMITTED / _ORDERS_FILLED / _SIGNALS_OUTCOME (full topic names), KAFKA_DLQ_TOPIC, KAFKA_SSL=true,
 KAFKA_SSL_CA / KAFKA_SSL_CERT / KAFKA_SSL_KEY (PEM files), KAFKA_SASL_MECHANISM (plain, scram-sha-256,
 scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, METRICS_PORT (default 9464), WORKER_MAX_BATCH
-(default 4000), LOG_LEVEL.
+(default 4000), KAFKA_COMPRESSION (codec of what the ledger produces; every codec is read), WORKER_ON_INVALID
+(dead-letter or stop), NAIVE_TIMESTAMPS (reject or utc), LOG_LEVEL.
 Flags override the environment.
 `;
+
+/** The options worker and replay share: what to do with a bad message, and how to read offset-less timestamps. */
+export function addMessageRuleOptions(command: Command): Command {
+  return command
+    .option(
+      '--on-invalid <rule>',
+      `a message that breaks the contract: ${ON_INVALID.join(' or ')}; "stop" stops the worker at the first one without committing its offset, logs where it is and exits with code 4 (default $WORKER_ON_INVALID, else dead-letter)`,
+    )
+    .option('--naive-timestamps <rule>', `a timestamp without a UTC offset: ${NAIVE_TIMESTAMPS.join(' or ')} (read as UTC) (default $NAIVE_TIMESTAMPS, else reject)`);
+}
 
 export function addKafkaOptions(command: Command): Command {
   return command
@@ -31,18 +45,29 @@ export function addKafkaOptions(command: Command): Command {
 }
 
 export function kafkaFlags(global: GlobalOptions, opts: WorkerFlags): KafkaFlags {
-  return { db: global.db, brokers: opts.brokers, groupId: opts.groupId, dlqTopic: opts.dlqTopic, metricsPort: opts.metricsPort, maxBatch: opts.maxBatch };
+  return {
+    db: global.db,
+    brokers: opts.brokers,
+    groupId: opts.groupId,
+    dlqTopic: opts.dlqTopic,
+    metricsPort: opts.metricsPort,
+    maxBatch: opts.maxBatch,
+    compression: opts.compression,
+    onInvalid: opts.onInvalid,
+    naiveTimestamps: opts.naiveTimestamps,
+  };
 }
 
 export function registerWorker(program: Command): void {
   addKafkaOptions(
-    program
+    addMessageRuleOptions(program
       .command('worker')
       .description('the main job: consume the five topics into the database until SIGTERM/SIGINT, then finish the slices in hand, commit and exit 0')
       .option('--group-id <id>', 'consumer group (default $KAFKA_GROUP_ID, else signal-ledger)')
       .option('--dlq-topic <topic>', 'also forward bad messages to this topic, with their headers plus the problems (default $KAFKA_DLQ_TOPIC)')
       .option('--metrics-port <port>', '127.0.0.1 port of /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)')
-      .option('--max-batch <n>', `at most this many messages per database transaction, 1 to ${LIMITS.maxBatchEvents} (default $WORKER_MAX_BATCH, else ${DEFAULT_MAX_BATCH})`),
+      .option('--max-batch <n>', `at most this many messages per database transaction, 1 to ${LIMITS.maxBatchEvents} (default $WORKER_MAX_BATCH, else ${DEFAULT_MAX_BATCH})`)
+      .option('--compression <codec>', `codec of the messages forwarded to --dlq-topic: ${COMPRESSIONS.join(', ')} (default $KAFKA_COMPRESSION, else none)`)),
   ).action(async (opts: WorkerFlags, cmd: Command) => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const config = loadKafkaConfig(kafkaFlags(global, opts));

@@ -1,0 +1,104 @@
+import type { Problem } from './events.ts';
+import { LIMITS } from './limits.ts';
+
+/**
+ * Why a text cannot be stored alike on both databases, or null: PostgreSQL's text and jsonb refuse
+ * U+0000, and a lone UTF-16 surrogate is not Unicode (PostgreSQL refuses it in jsonb and a driver
+ * would replace it with U+FFFD, while SQLite keeps it).
+ */
+export function unstorableReason(text: string): string | null {
+  if (text.includes('\u0000')) return 'contains U+0000 (NUL), which PostgreSQL cannot store';
+  if (!text.isWellFormed()) return 'contains a lone UTF-16 surrogate, which is not Unicode text';
+  return null;
+}
+
+/** A JSON string literal of at most `max` characters of the text (an ellipsis marks a cut), for problem messages. */
+export function quote(text: string, max: number = LIMITS.maxQuotedChars): string {
+  return text.length <= max ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, max).toWellFormed())}… (${text.length} characters)`;
+}
+
+/** One step of a JSON path: `.name`, `["odd key"]` or `[3]`. */
+export function pathSegment(segment: PropertyKey): string {
+  if (typeof segment === 'number') return `[${segment}]`;
+  if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) return `.${segment}`;
+  return `[${quote(String(segment))}]`;
+}
+
+/** A JSON path such as $.checks["max size"] or $.metadata.legs[0]. */
+export function toJsonPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const segment of path) out += pathSegment(segment);
+  return out;
+}
+
+const OPENERS = new Set([0x5b /* [ */, 0x7b /* { */]);
+
+/**
+ * True when JSON text nests deeper than `maxDepth`, read from the text alone (strings skipped), for
+ * texts long enough that parsing them first could take long: V8 parses 1 MiB of `[` in about a second.
+ */
+export function nestsDeeperThan(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (OPENERS.has(c)) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return false;
+}
+
+interface Frame {
+  value: object;
+  depth: number;
+  path: string;
+}
+
+/**
+ * The problems of a parsed JSON value that no database stores alike: nesting deeper than `maxDepth`
+ * (the value itself is level 1), numbers below the top level that overflow a double, and, when
+ * `checkText` is set, NUL or lone surrogates in any key or string. Iterative, so it never overflows the stack; at most `maxProblems` are reported.
+ */
+export function findJsonHazards(root: unknown, options: { checkText: boolean; maxDepth?: number; maxProblems?: number }): Problem[] {
+  const maxDepth = options.maxDepth ?? LIMITS.maxJsonDepth;
+  const maxProblems = options.maxProblems ?? 10;
+  const problems: Problem[] = [];
+  const textAt = (text: string, path: string, what: string) => {
+    const why = unstorableReason(text);
+    if (why !== null) problems.push({ path, message: `${what} ${why}` });
+  };
+  if (typeof root === 'string') {
+    if (options.checkText) textAt(root, '$', 'the text');
+    return problems;
+  }
+  if (root === null || typeof root !== 'object') return problems;
+  const stack: Frame[] = [{ value: root, depth: 1, path: '$' }];
+  let frame = stack[0] as Frame;
+  const visit = (key: string | number, child: unknown) => {
+    if (options.checkText && typeof key === 'string') textAt(key, frame.path + pathSegment(key), 'the key');
+    if (typeof child === 'string') {
+      if (options.checkText) textAt(child, frame.path + pathSegment(key), 'the text');
+    } else if (typeof child === 'number') {
+      // JSON.parse reads 1e999 as Infinity, which JSON cannot write back; top-level decimals are read from their text instead
+      if (frame.depth > 1 && !Number.isFinite(child)) problems.push({ path: frame.path + pathSegment(key), message: 'a number beyond the range of a double (it reads as Infinity)' });
+    } else if (child !== null && typeof child === 'object') {
+      const path = frame.path + pathSegment(key);
+      if (frame.depth >= maxDepth) problems.push({ path, message: `nested deeper than ${maxDepth} levels` });
+      else stack.push({ value: child, depth: frame.depth + 1, path });
+    }
+  };
+  while (stack.length > 0 && problems.length < maxProblems) {
+    frame = stack.pop() as Frame;
+    const value = frame.value as Record<string, unknown> & unknown[];
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) visit(i, value[i]);
+    else for (const key of Object.keys(value)) visit(key, value[key]);
+  }
+  return problems.slice(0, maxProblems);
+}

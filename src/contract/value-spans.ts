@@ -1,0 +1,66 @@
+/** Where one member's value lies in a JSON object's text: `text.slice(start, end)` is its source. */
+export interface ValueSpan {
+  start: number;
+  end: number;
+}
+
+const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * The source span of every member of the top-level JSON object, by key (the last one when a key
+ * repeats, as JSON.parse keeps). JSON.parse turns 151.10 into 151.1; the spans keep every value as
+ * written. Only called for text that JSON.parse accepted; a single pass, iterative, so any depth is safe.
+ */
+export function topLevelValueSpans(text: string): Map<string, ValueSpan> {
+  const out = new Map<string, ValueSpan>();
+  const n = text.length;
+  let depth = 0;
+  let key: string | null = null;
+  let valueStart = -1;
+  let expectValue = false;
+  const close = (end: number) => {
+    if (key !== null && valueStart !== -1) out.set(key, { start: valueStart, end });
+    valueStart = -1;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const from = i;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+      if (depth === 1 && !expectValue && valueStart === -1) key = JSON.parse(text.slice(from, i + 1)) as string;
+      else if (depth === 1 && expectValue) {
+        valueStart = from;
+        close(i + 1);
+      }
+      expectValue = false;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (depth === 1 && expectValue) valueStart = i;
+      depth++;
+      expectValue = false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+      if (depth === 1 && valueStart !== -1) close(i + 1);
+    } else if (c === 0x3a /* : */) {
+      expectValue = depth === 1;
+    } else if (c === 0x2c /* , */) {
+      expectValue = false;
+    } else if (expectValue && !isWhitespace(c)) {
+      // a number, true, false or null: up to the next delimiter
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 0x2c || d === 0x7d || d === 0x5d || isWhitespace(d)) break;
+        j++;
+      }
+      valueStart = i;
+      close(j);
+      expectValue = false;
+      i = j - 1;
+    }
+  }
+  return out;
+}
