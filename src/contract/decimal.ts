@@ -20,7 +20,7 @@ const MAX_EXPONENT_DIGITS = 4;
  * big-number arithmetic, so hostile input costs microseconds and no memory.
  */
 export function normalizeDecimal(text: string): { value: string } | { error: string } {
-  if (text.length > LIMITS.maxDecimalChars) return { error: `not a decimal within the limits: ${text.length} characters, more than ${LIMITS.maxDecimalChars}` };
+  if (text.length > LIMITS.maxDecimalChars) return { error: `not a decimal within the limits: more than ${LIMITS.maxDecimalChars} characters (${text.length})` };
   const m = PLAIN.exec(text.trim());
   if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return { error: `not a decimal number: ${quote(text)}` };
   const [, sign = '', intDigits = '', fracDigits = '', exponent] = m;

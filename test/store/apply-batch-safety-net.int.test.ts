@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
+import { ErrorCode, LedgerError } from '../../src/errors.ts';
+import { applyBatch, readCheckpoints, type Store } from '../../src/store/index.ts';
+import { withTestStore } from '../helpers/databases.ts';
+
+const generated = (signalId: string, eventId?: string, offset = '0'): ParsedMessage =>
+  parseMessage({
+    topic: 'signals.generated',
+    value: JSON.stringify({ signal_id: signalId, event_id: eventId, occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'm', symbol: 'A', side: 'buy', confidence: 0.5, sharpe_estimate: 1, entry_price: 1 }),
+    source: { type: 'kafka', topic: 'signals.generated', partition: 0, offset, key: signalId },
+  });
+
+/** Makes the database refuse, for its data, every signal row whose id starts with "poison" (as no real rule does today). */
+async function refusePoisonRows(store: Store): Promise<void> {
+  const conn = store.em().getConnection();
+  if (store.dialect === 'postgresql') {
+    await conn.execute(
+      `create function refuse_poison() returns trigger language plpgsql as $$ begin if new.signal_id like 'poison%' then raise exception 'poisoned row' using errcode = '22023'; end if; return new; end $$`,
+    );
+    await conn.execute('create trigger refuse_poison before insert or update on signals for each row execute function refuse_poison()');
+  } else {
+    await conn.execute(`create trigger refuse_poison before insert on signals when new.signal_id like 'poison%' begin select raise(abort, 'poisoned row'); end`);
+  }
+}
+
+const deadLetters = (store: Store) =>
+  store.em().getConnection().execute<{ source: string; signal_id: string; problems: unknown }[]>('select "source", "signal_id", "problems" from "dead_letters" order by "source"');
+const signalIds = async (store: Store) => (await store.em().getConnection().execute<{ signal_id: string }[]>('select "signal_id" from "signals" order by "signal_id"')).map((r) => r.signal_id);
+const problemsOf = (p: unknown) => (typeof p === 'string' ? JSON.parse(p) : p) as { path: string; message: string }[];
+
+describe.each(['sqlite-file', 'postgresql'] as const)('the apply path on %s when a message cannot be stored', (kind) => {
+  it('a batch the database refuses for two of its messages is split: those two are dead letters with its error, the rest and the checkpoint commit', async () => {
+    await withTestStore(kind, async (store) => {
+      await refusePoisonRows(store);
+      const batch = Array.from({ length: 13 }, (_, i) => generated(i === 3 || i === 11 ? `poison-${i}` : `ok-${String(i).padStart(2, '0')}`, undefined, String(i)));
+      const result = await applyBatch(store, batch, { checkpoints: [{ groupId: 'g', topic: 'signals.generated', partition: 0, nextOffset: '13' }] });
+      expect(result.outcomes.map((o, i) => [i, o]).filter(([, o]) => o !== 'applied')).toEqual([
+        [3, 'dead-letter'],
+        [11, 'dead-letter'],
+      ]);
+      expect(result).toMatchObject({ received: 13, applied: 11, deadLetters: 2, duplicates: 0 });
+      expect(await signalIds(store)).toHaveLength(11);
+      const dead = await deadLetters(store);
+      expect(dead.map((d) => [d.source, d.signal_id])).toEqual([
+        ['signals.generated/0@11', 'poison-11'],
+        ['signals.generated/0@3', 'poison-3'],
+      ]);
+      for (const d of dead) expect(problemsOf(d.problems)).toEqual([{ path: '$', message: expect.stringMatching(/^the database refused this message: .*poisoned row/) }]);
+      expect(await readCheckpoints(store, 'g')).toEqual([{ groupId: 'g', topic: 'signals.generated', partition: 0, nextOffset: '13' }]);
+      // a replay of the same batch changes nothing: the applied are duplicates, the refused dead letters are not written twice
+      const again = await applyBatch(store, batch);
+      expect(again).toMatchObject({ applied: 0, duplicates: 11, deadLetters: 2 });
+      expect(await deadLetters(store)).toHaveLength(2);
+    });
+  });
+
+  it('strict mode applies nothing of a batch with a message that breaks the contract, and says which', async () => {
+    await withTestStore(kind, async (store) => {
+      const bad = parseMessage({ topic: 'signals.generated', value: '{"signal_id":"x","occurred_at":"yesterday"}', source: { type: 'kafka', topic: 'signals.generated', partition: 2, offset: '41', key: null } });
+      const error = await applyBatch(store, [generated('a'), bad], { strict: true, checkpoints: [{ groupId: 'g', topic: 'signals.generated', partition: 2, nextOffset: '42' }] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LedgerError);
+      expect((error as LedgerError).code).toBe(ErrorCode.ContractViolation);
+      expect((error as LedgerError).message).toMatch(/signals\.generated\/2@41: \$\.occurred_at /);
+      expect((error as LedgerError).context.messages).toEqual([expect.objectContaining({ where: expect.objectContaining({ partition: 2, offset: '41' }) })]);
+      expect(await signalIds(store)).toEqual([]);
+      expect(await deadLetters(store)).toEqual([]);
+      expect(await readCheckpoints(store, 'g')).toEqual([]);
+    });
+  });
+
+  it('strict mode does not split a batch the database refuses: it throws and writes nothing', async () => {
+    await withTestStore(kind, async (store) => {
+      await refusePoisonRows(store);
+      await expect(applyBatch(store, [generated('ok'), generated('poison')], { strict: true })).rejects.toThrow(/poisoned row/);
+      expect(await signalIds(store)).toEqual([]);
+    });
+  });
+
+  it('an event_id owned by another signal is a dead letter naming the owner, in the same batch and in a later one, and the rest is applied', async () => {
+    await withTestStore(kind, async (store) => {
+      const first = await applyBatch(store, [generated('a', 'shared', '1'), generated('b', 'shared', '2'), generated('c', undefined, '3')]);
+      expect(first.outcomes).toEqual(['applied', 'dead-letter', 'applied']);
+      const later = await applyBatch(store, [generated('d', undefined, '4'), generated('e', 'shared', '5')]);
+      expect(later.outcomes).toEqual(['applied', 'dead-letter']);
+      expect(await signalIds(store)).toEqual(['a', 'c', 'd']);
+      const problems = (await deadLetters(store)).map((d) => problemsOf(d.problems)[0]?.message);
+      expect(problems).toEqual([
+        'event_id "shared" belongs to signal "a" (earlier in the same batch); this message for signal "b" was not applied',
+        'event_id "shared" already belongs to signal "a"; this message for signal "e" was not applied',
+      ]);
+    });
+  });
+});
