@@ -47,6 +47,8 @@ function columnJson(column: BulkColumn, rows: readonly Record<string, unknown>[]
     rows.map((row) => {
       const v = row[column.name];
       if (v === undefined || v === null) return null;
+      // JSON has no BigInt: its decimal text, which json_array_elements_text casts exactly
+      if (typeof v === 'bigint') return v.toString();
       return json && typeof v === 'string' ? JSON.parse(v) : v;
     }),
   );

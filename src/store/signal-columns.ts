@@ -60,8 +60,17 @@ export const LATENCIES = [
 ] as const satisfies readonly { name: string; column: string; later: keyof SignalRecord; earlier: keyof SignalRecord; executedOnly: boolean }[];
 export type LatencyName = (typeof LATENCIES)[number]['name'];
 
-/** Microseconds since the epoch of a stored timestamp (RFC 3339, UTC, six fraction digits). */
-const micros = (t: string): number => Date.parse(`${t.slice(0, 19)}Z`) * 1000 + Number(t.slice(20, 26));
+/**
+ * Microseconds from one stored timestamp (RFC 3339, UTC, six fraction digits) to another. Exact: a span of
+ * more than about 285 years is a BigInt, since a double cannot hold it to the microsecond (1970 to 9999 is
+ * 2.5e17 microseconds), and the two databases would otherwise be given different integers.
+ */
+function microsBetween(earlier: string, later: string): number | bigint {
+  const seconds = (Date.parse(`${later.slice(0, 19)}Z`) - Date.parse(`${earlier.slice(0, 19)}Z`)) / 1000;
+  const fraction = Number(later.slice(20, 26)) - Number(earlier.slice(20, 26));
+  const micros = seconds * 1_000_000 + fraction;
+  return Number.isSafeInteger(micros) ? micros : BigInt(seconds) * 1_000_000n + BigInt(fraction);
+}
 
 /** The columns the apply path writes: the record's, plus the sort time, the latencies and the fold state. */
 export const SIGNAL_WRITE_COLUMNS: readonly BulkColumn[] = [
@@ -82,7 +91,7 @@ export function toSignalRow(record: SignalRecord, foldState: unknown): Record<st
   for (const l of LATENCIES) {
     const later = record[l.later];
     const earlier = record[l.earlier];
-    row[l.column] = later !== null && earlier !== null && (!l.executedOnly || record.status === 'executed') ? micros(later as string) - micros(earlier as string) : null;
+    row[l.column] = later !== null && earlier !== null && (!l.executedOnly || record.status === 'executed') ? microsBetween(earlier as string, later as string) : null;
   }
   row.fold_state = foldState;
   return row;
