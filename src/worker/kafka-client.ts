@@ -1,6 +1,7 @@
 import kafkajs, { type KafkaConfig as KafkajsConfig, type logLevel as LogLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConnection } from '../config.ts';
+import { registerCompressionCodecs } from './compression-codecs.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -20,9 +21,11 @@ function silenceKafkajsTimerWarning(): void {
   });
 }
 
-/** A kafkajs client whose own log lines go to pino (warnings and errors only). */
+/** A kafkajs client whose own log lines go to pino (warnings and errors only), reading and writing every Kafka codec. */
 export function createKafka(connection: KafkaConnection, logger: Logger): InstanceType<typeof Kafka> {
   silenceKafkajsTimerWarning();
+  // kafkajs's codec table belongs to this thread's copy of kafkajs: the worker thread registers its own
+  registerCompressionCodecs();
   const log = logger.child({ component: 'kafkajs' });
   const config: KafkajsConfig = {
     clientId: connection.clientId,
