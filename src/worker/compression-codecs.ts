@@ -3,18 +3,18 @@
  * with a size bound. Each decompresses what Apache Kafka's Java client and librdkafka write:
  * - snappy: the Java client's xerial framing (`\x82SNAPPY\0`, two versions, then length-prefixed raw
  *   chunks) and librdkafka's bare raw snappy (snappyjs, pure JavaScript);
- * - lz4: the LZ4 frame format with any block size, independent or linked blocks, block and content
- *   checksums (skipped, as the Java client does: the batch CRC the broker checked covers these bytes),
- *   a content size, skippable frames; blocks are decoded by lz4-napi (lz4_flex, bounds-checked);
+ * - lz4: the LZ4 frame format with any block size, independent or linked blocks, a content size,
+ *   skippable frames, block and content checksums (read past, not verified: the record batch's CRC,
+ *   which the broker checked, covers these bytes); blocks are decoded by lz4-napi (lz4_flex, bounds-checked);
  * - zstd and gzip: Node's zlib.
  *
  * Decompression bombs: one batch may decompress to at most MAX_DECOMPRESSED_BATCH_BYTES. Past it the
- * codec stops at once (allocating at most the limit plus one lz4 block) and throws a LedgerError
+ * codec stops at once (having allocated about the limit at most) and throws a LedgerError
  * (LIMIT_EXCEEDED) naming the codec and the limit; a corrupt batch throws INPUT_INVALID. Both are
  * marked not retriable, so kafkajs does not fetch the same bytes again: the consumer crashes without
  * restarting and the worker stops, committing no offset at or past that batch. Started again, it stops
  * again on the same batch, until an operator moves the group's offset past it (its records are then
- * not in the ledger) or the limit is raised.
+ * not in the ledger) or a release raises the limit.
  */
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';

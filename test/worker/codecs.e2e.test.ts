@@ -45,17 +45,38 @@ async function countEvents(store: Store): Promise<number> {
   return Number(rows[0]?.n);
 }
 
-/** Runs the real worker on the test's topics until its checkpoints reach every end offset; gives what it stored. */
-async function applyWithWorker(config: KafkaConfig, dbUrl: string): Promise<{ records: string; events: number }> {
-  const store = await openStore({ dbUrl });
+/**
+ * Publishes the lines (moved onto fresh topics, made with `topicConfig`) with `publish`, runs the real
+ * worker until its checkpoints reach every end offset, and checks that it stored exactly what ingesting
+ * the same lines from a file gives, every message having come through `codec`.
+ */
+async function expectAppliedThroughCodec(
+  codec: CompressionCodec,
+  lines: readonly EventLine[],
+  publish: (config: KafkaConfig, onTopics: EventLine[]) => Promise<void>,
+  options: { database: 'postgresql' | 'sqlite-file'; topicConfig?: { name: string; value: string }[] },
+): Promise<void> {
+  const expected = await expectedSnapshot(lines);
+  const db = await createTestDatabase(options.database);
+  const config = testKafkaConfig(db.url);
+  await createTopics(createKafka(config.kafka, quietLogger()), topicsOf(config), 6, 1, options.topicConfig);
+  const decompressed = countDecompressedBytes(codec);
+  const store = await openStore({ dbUrl: db.url });
   const worker = createWorker({ store, config, logger: quietLogger(), metrics: createWorkerMetrics() });
   try {
+    await publish(config, onTestTopics(config, lines));
     await worker.start();
     await waitUntilCaughtUp(store, config, config.groupId);
-    return { records: await snapshot(store), events: await countEvents(store) };
+    expect(await snapshot(store)).toBe(expected);
+    expect(await countEvents(store)).toBe(distinctEvents(lines));
+    // had a batch gone uncompressed, the codec would have seen fewer bytes than the values hold
+    expect(decompressed.bytes()).toBeGreaterThan(valueBytes(lines));
   } finally {
+    decompressed.restore();
     await worker.stop();
     await store.close();
+    await deleteTestTopics(config, topicsOf(config));
+    await db.drop();
   }
 }
 
@@ -64,51 +85,24 @@ beforeAll(() => ensureKafkaClients());
 describe('the Kafka worker against a real broker: every codec from producers that are not kafkajs', () => {
   it.each(CODECS)(
     "%s batches from Apache Kafka's Java console producer and from librdkafka (kcat) on all five topics end equal to ingesting the same events from a file, every message through the codec",
-    async (codec) => {
-      const lines = workload(150, 30 + CODECS.indexOf(codec));
-      const expected = await expectedSnapshot(lines);
-      const db = await createTestDatabase('postgresql');
-      const config = testKafkaConfig(db.url);
-      await createTestTopics(config);
-      const decompressed = countDecompressedBytes(codec);
-      try {
-        const onTopics = onTestTopics(config, lines);
-        await Promise.all([
-          publishWithConsoleProducer(config, onTopics.filter((_, i) => i % 2 === 0), codec),
-          publishWithKcat(config, onTopics.filter((_, i) => i % 2 === 1), codec),
-        ]);
-        const { records, events } = await applyWithWorker(config, db.url);
-        expect(records).toBe(expected);
-        expect(events).toBe(distinctEvents(lines));
-        // had either producer sent a batch uncompressed, the codec would have seen half as much
-        expect(decompressed.bytes()).toBeGreaterThan(valueBytes(lines));
-      } finally {
-        decompressed.restore();
-        await deleteTestTopics(config, topicsOf(config));
-        await db.drop();
-      }
-    },
+    (codec) =>
+      expectAppliedThroughCodec(
+        codec,
+        workload(150, 30 + CODECS.indexOf(codec)),
+        (config, onTopics) =>
+          Promise.all([
+            publishWithConsoleProducer(config, onTopics.filter((_, i) => i % 2 === 0), codec),
+            publishWithKcat(config, onTopics.filter((_, i) => i % 2 === 1), codec),
+          ]).then(() => undefined),
+        { database: 'postgresql' },
+      ),
   );
 
-  it("a topic with compression.type=zstd recompresses an uncompressed librdkafka producer's batches on the broker, and the worker applies them exactly", async () => {
-    const lines = workload(150, 40);
-    const expected = await expectedSnapshot(lines);
-    const db = await createTestDatabase('sqlite-file');
-    const config = testKafkaConfig(db.url);
-    await createTopics(createKafka(config.kafka, quietLogger()), topicsOf(config), 6, 1, [{ name: 'compression.type', value: 'zstd' }]);
-    const decompressed = countDecompressedBytes('zstd');
-    try {
-      await publishWithKcat(config, onTestTopics(config, lines), 'none');
-      const { records, events } = await applyWithWorker(config, db.url);
-      expect(records).toBe(expected);
-      expect(events).toBe(distinctEvents(lines));
-      expect(decompressed.bytes()).toBeGreaterThan(valueBytes(lines));
-    } finally {
-      decompressed.restore();
-      await deleteTestTopics(config, topicsOf(config));
-      await db.drop();
-    }
-  });
+  it("a topic with compression.type=zstd recompresses an uncompressed librdkafka producer's batches on the broker, and the worker applies them exactly", () =>
+    expectAppliedThroughCodec('zstd', workload(150, 40), (config, onTopics) => publishWithKcat(config, onTopics, 'none'), {
+      database: 'sqlite-file',
+      topicConfig: [{ name: 'compression.type', value: 'zstd' }],
+    }));
 
   it('a zstd batch that would decompress past 64 MiB stops the worker with an error naming the codec and the limit; what came before is applied, and no offset at or past the batch is committed', async () => {
     const lines = workload(40, 41);
