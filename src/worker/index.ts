@@ -1,5 +1,6 @@
 export * from './create-worker.ts';
 export * from './kafka-client.ts';
+export * from './compression-codecs.ts';
 export * from './worker-metrics.ts';
 export * from './health-server.ts';
 export * from './produce-events.ts';

@@ -1,6 +1,7 @@
-import kafkajs, { type KafkaConfig as KafkajsConfig, type logLevel as LogLevel } from 'kafkajs';
+import kafkajs, { type Admin, type KafkaConfig as KafkajsConfig, type logLevel as LogLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConnection } from '../config.ts';
+import { registerCompressionCodecs } from './compression-codecs.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -20,9 +21,11 @@ function silenceKafkajsTimerWarning(): void {
   });
 }
 
-/** A kafkajs client whose own log lines go to pino (warnings and errors only). */
+/** A kafkajs client whose own log lines go to pino (warnings and errors only), reading and writing every Kafka codec. */
 export function createKafka(connection: KafkaConnection, logger: Logger): InstanceType<typeof Kafka> {
   silenceKafkajsTimerWarning();
+  // kafkajs's codec table belongs to this thread's copy of kafkajs: the worker thread registers its own
+  registerCompressionCodecs();
   const log = logger.child({ component: 'kafkajs' });
   const config: KafkajsConfig = {
     clientId: connection.clientId,
@@ -55,10 +58,28 @@ export async function createTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries })) });
+      await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries })) });
+      await waitForLeaders(admin, missing);
     }
     return missing;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * kafkajs's own waitForLeaders gives up when the broker answers UNKNOWN_TOPIC_OR_PARTITION, as it does
+ * for a moment after the controller created the topic (its metadata lags): this asks again until then.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await admin.fetchTopicMetadata({ topics }).then(
+      (m) => m.topics.length === topics.length && m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+      (error: unknown) => (Date.now() < deadline ? false : Promise.reject(error)),
+    );
+    if (ready) return;
+    if (Date.now() >= deadline) throw new Error(`topic(s) ${topics.join(', ')} have no leader ${timeoutMs / 1000} s after they were created`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

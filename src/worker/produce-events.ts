@@ -1,19 +1,23 @@
 import type { Kafka } from 'kafkajs';
+import type { Compression } from '../config.ts';
 import type { EventLine } from '../simulate/generate-events.ts';
+import { resolveCompressionType } from './compression-codecs.ts';
 
 /**
  * Publishes event lines to their topics, as a strategy, the risk engine and the execution service
- * would (value bytes as given; an object value as JSON), in sends of `batchSize`. Returns the count.
+ * would (value bytes as given; an object value as JSON), in sends of `batchSize`, their batches
+ * compressed with `compression` (default none). Returns the count.
  */
-export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>, options: { batchSize?: number } = {}): Promise<number> {
+export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>, options: { batchSize?: number; compression?: Compression } = {}): Promise<number> {
   const batchSize = options.batchSize ?? 500;
+  const compression = resolveCompressionType(options.compression ?? 'none');
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   let sent = 0;
   try {
     let pending: EventLine[] = [];
     const flush = async () => {
-      await producer.sendBatch({ topicMessages: topicMessagesOf(pending) });
+      await producer.sendBatch({ topicMessages: topicMessagesOf(pending), compression });
       sent += pending.length;
       pending = [];
     };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { loadKafkaConfig } from '../../config.ts';
+import { COMPRESSIONS, loadKafkaConfig } from '../../config.ts';
 import type { GlobalOptions } from '../context.ts';
 
 const fraction = (name: string) => (v: string) => {
@@ -24,7 +24,8 @@ export function registerGenerate(program: Command): void {
     .option('--spacing-ms <ms>', 'average milliseconds between two signals', (v) => Number(v), 250)
     .option('--produce', 'publish the events to their Kafka topics (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, ... as for the worker) instead of writing a file')
     .option('--brokers <list>', 'with --produce: Kafka bootstrap brokers (default $KAFKA_BROKERS, else 127.0.0.1:9092)')
-    .action(async (opts: { output?: string; signals: number; duplicates: number; outOfOrder: number; bad: number; seed: number; start: string; spacingMs: number; produce?: boolean; brokers?: string }, cmd: Command) => {
+    .option('--compression <codec>', `with --produce: codec of the published batches, one of ${COMPRESSIONS.join(', ')} (default $KAFKA_COMPRESSION, else none)`)
+    .action(async (opts: { output?: string; signals: number; duplicates: number; outOfOrder: number; bad: number; seed: number; start: string; spacingMs: number; produce?: boolean; brokers?: string; compression?: string }, cmd: Command) => {
       if (!Number.isInteger(opts.signals) || opts.signals < 1) throw new Error('--signals: must be a whole number of at least 1');
       if (!(opts.spacingMs > 0)) throw new Error('--spacing-ms: must be a positive number of milliseconds');
       const start = new Date(opts.start);
@@ -33,13 +34,14 @@ export function registerGenerate(program: Command): void {
       const { generateEvents } = await import('../../simulate/generate-events.ts');
       if (opts.produce) {
         if (opts.output !== undefined) throw new Error('--produce and --output: choose one');
-        const config = loadKafkaConfig({ db: cmd.optsWithGlobals<GlobalOptions>().db, brokers: opts.brokers });
+        const config = loadKafkaConfig({ db: cmd.optsWithGlobals<GlobalOptions>().db, brokers: opts.brokers, compression: opts.compression });
         const [{ createKafka, produceEventLines }, { createLogger }] = await Promise.all([import('../../worker/index.ts'), import('../logger.ts')]);
         const lines = generateEvents({ ...shape, topics: config.topics });
-        const sent = await produceEventLines(createKafka(config.kafka, await createLogger('error')), lines);
-        process.stderr.write(`published ${sent} messages for ${opts.signals} signals to ${config.kafka.brokers.join(',')}\n`);
+        const sent = await produceEventLines(createKafka(config.kafka, await createLogger('error')), lines, { compression: config.compression });
+        process.stderr.write(`published ${sent} messages for ${opts.signals} signals to ${config.kafka.brokers.join(',')} (compression ${config.compression})\n`);
         return;
       }
+      if (opts.compression !== undefined) throw new Error('--compression: only with --produce');
       const out = opts.output ? createWriteStream(opts.output) : process.stdout;
       let lines = 0;
       for (const line of generateEvents(shape)) {

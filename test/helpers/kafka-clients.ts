@@ -1,0 +1,139 @@
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import kafkajs, { type CompressionTypes } from 'kafkajs';
+import { pino } from 'pino';
+import { fetchKafkaJars } from '../../scripts/kafka-local.ts';
+import type { Compression, KafkaConfig } from '../../src/config.ts';
+import { DEFAULT_TOPICS, EVENT_KINDS } from '../../src/contract/index.ts';
+import type { EventLine } from '../../src/simulate/generate-events.ts';
+import { type CompressionCodec, createKafka, registerCompressionCodecs, resolveCompressionType } from '../../src/worker/index.ts';
+
+const root = path.join(import.meta.dirname, '..', '..');
+
+/** Debian's Python, which has python3-snappy (not the pyenv one that may come first on PATH). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+/** Runs a command to its end and gives its standard output; throws with its standard error when it fails. */
+export function runTool(command: string, args: readonly string[], input?: Buffer | string, timeoutMs = 120_000): Buffer {
+  const r = spawnSync(command, args, { input, timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+  if (r.error !== undefined) throw r.error;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status ?? r.signal}: ${String(r.stderr).slice(0, 2000)}`);
+  return r.stdout;
+}
+
+/** runTool without blocking, so that several producers run side by side. */
+export function runToolAsync(command: string, args: readonly string[], input?: Buffer | string, timeoutMs = 120_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { timeout: timeoutMs, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => (err += String(d)));
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}: ${err.slice(0, 2000)}`)),
+    );
+    child.stdin.end(input);
+  });
+}
+
+let ensured = false;
+/** Installs kcat, lz4, zstd, gzip and python3-snappy from Debian when missing (scripts/ensure-kafka-clients.sh), once per process. */
+export function ensureKafkaClients(): void {
+  if (ensured) return;
+  runTool('bash', [path.join(root, 'scripts', 'ensure-kafka-clients.sh')], undefined, 600_000);
+  ensured = true;
+}
+
+/** java with Apache Kafka's jars (fetched once into .cache/kafka) on the class path, started for a short run. */
+export const kafkaJavaArgs = (args: readonly string[]) => ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${fetchKafkaJars()}/*`, ...args];
+
+/** Runs a class (or a single-file source) with Apache Kafka's jars on the machine's Java. */
+export function runKafkaJava(args: readonly string[], input?: Buffer | string): Buffer {
+  return runTool('java', kafkaJavaArgs(args), input);
+}
+
+/** The Java source that compresses a file with Apache Kafka's own codecs (test/helpers/kafka-compress.java). */
+export const KAFKA_COMPRESS_JAVA = path.join(import.meta.dirname, 'kafka-compress.java');
+
+/** The null key in console producer input (Apache Kafka's null.marker); kcat's -Z reads an empty key as null. */
+const JAVA_NULL_KEY = '<null>';
+
+/** `key<TAB>value` lines for each topic, as console producers read them. */
+function keyedLinesByTopic(lines: readonly EventLine[], nullKey: string): Map<string, string> {
+  const byTopic = new Map<string, string>();
+  for (const l of lines) {
+    const value = typeof l.value === 'string' ? l.value : JSON.stringify(l.value);
+    byTopic.set(l.topic, `${byTopic.get(l.topic) ?? ''}${l.key ?? nullKey}\t${value}\n`);
+  }
+  return byTopic;
+}
+
+/** Lines written for the default topic names, moved onto this test's topics (its prefix). */
+export function onTestTopics(config: KafkaConfig, lines: readonly EventLine[]): EventLine[] {
+  const kindOf = new Map(EVENT_KINDS.map((k) => [DEFAULT_TOPICS[k], k]));
+  return lines.map((l) => {
+    const kind = kindOf.get(l.topic);
+    return kind === undefined ? l : { ...l, topic: config.topics[kind] };
+  });
+}
+
+/** Publishes with Apache Kafka's console producer (the Java client), one per topic, side by side, in batches of up to 256 KiB. */
+export async function publishWithConsoleProducer(config: KafkaConfig, lines: readonly EventLine[], compression: Compression): Promise<void> {
+  const producers = [...keyedLinesByTopic(lines, JAVA_NULL_KEY)].map(([topic, input]) =>
+    runToolAsync(
+      'java',
+      kafkaJavaArgs([
+        'org.apache.kafka.tools.ConsoleProducer',
+        ...['--bootstrap-server', config.kafka.brokers.join(','), '--topic', topic, '--compression-codec', compression, '--batch-size', String(256 * 1024)],
+        ...['--reader-property', 'parse.key=true', '--reader-property', `null.marker=${JAVA_NULL_KEY}`, '--command-property', 'linger.ms=200'],
+      ]),
+      input,
+    ),
+  );
+  await Promise.all(producers);
+}
+
+/** Publishes with librdkafka (Debian's kcat), one per topic, side by side. */
+export async function publishWithKcat(config: KafkaConfig, lines: readonly EventLine[], compression: Compression): Promise<void> {
+  const producers = [...keyedLinesByTopic(lines, '')].map(([topic, input]) =>
+    runToolAsync('kcat', ['-P', '-b', config.kafka.brokers.join(','), '-t', topic, '-K', '\t', '-Z', '-z', compression, '-X', 'linger.ms=200', '-X', 'batch.num.messages=100000'], input),
+  );
+  await Promise.all(producers);
+}
+
+/** Adds up the bytes kafkajs decompresses with a codec in this process, until restore(). */
+export function countDecompressedBytes(codec: CompressionCodec): { bytes(): number; restore(): void } {
+  registerCompressionCodecs();
+  const type = resolveCompressionType(codec) as Exclude<CompressionTypes, CompressionTypes.None>;
+  const registered: () => KafkajsCodec = kafkajs.CompressionCodecs[type];
+  let bytes = 0;
+  kafkajs.CompressionCodecs[type] = (): KafkajsCodec => {
+    const codecOf = registered();
+    return {
+      compress: (encoder) => codecOf.compress(encoder),
+      decompress: async (data) => {
+        const out = await codecOf.decompress(data);
+        bytes += out.length;
+        return out;
+      },
+    };
+  };
+  return { bytes: () => bytes, restore: () => void (kafkajs.CompressionCodecs[type] = registered) };
+}
+
+interface KafkajsCodec {
+  compress(encoder: { buffer: Buffer }): Promise<Buffer>;
+  decompress(data: Buffer): Promise<Buffer>;
+}
+
+/** Deletes a test's topics (best effort: a test's own failure matters more). */
+export async function deleteTestTopics(config: KafkaConfig, topics: readonly string[]): Promise<void> {
+  const admin = createKafka(config.kafka, pino({ level: 'silent' })).admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...topics] }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,197 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KafkaConfig } from '../../src/config.ts';
+import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
+import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
+import {
+  type CompressionCodec,
+  createKafka,
+  createTopics,
+  createWorker,
+  createWorkerMetrics,
+  MAX_DECOMPRESSED_BATCH_BYTES,
+  partitionKey,
+  resolveCompressionType,
+} from '../../src/worker/index.ts';
+import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
+import {
+  countDecompressedBytes,
+  deleteTestTopics,
+  ensureKafkaClients,
+  kafkaJavaArgs,
+  onTestTopics,
+  publishWithConsoleProducer,
+  publishWithKcat,
+  runToolAsync,
+} from '../helpers/kafka-clients.ts';
+import { createTestTopics, quietLogger, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
+import { applyAll, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
+
+const CODECS: readonly CompressionCodec[] = ['gzip', 'snappy', 'lz4', 'zstd'];
+const main = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+/** A shuffled, duplicated workload over all five topics, with some bad messages. */
+const workload = (signals: number, seed: number): EventLine[] => shuffled([...generateEvents({ signals, duplicates: 0.1, outOfOrder: 0.1, bad: 0.01, seed })], seed);
+
+/** What ingesting the same events from a file gives: the records, without the wall-clock columns. */
+const expectedSnapshot = (lines: readonly EventLine[]) => withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
+
+const distinctEvents = (lines: readonly EventLine[]) => new Set(toMessages(lines).flatMap((m) => (m.ok ? [m.event.eventId] : []))).size;
+const valueBytes = (lines: readonly EventLine[]) => lines.reduce((n, l) => n + Buffer.byteLength(typeof l.value === 'string' ? l.value : JSON.stringify(l.value)), 0);
+
+async function countEvents(store: Store): Promise<number> {
+  const rows = (await store.em().getConnection().execute('select count(*) as n from signal_events')) as { n: string | number }[];
+  return Number(rows[0]?.n);
+}
+
+/**
+ * Publishes the lines (moved onto fresh topics, made with `topicConfig`) with `publish`, runs the real
+ * worker until its checkpoints reach every end offset, and checks that it stored exactly what ingesting
+ * the same lines from a file gives, every message having come through `codec`.
+ */
+async function expectAppliedThroughCodec(
+  codec: CompressionCodec,
+  lines: readonly EventLine[],
+  publish: (config: KafkaConfig, onTopics: EventLine[]) => Promise<void>,
+  options: { database: 'postgresql' | 'sqlite-file'; topicConfig?: { name: string; value: string }[] },
+): Promise<void> {
+  const expected = await expectedSnapshot(lines);
+  const db = await createTestDatabase(options.database);
+  const config = testKafkaConfig(db.url);
+  await createTopics(createKafka(config.kafka, quietLogger()), topicsOf(config), 6, 1, options.topicConfig);
+  const decompressed = countDecompressedBytes(codec);
+  const store = await openStore({ dbUrl: db.url });
+  const worker = createWorker({ store, config, logger: quietLogger(), metrics: createWorkerMetrics() });
+  try {
+    await publish(config, onTestTopics(config, lines));
+    await worker.start();
+    await waitUntilCaughtUp(store, config, config.groupId);
+    expect(await snapshot(store)).toBe(expected);
+    expect(await countEvents(store)).toBe(distinctEvents(lines));
+    // had a batch gone uncompressed, the codec would have seen fewer bytes than the values hold
+    expect(decompressed.bytes()).toBeGreaterThan(valueBytes(lines));
+  } finally {
+    decompressed.restore();
+    await worker.stop();
+    await store.close();
+    await deleteTestTopics(config, topicsOf(config));
+    await db.drop();
+  }
+}
+
+beforeAll(() => ensureKafkaClients());
+
+describe('the Kafka worker against a real broker: every codec from producers that are not kafkajs', () => {
+  it.each(CODECS)(
+    "%s batches from Apache Kafka's Java console producer and from librdkafka (kcat) on all five topics end equal to ingesting the same events from a file, every message through the codec",
+    (codec) =>
+      expectAppliedThroughCodec(
+        codec,
+        workload(150, 30 + CODECS.indexOf(codec)),
+        (config, onTopics) =>
+          Promise.all([
+            publishWithConsoleProducer(config, onTopics.filter((_, i) => i % 2 === 0), codec),
+            publishWithKcat(config, onTopics.filter((_, i) => i % 2 === 1), codec),
+          ]).then(() => undefined),
+        { database: 'postgresql' },
+      ),
+  );
+
+  it("a topic with compression.type=zstd recompresses an uncompressed librdkafka producer's batches on the broker, and the worker applies them exactly", () =>
+    expectAppliedThroughCodec('zstd', workload(150, 40), (config, onTopics) => publishWithKcat(config, onTopics, 'none'), {
+      database: 'sqlite-file',
+      topicConfig: [{ name: 'compression.type', value: 'zstd' }],
+    }));
+
+  it('a zstd batch that would decompress past 64 MiB stops the worker with an error naming the codec and the limit; what came before is applied, and no offset at or past the batch is committed', async () => {
+    const lines = workload(40, 41);
+    const expected = await expectedSnapshot(lines);
+    const db = await createTestDatabase('postgresql');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config);
+    const store = await openStore({ dbUrl: db.url });
+    const worker = createWorker({ store, config, logger: quietLogger(), metrics: createWorkerMetrics() });
+    const kafka = createKafka(config.kafka, quietLogger());
+    try {
+      await publishWithKcat(config, onTestTopics(config, lines), 'lz4');
+      await worker.start();
+      await waitUntilCaughtUp(store, config, config.groupId);
+      // one record of zeros, a few KiB compressed: the broker takes it, as it takes any valid batch
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      const [sent] = await producer.send({
+        topic: config.topics.generated,
+        compression: resolveCompressionType('zstd'),
+        messages: [{ key: 'bomb', value: Buffer.alloc(MAX_DECOMPRESSED_BATCH_BYTES + 1024) }],
+      });
+      await producer.disconnect();
+      const bombAt = BigInt(sent?.baseOffset ?? -1);
+      const key = partitionKey(config.topics.generated, sent?.partition ?? -1);
+      await expect(worker.done).rejects.toThrow('zstd record batch decompresses to more than 64 MiB (MAX_DECOMPRESSED_BATCH_BYTES): refused as a possible decompression bomb');
+      expect(await snapshot(store)).toBe(expected);
+      const checkpoint = (await readCheckpoints(store, config.groupId)).find((c) => partitionKey(c.topic, c.partition) === key);
+      expect(BigInt(checkpoint?.nextOffset ?? 0)).toBeLessThanOrEqual(bombAt);
+      const admin = kafka.admin();
+      await admin.connect();
+      const committed = (await admin.fetchOffsets({ groupId: config.groupId, topics: [config.topics.generated] }))[0]?.partitions.find((p) => p.partition === sent?.partition);
+      await admin.disconnect();
+      expect(BigInt(committed?.offset ?? '-1')).toBeLessThanOrEqual(bombAt);
+    } finally {
+      await worker.stop();
+      await store.close();
+      await deleteTestTopics(config, topicsOf(config));
+      await db.drop();
+    }
+  });
+});
+
+/** The CLI, run with Node 24 as a subprocess; throws with its stderr when it fails. */
+function cli(args: readonly string[], env: Record<string, string>): { stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`signal-ledger ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+const NULL_KEY = '<null>';
+/** One message as `key<TAB>value`, the form both consumers print. */
+const keyed = (key: string | null, value: string) => `${key ?? NULL_KEY}\t${value}`;
+const sorted = (xs: readonly string[]) => [...xs].sort();
+
+describe('generate --produce --compression against a real broker', () => {
+  it.each(CODECS)(
+    '%s: what generate --produce --compression publishes, the broker accepts and librdkafka (kcat) and the Java console consumer read back message for message',
+    async (codec) => {
+      const db = await createTestDatabase('sqlite-memory');
+      const config = testKafkaConfig(db.url);
+      await createTestTopics(config);
+      const brokers = config.kafka.brokers.join(',');
+      try {
+        const shape = ['--signals', '60', '--seed', String(50 + CODECS.indexOf(codec))];
+        expect(cli(['generate', '--produce', '--compression', codec, ...shape], config.env).stderr).toContain(`(compression ${codec})`);
+        // the same events written to a file, on this test's topics
+        const written = onTestTopics(config, cli(['generate', ...shape], config.env).stdout.trim().split('\n').map((l) => JSON.parse(l) as EventLine));
+        const expected = (topic?: string) =>
+          sorted(written.filter((l) => topic === undefined || l.topic === topic).map((l) => keyed(l.key, typeof l.value === 'string' ? l.value : JSON.stringify(l.value))));
+        for (const topic of topicsOf(config)) {
+          const read = (await runToolAsync('kcat', ['-C', '-b', brokers, '-t', topic, '-e', '-q', '-J'])).toString().trim().split('\n').filter(Boolean);
+          const messages = read.map((l) => JSON.parse(l) as { key: string | null; payload: string });
+          expect(sorted(messages.map((m) => keyed(m.key, m.payload))), topic).toEqual(expected(topic));
+        }
+        const prefix = config.env.KAFKA_TOPIC_PREFIX ?? '';
+        const java = await runToolAsync(
+          'java',
+          kafkaJavaArgs([
+            'org.apache.kafka.tools.consumer.ConsoleConsumer',
+            ...['--bootstrap-server', brokers, '--include', `${prefix.replaceAll('.', '\\.')}.*`, '--from-beginning'],
+            ...['--max-messages', String(written.length), '--timeout-ms', '60000', '--formatter-property', 'print.key=true', '--formatter-property', `null.literal=${NULL_KEY}`],
+          ]),
+        );
+        expect(sorted(java.toString().trim().split('\n'))).toEqual(expected());
+      } finally {
+        await deleteTestTopics(config, topicsOf(config));
+        await db.drop();
+      }
+    },
+  );
+});
