@@ -23,6 +23,8 @@ export interface ApplyResult {
   signalIds: string[];
   /** what became of each message given, in the order given */
   outcomes: MessageOutcome[];
+  /** the messages that became dead letters (their index in the batch, in order) and their problems, for a dead-letter topic */
+  rejections: { at: number; problems: Problem[] }[];
 }
 
 /** What became of one message of a batch. */
@@ -201,7 +203,7 @@ async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage
     if (options.strict || messages.length === 0 || classifyFailure(error) !== FailureClass.DeadLetter) throw error;
   }
   const outcomes = new Array<MessageOutcome>(messages.length);
-  const total: ApplyResult = { received: messages.length, applied: 0, duplicates: 0, deadLetters: 0, signalsChanged: 0, signalIds: [], outcomes };
+  const total: ApplyResult = { received: messages.length, applied: 0, duplicates: 0, deadLetters: 0, signalsChanged: 0, signalIds: [], outcomes, rejections: [] };
   const signalIds = new Set<string>();
   const add = (r: ApplyResult, at: readonly number[]) => {
     total.applied += r.applied;
@@ -210,6 +212,7 @@ async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage
     total.signalsChanged += r.signalsChanged;
     for (const id of r.signalIds) signalIds.add(id);
     r.outcomes.forEach((o, i) => (outcomes[at[i] as number] = o));
+    for (const { at: i, problems } of r.rejections) total.rejections.push({ at: at[i] as number, problems });
   };
   const refused: { at: number; message: RejectedMessage }[] = [];
   const partOptions: ApplyOptions = { ...options, checkpoints: undefined };
@@ -235,6 +238,7 @@ async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage
   // the refused messages' dead letters and the batch's checkpoints, in one last transaction
   add(await applyWithRetries(store, refused.map((r) => r.message), options), refused.map((r) => r.at));
   total.signalIds = [...signalIds].sort();
+  total.rejections.sort((a, b) => a.at - b.at);
   return total;
 }
 
@@ -312,6 +316,12 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   const now = timestampFromDate(options.receivedAt ?? new Date());
   const rollupSlot = writer.dialect === 'sqlite' ? 0 : (options.rollupSlot ?? options.checkpoints?.[0]?.partition ?? 0) % ROLLUP_SLOTS;
   const dead: RejectedMessage[] = [];
+  const rejections: ApplyResult['rejections'] = [];
+  const reject = (m: RejectedMessage, at: number) => {
+    dead.push(m);
+    rejections.push({ at, problems: m.problems });
+    outcomes[at] = 'dead-letter';
+  };
   const outcomes = messages.map((m): MessageOutcome => (m.ok ? 'applied' : 'dead-letter'));
   let duplicates = 0;
 
@@ -319,7 +329,7 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   const unique = new Map<string, { m: AcceptedMessage; at: number }>();
   messages.forEach((m, at) => {
     if (!m.ok) {
-      dead.push(m);
+      reject(m, at);
       return;
     }
     const seen = unique.get(m.event.eventId);
@@ -333,8 +343,7 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
         owner === m.event.signalId
           ? `event_id ${quote(m.event.eventId)} appears earlier in the same batch with different content; this message was not applied`
           : `event_id ${quote(m.event.eventId)} belongs to signal ${quote(owner)} (earlier in the same batch); this message for signal ${quote(m.event.signalId)} was not applied`;
-      dead.push(deadLetterOf(m, [{ path: '$.event_id', message: why }]));
-      outcomes[at] = 'dead-letter';
+      reject(deadLetterOf(m, [{ path: '$.event_id', message: why }]), at);
     }
   });
 
@@ -395,8 +404,7 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
             prior.signal_id === m.event.signalId
               ? `event_id ${quote(m.event.eventId)} was already recorded with different content; this message was not applied`
               : `event_id ${quote(m.event.eventId)} already belongs to signal ${quote(prior.signal_id)}; this message for signal ${quote(m.event.signalId)} was not applied`;
-          dead.push(deadLetterOf(m, [{ path: '$.event_id', message: why }]));
-          outcomes[at] = 'dead-letter';
+          reject(deadLetterOf(m, [{ path: '$.event_id', message: why }]), at);
         }
         continue;
       }
@@ -460,5 +468,6 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     const rows = options.checkpoints.map((c) => ({ group_id: c.groupId, topic: c.topic, partition: c.partition, next_offset: c.nextOffset, updated_at: now }));
     await insertRows(writer, sql.saveCheckpoints, rows);
   }
-  return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds, outcomes };
+  rejections.sort((a, b) => a.at - b.at);
+  return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds, outcomes, rejections };
 }

@@ -1,12 +1,13 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
-import { EVENT_KINDS, keyText, parseMessage, type ParsedMessage, type ParseOptions, type RejectedMessage } from '../contract/index.ts';
+import { EVENT_KINDS, keyText, parseMessage, type ParsedMessage, type ParseOptions, type Problem } from '../contract/index.ts';
 import { classifyFailure, describeError, ErrorCode, FailureClass, LedgerError } from '../errors.ts';
 import { type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
 import { alignedSlice, watermarkSetter } from './aligned-slices.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import { createKafka } from './kafka-client.ts';
+import { resolveCompressionType } from './compression-codecs.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -124,20 +125,47 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     }
   }
 
-  async function forwardDeadLetters(rejected: { message: KafkaMessage; parsed: RejectedMessage }[], topic: string, partition: number): Promise<void> {
+  /**
+   * Forwards a partition's dead letters of a slice to the dead-letter topic, with their original key,
+   * value and headers plus the problems. The dead letters are in the database already (the table is the
+   * record; the topic is a copy for other consumers), so forwarding must not stop the worker: a message
+   * the topic cannot take (over its max.message.bytes) is sent again without its value and with a header
+   * saying why; a broker that is away is tried again with backoff, as the database is, until it answers
+   * or the worker stops.
+   */
+  async function forwardDeadLetters(rejected: { message: KafkaMessage; problems: Problem[] }[], topic: string, partition: number): Promise<void> {
     if (config.deadLetterTopic === null || rejected.length === 0 || producer === null) return;
-    await producer.send({
-      topic: config.deadLetterTopic,
-      messages: rejected.map(({ message, parsed }) => ({
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          'signal-ledger-error': JSON.stringify(parsed.problems),
-          'signal-ledger-source': `${topic}/${partition}@${message.offset}`,
-        },
-      })),
+    const dlq = { topic: config.deadLetterTopic, compression: resolveCompressionType(config.compression) };
+    const record = ({ message, problems }: (typeof rejected)[number], withValue = true) => ({
+      key: message.key,
+      value: withValue ? message.value : null,
+      headers: {
+        ...message.headers,
+        'signal-ledger-error': JSON.stringify(problems),
+        'signal-ledger-source': `${topic}/${partition}@${message.offset}`,
+        ...(withValue ? {} : { 'signal-ledger-value-omitted': `${message.value?.byteLength ?? 0} bytes, too large for ${config.deadLetterTopic}` }),
+      },
     });
+    const send = async (messages: ReturnType<typeof record>[]): Promise<'sent' | 'too-large'> => {
+      for (let delay = 200; ; delay = Math.min(delay * 2, maxRetryDelayMs)) {
+        try {
+          await (producer as Producer).send({ ...dlq, messages });
+          return 'sent';
+        } catch (error) {
+          if (isTooLarge(error)) return 'too-large';
+          if (halting) throw error;
+          log.warn({ error: describeError(error), topic: config.deadLetterTopic }, 'dead letters not forwarded yet: the dead-letter topic did not take them; retrying');
+          await sleep(delay);
+        }
+      }
+    };
+    if ((await send(rejected.map((r) => record(r)))) === 'sent') return;
+    for (const r of rejected) {
+      if ((await send([record(r)])) === 'sent') continue;
+      if ((await send([record(r, false)])) === 'too-large') {
+        log.warn({ source: `${topic}/${partition}@${r.message.offset}` }, 'dead letter not forwarded: too large for the dead-letter topic even without its value; it is in the database');
+      }
+    }
   }
 
   const outcomeCounter = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
@@ -347,11 +375,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       const tally = { applied: 0, duplicate: 0, 'dead-letter': 0 };
       for (let j = from; j < at; j++) tally[result.outcomes[j] as MessageOutcome]++;
       for (const outcome of MESSAGE_OUTCOMES) if (tally[outcome] > 0) outcomeCounter[outcome].inc({ topic }, tally[outcome]);
-      await forwardDeadLetters(
-        parsed.slice(from, at).flatMap((p, j) => (p.ok ? [] : [{ message: chunk[j] as KafkaMessage, parsed: p }])),
-        topic,
-        partition,
-      );
+      const rejected = result.rejections.filter((r) => r.at >= from && r.at < at).map((r) => ({ message: chunk[r.at - from] as KafkaMessage, problems: r.problems }));
+      await forwardDeadLetters(rejected, topic, partition);
       if (nextOffset > (floors.get(key) ?? -1n)) floors.set(key, nextOffset);
       metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(highWatermark - nextOffset)));
       options.onProgress?.(topic, partition, nextOffset, chunk);
@@ -452,6 +477,14 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       eachBatch,
     });
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');
+  }
+
+  /** The broker refused a produced batch as larger than the topic's max.message.bytes. */
+  function isTooLarge(error: unknown): boolean {
+    for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+      if ((e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE' || /MESSAGE_TOO_LARGE|larger than the max message size/i.test(e.message)) return true;
+    }
+    return false;
   }
 
   /** A failure of our own making (not the broker's, not the database being away) stops the worker. */
