@@ -8,7 +8,7 @@ import { withTestStore } from './databases.ts';
 import { endOffsets, quietLogger, topicsOf } from './worker.ts';
 import { applyAll, snapshot, toMessages } from './workload.ts';
 
-const { Partitioners } = kafkajs;
+const { CompressionTypes, Partitioners } = kafkajs;
 
 /** One message to publish, as a producer sends it: its topic (a default name), key and value bytes. */
 export interface Planned {
@@ -167,11 +167,11 @@ export function renamed(lines: Iterable<EventLine>, prefix: string): EventLine[]
 }
 
 /**
- * Publishes planned messages in order, each on the partition the default partitioner gives its key,
- * and returns them with their partition and offset (from the broker's base offset of each send).
- * Fails when the partitions' end offsets do not account for exactly these messages.
+ * Publishes planned messages in order, each on the partition the default partitioner gives its key
+ * (gzip-compressed when asked), and returns them with their partition and offset (from the broker's
+ * base offset of each send). Fails when the partitions' end offsets do not account for exactly these messages.
  */
-export async function publish(config: KafkaConfig, planned: readonly Planned[], partitions: number): Promise<Published[]> {
+export async function publish(config: KafkaConfig, planned: readonly Planned[], partitions: number, options: { gzip?: boolean } = {}): Promise<Published[]> {
   const kindOf = new Map(EVENT_KINDS.map((k) => [DEFAULT_TOPICS[k], k]));
   const topicName = (topic: string) => {
     const kind = kindOf.get(topic);
@@ -189,6 +189,7 @@ export async function publish(config: KafkaConfig, planned: readonly Planned[], 
       for (const p of chunk) byTopic.set(p.topicName, [...(byTopic.get(p.topicName) ?? []), p]);
       const meta = await producer.sendBatch({
         acks: -1,
+        compression: options.gzip ? CompressionTypes.GZIP : CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, partition: m.partition, headers: m.headers })) })),
       });
       const next = new Map(meta.map((m) => [partitionKey(m.topicName, m.partition), BigInt(m.baseOffset ?? 'x')]));

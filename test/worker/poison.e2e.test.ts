@@ -7,7 +7,7 @@ import { canonicalJson, keyText, type Problem } from '../../src/contract/index.t
 import { LedgerError } from '../../src/errors.ts';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
-import { createKafka, createWorker, createWorkerMetrics, type LedgerWorker, partitionKey } from '../../src/worker/index.ts';
+import { createKafka, createTopics, createWorker, createWorkerMetrics, type LedgerWorker, partitionKey } from '../../src/worker/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import {
   committedOffsets,
@@ -27,7 +27,7 @@ import {
   type StoredDeadLetter,
   valid,
 } from '../helpers/poison-stream.ts';
-import { createTestTopics, endOffsets, quietLogger, sleep, testKafkaConfig, waitUntilCaughtUp } from '../helpers/worker.ts';
+import { createTestTopics, endOffsets, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
 import { snapshot } from '../helpers/workload.ts';
 
 const PARTITIONS = 3;
@@ -39,13 +39,13 @@ async function count(store: Store, sql: string): Promise<number> {
   return Number(rows[0]?.n);
 }
 
-/** A worker of its own group on a store; `settled` says whether its `done` has resolved or rejected. */
+/** A worker of its own group on a store; `settled` says whether its `done` has resolved or rejected, `error` with what. */
 async function startWorker(store: Store, config: KafkaConfig, groupId = config.groupId) {
   const worker = createWorker({ store, config, groupId, logger: quietLogger(), metrics: createWorkerMetrics() });
-  const state = { settled: false };
+  const state: { settled: boolean; error?: unknown } = { settled: false };
   worker.done.then(
     () => (state.settled = true),
-    () => (state.settled = true),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
   );
   await worker.start();
   return { worker, groupId, state };
@@ -112,7 +112,7 @@ describe('the Kafka worker against a real broker: a stream with every kind of po
       for (const [i, [kind, store]] of [...stores].entries()) {
         const { worker, groupId, state } = runs[i] as (typeof runs)[number];
         await waitUntilCaughtUp(store, config, groupId, 60_000);
-        expect(state.settled, `${kind}: the worker is still running`).toBe(false);
+        expect(state.settled, `${kind}: the worker is still running (it stopped with: ${String(state.error)})`).toBe(false);
         expect(worker.health, kind).toEqual({ kafka: true, database: true });
         expect(await snapshot(store), `${kind}: the records`).toBe(expected);
         expect(await count(store, 'select count(*) as n from signal_events'), kind).toBe(distinctEvents(lines));
@@ -133,7 +133,7 @@ describe('the Kafka worker against a real broker: a stream with every kind of po
       for (const [i, [kind, store]] of [...stores].entries()) {
         const { groupId, state } = runs[i] as (typeof runs)[number];
         await waitUntilCaughtUp(store, config, groupId, 30_000);
-        expect(state.settled, `${kind}: the worker is still running`).toBe(false);
+        expect(state.settled, `${kind}: the worker is still running (it stopped with: ${String(state.error)})`).toBe(false);
         expect(await snapshot(store), `${kind}: the records after more messages`).toBe(expectedAll);
         const dead = await readDeadLetters(store);
         expectDeadLettersOf(dead, all, kind);
@@ -344,6 +344,31 @@ describe('the Kafka worker against a real broker: the dead-letter topic', () => 
       expect([...bySource.keys()].sort(), 'nothing else is forwarded').toEqual(dead.map((d) => d.source).sort());
     } finally {
       await reader.disconnect();
+      await worker.stop();
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  it('a message over 1 MiB that reached its topic gzip-compressed (topics as `topics create` makes them, at the broker default size limit) is a dead letter, and forwarding it to the dead-letter topic does not stop the worker', async () => {
+    const lines = [...generateEvents({ signals: 30, bad: 0, seed: 52 })];
+    const db = await createTestDatabase('postgresql');
+    const base = testKafkaConfig(db.url);
+    const config = loadKafkaConfig({}, { ...base.env, KAFKA_DLQ_TOPIC: `${base.env.KAFKA_TOPIC_PREFIX}dead-letters` });
+    await createTopics(createKafka(config.kafka, quietLogger()), [...topicsOf(config), config.deadLetterTopic as string], PARTITIONS);
+    const oversized = poisonMessage('over 1 MiB', String(lines[5]?.key));
+    const published = await publish(config, [...lines.slice(0, 60).map(valid), oversized, ...lines.slice(60).map(valid)], PARTITIONS, { gzip: true });
+    const store = await openStore({ dbUrl: db.url });
+    const { worker, state } = await startWorker(store, config);
+    try {
+      await waitUntilCaughtUp(store, config, config.groupId, 60_000);
+      expectDeadLettersOf(await readDeadLetters(store), published, 'PostgreSQL');
+      const late = renamed(generateEvents({ signals: 4, bad: 0, seed: 53 }), 'late-');
+      await publish(config, late.map(valid), PARTITIONS, { gzip: true });
+      await eventually(async () => state.settled || (await snapshot(store)) === (await recordsOf([...lines, ...late])), (done) => done, 20_000);
+      expect(state.settled, `the worker is still running (it stopped with: ${String(state.error)})`).toBe(false);
+      expect(await snapshot(store)).toBe(await recordsOf([...lines, ...late]));
+    } finally {
       await worker.stop();
       await store.close();
       await db.drop();
