@@ -165,11 +165,14 @@ describe('the Kafka worker against a real broker: a stream with every kind of po
       child.stdout?.on('data', (d) => (out += String(d)));
       child.stderr?.on('data', (d) => (err += String(d)));
       const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+      // fails at once, with its stderr, if the worker process ends (as it did when a number ran its thread out of heap)
+      const caughtUp = (s: Store, timeoutMs: number) =>
+        Promise.race([waitUntilCaughtUp(s, config, config.groupId, timeoutMs), exited.then((code) => Promise.reject(new Error(`the CLI worker exited with code ${code}:\n${err}`)))]);
       for (let i = 0; i < 200 && !/"msg":"worker starting"/.test(out) && child.exitCode === null; i++) await sleep(100);
       const metricsUrl = /"metrics":"(http:\/\/127\.0\.0\.1:\d+)\/metrics"/.exec(out)?.[1];
       expect(metricsUrl, `the worker logs where its metrics are\n${out}\n${err}`).toBeDefined();
       store = await openStore({ dbUrl: db.url });
-      await waitUntilCaughtUp(store, config, config.groupId, 60_000);
+      await caughtUp(store, 60_000);
       expect(child.exitCode, err).toBeNull();
       expect((await fetch(`${metricsUrl}/healthz`)).status).toBe(200);
       expect(await snapshot(store)).toBe(await recordsOf(lines));
@@ -177,7 +180,7 @@ describe('the Kafka worker against a real broker: a stream with every kind of po
 
       const late = renamed(generateEvents({ signals: 5, bad: 0, seed: 24 }), 'late-');
       await publish(config, late.map(valid), PARTITIONS);
-      await waitUntilCaughtUp(store, config, config.groupId, 30_000);
+      await caughtUp(store, 30_000);
       expect(await snapshot(store)).toBe(await recordsOf([...lines, ...late]));
       expect((await fetch(`${metricsUrl}/healthz`)).status).toBe(200);
       await expectAtTheEnd(store, config, config.groupId, 'CLI worker');
