@@ -58,7 +58,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const url = options.dbUrl ?? DEFAULT_DATABASE_URL;
   const target = parseDatabaseUrl(url, options.setting ?? 'DATABASE_URL');
   if (target.dialect === 'postgresql') return openPostgres(target, options);
-  return options.access === 'read' ? openSqliteToRead(target) : openSqlite(target, url === DEFAULT_DATABASE_URL);
+  return options.access === 'read' ? openSqliteToRead(target) : openSqlite(target, url === DEFAULT_DATABASE_URL, options.setting ?? 'DATABASE_URL');
 }
 
 function makeStore(dialect: Dialect, target: DatabaseTarget, orm: CoreMikroORM): Store {
@@ -92,12 +92,12 @@ async function initSqlite(target: SqliteTarget, driver: Record<string, unknown>)
   }
 }
 
-async function openSqlite(target: SqliteTarget, isDefault: boolean): Promise<Store> {
+async function openSqlite(target: SqliteTarget, isDefault: boolean, setting: string): Promise<Store> {
   if (!target.memory) {
     const dir = path.dirname(target.file);
     if (!existsSync(dir)) {
       if (!isDefault) {
-        throw ConfigError.invalid('DATABASE_URL', `directory ${dir} does not exist; create it or choose another path`);
+        throw ConfigError.invalid(setting, `directory ${dir} does not exist; create it or choose another path`);
       }
       mkdirSync(dir, { recursive: true });
     }
