@@ -9,7 +9,7 @@ import { registerReplay } from './commands/replay.ts';
 import { registerSignals } from './commands/signals.ts';
 import { registerTopics } from './commands/topics.ts';
 import { registerWorker } from './commands/worker.ts';
-import { escapeControls } from './output.ts';
+import { escapeControls, hideUrls } from './output.ts';
 
 const EXIT_CODES = `
 Exit codes:
@@ -29,6 +29,7 @@ export function createProgram(): Command {
     .option('--db <url>', 'database URL (sqlite:///path.db, sqlite:///:memory:, postgresql://user:pass@host:port/db); default $DATABASE_URL, else sqlite:///data/signals.db')
     .option('--no-migrate', 'PostgreSQL: do not apply pending migrations on open')
     .addHelpText('after', EXIT_CODES)
+    .configureOutput({ outputError: (text, write) => write(hideUrls(text).split('\n').map(escapeControls).join('\n')) })
     .showHelpAfterError()
     .exitOverride();
   registerWorker(program);

@@ -13,6 +13,17 @@ export function escapeControls(text: string): string {
   });
 }
 
+/**
+ * A usage error that quotes what was typed (an unknown option such as --dburl=postgresql://u:pw@h/db, a
+ * bad choice), with every word holding "://" or "@" replaced by ***: it may be a URL with a password.
+ */
+export function hideUrls(text: string): string {
+  return text
+    .split(/([\s'"=]+)/)
+    .map((word) => (word.includes('://') || word.includes('@') ? '***' : word))
+    .join('');
+}
+
 /** A plain aligned text table for terminals; cells are shown with escapeControls. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = [headers.map((h) => escapeControls(h)), ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : escapeControls(String(c)))))];

@@ -35,4 +35,15 @@ describe('error lines about the database', () => {
       expect(`${r.stdout}${r.stderr}`).not.toMatch(/Se\d/);
     }
   });
+
+  it.each([
+    [['--dburl=postgresql://postgres:Se6@127.0.0.1/ledger', 'report']],
+    [['signals', 'list', '--status', 'postgresql://postgres:Se7@127.0.0.1/ledger']],
+    [['report', '--by', 'postgres://:Se8@127.0.0.1/ledger']],
+  ])('a usage error does not echo a URL typed in the wrong place: %j', (args) => {
+    const r = runCli(args, { cwd: work });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/Se\d/);
+  });
 });
