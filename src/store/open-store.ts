@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MikroORM as CoreMikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
@@ -139,15 +139,30 @@ async function openSqliteToRead(target: SqliteTarget): Promise<Store> {
     throw new LedgerError(ErrorCode.NotFound, `SQLite database ${target.file} does not exist; a read command does not create it`);
   }
   try {
-    return await checkedForReading(await initSqlite(target, { readonly: true, fileMustExist: true }));
+    return await checkedForReading(await initSqlite(target, { readonly: true, fileMustExist: true }), target.file);
   } catch (error) {
     const code = (rootCause(error) as { code?: unknown }).code;
-    if (typeof code !== 'string' || !NO_SHARED_MEMORY.has(code) || existsSync(`${target.file}-wal`)) throw error;
+    if (typeof code !== 'string' || !NO_SHARED_MEMORY.has(code) || !isWalFile(target.file) || existsSync(`${target.file}-wal`)) throw error;
   }
-  return checkedForReading(await initSqlite(target, { dbName: inMemoryCopyOf(target.file), readonly: true }));
+  return checkedForReading(await initSqlite(target, { dbName: inMemoryCopyOf(target.file), readonly: true }), target.file);
 }
 
-/** The bytes of a SQLite file, marked as a rollback-journal database so that SQLite opens them in memory. */
+/** Whether a SQLite file is in WAL mode (file format versions 2 in its header); false when it cannot be read. */
+function isWalFile(file: string): boolean {
+  const header = Buffer.alloc(20);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, header, 0, header.length, 0);
+    return header[18] === 2 && header[19] === 2;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The bytes of a SQLite file in WAL mode, marked as a rollback-journal database so that SQLite opens them in memory. */
 function inMemoryCopyOf(file: string): Buffer {
   let bytes: Buffer;
   try {
@@ -157,14 +172,13 @@ function inMemoryCopyOf(file: string): Buffer {
     throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot read SQLite database ${file}: SQLite cannot create ${path.basename(file)}-shm beside it, and the file cannot be read into memory instead`, { cause });
   }
   // bytes 18 and 19 of the header: the file format's write and read versions, 2 for WAL, 1 for rollback
-  if (bytes[18] === 2) bytes[18] = 1;
-  if (bytes[19] === 2) bytes[19] = 1;
+  bytes[18] = 1;
+  bytes[19] = 1;
   return bytes;
 }
 
 /** The store, once its schema is complete enough to read; else it is closed and one line says why not. */
-async function checkedForReading(store: Store): Promise<Store> {
-  const file = store.target.dialect === 'sqlite' ? store.target.file : '';
+async function checkedForReading(store: Store, file: string): Promise<Store> {
   try {
     const gaps = await sqliteSchemaGaps(store);
     if (gaps.fresh) {

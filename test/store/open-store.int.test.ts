@@ -16,12 +16,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const sqliteUrl = (name: string) => `sqlite:///${path.join(work, name)}`;
 
-/** A SQLite file with the ledger's tables and some signals, closed. */
-async function ledgerFile(name: string): Promise<string> {
+/** A SQLite file with the ledger's tables and some signals, closed, then changed by `sql` if given. */
+async function ledgerFile(name: string, sql?: string): Promise<string> {
   const store = await openStore({ dbUrl: sqliteUrl(name) });
   await applyAll(store, parsedWorkload({ signals: 40, seed: 3 }));
   await store.close();
-  return path.join(work, name);
+  const file = path.join(work, name);
+  if (sql !== undefined) {
+    const db = new DatabaseSync(file);
+    db.exec(sql);
+    db.close();
+  }
+  return file;
 }
 
 async function refusal(open: Promise<Store>): Promise<LedgerError> {
@@ -63,10 +69,7 @@ describe('openStore with read access on SQLite', () => {
   });
 
   it('a file in rollback-journal mode stays in that mode, byte for byte: no switch to WAL', async () => {
-    const file = await ledgerFile('rollback.db');
-    const db = new DatabaseSync(file);
-    db.exec('pragma journal_mode = delete');
-    db.close();
+    const file = await ledgerFile('rollback.db', 'pragma journal_mode = delete');
     const before = sha(file);
     const store = await openStore({ dbUrl: sqliteUrl('rollback.db'), access: 'read' });
     await snapshot(store);
@@ -76,10 +79,7 @@ describe('openStore with read access on SQLite', () => {
   });
 
   it('a file written by an older version is refused with what it lacks and the migrate hint, and left as it was', async () => {
-    const file = await ledgerFile('old.db');
-    const db = new DatabaseSync(file);
-    db.exec('drop table `signal_rollups`; alter table `signals` drop column `first_fill_at`');
-    db.close();
+    const file = await ledgerFile('old.db', 'drop table `signal_rollups`; alter table `signals` drop column `first_fill_at`');
     const before = sha(file);
     const error = await refusal(openStore({ dbUrl: sqliteUrl('old.db'), access: 'read' }));
     expect(error.message).toMatch(/was written by an older signal-ledger \(no signals\.first_fill_at, signal_rollups\); run signal-ledger migrate/);
