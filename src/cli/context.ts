@@ -1,17 +1,20 @@
 import { loadConfig } from '../config.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, StoreAccess } from '../store/index.ts';
 
 export interface GlobalOptions {
   db?: string;
   migrate?: boolean;
 }
 
-/** Opens the configured store for one command and closes it afterwards. */
-export async function withStore<T>(global: GlobalOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+/**
+ * Opens the configured store for one command and closes it afterwards. Read commands pass 'read': they
+ * never create a database, tables or files, and refuse a missing or outdated database in one line.
+ */
+export async function withStore<T>(global: GlobalOptions, fn: (store: Store) => Promise<T>, access: StoreAccess = 'write'): Promise<T> {
   const config = loadConfig({ db: global.db });
   // loaded on use, so commands that never open a database (help, a file ingest's main thread) stay light
   const { openStore } = await import('../store/index.ts');
-  const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false });
+  const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false, access });
   try {
     return await fn(store);
   } finally {

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 
+/** Keys whose values are secrets, or may hold one (a database URL, a connection string, a TLS key), wherever a log line nests them. */
+const SECRET_KEYS = ['password', 'sasl', 'ssl', 'key', 'databaseUrl', 'dbUrl', 'clientUrl', 'connectionString'];
+
 /** JSON log lines (pino is loaded on use, so commands that do not log stay light) on stdout; anything that looks like a secret is censored whatever the caller logs. */
 export async function createLogger(level: string, destination?: { write(line: string): void }): Promise<Logger> {
   const { pino } = await import('pino');
@@ -7,7 +10,8 @@ export async function createLogger(level: string, destination?: { write(line: st
     level,
     base: { service: 'signal-ledger' },
     redact: {
-      paths: ['password', '*.password', 'sasl', '*.sasl', 'ssl', '*.ssl', 'databaseUrl', '*.databaseUrl', 'key', '*.key'],
+      // pino's "*" is one level: the keys at the top and up to three levels down
+      paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
       censor: '***',
     },
   }, destination ?? pino.destination(1));

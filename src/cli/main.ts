@@ -9,6 +9,18 @@ import { registerReplay } from './commands/replay.ts';
 import { registerSignals } from './commands/signals.ts';
 import { registerTopics } from './commands/topics.ts';
 import { registerWorker } from './commands/worker.ts';
+import { escapeControls, hideUrls } from './output.ts';
+
+const EXIT_CODES = `
+Exit codes:
+  0    done
+  1    an unexpected error, or a usage error (unknown command or flag)
+  2    a signal-ledger error: a bad flag, setting or database URL; a database
+       that is unavailable, missing or too old to read; unreadable input (also
+       ingest when some lines were unreadable: they are kept as dead letters)
+  3    signals get: no signal with that id
+  130  worker: a second SIGTERM/SIGINT stopped it at once
+`;
 
 /** Builds the `signal-ledger` command line. */
 export function createProgram(): Command {
@@ -16,6 +28,8 @@ export function createProgram(): Command {
     .description('a complete, trustworthy record of every trading signal, from generation to execution')
     .option('--db <url>', 'database URL (sqlite:///path.db, sqlite:///:memory:, postgresql://user:pass@host:port/db); default $DATABASE_URL, else sqlite:///data/signals.db')
     .option('--no-migrate', 'PostgreSQL: do not apply pending migrations on open')
+    .addHelpText('after', EXIT_CODES)
+    .configureOutput({ outputError: (text, write) => write(hideUrls(text).split('\n').map(escapeControls).join('\n')) })
     .showHelpAfterError()
     .exitOverride();
   registerWorker(program);
@@ -37,7 +51,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    process.stderr.write(`signal-ledger: ${describeError(error)}\n`);
+    // the message may quote data or arguments; it must not drive the terminal
+    process.stderr.write(`signal-ledger: ${escapeControls(describeError(error))}\n`);
     return error instanceof LedgerError ? 2 : 1;
   }
 }

@@ -6,47 +6,97 @@ export const DEFAULT_DATABASE_URL = 'sqlite:///data/signals.db';
 /** The two databases signal-ledger stores in. */
 export type Dialect = 'sqlite' | 'postgresql';
 
+/** What the PostgreSQL driver is given: parts, never a connection string it could quote in an error. */
+export interface PostgresConnection {
+  host: string;
+  port: number | undefined;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/**
+ * A parsed database URL. `url` is the form for people (logs, messages): it never holds a password.
+ * The PostgreSQL credentials are behind a function so that logging or serializing a target cannot
+ * print them.
+ */
 export type DatabaseTarget =
   | { dialect: 'sqlite'; file: string; memory: boolean; url: string }
-  | { dialect: 'postgresql'; clientUrl: string; database: string; url: string };
+  | { dialect: 'postgresql'; database: string; url: string; connection(): PostgresConnection };
+
+const FORMS = 'use sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:///:memory: or postgresql://user:pass@host:port/db';
 
 /**
  * Reads the database URL forms of the contract: `sqlite:///relative.db`, `sqlite:////abs/path.db`,
  * `sqlite:///:memory:` (as in the Python layer) and `postgresql://user:pass@host:port/db`
- * (also `postgres://`). `setting` names where the value came from, for the error line.
+ * (also `postgres://`, and libpq's `?user=` and `?password=`). `setting` names where the value came
+ * from, for the error line. No error quotes the text given: it may hold a password.
  */
 export function parseDatabaseUrl(url: string, setting = 'DATABASE_URL', cwd = process.cwd()): DatabaseTarget {
-  const trimmed = url.trim();
-  if (trimmed.startsWith('sqlite://')) {
-    const rest = trimmed.slice('sqlite://'.length);
-    if (!rest.startsWith('/')) {
-      throw ConfigError.invalid(setting, `${JSON.stringify(url)} is not a SQLite URL: use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory:`);
-    }
-    const filePart = rest.slice(1);
-    if (filePart === ':memory:') return { dialect: 'sqlite', file: ':memory:', memory: true, url: trimmed };
-    if (filePart === '' || filePart.endsWith('/')) throw ConfigError.invalid(setting, `${JSON.stringify(url)} names no database file`);
-    const file = path.isAbsolute(filePart) ? filePart : path.resolve(cwd, filePart);
-    return { dialect: 'sqlite', file, memory: false, url: trimmed };
-  }
-  if (trimmed.startsWith('postgresql://') || trimmed.startsWith('postgres://')) {
-    let parsed: URL;
-    try {
-      parsed = new URL(trimmed);
-    } catch (cause) {
-      throw ConfigError.invalid(setting, `${redactUrl(trimmed)} is not a valid PostgreSQL URL`, cause);
-    }
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (!parsed.hostname) throw ConfigError.invalid(setting, `${redactUrl(trimmed)} names no host`);
-    if (!database) throw ConfigError.invalid(setting, `${redactUrl(trimmed)} names no database (postgresql://user:pass@host:port/db)`);
-    return { dialect: 'postgresql', clientUrl: trimmed, database, url: redactUrl(trimmed) };
-  }
-  throw ConfigError.invalid(
-    setting,
-    `${JSON.stringify(redactUrl(trimmed))} is not a database URL; expected sqlite:///path.db, sqlite:///:memory: or postgresql://user:pass@host:port/db`,
-  );
+  const text = url.trim();
+  // URL.parse, not new URL: the TypeError of the latter carries the whole text, password included
+  const parsed = URL.parse(text);
+  if (parsed?.protocol === 'sqlite:') return sqliteTarget(text, parsed, setting, cwd);
+  if (parsed?.protocol === 'postgresql:' || parsed?.protocol === 'postgres:') return postgresTarget(parsed, setting);
+  throw ConfigError.invalid(setting, `not a database URL signal-ledger stores in (not shown: it may hold a password); ${FORMS}`);
 }
 
-/** The URL with its password replaced, for logs and messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+/** A SQLite URL of an absolute file path, as parseDatabaseUrl reads it back. */
+export function sqliteUrlOf(file: string): string {
+  return `sqlite:///${file.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** decodeURIComponent, with a malformed escape reported without the text around it. */
+function decoded(part: string, setting: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw ConfigError.invalid(setting, `the ${what} of the database URL has a malformed %-escape (not shown: it may hold a password)`);
+  }
+}
+
+function sqliteTarget(url: string, parsed: URL, setting: string, cwd: string): DatabaseTarget {
+  // sqlite:x.db and sqlite:/x.db have no "//" authority; sqlite://host/x.db has a host
+  if (!parsed.href.startsWith('sqlite://') || parsed.host !== '' || parsed.username !== '' || parsed.password !== '') {
+    throw ConfigError.invalid(setting, `a SQLite URL has three slashes and no host: use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory:`);
+  }
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw ConfigError.invalid(setting, 'a SQLite URL takes no ?query or #fragment; write ? and # in a file name as %3F and %23');
+  }
+  // the URL parser drops "." and ".." segments (sqlite:///../x.db would become ./x.db): refused, not guessed
+  if (url.split('/').some((segment) => ['.', '..'].includes(decoded(segment, setting, 'path')))) {
+    throw ConfigError.invalid(setting, 'a SQLite URL cannot have "." or ".." path segments; name the file from the working directory down or as an absolute path');
+  }
+  const filePart = decoded(parsed.pathname, setting, 'path').slice(1);
+  if (filePart === ':memory:') return { dialect: 'sqlite', file: ':memory:', memory: true, url: 'sqlite:///:memory:' };
+  if (filePart === '' || filePart.endsWith('/')) throw ConfigError.invalid(setting, 'the SQLite URL names no database file');
+  const file = path.isAbsolute(filePart) ? filePart : path.resolve(cwd, filePart);
+  return { dialect: 'sqlite', file, memory: false, url: sqliteUrlOf(file) };
+}
+
+function postgresTarget(parsed: URL, setting: string): DatabaseTarget {
+  // A "/", "?" or "#" left unencoded in a password ends the authority early; the rest of the password
+  // then lands in the path, query or fragment, with the "@" that should have ended it. Such a URL is
+  // refused before any part of it can reach a message.
+  const strayAt = parsed.pathname.includes('@') || [...parsed.searchParams].some(([k, v]) => k.includes('@') || (k !== 'user' && v.includes('@')));
+  if (parsed.hash !== '' || strayAt) {
+    throw ConfigError.invalid(setting, 'the PostgreSQL URL does not parse as user:password@host: write @ / ? # : in a user name or password as %40 %2F %3F %23 %3A');
+  }
+  if (parsed.hostname === '') throw ConfigError.invalid(setting, 'the PostgreSQL URL names no host (postgresql://user:pass@host:port/db)');
+  const database = decoded(parsed.pathname, setting, 'database name').slice(1);
+  const query = parsed.searchParams;
+  const password = query.get('password') ?? decoded(parsed.password, setting, 'password');
+  const user = query.get('user') ?? decoded(parsed.username, setting, 'user name');
+  const shown = `${parsed.protocol}//${user === '' ? '' : encodeURIComponent(user)}${password === '' ? '' : ':***'}${user === '' && password === '' ? '' : '@'}${parsed.host}${parsed.pathname}`;
+  if (!database) throw ConfigError.invalid(setting, `${shown} names no database (postgresql://user:pass@host:port/db)`);
+  const host = decoded(parsed.hostname, setting, 'host');
+  const connection: PostgresConnection = {
+    // an IPv6 address is bracketed in a URL, not for the driver
+    host: host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host,
+    port: parsed.port === '' ? undefined : Number(parsed.port),
+    user,
+    password,
+    database,
+  };
+  return { dialect: 'postgresql', database, url: shown, connection: () => connection };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MikroORM as CoreMikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
@@ -27,10 +27,19 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * What an open may do: 'write' creates a missing database and brings its schema up to date; 'read'
+ * opens an existing, up-to-date database and writes nothing (SQLite opened read-only, PostgreSQL
+ * sessions in read-only transactions).
+ */
+export type StoreAccess = 'read' | 'write';
+
 export interface OpenStoreOptions {
   /** a database URL of the contract; default sqlite:///data/signals.db */
   dbUrl?: string;
-  /** PostgreSQL: apply pending migrations on open (default true); SQLite always creates missing tables */
+  /** default 'write' */
+  access?: StoreAccess;
+  /** PostgreSQL, 'write': apply pending migrations on open (default true); SQLite always creates missing tables */
   migrate?: boolean;
   /** where the URL came from, for error lines (default DATABASE_URL) */
   setting?: string;
@@ -41,11 +50,15 @@ export interface OpenStoreOptions {
 /** A lock id for migrations, so two processes starting together do not both migrate. */
 const MIGRATION_LOCK_ID = 0x5167_1ed9;
 
-/** Opens the store of a database URL, creating SQLite tables or applying PostgreSQL migrations as needed. */
+/** How long a SQLite connection waits for another process's lock before it fails with SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
+/** Opens the store of a database URL; with write access (the default) it creates the database, its tables or pending migrations as needed. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const url = options.dbUrl ?? DEFAULT_DATABASE_URL;
   const target = parseDatabaseUrl(url, options.setting ?? 'DATABASE_URL');
-  return target.dialect === 'sqlite' ? openSqlite(target, url === DEFAULT_DATABASE_URL) : openPostgres(target, options);
+  if (target.dialect === 'postgresql') return openPostgres(target, options);
+  return options.access === 'read' ? openSqliteToRead(target) : openSqlite(target, url === DEFAULT_DATABASE_URL, options.setting ?? 'DATABASE_URL');
 }
 
 function makeStore(dialect: Dialect, target: DatabaseTarget, orm: CoreMikroORM): Store {
@@ -59,33 +72,42 @@ function makeStore(dialect: Dialect, target: DatabaseTarget, orm: CoreMikroORM):
   };
 }
 
-async function openSqlite(target: Extract<DatabaseTarget, { dialect: 'sqlite' }>, isDefault: boolean): Promise<Store> {
-  if (!target.memory) {
-    const dir = path.dirname(target.file);
-    if (!existsSync(dir)) {
-      if (!isDefault) {
-        throw ConfigError.invalid('DATABASE_URL', `directory ${dir} does not exist; create it or choose another path`);
-      }
-      mkdirSync(dir, { recursive: true });
-    }
-  }
-  let orm: CoreMikroORM;
+type SqliteTarget = Extract<DatabaseTarget, { dialect: 'sqlite' }>;
+
+/** MikroORM over one better-sqlite3 connection; `driver` are better-sqlite3's options (MikroORM passes them on). */
+async function initSqlite(target: SqliteTarget, driver: Record<string, unknown>): Promise<Store> {
   try {
-    orm = (await SqliteMikroORM.init({
+    const orm = (await SqliteMikroORM.init({
       entities: ENTITIES,
       dbName: target.file,
       discovery: { warnWhenNoEntities: false },
       debug: false,
+      ensureDatabase: false,
+      // the busy timeout from the first statement on, so that even opening waits for another process's lock
+      driverOptions: { timeout: SQLITE_BUSY_TIMEOUT_MS, ...driver },
     })) as unknown as CoreMikroORM;
+    return makeStore('sqlite', target, orm);
   } catch (cause) {
     throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot open SQLite database ${target.file}`, { cause });
   }
-  const store = makeStore('sqlite', target, orm);
+}
+
+async function openSqlite(target: SqliteTarget, isDefault: boolean, setting: string): Promise<Store> {
+  if (!target.memory) {
+    const dir = path.dirname(target.file);
+    if (!existsSync(dir)) {
+      if (!isDefault) {
+        throw ConfigError.invalid(setting, `directory ${dir} does not exist; create it or choose another path`);
+      }
+      mkdirSync(dir, { recursive: true });
+    }
+  }
+  const store = await initSqlite(target, {});
   try {
-    const em = store.em();
-    const conn = em.getConnection();
-    if (!target.memory) await conn.execute('pragma journal_mode = wal');
-    await conn.execute('pragma busy_timeout = 30000');
+    const conn = store.em().getConnection();
+    // switching to WAL takes an exclusive lock: only a file not yet in WAL mode asks for it
+    const [mode] = await conn.execute<{ journal_mode: string }[]>('pragma journal_mode');
+    if (!target.memory && mode?.journal_mode !== 'wal') await conn.execute('pragma journal_mode = wal');
     await conn.execute('pragma synchronous = normal');
     // a checkpoint every ~40 MB of WAL instead of ~4 MB: hot index pages are written back once per
     // checkpoint rather than every few commits
@@ -99,13 +121,104 @@ async function openSqlite(target: Extract<DatabaseTarget, { dialect: 'sqlite' }>
   return store;
 }
 
-async function openPostgres(target: Extract<DatabaseTarget, { dialect: 'postgresql' }>, options: OpenStoreOptions): Promise<Store> {
+/** SQLite error codes of a read-only open of a WAL file whose -shm file is missing and cannot be created. */
+const NO_SHARED_MEMORY = new Set(['SQLITE_READONLY_DIRECTORY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_CANTINIT']);
+
+/** Files above this size are not read into memory when they cannot be opened in place. */
+const MAX_IN_MEMORY_COPY_BYTES = 1024 ** 3;
+
+/**
+ * Opens an existing SQLite file read-only (better-sqlite3's `readonly`, `fileMustExist`): no journal
+ * mode switch, no schema change. A file in WAL mode needs its -shm file, which SQLite cannot create in
+ * a directory it may not write; when there is no -wal file either, every committed page is in the main
+ * file, and that file is read as an in-memory copy instead.
+ */
+async function openSqliteToRead(target: SqliteTarget): Promise<Store> {
+  if (target.memory) throw new LedgerError(ErrorCode.NotFound, 'sqlite:///:memory: is a new, empty database: there is nothing in it to read');
+  if (!existsSync(target.file)) {
+    throw new LedgerError(ErrorCode.NotFound, `SQLite database ${target.file} does not exist; a read command does not create it`);
+  }
+  try {
+    return await checkedForReading(await initSqlite(target, { readonly: true, fileMustExist: true }), target.file);
+  } catch (error) {
+    const code = (rootCause(error) as { code?: unknown }).code;
+    if (typeof code !== 'string' || !NO_SHARED_MEMORY.has(code) || !isWalFile(target.file) || existsSync(`${target.file}-wal`)) throw error;
+  }
+  return checkedForReading(await initSqlite(target, { dbName: inMemoryCopyOf(target.file), readonly: true }), target.file);
+}
+
+/** Whether a SQLite file is in WAL mode (file format versions 2 in its header); false when it cannot be read. */
+function isWalFile(file: string): boolean {
+  const header = Buffer.alloc(20);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, header, 0, header.length, 0);
+    return header[18] === 2 && header[19] === 2;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The bytes of a SQLite file in WAL mode, marked as a rollback-journal database so that SQLite opens them in memory. */
+function inMemoryCopyOf(file: string): Buffer {
+  let bytes: Buffer;
+  try {
+    if (statSync(file).size > MAX_IN_MEMORY_COPY_BYTES) throw new Error(`larger than ${MAX_IN_MEMORY_COPY_BYTES} bytes`);
+    bytes = readFileSync(file);
+  } catch (cause) {
+    throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot read SQLite database ${file}: SQLite cannot create ${path.basename(file)}-shm beside it, and the file cannot be read into memory instead`, { cause });
+  }
+  // bytes 18 and 19 of the header: the file format's write and read versions, 2 for WAL, 1 for rollback
+  bytes[18] = 1;
+  bytes[19] = 1;
+  return bytes;
+}
+
+/** The store, once its schema is complete enough to read; else it is closed and one line says why not. */
+async function checkedForReading(store: Store, file: string): Promise<Store> {
+  try {
+    const gaps = await sqliteSchemaGaps(store);
+    if (gaps.fresh) {
+      throw new LedgerError(ErrorCode.InputInvalid, `SQLite database ${file} holds no signal-ledger tables (an empty file or another program's); a read command does not create them`);
+    }
+    const missing = [...(gaps.firstFillAt ? ['signals.first_fill_at'] : []), ...gaps.latencies.map((l) => `signals.${l.column}`), ...gaps.tables];
+    if (missing.length > 0) {
+      throw new LedgerError(
+        ErrorCode.InputInvalid,
+        `SQLite database ${file} was written by an older signal-ledger (no ${missing.join(', ')}); run signal-ledger migrate on it, with write access, before reading it`,
+      );
+    }
+    registerSqliteAggregates(await store.em().getConnection().getNativeClient());
+    return store;
+  } catch (error) {
+    await store.close();
+    if (error instanceof LedgerError) throw error;
+    throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot read SQLite database ${file}`, { cause: error });
+  }
+}
+
+type PostgresTarget = Extract<DatabaseTarget, { dialect: 'postgresql' }>;
+
+async function openPostgres(target: PostgresTarget, options: OpenStoreOptions): Promise<Store> {
+  const read = options.access === 'read';
+  const { host, port, user, password, database } = target.connection();
   const orm = (await PostgreSqlMikroORM.init({
     entities: ENTITIES,
-    clientUrl: target.clientUrl,
+    // parts, not a connection string: the driver never holds the URL, so none of its errors can quote it
+    host,
+    port,
+    user,
+    password,
+    dbName: database,
     discovery: { warnWhenNoEntities: false },
     debug: false,
+    // MikroORM creates a missing database on connect; a read must find it
+    ensureDatabase: !read,
     pool: { min: 0, max: options.poolSize ?? 10 },
+    driverOptions: read ? { options: '-c default_transaction_read_only=on' } : {},
     extensions: [Migrator],
     migrations: { migrationsList: MIGRATIONS, snapshot: false, silent: true, allOrNothing: true },
   })) as unknown as CoreMikroORM;
@@ -114,17 +227,118 @@ async function openPostgres(target: Extract<DatabaseTarget, { dialect: 'postgres
     await store.em().getConnection().execute('select 1');
   } catch (cause) {
     await store.close();
+    if ((rootCause(cause) as { code?: unknown }).code === '3D000') {
+      throw new LedgerError(ErrorCode.NotFound, `PostgreSQL database "${database}" does not exist at ${target.url}${read ? '; a read command does not create it' : ''}`, { cause });
+    }
     throw StoreError.unavailable(`cannot connect to PostgreSQL at ${target.url}`, cause);
   }
-  if (options.migrate ?? true) {
-    try {
-      await migrate(store);
-    } catch (cause) {
-      await store.close();
-      throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot migrate PostgreSQL database ${target.database}`, { cause });
-    }
+  try {
+    if (read) await checkMigrated(store);
+    else if (options.migrate ?? true) await migrate(store);
+  } catch (cause) {
+    await store.close();
+    if (cause instanceof LedgerError) throw cause;
+    throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot ${read ? 'read' : 'migrate'} PostgreSQL database ${database}`, { cause });
   }
   return store;
+}
+
+/** Refuses a PostgreSQL database that lacks the ledger's tables or some of its migrations. */
+async function checkMigrated(store: Store): Promise<void> {
+  const conn = store.em().getConnection();
+  const [table] = await conn.execute<{ present: boolean }[]>(`select to_regclass('mikro_orm_migrations') is not null as "present"`);
+  const applied = table?.present ? new Set((await conn.execute<{ name: string }[]>('select "name" from "mikro_orm_migrations"')).map((r) => r.name)) : new Set<string>();
+  const database = store.target.dialect === 'postgresql' ? store.target.database : '';
+  if (applied.size === 0) {
+    throw new LedgerError(ErrorCode.InputInvalid, `PostgreSQL database ${database} holds no signal-ledger tables; a read command does not create them`);
+  }
+  const pending = MIGRATIONS.filter((m) => !applied.has(m.name));
+  if (pending.length > 0) {
+    throw new LedgerError(
+      ErrorCode.InputInvalid,
+      `PostgreSQL database ${database} was migrated by an older signal-ledger (pending: ${pending.map((m) => m.name).join(', ')}); run signal-ledger migrate before reading it`,
+    );
+  }
+}
+
+function rootCause(error: unknown): unknown {
+  let e = error;
+  while (e instanceof Error && e.cause !== undefined) e = e.cause;
+  return e;
+}
+
+/** What a SQLite file lacks of the current schema. */
+interface SqliteSchemaGaps {
+  /** no signals table: nothing of the ledger yet */
+  fresh: boolean;
+  firstFillAt: boolean;
+  latencies: (typeof LATENCIES)[number][];
+  /** tables missing (a read cannot do without them) */
+  tables: string[];
+  /** the create statements of the missing tables and indexes */
+  statements: string[];
+  rollups: boolean;
+}
+
+/**
+ * Compares a SQLite file with the DDL of the entities (not by introspecting the file: MikroORM's reader
+ * fails on tables such as ANALYZE's sqlite_stat1).
+ */
+async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> {
+  const conn = store.em().getConnection();
+  const names = async (sql: string) => new Set((await conn.execute<{ name: string }[]>(sql)).map((r) => r.name));
+  const tables = await names(`select name from sqlite_master where type = 'table'`);
+  const signalColumns = await names(`select name from pragma_table_info('signals')`);
+  const indexes = await names(`select name from sqlite_master where type = 'index'`);
+  const missingTables: string[] = [];
+  const statements = (await store.orm.schema.getCreateSchemaSQL({ wrap: false }))
+    .split(/;\s*\n/)
+    .map((statement) => statement.trim())
+    .filter((sql) => {
+      const table = /^create table `([^`]+)`/.exec(sql)?.[1];
+      const index = /^create (?:unique )?index [`"]([^`"]+)[`"]/.exec(sql)?.[1];
+      if (table !== undefined && !tables.has(table)) missingTables.push(table);
+      return (table !== undefined && !tables.has(table)) || (index !== undefined && !indexes.has(index));
+    });
+  const fresh = !tables.has('signals');
+  return {
+    fresh,
+    firstFillAt: !fresh && !signalColumns.has('first_fill_at'),
+    latencies: fresh ? [] : LATENCIES.filter((l) => !signalColumns.has(l.column)),
+    tables: missingTables,
+    statements,
+    rollups: !fresh && !tables.has('signal_rollups'),
+  };
+}
+
+const upToDate = (gaps: SqliteSchemaGaps) => !gaps.fresh && !gaps.firstFillAt && gaps.latencies.length === 0 && gaps.statements.length === 0;
+
+/**
+ * Creates a new SQLite file's tables, or adds to an existing file what a later version added: tables
+ * and indexes, the first_fill_at column (filled in from the audit trail), the latency columns (filled in
+ * from the row's times) and the rollups (built from the rows). Nothing is ever dropped.
+ */
+async function migrateSqlite(store: Store): Promise<void> {
+  // an up-to-date file is only read; creating or upgrading is one transaction that begins with the
+  // write lock (begin immediate, which waits for the busy timeout) and looks again once it holds it,
+  // for another process may have created or upgraded the file meanwhile. Interrupted half-way, it leaves
+  // the file as it was and runs again on the next open.
+  if (upToDate(await sqliteSchemaGaps(store))) return;
+  const conn = store.em().getConnection();
+  await conn.execute('begin immediate');
+  try {
+    const gaps = await sqliteSchemaGaps(store);
+    if (gaps.firstFillAt) await conn.execute('alter table `signals` add column `first_fill_at` text null');
+    for (const l of gaps.latencies) await conn.execute(`alter table \`signals\` add column \`${l.column}\` integer null`);
+    for (const sql of gaps.statements) await conn.execute(sql);
+    if (gaps.firstFillAt) await conn.execute(FIRST_FILL_BACKFILL);
+    if (gaps.latencies.length > 0) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
+    if (gaps.rollups) await rebuildRollupsIn(conn.getClient() as unknown as QueryRunner, 'sqlite');
+    await conn.execute('commit');
+  } catch (error) {
+    await conn.execute('rollback');
+    throw error;
+  }
 }
 
 /**
@@ -133,45 +347,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { dialect: 'postgres
  */
 export async function migrate(store: Store): Promise<string[]> {
   if (store.dialect === 'sqlite') {
-    // tables created on first use; what a later version added to an existing file is added to it: tables
-    // and indexes from the DDL of the entities (not by introspecting the file: MikroORM's reader fails on
-    // tables such as ANALYZE's sqlite_stat1), the first_fill_at column, filled in from the audit trail, the
-    // latency columns, filled in from the row's times, and the rollups, built from the rows. Nothing is
-    // ever dropped.
-    const conn = store.em().getConnection();
-    const names = async (sql: string) => new Set((await conn.execute<{ name: string }[]>(sql)).map((r) => r.name));
-    const tables = await names(`select name from sqlite_master where type = 'table'`);
-    if (!tables.has('signals')) {
-      await store.orm.schema.create();
-      return [];
-    }
-    const signalColumns = await names(`select name from pragma_table_info('signals')`);
-    const indexes = await names(`select name from sqlite_master where type = 'index'`);
-    const latencies = LATENCIES.filter((l) => !signalColumns.has(l.column));
-    const missing = (await store.orm.schema.getCreateSchemaSQL({ wrap: false }))
-      .split(/;\s*\n/)
-      .map((statement) => statement.trim())
-      .filter((sql) => {
-        const table = /^create table `([^`]+)`/.exec(sql)?.[1];
-        const index = /^create (?:unique )?index [`"]([^`"]+)[`"]/.exec(sql)?.[1];
-        return (table !== undefined && !tables.has(table)) || (index !== undefined && !indexes.has(index));
-      });
-    // an up-to-date file is only read; an upgrade is one transaction: interrupted half-way, it leaves the
-    // file as it was and runs again on the next open
-    if (signalColumns.has('first_fill_at') && latencies.length === 0 && missing.length === 0) return [];
-    await conn.execute('begin immediate');
-    try {
-      if (!signalColumns.has('first_fill_at')) await conn.execute('alter table `signals` add column `first_fill_at` text null');
-      for (const l of latencies) await conn.execute(`alter table \`signals\` add column \`${l.column}\` integer null`);
-      for (const sql of missing) await conn.execute(sql);
-      if (!signalColumns.has('first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
-      if (latencies.length > 0) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
-      if (!tables.has('signal_rollups')) await rebuildRollupsIn(conn.getClient() as unknown as QueryRunner, 'sqlite');
-      await conn.execute('commit');
-    } catch (error) {
-      await conn.execute('rollback');
-      throw error;
-    }
+    await migrateSqlite(store);
     return [];
   }
   const kysely = store.em().getConnection().getClient();

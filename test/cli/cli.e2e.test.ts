@@ -130,11 +130,12 @@ describe('signal-ledger command line', () => {
   });
 
   it.each([
-    [['--db', 'mysql://x/y', 'report'], /--db: "mysql:\/\/x\/y" is not a database URL/],
-    [['--db', 'sqlite:///no/such/dir/x.db', 'report'], /directory .* does not exist/],
+    [['--db', 'mysql://x/y', 'report'], /--db: not a database URL signal-ledger stores in/],
+    [['--db', 'sqlite:///no/such/dir/x.db', 'migrate'], /directory .* does not exist/],
+    [['--db', 'sqlite:///no/such/dir/x.db', 'report'], /SQLite database .*x\.db does not exist; a read command does not create it/],
     [['--db', 'postgresql://postgres:secret@127.0.0.1:1/x', 'report'], /cannot connect to PostgreSQL at postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/x/],
     [['--db', 'sqlite:///a.db', 'ingest', 'missing.ndjson'], /cannot read missing\.ndjson: no such file/],
-    [['--db', 'sqlite:///a.db', 'signals', 'list', '--limit', '20000'], /above the maximum page size of 10000/],
+    [['--db', 'sqlite:///a.db', 'signals', 'list', '--limit', '20000'], /--limit: a whole number from 1 to 10000 \(got "20000"\)/],
   ])('%j fails with one clear line and a non-zero exit', (args, message) => {
     const r = cli(args);
     expect(r.code).not.toBe(0);

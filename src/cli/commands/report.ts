@@ -4,7 +4,8 @@ import { type Command, Option } from 'commander';
 import type { TimeSeriesMetric } from '../../analytics/index.ts';
 import { InputError } from '../../errors.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { formatCsv, formatTable } from '../output.ts';
+import { checkTimeFlags } from '../flags.ts';
+import { escapeControls, formatCsv, formatTable, snakeKeys } from '../output.ts';
 
 interface ReportOptions {
   from?: string;
@@ -15,13 +16,6 @@ interface ReportOptions {
   json?: boolean;
   csv?: boolean;
   html?: string;
-}
-
-/** camelCase keys to snake_case, all the way down (values untouched), as in the database and `--json`. */
-export function snakeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(snakeKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
 }
 
 /** [path, value] for every leaf of an object: the rows of `--csv`. */
@@ -61,10 +55,7 @@ export function registerReport(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML page with charts to FILE and print its path')
     .action(async (opts: ReportOptions, cmd: Command) => {
       if (opts.json && opts.csv) throw InputError.invalid('--json/--csv', 'choose one output format');
-      const { timeParam } = await import('../../store/index.ts');
-      // checked here so that a bad bound is reported under the flag's name
-      if (opts.from !== undefined) timeParam(opts.from, '--from');
-      if (opts.to !== undefined) timeParam(opts.to, '--to');
+      await checkTimeFlags(opts);
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { Analytics, TIME_SERIES_METRICS } = await import('../../analytics/index.ts');
         const analytics = Analytics.fromStore(store);
@@ -120,7 +111,7 @@ export function registerReport(program: Command): void {
         const share = (n: number) => (stats.totalSignals > 0 ? `${((100 * n) / stats.totalSignals).toFixed(1)}%` : '0.0%');
         const lat = stats.latencyMs;
         const out = [
-          `Execution statistics (${range}${opts.strategy ? `, strategy ${opts.strategy}` : ''}${opts.symbol ? `, symbol ${opts.symbol}` : ''})`,
+          escapeControls(`Execution statistics (${range}${opts.strategy ? `, strategy ${opts.strategy}` : ''}${opts.symbol ? `, symbol ${opts.symbol}` : ''})`),
           formatTable(['metric', 'value'], [
             ['total signals', stats.totalSignals],
             ['executed', stats.executedCount],
@@ -152,6 +143,6 @@ export function registerReport(program: Command): void {
           `Rejection reasons\n${formatTable(['reason', 'signals', 'share'], rejections.reasons.map((r) => [r.reason, r.count, pct(r.share)]))}`,
         ];
         process.stdout.write(`${out.join('\n')}\n`);
-      });
+      }, 'read');
     });
 }

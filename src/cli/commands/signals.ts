@@ -3,7 +3,8 @@ import { LIMITS } from '../../contract/limits.ts';
 import { SIGNAL_STATUSES } from '../../fold/signal-status.ts';
 import type { SignalRecord } from '../../store/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { formatTable } from '../output.ts';
+import { checkTimeFlags, wholeNumberFlag } from '../flags.ts';
+import { escapeControls, formatTable, snakeKeys } from '../output.ts';
 
 /** Writes a JSON array element by element, byte for byte as JSON.stringify(array, null, 2) would. */
 function createJsonArrayWriter(write: (text: string) => void) {
@@ -27,7 +28,7 @@ function printRecord(record: SignalRecord, toSnakeCase: (r: SignalRecord) => Rec
   const snake = toSnakeCase(record);
   const width = Math.max(...Object.keys(snake).map((k) => k.length));
   return Object.entries(snake)
-    .map(([k, v]) => `${k.padEnd(width)}  ${v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => `${k.padEnd(width)}  ${v === null ? '' : escapeControls(typeof v === 'object' ? JSON.stringify(v) : String(v))}`)
     .join('\n');
 }
 
@@ -45,13 +46,13 @@ export function registerSignals(program: Command): void {
         const repo = SignalRepository.fromStore(store);
         const record = await repo.getSignalById(id);
         if (record === null) {
-          process.stderr.write(`signal-ledger: no signal ${JSON.stringify(id)}\n`);
+          process.stderr.write(`signal-ledger: no signal ${escapeControls(JSON.stringify(id))}\n`);
           process.exitCode = 3;
           return;
         }
         const audit = opts.audit ? await repo.getAuditTrail(id) : null;
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify(audit ? { ...toSnakeCase(record), audit_trail: audit } : toSnakeCase(record), null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(audit ? { ...toSnakeCase(record), audit_trail: snakeKeys(audit) } : toSnakeCase(record), null, 2)}\n`);
           return;
         }
         process.stdout.write(`${printRecord(record, toSnakeCase)}\n`);
@@ -63,7 +64,7 @@ export function registerSignals(program: Command): void {
             )}\n`,
           );
         }
-      });
+      }, 'read');
     });
   signals
     .command('list')
@@ -73,11 +74,12 @@ export function registerSignals(program: Command): void {
     .option('--strategy <name>', 'only this strategy')
     .option('--from <time>', 'generated at or after (RFC 3339 or a date)')
     .option('--to <time>', 'generated before (exclusive)')
-    .option('--limit <n>', `records per page (at most ${LIMITS.maxPageSize})`, (v) => Number(v), LIMITS.defaultPageSize)
+    .option('--limit <n>', `records per page, 1 to ${LIMITS.maxPageSize}`, wholeNumberFlag('--limit', 1, LIMITS.maxPageSize), LIMITS.defaultPageSize)
     .option('--cursor <signalId>', 'continue after this signal id (the last of the previous page)')
     .option('--all', 'every matching record, paging through the store')
     .option('--json', 'print a JSON array of records (snake_case)')
     .action(async (opts: { status?: string[]; symbol?: string; strategy?: string; from?: string; to?: string; limit: number; cursor?: string; all?: boolean; json?: boolean }, cmd: Command) => {
+      await checkTimeFlags(opts);
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { SignalRepository, toSnakeCase } = await loadStore();
         const repo = SignalRepository.fromStore(store);
@@ -106,8 +108,8 @@ export function registerSignals(program: Command): void {
           )}\n`,
         );
         if (!opts.all && count === opts.limit) {
-          process.stderr.write(`more records: --cursor ${records[records.length - 1]?.signalId}\n`);
+          process.stderr.write(`more records: --cursor ${escapeControls(records[records.length - 1]?.signalId ?? '')}\n`);
         }
-      });
+      }, 'read');
     });
 }

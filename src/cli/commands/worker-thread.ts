@@ -4,7 +4,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KafkaConfig } from '../../config.ts';
 import { describeError } from '../../errors.ts';
-import { redactUrl } from '../../store/database-url.ts';
 import { openStore } from '../../store/index.ts';
 import { createWorker, createWorkerMetrics, startHealthServer } from '../../worker/index.ts';
 import { createLogger } from '../logger.ts';
@@ -33,7 +32,7 @@ try {
       logger.info({ signal: m.signal }, 'stopping: finishing the batch in hand');
       void worker.stop().catch(() => undefined);
     });
-    logger.info({ database: redactUrl(config.databaseUrl), group: config.groupId, metrics: `http://127.0.0.1:${server.port}/metrics` }, 'worker starting');
+    logger.info({ database: store.target.url, group: config.groupId, metrics: `http://127.0.0.1:${server.port}/metrics` }, 'worker starting');
     try {
       await worker.start();
       await worker.done;

@@ -1,0 +1,19 @@
+import { wholeNumber } from '../config.ts';
+import { InputError } from '../errors.ts';
+
+/** A commander parser for a whole-number flag: decimal digits only (no 0x10, 1e2, -1), from min to max; a bad value names the flag. */
+export function wholeNumberFlag(flag: string, min: number, max: number): (value: string) => number {
+  const schema = wholeNumber(min, max);
+  return (value) => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw InputError.invalid(flag, `${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`);
+    return parsed.data;
+  };
+}
+
+/** Checks --from and --to before anything is opened, so that a bad bound is reported under its flag's name. */
+export async function checkTimeFlags(opts: { from?: string; to?: string }): Promise<void> {
+  const { timeParam } = await import('../store/signal-queries.ts');
+  if (opts.from !== undefined) timeParam(opts.from, '--from');
+  if (opts.to !== undefined) timeParam(opts.to, '--to');
+}
