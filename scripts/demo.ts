@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadKafkaConfig } from '../src/config.ts';
 import { EVENT_KINDS } from '../src/contract/index.ts';
 import { openStore } from '../src/store/index.ts';
+import { parseDatabaseUrl } from '../src/store/database-url.ts';
 import { countBehind, createKafka, fetchPartitionOffsets } from '../src/worker/index.ts';
 import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
 import { pino } from 'pino';
@@ -32,7 +33,7 @@ try {
   say('creating the topics');
   run(['topics', 'create', '--partitions', '6']);
 
-  say(`starting the worker on ${config.databaseUrl}`);
+  say(`starting the worker on ${parseDatabaseUrl(config.databaseUrl).url}`);
   worker = spawn(process.execPath, [cli, 'worker', '--metrics-port', '0'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   const exited = new Promise<number | null>((resolve) => worker?.once('exit', (code) => resolve(code)));
 
@@ -68,7 +69,7 @@ try {
   run(['report']);
   say('report page (open it in a browser; it works offline)');
   run(['report', '--html', path.join('data', 'report.html')]);
-  process.stdout.write(`\nRecords are in ${config.databaseUrl}. Try: npm run signal-ledger -- signals list --status rejected --limit 5\n`);
+  process.stdout.write(`\nRecords are in ${parseDatabaseUrl(config.databaseUrl).url}. Try: npm run signal-ledger -- signals list --status rejected --limit 5\n`);
 } finally {
   worker?.kill('SIGKILL');
   if (startedBroker) {

@@ -11,6 +11,15 @@ export function wholeNumberFlag(flag: string, min: number, max: number): (value:
   };
 }
 
+/** A commander parser for a plain decimal flag (digits, one optional point: no 0x10, 1e2 or -1), from min to max; a bad value names the flag. */
+export function decimalFlag(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\s*\d{1,15}(\.\d{1,15})?\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max)) throw InputError.invalid(flag, `a number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    return n;
+  };
+}
+
 /** Checks --from and --to before anything is opened, so that a bad bound is reported under its flag's name. */
 export async function checkTimeFlags(opts: { from?: string; to?: string }): Promise<void> {
   const { timeParam } = await import('../store/signal-queries.ts');

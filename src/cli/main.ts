@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { describeError, LedgerError } from '../errors.ts';
+import { describeError, ErrorCode, LedgerError } from '../errors.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -19,6 +19,8 @@ Exit codes:
        that is unavailable, missing or too old to read; unreadable input (also
        ingest when some lines were unreadable: they are kept as dead letters)
   3    signals get: no signal with that id
+  4    worker/replay with --on-invalid stop: a message broke the contract; its
+       offset is not committed (the log names its topic, partition and offset)
   130  worker: a second SIGTERM/SIGINT stopped it at once
 `;
 
@@ -43,6 +45,12 @@ export function createProgram(): Command {
   return program;
 }
 
+/** The exit code of a failure: see EXIT_CODES. */
+function exitCodeOf(error: unknown): number {
+  if (!(error instanceof LedgerError)) return 1;
+  return error.code === ErrorCode.ContractViolation ? 4 : 2;
+}
+
 /** Runs the command line; every failure is one clear line on stderr and a non-zero exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = createProgram();
@@ -53,7 +61,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     // the message may quote data or arguments; it must not drive the terminal
     process.stderr.write(`signal-ledger: ${escapeControls(describeError(error))}\n`);
-    return error instanceof LedgerError ? 2 : 1;
+    return exitCodeOf(error);
   }
 }
 

@@ -34,16 +34,16 @@ const FORMS = 'use sqlite:///relative/path.db, sqlite:////absolute/path.db, sqli
  */
 export function parseDatabaseUrl(url: string, setting = 'DATABASE_URL', cwd = process.cwd()): DatabaseTarget {
   const text = url.trim();
+  if (text.toLowerCase().startsWith('sqlite:')) return sqliteTarget(text, setting, cwd);
   // URL.parse, not new URL: the TypeError of the latter carries the whole text, password included
   const parsed = URL.parse(text);
-  if (parsed?.protocol === 'sqlite:') return sqliteTarget(text, parsed, setting, cwd);
   if (parsed?.protocol === 'postgresql:' || parsed?.protocol === 'postgres:') return postgresTarget(parsed, setting);
   throw ConfigError.invalid(setting, `not a database URL signal-ledger stores in (not shown: it may hold a password); ${FORMS}`);
 }
 
-/** A SQLite URL of an absolute file path, as parseDatabaseUrl reads it back. */
+/** A SQLite URL of a file path, as parseDatabaseUrl reads it back. */
 export function sqliteUrlOf(file: string): string {
-  return `sqlite:///${file.split('/').map(encodeURIComponent).join('/')}`;
+  return `sqlite:///${file}`;
 }
 
 /** decodeURIComponent, with a malformed escape reported without the text around it. */
@@ -55,19 +55,16 @@ function decoded(part: string, setting: string, what: string): string {
   }
 }
 
-function sqliteTarget(url: string, parsed: URL, setting: string, cwd: string): DatabaseTarget {
-  // sqlite:x.db and sqlite:/x.db have no "//" authority; sqlite://host/x.db has a host
-  if (!parsed.href.startsWith('sqlite://') || parsed.host !== '' || parsed.username !== '' || parsed.password !== '') {
-    throw ConfigError.invalid(setting, `a SQLite URL has three slashes and no host: use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory:`);
+/**
+ * A SQLite URL holds a file path, no credentials: the path is everything after `sqlite:///`, taken as
+ * written, as the Python layer (SQLAlchemy) reads it: `..` and `%` keep their file-system meaning.
+ */
+function sqliteTarget(url: string, setting: string, cwd: string): DatabaseTarget {
+  const rest = url.slice('sqlite:'.length);
+  if (!rest.startsWith('///')) {
+    throw ConfigError.invalid(setting, 'a SQLite URL has three slashes and no host: use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory: (not shown: it may hold a password)');
   }
-  if (parsed.search !== '' || parsed.hash !== '') {
-    throw ConfigError.invalid(setting, 'a SQLite URL takes no ?query or #fragment; write ? and # in a file name as %3F and %23');
-  }
-  // the URL parser drops "." and ".." segments (sqlite:///../x.db would become ./x.db): refused, not guessed
-  if (url.split('/').some((segment) => ['.', '..'].includes(decoded(segment, setting, 'path')))) {
-    throw ConfigError.invalid(setting, 'a SQLite URL cannot have "." or ".." path segments; name the file from the working directory down or as an absolute path');
-  }
-  const filePart = decoded(parsed.pathname, setting, 'path').slice(1);
+  const filePart = rest.slice(3);
   if (filePart === ':memory:') return { dialect: 'sqlite', file: ':memory:', memory: true, url: 'sqlite:///:memory:' };
   if (filePart === '' || filePart.endsWith('/')) throw ConfigError.invalid(setting, 'the SQLite URL names no database file');
   const file = path.isAbsolute(filePart) ? filePart : path.resolve(cwd, filePart);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ParsedMessage } from '../contract/index.ts';
+import { sqliteUrlOf } from '../store/database-url.ts';
 import { LedgerError, ErrorCode, StoreError } from '../errors.ts';
 import { applyBatch, type ApplyResult, type ConsumerCheckpoint, type Store } from '../store/index.ts';
 import type { WriterFailure, WriterReply, WriterRequest } from './store-writer-thread.ts';
@@ -33,7 +34,7 @@ export async function openStoreWriter(store: Store): Promise<StoreWriter> {
   if (store.target.dialect !== 'sqlite' || store.target.memory) {
     return { apply: (messages, checkpoints, strict) => applyBatch(store, messages, { checkpoints, strict }), close: async () => {} };
   }
-  const dbUrl = `sqlite:///${store.target.file}`;
+  const dbUrl = sqliteUrlOf(store.target.file);
   // .ts when run from the sources, .js when run from the build in dist/
   const script = new URL(`./store-writer-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   const thread = new Worker(script, { workerData: { dbUrl }, resourceLimits: WRITER_HEAP });

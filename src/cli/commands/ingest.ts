@@ -5,8 +5,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { LIMITS, loadConfig, NAIVE_TIMESTAMPS, wholeNumber } from '../../config.ts';
-import { ConfigError } from '../../errors.ts';
+import { LIMITS, loadConfig, NAIVE_TIMESTAMPS } from '../../config.ts';
+import { escapeControls } from '../output.ts';
+import { wholeNumberFlag } from '../flags.ts';
 import type { IngestSummary } from '../../ingest/index.ts';
 import { assertReadableFile } from '../../ingest/readable-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
@@ -67,10 +68,8 @@ export function registerIngest(program: Command): void {
     .option('--naive-timestamps <rule>', `a timestamp without a UTC offset: ${NAIVE_TIMESTAMPS.join(' or ')} (read as UTC) (default $NAIVE_TIMESTAMPS, else reject)`)
     .action(async (file: string, opts: { json?: boolean; batchSize: string; maxLineBytes?: string; naiveTimestamps?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
-      const batchSize = wholeNumber(1, LIMITS.maxBatchEvents).safeParse(opts.batchSize);
-      if (!batchSize.success) throw ConfigError.invalid('--batch-size', batchSize.error.issues[0]?.message ?? 'invalid');
       const config = loadConfig({ db: global.db, naiveTimestamps: opts.naiveTimestamps, maxLineBytes: opts.maxLineBytes });
-      const rules = { batchSize: batchSize.data, naiveTimestamps: config.naiveTimestamps, maxLineBytes: config.maxLineBytes };
+      const rules = { batchSize: wholeNumberFlag('--batch-size', 1, LIMITS.maxBatchEvents)(opts.batchSize), naiveTimestamps: config.naiveTimestamps, maxLineBytes: config.maxLineBytes };
       const totalBytes = file === '-' ? 0 : (await stat(file).catch(() => ({ size: 0 }))).size;
       const bar =
         process.stderr.isTTY && !opts.json && totalBytes > 0
@@ -81,7 +80,7 @@ export function registerIngest(program: Command): void {
           : null;
       let unreadableShown = 0;
       const onUnreadable = (why: string) => {
-        if (unreadableShown++ < 10) process.stderr.write(`${bar ? '\n' : ''}signal-ledger ingest: ${why} (kept as a dead letter)\n`);
+        if (unreadableShown++ < 10) process.stderr.write(`${bar ? '\n' : ''}signal-ledger ingest: ${escapeControls(why)} (kept as a dead letter)\n`);
       };
       const onProgress = (read: number, seconds: number, bytes: number) => bar?.update(bytes, { events: read, rate: Math.round(read / Math.max(seconds, 1e-3)) });
       let summary: IngestSummary;
@@ -120,7 +119,7 @@ export function registerIngest(program: Command): void {
         );
       }
       if (summary.unreadableLines > 0) {
-        process.stderr.write(`signal-ledger ingest: ${summary.unreadableLines} unreadable line(s) in ${file}; they are recorded as dead letters\n`);
+        process.stderr.write(`signal-ledger ingest: ${summary.unreadableLines} unreadable line(s) in ${escapeControls(file)}; they are recorded as dead letters\n`);
         process.exitCode = 2;
       }
     });

@@ -3,7 +3,7 @@
 // bounded, at the same speed). The main thread only relays signals.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KafkaConfig } from '../../config.ts';
-import { describeError } from '../../errors.ts';
+import { describeError, type ErrorCode, LedgerError } from '../../errors.ts';
 import { openStore } from '../../store/index.ts';
 import { createWorker, createWorkerMetrics, startHealthServer } from '../../worker/index.ts';
 import { createLogger } from '../logger.ts';
@@ -13,7 +13,7 @@ export interface WorkerThreadInput {
   migrate: boolean;
 }
 
-export type WorkerThreadMessage = { type: 'done' } | { type: 'error'; message: string };
+export type WorkerThreadMessage = { type: 'done' } | { type: 'error'; message: string; code: ErrorCode | null };
 export type WorkerThreadCommand = { type: 'stop'; signal: string };
 
 const { config, migrate } = workerData as WorkerThreadInput;
@@ -47,5 +47,5 @@ try {
   post({ type: 'done' });
 } catch (error) {
   logger.flush();
-  post({ type: 'error', message: describeError(error) });
+  post({ type: 'error', message: describeError(error), code: error instanceof LedgerError ? error.code : null });
 }

@@ -3,6 +3,7 @@ import { COMPRESSIONS, DEFAULT_MAX_BATCH, LIMITS, loadKafkaConfig, type KafkaFla
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { LedgerError } from '../../errors.ts';
 import type { GlobalOptions } from '../context.ts';
 import type { WorkerThreadCommand, WorkerThreadInput, WorkerThreadMessage } from './worker-thread.ts';
 
@@ -106,7 +107,8 @@ function runWorkerThread(input: WorkerThreadInput): Promise<void> {
       else resolve();
     };
     thread.on('message', (m: WorkerThreadMessage) => {
-      settle(m.type === 'done' ? undefined : new Error(m.message));
+      // the thread's LedgerError keeps its code across the boundary: it decides the exit code
+      settle(m.type === 'done' ? undefined : m.code === null ? new Error(m.message) : new LedgerError(m.code, m.message));
       void thread.terminate(); // its message port would keep it alive
     });
     thread.on('error', (error: Error & { code?: string }) =>
