@@ -378,3 +378,31 @@ describe('the Kafka worker against a real broker: the dead-letter topic', () => 
     }
   });
 });
+
+describe('the Kafka worker against a real broker: strict mode from the command line', () => {
+  it('`worker --on-invalid stop` exits with code 4 at a bad message and logs its topic, partition, offset and problems', async () => {
+    const main = path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+    const lines = [...generateEvents({ signals: 30, bad: 0, seed: 41 })];
+    const db = await createTestDatabase('sqlite-file');
+    const config = testKafkaConfig(db.url);
+    await createTestTopics(config, PARTITIONS);
+    const published = await publish(config, [...lines.map(valid), poisonMessage('1e9999999', String(lines[3]?.key))], PARTITIONS);
+    const bad = published.find((p) => p.poison !== undefined) as Published;
+    try {
+      const child = spawn(process.execPath, [main, 'worker', '--metrics-port', '0', '--on-invalid', 'stop'], { env: { ...process.env, ...config.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (d) => (out += String(d)));
+      child.stderr?.on('data', (d) => (err += String(d)));
+      const code = await Promise.race([new Promise<number | null>((resolve) => child.once('exit', resolve)), sleep(60_000).then(() => 'timeout')]);
+      if (code === 'timeout') child.kill('SIGKILL');
+      expect(code, `${err}\n${out.slice(-2000)}`).toBe(4);
+      const logged = out.split('\n').filter((l) => l.includes('contract violation in strict mode')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logged).toEqual([expect.objectContaining({ topic: bad.topicName, partition: bad.partition, offset: bad.offset, problems: [expect.objectContaining({ path: '$.entry_price' })] })]);
+      expect(err).toMatch(/broke the contract/);
+    } finally {
+      await db.drop();
+    }
+  });
+});
