@@ -3,6 +3,7 @@ import { canonicalJson, sha256Hex } from './canonical-json.ts';
 import type { EventSource, JsonObject, Problem, SignalEvent } from './events.ts';
 import { LIMITS } from './limits.ts';
 import { findJsonHazards, nestsDeeperThan, quote, toJsonPath, unstorableReason } from './json-hazards.ts';
+import { normalizeDecimal } from './decimal.ts';
 import { normalizeTimestamp, type NaiveTimestampRule } from './timestamp.ts';
 import { topLevelValueSpans } from './value-spans.ts';
 import {
@@ -33,6 +34,8 @@ export interface AcceptedMessage {
   event: SignalEvent;
   payload: string;
   contentHash: string;
+  /** the hash over doubles that events recorded before decimals were hashed exactly carry (see sameContent) */
+  legacyContentHash?: string;
   source: EventSource;
 }
 
@@ -69,11 +72,13 @@ const SCAN_DEPTH_ABOVE_CHARS = 4096;
 const RISKY_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /**
- * Text that both databases store alike: the text itself when it is Unicode without NUL, else the
- * marked base64 of its bytes (`bytes` when given, else its UTF-8), so nothing is lost or altered.
+ * Text that both databases store alike, losing nothing: the text itself when it is Unicode without
+ * NUL; else `base64:` of its bytes (`bytes` when given, else its UTF-8); and a JS string that is not
+ * Unicode (a lone surrogate, which UTF-8 cannot encode) as `json:` and its JSON string literal.
  */
 export function storableRaw(text: string, bytes?: Uint8Array): string {
   if (unstorableReason(text) === null) return text;
+  if (bytes === undefined && !text.isWellFormed()) return `json:${JSON.stringify(text)}`;
   return `base64:${Buffer.from(bytes ?? Buffer.from(text, 'utf8')).toString('base64')}`;
 }
 
@@ -224,10 +229,44 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   // One canonical form serves both: the derived id when no event_id is given, and the content hash
   // that tells a redelivery (same content) from a reused event_id (other content).
   const { event_id: givenId, ...content } = obj;
-  const contentHash = deriveEventId(kind, content);
-  const eventId = typeof givenId === 'string' ? givenId : contentHash;
+  const derivedId = deriveEventId(kind, content);
+  const eventId = typeof givenId === 'string' ? givenId : derivedId;
   const event = toEvent(kind, result.data, eventId);
-  return { ok: true, event, payload: text, contentHash, source: message.source };
+  const exact = exactContentHash(kind, content, decimalNumbers, input, result.data as Record<string, unknown>) ?? derivedId;
+  return { ok: true, event, payload: text, contentHash: `${EXACT_HASH_PREFIX}${Buffer.from(exact, 'hex').toString('base64url')}`, legacyContentHash: derivedId, source: message.source };
+}
+
+/**
+ * Content hashes of messages are written `x1:` and base64url since decimals are hashed exactly; a
+ * hash of 64 hex digits was written before, over doubles, and is compared with `legacyContentHash`.
+ */
+export const EXACT_HASH_PREFIX = 'x1:';
+
+/** True when a recorded content hash says the message carries the same event: compared in the form it was written in. */
+export function sameContent(recordedHash: string, m: AcceptedMessage): boolean {
+  return recordedHash.startsWith(EXACT_HASH_PREFIX) ? recordedHash === m.contentHash : recordedHash === (m.legacyContentHash ?? m.contentHash);
+}
+
+/**
+ * The canonical JSON reads numbers as doubles, so 151.10 and 151.1, or 12345678901234567890 and
+ * ...891, look alike there, while the record keeps each decimal as written. When a decimal given as a
+ * JSON number is not the double's own decimal, the content hash is taken over the exact decimals
+ * instead, so the two messages are told apart (a reused event_id is then a dead letter, not a silent
+ * duplicate). Null when the doubles say it all (the common case: one string compare per decimal). The
+ * derived event_id stays the hash over doubles, so ids of recorded events do not change: two messages
+ * without an event_id that differ only there share an id, and the second is a dead letter.
+ */
+function exactContentHash(kind: EventKind, content: Record<string, unknown>, decimalNumbers: readonly string[], input: Record<string, unknown>, data: Record<string, unknown>): string | null {
+  let exact: Record<string, unknown> | null = null;
+  for (const f of decimalNumbers) {
+    const double = String(content[f]);
+    if (input[f] === double) continue;
+    const asDouble = normalizeDecimal(double);
+    if ('value' in asDouble && asDouble.value === data[f]) continue;
+    exact ??= { ...content };
+    exact[f] = data[f];
+  }
+  return exact === null ? null : deriveEventId(kind, exact);
 }
 
 type WireOf = {

@@ -83,7 +83,7 @@ export async function* readLines(stream: Readable, options: { maxLineBytes?: num
     return line;
   };
   for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array);
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
     options.onBytes?.(buffer.length);
     let from = 0;
     for (let nl = buffer.indexOf(0x0a, from); nl !== -1; nl = buffer.indexOf(0x0a, from)) {
@@ -91,8 +91,7 @@ export async function* readLines(stream: Readable, options: { maxLineBytes?: num
       yield end();
       from = nl + 1;
     }
-    // a copy: the stream may reuse its chunk's memory
-    if (from < buffer.length) add(Buffer.from(buffer.subarray(from)));
+    if (from < buffer.length) add(buffer.subarray(from));
   }
   if (size > 0 || oversize !== null) yield end();
 }

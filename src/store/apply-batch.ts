@@ -1,5 +1,5 @@
 import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
-import { canonicalJson, LIMITS, quote, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
+import { canonicalJson, LIMITS, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
 import { classifyFailure, ContractError, describeError, FailureClass, InputError, LedgerError, StoreError } from '../errors.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type NativeSqlite, type QueryRunner, runSql } from './bulk-sql.ts';
@@ -145,7 +145,8 @@ function deadLetterRow(receivedAt: string, m: RejectedMessage) {
     source: storableText(source.source, 10_000),
     topic: source.topic === null ? null : storableText(source.topic, 255),
     raw_value: m.raw,
-    problems: m.problems,
+    // a problem may quote the input (V8's JSON.parse messages do): NUL and lone surrogates would stop PostgreSQL's jsonb
+    problems: m.problems.map((p) => ({ path: storableText(p.path, 1_000), message: storableText(p.message, 2_000) })),
     event_id: m.eventId,
     signal_id: m.signalId,
   };
@@ -258,7 +259,12 @@ async function applyWithRetries(store: Store, messages: readonly ParsedMessage[]
       return await inTransaction(store, (writer) => applyInTransaction(writer, messages, options, lookUpEveryEvent));
     } catch (error) {
       const race = error instanceof ConcurrentInsert;
-      if (race) lookUpEveryEvent = true;
+      if (race && !lookUpEveryEvent) {
+        // an event_id taken by another signal (or a concurrent writer): run again looking every id up, at once and not as an attempt
+        lookUpEveryEvent = true;
+        attempt--;
+        continue;
+      }
       const retry = race || classifyFailure(error) === FailureClass.Retry;
       if (attempt < maxAttempts && retry) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random())));
@@ -396,7 +402,7 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     for (const { m, at } of unique.values()) {
       const prior = existing.get(m.event.eventId);
       if (prior !== undefined) {
-        if (prior.content_hash === m.contentHash) {
+        if (sameContent(prior.content_hash, m)) {
           duplicates++;
           outcomes[at] = 'duplicate';
         } else {
