@@ -231,7 +231,7 @@ describe('applyBatch on hostile batches, on a SQLite file and on PostgreSQL', ()
         }
         await expectSameTables(sqlite, pg);
       }),
-      { numRuns: 50, interruptAfterTimeLimit: 60_000 },
+      { numRuns: 50, interruptAfterTimeLimit: 45_000 },
     );
     // the generator reuses event ids across signals often enough to test the rule
     expect(reusedAcrossSignals).toBeGreaterThan(0);
@@ -257,7 +257,7 @@ describe('applyBatch on hostile batches, on a SQLite file and on PostgreSQL', ()
         }
         await expectSameTables(sqlite, pg);
       }),
-      { numRuns: 15, interruptAfterTimeLimit: 30_000 },
+      { numRuns: 15, interruptAfterTimeLimit: 20_000 },
     );
   });
 
