@@ -1,0 +1,243 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { canonicalJson, DEFAULT_TOPICS, keyText, LIMITS, parseMessage, type ParsedMessage, type RawMessage } from '../../src/contract/index.ts';
+import {
+  anyMessageArb,
+  eventDecimal,
+  type HostileMessage,
+  isStorableText,
+  mutatedMessageArb,
+  nestedText,
+  noiseMessageArb,
+  prototypeKeysDraftArb,
+  rawJson,
+  serialize,
+  validDraftArbs,
+  validMessageArb,
+} from '../helpers/hostile-messages.ts';
+
+/** The longest one parse of a small message may take (the fastest of three runs, so a GC pause or a busy core does not count). */
+const PARSE_BUDGET_MS = 50;
+/**
+ * The budget of a message of `bytes`: 50 ms, plus 250 ms per MiB for the linear work any message of that
+ * size costs (UTF-8 decoding, JSON.parse, the canonical JSON and its sha256: 40 to 190 ms for 1 MiB on a
+ * busy 2-core machine). A catastrophic regex or a big-number blowup costs seconds.
+ */
+const budgetFor = (bytes: number) => PARSE_BUDGET_MS + (250 * bytes) / LIMITS.maxMessageBytes;
+const MAX_PROBLEM_MESSAGE = 2_000;
+
+const rawOf = (m: HostileMessage, offset = 0): RawMessage => {
+  const key = keyText(m.key);
+  return { topic: m.topic, key, value: m.value, source: { type: 'kafka', topic: m.topic, partition: 0, offset: String(offset), key } };
+};
+const sizeOf = (value: RawMessage['value']) => (value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength);
+
+/** The slowest parse seen by the properties, reported when the file ends. */
+const slowest = { ms: 0, label: '' };
+afterAll(() => {
+  console.log(`slowest parseMessage seen by the fuzz properties: ${slowest.ms.toFixed(1)} ms (${slowest.label})`);
+});
+
+/** Fastest of up to `runs` timings of fn, stopping as soon as one is within `budget`. */
+function fastestRun<T>(fn: () => T, budget: number, runs = 3): { result: T; ms: number } {
+  let best = Number.POSITIVE_INFINITY;
+  let result: T | undefined;
+  for (let i = 0; i < runs && best > budget; i++) {
+    const t0 = performance.now();
+    result = fn();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return { result: result as T, ms: best };
+}
+
+/** Parses a message and checks what holds for every message: no throw, bounded time, and a rejection's parts storable. */
+function parseChecked(m: HostileMessage): ParsedMessage {
+  const raw = rawOf(m);
+  const budget = budgetFor(sizeOf(m.value));
+  const { result, ms } = fastestRun(() => parseMessage(raw), budget);
+  if (ms > slowest.ms) Object.assign(slowest, { ms, label: `${m.label}, ${sizeOf(m.value)} bytes` });
+  expect(ms, `parse time of ${m.label}`).toBeLessThan(budget);
+  if (result.ok) {
+    expect(result.payload).toBe(typeof m.value === 'string' ? m.value : Buffer.from(m.value as Uint8Array).toString('utf8'));
+    return result;
+  }
+  expect(result.problems.length).toBeGreaterThan(0);
+  for (const p of result.problems) {
+    expect(p.path.startsWith('$'), `path ${p.path}`).toBe(true);
+    expect(typeof p.message).toBe('string');
+    expect(p.message.length).toBeGreaterThan(0);
+    expect(p.message.length).toBeLessThan(MAX_PROBLEM_MESSAGE);
+    // problems are stored as jsonb: PostgreSQL refuses \u0000 and lone surrogates there
+    expect(isStorableText(p.path), `problem path ${JSON.stringify(p.path)} is storable`).toBe(true);
+    expect(isStorableText(p.message), `problem message ${JSON.stringify(p.message)} is storable`).toBe(true);
+  }
+  for (const [name, text] of Object.entries({ raw: result.raw, topic: result.topic, key: result.key, eventId: result.eventId, signalId: result.signalId })) {
+    if (text !== null) expect(isStorableText(text), `${name} ${JSON.stringify(text.slice(0, 200))} is storable`).toBe(true);
+  }
+  const size = sizeOf(m.value);
+  if (result.raw === null) expect(m.value === null || size > LIMITS.maxMessageBytes, 'raw is kept unless the value is null or too large').toBe(true);
+  else expect(result.raw.length).toBeLessThanOrEqual(Math.ceil(size * 1.4) + 16);
+  expect(result.eventId === null || result.eventId.length <= LIMITS.maxIdLength).toBe(true);
+  expect(result.signalId === null || result.signalId.length <= LIMITS.maxIdLength).toBe(true);
+  return result;
+}
+
+/** Checks parseMessage's answer against what the generator expects. */
+function expectOutcome(m: HostileMessage, parsed: ParsedMessage): void {
+  if (m.expect === 'accept') expect(parsed.ok ? 'accepted' : `rejected: ${JSON.stringify(parsed.problems).slice(0, 500)}`).toBe('accepted');
+  if (m.expect === 'reject') expect(parsed.ok ? 'accepted' : 'rejected').toBe('rejected');
+}
+
+describe('parseMessage against hostile input', () => {
+  it('never throws, stays within its time budget, and gives every rejection storable parts and bounded problems', () => {
+    fc.assert(
+      fc.property(anyMessageArb(), (m) => {
+        expectOutcome(m, parseChecked(m));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses every mutated event (missing fields, swapped types, huge numbers, deep nesting, NUL, lone surrogates, long strings, bad timestamps), and accepts the ones at the limits', () => {
+    fc.assert(
+      fc.property(mutatedMessageArb(), (m) => {
+        expectOutcome(m, parseChecked(m));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('makes arbitrary bytes, JSON and strings rejections with storable parts, never a throw', () => {
+    fc.assert(
+      fc.property(noiseMessageArb(), (m) => {
+        parseChecked(m);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('accepts a valid event of each kind and keeps each decimal as its text was written', () => {
+    fc.assert(
+      fc.property(validMessageArb({ legalTopics: true }), (m) => {
+        const parsed = parseChecked(m);
+        expectOutcome(m, parsed);
+        if (!parsed.ok || m.draft === undefined) return;
+        expect(parsed.event.kind).toBe(m.draft.kind);
+        for (const [field, text] of Object.entries(m.draft.decimals)) expect(eventDecimal(parsed.event, field), field).toBe(text);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps metadata and risk checks as written, whatever their keys (__proto__, constructor, ...)', () => {
+    fc.assert(
+      fc.property(prototypeKeysDraftArb, (draft) => {
+        const text = serialize(draft.value);
+        const parsed = parseMessage({ topic: DEFAULT_TOPICS[draft.kind], value: text, source: { type: 'api' } });
+        if (!parsed.ok) throw new Error(`rejected: ${JSON.stringify(parsed.problems)}`);
+        const written = JSON.parse(text) as Record<string, unknown>;
+        const field = draft.kind === 'risk' ? 'checks' : 'metadata';
+        const kept = field === 'checks' ? (parsed.event as { checks: unknown }).checks : parsed.event.metadata;
+        expect(canonicalJson(kept)).toBe(canonicalJson(written[field]));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('gives two fills whose prices differ different event ids and content hashes, however many digits they have', () => {
+    const fillArb = validDraftArbs.filled.filter((d) => typeof d.value.price === 'object');
+    fc.assert(
+      fc.property(fillArb, fc.constantFrom('1', '3', '7'), (draft, digit) => {
+        const { event_id: _given, ...value } = draft.value;
+        const price = draft.decimals.price as string;
+        // another last digit: a different price with as many digits
+        const other = `${price.slice(0, -1)}${price.endsWith(digit) ? '9' : digit}`;
+        const a = parseMessage({ topic: 'orders.filled', value: serialize(value), source: { type: 'api' } });
+        const b = parseMessage({ topic: 'orders.filled', value: serialize({ ...value, price: rawJson(other) }), source: { type: 'api' } });
+        if (!a.ok || !b.ok) throw new Error('expected two valid fills');
+        expect(a.ok && a.event.kind === 'filled' && a.event.price).toBe(price);
+        expect(b.ok && b.event.kind === 'filled' && b.event.price).toBe(other);
+        expect(b.event.eventId, `derived event id of price ${other} vs ${price}`).not.toBe(a.event.eventId);
+        expect(b.contentHash).not.toBe(a.contentHash);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads an offset-less timestamp as UTC only when asked to, as the same instant written with Z', () => {
+    const instant = fc.oneof(fc.constantFrom(0, Date.UTC(9999, 11, 31, 23, 59, 59)), fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59) }));
+    fc.assert(
+      fc.property(validDraftArbs.filled, instant, fc.stringMatching(/^(\.\d{1,9})?$/), (draft, ms, fraction) => {
+        const naive = `${new Date(ms).toISOString().slice(0, 19)}${fraction}`;
+        const parse = (occurredAt: string, naiveTimestamps?: 'utc') =>
+          parseMessage({ topic: 'orders.filled', value: serialize({ ...draft.value, occurred_at: occurredAt }), source: { type: 'api' } }, { naiveTimestamps });
+        const asUtc = parse(naive, 'utc');
+        const withZ = parse(`${naive}Z`);
+        if (!asUtc.ok || !withZ.ok) throw new Error(`expected both accepted: ${JSON.stringify([asUtc, withZ].map((r) => !r.ok && r.problems))}`);
+        expect(asUtc.event.occurredAt).toBe(withZ.event.occurredAt);
+        const refused = parse(naive);
+        expect(!refused.ok && refused.problems.map((p) => `${p.path} ${p.message}`).join('; ')).toMatch(/\$\.occurred_at .*NAIVE_TIMESTAMPS=utc/);
+      }),
+      { numRuns: 200 },
+    );
+    for (const outside of ['1969-12-31T23:59:59', '10000-01-01T00:00:00', '2026-02-30T10:00:00', '2026-01-05T24:00:00']) {
+      const r = parseMessage({ topic: 'signals.outcome', value: JSON.stringify({ signal_id: 's', occurred_at: outside, outcome: 'missed' }), source: { type: 'api' } }, { naiveTimestamps: 'utc' });
+      expect(r.ok, outside).toBe(false);
+    }
+  });
+
+  it.each([
+    ['bytes with NUL before the error', Buffer.from('x\u0000')],
+    ['bytes with NUL inside an object', Buffer.from('{"signal_id":x\u0000}')],
+    ['a string with a lone surrogate', '\ud800x'],
+    ['a string with a lone surrogate as a value', '{"signal_id":\udc00}'],
+  ])('a message that is not JSON, %s, gets problems that PostgreSQL can store', (_name, value) => {
+    const parsed = parseMessage({ topic: 'signals.generated', value, source: { type: 'api' } });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems[0]?.message).toMatch(/^not JSON/);
+    for (const p of parsed.problems) expect(isStorableText(p.message), JSON.stringify(p.message)).toBe(true);
+  });
+});
+
+describe('parseMessage on 1 MiB of hostile structure', () => {
+  const NEAR_MIB = LIMITS.maxMessageBytes - 256;
+  /** `unit` repeated inside an array to fill about 1 MiB. */
+  const filled = (unit: string) => `[${unit.repeat(Math.floor((NEAR_MIB - 300) / unit.length)).replace(/,$/, '')}]`;
+  const risk = (checks: string) => `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","passed":true,"checks":{"a":${checks}}}`;
+  const generated = (field: string, inner: string) =>
+    `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","strategy_name":"x","symbol":"A","side":"buy","confidence":0.5,"sharpe_estimate":1,"entry_price":"150","${field}":${inner}}`;
+  /**
+   * Linear work costs a few times JSON.parse (the canonical JSON, its sha256, the walk for hazards: 6 to
+   * 13 times for the shapes here and others measured); 15 times is a wide margin that a per-node cost of
+   * validation (or anything super-linear) exceeds.
+   */
+  const FACTOR = 15;
+  const shapes: [string, string, string][] = [
+    ['risk checks holding 350k empty arrays', 'signals.risk', risk(filled('[],'))],
+    ['risk checks holding 350k empty objects', 'signals.risk', risk(filled('{},'))],
+    ['risk checks holding arrays 60 levels deep, repeated', 'signals.risk', risk(filled(`${nestedText(60, 'array')},`))],
+    ['risk checks holding 500k zeros', 'signals.risk', risk(filled('0,'))],
+    ['risk checks with 70k keys', 'signals.risk', `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","passed":true,"checks":{${Array.from({ length: 70_000 }, (_, i) => `"k${i}":0`).join(',')}}}`],
+    ['an unknown field holding 200k short strings', 'signals.generated', generated('extra', filled('"ab",'))],
+    ['a price of 1 MiB of digits', 'orders.filled', `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","order_id":"o","price":${'9'.repeat(NEAR_MIB)},"quantity":1}`],
+    ['1 MiB of opening brackets', 'orders.filled', '['.repeat(NEAR_MIB)],
+    ['1 MiB of \\u0000 escapes in an unknown field', 'signals.generated', generated('extra', filled('"\\u0000",'))],
+  ];
+
+  it.each(shapes)(`%s is parsed in at most ${FACTOR} times the time of JSON.parse (or 50 ms)`, (name, topic, text) => {
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(LIMITS.maxMessageBytes);
+    const bytes = Buffer.from(text);
+    const jsonParse = fastestRun(() => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return null;
+      }
+    }, 0);
+    const budget = Math.max(PARSE_BUDGET_MS, FACTOR * jsonParse.ms);
+    const parsed = fastestRun(() => parseMessage({ topic, value: bytes, source: { type: 'api' } }), budget);
+    console.log(`${name}: parseMessage ${parsed.ms.toFixed(0)} ms, JSON.parse ${jsonParse.ms.toFixed(0)} ms`);
+    expect(parsed.ms, `parseMessage ${parsed.ms.toFixed(0)} ms, JSON.parse ${jsonParse.ms.toFixed(0)} ms`).toBeLessThanOrEqual(budget);
+  });
+});
