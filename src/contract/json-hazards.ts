@@ -58,40 +58,71 @@ export function nestsDeeperThan(text: string, maxDepth: number): boolean {
 interface Frame {
   value: object;
   depth: number;
-  path: string;
+  parent: Frame | null;
+  key: string | number | null;
+}
+
+/** The JSON path of a frame's member, built only when a problem needs it. */
+function pathOf(frame: Frame, key: string | number): string {
+  const segments: (string | number)[] = [key];
+  for (let f: Frame | null = frame; f !== null && f.key !== null; f = f.parent) segments.push(f.key);
+  return toJsonPath(segments.reverse());
+}
+
+export interface JsonHazardOptions {
+  /** look for NUL and lone surrogates in keys and strings (skipped when the source text proves there are none) */
+  checkText: boolean;
+  /** also require JSON types only (what a repository caller passes may hold undefined, functions, BigInt, Dates) */
+  checkTypes?: boolean;
+  /** top-level members read from their source text, whose doubles may overflow harmlessly */
+  decimals?: readonly string[];
+  maxDepth?: number;
+  maxProblems?: number;
 }
 
 /**
  * The problems of a parsed JSON value that no database stores alike: nesting deeper than `maxDepth`
- * (the value itself is level 1), numbers below the top level that overflow a double, and, when
- * `checkText` is set, NUL or lone surrogates in any key or string. Iterative, so it never overflows the stack; at most `maxProblems` are reported.
+ * (the value itself is level 1), numbers that overflow a double (JSON.parse reads 1e999 as Infinity,
+ * which JSON cannot write back), and, when asked, NUL or lone surrogates in any key or string and values
+ * that are not JSON. Iterative, so it never overflows the stack; a path is built only for a problem.
  */
-export function findJsonHazards(root: unknown, options: { checkText: boolean; maxDepth?: number; maxProblems?: number }): Problem[] {
+export function findJsonHazards(root: unknown, options: JsonHazardOptions): Problem[] {
   const maxDepth = options.maxDepth ?? LIMITS.maxJsonDepth;
   const maxProblems = options.maxProblems ?? 10;
   const problems: Problem[] = [];
-  const textAt = (text: string, path: string, what: string) => {
+  const textAt = (text: string, path: () => string, what: string) => {
     const why = unstorableReason(text);
-    if (why !== null) problems.push({ path, message: `${what} ${why}` });
+    if (why !== null) problems.push({ path: path(), message: `${what} ${why}` });
   };
-  if (typeof root === 'string') {
-    if (options.checkText) textAt(root, '$', 'the text');
+  if (root === null || typeof root !== 'object') {
+    if (typeof root === 'string' && options.checkText) textAt(root, () => '$', 'the text');
     return problems;
   }
-  if (root === null || typeof root !== 'object') return problems;
-  const stack: Frame[] = [{ value: root, depth: 1, path: '$' }];
+  const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: null }];
   let frame = stack[0] as Frame;
   const visit = (key: string | number, child: unknown) => {
-    if (options.checkText && typeof key === 'string') textAt(key, frame.path + pathSegment(key), 'the key');
-    if (typeof child === 'string') {
-      if (options.checkText) textAt(child, frame.path + pathSegment(key), 'the text');
-    } else if (typeof child === 'number') {
-      // JSON.parse reads 1e999 as Infinity, which JSON cannot write back; top-level decimals are read from their text instead
-      if (frame.depth > 1 && !Number.isFinite(child)) problems.push({ path: frame.path + pathSegment(key), message: 'a number beyond the range of a double (it reads as Infinity)' });
-    } else if (child !== null && typeof child === 'object') {
-      const path = frame.path + pathSegment(key);
-      if (frame.depth >= maxDepth) problems.push({ path, message: `nested deeper than ${maxDepth} levels` });
-      else stack.push({ value: child, depth: frame.depth + 1, path });
+    if (options.checkText && typeof key === 'string') textAt(key, () => pathOf(frame, key), 'the key');
+    switch (typeof child) {
+      case 'string':
+        if (options.checkText) textAt(child, () => pathOf(frame, key), 'the text');
+        return;
+      case 'number':
+        if (!Number.isFinite(child) && !(frame.depth === 1 && options.decimals?.includes(key as string))) {
+          problems.push({ path: pathOf(frame, key), message: 'a number beyond the range of a double (it reads as Infinity)' });
+        }
+        return;
+      case 'boolean':
+        return;
+      case 'object':
+        if (child === null) return;
+        if (options.checkTypes && !Array.isArray(child) && Object.getPrototypeOf(child) !== Object.prototype && Object.getPrototypeOf(child) !== null) {
+          problems.push({ path: pathOf(frame, key), message: `not a JSON value (a ${child.constructor?.name ?? 'non-plain object'})` });
+        } else if (frame.depth >= maxDepth) {
+          problems.push({ path: pathOf(frame, key), message: `nested deeper than ${maxDepth} levels` });
+        } else stack.push({ value: child, depth: frame.depth + 1, parent: frame, key });
+        return;
+      default:
+        if (options.checkTypes && child !== undefined) problems.push({ path: pathOf(frame, key), message: `not a JSON value (a ${typeof child})` });
     }
   };
   while (stack.length > 0 && problems.length < maxProblems) {

@@ -36,6 +36,8 @@ export interface AcceptedMessage {
   contentHash: string;
   /** the hash over doubles that events recorded before decimals were hashed exactly carry (see sameContent) */
   legacyContentHash?: string;
+  /** the event_id an earlier version derived for this message, over doubles, when it differs: a replay of it is a duplicate */
+  legacyEventId?: string;
   source: EventSource;
 }
 
@@ -93,6 +95,11 @@ export function storableText(text: string, maxChars: number): string {
   return out;
 }
 
+/** Problems as both databases store them: a problem may quote the input (V8's JSON.parse messages do), NUL and lone surrogates included. */
+export function storableProblems(problems: readonly Problem[]): Problem[] {
+  return problems.map((p) => ({ path: storableText(p.path, 1_000), message: storableText(p.message, 2_000) }));
+}
+
 /** A message key as stored: its UTF-8 text, or the marked base64 of its bytes when they are not storable text. */
 export function keyText(key: Uint8Array | string | null | undefined): string | null {
   if (key == null) return null;
@@ -147,7 +154,7 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   const key = keyText(message.key);
   const reject = (problems: Problem[], raw: string | null, ids: { eventId?: unknown; signalId?: unknown } = {}): RejectedMessage => ({
     ok: false,
-    problems,
+    problems: storableProblems(problems),
     raw,
     topic: storableText(message.topic, 255),
     key,
@@ -188,7 +195,7 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   // Text decoded strictly from bytes holds no lone surrogate, and JSON cannot hold a raw NUL in a
   // string: then only an escape can make a parsed string unstorable, and the text check runs only then.
   const checkText = RISKY_ESCAPE.test(text) || (typeof message.value === 'string' && !text.isWellFormed());
-  const hazards = findJsonHazards(obj, { checkText });
+  const hazards = findJsonHazards(obj, { checkText, decimals: DECIMAL_FIELDS[kind] });
   if (hazards.length > 0) return reject(hazards, raw(), ids);
 
   const version = obj.schema_version ?? 1;
@@ -229,11 +236,21 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   // One canonical form serves both: the derived id when no event_id is given, and the content hash
   // that tells a redelivery (same content) from a reused event_id (other content).
   const { event_id: givenId, ...content } = obj;
-  const derivedId = deriveEventId(kind, content);
-  const eventId = typeof givenId === 'string' ? givenId : derivedId;
+  const overDoubles = deriveEventId(kind, content);
+  const exact = exactContentHash(kind, content, decimalNumbers, input, result.data as Record<string, unknown>);
+  const derived = exact ?? overDoubles;
+  const eventId = typeof givenId === 'string' ? givenId : derived;
   const event = toEvent(kind, result.data, eventId);
-  const exact = exactContentHash(kind, content, decimalNumbers, input, result.data as Record<string, unknown>) ?? derivedId;
-  return { ok: true, event, payload: text, contentHash: `${EXACT_HASH_PREFIX}${Buffer.from(exact, 'hex').toString('base64url')}`, legacyContentHash: derivedId, source: message.source };
+  const accepted: AcceptedMessage = {
+    ok: true,
+    event,
+    payload: text,
+    contentHash: `${EXACT_HASH_PREFIX}${Buffer.from(derived, 'hex').toString('base64url')}`,
+    legacyContentHash: overDoubles,
+    source: message.source,
+  };
+  if (typeof givenId !== 'string' && exact !== null) accepted.legacyEventId = overDoubles;
+  return accepted;
 }
 
 /**
@@ -252,9 +269,9 @@ export function sameContent(recordedHash: string, m: AcceptedMessage): boolean {
  * ...891, look alike there, while the record keeps each decimal as written. When a decimal given as a
  * JSON number is not the double's own decimal, the content hash is taken over the exact decimals
  * instead, so the two messages are told apart (a reused event_id is then a dead letter, not a silent
- * duplicate). Null when the doubles say it all (the common case: one string compare per decimal). The
- * derived event_id stays the hash over doubles, so ids of recorded events do not change: two messages
- * without an event_id that differ only there share an id, and the second is a dead letter.
+ * duplicate), and so is the derived event_id of a message without one; the id an earlier version
+ * derived over doubles is kept beside it (legacyEventId), so that a replay of an event recorded then is
+ * still a duplicate. Null when the doubles say it all (the common case: one string compare per decimal).
  */
 function exactContentHash(kind: EventKind, content: Record<string, unknown>, decimalNumbers: readonly string[], input: Record<string, unknown>, data: Record<string, unknown>): string | null {
   let exact: Record<string, unknown> | null = null;

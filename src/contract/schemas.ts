@@ -100,10 +100,19 @@ const timestamp = (description: string) =>
 
 const id = (description: string) => z.string().min(1).max(LIMITS.maxIdLength).meta({ description });
 const text = (description: string) => z.string().max(LIMITS.maxTextLength).meta({ description });
-const jsonObject = (description: string) => z.record(z.string(), z.json()).meta({ description });
+/**
+ * A JSON object, taken as it is: parseMessage only passes what JSON.parse made, whose nesting and text
+ * findJsonHazards has checked, so its members are JSON already. Not zod's record of z.json(): that walks
+ * and copies the whole tree (about 25 times JSON.parse's cost on a large object) and assigns keys, so a
+ * "__proto__" key was lost.
+ */
+const jsonObject = (description: string) =>
+  z
+    .custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), { message: 'expected a JSON object' })
+    .meta({ description, type: 'object' });
 
-const metadata = jsonObject('free-form JSON object, at most 16 KiB').check((ctx) => {
-  if (JSON.stringify(ctx.value).length > LIMITS.maxMetadataBytes) {
+const metadata = jsonObject('free-form JSON object, at most 16 KiB of JSON text').check((ctx) => {
+  if (Buffer.byteLength(JSON.stringify(ctx.value)) > LIMITS.maxMetadataBytes) {
     ctx.issues.push({
       code: 'custom',
       message: `larger than ${LIMITS.maxMetadataBytes} bytes`,

@@ -9,6 +9,7 @@ import {
   parseMessage,
   type ParseOptions,
   type RejectedMessage,
+  storableProblems,
   storableRaw,
   topLevelValueSpans,
 } from '../contract/index.ts';
@@ -182,7 +183,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export function readEventLine(line: FileLine | string, file: string, lineNo: number, options: ParseOptions & { maxLineBytes?: number } = {}): ParsedMessage {
   const unreadable = (why: string, raw: string | null): RejectedMessage => ({
     ok: false,
-    problems: [{ path: '$', message: why }],
+    problems: storableProblems([{ path: '$', message: why }]),
     raw,
     topic: 'unknown',
     key: null,

@@ -1,5 +1,5 @@
 import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
-import { canonicalJson, LIMITS, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
+import { canonicalJson, EXACT_HASH_PREFIX, storableProblems, LIMITS, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
 import { classifyFailure, ContractError, describeError, FailureClass, InputError, LedgerError, StoreError } from '../errors.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type NativeSqlite, type QueryRunner, runSql } from './bulk-sql.ts';
@@ -145,8 +145,8 @@ function deadLetterRow(receivedAt: string, m: RejectedMessage) {
     source: storableText(source.source, 10_000),
     topic: source.topic === null ? null : storableText(source.topic, 255),
     raw_value: m.raw,
-    // a problem may quote the input (V8's JSON.parse messages do): NUL and lone surrogates would stop PostgreSQL's jsonb
-    problems: m.problems.map((p) => ({ path: storableText(p.path, 1_000), message: storableText(p.message, 2_000) })),
+    // again here, for dead letters made elsewhere (a refused message carries the database's error)
+    problems: storableProblems(m.problems),
     event_id: m.eventId,
     signal_id: m.signalId,
   };
@@ -331,29 +331,10 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
   const outcomes = messages.map((m): MessageOutcome => (m.ok ? 'applied' : 'dead-letter'));
   let duplicates = 0;
 
-  // Collapse repeats inside the batch first: one statement cannot insert the same key twice.
-  const unique = new Map<string, { m: AcceptedMessage; at: number }>();
-  messages.forEach((m, at) => {
-    if (!m.ok) {
-      reject(m, at);
-      return;
-    }
-    const seen = unique.get(m.event.eventId);
-    if (seen === undefined) unique.set(m.event.eventId, { m, at });
-    else if (seen.m.contentHash === m.contentHash) {
-      duplicates++;
-      outcomes[at] = 'duplicate';
-    } else {
-      const owner = seen.m.event.signalId;
-      const why =
-        owner === m.event.signalId
-          ? `event_id ${quote(m.event.eventId)} appears earlier in the same batch with different content; this message was not applied`
-          : `event_id ${quote(m.event.eventId)} belongs to signal ${quote(owner)} (earlier in the same batch); this message for signal ${quote(m.event.signalId)} was not applied`;
-      reject(deadLetterOf(m, [{ path: '$.event_id', message: why }]), at);
-    }
-  });
+  const accepted: { m: AcceptedMessage; at: number }[] = [];
+  messages.forEach((m, at) => (m.ok ? accepted.push({ m, at }) : reject(m, at)));
 
-  const signalIds = [...new Set([...unique.values()].map(({ m }) => m.event.signalId))].sort();
+  const signalIds = [...new Set(accepted.map(({ m }) => m.event.signalId))].sort();
   let applied = 0;
   let signalsChanged = 0;
   let rollupsBefore: Contributions = new Map();
@@ -369,7 +350,9 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
     // and the batch runs again.)
     // An event_id reused by another signal is found at insert time (fewer rows written); the batch
     // then runs again looking every id up.
-    const candidates = [...unique.values()].filter(({ m }) => lookUpEveryEvent || rows.has(m.event.signalId)).map(({ m }) => m.event.eventId);
+    const candidates = [
+      ...new Set(accepted.filter(({ m }) => lookUpEveryEvent || rows.has(m.event.signalId)).flatMap(({ m }) => (m.legacyEventId === undefined ? [m.event.eventId] : [m.event.eventId, m.legacyEventId]))),
+    ];
     const existing = new Map(
       candidates.length === 0
         ? []
@@ -398,22 +381,39 @@ async function applyInTransaction(writer: BatchWriter, messages: readonly Parsed
       });
     }
 
+    // In arrival order, an event_id belongs to the signal that recorded it before, else to the first
+    // message of this batch that has it: a repeat with the same content is a duplicate, anything else a
+    // dead letter naming the owner (one statement cannot insert the same key twice, either).
     const auditRows: Record<string, unknown>[] = [];
-    for (const { m, at } of unique.values()) {
-      const prior = existing.get(m.event.eventId);
-      if (prior !== undefined) {
-        if (sameContent(prior.content_hash, m)) {
-          duplicates++;
-          outcomes[at] = 'duplicate';
-        } else {
-          const why =
-            prior.signal_id === m.event.signalId
-              ? `event_id ${quote(m.event.eventId)} was already recorded with different content; this message was not applied`
-              : `event_id ${quote(m.event.eventId)} already belongs to signal ${quote(prior.signal_id)}; this message for signal ${quote(m.event.signalId)} was not applied`;
-          reject(deadLetterOf(m, [{ path: '$.event_id', message: why }]), at);
-        }
+    const claimed = new Map<string, AcceptedMessage>();
+    for (const { m, at } of accepted) {
+      const id = m.event.eventId;
+      // recorded by an earlier version under the id it derived over doubles: the same event again
+      const earlier = m.legacyEventId === undefined ? undefined : existing.get(m.legacyEventId);
+      if (earlier !== undefined && !earlier.content_hash.startsWith(EXACT_HASH_PREFIX) && earlier.content_hash === m.legacyContentHash) {
+        duplicates++;
+        outcomes[at] = 'duplicate';
         continue;
       }
+      const prior = existing.get(id);
+      const first = claimed.get(id);
+      if (prior !== undefined || first !== undefined) {
+        if (prior !== undefined ? sameContent(prior.content_hash, m) : first?.contentHash === m.contentHash) {
+          duplicates++;
+          outcomes[at] = 'duplicate';
+          continue;
+        }
+        const owner = prior?.signal_id ?? (first as AcceptedMessage).event.signalId;
+        const why =
+          owner === m.event.signalId
+            ? `event_id ${quote(id)} ${prior !== undefined ? 'was already recorded' : 'appears earlier in the same batch'} with different content; this message was not applied`
+            : prior !== undefined
+              ? `event_id ${quote(id)} already belongs to signal ${quote(owner)}; this message for signal ${quote(m.event.signalId)} was not applied`
+              : `event_id ${quote(id)} belongs to signal ${quote(owner)} (earlier in the same batch); this message for signal ${quote(m.event.signalId)} was not applied`;
+        reject(deadLetterOf(m, [{ path: '$.event_id', message: why }]), at);
+        continue;
+      }
+      claimed.set(id, m);
       const p = pending.get(m.event.signalId) as Pending;
       p.state = mergeStates(p.state, stateOf(m.event));
       const summary = summarizeStatus(p.state);

@@ -109,10 +109,31 @@ function overridesOf(fields: UpdateFields): RecordFieldOverrides | null {
   return Object.keys(o).length > 0 ? o : null;
 }
 
+/** The argument a repository caller knows for a path into an event or a wire value: `riskCheckDetails.x`, not `$.checks.x`. */
+function argumentPath(path: string): string {
+  const rest = path.replace(/^\$\.?/, '').replace(/^recordFields\./, '');
+  const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)?.[0];
+  if (head === undefined) return rest || 'value';
+  const name = ARGUMENT_NAMES[head] ?? head.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  return `${name}${rest.slice(head.length)}`;
+}
+const ARGUMENT_NAMES: Record<string, string> = { checks: 'riskCheckDetails', metadata: 'signalMetadata', occurred_at: 'generatedAt', occurredAt: 'processedAt' };
+
+/** Throws an InputError naming the argument when a caller's value is not JSON the databases store alike (NUL, lone surrogates, nesting, BigInt, ...). */
+function checkJsonArgument(name: string, value: unknown): void {
+  const hazards = findJsonHazards(value, { checkText: true, checkTypes: true });
+  if (hazards.length > 0) throw InputError.invalid(argumentPath(hazards[0]?.path.replace(/^\$/, `$.${name}`) ?? name), hazards.map((h) => h.message).join('; '));
+}
+
+/** Throws an InputError naming the argument when a text is longer than its column holds. */
+function checkLength(name: string, value: string | null | undefined, max: number): void {
+  if (typeof value === 'string' && value.length > max) throw InputError.invalid(name, `longer than ${max} characters (${value.length})`);
+}
+
 /** An event made by a repository call, refused with a clear error when a field holds what the databases cannot store alike. */
 function apiMessage(event: SignalEvent): AcceptedMessage {
-  const hazards = findJsonHazards(event, { checkText: true });
-  if (hazards.length > 0) throw InputError.invalid(hazards[0]?.path.replace(/^\$\.?/, '') || 'value', hazards.map((h) => h.message).join('; '));
+  const hazards = findJsonHazards(event, { checkText: true, checkTypes: true });
+  if (hazards.length > 0) throw InputError.invalid(argumentPath(hazards[0]?.path ?? '$'), hazards.map((h) => h.message).join('; '));
   return { ok: true, event, payload: JSON.stringify(event), contentHash: hashEvent(event), source: { type: 'api' } };
 }
 
@@ -151,6 +172,8 @@ export class SignalRepository {
     const signalId = options.signalId ?? randomUUID();
     const status = options.status ?? SignalStatus.Generated;
     if (!SIGNAL_STATUSES.includes(status)) throw InputError.invalid('status', `unknown status ${JSON.stringify(status)}`);
+    // before JSON.stringify, which would overflow on deep nesting or throw on a BigInt
+    checkJsonArgument('signalMetadata', options.signalMetadata);
     const wire: Record<string, unknown> = {
       signal_id: signalId,
       occurred_at: time('generatedAt', options.generatedAt ?? new Date()),
@@ -173,7 +196,7 @@ export class SignalRepository {
     };
     const parsed = parseMessage({ topic: DEFAULT_TOPICS.generated, value: JSON.stringify(wire), source: { type: 'api' } });
     if (!parsed.ok) {
-      throw InputError.invalid('signal', parsed.problems.map((p) => `${p.path.replace(/^\$\.?/, '') || 'value'} ${p.message}`).join('; '));
+      throw InputError.invalid(argumentPath(parsed.problems[0]?.path ?? '$'), parsed.problems.map((p) => `${argumentPath(p.path)} ${p.message}`).join('; '));
     }
     const existing = await findSignalById(this.store, signalId);
     if (existing !== null && existing.generatedAt !== null) throw StoreError.alreadyExists(signalId);
@@ -198,6 +221,13 @@ export class SignalRepository {
     if (!SIGNAL_STATUSES.includes(status)) {
       throw InputError.invalid('status', `unknown status ${JSON.stringify(status)}; expected one of ${SIGNAL_STATUSES.join(', ')}`);
     }
+    // the limits of the wire schemas, which these fields bypass
+    checkLength('orderId', fields.orderId, LIMITS.maxIdLength);
+    checkLength('signalType', fields.signalType, 64);
+    checkLength('rejectionReason', fields.rejectionReason, LIMITS.maxTextLength);
+    checkLength('reason', fields.reason, LIMITS.maxTextLength);
+    checkJsonArgument('riskCheckDetails', fields.riskCheckDetails);
+    checkJsonArgument('signalMetadata', fields.signalMetadata);
     const base = {
       eventId: randomUUID(),
       signalId,

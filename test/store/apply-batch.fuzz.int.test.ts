@@ -58,7 +58,8 @@ async function normalizedRows(store: Store, table: string, types: Map<string, st
   const select = columns
     .map((c) => {
       const type = types.get(c) as string;
-      if (store.dialect === 'sqlite') return `"${c}"`;
+      // integers as text on SQLite too: better-sqlite3 reads them as doubles, which cannot hold past 2^53
+      if (store.dialect === 'sqlite') return /^(bigint|integer)$/.test(type) ? `cast("${c}" as text) as "${c}"` : `"${c}"`;
       if (type === 'timestamp with time zone') return `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "${c}"`;
       return /^(numeric|bigint|integer|smallint|jsonb|json|boolean)$/.test(type) ? `"${c}"::text as "${c}"` : `"${c}"`;
     })
