@@ -83,6 +83,20 @@ const SQLITE_CONTENT = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT|RANGE)/;
 const CONNECTION_LOST =
   /Connection terminated|connection timeout|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i;
 
+/** Transaction races (a serialization failure, a deadlock, a lock not granted, SQLite busy): the retry class that one transaction retries at once. */
+const RACE_CODES = new Set(['40001', '40P01', '55P03']);
+
+/** True when a failure is a race between transactions, which running the transaction again resolves; the database itself is there. */
+export function isTransactionRace(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 10; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (RACE_CODES.has(code) || SQLITE_RETRY.test(code))) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
 /**
  * The one failure classifier of signal-ledger, shared by the worker, file ingest and the repository:
  * - retry: the database is unreachable, restarting or busy, or the transaction lost a race; nothing

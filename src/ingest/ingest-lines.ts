@@ -14,7 +14,8 @@ import {
   topLevelValueSpans,
 } from '../contract/index.ts';
 import { assertReadableFile } from './readable-file.ts';
-import { applyBatch, type ApplyResult, type Store } from '../store/index.ts';
+import { classifyFailure, FailureClass } from '../errors.ts';
+import { applyBatch, type ApplyOptions, type ApplyResult, type Store } from '../store/index.ts';
 
 export interface IngestSummary {
   read: number;
@@ -97,6 +98,22 @@ export async function* readLines(stream: Readable, options: { maxLineBytes?: num
   if (size > 0 || oversize !== null) yield end();
 }
 
+/** How long file ingest waits, retrying with backoff, for a database that is away before it gives up. */
+const INGEST_PATIENCE_MS = 120_000;
+
+/** applyBatch, waiting with backoff (up to INGEST_PATIENCE_MS) while the database is away: such a failure is never the messages'. */
+async function applyWaiting(store: Store, batch: readonly ParsedMessage[], options: ApplyOptions): Promise<ApplyResult> {
+  const giveUpAt = Date.now() + INGEST_PATIENCE_MS;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      return await applyBatch(store, batch, options);
+    } catch (error) {
+      if (classifyFailure(error) !== FailureClass.Retry || Date.now() + delay > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 /** Feeds messages to applyBatch in batches, on several connections where the database allows it. */
 export interface BatchApplier {
   /**
@@ -149,7 +166,7 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
     check();
     const batch = lane.queued;
     lane.queued = [];
-    lane.applying = applyBatch(store, batch, { rollupSlot: lane.slot }).then(
+    lane.applying = applyWaiting(store, batch, { rollupSlot: lane.slot }).then(
       (r) => options.onApplied?.(r),
       (error: unknown) => {
         failure ??= { error };

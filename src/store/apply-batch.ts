@@ -1,7 +1,7 @@
 import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
 import { canonicalJson, EXACT_HASH_PREFIX, storableProblems, LIMITS, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
-import { classifyFailure, ContractError, describeError, FailureClass, InputError, LedgerError, StoreError } from '../errors.ts';
+import { classifyFailure, ContractError, describeError, FailureClass, InputError, isTransactionRace, LedgerError, StoreError } from '../errors.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type NativeSqlite, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect, Store } from './open-store.ts';
 import { addDeadLetterRollups, type Contributions, contributionsOf, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
@@ -169,9 +169,10 @@ class ConcurrentInsert extends Error {}
  * other content, or for another signal, a dead letter), merged into the stored fold state of their
  * signals, and the changed records upserted. On PostgreSQL the affected signal rows are locked in id
  * order, so concurrent appliers on overlapping signals serialize per signal and cannot lose an event.
- * A failure is classified once (classifyFailure): a race or an absent database is retried with
- * backoff; data the database refuses splits the batch until the messages that fail alone are found,
- * which become dead letters while the rest commits; anything else is thrown.
+ * A failure is classified once (classifyFailure): a race between transactions is run again here with
+ * backoff; a database that is away is thrown, retryable, for the caller to wait for; data the database
+ * refuses splits the batch until the messages that fail alone are found, which become dead letters
+ * while the rest commits; anything else is thrown.
  */
 export async function applyBatch(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions = {}): Promise<ApplyResult> {
   if (messages.length > LIMITS.maxBatchEvents) {
@@ -265,7 +266,9 @@ async function applyWithRetries(store: Store, messages: readonly ParsedMessage[]
         attempt--;
         continue;
       }
-      const retry = race || classifyFailure(error) === FailureClass.Retry;
+      // races are run again here; a database that is away is the caller's to wait for (the worker
+      // pauses and shows it in /healthz and ledger_db_retries_total, ingest backs off), so it is thrown
+      const retry = race || isTransactionRace(error);
       if (attempt < maxAttempts && retry) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random())));
         continue;

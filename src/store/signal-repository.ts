@@ -196,7 +196,7 @@ export class SignalRepository {
     };
     const parsed = parseMessage({ topic: DEFAULT_TOPICS.generated, value: JSON.stringify(wire), source: { type: 'api' } });
     if (!parsed.ok) {
-      throw InputError.invalid(argumentPath(parsed.problems[0]?.path ?? '$'), parsed.problems.map((p) => `${argumentPath(p.path)} ${p.message}`).join('; '));
+      throw InputError.invalid('signal', parsed.problems.map((p) => `${argumentPath(p.path)} ${p.message}`).join('; '));
     }
     const existing = await findSignalById(this.store, signalId);
     if (existing !== null && existing.generatedAt !== null) throw StoreError.alreadyExists(signalId);

@@ -38,7 +38,7 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of object values w
       fees: '0.50',
       status: 'executed',
     });
-    const payloads = Object.fromEntries((record.audit_trail as { eventId: string; payload: string }[]).map((a) => [a.eventId, a.payload]));
+    const payloads = Object.fromEntries((record.audit_trail as { event_id: string; payload: string }[]).map((a) => [a.event_id, a.payload]));
     expect(payloads).toEqual({ 'sig-dec:generated': generatedText, 'sig-dec:fill': filledText });
   });
 });

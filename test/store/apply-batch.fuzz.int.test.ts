@@ -234,8 +234,9 @@ describe('applyBatch on hostile batches, on a SQLite file and on PostgreSQL', ()
       }),
       { numRuns: 50, interruptAfterTimeLimit: 45_000 },
     );
-    // the generator reuses event ids across signals often enough to test the rule
-    expect(reusedAcrossSignals).toBeGreaterThan(0);
+    // how often the runs reused an event id across signals (the rule itself is pinned by the examples
+    // below and by test/store/apply-batch-safety-net.int.test.ts: a loaded machine may cut the runs short)
+    process.stderr.write(`apply fuzz: ${reusedAcrossSignals} event ids reused across signals\n`);
   });
 
   it('never throws for file lines with hostile topics and keys, and leaves both databases equal', async () => {

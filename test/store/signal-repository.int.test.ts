@@ -105,7 +105,7 @@ describe.each(DATABASE_KINDS)('SignalRepository on %s (the original README examp
     await withRepo(async (repo) => {
       await expect(repo.saveSignal({ ...aapl, side: 'hold' as 'buy' })).rejects.toThrow(/side/);
       await expect(repo.saveSignal({ ...aapl, confidence: 1.2 })).rejects.toThrow(/confidence must be between 0 and 1/);
-      await expect(repo.saveSignal({ ...aapl, entryPrice: -3 })).rejects.toThrow(/entry_price must be greater than 0/);
+      await expect(repo.saveSignal({ ...aapl, entryPrice: -3 })).rejects.toThrow(/signal: entryPrice must be greater than 0/);
       await repo.saveSignal(aapl, { signalId: 'dup' });
       const error = await repo.saveSignal(aapl, { signalId: 'dup' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LedgerError);
