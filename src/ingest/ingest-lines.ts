@@ -231,26 +231,48 @@ export function readEventLine(line: FileLine | string, file: string, lineNo: num
     }
   }
   const raw = () => storableRaw(text, bytes);
+  let topic: unknown;
+  let key: unknown;
+  let valueText: string | null;
   // the envelope adds one level to the value's
-  if (text.length > 4096 && nestsDeeperThan(text, LIMITS.maxJsonDepth + 1)) return unreadable(`line ${lineNo} is nested deeper than ${LIMITS.maxJsonDepth} levels`, raw());
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(text);
-  } catch (error) {
-    return unreadable(`line ${lineNo} is not JSON: ${(error as Error).message}`, raw());
+  if (text.length > 4096 && nestsDeeperThan(text, LIMITS.maxJsonDepth + 1)) {
+    // too deep to parse whole: the envelope's members are read from their spans, so the dead letter
+    // names its topic and key as a short line's would, and parseMessage refuses the value
+    const spans = topLevelValueSpans(text);
+    const member = (name: string) => {
+      const span = spans.get(name);
+      return span === undefined ? undefined : text.slice(span.start, span.end);
+    };
+    try {
+      topic = JSON.parse(member('topic') ?? 'null');
+      key = JSON.parse(member('key') ?? 'null');
+    } catch {
+      return unreadable(`line ${lineNo} is nested deeper than ${LIMITS.maxJsonDepth} levels`, raw());
+    }
+    const value = member('value');
+    valueText = value === undefined || value === 'null' ? null : value.startsWith('"') ? (JSON.parse(value) as string) : value;
+  } else {
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(text);
+    } catch (error) {
+      return unreadable(`line ${lineNo} is not JSON: ${(error as Error).message}`, raw());
+    }
+    if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) return unreadable(`line ${lineNo} is not a JSON object`, raw());
+    const members = envelope as Record<string, unknown>;
+    topic = members.topic;
+    key = members.key;
+    if (typeof members.value === 'string') valueText = members.value;
+    else if (members.value === undefined || members.value === null) valueText = null;
+    else {
+      // an object value goes on as its exact text in the line, so every digit is kept
+      const span = topLevelValueSpans(text).get('value');
+      valueText = span === undefined ? JSON.stringify(members.value) : text.slice(span.start, span.end);
+    }
   }
-  if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) return unreadable(`line ${lineNo} is not a JSON object`, raw());
-  const { topic, key, value } = envelope as Record<string, unknown>;
   if (typeof topic !== 'string') return unreadable(`line ${lineNo} has no "topic" string`, raw());
   if (key !== undefined && key !== null && typeof key !== 'string') return unreadable(`line ${lineNo}: "key" must be a string or null`, raw());
   const k = typeof key === 'string' ? keyText(key) : null;
-  let valueText: string | null;
-  if (typeof value === 'string') valueText = value;
-  else if (value === undefined || value === null) valueText = null;
-  else {
-    const span = topLevelValueSpans(text).get('value');
-    valueText = span === undefined ? JSON.stringify(value) : text.slice(span.start, span.end);
-  }
   return parseMessage({ topic, key: k, value: valueText, source: { type: 'file', file, line: lineNo, topic, key: k } }, options);
 }
 
