@@ -9,12 +9,13 @@
  * - zstd and gzip: Node's zlib.
  *
  * Decompression bombs: one batch may decompress to at most MAX_DECOMPRESSED_BATCH_BYTES. Past it the
- * codec stops at once (having allocated about the limit at most) and throws a LedgerError
- * (LIMIT_EXCEEDED) naming the codec and the limit; a corrupt batch throws INPUT_INVALID. Both are
- * marked not retriable, so kafkajs does not fetch the same bytes again: the consumer crashes without
- * restarting and the worker stops, committing no offset at or past that batch. Started again, it stops
- * again on the same batch, until an operator moves the group's offset past it (its records are then
- * not in the ledger) or a release raises the limit.
+ * codec stops at once (having allocated about the limit at most); a corrupt batch stops it too. kafkajs
+ * decompresses a whole batch before the worker sees any of its messages, so the codec then gives kafkajs
+ * a stand-in record for each offset of the batch instead (standInRecords), which the worker records as
+ * a dead letter naming the codec and the limit (refusalOf) before it goes on: nothing of the batch can
+ * be read, and nothing stops the worker. Only when the batch header cannot be read, or claims more
+ * than MAX_STAND_INS records, is the LedgerError (LIMIT_EXCEEDED, INPUT_INVALID, not retriable) thrown:
+ * the consumer then stops without committing past the batch.
  */
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -237,8 +238,75 @@ export function resolveCompressionType(compression: Compression): CompressionTyp
 function createKafkajsCodec(codec: CompressionCodec) {
   return {
     compress: (encoder: { buffer: Buffer }) => compressRecords(codec, encoder.buffer),
-    decompress: (data: Buffer) => decompressRecords(codec, data),
+    decompress: async (data: Buffer) => {
+      try {
+        return await decompressRecords(codec, data);
+      } catch (error) {
+        if (!(error instanceof CodecError)) throw error;
+        // a refused batch becomes one stand-in record per offset, each a dead letter naming why
+        const stubs = standInRecords(data, error.message);
+        if (stubs === null) throw error;
+        return stubs;
+      }
+    },
   };
+}
+
+/** The most records of a refused batch given stand-ins: kafkajs makes an object of each, in the worker thread's 128 MB heap. */
+const MAX_STAND_INS = 100_000;
+/** The stand-ins' memory, and why their batch was refused: recognised by identity, so no producer can forge one. */
+const refusedBatches = new WeakMap<ArrayBufferLike, string>();
+
+/**
+ * The record count and last offset delta of the batch whose records these are. kafkajs 2.2.4 hands the
+ * codec a slice of the fetch response, so the batch header lies just before it: lastOffsetDelta 38
+ * bytes back, then first and max timestamp, producer id and epoch, base sequence, and the record count
+ * in the 4 bytes before the records. Null unless they agree (count = lastOffsetDelta + 1), as they do
+ * in every batch a producer writes.
+ */
+function recordCountOf(data: Buffer): number | null {
+  if (data.byteOffset < 38) return null;
+  const header = new DataView(data.buffer, data.byteOffset - 38, 38);
+  const lastOffsetDelta = header.getInt32(0);
+  const count = header.getInt32(34);
+  return count > 0 && count <= MAX_STAND_INS && lastOffsetDelta === count - 1 ? count : null;
+}
+
+/** Kafka's zigzag varint. */
+function varint(n: number): number[] {
+  let v = n >= 0 ? n * 2 : -n * 2 - 1;
+  const out: number[] = [];
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+
+/**
+ * The records kafkajs reads in place of a batch that cannot be decompressed (past the size bound, or
+ * corrupt): one per offset, with no key and an empty value that refusalOf recognises, so the worker
+ * makes each a dead letter and goes on. Null when the batch header cannot be read (then the error stands).
+ */
+function standInRecords(data: Buffer, reason: string): Buffer | null {
+  const count = recordCountOf(data);
+  if (count === null) return null;
+  const records: number[] = [];
+  for (let i = 0; i < count; i++) {
+    // attributes, timestamp delta, offset delta, key length -1 (null), value length 0, no headers
+    const body = [0, ...varint(0), ...varint(i), ...varint(-1), ...varint(0), ...varint(0)];
+    records.push(...varint(body.length), ...body);
+  }
+  const stubs = Buffer.alloc(records.length);
+  stubs.set(records);
+  refusedBatches.set(stubs.buffer, reason);
+  return stubs;
+}
+
+/** Why the message is a stand-in for a record of a batch that could not be decompressed, or null for a real message. */
+export function refusalOf(value: Buffer | null): string | null {
+  return value === null ? null : (refusedBatches.get(value.buffer) ?? null);
 }
 
 let registered = false;

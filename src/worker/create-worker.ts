@@ -7,7 +7,7 @@ import { type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OU
 import { alignedSlice, watermarkSetter } from './aligned-slices.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import { createKafka } from './kafka-client.ts';
-import { resolveCompressionType } from './compression-codecs.ts';
+import { refusalOf, resolveCompressionType } from './compression-codecs.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -44,7 +44,11 @@ export interface LedgerWorker {
 /** A Kafka message as the contract reads it: a typed event or its problems, with where it came from. */
 export function parseKafkaMessage(topic: string, partition: number, message: KafkaMessage, options: ParseOptions): ParsedMessage {
   const key = keyText(message.key);
-  return parseMessage({ topic, key, value: message.value, source: { type: 'kafka', topic, partition, offset: message.offset, key } }, options);
+  const source = { type: 'kafka', topic, partition, offset: message.offset, key } as const;
+  // a stand-in for a record of a batch that could not be decompressed: a dead letter saying why
+  const refused = refusalOf(message.value);
+  if (refused !== null) return { ok: false, problems: [{ path: '$', message: refused }], raw: null, topic, key, source, eventId: null, signalId: null };
+  return parseMessage({ topic, key, value: message.value, source }, options);
 }
 
 /** The most bytes one fetch brings (kafkajs maxBytes), across all partitions. */
