@@ -69,23 +69,23 @@ export function describeError(error: unknown): string {
 export const FailureClass = { Retry: 'retry', DeadLetter: 'dead-letter', Stop: 'stop' } as const;
 export type FailureClass = (typeof FailureClass)[keyof typeof FailureClass];
 
-/** Driver codes of a database that is away for now or a transaction that lost a race: try again. */
-const RETRY_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  // PostgreSQL: admin/crash shutdown, cannot connect now, too many connections, serialization failure,
-  // deadlock, lock not available, statement cancelled (a timeout)
-  '57P01', '57P02', '57P03', '53300', '40001', '40P01', '55P03', '57014',
-]);
+/** PostgreSQL codes of a transaction that lost a race: serialization failure, deadlock, lock not available. */
+const RACE_CODES = new Set(['40001', '40P01', '55P03']);
 /** SQLite result codes (better-sqlite3 puts them in `code`) that another connection's work causes. */
 const SQLITE_RETRY = /^SQLITE_(BUSY|LOCKED)/;
+/** Driver codes of a database that is away for now, or a race: try again. */
+const RETRY_CODES = new Set([
+  ...RACE_CODES,
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  // PostgreSQL: admin/crash shutdown, cannot connect now, too many connections, statement cancelled (a timeout)
+  '57P01', '57P02', '57P03', '53300', '57014',
+]);
 /** SQLite result codes a message's content causes. */
-const SQLITE_CONTENT = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT|RANGE)/;
+const SQLITE_CONTENT = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT)/;
 const CONNECTION_LOST =
   /Connection terminated|connection timeout|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i;
 
 /** Transaction races (a serialization failure, a deadlock, a lock not granted, SQLite busy): the retry class that one transaction retries at once. */
-const RACE_CODES = new Set(['40001', '40P01', '55P03']);
-
 /** True when a failure is a race between transactions, which running the transaction again resolves; the database itself is there. */
 export function isTransactionRace(error: unknown): boolean {
   let e: unknown = error;
@@ -103,7 +103,8 @@ export function isTransactionRace(error: unknown): boolean {
  *   about the messages is wrong, so it is tried again with backoff and never becomes a dead letter;
  * - dead letter: the database refused the data (PostgreSQL classes 22 data exception, 23 integrity,
  *   54 program limit; SQLite TOOBIG, MISMATCH, CONSTRAINT), or the data overflowed a JavaScript limit
- *   (a RangeError): the batch is split to find the messages that fail alone, which become dead letters;
+ *   (a RangeError): the batch is split to find the messages that fail alone, which become dead letters
+ *   (unless all of a large batch fail alone: then it is not the messages, and it stops);
  * - stop: anything else (a missing table, a permission, a full disk, a bug): the process stops
  *   loudly rather than commit an offset past data it did not store.
  */
@@ -111,15 +112,18 @@ export function classifyFailure(error: unknown): FailureClass {
   let e: unknown = error;
   for (let depth = 0; e instanceof Error && depth < 10; depth++) {
     if (e instanceof LedgerError) {
-      if (e.retryable) return FailureClass.Retry;
-      if (e.code === ErrorCode.DatabaseConflict) return FailureClass.Retry;
+      if (e.retryable || e.code === ErrorCode.DatabaseConflict) return FailureClass.Retry;
+      // its message quotes producers' text (an event_id, a key), which must not read as a lost connection
+      if (e.code === ErrorCode.ContractViolation) return FailureClass.Stop;
     }
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') {
       if (RETRY_CODES.has(code) || code.startsWith('08') || SQLITE_RETRY.test(code)) return FailureClass.Retry;
       if (/^(22|23|54)[0-9A-Z]{3}$/.test(code) || SQLITE_CONTENT.test(code)) return FailureClass.DeadLetter;
+    } else if (!(e instanceof LedgerError) && (CONNECTION_LOST.test(e.message) || e.name === 'ConnectionException')) {
+      // the pg driver's own errors have no code: known by their words
+      return FailureClass.Retry;
     }
-    if (CONNECTION_LOST.test(e.message) || e.name === 'ConnectionException') return FailureClass.Retry;
     if (e instanceof RangeError) return FailureClass.DeadLetter;
     e = e.cause;
   }

@@ -42,6 +42,8 @@ describe('classifyFailure: one answer for the worker, ingest and the repository'
     ['a corrupt SQLite file', withCode('SQLITE_CORRUPT')],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'x')")],
     ['a strict-mode violation', new LedgerError(ErrorCode.ContractViolation, 'bad')],
+    ['a strict-mode violation quoting an event_id that reads like a lost connection', new LedgerError(ErrorCode.ContractViolation, 'event_id "terminating connection" already belongs to signal "Connection terminated"')],
+    ['an input error quoting such text', new LedgerError(ErrorCode.InputInvalid, 'symbol: "Connection ended" is not allowed')],
     ['not an Error at all', 'boom'],
   ])('%s stops, rather than dead-letter every message or commit past it', (_name, error) => {
     expect(classifyFailure(error)).toBe('stop');

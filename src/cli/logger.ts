@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
 
-/** Keys whose values are secrets, or may hold one (a database URL, a connection string, a TLS key), wherever a log line nests them. */
-const SECRET_KEYS = ['password', 'sasl', 'ssl', 'key', 'databaseUrl', 'dbUrl', 'clientUrl', 'connectionString'];
+/**
+ * Keys whose values are secrets, or may hold one (a database URL, a connection string, TLS settings with
+ * their keys), wherever a log line nests them. Not `key`: a Kafka message key is no secret, and a log
+ * line naming a bad message's key must show it.
+ */
+const SECRET_KEYS = ['password', 'sasl', 'ssl', 'sslkey', 'sslpassword', 'passphrase', 'databaseUrl', 'dbUrl', 'clientUrl', 'connectionString'];
 
 /** JSON log lines (pino is loaded on use, so commands that do not log stay light) on stdout; anything that looks like a secret is censored whatever the caller logs. */
 export async function createLogger(level: string, destination?: { write(line: string): void }): Promise<Logger> {

@@ -14,7 +14,7 @@ import {
   topLevelValueSpans,
 } from '../contract/index.ts';
 import { assertReadableFile } from './readable-file.ts';
-import { classifyFailure, FailureClass } from '../errors.ts';
+import { classifyFailure, describeError, FailureClass } from '../errors.ts';
 import { applyBatch, type ApplyOptions, type ApplyResult, type Store } from '../store/index.ts';
 
 export interface IngestSummary {
@@ -198,7 +198,24 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * text it has in the line, so every digit and the audit payload stay as written.
  */
 export function readEventLine(line: FileLine | string, file: string, lineNo: number, options: ParseOptions & { maxLineBytes?: number } = {}): ParsedMessage {
-  const unreadable = (why: string, raw: string | null): RejectedMessage => ({
+  try {
+    return readLine(line, file, lineNo, options);
+  } catch (error) {
+    // nothing a line holds may stop an ingest: what nobody foresaw is an unreadable line too
+    return unreadableLine(file, lineNo, `line ${lineNo} could not be read: ${describeError(error)}`, null);
+  }
+}
+
+/** Dead letters of lines that are not a `{"topic", "key", "value"}` object (ingest counts them and exits 2). */
+const unreadableLines = new WeakSet<RejectedMessage>();
+
+/** True for the dead letter of a line that is not a `{"topic", "key", "value"}` object. */
+export function isUnreadableLine(message: ParsedMessage): message is RejectedMessage {
+  return !message.ok && unreadableLines.has(message);
+}
+
+function unreadableLine(file: string, lineNo: number, why: string, raw: string | null): RejectedMessage {
+  const m: RejectedMessage = {
     ok: false,
     problems: storableProblems([{ path: '$', message: why }]),
     raw,
@@ -207,7 +224,13 @@ export function readEventLine(line: FileLine | string, file: string, lineNo: num
     source: { type: 'file', file, line: lineNo, topic: 'unknown', key: null },
     eventId: null,
     signalId: null,
-  });
+  };
+  unreadableLines.add(m);
+  return m;
+}
+
+function readLine(line: FileLine | string, file: string, lineNo: number, options: ParseOptions & { maxLineBytes?: number }): ParsedMessage {
+  const unreadable = (why: string, raw: string | null) => unreadableLine(file, lineNo, why, raw);
   let text: string;
   let bytes: Buffer | undefined;
   if (typeof line === 'string') text = line;
@@ -238,19 +261,20 @@ export function readEventLine(line: FileLine | string, file: string, lineNo: num
   if (text.length > 4096 && nestsDeeperThan(text, LIMITS.maxJsonDepth + 1)) {
     // too deep to parse whole: the envelope's members are read from their spans, so the dead letter
     // names its topic and key as a short line's would, and parseMessage refuses the value
-    const spans = topLevelValueSpans(text);
-    const member = (name: string) => {
-      const span = spans.get(name);
-      return span === undefined ? undefined : text.slice(span.start, span.end);
-    };
+    // (the text was never parsed whole, so a bad key or string in it makes this throw: then it is unreadable)
     try {
+      const spans = topLevelValueSpans(text);
+      const member = (name: string) => {
+        const span = spans.get(name);
+        return span === undefined ? undefined : text.slice(span.start, span.end);
+      };
       topic = JSON.parse(member('topic') ?? 'null');
       key = JSON.parse(member('key') ?? 'null');
+      const value = member('value');
+      valueText = value === undefined || value === 'null' ? null : value.startsWith('"') ? (JSON.parse(value) as string) : value;
     } catch {
       return unreadable(`line ${lineNo} is nested deeper than ${LIMITS.maxJsonDepth} levels`, raw());
     }
-    const value = member('value');
-    valueText = value === undefined || value === 'null' ? null : value.startsWith('"') ? (JSON.parse(value) as string) : value;
   } else {
     let envelope: unknown;
     try {
@@ -318,7 +342,7 @@ export async function ingestLines(store: Store, input: string | Readable, option
     if ('bytes' in line && isBlank(line.bytes)) continue;
     summary.read++;
     const message = readEventLine(line, name, lineNo, options);
-    if (!message.ok && message.topic === 'unknown') {
+    if (isUnreadableLine(message)) {
       summary.unreadableLines++;
       options.onUnreadableLine?.(lineNo, message.problems[0]?.message ?? 'unreadable');
     }

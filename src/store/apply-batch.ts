@@ -61,7 +61,6 @@ export interface ConsumerCheckpoint {
   nextOffset: string;
 }
 
-const SIGNAL_COLUMNS = SIGNAL_WRITE_COLUMNS;
 
 
 const AUDIT_COLUMNS: BulkColumn[] = [
@@ -90,7 +89,7 @@ interface StatementSet {
 }
 
 function buildStatements(dialect: Dialect): StatementSet {
-  const updates = SIGNAL_COLUMNS.filter((c) => c.name !== 'signal_id' && c.name !== 'created_at')
+  const updates = SIGNAL_WRITE_COLUMNS.filter((c) => c.name !== 'signal_id' && c.name !== 'created_at')
     .map((c) => `"${c.name}" = excluded."${c.name}"`)
     .join(', ');
   const max = dialect === 'postgresql' ? 'greatest' : 'max';
@@ -101,14 +100,14 @@ function buildStatements(dialect: Dialect): StatementSet {
       tail: `on conflict ("group_id", "topic", "partition") do update set "next_offset" = ${max}("consumer_checkpoints"."next_offset", excluded."next_offset"), "updated_at" = excluded."updated_at"`,
       orderBy: 'partition',
     },
-    insertSignals: { table: 'signals', columns: SIGNAL_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id' },
+    insertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id' },
     lockSignals:
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
     existingEvents: `select "event_id", "signal_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
     // arrival order, so the audit trail's ids follow the order events were received
     insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing' },
-    upsertSignals: { table: 'signals', columns: SIGNAL_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
+    upsertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
     insertDeadLetters: { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, tail: 'on conflict ("dedupe_key") do nothing' },
   };
 }
@@ -192,18 +191,25 @@ function oneWriterOnSqlite<T>(store: Store, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** A batch of at least this many messages that all fail alone is not refused for its messages but for something they share: it stops. */
+const SYSTEMIC_FAILURE_AT = 8;
+
 /**
  * Applies the batch; when the database refuses it for its data, splits it in halves, applying each
  * part that passes, until the messages that fail on their own are found. Those become dead letters
  * carrying the database's error, written with the batch's checkpoints in a last transaction, so a
- * crash half-way replays the batch (whose applied parts are then duplicates).
+ * crash half-way replays the batch (whose applied parts are then duplicates). In strict mode the parts
+ * are applied in transactions that are rolled back, only to name the messages in the violation.
  */
 async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions): Promise<ApplyResult> {
+  let first: unknown;
   try {
     return await applyWithRetries(store, messages, options);
   } catch (error) {
-    if (options.strict || messages.length === 0 || classifyFailure(error) !== FailureClass.DeadLetter) throw error;
+    if (messages.length === 0 || classifyFailure(error) !== FailureClass.DeadLetter) throw error;
+    first = error;
   }
+  const dryRun = options.strict === true;
   const outcomes = new Array<MessageOutcome>(messages.length);
   const total: ApplyResult = { received: messages.length, applied: 0, duplicates: 0, deadLetters: 0, signalsChanged: 0, signalIds: [], outcomes, rejections: [] };
   const signalIds = new Set<string>();
@@ -217,11 +223,12 @@ async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage
     for (const { at: i, problems } of r.rejections) total.rejections.push({ at: at[i] as number, problems });
   };
   const refused: { at: number; message: RejectedMessage }[] = [];
-  const partOptions: ApplyOptions = { ...options, checkpoints: undefined };
+  // the parts write no checkpoint (the last transaction does) but add to the batch's rollup copy
+  const partOptions: ApplyOptions = { ...options, checkpoints: undefined, rollupSlot: options.rollupSlot ?? options.checkpoints?.[0]?.partition };
   const split = async (at: readonly number[]): Promise<void> => {
     const part = at.map((i) => messages[i] as ParsedMessage);
     try {
-      add(await applyWithRetries(store, part, partOptions), at);
+      add(await applyWithRetries(store, part, partOptions, dryRun), at);
     } catch (error) {
       if (classifyFailure(error) !== FailureClass.DeadLetter) throw error;
       if (at.length === 1) {
@@ -237,8 +244,22 @@ async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage
   const half = Math.ceil(all.length / 2);
   await split(all.slice(0, half));
   await split(all.slice(half));
-  // the refused messages' dead letters and the batch's checkpoints, in one last transaction
-  add(await applyWithRetries(store, refused.map((r) => r.message), options), refused.map((r) => r.at));
+  if (refused.length === messages.length && messages.length >= SYSTEMIC_FAILURE_AT) throw first;
+  if (dryRun) {
+    if (refused.length === 0) throw first;
+    throw ContractError.violation(refused.map(({ message: m }) => ({ source: sourceColumns(m.source, m.topic, m.key).source, where: m.source, problems: m.problems })));
+  }
+  // the refused messages' dead letters and the batch's checkpoints, in one last transaction; should the
+  // database refuse even those, they are written again with only a hash of their raw value
+  const deadLetters = refused.map((r) => r.message);
+  let last: ApplyResult;
+  try {
+    last = await applyWithRetries(store, deadLetters, options);
+  } catch (error) {
+    if (classifyFailure(error) !== FailureClass.DeadLetter) throw error;
+    last = await applyWithRetries(store, deadLetters.map((m) => ({ ...m, raw: m.raw === null ? null : `sha256:${sha256Hex(m.raw)}` })), options);
+  }
+  add(last, refused.map((r) => r.at));
   total.signalIds = [...signalIds].sort();
   total.rejections.sort((a, b) => a.at - b.at);
   return total;
@@ -247,18 +268,32 @@ async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage
 /** A message the database refused on its own, as a dead letter carrying the database's error. */
 function refusedDeadLetter(m: ParsedMessage, error: unknown): RejectedMessage {
   const problem: Problem = { path: '$', message: `the database refused this message: ${describeError(error)}` };
-  return m.ok ? deadLetterOf(m, [problem]) : { ...m, problems: [...m.problems, problem], raw: null };
+  return m.ok ? deadLetterOf(m, [problem]) : { ...m, problems: [...m.problems, problem] };
+}
+
+/** The result of a transaction run only to see whether it passes (strict mode's split): thrown to roll it back. */
+class RolledBack extends Error {
+  readonly result: ApplyResult;
+  constructor(result: ApplyResult) {
+    super('rolled back');
+    this.result = result;
+  }
 }
 
 /** Runs the batch in one transaction, again after a race or while the database is away, with backoff. */
-async function applyWithRetries(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions): Promise<ApplyResult> {
+async function applyWithRetries(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions, dryRun = false): Promise<ApplyResult> {
   const maxAttempts = options.maxAttempts ?? 8;
   // after an event_id was found taken at insert time, every id is looked up, not only stored signals'
   let lookUpEveryEvent = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(store, (writer) => applyInTransaction(writer, messages, options, lookUpEveryEvent));
+      return await inTransaction(store, async (writer) => {
+        const result = await applyInTransaction(writer, messages, options, lookUpEveryEvent);
+        if (dryRun) throw new RolledBack(result);
+        return result;
+      });
     } catch (error) {
+      if (error instanceof RolledBack) return error.result;
       const race = error instanceof ConcurrentInsert;
       if (race && !lookUpEveryEvent) {
         // an event_id taken by another signal (or a concurrent writer): run again looking every id up, at once and not as an attempt

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { ConfigError } from '../errors.ts';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:///data/signals.db';
@@ -13,6 +14,8 @@ export interface PostgresConnection {
   user: string;
   password: string;
   database: string;
+  /** what the URL's query gives the driver besides (TLS from sslmode, sslcert, sslkey, sslrootcert; application_name; options; ...), as pg reads it */
+  driverOptions: Record<string, unknown>;
 }
 
 /**
@@ -71,11 +74,30 @@ function sqliteTarget(url: string, setting: string, cwd: string): DatabaseTarget
   return { dialect: 'sqlite', file, memory: false, url: sqliteUrlOf(file) };
 }
 
+/**
+ * The query of a PostgreSQL URL as pg itself reads a connection string (pg-connection-string): sslmode,
+ * sslcert, sslkey and sslrootcert make its TLS options (the files are read now, so a missing one is a bad
+ * setting at start), and application_name, options and the rest pass through. The URL's parts (host,
+ * user, password, database) are taken from our own parse, not from these.
+ */
+function queryOptions(parsed: URL, setting: string): Record<string, unknown> {
+  let config: Record<string, unknown>;
+  try {
+    config = parseIntoClientConfig(parsed.href) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw ConfigError.invalid(setting, `the query of the PostgreSQL URL cannot be used${code === undefined ? '' : ` (${code}: a TLS file of sslcert, sslkey or sslrootcert)`} (not shown: it may hold a password)`);
+  }
+  const { host: _host, port: _port, user: _user, password: _password, database: _database, ...rest } = config;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null));
+}
+
 function postgresTarget(parsed: URL, setting: string): DatabaseTarget {
   // A "/", "?" or "#" left unencoded in a password ends the authority early; the rest of the password
   // then lands in the path, query or fragment, with the "@" that should have ended it. Such a URL is
   // refused before any part of it can reach a message.
-  const strayAt = parsed.pathname.includes('@') || [...parsed.searchParams].some(([k, v]) => k.includes('@') || (k !== 'user' && v.includes('@')));
+  // (the raw query: ?password=p%40ss is a password with an @, given as it should be)
+  const strayAt = parsed.pathname.includes('@') || parsed.search.includes('@');
   if (parsed.hash !== '' || strayAt) {
     throw ConfigError.invalid(setting, 'the PostgreSQL URL does not parse as user:password@host: write @ / ? # : in a user name or password as %40 %2F %3F %23 %3A');
   }
@@ -94,6 +116,7 @@ function postgresTarget(parsed: URL, setting: string): DatabaseTarget {
     user,
     password,
     database,
+    driverOptions: parsed.search === '' ? {} : queryOptions(parsed, setting),
   };
   return { dialect: 'postgresql', database, url: shown, connection: () => connection };
 }

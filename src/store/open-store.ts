@@ -204,7 +204,9 @@ type PostgresTarget = Extract<DatabaseTarget, { dialect: 'postgresql' }>;
 
 async function openPostgres(target: PostgresTarget, options: OpenStoreOptions): Promise<Store> {
   const read = options.access === 'read';
-  const { host, port, user, password, database } = target.connection();
+  const { host, port, user, password, database, driverOptions } = target.connection();
+  // a read joins the URL's own server options, if any, with read-only transactions
+  const readOnly = read ? { options: [driverOptions.options, '-c default_transaction_read_only=on'].filter((o) => typeof o === 'string' && o !== '').join(' ') } : {};
   const orm = (await PostgreSqlMikroORM.init({
     entities: ENTITIES,
     // parts, not a connection string: the driver never holds the URL, so none of its errors can quote it
@@ -218,7 +220,7 @@ async function openPostgres(target: PostgresTarget, options: OpenStoreOptions): 
     // MikroORM creates a missing database on connect; a read must find it
     ensureDatabase: !read,
     pool: { min: 0, max: options.poolSize ?? 10 },
-    driverOptions: read ? { options: '-c default_transaction_read_only=on' } : {},
+    driverOptions: { ...driverOptions, ...readOnly },
     extensions: [Migrator],
     migrations: { migrationsList: MIGRATIONS, snapshot: false, silent: true, allOrNothing: true },
   })) as unknown as CoreMikroORM;

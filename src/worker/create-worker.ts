@@ -131,11 +131,12 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
 
   /**
    * Forwards a partition's dead letters of a slice to the dead-letter topic, with their original key,
-   * value and headers plus the problems. The dead letters are in the database already (the table is the
-   * record; the topic is a copy for other consumers), so forwarding must not stop the worker: a message
-   * the topic cannot take (over its max.message.bytes) is sent again without its value and with a header
-   * saying why; a broker that is away is tried again with backoff, as the database is, until it answers
-   * or the worker stops.
+   * value and headers plus the problems. Best effort: the dead letters are in the database already (the
+   * table is the record; the topic is a copy for other consumers), so forwarding never stops the worker.
+   * A message the topic refuses for good (over its max.message.bytes: sent again without its value and
+   * with a header saying why; anything else refused, such as an authorization or a keyless message on a
+   * compacted topic) is logged and left; a broker that is away is tried again with backoff until it
+   * answers or the worker stops.
    */
   async function forwardDeadLetters(rejected: { message: KafkaMessage; problems: Problem[] }[], topic: string, partition: number): Promise<void> {
     if (config.deadLetterTopic === null || rejected.length === 0 || producer === null) return;
@@ -150,25 +151,30 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
         ...(withValue ? {} : { 'signal-ledger-value-omitted': `${message.value?.byteLength ?? 0} bytes, too large for ${config.deadLetterTopic}` }),
       },
     });
-    const send = async (messages: ReturnType<typeof record>[]): Promise<'sent' | 'too-large'> => {
+    const send = async (messages: ReturnType<typeof record>[]): Promise<'sent' | 'too-large' | 'refused' | 'stopped'> => {
       for (let delay = 200; ; delay = Math.min(delay * 2, maxRetryDelayMs)) {
         try {
           await (producer as Producer).send({ ...dlq, messages });
           return 'sent';
         } catch (error) {
           if (isTooLarge(error)) return 'too-large';
-          if (halting) throw error;
+          if (refusedForGood(error)) return 'refused';
+          if (halting) return 'stopped';
           log.warn({ error: describeError(error), topic: config.deadLetterTopic }, 'dead letters not forwarded yet: the dead-letter topic did not take them; retrying');
           await sleep(delay);
         }
       }
     };
-    if ((await send(rejected.map((r) => record(r)))) === 'sent') return;
+    const skipped = (r: (typeof rejected)[number], why: string) =>
+      log.warn({ source: `${topic}/${partition}@${r.message.offset}`, topic: config.deadLetterTopic }, `dead letter not forwarded (${why}); it is in the database`);
+    const all = await send(rejected.map((r) => record(r)));
+    if (all === 'sent') return;
     for (const r of rejected) {
-      if ((await send([record(r)])) === 'sent') continue;
-      if ((await send([record(r, false)])) === 'too-large') {
-        log.warn({ source: `${topic}/${partition}@${r.message.offset}` }, 'dead letter not forwarded: too large for the dead-letter topic even without its value; it is in the database');
-      }
+      const one = all === 'stopped' ? 'stopped' : await send([record(r)]);
+      if (one === 'too-large') {
+        const bare = await send([record(r, false)]);
+        if (bare !== 'sent') skipped(r, bare === 'stopped' ? 'the worker stopped first' : 'refused by the dead-letter topic even without its value');
+      } else if (one !== 'sent') skipped(r, one === 'stopped' ? 'the worker stopped first' : 'refused by the dead-letter topic');
     }
   }
 
@@ -412,8 +418,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t));
-      if (missing.length > 0) throw new Error(`topic(s) ${missing.join(', ')} do not exist on ${config.kafka.brokers.join(',')}; create them with \`signal-ledger topics create\``);
+      const missing = [...topics, ...(config.deadLetterTopic === null ? [] : [config.deadLetterTopic])].filter((t) => !existing.has(t));
+      if (missing.length > 0) throw new Error(`topic(s) ${missing.join(', ')} do not exist on ${config.kafka.brokers.join(',')}; create them with \`signal-ledger topics create\` (the dead-letter topic with --dlq-topic)`);
     } finally {
       await admin.disconnect();
     }
@@ -487,6 +493,15 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   function isTooLarge(error: unknown): boolean {
     for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
       if ((e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE' || /MESSAGE_TOO_LARGE|larger than the max message size/i.test(e.message)) return true;
+    }
+    return false;
+  }
+
+  /** The broker refused a produce for good (kafkajs does not retry it), not because it is away for now. */
+  function refusedForGood(error: unknown): boolean {
+    for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+      if (e.name === 'KafkaJSNumberOfRetriesExceeded') return false;
+      if ((e as { retriable?: unknown }).retriable === false) return true;
     }
     return false;
   }

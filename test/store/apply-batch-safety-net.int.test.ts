@@ -69,11 +69,25 @@ describe.each(['sqlite-file', 'postgresql'] as const)('the apply path on %s when
     });
   });
 
-  it('strict mode does not split a batch the database refuses: it throws and writes nothing', async () => {
+  it('strict mode names the message the database refuses in a CONTRACT_VIOLATION, and writes nothing of the batch', async () => {
     await withTestStore(kind, async (store) => {
       await refusePoisonRows(store);
-      await expect(applyBatch(store, [generated('ok'), generated('poison')], { strict: true })).rejects.toThrow(/poisoned row/);
+      const error = await applyBatch(store, [generated('ok', undefined, '1'), generated('poison', undefined, '2'), generated('ok-2', undefined, '3')], { strict: true }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: ErrorCode.ContractViolation });
+      expect((error as LedgerError).context.messages).toEqual([
+        { source: 'signals.generated/0@2', where: expect.objectContaining({ offset: '2' }), problems: [{ path: '$', message: expect.stringMatching(/^the database refused this message: .*poisoned row/) }] },
+      ]);
       expect(await signalIds(store)).toEqual([]);
+      expect(await deadLetters(store)).toEqual([]);
+    });
+  });
+
+  it('a large batch whose every message the database refuses is not split into dead letters: it is not the messages, and it stops', async () => {
+    await withTestStore(kind, async (store) => {
+      await refusePoisonRows(store);
+      const batch = Array.from({ length: 8 }, (_, i) => generated(`poison-${i}`, undefined, String(i)));
+      await expect(applyBatch(store, batch)).rejects.toThrow(/poisoned row/);
+      expect(await deadLetters(store)).toEqual([]);
     });
   });
 

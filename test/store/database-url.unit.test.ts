@@ -18,7 +18,8 @@ const SECRET_FORMS: readonly { form: string; url: string; marker: string; ok: bo
   { form: 'percent-encoded @ / : in the password', url: 'postgresql://ledger:Mk5a%40Mk5b%2FMk5c%3AMk5d@db.example/ledger', marker: 'Mk5', ok: true },
   { form: 'password without a user', url: 'postgresql://:Mk6@db.example/ledger', marker: 'Mk6', ok: true },
   { form: '?password=', url: 'postgresql://ledger@db.example/ledger?password=Mk7', marker: 'Mk7', ok: true },
-  { form: '?sslpassword= and ?sslkey=', url: 'postgresql://ledger@db.example/ledger?sslpassword=Mk8a&sslkey=Mk8b', marker: 'Mk8', ok: true },
+  { form: '?sslpassword=', url: 'postgresql://ledger@db.example/ledger?sslpassword=Mk8a', marker: 'Mk8', ok: true },
+  { form: 'an ?sslkey= file that cannot be read', url: 'postgresql://ledger:Mk8b@db.example/ledger?sslkey=/nonexistent/Mk8c', marker: 'Mk8', ok: false },
   { form: 'IPv6 host', url: 'postgresql://ledger:Mk9@[::1]:5432/ledger', marker: 'Mk9', ok: true },
   { form: 'raw / in the password', url: 'postgresql://ledger:Mk10a/Mk10b@db.example/ledger', marker: 'Mk10', ok: false },
   { form: 'raw / after digits in the password (the digits parse as a port)', url: 'postgresql://ledger:8642/Mk11@db.example/ledger', marker: '8642|Mk11', ok: false },
@@ -73,11 +74,22 @@ describe('database URLs never show a password', () => {
       if (target.dialect !== 'postgresql') throw new Error('not PostgreSQL');
       return target.connection();
     };
-    expect(conn('postgresql://ledger:p%40ss%2Fw%3Ard@db.example:6543/led%20ger')).toEqual({ host: 'db.example', port: 6543, user: 'ledger', password: 'p@ss/w:rd', database: 'led ger' });
+    expect(conn('postgresql://ledger:p%40ss%2Fw%3Ard@db.example:6543/led%20ger')).toEqual({ host: 'db.example', port: 6543, user: 'ledger', password: 'p@ss/w:rd', database: 'led ger', driverOptions: {} });
+    expect(conn('postgresql://db.example/ledger?user=me&password=p%40ss').password).toBe('p@ss');
     expect(conn('postgresql://ledger:a@b@db.example/ledger').password).toBe('a@b');
     expect(conn('postgresql://db.example/ledger?user=me&password=q%26p').password).toBe('q&p');
     expect(conn('postgresql://[::1]/ledger').host).toBe('::1');
     expect(conn('postgres://db.example/ledger').port).toBeUndefined();
+  });
+
+  it('the query reaches the driver as pg reads it: sslmode makes TLS, application_name and options pass through', () => {
+    const target = parseDatabaseUrl('postgresql://ledger@db.example/ledger?sslmode=no-verify&application_name=ledger&options=-c%20search_path%3Dx');
+    if (target.dialect !== 'postgresql') throw new Error('not PostgreSQL');
+    expect(target.connection().driverOptions).toMatchObject({ ssl: { rejectUnauthorized: false }, application_name: 'ledger', options: '-c search_path=x' });
+    const verified = parseDatabaseUrl('postgresql://ledger@db.example/ledger?sslmode=verify-full');
+    if (verified.dialect !== 'postgresql') throw new Error('not PostgreSQL');
+    expect(verified.connection().driverOptions.ssl).toEqual({});
+    expect(() => parseDatabaseUrl('postgresql://ledger@db.example/ledger?sslrootcert=/nonexistent/ca.pem', '--db')).toThrow(/^--db: the query of the PostgreSQL URL cannot be used \(ENOENT/);
   });
 
   it('the URL for people keeps user, host, port and database, and shows *** for a password', () => {
