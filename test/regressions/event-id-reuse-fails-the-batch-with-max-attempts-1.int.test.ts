@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMessage, type ParsedMessage } from '../../src/contract/index.ts';
 import { applyBatch } from '../../src/store/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
-import { generatedValue, riskValue } from '../helpers/regression-cli.ts';
+import { generatedValue, riskValue } from '../helpers/events.ts';
 
 const message = (topic: string, value: Record<string, unknown>, line: number): ParsedMessage =>
   parseMessage({ topic, key: null, value: JSON.stringify(value), source: { type: 'file', file: 'reuse', line, topic, key: null } });

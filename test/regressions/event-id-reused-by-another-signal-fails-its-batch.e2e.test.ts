@@ -6,8 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage, type ParsedMessage } from '../../src/contract/index.ts';
 import { applyBatch } from '../../src/store/index.ts';
-import { withTestStore } from '../helpers/databases.ts';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readAuditPayloads, readDeadLetters, riskValue, runCli, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, runCli } from '../helpers/cli.ts';
+import { freshDatabases, withTestStore } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readAuditPayloads, readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('event-id-reuse');
 // sig-a, sig-c, sig-e and sig-g share an ingest lane on PostgreSQL, so their batches apply in file order

@@ -1,13 +1,10 @@
 // Regression: the command line's exit codes (2 for a signal-ledger error, 3 for a missing signal, 1 for
 // anything else) were documented nowhere a user could find them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-exit-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('exit');
 const cli = (args: string[]) => runCli(args, { cwd: work });
 
 describe('exit codes', () => {

@@ -5,7 +5,9 @@
 // Now a decimal is refused by its text (an exponent of more than 4 digits) before any arithmetic.
 import { describe, expect, it } from 'vitest';
 import { parseMessage, type RawMessage } from '../../src/contract/index.ts';
-import { generatedValue, readDeadLetters, riskValue, withWorkerRun } from '../helpers/regression-cli.ts';
+import { generatedValue, riskValue } from '../helpers/events.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
+import { withWorkerRun } from '../helpers/worker.ts';
 
 const hostile =
   '{"signal_id":"sig-exp","occurred_at":"2026-01-05T14:30:00Z","strategy_name":"m","symbol":"AAPL","side":"buy","confidence":0.8,"sharpe_estimate":1.5,"entry_price":1e9999999}';

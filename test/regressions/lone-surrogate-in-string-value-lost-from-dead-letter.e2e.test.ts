@@ -4,7 +4,10 @@
 // message, and two messages that differ only in their lone surrogate get the same raw, the same dedupe
 // key (a hash of topic, raw and problems) and so a single dead letter: the second one is lost.
 import { describe, expect, it } from 'vitest';
-import { freshDatabases, ingestFile, readDeadLetters, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('lone-surrogate-raw');
 /** A line whose value is a JSON string; `escape` is put in the note as written (an escape of the envelope). */

@@ -3,7 +3,11 @@
 // the dead letter did not say how to: the problem now names NAIVE_TIMESTAMPS and --naive-timestamps,
 // and `--naive-timestamps utc` (or NAIVE_TIMESTAMPS=utc) reads them as UTC.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readDeadLetters, riskValue, runCli, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, runCli } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('naive-timestamps');
 // what utcnow().isoformat() writes: microseconds, no offset

@@ -6,7 +6,12 @@
 // problems, so the batch throws: ingest fails with exit 1, and the worker stops on the message at every
 // restart. SQLite stores it, so the databases diverge too.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readDeadLetters, riskValue, scratchDir, type StoredDeadLetter, withWorkerRun, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters, type StoredDeadLetter } from '../helpers/stored-rows.ts';
+import { withWorkerRun } from '../helpers/worker.ts';
 
 const work = scratchDir('not-json-nul');
 const file = writeLines(work, 'not-json.ndjson', [

@@ -7,7 +7,11 @@ import { createWriteStream, rmSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readDeadLetters, riskValue, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('oversized-line');
 const BIG_LINE_BYTES = 80 * 1024 * 1024;

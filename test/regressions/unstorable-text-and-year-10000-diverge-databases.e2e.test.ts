@@ -3,7 +3,11 @@
 // SQLite stored them; PostgreSQL refused them and aborted the whole batch, so the two databases
 // diverged. Now each such message is a dead letter on both, and the rest of the file is applied alike.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, listRecords, readDeadLetters, riskValue, scratchDir, type StoredDeadLetter, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, listRecords } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters, type StoredDeadLetter } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('unstorable-text');
 const generated = (id: string, fields: string) =>

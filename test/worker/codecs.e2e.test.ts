@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaConfig } from '../../src/config.ts';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
@@ -13,6 +11,7 @@ import {
   MAX_DECOMPRESSED_BATCH_BYTES,
   resolveCompressionType,
 } from '../../src/worker/index.ts';
+import { type CliResult, runCli } from '../helpers/cli.ts';
 import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
 import {
   countDecompressedBytes,
@@ -28,7 +27,6 @@ import { createTestTopics, quietLogger, testKafkaConfig, topicsOf, waitUntilCaug
 import { applyAll, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
 
 const CODECS: readonly CompressionCodec[] = ['gzip', 'snappy', 'lz4', 'zstd'];
-const main = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 /** A shuffled, duplicated workload over all five topics, with some bad messages. */
 const workload = (signals: number, seed: number): EventLine[] => shuffled([...generateEvents({ signals, duplicates: 0.1, outOfOrder: 0.1, bad: 0.01, seed })], seed);
@@ -155,11 +153,11 @@ describe('the Kafka worker against a real broker: every codec from producers tha
   });
 });
 
-/** The CLI, run with Node 24 as a subprocess; throws with its stderr when it fails. */
-function cli(args: readonly string[], env: Record<string, string>): { stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`signal-ledger ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
-  return { stdout: r.stdout, stderr: r.stderr };
+/** `signal-ledger ARGS` with the test's Kafka settings; throws with its stderr when it fails. */
+function cli(args: readonly string[], env: Record<string, string>): CliResult {
+  const r = runCli(args, { env, timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`signal-ledger ${args.join(' ')} exited with ${r.code}: ${r.stderr}`);
+  return r;
 }
 
 const NULL_KEY = '<null>';
