@@ -32,10 +32,10 @@ const secondFile = writeLines(work, 'second.ndjson', secondPart);
 async function expectReuseDeadLetteredAndRestStored(dbUrl: string, reuseSource: string) {
   const dead = await readDeadLetters(dbUrl);
   expect(dead).toHaveLength(1);
-  expect(dead[0]).toMatchObject({ source: reuseSource, event_id: 'shared-id', signal_id: 'sig-c' });
+  expect(dead[0]).toMatchObject({ source: reuseSource, eventId: 'shared-id', signalId: 'sig-c' });
   expect(dead[0]?.problems).toEqual([{ path: '$.event_id', message: expect.stringMatching(/belongs to signal "sig-a".*for signal "sig-c" was not applied/) }]);
   const audit = await readAuditPayloads(dbUrl);
-  expect(audit.map((a) => `${a.event_id}/${a.signal_id}`)).toEqual(['shared-id/sig-a', 'sig-a:risk/sig-a', 'sig-c:risk/sig-c', 'sig-e:generated/sig-e', 'sig-g:generated/sig-g']);
+  expect(audit.map((a) => `${a.eventId}/${a.signalId}`)).toEqual(['shared-id/sig-a', 'sig-a:risk/sig-a', 'sig-c:risk/sig-c', 'sig-e:generated/sig-e', 'sig-g:generated/sig-g']);
 }
 
 describe.each(['sqlite-file', 'postgresql'] as const)('an event_id reused by another signal on %s', (kind) => {
@@ -82,7 +82,7 @@ describe.each(['sqlite-file', 'postgresql'] as const)('an event_id reused by ano
       expect(same).toMatchObject({ applied: 2, deadLetters: 1, outcomes: ['applied', 'dead-letter', 'applied'] });
       const dead = (await readDeadLetters(db.url)).find((d) => d.source === 'same:2');
       expect(dead?.problems[0]?.message).toMatch(/belongs to signal "sig-x"/);
-      expect((await readAuditPayloads(db.url)).filter((a) => a.signal_id === 'sig-y').map((a) => a.event_id)).toEqual(['sig-y:risk']);
+      expect((await readAuditPayloads(db.url)).filter((a) => a.signalId === 'sig-y').map((a) => a.eventId)).toEqual(['sig-y:risk']);
     });
   });
 });

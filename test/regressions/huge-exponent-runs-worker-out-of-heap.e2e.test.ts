@@ -47,7 +47,7 @@ describe('a decimal with an exponent in the millions', () => {
       expect({ code, signal }, output).toEqual({ code: 0, signal: null });
       const dead = await readDeadLetters(dbUrl);
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ source: `${config.topics.generated}/0@1`, raw_value: hostile, signal_id: 'sig-exp' });
+      expect(dead[0]).toMatchObject({ source: `${config.topics.generated}/0@1`, rawValue: hostile, signalId: 'sig-exp' });
       expect(dead[0]?.problems).toEqual([{ path: '$.entry_price', message: expect.stringMatching(/exponent/) }]);
       const rows = await store.em().getConnection().execute<{ signal_id: string; status: string }[]>('select "signal_id", "status" from "signals" order by "signal_id"');
       expect(rows.map((r) => `${r.signal_id} ${r.status}`)).toEqual(['sig-a passed_risk', 'sig-b generated']);

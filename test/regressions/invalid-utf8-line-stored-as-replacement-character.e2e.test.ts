@@ -32,8 +32,8 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of a line with inv
     const dead = await readDeadLetters(db.url);
     expect(dead).toHaveLength(1);
     expect(dead[0]?.source).toBe(`${file}:2`);
-    expect(dead[0]?.raw_value).toBe(`base64:${badLine.toString('base64')}`);
-    expect(Buffer.from(dead[0]?.raw_value?.slice('base64:'.length) ?? '', 'base64').equals(badLine)).toBe(true);
+    expect(dead[0]?.rawValue).toBe(`base64:${badLine.toString('base64')}`);
+    expect(Buffer.from(dead[0]?.rawValue?.slice('base64:'.length) ?? '', 'base64').equals(badLine)).toBe(true);
     expect(dead[0]?.problems[0]?.message).toMatch(/not valid UTF-8/);
     const records = listRecords(db.url, work);
     expect(records.map((s) => s.signal_id).sort()).toEqual(['sig-a', 'sig-b']);

@@ -26,7 +26,7 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of string values w
     expect(r.code, r.stderr).toBe(0);
     expect(r.summary).toMatchObject({ read: 2, applied: 0, dead_letters: 2 });
     const dead = await readDeadLetters(db.url);
-    const decoded = dead.map((d) => (d.raw_value?.startsWith('base64:') ? Buffer.from(d.raw_value.slice(7), 'base64').toString('utf8') : d.raw_value));
+    const decoded = dead.map((d) => (d.rawValue?.startsWith('base64:') ? Buffer.from(d.rawValue.slice(7), 'base64').toString('utf8') : d.rawValue));
     expect(dead.map((d) => d.source)).toEqual([`${file}:1`, `${file}:2`]);
     for (const raw of decoded) expect(raw).not.toContain('\uFFFD');
   });

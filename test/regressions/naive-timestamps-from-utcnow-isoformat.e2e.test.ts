@@ -28,7 +28,7 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of offset-less tim
     expect(r.summary).toMatchObject({ read: 3, applied: 2, dead_letters: 1 });
     const [dead, ...others] = await readDeadLetters(db.url);
     expect(others).toEqual([]);
-    expect(dead).toMatchObject({ source: `${file}:1`, signal_id: 'sig-naive' });
+    expect(dead).toMatchObject({ source: `${file}:1`, signalId: 'sig-naive' });
     expect(dead?.problems).toHaveLength(1);
     expect(dead?.problems[0]?.path).toBe('$.occurred_at');
     expect(dead?.problems[0]?.message).toMatch(/NAIVE_TIMESTAMPS=utc/);

@@ -58,7 +58,7 @@ describe('the worker on PostgreSQL', () => {
     await withWorkerRun('postgresql', lines, async ({ code, signal, output, store, dbUrl, config }) => {
       expect({ code, signal }, output).toEqual({ code: 0, signal: null });
       const dead = await readDeadLetters(dbUrl);
-      expect(dead.map((d) => [d.source, d.raw_value])).toEqual([[`${config.topics.generated}/0@1`, `base64:${Buffer.from('b\u0000x').toString('base64')}`]]);
+      expect(dead.map((d) => [d.source, d.rawValue])).toEqual([[`${config.topics.generated}/0@1`, `base64:${Buffer.from('b\u0000x').toString('base64')}`]]);
       const signals = await store.em().getConnection().execute<{ signal_id: string }[]>('select "signal_id" from "signals" order by "signal_id"');
       expect(signals.map((s) => s.signal_id)).toEqual(['sig-a', 'sig-b']);
     });

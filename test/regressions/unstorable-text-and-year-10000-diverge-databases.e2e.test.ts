@@ -47,7 +47,7 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of unstorable text
     const deadLetters = await readDeadLetters(db.url);
     expect(deadLetters.map((d) => d.source)).toEqual(hostileLines.map((n) => `${file}:${n}`));
     for (const d of deadLetters) expect(d.problems.length, d.source).toBeGreaterThan(0);
-    const problemOf = (signal: string) => deadLetters.find((d) => d.signal_id === signal)?.problems.map((p) => `${p.path} ${p.message}`).join('; ');
+    const problemOf = (signal: string) => deadLetters.find((d) => d.signalId === signal)?.problems.map((p) => `${p.path} ${p.message}`).join('; ');
     expect(problemOf('sig-year-10000')).toMatch(/^\$\.occurred_at .*9999-12-31T23:59:59\.999999Z/);
     expect(problemOf('sig-expires-10000')).toMatch(/^\$\.expires_at /);
     const records = listRecords(db.url, work);

@@ -18,13 +18,12 @@ import {
   problemText,
   publish,
   type Published,
-  readDeadLetters,
   recordsOf,
   renamed,
   reusedEventId,
-  type StoredDeadLetter,
   valid,
 } from '../helpers/poison-stream.ts';
+import { readDeadLetters, type StoredDeadLetter } from '../helpers/stored-rows.ts';
 import { createTestTopics, endOffsets, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
 import { snapshot } from '../helpers/workload.ts';
 
