@@ -3,9 +3,7 @@ import type { KafkaConfig } from '../../src/config.ts';
 import { DEFAULT_TOPICS, EVENT_KINDS, type JsonObject, type Problem } from '../../src/contract/index.ts';
 import type { EventLine } from '../../src/simulate/generate-events.ts';
 import { createKafka, partitionKey } from '../../src/worker/index.ts';
-import { withTestStore } from './databases.ts';
 import { endOffsets, quietLogger, topicsOf } from './worker.ts';
-import { applyAll, snapshot, toMessages } from './workload.ts';
 
 const { CompressionTypes, Partitioners } = kafkajs;
 
@@ -224,11 +222,6 @@ export async function publish(config: KafkaConfig, planned: readonly Planned[], 
 
 /** A dead letter's problems as lines of `path: message`. */
 export const problemText = (problems: readonly Problem[]): string => problems.map((p) => `${p.path}: ${p.message}`).join('\n');
-
-/** The records that applying these event lines in a fresh store gives, as snapshot() writes them. */
-export async function recordsOf(lines: readonly EventLine[]): Promise<string> {
-  return withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
-}
 
 /** The offsets a consumer group committed on the five topics, by partitionKey. */
 export async function committedOffsets(config: KafkaConfig, groupId: string): Promise<Map<string, bigint>> {

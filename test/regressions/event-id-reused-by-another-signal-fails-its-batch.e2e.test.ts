@@ -4,29 +4,31 @@
 // every time, with none of the batch's other events stored. Now the reusing message is a dead letter
 // naming the signal that owns the id, and the rest of the batch is applied.
 import { describe, expect, it } from 'vitest';
-import { parseMessage, type ParsedMessage } from '../../src/contract/index.ts';
+import type { EventLine } from '../../src/simulate/generate-events.ts';
 import { applyBatch } from '../../src/store/index.ts';
 import { ingestFile, runCli } from '../helpers/cli.ts';
 import { freshDatabases, withTestStore } from '../helpers/databases.ts';
 import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
 import { scratchDir, writeLines } from '../helpers/scratch.ts';
 import { readAuditPayloads, readDeadLetters } from '../helpers/stored-rows.ts';
+import { toMessages } from '../helpers/workload.ts';
 
 const work = scratchDir('event-id-reuse');
 // sig-a, sig-c, sig-e and sig-g share an ingest lane on PostgreSQL, so their batches apply in file order
-const firstPart = [
-  eventLine('signals.generated', 'sig-a', generatedValue('sig-a', { event_id: 'shared-id' })),
-  eventLine('signals.risk', 'sig-a', riskValue('sig-a')),
-  eventLine('signals.generated', 'sig-e', generatedValue('sig-e')),
+const firstPart: EventLine[] = [
+  { topic: 'signals.generated', key: 'sig-a', value: generatedValue('sig-a', { event_id: 'shared-id' }) },
+  { topic: 'signals.risk', key: 'sig-a', value: riskValue('sig-a') },
+  { topic: 'signals.generated', key: 'sig-e', value: generatedValue('sig-e') },
 ];
-const secondPart = [
-  eventLine('signals.generated', 'sig-c', generatedValue('sig-c', { event_id: 'shared-id', symbol: 'MSFT' })),
-  eventLine('signals.risk', 'sig-c', riskValue('sig-c')),
-  eventLine('signals.generated', 'sig-g', generatedValue('sig-g')),
+const secondPart: EventLine[] = [
+  { topic: 'signals.generated', key: 'sig-c', value: generatedValue('sig-c', { event_id: 'shared-id', symbol: 'MSFT' }) },
+  { topic: 'signals.risk', key: 'sig-c', value: riskValue('sig-c') },
+  { topic: 'signals.generated', key: 'sig-g', value: generatedValue('sig-g') },
 ];
-const oneFile = writeLines(work, 'both.ndjson', [...firstPart, ...secondPart]);
-const firstFile = writeLines(work, 'first.ndjson', firstPart);
-const secondFile = writeLines(work, 'second.ndjson', secondPart);
+const asText = (lines: readonly EventLine[]) => lines.map((l) => eventLine(l.topic, l.key, l.value));
+const oneFile = writeLines(work, 'both.ndjson', asText([...firstPart, ...secondPart]));
+const firstFile = writeLines(work, 'first.ndjson', asText(firstPart));
+const secondFile = writeLines(work, 'second.ndjson', asText(secondPart));
 
 /** What every route must leave: sig-a owns shared-id, sig-c's reuse is a dead letter naming sig-a, the rest is stored. */
 async function expectReuseDeadLetteredAndRestStored(dbUrl: string, reuseSource: string) {
@@ -63,22 +65,17 @@ describe.each(['sqlite-file', 'postgresql'] as const)('an event_id reused by ano
 
   it('applyBatch, in a later batch and in the same batch: outcomes say which message is the dead letter, the rest is applied', async () => {
     await withTestStore(kind, async (store, db) => {
-      const messages = (lines: readonly string[], file: string): ParsedMessage[] =>
-        lines.map((line, i) => {
-          const { topic, key, value } = JSON.parse(line) as { topic: string; key: string; value: unknown };
-          return parseMessage({ topic, key, value: JSON.stringify(value), source: { type: 'file', file, line: i + 1, topic, key } });
-        });
-      expect((await applyBatch(store, messages(firstPart, 'first'))).outcomes).toEqual(['applied', 'applied', 'applied']);
-      const later = await applyBatch(store, messages(secondPart, 'second'), { maxAttempts: 2 });
+      expect((await applyBatch(store, toMessages(firstPart, 'first'))).outcomes).toEqual(['applied', 'applied', 'applied']);
+      const later = await applyBatch(store, toMessages(secondPart, 'second'), { maxAttempts: 2 });
       expect(later).toMatchObject({ applied: 2, deadLetters: 1, outcomes: ['dead-letter', 'applied', 'applied'] });
       await expectReuseDeadLetteredAndRestStored(db.url, 'second:1');
 
-      const sameBatch = [
-        eventLine('signals.generated', 'sig-x', generatedValue('sig-x', { event_id: 'shared-in-batch' })),
-        eventLine('signals.generated', 'sig-y', generatedValue('sig-y', { event_id: 'shared-in-batch' })),
-        eventLine('signals.risk', 'sig-y', riskValue('sig-y')),
+      const sameBatch: EventLine[] = [
+        { topic: 'signals.generated', key: 'sig-x', value: generatedValue('sig-x', { event_id: 'shared-in-batch' }) },
+        { topic: 'signals.generated', key: 'sig-y', value: generatedValue('sig-y', { event_id: 'shared-in-batch' }) },
+        { topic: 'signals.risk', key: 'sig-y', value: riskValue('sig-y') },
       ];
-      const same = await applyBatch(store, messages(sameBatch, 'same'), { maxAttempts: 2 });
+      const same = await applyBatch(store, toMessages(sameBatch, 'same'), { maxAttempts: 2 });
       expect(same).toMatchObject({ applied: 2, deadLetters: 1, outcomes: ['applied', 'dead-letter', 'applied'] });
       const dead = (await readDeadLetters(db.url)).find((d) => d.source === 'same:2');
       expect(dead?.problems[0]?.message).toMatch(/belongs to signal "sig-x"/);

@@ -5,16 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore } from '../../src/store/index.ts';
 import { startCli } from '../helpers/cli.ts';
-import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
+import { createTestDatabase } from '../helpers/databases.ts';
 import { deleteTestTopics, ensureKafkaClients, onTestTopics, publishWithKcat } from '../helpers/kafka-clients.ts';
 import { createTestTopics, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
-import { applyAll, snapshot, toMessages } from '../helpers/workload.ts';
+import { recordsOf, snapshot } from '../helpers/workload.ts';
 
 describe('lz4 batches from librdkafka (kcat -z lz4)', () => {
   it('signal-ledger worker (kafkajs in its worker thread) applies them all and keeps running, instead of stopping with KafkaJSNotImplemented', async () => {
     ensureKafkaClients();
     const lines = [...generateEvents({ signals: 100, seed: 60 })];
-    const expected = await withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
+    const expected = await recordsOf(lines);
     const db = await createTestDatabase('postgresql');
     const config = testKafkaConfig(db.url);
     await createTestTopics(config);

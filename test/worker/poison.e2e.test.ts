@@ -18,14 +18,13 @@ import {
   problemText,
   publish,
   type Published,
-  recordsOf,
   renamed,
   reusedEventId,
   valid,
 } from '../helpers/poison-stream.ts';
 import { readDeadLetters, type StoredDeadLetter } from '../helpers/stored-rows.ts';
 import { createTestTopics, endOffsets, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
-import { snapshot } from '../helpers/workload.ts';
+import { recordsOf, snapshot } from '../helpers/workload.ts';
 
 const PARTITIONS = 3;
 const KINDS = ['sqlite-file', 'postgresql'] as const;

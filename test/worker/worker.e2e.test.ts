@@ -3,18 +3,13 @@ import { type EventLine, generateEvents } from '../../src/simulate/generate-even
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { createKafka, createWorker, createWorkerMetrics, partitionKey, startHealthServer } from '../../src/worker/index.ts';
 import { runCliAsync, startCli } from '../helpers/cli.ts';
-import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
+import { createTestDatabase } from '../helpers/databases.ts';
 import { createTestTopics, endOffsets, produce, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
-import { applyAll, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
+import { recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
 
 /** A shuffled, duplicated workload over all five topics, with some bad messages. */
 function workload(signals: number, seed: number): EventLine[] {
   return shuffled([...generateEvents({ signals, duplicates: 0.1, outOfOrder: 0.1, bad: 0.01, seed })], seed);
-}
-
-/** What ingesting the same events from a file gives: the records, without the wall-clock columns. */
-async function expectedSnapshot(lines: readonly EventLine[]): Promise<string> {
-  return withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
 }
 
 const distinctEvents = (lines: readonly EventLine[]) => new Set(toMessages(lines).flatMap((m) => (m.ok ? [m.event.eventId] : []))).size;
@@ -56,7 +51,7 @@ const startWorker = (env: Record<string, string>) => startCli(['worker', '--metr
 describe('the Kafka worker against a real broker and PostgreSQL', () => {
   it('a shuffled, duplicated stream on all five topics ends equal to ingesting the same events from a file; health and metrics say so', async () => {
     const { lines, db, config } = await publishedWorkload(400, 11);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const store = await openStore({ dbUrl: db.url });
     const metrics = createWorkerMetrics();
     const worker = createWorker({ store, config, logger: quietLogger(), metrics });
@@ -89,7 +84,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     'a stream published before the worker starts is applied a signal at a time (%s; SQLite from a writer thread): partition p of all five topics in one transaction writes each record about once, not once per event; every committed offset is stored',
     async (kind) => {
       const { lines, db, config } = await publishedWorkload(1500, 17, {}, kind);
-      const expected = await expectedSnapshot(lines);
+      const expected = await recordsOf(lines);
       const store = await openStore({ dbUrl: db.url });
       const metrics = createWorkerMetrics();
       const worker = createWorker({ store, config, logger: quietLogger(), metrics });
@@ -165,7 +160,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('a worker killed with SIGKILL mid-stream and started again loses nothing and counts nothing twice', async () => {
     const { lines, db, config } = await publishedWorkload(1500, 12, { WORKER_MAX_BATCH: '100' }); // small transactions: the kill lands mid-stream
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const store = await openStore({ dbUrl: db.url, migrate: true });
     try {
       const first = startWorker(config.env);
@@ -192,7 +187,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('two workers in one group on 6 partitions, one stopped halfway (a rebalance), end with the same database', async () => {
     const lines = workload(1200, 13);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const db = await createTestDatabase('postgresql');
     // small transactions, so that the stop lands mid-stream
     const config = testKafkaConfig(db.url, { WORKER_MAX_BATCH: '100' });
@@ -218,7 +213,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('PostgreSQL connections killed while the worker runs: it waits, resumes on its own, and the database ends the same', async () => {
     const lines = workload(1500, 14);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const db = await createTestDatabase('postgresql');
     // small transactions, so that the connections die mid-stream
     const config = testKafkaConfig(db.url, { WORKER_MAX_BATCH: '100' });
@@ -251,7 +246,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('replay re-reads every topic under a fresh group into a new database and stops by itself at the end offsets taken at its start', async () => {
     const { lines, db, config } = await publishedWorkload(300, 15);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const published = await publishedCount(config);
     try {
       const replay = await runCliAsync(['replay', '--from-beginning', '--json'], { env: config.env });
@@ -308,7 +303,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('a store checkpoint past the end of its partition (the topic was created again) is dropped, and the new messages are applied', async () => {
     const { lines, db, config } = await publishedWorkload(200, 17);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const store = await openStore({ dbUrl: db.url });
     const { applyBatch } = await import('../../src/store/index.ts');
     await applyBatch(store, [], { checkpoints: [{ groupId: config.groupId, topic: config.topics.generated, partition: 0, nextOffset: '1000000000' }] });
