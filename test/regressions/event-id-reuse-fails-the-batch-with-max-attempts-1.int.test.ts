@@ -1,8 +1,9 @@
-// Found while writing the regression tests (not fixed yet): an event_id reused by a new signal is found
-// when its audit insert skips a row; the batch is then rolled back and run again looking every id up,
-// and that second run takes one of `maxAttempts`, which is meant for deadlocks and serialization
-// failures. With maxAttempts 1 such a batch throws "batch not applied after 1 attempts" every time
-// instead of recording the reuse as a dead letter and applying the rest.
+// Regression: an event_id reused by a new signal is found when its audit insert skips a row; the batch
+// is then rolled back and run again looking every id up, and that second run took one of `maxAttempts`,
+// which is meant for deadlocks and serialization failures. With maxAttempts 1 such a batch threw "batch
+// not applied after 1 attempts" every time instead of recording the reuse as a dead letter and applying
+// the rest. Now the run that looks every id up is not counted as an attempt. This file proves, on SQLite
+// and PostgreSQL, that with maxAttempts 1 the reuse is a dead letter and the rest of the batch is applied.
 import { describe, expect, it } from 'vitest';
 import type { ParsedMessage } from '../../src/contract/index.ts';
 import { applyBatch } from '../../src/store/index.ts';

@@ -1,8 +1,10 @@
-// Found while writing the regression tests (not fixed yet): a file line whose `value` is a JSON string
-// holding a lone surrogate escape (`\ud83d`, `\ud800`) is a dead letter, but its raw value is base64 of
-// the value's UTF-8, in which every lone surrogate became U+FFFD (EF BF BD). The raw no longer is the
-// message, and two messages that differ only in their lone surrogate get the same raw, the same dedupe
-// key (a hash of topic, raw and problems) and so a single dead letter: the second one is lost.
+// Regression: a file line whose `value` is a JSON string holding a lone surrogate escape (`\ud83d`,
+// `\ud800`) became a dead letter whose raw value was base64 of the value's UTF-8, in which every lone
+// surrogate had become U+FFFD (EF BF BD). The raw no longer was the message, and two messages that
+// differed only in their lone surrogate got the same raw, the same dedupe key (a hash of topic, raw and
+// problems) and so a single dead letter: the second one was lost. Now such a raw is kept losslessly (as
+// `json:` and the JSON text of the value). This file proves, on SQLite and PostgreSQL, that the two
+// messages are two dead letters and that neither raw value has a U+FFFD the message did not have.
 import { describe, expect, it } from 'vitest';
 import { ingestFile } from '../helpers/cli.ts';
 import { freshDatabases } from '../helpers/databases.ts';

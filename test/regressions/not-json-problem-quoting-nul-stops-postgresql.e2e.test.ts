@@ -1,10 +1,12 @@
-// Found while writing the regression tests (not fixed yet): a value that is not JSON becomes a dead
-// letter whose problem is V8's JSON.parse message, and that message quotes the text: for the 3 bytes
-// `b\0x` it is `not JSON: Unexpected token 'b', "b<NUL>x" is not valid JSON`, NUL included (and a lone
-// surrogate likewise). PostgreSQL refuses that problem in its jsonb column (22P05, "unsupported Unicode
-// escape sequence"); the batch is split down to the message, but its refused dead letter keeps the same
-// problems, so the batch throws: ingest fails with exit 1, and the worker stops on the message at every
-// restart. SQLite stores it, so the databases diverge too.
+// Regression: a value that is not JSON became a dead letter whose problem was V8's JSON.parse message,
+// and that message quotes the text: for the 3 bytes `b\0x` it is `not JSON: Unexpected token 'b',
+// "b<NUL>x" is not valid JSON`, NUL included (and a lone surrogate likewise). PostgreSQL refused that
+// problem in its jsonb column (22P05, "unsupported Unicode escape sequence"), so the batch threw: ingest
+// failed with exit 1, the worker stopped on the message at every restart, and SQLite stored it, so the
+// databases diverged. Now problems are made storable before they are stored (NUL and lone surrogates as
+// \u escapes). This file proves, on SQLite and PostgreSQL, that each such value is a dead letter and the
+// other lines are applied, that both databases hold the same dead letters, and that the worker command on
+// PostgreSQL makes the message b\0x a dead letter, applies the rest and exits 0 on SIGTERM.
 import { describe, expect, it } from 'vitest';
 import { ingestFile } from '../helpers/cli.ts';
 import { freshDatabases } from '../helpers/databases.ts';
