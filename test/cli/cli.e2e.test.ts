@@ -1,20 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 import { shuffled } from '../helpers/workload.ts';
 
-const main = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-cli-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('cli');
 
-/** Runs the CLI as a subprocess with the same Node, in a scratch directory. */
-function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: work, input, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** Runs the CLI in the scratch directory. */
+const cli = (args: string[], input?: string) => runCli(args, { cwd: work, input });
 
 const events = path.join(work, 'events.ndjson');
 const generatedFile = () => {

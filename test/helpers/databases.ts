@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { afterAll } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.ts';
 
 /** The PostgreSQL server tests create their databases on. */
@@ -71,4 +72,15 @@ export async function withTestStore<T>(kind: DatabaseKind, fn: (store: Store, db
     await store.close();
     await db.drop();
   }
+}
+
+/** Makes fresh databases of one kind for the enclosing describe block; they are dropped after its tests. */
+export function freshDatabases(kind: DatabaseKind): () => Promise<TestDatabase> {
+  const dbs: TestDatabase[] = [];
+  afterAll(async () => void (await Promise.all(dbs.map((db) => db.drop()))));
+  return async () => {
+    const db = await createTestDatabase(kind);
+    dbs.push(db);
+    return db;
+  };
 }

@@ -1,4 +1,6 @@
-import type { SignalEvent, SignalDetails } from '../../src/contract/index.ts';
+// Events for tests, at two levels: typed events as the contract hands them to the fold (generated, risk,
+// ... for given/when/then tests), and message values and NDJSON lines as producers write them.
+import type { JsonObject, SignalEvent, SignalDetails } from '../../src/contract/index.ts';
 
 let counter = 0;
 const base = (signalId: string, at: string, eventId?: string) => ({
@@ -64,4 +66,31 @@ export function filled(
 }
 export function outcome(signalId: string, at: string, result: 'cancelled' | 'expired' | 'missed' | 'error', reason: string | null = null, eventId?: string): SignalEvent {
   return { ...base(signalId, at, eventId), kind: 'outcome', outcome: result, reason, orderId: null };
+}
+
+/** A valid signal-generated message value; `extra` adds or replaces fields. */
+export function generatedValue(signalId: string, extra: JsonObject = {}): JsonObject {
+  return {
+    signal_id: signalId,
+    occurred_at: '2026-01-05T14:30:00.150Z',
+    strategy_name: 'momentum',
+    symbol: 'AAPL',
+    side: 'buy',
+    confidence: 0.8,
+    sharpe_estimate: 1.5,
+    entry_price: '150.25',
+    event_id: `${signalId}:generated`,
+    ...extra,
+  };
+}
+
+/** A valid risk-decision message value (passed); `extra` adds or replaces fields. */
+export function riskValue(signalId: string, extra: JsonObject = {}): JsonObject {
+  return { signal_id: signalId, occurred_at: '2026-01-05T14:30:01Z', passed: true, event_id: `${signalId}:risk`, ...extra };
+}
+
+/** One NDJSON line of an exported topic; a string value is put in as the raw text of the value object. */
+export function eventLine(topic: string, key: string | null, value: JsonObject | string): string {
+  if (typeof value === 'string') return `{"topic":${JSON.stringify(topic)},"key":${JSON.stringify(key)},"value":${value}}`;
+  return JSON.stringify({ topic, key, value });
 }

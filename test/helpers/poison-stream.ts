@@ -2,11 +2,8 @@ import kafkajs from 'kafkajs';
 import type { KafkaConfig } from '../../src/config.ts';
 import { DEFAULT_TOPICS, EVENT_KINDS, type JsonObject, type Problem } from '../../src/contract/index.ts';
 import type { EventLine } from '../../src/simulate/generate-events.ts';
-import type { Store } from '../../src/store/index.ts';
 import { createKafka, partitionKey } from '../../src/worker/index.ts';
-import { withTestStore } from './databases.ts';
 import { endOffsets, quietLogger, topicsOf } from './worker.ts';
-import { applyAll, snapshot, toMessages } from './workload.ts';
 
 const { CompressionTypes, Partitioners } = kafkajs;
 
@@ -223,47 +220,8 @@ export async function publish(config: KafkaConfig, planned: readonly Planned[], 
   return out;
 }
 
-/** A dead letter as stored, with its problems parsed (jsonb on PostgreSQL, text on SQLite). */
-export interface StoredDeadLetter {
-  source: string;
-  topic: string | null;
-  partition: number | null;
-  offset: string | null;
-  messageKey: string | null;
-  rawValue: string | null;
-  problems: Problem[];
-  eventId: string | null;
-  signalId: string | null;
-}
-
-/** Every dead letter of a store, by source. */
-export async function readDeadLetters(store: Store): Promise<StoredDeadLetter[]> {
-  const rows = (await store
-    .em()
-    .getConnection()
-    .execute(
-      'select "source", "topic", "partition", cast("offset" as text) as "offset", "message_key", "raw_value", "problems", "event_id", "signal_id" from "dead_letters" order by "source"',
-    )) as Record<string, unknown>[];
-  return rows.map((r) => ({
-    source: r.source as string,
-    topic: r.topic as string | null,
-    partition: r.partition === null ? null : Number(r.partition),
-    offset: r.offset as string | null,
-    messageKey: r.message_key as string | null,
-    rawValue: r.raw_value as string | null,
-    problems: (typeof r.problems === 'string' ? JSON.parse(r.problems) : r.problems) as Problem[],
-    eventId: r.event_id as string | null,
-    signalId: r.signal_id as string | null,
-  }));
-}
-
 /** A dead letter's problems as lines of `path: message`. */
 export const problemText = (problems: readonly Problem[]): string => problems.map((p) => `${p.path}: ${p.message}`).join('\n');
-
-/** The records that applying these event lines in a fresh store gives, as snapshot() writes them. */
-export async function recordsOf(lines: readonly EventLine[]): Promise<string> {
-  return withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
-}
 
 /** The offsets a consumer group committed on the five topics, by partitionKey. */
 export async function committedOffsets(config: KafkaConfig, groupId: string): Promise<Map<string, bigint>> {

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type KafkaConfig, loadKafkaConfig } from '../../src/config.ts';
 import { DEFAULT_TOPICS, EVENT_KINDS } from '../../src/contract/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 import type { EventLine } from '../../src/simulate/generate-events.ts';
 import { countBehind, createKafka, createTopics, fetchPartitionOffsets, produceEventLines } from '../../src/worker/index.ts';
 import { pino } from 'pino';
+import { startCli } from './cli.ts';
+import { createTestDatabase, type DatabaseKind } from './databases.ts';
 
 export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -53,3 +55,48 @@ export async function waitUntilCaughtUp(store: Store, config: KafkaConfig, group
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One run of the worker command: its exit and output, and the database it wrote. */
+export interface WorkerRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  store: Store;
+  dbUrl: string;
+  config: ReturnType<typeof testKafkaConfig>;
+}
+
+/**
+ * Publishes `lines` to fresh one-partition topics, runs `signal-ledger worker` over them into a fresh
+ * database of `kind` until the store's checkpoints reach the end offsets, stops it with SIGTERM and
+ * hands the run to `check`; the database is dropped after. A worker that exits before it has caught up
+ * fails the test at once with what it wrote.
+ */
+export async function withWorkerRun(kind: DatabaseKind, lines: readonly EventLine[], check: (run: WorkerRun) => Promise<void>): Promise<void> {
+  const db = await createTestDatabase(kind);
+  const config = testKafkaConfig(db.url);
+  const store = await openStore({ dbUrl: db.url });
+  try {
+    await createTestTopics(config, 1);
+    await produce(config, lines);
+    const worker = startCli(['worker', '--brokers', config.env.KAFKA_BROKERS as string, '--metrics-port', '0'], {
+      env: { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: config.env.KAFKA_TOPIC_PREFIX as string, KAFKA_GROUP_ID: config.groupId, LOG_LEVEL: 'warn' },
+    });
+    try {
+      await Promise.race([
+        waitUntilCaughtUp(store, config, config.groupId, 60_000),
+        worker.exited.then(({ code, signal }) => {
+          throw new Error(`the worker exited (${code ?? signal}) before reaching the end of the topics:\n${worker.output}`);
+        }),
+      ]);
+      worker.kill('SIGTERM');
+      const { code, signal } = await worker.exited;
+      await check({ code, signal, output: worker.output, store, dbUrl: db.url, config });
+    } finally {
+      worker.kill('SIGKILL');
+    }
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}

@@ -1,6 +1,7 @@
 import { canonicalJson, type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
 import { applyBatch, findSignals, type Store } from '../../src/store/index.ts';
 import { type EventLine, generateEvents, type GenerateOptions, createRandom } from '../../src/simulate/generate-events.ts';
+import { withTestStore } from './databases.ts';
 
 /** Generated event lines as parsed messages, as file ingest would produce them. */
 export function parsedWorkload(options: GenerateOptions, name = 'workload'): ParsedMessage[] {
@@ -51,4 +52,9 @@ export async function applyAll(store: Store, messages: readonly ParsedMessage[],
 export async function snapshot(store: Store): Promise<string> {
   const records = await findSignals(store, {}, { limit: 10_000 });
   return canonicalJson(records.map(({ createdAt: _c, updatedAt: _u, ...rest }) => rest));
+}
+
+/** The records that applying these event lines in a fresh store gives, as snapshot() writes them. */
+export async function recordsOf(lines: readonly EventLine[]): Promise<string> {
+  return withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
 }

@@ -1,13 +1,10 @@
 // Regression: `signals get ID --json --audit` printed the audit entries with camelCase keys (eventId,
 // receivedAt, statusBefore...) inside an otherwise snake_case document.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-snake-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('snake');
 const cli = (args: string[]) => runCli(['--db', 'sqlite:///snake.db', ...args], { cwd: work });
 
 /** Every key of a JSON document outside the free-form data fields (event metadata, risk checks, payloads). */

@@ -2,15 +2,14 @@
 // seconds with "database is locked" instead of waiting for each other as the 30 s busy timeout promises:
 // both created the tables of the new file outside a transaction, and each batch's transaction began as a
 // reader and then asked to become the writer, which SQLite refuses at once rather than waiting.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runCliAsync } from './run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { listRecords, runCli, runCliAsync } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-concurrent-ingest-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('concurrent-ingest');
 const cli = (args: string[]) => runCli(args, { cwd: work });
 
 /** An event file of `generate`; `prefix` renames its signals so that two files share none. */
@@ -23,11 +22,9 @@ function eventFile(name: string, seed: number, prefix: string): string {
 
 /** What a database holds: every record without its two wall-clock columns, the report, and the row counts. */
 function contents(db: string) {
-  const list = cli(['--db', `sqlite:///${db}`, 'signals', 'list', '--all', '--limit', '10000', '--json']);
+  const records = listRecords(`sqlite:///${db}`, work);
   const report = cli(['--db', `sqlite:///${db}`, 'report', '--json']);
-  expect(list.code, list.stderr).toBe(0);
   expect(report.code, report.stderr).toBe(0);
-  const records = (JSON.parse(list.stdout) as Record<string, unknown>[]).map(({ created_at: _c, updated_at: _u, ...rest }) => rest);
   const sqlite = new DatabaseSync(path.join(work, db), { readOnly: true });
   const count = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
   const rows = { signals: count('signals'), signal_events: count('signal_events'), dead_letters: count('dead_letters') };

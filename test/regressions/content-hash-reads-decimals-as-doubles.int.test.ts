@@ -1,13 +1,18 @@
-// Found while writing the regression tests (not fixed yet): decimals are kept exactly as written
-// (151.10 stays "151.10", 20-digit quantities keep every digit), but the content hash and the derived
-// event_id are still taken from JSON.parse's object, where those numbers are doubles. So
-// 12345678901234567890 and 12345678901234567891 hash alike: under one event_id the second message
-// counts as a duplicate instead of an id reused for different content, without an event_id it is
-// silently dropped as a duplicate, and 151.1 / 151.10 give a record that depends on arrival order.
+// Regression: decimals were kept exactly as written (151.10 stays "151.10", 20-digit quantities keep
+// every digit), but the content hash and the derived event_id were taken from JSON.parse's object, where
+// those numbers are doubles. So 12345678901234567890 and 12345678901234567891 hashed alike: under one
+// event_id the second message counted as a duplicate instead of an id reused for different content,
+// without an event_id it was silently dropped as a duplicate, and 151.1 / 151.10 gave a record that
+// depended on arrival order. Now hashes and derived ids read decimals exactly, as written. This file
+// proves, on SQLite and PostgreSQL: under one event_id, quantities that differ past a double, and 151.1
+// against 151.10 in either order, make the second message a dead letter (the record keeps the first);
+// without an event_id the two quantities are two events; and an event an earlier version recorded under
+// the id or hash it took over doubles is still a duplicate when it comes again.
 import { describe, expect, it } from 'vitest';
 import { parseMessage, type ParsedMessage } from '../../src/contract/index.ts';
 import { applyBatch } from '../../src/store/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 import { snapshot } from '../helpers/workload.ts';
 
 /** A signal-generated message for sig-h with the given raw JSON numbers; `eventId` null leaves it out. */
@@ -18,12 +23,12 @@ function generated(line: number, numbers: { entryPrice: string; quantity: string
 }
 
 describe.each(['sqlite-file', 'postgresql'] as const)('content hashes of exact decimals on %s', (kind) => {
-  /** Applies the messages one batch each into a fresh database: what became of each, and the records. */
+  /** Applies the messages one batch each into a fresh database: what became of each, the records and the dead letters. */
   const applyInOrder = (messages: readonly ParsedMessage[]) =>
     withTestStore(kind, async (store) => {
       const outcomes = [];
       for (const m of messages) outcomes.push(...(await applyBatch(store, [m])).outcomes);
-      return { outcomes, records: await snapshot(store) };
+      return { outcomes, records: await snapshot(store), deadLetters: await readDeadLetters(store) };
     });
 
   it('one event_id with quantities that differ past a double: the second message is a dead letter, not a duplicate', async () => {
@@ -60,14 +65,16 @@ describe.each(['sqlite-file', 'postgresql'] as const)('content hashes of exact d
     });
   });
 
-  it('151.1 and 151.10 under one event_id: when the second is taken for a duplicate, the record is the same in either order', async () => {
+  it('151.1 and 151.10 under one event_id are different content: in either order the second is a dead letter and the record keeps the first', async () => {
     const a = generated(1, { entryPrice: '151.1', quantity: '100' }, 'E1');
     const b = generated(2, { entryPrice: '151.10', quantity: '100' }, 'E1');
-    const ab = await applyInOrder([a, b]);
-    const ba = await applyInOrder([b, a]);
-    // a duplicate must add nothing, so the record is a function of the set of accepted events;
-    // the other consistent answer is that the second is an id reused for different content
-    if (ab.outcomes[1] === 'duplicate' && ba.outcomes[1] === 'duplicate') expect(ab.records).toBe(ba.records);
-    else expect([ab.outcomes, ba.outcomes]).toEqual([['applied', 'dead-letter'], ['applied', 'dead-letter']]);
+    for (const [first, second, price, deadSource] of [[a, b, '151.1', 'hash:2'], [b, a, '151.10', 'hash:1']] as const) {
+      const run = await applyInOrder([first, second]);
+      expect(run.outcomes, `${price} first`).toEqual(['applied', 'dead-letter']);
+      expect(JSON.parse(run.records), `${price} first`).toEqual([expect.objectContaining({ signalId: 'sig-h', signalPrice: price })]);
+      expect(run.deadLetters.map((d) => [d.source, d.eventId, d.problems]), `${price} first`).toEqual([
+        [deadSource, 'E1', [{ path: '$.event_id', message: 'event_id "E1" was already recorded with different content; this message was not applied' }]],
+      ]);
+    }
   });
 });

@@ -1,14 +1,11 @@
 // Regression: terminal tables printed stored text as it was, so a strategy name, symbol or rejection
 // reason holding ESC sequences, C1 controls or bidi overrides could clear the screen, move the cursor
 // or reorder what the reader sees.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-controls-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('controls');
 const cli = (args: string[], input?: string) => runCli(['--db', 'sqlite:///hostile.db', ...args], { cwd: work, input });
 
 const STRATEGY = 'evil\u001b[2J\u001b[H\u202egnp.exe\u0007';

@@ -3,7 +3,11 @@
 // `signals get` and `signals list --json`. Now a value nested deeper than 64 levels is a dead letter,
 // found without recursion, and the rest of the file is applied.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readDeadLetters, riskValue, runCli, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, runCli } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('deep-nesting');
 const nested = (depth: number, open: string, inner: string, close: string) => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;

@@ -4,35 +4,40 @@
 // every time, with none of the batch's other events stored. Now the reusing message is a dead letter
 // naming the signal that owns the id, and the rest of the batch is applied.
 import { describe, expect, it } from 'vitest';
-import { parseMessage, type ParsedMessage } from '../../src/contract/index.ts';
+import type { EventLine } from '../../src/simulate/generate-events.ts';
 import { applyBatch } from '../../src/store/index.ts';
-import { withTestStore } from '../helpers/databases.ts';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readAuditPayloads, readDeadLetters, riskValue, runCli, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, runCli } from '../helpers/cli.ts';
+import { freshDatabases, withTestStore } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readAuditPayloads, readDeadLetters } from '../helpers/stored-rows.ts';
+import { toMessages } from '../helpers/workload.ts';
 
 const work = scratchDir('event-id-reuse');
 // sig-a, sig-c, sig-e and sig-g share an ingest lane on PostgreSQL, so their batches apply in file order
-const firstPart = [
-  eventLine('signals.generated', 'sig-a', generatedValue('sig-a', { event_id: 'shared-id' })),
-  eventLine('signals.risk', 'sig-a', riskValue('sig-a')),
-  eventLine('signals.generated', 'sig-e', generatedValue('sig-e')),
+const firstPart: EventLine[] = [
+  { topic: 'signals.generated', key: 'sig-a', value: generatedValue('sig-a', { event_id: 'shared-id' }) },
+  { topic: 'signals.risk', key: 'sig-a', value: riskValue('sig-a') },
+  { topic: 'signals.generated', key: 'sig-e', value: generatedValue('sig-e') },
 ];
-const secondPart = [
-  eventLine('signals.generated', 'sig-c', generatedValue('sig-c', { event_id: 'shared-id', symbol: 'MSFT' })),
-  eventLine('signals.risk', 'sig-c', riskValue('sig-c')),
-  eventLine('signals.generated', 'sig-g', generatedValue('sig-g')),
+const secondPart: EventLine[] = [
+  { topic: 'signals.generated', key: 'sig-c', value: generatedValue('sig-c', { event_id: 'shared-id', symbol: 'MSFT' }) },
+  { topic: 'signals.risk', key: 'sig-c', value: riskValue('sig-c') },
+  { topic: 'signals.generated', key: 'sig-g', value: generatedValue('sig-g') },
 ];
-const oneFile = writeLines(work, 'both.ndjson', [...firstPart, ...secondPart]);
-const firstFile = writeLines(work, 'first.ndjson', firstPart);
-const secondFile = writeLines(work, 'second.ndjson', secondPart);
+const asText = (lines: readonly EventLine[]) => lines.map((l) => eventLine(l.topic, l.key, l.value));
+const oneFile = writeLines(work, 'both.ndjson', asText([...firstPart, ...secondPart]));
+const firstFile = writeLines(work, 'first.ndjson', asText(firstPart));
+const secondFile = writeLines(work, 'second.ndjson', asText(secondPart));
 
 /** What every route must leave: sig-a owns shared-id, sig-c's reuse is a dead letter naming sig-a, the rest is stored. */
 async function expectReuseDeadLetteredAndRestStored(dbUrl: string, reuseSource: string) {
   const dead = await readDeadLetters(dbUrl);
   expect(dead).toHaveLength(1);
-  expect(dead[0]).toMatchObject({ source: reuseSource, event_id: 'shared-id', signal_id: 'sig-c' });
+  expect(dead[0]).toMatchObject({ source: reuseSource, eventId: 'shared-id', signalId: 'sig-c' });
   expect(dead[0]?.problems).toEqual([{ path: '$.event_id', message: expect.stringMatching(/belongs to signal "sig-a".*for signal "sig-c" was not applied/) }]);
   const audit = await readAuditPayloads(dbUrl);
-  expect(audit.map((a) => `${a.event_id}/${a.signal_id}`)).toEqual(['shared-id/sig-a', 'sig-a:risk/sig-a', 'sig-c:risk/sig-c', 'sig-e:generated/sig-e', 'sig-g:generated/sig-g']);
+  expect(audit.map((a) => `${a.eventId}/${a.signalId}`)).toEqual(['shared-id/sig-a', 'sig-a:risk/sig-a', 'sig-c:risk/sig-c', 'sig-e:generated/sig-e', 'sig-g:generated/sig-g']);
 }
 
 describe.each(['sqlite-file', 'postgresql'] as const)('an event_id reused by another signal on %s', (kind) => {
@@ -60,26 +65,21 @@ describe.each(['sqlite-file', 'postgresql'] as const)('an event_id reused by ano
 
   it('applyBatch, in a later batch and in the same batch: outcomes say which message is the dead letter, the rest is applied', async () => {
     await withTestStore(kind, async (store, db) => {
-      const messages = (lines: readonly string[], file: string): ParsedMessage[] =>
-        lines.map((line, i) => {
-          const { topic, key, value } = JSON.parse(line) as { topic: string; key: string; value: unknown };
-          return parseMessage({ topic, key, value: JSON.stringify(value), source: { type: 'file', file, line: i + 1, topic, key } });
-        });
-      expect((await applyBatch(store, messages(firstPart, 'first'))).outcomes).toEqual(['applied', 'applied', 'applied']);
-      const later = await applyBatch(store, messages(secondPart, 'second'), { maxAttempts: 2 });
+      expect((await applyBatch(store, toMessages(firstPart, 'first'))).outcomes).toEqual(['applied', 'applied', 'applied']);
+      const later = await applyBatch(store, toMessages(secondPart, 'second'), { maxAttempts: 2 });
       expect(later).toMatchObject({ applied: 2, deadLetters: 1, outcomes: ['dead-letter', 'applied', 'applied'] });
       await expectReuseDeadLetteredAndRestStored(db.url, 'second:1');
 
-      const sameBatch = [
-        eventLine('signals.generated', 'sig-x', generatedValue('sig-x', { event_id: 'shared-in-batch' })),
-        eventLine('signals.generated', 'sig-y', generatedValue('sig-y', { event_id: 'shared-in-batch' })),
-        eventLine('signals.risk', 'sig-y', riskValue('sig-y')),
+      const sameBatch: EventLine[] = [
+        { topic: 'signals.generated', key: 'sig-x', value: generatedValue('sig-x', { event_id: 'shared-in-batch' }) },
+        { topic: 'signals.generated', key: 'sig-y', value: generatedValue('sig-y', { event_id: 'shared-in-batch' }) },
+        { topic: 'signals.risk', key: 'sig-y', value: riskValue('sig-y') },
       ];
-      const same = await applyBatch(store, messages(sameBatch, 'same'), { maxAttempts: 2 });
+      const same = await applyBatch(store, toMessages(sameBatch, 'same'), { maxAttempts: 2 });
       expect(same).toMatchObject({ applied: 2, deadLetters: 1, outcomes: ['applied', 'dead-letter', 'applied'] });
       const dead = (await readDeadLetters(db.url)).find((d) => d.source === 'same:2');
       expect(dead?.problems[0]?.message).toMatch(/belongs to signal "sig-x"/);
-      expect((await readAuditPayloads(db.url)).filter((a) => a.signal_id === 'sig-y').map((a) => a.event_id)).toEqual(['sig-y:risk']);
+      expect((await readAuditPayloads(db.url)).filter((a) => a.signalId === 'sig-y').map((a) => a.eventId)).toEqual(['sig-y:risk']);
     });
   });
 });

@@ -5,7 +5,9 @@
 // Now a decimal is refused by its text (an exponent of more than 4 digits) before any arithmetic.
 import { describe, expect, it } from 'vitest';
 import { parseMessage, type RawMessage } from '../../src/contract/index.ts';
-import { generatedValue, readDeadLetters, riskValue, withWorkerRun } from '../helpers/regression-cli.ts';
+import { generatedValue, riskValue } from '../helpers/events.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
+import { withWorkerRun } from '../helpers/worker.ts';
 
 const hostile =
   '{"signal_id":"sig-exp","occurred_at":"2026-01-05T14:30:00Z","strategy_name":"m","symbol":"AAPL","side":"buy","confidence":0.8,"sharpe_estimate":1.5,"entry_price":1e9999999}';
@@ -45,7 +47,7 @@ describe('a decimal with an exponent in the millions', () => {
       expect({ code, signal }, output).toEqual({ code: 0, signal: null });
       const dead = await readDeadLetters(dbUrl);
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ source: `${config.topics.generated}/0@1`, raw_value: hostile, signal_id: 'sig-exp' });
+      expect(dead[0]).toMatchObject({ source: `${config.topics.generated}/0@1`, rawValue: hostile, signalId: 'sig-exp' });
       expect(dead[0]?.problems).toEqual([{ path: '$.entry_price', message: expect.stringMatching(/exponent/) }]);
       const rows = await store.em().getConnection().execute<{ signal_id: string; status: string }[]>('select "signal_id", "status" from "signals" order by "signal_id"');
       expect(rows.map((r) => `${r.signal_id} ${r.status}`)).toEqual(['sig-a passed_risk', 'sig-b generated']);

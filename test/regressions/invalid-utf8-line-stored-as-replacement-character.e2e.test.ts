@@ -2,7 +2,11 @@
 // U+FFFD and the altered event was applied, while the same bytes from Kafka are a dead letter. Now the
 // line is a dead letter whose raw value is `base64:` of the line's exact bytes.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, listRecords, readDeadLetters, riskValue, runCli, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, listRecords, runCli } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('invalid-utf8');
 // a valid line with the bytes of "MOMENTUM" replaced by an invalid sequence (a lone continuation byte, an overlong form, 0xff)
@@ -28,8 +32,8 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of a line with inv
     const dead = await readDeadLetters(db.url);
     expect(dead).toHaveLength(1);
     expect(dead[0]?.source).toBe(`${file}:2`);
-    expect(dead[0]?.raw_value).toBe(`base64:${badLine.toString('base64')}`);
-    expect(Buffer.from(dead[0]?.raw_value?.slice('base64:'.length) ?? '', 'base64').equals(badLine)).toBe(true);
+    expect(dead[0]?.rawValue).toBe(`base64:${badLine.toString('base64')}`);
+    expect(Buffer.from(dead[0]?.rawValue?.slice('base64:'.length) ?? '', 'base64').equals(badLine)).toBe(true);
     expect(dead[0]?.problems[0]?.message).toMatch(/not valid UTF-8/);
     const records = listRecords(db.url, work);
     expect(records.map((s) => s.signal_id).sort()).toEqual(['sig-a', 'sig-b']);

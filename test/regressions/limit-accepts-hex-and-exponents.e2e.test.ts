@@ -1,13 +1,10 @@
 // Regression: `signals list --limit` read its value with Number(), so 0x10 meant 16 and 1e2 meant 100,
 // and a value that was not a number was reported as "limit", not as the flag.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-limit-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('limit');
 const cli = (args: string[]) => runCli(['--db', 'sqlite:///limit.db', ...args], { cwd: work });
 
 describe('signals list --limit', () => {

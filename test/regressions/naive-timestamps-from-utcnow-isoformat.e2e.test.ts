@@ -3,7 +3,11 @@
 // the dead letter did not say how to: the problem now names NAIVE_TIMESTAMPS and --naive-timestamps,
 // and `--naive-timestamps utc` (or NAIVE_TIMESTAMPS=utc) reads them as UTC.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readDeadLetters, riskValue, runCli, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, runCli } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('naive-timestamps');
 // what utcnow().isoformat() writes: microseconds, no offset
@@ -24,7 +28,7 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of offset-less tim
     expect(r.summary).toMatchObject({ read: 3, applied: 2, dead_letters: 1 });
     const [dead, ...others] = await readDeadLetters(db.url);
     expect(others).toEqual([]);
-    expect(dead).toMatchObject({ source: `${file}:1`, signal_id: 'sig-naive' });
+    expect(dead).toMatchObject({ source: `${file}:1`, signalId: 'sig-naive' });
     expect(dead?.problems).toHaveLength(1);
     expect(dead?.problems[0]?.path).toBe('$.occurred_at');
     expect(dead?.problems[0]?.message).toMatch(/NAIVE_TIMESTAMPS=utc/);

@@ -1,12 +1,19 @@
-// Found while writing the regression tests (not fixed yet): a value that is not JSON becomes a dead
-// letter whose problem is V8's JSON.parse message, and that message quotes the text: for the 3 bytes
-// `b\0x` it is `not JSON: Unexpected token 'b', "b<NUL>x" is not valid JSON`, NUL included (and a lone
-// surrogate likewise). PostgreSQL refuses that problem in its jsonb column (22P05, "unsupported Unicode
-// escape sequence"); the batch is split down to the message, but its refused dead letter keeps the same
-// problems, so the batch throws: ingest fails with exit 1, and the worker stops on the message at every
-// restart. SQLite stores it, so the databases diverge too.
+// Regression: a value that is not JSON became a dead letter whose problem was V8's JSON.parse message,
+// and that message quotes the text: for the 3 bytes `b\0x` it is `not JSON: Unexpected token 'b',
+// "b<NUL>x" is not valid JSON`, NUL included (and a lone surrogate likewise). PostgreSQL refused that
+// problem in its jsonb column (22P05, "unsupported Unicode escape sequence"), so the batch threw: ingest
+// failed with exit 1, the worker stopped on the message at every restart, and SQLite stored it, so the
+// databases diverged. Now problems are made storable before they are stored (NUL and lone surrogates as
+// \u escapes). This file proves, on SQLite and PostgreSQL, that each such value is a dead letter and the
+// other lines are applied, that both databases hold the same dead letters, and that the worker command on
+// PostgreSQL makes the message b\0x a dead letter, applies the rest and exits 0 on SIGTERM.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readDeadLetters, riskValue, scratchDir, type StoredDeadLetter, withWorkerRun, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters, type StoredDeadLetter } from '../helpers/stored-rows.ts';
+import { withWorkerRun } from '../helpers/worker.ts';
 
 const work = scratchDir('not-json-nul');
 const file = writeLines(work, 'not-json.ndjson', [
@@ -53,7 +60,7 @@ describe('the worker on PostgreSQL', () => {
     await withWorkerRun('postgresql', lines, async ({ code, signal, output, store, dbUrl, config }) => {
       expect({ code, signal }, output).toEqual({ code: 0, signal: null });
       const dead = await readDeadLetters(dbUrl);
-      expect(dead.map((d) => [d.source, d.raw_value])).toEqual([[`${config.topics.generated}/0@1`, `base64:${Buffer.from('b\u0000x').toString('base64')}`]]);
+      expect(dead.map((d) => [d.source, d.rawValue])).toEqual([[`${config.topics.generated}/0@1`, `base64:${Buffer.from('b\u0000x').toString('base64')}`]]);
       const signals = await store.em().getConnection().execute<{ signal_id: string }[]>('select "signal_id" from "signals" order by "signal_id"');
       expect(signals.map((s) => s.signal_id)).toEqual(['sig-a', 'sig-b']);
     });

@@ -3,7 +3,10 @@
 // record and in the audit payload (which also lost the line's whitespace and key order). Now the value
 // is passed on as its exact text in the line.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, ingestFile, runCli, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, runCli } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
 
 const work = scratchDir('object-value-numbers');
 // spaces, a tab and a key order of its own: the payload must keep them all

@@ -7,7 +7,11 @@ import { createWriteStream, rmSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, readDeadLetters, riskValue, scratchDir, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('oversized-line');
 const BIG_LINE_BYTES = 80 * 1024 * 1024;
@@ -69,7 +73,7 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of a file with an 
     const dead = await readDeadLetters(db.url);
     expect(dead).toHaveLength(1);
     expect(dead[0]?.source).toBe(`${file}:2`);
-    expect(dead[0]?.raw_value).toBe(big.head);
+    expect(dead[0]?.rawValue).toBe(big.head);
     const problem = dead[0]?.problems[0]?.message ?? '';
     expect(problem).toContain(`${BIG_LINE_BYTES} bytes`);
     expect(problem).toContain(`sha256 ${big.sha256}`);
@@ -103,6 +107,6 @@ describe('the line limit is a setting', () => {
     expect(summary).toMatchObject({ read: 4, applied: 3, dead_letters: 1 });
     expect(dead.map((d) => d.source)).toEqual([`${file}:2`]);
     expect(dead[0]?.problems[0]?.message).toContain(`line 2 is ${Buffer.byteLength(wide)} bytes, longer than the limit of 4096`);
-    expect(dead[0]?.raw_value).toBe(wide.slice(0, 1024));
+    expect(dead[0]?.rawValue).toBe(wide.slice(0, 1024));
   });
 });

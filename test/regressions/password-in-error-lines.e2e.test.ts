@@ -1,14 +1,11 @@
 // Regression: error lines about the database quoted its URL through a regular expression that missed
 // passwords given as ?password=, a password holding "@", and a password without a user name.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminUrl } from '../helpers/databases.ts';
-import { runCli } from './run-cli.ts';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-secrets-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('secrets');
 
 /** Each form of password with its own marker; HOST is replaced by the server to try. */
 const FORMS = [

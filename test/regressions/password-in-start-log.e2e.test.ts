@@ -1,10 +1,9 @@
 // Regression: the worker's start log line printed the database URL through a regular expression that
 // stopped at the first "@": a password holding "@" showed its tail, and one given as ?password= showed
 // whole.
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCli } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
-import { CLI_MAIN } from './run-cli.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -20,26 +19,13 @@ function withPassword(form: 'raw-at' | 'query'): string {
 }
 
 /** Starts the worker, waits for its start line (or its exit), stops it, and returns all it wrote. */
-function workerOutput(dbUrl: string): Promise<string> {
+async function workerOutput(dbUrl: string): Promise<string> {
   // an unreachable broker: the start line comes before the first connection to Kafka
-  const child = spawn(process.execPath, [CLI_MAIN, '--db', dbUrl, 'worker', '--metrics-port', '0', '--brokers', '127.0.0.1:9'], {
-    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const collect = (d: Buffer) => {
-    out += d.toString();
-    if (out.includes('worker starting')) child.kill('SIGTERM');
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  return new Promise((resolve) =>
-    child.on('close', () => {
-      clearTimeout(kill);
-      resolve(out);
-    }),
-  );
+  const worker = startCli(['--db', dbUrl, 'worker', '--metrics-port', '0', '--brokers', '127.0.0.1:9'], { env: { LOG_LEVEL: 'info' }, killAfterMs: 60_000 });
+  await worker.outputIncludes('worker starting');
+  worker.kill('SIGTERM');
+  await worker.exited;
+  return worker.output;
 }
 
 describe('the worker start log line', () => {

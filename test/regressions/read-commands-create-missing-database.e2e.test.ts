@@ -1,16 +1,15 @@
 // Regression: `report` and `signals get|list` on a SQLite file that did not exist created it (and its
 // tables), and on a PostgreSQL database that did not exist MikroORM created the database; a typo in
 // --db gave an empty report instead of an error.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
 import { adminUrl } from '../helpers/databases.ts';
-import { runCli } from './run-cli.ts';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-missing-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('missing');
 
 const READS = [['report'], ['report', '--html', 'page.html'], ['signals', 'list'], ['signals', 'get', 'sig-1']].map((args) => [args.join(' '), args] as const);
 

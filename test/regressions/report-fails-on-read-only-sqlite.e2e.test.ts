@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-readonly-'));
 afterAll(() => {

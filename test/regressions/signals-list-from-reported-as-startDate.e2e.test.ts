@@ -1,13 +1,10 @@
 // Regression: `signals list --from garbage` was reported as "startDate: ...", the repository's name for
 // the bound, not as the flag the user typed.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-from-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir('from');
 const cli = (args: string[]) => runCli(['--db', 'sqlite:///from.db', ...args], { cwd: work });
 
 describe('signals list with a bad time bound', () => {

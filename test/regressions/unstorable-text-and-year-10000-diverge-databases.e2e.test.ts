@@ -3,7 +3,11 @@
 // SQLite stored them; PostgreSQL refused them and aborted the whole batch, so the two databases
 // diverged. Now each such message is a dead letter on both, and the rest of the file is applied alike.
 import { describe, expect, it } from 'vitest';
-import { eventLine, freshDatabases, generatedValue, ingestFile, listRecords, readDeadLetters, riskValue, scratchDir, type StoredDeadLetter, writeLines } from '../helpers/regression-cli.ts';
+import { ingestFile, listRecords } from '../helpers/cli.ts';
+import { freshDatabases } from '../helpers/databases.ts';
+import { eventLine, generatedValue, riskValue } from '../helpers/events.ts';
+import { scratchDir, writeLines } from '../helpers/scratch.ts';
+import { readDeadLetters, type StoredDeadLetter } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('unstorable-text');
 const generated = (id: string, fields: string) =>
@@ -43,7 +47,7 @@ describe.each(['sqlite-file', 'postgresql'] as const)('ingest of unstorable text
     const deadLetters = await readDeadLetters(db.url);
     expect(deadLetters.map((d) => d.source)).toEqual(hostileLines.map((n) => `${file}:${n}`));
     for (const d of deadLetters) expect(d.problems.length, d.source).toBeGreaterThan(0);
-    const problemOf = (signal: string) => deadLetters.find((d) => d.signal_id === signal)?.problems.map((p) => `${p.path} ${p.message}`).join('; ');
+    const problemOf = (signal: string) => deadLetters.find((d) => d.signalId === signal)?.problems.map((p) => `${p.path} ${p.message}`).join('; ');
     expect(problemOf('sig-year-10000')).toMatch(/^\$\.occurred_at .*9999-12-31T23:59:59\.999999Z/);
     expect(problemOf('sig-expires-10000')).toMatch(/^\$\.expires_at /);
     const records = listRecords(db.url, work);

@@ -1,23 +1,22 @@
 /// <reference lib="dom" />
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch.ts';
 
 const root = path.join(import.meta.dirname, '..', '..');
-const main = path.join(root, 'src', 'cli', 'main.ts');
-const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-report-'));
+const work = scratchDir('report');
 const artifacts = path.join(root, 'test-results');
 /** Debian's Chromium (scripts/ensure-chromium.sh installs it); CHROMIUM_PATH points elsewhere. */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** `signal-ledger ARGS` in the scratch directory: what it printed, once it has exited 0. */
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
-  expect(r.status, r.stderr).toBe(0);
+  const r = runCli(args, { cwd: work });
+  expect(r.code, r.stderr).toBe(0);
   return r.stdout;
 }
 

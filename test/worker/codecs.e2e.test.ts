@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaConfig } from '../../src/config.ts';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
@@ -13,7 +11,8 @@ import {
   MAX_DECOMPRESSED_BATCH_BYTES,
   resolveCompressionType,
 } from '../../src/worker/index.ts';
-import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
+import { type CliResult, runCli } from '../helpers/cli.ts';
+import { createTestDatabase } from '../helpers/databases.ts';
 import {
   countDecompressedBytes,
   deleteTestTopics,
@@ -24,17 +23,14 @@ import {
   publishWithKcat,
   runToolAsync,
 } from '../helpers/kafka-clients.ts';
+import { readDeadLetters } from '../helpers/stored-rows.ts';
 import { createTestTopics, quietLogger, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
-import { applyAll, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
+import { recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
 
 const CODECS: readonly CompressionCodec[] = ['gzip', 'snappy', 'lz4', 'zstd'];
-const main = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 /** A shuffled, duplicated workload over all five topics, with some bad messages. */
 const workload = (signals: number, seed: number): EventLine[] => shuffled([...generateEvents({ signals, duplicates: 0.1, outOfOrder: 0.1, bad: 0.01, seed })], seed);
-
-/** What ingesting the same events from a file gives: the records, without the wall-clock columns. */
-const expectedSnapshot = (lines: readonly EventLine[]) => withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
 
 const distinctEvents = (lines: readonly EventLine[]) => new Set(toMessages(lines).flatMap((m) => (m.ok ? [m.event.eventId] : []))).size;
 const valueBytes = (lines: readonly EventLine[]) => lines.reduce((n, l) => n + Buffer.byteLength(typeof l.value === 'string' ? l.value : JSON.stringify(l.value)), 0);
@@ -55,7 +51,7 @@ async function expectAppliedThroughCodec(
   publish: (config: KafkaConfig, onTopics: EventLine[]) => Promise<void>,
   options: { database: 'postgresql' | 'sqlite-file'; topicConfig?: { name: string; value: string }[] },
 ): Promise<void> {
-  const expected = await expectedSnapshot(lines);
+  const expected = await recordsOf(lines);
   const db = await createTestDatabase(options.database);
   const config = testKafkaConfig(db.url);
   await createTopics(createKafka(config.kafka, quietLogger()), topicsOf(config), 6, 1, options.topicConfig);
@@ -106,7 +102,7 @@ describe('the Kafka worker against a real broker: every codec from producers tha
   it('a zstd batch that would decompress past 64 MiB is a dead letter at each of its offsets, naming the codec and the limit; the worker goes on and applies what follows', async () => {
     const lines = workload(40, 41);
     const after = workload(20, 42).map((l) => ({ ...l, key: `after-${l.key}`, value: typeof l.value === 'string' ? l.value : { ...l.value, signal_id: `after-${String(l.value.signal_id)}` } }));
-    const expected = await expectedSnapshot([...lines, ...after]);
+    const expected = await recordsOf([...lines, ...after]);
     const db = await createTestDatabase('postgresql');
     const config = testKafkaConfig(db.url);
     await createTestTopics(config);
@@ -134,15 +130,14 @@ describe('the Kafka worker against a real broker: every codec from producers tha
       await waitUntilCaughtUp(store, config, config.groupId);
       const bombAt = BigInt(sent?.baseOffset ?? -1);
       const source = (offset: bigint) => `${config.topics.generated}/${sent?.partition}@${offset}`;
-      const all = await store.em().getConnection().execute<{ source: string; problems: unknown; raw_value: string | null }[]>('select "source", "problems", "raw_value" from "dead_letters" order by "id"');
       // the workload has bad lines of its own; the batch's three are those whose problem is the refusal
-      const dead = all.filter((d) => JSON.stringify(d.problems).includes('decompression bomb'));
+      const dead = (await readDeadLetters(store)).filter((d) => JSON.stringify(d.problems).includes('decompression bomb'));
       expect(dead.map((d) => d.source)).toEqual([source(bombAt), source(bombAt + 1n), source(bombAt + 2n)]);
       for (const d of dead) {
-        expect(typeof d.problems === 'string' ? JSON.parse(d.problems) : d.problems).toEqual([
+        expect(d.problems).toEqual([
           { path: '$', message: 'zstd record batch decompresses to more than 64 MiB (MAX_DECOMPRESSED_BATCH_BYTES): refused as a possible decompression bomb' },
         ]);
-        expect(d.raw_value).toBeNull();
+        expect(d.rawValue).toBeNull();
       }
       expect(await snapshot(store)).toBe(expected);
       expect(worker.health.kafka).toBe(true);
@@ -155,11 +150,11 @@ describe('the Kafka worker against a real broker: every codec from producers tha
   });
 });
 
-/** The CLI, run with Node 24 as a subprocess; throws with its stderr when it fails. */
-function cli(args: readonly string[], env: Record<string, string>): { stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`signal-ledger ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
-  return { stdout: r.stdout, stderr: r.stderr };
+/** `signal-ledger ARGS` with the test's Kafka settings; throws with its stderr when it fails. */
+function cli(args: readonly string[], env: Record<string, string>): CliResult {
+  const r = runCli(args, { env, timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`signal-ledger ${args.join(' ')} exited with ${r.code}: ${r.stderr}`);
+  return r;
 }
 
 const NULL_KEY = '<null>';

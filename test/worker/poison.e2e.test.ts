@@ -1,6 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type KafkaConfig, loadKafkaConfig } from '../../src/config.ts';
 import { canonicalJson, keyText, type Problem } from '../../src/contract/index.ts';
@@ -8,6 +5,7 @@ import { LedgerError } from '../../src/errors.ts';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { createKafka, createTopics, createWorker, createWorkerMetrics, type LedgerWorker, partitionKey } from '../../src/worker/index.ts';
+import { startCli } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import {
   committedOffsets,
@@ -20,15 +18,13 @@ import {
   problemText,
   publish,
   type Published,
-  readDeadLetters,
-  recordsOf,
   renamed,
   reusedEventId,
-  type StoredDeadLetter,
   valid,
 } from '../helpers/poison-stream.ts';
+import { readDeadLetters, type StoredDeadLetter } from '../helpers/stored-rows.ts';
 import { createTestTopics, endOffsets, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
-import { snapshot } from '../helpers/workload.ts';
+import { recordsOf, snapshot } from '../helpers/workload.ts';
 
 const PARTITIONS = 3;
 const KINDS = ['sqlite-file', 'postgresql'] as const;
@@ -149,31 +145,23 @@ describe('the Kafka worker against a real broker: a stream with every kind of po
   });
 
   it('the CLI worker (dist/cli/main.js: its bounded-heap worker thread, and SQLite writer thread) stays healthy through the same poison, applies what follows, and exits 0 on SIGTERM', async () => {
-    const main = path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
     const lines = [...generateEvents({ signals: 150, bad: 0, seed: 23 })];
     const db = await createTestDatabase('sqlite-file');
     const config = testKafkaConfig(db.url);
     await createTestTopics(config, PARTITIONS);
     const published = await publish(config, poisonedStream(lines, PARTITIONS), PARTITIONS);
-    let child: ChildProcess | null = null;
+    const worker = startCli(['worker', '--metrics-port', '0'], { env: { ...config.env, LOG_LEVEL: 'info' } });
     let store: Store | null = null;
     try {
-      child = spawn(process.execPath, [main, 'worker', '--metrics-port', '0'], { env: { ...process.env, ...config.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (d) => (out += String(d)));
-      child.stderr?.on('data', (d) => (err += String(d)));
-      const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
       // fails at once, with its stderr, if the worker process ends (as it did when a number ran its thread out of heap)
       const caughtUp = (s: Store, timeoutMs: number) =>
-        Promise.race([waitUntilCaughtUp(s, config, config.groupId, timeoutMs), exited.then((code) => Promise.reject(new Error(`the CLI worker exited with code ${code}:\n${err}`)))]);
-      for (let i = 0; i < 200 && !/"msg":"worker starting"/.test(out) && child.exitCode === null; i++) await sleep(100);
-      const metricsUrl = /"metrics":"(http:\/\/127\.0\.0\.1:\d+)\/metrics"/.exec(out)?.[1];
-      expect(metricsUrl, `the worker logs where its metrics are\n${out}\n${err}`).toBeDefined();
+        Promise.race([waitUntilCaughtUp(s, config, config.groupId, timeoutMs), worker.exited.then(({ code }) => Promise.reject(new Error(`the CLI worker exited with code ${code}:\n${worker.stderr}`)))]);
+      await worker.outputIncludes('"msg":"worker starting"');
+      const metricsUrl = /"metrics":"(http:\/\/127\.0\.0\.1:\d+)\/metrics"/.exec(worker.stdout)?.[1];
+      expect(metricsUrl, `the worker logs where its metrics are\n${worker.output}`).toBeDefined();
       store = await openStore({ dbUrl: db.url });
       await caughtUp(store, 60_000);
-      expect(child.exitCode, err).toBeNull();
+      expect(worker.running, worker.stderr).toBe(true);
       expect((await fetch(`${metricsUrl}/healthz`)).status).toBe(200);
       expect(await snapshot(store)).toBe(await recordsOf(lines));
       expectDeadLettersOf(await readDeadLetters(store), published, 'CLI worker');
@@ -184,11 +172,11 @@ describe('the Kafka worker against a real broker: a stream with every kind of po
       expect(await snapshot(store)).toBe(await recordsOf([...lines, ...late]));
       expect((await fetch(`${metricsUrl}/healthz`)).status).toBe(200);
       await expectAtTheEnd(store, config, config.groupId, 'CLI worker');
-      child.kill('SIGTERM');
-      expect(await exited, `${err}\n${out.slice(-2000)}`).toBe(0);
-      expect(err).not.toMatch(/heap|out of memory/i);
+      worker.kill('SIGTERM');
+      expect((await worker.exited).code, `${worker.stderr}\n${worker.stdout.slice(-2000)}`).toBe(0);
+      expect(worker.stderr).not.toMatch(/heap|out of memory/i);
     } finally {
-      if (child !== null && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      worker.kill('SIGKILL');
       await store?.close();
       await db.drop();
     }
@@ -381,27 +369,21 @@ describe('the Kafka worker against a real broker: the dead-letter topic', () => 
 
 describe('the Kafka worker against a real broker: strict mode from the command line', () => {
   it('`worker --on-invalid stop` exits with code 4 at a bad message and logs its topic, partition, offset and problems', async () => {
-    const main = path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
     const lines = [...generateEvents({ signals: 30, bad: 0, seed: 41 })];
     const db = await createTestDatabase('sqlite-file');
     const config = testKafkaConfig(db.url);
     await createTestTopics(config, PARTITIONS);
     const published = await publish(config, [...lines.map(valid), poisonMessage('1e9999999', String(lines[3]?.key))], PARTITIONS);
     const bad = published.find((p) => p.poison !== undefined) as Published;
+    const worker = startCli(['worker', '--metrics-port', '0', '--on-invalid', 'stop'], { env: { ...config.env, LOG_LEVEL: 'info' }, killAfterMs: 60_000 });
     try {
-      const child = spawn(process.execPath, [main, 'worker', '--metrics-port', '0', '--on-invalid', 'stop'], { env: { ...process.env, ...config.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (d) => (out += String(d)));
-      child.stderr?.on('data', (d) => (err += String(d)));
-      const code = await Promise.race([new Promise<number | null>((resolve) => child.once('exit', resolve)), sleep(60_000).then(() => 'timeout')]);
-      if (code === 'timeout') child.kill('SIGKILL');
-      expect(code, `${err}\n${out.slice(-2000)}`).toBe(4);
-      const logged = out.split('\n').filter((l) => l.includes('contract violation in strict mode')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const { code, timedOut } = await worker.exited;
+      expect({ code, timedOut }, `${worker.stderr}\n${worker.stdout.slice(-2000)}`).toEqual({ code: 4, timedOut: false });
+      const logged = worker.stdout.split('\n').filter((l) => l.includes('contract violation in strict mode')).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(logged).toEqual([expect.objectContaining({ topic: bad.topicName, partition: bad.partition, offset: bad.offset, problems: [expect.objectContaining({ path: '$.entry_price' })] })]);
-      expect(err).toMatch(/broke the contract/);
+      expect(worker.stderr).toMatch(/broke the contract/);
     } finally {
+      worker.kill('SIGKILL');
       await db.drop();
     }
   });

@@ -1,23 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { createKafka, createWorker, createWorkerMetrics, partitionKey, startHealthServer } from '../../src/worker/index.ts';
-import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
+import { runCliAsync, startCli } from '../helpers/cli.ts';
+import { createTestDatabase } from '../helpers/databases.ts';
 import { createTestTopics, endOffsets, produce, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
-import { applyAll, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
-
-const main = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+import { recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
 
 /** A shuffled, duplicated workload over all five topics, with some bad messages. */
 function workload(signals: number, seed: number): EventLine[] {
   return shuffled([...generateEvents({ signals, duplicates: 0.1, outOfOrder: 0.1, bad: 0.01, seed })], seed);
-}
-
-/** What ingesting the same events from a file gives: the records, without the wall-clock columns. */
-async function expectedSnapshot(lines: readonly EventLine[]): Promise<string> {
-  return withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
 }
 
 const distinctEvents = (lines: readonly EventLine[]) => new Set(toMessages(lines).flatMap((m) => (m.ok ? [m.event.eventId] : []))).size;
@@ -53,23 +45,13 @@ async function count(store: Store, sql: string): Promise<number> {
   return Number(rows[0]?.n);
 }
 
-/** Runs `signal-ledger worker` as a subprocess with the test's Kafka settings. */
-function spawnWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [main, 'worker', '--metrics-port', '0'], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return child;
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.exitCode !== null || child.signalCode !== null ? resolve({ code: child.exitCode, signal: child.signalCode }) : child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+/** Starts `signal-ledger worker` as a subprocess with the test's Kafka settings. */
+const startWorker = (env: Record<string, string>) => startCli(['worker', '--metrics-port', '0'], { env: { ...env, LOG_LEVEL: 'info' } });
 
 describe('the Kafka worker against a real broker and PostgreSQL', () => {
   it('a shuffled, duplicated stream on all five topics ends equal to ingesting the same events from a file; health and metrics say so', async () => {
     const { lines, db, config } = await publishedWorkload(400, 11);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const store = await openStore({ dbUrl: db.url });
     const metrics = createWorkerMetrics();
     const worker = createWorker({ store, config, logger: quietLogger(), metrics });
@@ -102,7 +84,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     'a stream published before the worker starts is applied a signal at a time (%s; SQLite from a writer thread): partition p of all five topics in one transaction writes each record about once, not once per event; every committed offset is stored',
     async (kind) => {
       const { lines, db, config } = await publishedWorkload(1500, 17, {}, kind);
-      const expected = await expectedSnapshot(lines);
+      const expected = await recordsOf(lines);
       const store = await openStore({ dbUrl: db.url });
       const metrics = createWorkerMetrics();
       const worker = createWorker({ store, config, logger: quietLogger(), metrics });
@@ -178,22 +160,22 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('a worker killed with SIGKILL mid-stream and started again loses nothing and counts nothing twice', async () => {
     const { lines, db, config } = await publishedWorkload(1500, 12, { WORKER_MAX_BATCH: '100' }); // small transactions: the kill lands mid-stream
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const store = await openStore({ dbUrl: db.url, migrate: true });
     try {
-      const first = spawnWorker(config.env);
+      const first = startWorker(config.env);
       // kill it once some, not all, of the stream is in the database
       for (let i = 0; i < 240 && (await count(store, 'select count(*) as n from signal_events').catch(() => 0)) < 500; i++) await sleep(250);
       const before = await count(store, 'select count(*) as n from signal_events');
       first.kill('SIGKILL');
-      expect((await exited(first)).signal).toBe('SIGKILL');
+      expect((await first.exited).signal).toBe('SIGKILL');
       expect(before).toBeGreaterThan(0);
       expect(before).toBeLessThan(distinctEvents(lines));
 
-      const second = spawnWorker(config.env);
+      const second = startWorker(config.env);
       await waitUntilCaughtUp(store, config, config.groupId);
       second.kill('SIGTERM');
-      expect((await exited(second)).code).toBe(0);
+      expect((await second.exited).code).toBe(0);
       expect(await snapshot(store)).toBe(expected);
       expect(await count(store, 'select count(*) as n from signal_events')).toBe(distinctEvents(lines));
       expect(await count(store, 'select count(*) - count(distinct dedupe_key) as n from dead_letters')).toBe(0);
@@ -205,7 +187,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('two workers in one group on 6 partitions, one stopped halfway (a rebalance), end with the same database', async () => {
     const lines = workload(1200, 13);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const db = await createTestDatabase('postgresql');
     // small transactions, so that the stop lands mid-stream
     const config = testKafkaConfig(db.url, { WORKER_MAX_BATCH: '100' });
@@ -231,7 +213,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('PostgreSQL connections killed while the worker runs: it waits, resumes on its own, and the database ends the same', async () => {
     const lines = workload(1500, 14);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const db = await createTestDatabase('postgresql');
     // small transactions, so that the connections die mid-stream
     const config = testKafkaConfig(db.url, { WORKER_MAX_BATCH: '100' });
@@ -264,16 +246,12 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('replay re-reads every topic under a fresh group into a new database and stops by itself at the end offsets taken at its start', async () => {
     const { lines, db, config } = await publishedWorkload(300, 15);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const published = await publishedCount(config);
     try {
-      const replay = spawn(process.execPath, [main, 'replay', '--from-beginning', '--json'], { env: { ...process.env, ...config.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      replay.stdout?.on('data', (d) => (stdout += String(d)));
-      replay.stderr?.on('data', (d) => (stderr += String(d)));
-      expect((await exited(replay)).code, stderr).toBe(0);
-      const summary = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+      const replay = await runCliAsync(['replay', '--from-beginning', '--json'], { env: config.env });
+      expect(replay.code, replay.stderr).toBe(0);
+      const summary = JSON.parse(replay.stdout.trim().split('\n').pop() ?? '{}');
       expect(summary).toMatchObject({ messages: published, consumed: published, applied: distinctEvents(lines) });
       expect(summary.group).toMatch(new RegExp(`^${config.groupId}\\.replay\\.`));
       const store = await openStore({ dbUrl: db.url });
@@ -291,10 +269,10 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     const { lines, db, config } = await publishedWorkload(1500, 16, { WORKER_MAX_BATCH: '100' }); // small transactions: the stop lands mid-stream
     const store = await openStore({ dbUrl: db.url });
     try {
-      const worker = spawnWorker(config.env);
+      const worker = startWorker(config.env);
       for (let i = 0; i < 240 && (await count(store, 'select count(*) as n from signal_events').catch(() => 0)) < 300; i++) await sleep(250);
       worker.kill('SIGTERM');
-      expect((await exited(worker)).code).toBe(0);
+      expect((await worker.exited).code).toBe(0);
       // every offset the group committed is in the database, and everything in the database is committed
       const { stored, committed } = await storedAndCommitted(store, config);
       expect(committed.size).toBeGreaterThan(0);
@@ -310,20 +288,13 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   it('a second signal exits at once with 130 while the first is still waiting (here: on an unreachable broker)', async () => {
     const db = await createTestDatabase('sqlite-file');
     try {
-      const worker = spawn(process.execPath, [main, 'worker', '--metrics-port', '0'], {
-        env: { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: '127.0.0.1:1', LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      worker.stdout?.on('data', (d) => (out += String(d)));
-      worker.stderr?.resume();
-      for (let i = 0; i < 200 && !out.includes('worker starting'); i++) await sleep(100);
-      expect(out).toContain('worker starting');
+      const worker = startCli(['worker', '--metrics-port', '0'], { env: { DATABASE_URL: db.url, KAFKA_BROKERS: '127.0.0.1:1', LOG_LEVEL: 'info' }, killAfterMs: 60_000 });
+      expect(await worker.outputIncludes('worker starting'), worker.output).toBe(true);
       worker.kill('SIGTERM');
       await sleep(300); // two signals sent together would merge into one
       worker.kill('SIGTERM');
       const t0 = Date.now();
-      expect((await exited(worker)).code).toBe(130);
+      expect((await worker.exited).code).toBe(130);
       expect(Date.now() - t0).toBeLessThan(2_000);
     } finally {
       await db.drop();
@@ -332,7 +303,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('a store checkpoint past the end of its partition (the topic was created again) is dropped, and the new messages are applied', async () => {
     const { lines, db, config } = await publishedWorkload(200, 17);
-    const expected = await expectedSnapshot(lines);
+    const expected = await recordsOf(lines);
     const store = await openStore({ dbUrl: db.url });
     const { applyBatch } = await import('../../src/store/index.ts');
     await applyBatch(store, [], { checkpoints: [{ groupId: config.groupId, topic: config.topics.generated, partition: 0, nextOffset: '1000000000' }] });

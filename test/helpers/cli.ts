@@ -1,0 +1,179 @@
+// The one way tests run the `signal-ledger` command: the built dist/cli/main.js as a subprocess of this
+// Node (process.execPath), DATABASE_URL cleared unless a test gives one, and never without a time limit.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { JsonObject } from '../../src/contract/index.ts';
+
+/**
+ * The built command line. `npm test` builds it first (its pretest runs `npm run build`); running test
+ * files with vitest directly needs `npm run build` after every change to src/, or the tests run the
+ * previous build.
+ */
+export const CLI_MAIN = path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+/** How long a command may run before it is killed (SIGKILL) and its test fails. */
+export const CLI_TIMEOUT_MS = 60_000;
+
+/** What a finished run of the command gave: its exit code (null when killed), what it wrote, and whether the time limit killed it. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface CliOptions {
+  /** the working directory (relative paths in args are read from it); default: this process's */
+  cwd?: string;
+  /** added to this process's environment, whose DATABASE_URL is cleared unless `env` sets it */
+  env?: Record<string, string>;
+  /** written to the command's stdin */
+  input?: string;
+  /** default CLI_TIMEOUT_MS */
+  timeoutMs?: number;
+  /** run as this user and group (only root can) */
+  uid?: number;
+  gid?: number;
+}
+
+/** The built main, or an error that says how to build it. */
+function builtMain(): string {
+  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: the tests run the built command line; run \`npm run build\` first (npm test does so in its pretest)`);
+  return CLI_MAIN;
+}
+
+const envOf = (env: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, DATABASE_URL: '', ...env });
+
+const killedNote = (args: readonly string[], timeoutMs: number) => `\n[test helper] signal-ledger ${args.join(' ')}: killed after ${timeoutMs / 1000} s\n`;
+
+/** Runs `signal-ledger ARGS` and waits for it (blocking this process: use runCliAsync to run commands side by side). */
+export function runCli(args: readonly string[], options: CliOptions = {}): CliResult {
+  const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
+  const r = spawnSync(process.execPath, [builtMain(), ...args], {
+    cwd: options.cwd,
+    input: options.input,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    env: envOf(options.env),
+    uid: options.uid,
+    gid: options.gid,
+  });
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  if (r.error !== undefined && !timedOut) throw r.error;
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: timedOut ? `${r.stderr}${killedNote(args, timeoutMs)}` : r.stderr, timedOut };
+}
+
+/** Runs `signal-ledger ARGS` without blocking the event loop; resolves when it has exited (or was killed at its time limit). */
+export async function runCliAsync(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
+  const run = startCli(args, { ...options, killAfterMs: timeoutMs });
+  const { code, signal, timedOut } = await run.exited;
+  return { code, signal, stdout: run.stdout, stderr: timedOut ? `${run.stderr}${killedNote(args, timeoutMs)}` : run.stderr, timedOut };
+}
+
+/** How a started command ended. */
+export interface CliExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** killed at killAfterMs */
+  timedOut: boolean;
+}
+
+/** A command started by startCli: what it has written so far, and its exit. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout and stderr together, in the order they arrived */
+  readonly output: string;
+  /** settles (never rejects) once it has exited and its output is read */
+  readonly exited: Promise<CliExit>;
+  readonly running: boolean;
+  /** Resolves true as soon as its output (stdout and stderr) holds `text`, or false once it has exited without. */
+  outputIncludes(text: string): Promise<boolean>;
+  /** Sends a signal (default SIGTERM) unless it has exited. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/**
+ * Starts `signal-ledger ARGS` for a test that watches and stops it itself (worker, replay). Its output is
+ * always read, so a command that logs a lot never blocks on a full pipe. It is killed (SIGKILL) after
+ * killAfterMs (default 5 minutes), so a test that times out leaves no process behind for long; tests
+ * still kill it with SIGKILL in a finally block.
+ */
+export function startCli(args: readonly string[], options: Omit<CliOptions, 'timeoutMs'> & { killAfterMs?: number } = {}): CliProcess {
+  const child = spawn(process.execPath, [builtMain(), ...args], {
+    cwd: options.cwd,
+    env: envOf(options.env),
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    uid: options.uid,
+    gid: options.gid,
+  });
+  let stdout = '';
+  let stderr = '';
+  let output = '';
+  let timedOut = false;
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => ((stdout += d), (output += d)));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => ((stderr += d), (output += d)));
+  if (options.input !== undefined) child.stdin?.end(options.input);
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.killAfterMs ?? 300_000);
+  timer.unref();
+  const exited = new Promise<CliExit>((resolve) => {
+    child.once('error', (error) => {
+      stderr += `\n[test helper] ${error.message}\n`;
+      resolve({ code: null, signal: null, timedOut });
+    });
+    child.once('close', (code, signal) => resolve({ code, signal, timedOut }));
+  }).finally(() => clearTimeout(timer));
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    get output() {
+      return output;
+    },
+    exited,
+    get running() {
+      return running();
+    },
+    outputIncludes: (text) =>
+      new Promise((resolve) => {
+        const check = () => {
+          if (!output.includes(text)) return;
+          child.stdout?.off('data', check);
+          child.stderr?.off('data', check);
+          resolve(true);
+        };
+        child.stdout?.on('data', check);
+        child.stderr?.on('data', check);
+        check();
+        void exited.then(() => resolve(output.includes(text)));
+      }),
+    kill: (signal = 'SIGTERM') => void (running() && child.kill(signal)),
+  };
+}
+
+/** `ingest FILE --json` (plus `flags`) into a database: the exit code, stderr and the parsed summary (null when none was printed). */
+export function ingestFile(dbUrl: string, file: string, options: CliOptions & { flags?: readonly string[] } = {}) {
+  const r = runCli(['--db', dbUrl, 'ingest', file, '--json', ...(options.flags ?? [])], options);
+  return { code: r.code, stderr: r.stderr, summary: r.stdout === '' ? null : (JSON.parse(r.stdout) as Record<string, number>) };
+}
+
+/** `signals list --all --json` of a database, parsed, without the two wall-clock columns. */
+export function listRecords(dbUrl: string, cwd?: string): JsonObject[] {
+  const r = runCli(['--db', dbUrl, 'signals', 'list', '--all', '--limit', '10000', '--json'], { cwd });
+  if (r.code !== 0) throw new Error(`signals list failed (${r.code}): ${r.stderr}`);
+  return (JSON.parse(r.stdout) as JsonObject[]).map(({ created_at: _c, updated_at: _u, ...rest }) => rest);
+}
