@@ -1,7 +1,7 @@
 // The one way tests run the `signal-ledger` command: the built dist/cli/main.js as a subprocess of this
 // Node (process.execPath), DATABASE_URL cleared unless a test gives one, and never without a time limit.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonObject } from '../../src/contract/index.ts';
 
@@ -38,9 +38,27 @@ export interface CliOptions {
   gid?: number;
 }
 
-/** The built main, or an error that says how to build it. */
+/** The newest change to a .ts file under src/, in milliseconds. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const at = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(at));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(at).mtimeMs);
+  }
+  return newest;
+}
+
+let checked = false;
+/** The built main, or an error that says how to build it: missing, or older than a source file (the tests would run the previous build). */
 function builtMain(): string {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: the tests run the built command line; run \`npm run build\` first (npm test does so in its pretest)`);
+  if (!checked) {
+    if (newestSource(path.join(import.meta.dirname, '..', '..', 'src')) > statSync(CLI_MAIN).mtimeMs) {
+      throw new Error(`${CLI_MAIN} is older than src/: run \`npm run build\` (npm test does so in its pretest), or the tests run the previous build`);
+    }
+    checked = true;
+  }
   return CLI_MAIN;
 }
 
