@@ -87,6 +87,8 @@ export interface JsonHazardOptions {
  * that are not JSON. Iterative, so it never overflows the stack; a path is built only for a problem.
  */
 export function findJsonHazards(root: unknown, options: JsonHazardOptions): Problem[] {
+  // the common case, nothing to report, is decided by a lean pass; only a hazard pays for paths
+  if (!options.checkText && !options.checkTypes && !mayHaveHazards(root, options.decimals ?? [], options.maxDepth ?? LIMITS.maxJsonDepth)) return [];
   const maxDepth = options.maxDepth ?? LIMITS.maxJsonDepth;
   const maxProblems = options.maxProblems ?? 10;
   const problems: Problem[] = [];
@@ -132,4 +134,39 @@ export function findJsonHazards(root: unknown, options: JsonHazardOptions): Prob
     else for (const key of Object.keys(value)) visit(key, value[key]);
   }
   return problems.slice(0, maxProblems);
+}
+
+/** A lean walk (no paths, no closures): false when the value surely nests within maxDepth and holds no overflowing number. */
+function mayHaveHazards(root: unknown, decimals: readonly string[], maxDepth: number): boolean {
+  if (root === null || typeof root !== 'object') return false;
+  const values: object[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (typeof child === 'number') {
+          if (!Number.isFinite(child)) return true;
+        } else if (typeof child === 'object' && child !== null) {
+          if (depth >= maxDepth) return true;
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const key in value) {
+      const child = value[key];
+      if (typeof child === 'number') {
+        if (!Number.isFinite(child) && !(depth === 1 && decimals.includes(key))) return true;
+      } else if (typeof child === 'object' && child !== null) {
+        if (depth >= maxDepth) return true;
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
 }

@@ -194,7 +194,7 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   const ids = { eventId: obj.event_id, signalId: obj.signal_id };
   // Text decoded strictly from bytes holds no lone surrogate, and JSON cannot hold a raw NUL in a
   // string: then only an escape can make a parsed string unstorable, and the text check runs only then.
-  const checkText = RISKY_ESCAPE.test(text) || (typeof message.value === 'string' && !text.isWellFormed());
+  const checkText = (text.includes('\\u') && RISKY_ESCAPE.test(text)) || (typeof message.value === 'string' && !text.isWellFormed());
   const hazards = findJsonHazards(obj, { checkText, decimals: DECIMAL_FIELDS[kind] });
   if (hazards.length > 0) return reject(hazards, raw(), ids);
 
@@ -245,7 +245,7 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
     ok: true,
     event,
     payload: text,
-    contentHash: `${EXACT_HASH_PREFIX}${Buffer.from(derived, 'hex').toString('base64url')}`,
+    contentHash: `${EXACT_HASH_PREFIX}${derived.slice(0, 61)}`,
     legacyContentHash: overDoubles,
     source: message.source,
   };
@@ -254,14 +254,39 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
 }
 
 /**
- * Content hashes of messages are written `x1:` and base64url since decimals are hashed exactly; a
- * hash of 64 hex digits was written before, over doubles, and is compared with `legacyContentHash`.
+ * Content hashes of messages are written `x1:` and the first 61 hex digits (244 bits: the column holds
+ * 64 characters) since decimals are hashed exactly; a hash of 64 hex digits was written before, over
+ * doubles, and is compared with `legacyContentHash`.
  */
 export const EXACT_HASH_PREFIX = 'x1:';
 
 /** True when a recorded content hash says the message carries the same event: compared in the form it was written in. */
 export function sameContent(recordedHash: string, m: AcceptedMessage): boolean {
   return recordedHash.startsWith(EXACT_HASH_PREFIX) ? recordedHash === m.contentHash : recordedHash === (m.legacyContentHash ?? m.contentHash);
+}
+
+/**
+ * True when a JSON number's text is what its double prints, decided from the text alone (the common
+ * case, cheaper than printing the double): plain notation, no sign on zero, no leading zeros, no
+ * trailing zeros after the point, at most 15 digits (every such decimal survives a double), and not
+ * below 1e-6 (which JavaScript prints with an exponent).
+ */
+export function doubleWritesItBack(text: string): boolean {
+  let i = text.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
+  const first = text.charCodeAt(i);
+  if (first === 0x30 /* 0 */ && i + 1 < text.length && text.charCodeAt(i + 1) !== 0x2e /* . */) return false;
+  let digits = 0;
+  let point = -1;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (c === 0x2e && point === -1) point = i;
+    else return false;
+  }
+  if (digits === 0 || digits > 15 || text === '-0') return false;
+  if (point !== -1 && (point === text.length - 1 || text.charCodeAt(text.length - 1) === 0x30)) return false;
+  // 0.000000x and below print as 1e-7
+  return !(first === 0x30 && point !== -1 && text.startsWith('000000', point + 1));
 }
 
 /**
@@ -276,6 +301,7 @@ export function sameContent(recordedHash: string, m: AcceptedMessage): boolean {
 function exactContentHash(kind: EventKind, content: Record<string, unknown>, decimalNumbers: readonly string[], input: Record<string, unknown>, data: Record<string, unknown>): string | null {
   let exact: Record<string, unknown> | null = null;
   for (const f of decimalNumbers) {
+    if (doubleWritesItBack(input[f] as string)) continue;
     const double = String(content[f]);
     if (input[f] === double) continue;
     const asDouble = normalizeDecimal(double);

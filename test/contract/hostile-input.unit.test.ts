@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  doubleWritesItBack,
   findJsonHazards,
   keyText,
   nestsDeeperThan,
@@ -172,6 +174,18 @@ describe('nesting deeper than 64 levels is refused, and nothing recurses on it',
 
   it('numbers below the top level that overflow a double are named, not silently turned to null', () => {
     expect(findJsonHazards(JSON.parse('{"m":{"x":1e999}}'), { checkText: false })).toEqual([{ path: '$.m.x', message: 'a number beyond the range of a double (it reads as Infinity)' }]);
+  });
+});
+
+describe('doubleWritesItBack, the shortcut of exact content hashes', () => {
+  it('says yes only for texts a double prints back exactly', () => {
+    const decimalText = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      fc.stringMatching(/^-?(0|[1-9]\d{0,20})(\.\d{1,20})?$/),
+    );
+    fc.assert(fc.property(decimalText, (text) => !doubleWritesItBack(text) || String(Number(text)) === text), { numRuns: 5000 });
+    expect(['151.1', '0.82', '100', '0', '0.000001'].map(doubleWritesItBack)).toEqual([true, true, true, true, true]);
+    expect(['151.10', '1e2', '-0', '0.0000001', '12345678901234567890', '007'].map(doubleWritesItBack)).toEqual([false, false, false, false, false, false]);
   });
 });
 
