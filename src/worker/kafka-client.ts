@@ -33,8 +33,9 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Instan
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }) => {
       const { message, ...rest } = entry;
-      // kafkajs logs its connection errors at ERROR while it retries them: they are warnings to us
-      if ((level as LogLevel) <= logLevel.WARN) log.warn(rest, String(message));
+      // kafkajs logs its connection errors at ERROR while it retries them: they are warnings to us;
+      // its warning that bounded retries weaken an idempotent producer is a choice we made (produce-events.ts)
+      if ((level as LogLevel) <= logLevel.WARN && !String(message).startsWith('Limiting retries for the idempotent producer')) log.warn(rest, String(message));
       else log.debug(rest, String(message));
     },
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },

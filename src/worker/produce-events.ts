@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import kafkajs, { type ICustomPartitioner, type Kafka } from 'kafkajs';
 import type { Compression } from '../config.ts';
 import type { EventLine } from '../simulate/generate-events.ts';
 import { resolveCompressionType } from './compression-codecs.ts';
@@ -11,7 +11,12 @@ import { resolveCompressionType } from './compression-codecs.ts';
 export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>, options: { batchSize?: number; compression?: Compression } = {}): Promise<number> {
   const batchSize = options.batchSize ?? 500;
   const compression = resolveCompressionType(options.compression ?? 'none');
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // idempotent: when one partition of a produce request fails (a fresh topic whose leader the broker
+  // does not know yet, a timeout), kafkajs sends the whole request to that broker again; without a
+  // producer id and sequence numbers the partitions that had taken their batch would take it twice.
+  // Retries stay bounded (kafkajs's idempotent default is without end): a broker that stays away fails
+  // the command instead of hanging it.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, retry: { retries: 8 }, createPartitioner: retrySafePartitioner });
   await producer.connect();
   let sent = 0;
   try {
@@ -31,6 +36,17 @@ export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>
   }
   return sent;
 }
+
+/**
+ * kafkajs's default partitioner (murmur2 of the key, as the Java client), except that a keyless
+ * message goes by a hash of its value instead of a round-robin counter: a retry must send every
+ * message to the partition it went to the first time, or the broker finds the idempotent producer's
+ * sequence numbers out of order and refuses the batch.
+ */
+export const retrySafePartitioner: ICustomPartitioner = () => {
+  const byKey = kafkajs.Partitioners.DefaultPartitioner();
+  return (args) => byKey(args.message.key == null && args.message.value != null ? { ...args, message: { ...args.message, key: args.message.value } } : args);
+};
 
 /** Event lines as one send's messages per topic (value bytes as given; an object value as JSON). */
 export function topicMessagesOf(lines: readonly EventLine[]): { topic: string; messages: { key: string | null; value: string }[] }[] {
