@@ -130,8 +130,14 @@ export function findJsonHazards(root: unknown, options: JsonHazardOptions): Prob
   while (stack.length > 0 && problems.length < maxProblems) {
     frame = stack.pop() as Frame;
     const value = frame.value as Record<string, unknown> & unknown[];
-    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) visit(i, value[i]);
-    else for (const key of Object.keys(value)) visit(key, value[key]);
+    // a frame stops once enough problems are found: an array of a million bad strings costs no more than ten
+    if (Array.isArray(value)) for (let i = 0; i < value.length && problems.length < maxProblems; i++) visit(i, value[i]);
+    else {
+      for (const key of Object.keys(value)) {
+        if (problems.length >= maxProblems) break;
+        visit(key, value[key]);
+      }
+    }
   }
   return problems.slice(0, maxProblems);
 }
