@@ -17,11 +17,10 @@ import {
 const source = { type: 'kafka' as const, topic: 'signals.generated', partition: 0, offset: '1', key: null };
 const generated = { signal_id: 's-1', occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'm', symbol: 'A', side: 'buy', confidence: 0.5, sharpe_estimate: 1, entry_price: 1 };
 const parseText = (text: string, options = {}) => parseMessage({ topic: 'signals.generated', value: Buffer.from(text), source }, options);
-/** Parses and returns the problems (none for an accepted message) and how long the parse took. */
-function timed(text: string) {
-  const t0 = performance.now();
+/** Parses and returns the problems (none for an accepted message); what each costs is timed by npm run bench:hostile. */
+function outcome(text: string) {
   const m = parseText(text);
-  return { ms: performance.now() - t0, problems: m.ok ? [] : m.problems, raw: m.ok ? null : m.raw };
+  return { problems: m.ok ? [] : m.problems, raw: m.ok ? null : m.raw };
 }
 
 describe('decimals are refused by their text, before any big-number arithmetic', () => {
@@ -52,18 +51,16 @@ describe('decimals are refused by their text, before any big-number arithmetic',
     expect(normalizeDecimal(text)).toEqual({ value });
   });
 
-  it('a message of under 200 bytes with an exponent in the millions is a dead letter in milliseconds', () => {
+  it('a message of under 200 bytes with an exponent in the millions is a dead letter (refused by its text: no big-number arithmetic)', () => {
     const text = JSON.stringify(generated).replace('"entry_price":1', '"entry_price":1e9999999');
     expect(text.length).toBeLessThan(200);
-    const r = timed(text);
+    const r = outcome(text);
     expect(r.problems).toEqual([{ path: '$.entry_price', message: expect.stringMatching(/exponent .* out of range/) }]);
-    expect(r.ms).toBeLessThan(50);
   });
 
-  it('a decimal string of a megabyte of digits is refused by its length, without a slow pattern match', () => {
-    const r = timed(JSON.stringify({ ...generated, entry_price: `${'1'.repeat(900_000)}x` }));
+  it('a decimal string of a megabyte of digits is refused by its length', () => {
+    const r = outcome(JSON.stringify({ ...generated, entry_price: `${'1'.repeat(900_000)}x` }));
     expect(r.problems[0]).toEqual({ path: '$.entry_price', message: expect.stringMatching(/more than 100 characters/) });
-    expect(r.ms).toBeLessThan(200);
   });
 });
 
@@ -146,15 +143,14 @@ describe('text the databases cannot store alike is a dead letter naming where it
 describe('nesting deeper than 64 levels is refused, and nothing recurses on it', () => {
   it('metadata nested 100 deep is a dead letter at the path where it passes the limit', () => {
     const deep = `${'{"a":'.repeat(100)}1${'}'.repeat(100)}`;
-    const r = timed(JSON.stringify(generated).replace(/}$/, `,"metadata":${deep}}`));
+    const r = outcome(JSON.stringify(generated).replace(/}$/, `,"metadata":${deep}}`));
     expect(r.problems).toEqual([{ path: `$.metadata${'.a'.repeat(63)}`, message: 'nested deeper than 64 levels' }]);
   });
 
   it('metadata nested 10,000 deep is refused from the text, before it is parsed', () => {
     const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
-    const r = timed(JSON.stringify(generated).replace(/}$/, `,"metadata":${deep}}`));
+    const r = outcome(JSON.stringify(generated).replace(/}$/, `,"metadata":${deep}}`));
     expect(r.problems).toEqual([{ path: '$', message: 'nested deeper than 64 levels' }]);
-    expect(r.ms).toBeLessThan(100);
   });
 
   it('64 levels are accepted and 65 are not', () => {
@@ -165,10 +161,9 @@ describe('nesting deeper than 64 levels is refused, and nothing recurses on it',
     expect(at(63).ok).toBe(false);
   });
 
-  it('a value of a megabyte of opening brackets is refused from its text in milliseconds', () => {
-    const r = timed('['.repeat(1_048_000));
+  it('a value of a megabyte of opening brackets is refused from its text', () => {
+    const r = outcome('['.repeat(1_048_000));
     expect(r.problems[0]?.message).toBe('nested deeper than 64 levels');
-    expect(r.ms).toBeLessThan(100);
     expect(nestsDeeperThan('["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["]', 64)).toBe(false);
   });
 

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canonicalJson, DEFAULT_TOPICS, keyText, LIMITS, parseMessage, type ParsedMessage, type RawMessage } from '../../src/contract/index.ts';
 import {
   anyMessageArb,
+  costlyMessages,
   eventDecimal,
   type HostileMessage,
   isStorableText,
   mutatedMessageArb,
-  nestedText,
   noiseMessageArb,
   prototypeKeysDraftArb,
   rawJson,
@@ -16,15 +16,14 @@ import {
   validMessageArb,
 } from '../helpers/hostile-messages.ts';
 
-/** The longest one parse of a small message may take (the fastest of three runs, so a GC pause or a busy core does not count). */
-const PARSE_BUDGET_MS = 50;
-/**
- * The budget of a message of `bytes`: 50 ms, plus 250 ms per MiB for the linear work any message of that
- * size costs (UTF-8 decoding, JSON.parse, the canonical JSON and its sha256: 40 to 190 ms for 1 MiB on a
- * busy 2-core machine). A catastrophic regex or a big-number blowup costs seconds.
- */
-const budgetFor = (bytes: number) => PARSE_BUDGET_MS + (250 * bytes) / LIMITS.maxMessageBytes;
 const MAX_PROBLEM_MESSAGE = 2_000;
+/**
+ * No message may stall a parse: the fastest of three parses of one message stays under 1 s plus 1 s per MiB.
+ * This is a liveness bound, twenty times the speed targets that `npm run bench:hostile` holds (50 ms plus
+ * 250 ms per MiB; 15 times JSON.parse): what it catches is a parse that hangs (a catastrophic pattern,
+ * big-number arithmetic on an exponent), never a busy machine.
+ */
+const stallBoundMs = (bytes: number) => 1_000 + (1_000 * bytes) / (1024 * 1024);
 
 const rawOf = (m: HostileMessage, offset = 0): RawMessage => {
   const key = keyText(m.key);
@@ -32,31 +31,19 @@ const rawOf = (m: HostileMessage, offset = 0): RawMessage => {
 };
 const sizeOf = (value: RawMessage['value']) => (value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength);
 
-/** The slowest parse seen by the properties, reported when the file ends. */
-const slowest = { ms: 0, label: '' };
-afterAll(() => {
-  console.log(`slowest parseMessage seen by the fuzz properties: ${slowest.ms.toFixed(1)} ms (${slowest.label})`);
-});
-
-/** Fastest of up to `runs` timings of fn, stopping as soon as one is within `budget`. */
-function fastestRun<T>(fn: () => T, budget: number, runs = 3): { result: T; ms: number } {
-  let best = Number.POSITIVE_INFINITY;
-  let result: T | undefined;
-  for (let i = 0; i < runs && best > budget; i++) {
-    const t0 = performance.now();
-    result = fn();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return { result: result as T, ms: best };
-}
-
-/** Parses a message and checks what holds for every message: no throw, bounded time, and a rejection's parts storable. */
+/** Parses a message and checks what holds for every message: no throw, no stall, and a rejection's parts storable. */
 function parseChecked(m: HostileMessage): ParsedMessage {
   const raw = rawOf(m);
-  const budget = budgetFor(sizeOf(m.value));
-  const { result, ms } = fastestRun(() => parseMessage(raw), budget);
-  if (ms > slowest.ms) Object.assign(slowest, { ms, label: `${m.label}, ${sizeOf(m.value)} bytes` });
-  expect(ms, `parse time of ${m.label}`).toBeLessThan(budget);
+  const bound = stallBoundMs(sizeOf(m.value));
+  let fastest = Number.POSITIVE_INFINITY;
+  let result: ParsedMessage | undefined;
+  for (let i = 0; i < 3 && fastest > bound; i++) {
+    const t0 = performance.now();
+    result = parseMessage(raw);
+    fastest = Math.min(fastest, performance.now() - t0);
+  }
+  expect(fastest, `parse of ${m.label} (fastest of 3, ms)`).toBeLessThan(bound);
+  if (result === undefined) throw new Error('unreachable: parsed at least once');
   if (result.ok) {
     expect(result.payload).toBe(typeof m.value === 'string' ? m.value : Buffer.from(m.value as Uint8Array).toString('utf8'));
     return result;
@@ -200,44 +187,9 @@ describe('parseMessage against hostile input', () => {
   });
 });
 
-describe('parseMessage on 1 MiB of hostile structure', () => {
-  const NEAR_MIB = LIMITS.maxMessageBytes - 256;
-  /** `unit` repeated inside an array to fill about 1 MiB. */
-  const filled = (unit: string) => `[${unit.repeat(Math.floor((NEAR_MIB - 300) / unit.length)).replace(/,$/, '')}]`;
-  const risk = (checks: string) => `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","passed":true,"checks":{"a":${checks}}}`;
-  const generated = (field: string, inner: string) =>
-    `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","strategy_name":"x","symbol":"A","side":"buy","confidence":0.5,"sharpe_estimate":1,"entry_price":"150","${field}":${inner}}`;
-  /**
-   * Linear work costs a few times JSON.parse (the canonical JSON, its sha256, the walk for hazards: 6 to
-   * 13 times for the shapes here and others measured); 15 times is a wide margin that a per-node cost of
-   * validation (or anything super-linear) exceeds.
-   */
-  const FACTOR = 15;
-  const shapes: [string, string, string][] = [
-    ['risk checks holding 350k empty arrays', 'signals.risk', risk(filled('[],'))],
-    ['risk checks holding 350k empty objects', 'signals.risk', risk(filled('{},'))],
-    ['risk checks holding arrays 60 levels deep, repeated', 'signals.risk', risk(filled(`${nestedText(60, 'array')},`))],
-    ['risk checks holding 500k zeros', 'signals.risk', risk(filled('0,'))],
-    ['risk checks with 70k keys', 'signals.risk', `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","passed":true,"checks":{${Array.from({ length: 70_000 }, (_, i) => `"k${i}":0`).join(',')}}}`],
-    ['an unknown field holding 200k short strings', 'signals.generated', generated('extra', filled('"ab",'))],
-    ['a price of 1 MiB of digits', 'orders.filled', `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","order_id":"o","price":${'9'.repeat(NEAR_MIB)},"quantity":1}`],
-    ['1 MiB of opening brackets', 'orders.filled', '['.repeat(NEAR_MIB)],
-    ['1 MiB of \\u0000 escapes in an unknown field', 'signals.generated', generated('extra', filled('"\\u0000",'))],
-  ];
-
-  it.each(shapes)(`%s is parsed in at most ${FACTOR} times the time of JSON.parse (or 50 ms)`, (name, topic, text) => {
+describe('parseMessage on messages built to be costly (their speed against JSON.parse: npm run bench:hostile)', () => {
+  it.each(costlyMessages())('%s is decided without a stall: a dead letter whose parts are storable, or an event', (name, topic, text) => {
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(LIMITS.maxMessageBytes);
-    const bytes = Buffer.from(text);
-    const jsonParse = fastestRun(() => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return null;
-      }
-    }, 0);
-    const budget = Math.max(PARSE_BUDGET_MS, FACTOR * jsonParse.ms);
-    const parsed = fastestRun(() => parseMessage({ topic, value: bytes, source: { type: 'api' } }), budget);
-    console.log(`${name}: parseMessage ${parsed.ms.toFixed(0)} ms, JSON.parse ${jsonParse.ms.toFixed(0)} ms`);
-    expect(parsed.ms, `parseMessage ${parsed.ms.toFixed(0)} ms, JSON.parse ${jsonParse.ms.toFixed(0)} ms`).toBeLessThanOrEqual(budget);
+    parseChecked({ label: name, topic, key: null, value: Buffer.from(text), expect: 'either' });
   });
 });

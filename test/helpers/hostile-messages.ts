@@ -398,6 +398,35 @@ const fieldsOf = (kind: EventKind, filter: (spec: FieldSpec, name: string) => bo
 export const nestedText = (depth: number, shape: 'array' | 'object'): string =>
   shape === 'array' ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
 
+/**
+ * Messages whose threat is their cost rather than their outcome: about 1 MiB of structure (the most
+ * nodes per byte), number texts and strings built to be slow, nesting far past the limit. The fuzz
+ * tests check what each parses to; `npm run bench:hostile` times each against JSON.parse of the same
+ * text (its targets live there, not in the tests). Each is [name, topic, text].
+ */
+export function costlyMessages(): [string, string, string][] {
+  const nearMib = LIMITS.maxMessageBytes - 256;
+  /** `unit` repeated inside an array to fill about 1 MiB. */
+  const filled = (unit: string) => `[${unit.repeat(Math.floor((nearMib - 300) / unit.length)).replace(/,$/, '')}]`;
+  const risk = (checks: string) => `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","passed":true,"checks":{"a":${checks}}}`;
+  const generated = (field: string, inner: string) =>
+    `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","strategy_name":"x","symbol":"A","side":"buy","confidence":0.5,"sharpe_estimate":1,"entry_price":"150","${field}":${inner}}`;
+  return [
+    ['risk checks holding 350k empty arrays', 'signals.risk', risk(filled('[],'))],
+    ['risk checks holding 350k empty objects', 'signals.risk', risk(filled('{},'))],
+    ['risk checks holding arrays 60 levels deep, repeated', 'signals.risk', risk(filled(`${nestedText(60, 'array')},`))],
+    ['risk checks holding 500k zeros', 'signals.risk', risk(filled('0,'))],
+    ['risk checks with 70k keys', 'signals.risk', `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","passed":true,"checks":{${Array.from({ length: 70_000 }, (_, i) => `"k${i}":0`).join(',')}}}`],
+    ['an unknown field holding 200k short strings', 'signals.generated', generated('extra', filled('"ab",'))],
+    ['a price of 1 MiB of digits', 'orders.filled', `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","order_id":"o","price":${'9'.repeat(nearMib)},"quantity":1}`],
+    ['a price string of 900k digits', 'orders.filled', `{"signal_id":"s","occurred_at":"2026-01-05T10:00:00Z","order_id":"o","price":"${'1'.repeat(900_000)}x","quantity":1}`],
+    ['1 MiB of opening brackets', 'orders.filled', '['.repeat(nearMib)],
+    ['metadata nested 10,000 deep', 'signals.generated', generated('metadata', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`)],
+    ['1 MiB of \\u0000 escapes in an unknown field', 'signals.generated', generated('extra', filled('"\\u0000",'))],
+    ['an exponent in the millions, under 200 bytes', 'signals.generated', generated('extra', '1').replace('"entry_price":"150"', '"entry_price":1e9999999')],
+  ];
+}
+
 /** Each kind of mutation of a valid draft, as an arbitrary of the mutated message. */
 function mutationsOf(draft: EventDraft): fc.Arbitrary<Mutated>[] {
   const { kind } = draft;

@@ -19,21 +19,10 @@ const kafkaMessage = (value: string): RawMessage => ({
 });
 
 describe('a decimal with an exponent in the millions', () => {
-  it('parseMessage refuses the message of under 200 bytes in a few milliseconds', () => {
+  it('parseMessage refuses the message of under 200 bytes at its exponent (its parse time is in npm run bench:hostile)', () => {
     expect(Buffer.byteLength(hostile)).toBeLessThan(200);
-    // the first call pays for compiling the schemas
-    expect(parseMessage(kafkaMessage(JSON.stringify(generatedValue('sig-warm')))).ok).toBe(true);
-    const times: number[] = [];
-    const outcomes: unknown[] = [];
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      const parsed = parseMessage(kafkaMessage(hostile));
-      times.push(performance.now() - start);
-      outcomes.push(parsed.ok ? 'accepted' : parsed.problems);
-    }
-    const median = times.sort((a, b) => a - b)[1] as number;
-    expect(median).toBeLessThan(10);
-    for (const o of outcomes) expect(o).toEqual([{ path: '$.entry_price', message: expect.stringMatching(/exponent/) }]);
+    const parsed = parseMessage(kafkaMessage(hostile));
+    expect(parsed.ok ? 'accepted' : parsed.problems).toEqual([{ path: '$.entry_price', message: expect.stringMatching(/exponent/) }]);
   });
 
   it('the worker command records it as a dead letter, applies the rest of the stream and stops on SIGTERM with exit 0', async () => {
