@@ -301,7 +301,8 @@ export function doubleWritesItBack(text: string): boolean {
 function exactContentHash(kind: EventKind, content: Record<string, unknown>, decimalNumbers: readonly string[], input: Record<string, unknown>, data: Record<string, unknown>): string | null {
   let exact: Record<string, unknown> | null = null;
   for (const f of decimalNumbers) {
-    if (doubleWritesItBack(input[f] as string)) continue;
+    const text = input[f];
+    if (typeof text === 'string' && doubleWritesItBack(text)) continue;
     const double = String(content[f]);
     if (input[f] === double) continue;
     const asDouble = normalizeDecimal(double);

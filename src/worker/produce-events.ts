@@ -14,12 +14,13 @@ export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>
   // idempotent: when one partition of a produce request fails (a fresh topic whose leader the broker
   // does not know yet, a timeout), kafkajs sends the whole request to that broker again; without a
   // producer id and sequence numbers the partitions that had taken their batch would take it twice.
-  // Retries stay bounded (kafkajs's idempotent default is without end): a broker that stays away fails
-  // the command instead of hanging it.
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, retry: { retries: 8 }, createPartitioner: retrySafePartitioner });
-  await producer.connect();
+  // Retries stay those of the client (createKafka: 8), not kafkajs's idempotent default of no end, so a
+  // broker that stays away fails the command instead of hanging it. Connecting asks the cluster for a
+  // producer id (the IdempotentWrite permission on clusters with ACLs before Kafka 3.0).
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: retrySafePartitioner });
   let sent = 0;
   try {
+    await producer.connect();
     let pending: EventLine[] = [];
     const flush = async () => {
       await producer.sendBatch({ topicMessages: topicMessagesOf(pending), compression });
@@ -32,7 +33,8 @@ export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>
     }
     if (pending.length > 0) await flush();
   } finally {
-    await producer.disconnect();
+    // a failed disconnect must not hide the error that ended the sends (or a refused connect)
+    await producer.disconnect().catch(() => undefined);
   }
   return sent;
 }
