@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKafkaConfig } from '../src/config.ts';
+import { scratchDir } from './helpers/scratch.ts';
 
 const badSetting = (env: Record<string, string>, flags = {}) => {
   try {
@@ -12,6 +12,9 @@ const badSetting = (env: Record<string, string>, flags = {}) => {
   }
   return 'accepted';
 };
+
+/** TLS files for the tests that read them, removed after the file's tests (this folder once stayed behind in /tmp). */
+const tls = scratchDir('tls');
 
 describe('Kafka settings', () => {
   it('defaults: local broker, group signal-ledger, the contract topic names, no TLS or SASL', () => {
@@ -51,7 +54,7 @@ describe('Kafka settings', () => {
   });
 
   it('TLS files are read at start and SASL is passed to the client', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-tls-'));
+    const dir = tls;
     for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(path.join(dir, f), `-----BEGIN ${f}-----\n`);
     const c = loadKafkaConfig({}, {
       KAFKA_SSL_CA: path.join(dir, 'ca.pem'), KAFKA_SSL_CERT: path.join(dir, 'cert.pem'), KAFKA_SSL_KEY: path.join(dir, 'key.pem'),
