@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analytics } from '../../src/analytics/index.ts';
 import { createRandom, generateEvents } from '../../src/simulate/generate-events.ts';
 import { applyBatch, canonicalDecimal, exactAdd, findSignals, openStore, rebuildRollups, type SignalRecord, type Store } from '../../src/store/index.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
+import { createTestDatabase, emptyStore, type TestDatabase } from '../helpers/databases.ts';
 import { chunks, toMessages } from '../helpers/workload.ts';
 import * as brute from '../../scripts/analytics-naive.ts';
 
@@ -79,7 +79,7 @@ describe('analytics in SQL equal a brute-force fold over the records, on SQLite 
         const results: unknown[] = [];
         for (const { store } of dbs) {
           const conn = store.em().getConnection();
-          for (const table of ['signals', 'signal_events', 'dead_letters', 'signal_rollups', 'dead_letter_rollups']) await conn.execute(`delete from "${table}"`);
+          await emptyStore(store);
           for (const [i, batch] of chunks(messages, 97).entries()) await applyBatch(store, batch, { receivedAt: RECEIVED_AT, rollupSlot: i % 3 });
           const records: SignalRecord[] = await findSignals(store, {}, { limit: 10_000 });
           // the rollups kept batch by batch, in several slots (records rewritten across batches, out of order, repeated), equal a rebuild from the rows
