@@ -8,6 +8,44 @@ export type Decimal = InstanceType<typeof Decimal>;
 
 export const DECIMAL_LIMITS = { maxIntegerDigits: 20, maxScale: 12 } as const;
 
+/**
+ * Decimal arithmetic that never rounds sums and products of accepted decimals (at most 32 digits each: their
+ * products have at most 64, and sums of many a few more), for the fold's averages. Divide with divideRounded.
+ */
+export const ExactDecimal = DecimalJs.clone({ precision: 400, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -400, toExpPos: 400 });
+export type ExactDecimal = InstanceType<typeof ExactDecimal>;
+
+/** A finite decimal as an integer and the power of ten it is divided by ("-1.50" is -150n and 2). */
+function scaledInteger(d: { toFixed(): string }): { int: bigint; scale: number } {
+  const text = d.toFixed();
+  const point = text.indexOf('.');
+  if (point === -1) return { int: BigInt(text), scale: 0 };
+  return { int: BigInt(text.slice(0, point) + text.slice(point + 1)), scale: text.length - point - 1 };
+}
+
+/**
+ * dividend / divisor rounded once, half to even, to `places` decimal places, exactly. (Decimal#div first rounds
+ * the quotient to the constructor's significant digits, so rounding that to places again can land on the other
+ * side of a half: a VWAP of 20-digit prices came out 10000000000000000000 for ...0000.0000000000500...01.)
+ */
+export function divideRounded(dividend: { toFixed(): string }, divisor: { toFixed(): string }, places: number): Decimal {
+  const a = scaledInteger(dividend);
+  const b = scaledInteger(divisor);
+  if (b.int === 0n) throw new RangeError('division by zero');
+  // a/b = (A / 10^sa) / (B / 10^sb); times 10^places it is A * 10^(sb + places) / (B * 10^sa)
+  let num = a.int * 10n ** BigInt(b.scale + places);
+  let den = b.int * 10n ** BigInt(a.scale);
+  if (den < 0n) [num, den] = [-num, -den];
+  let q = num / den;
+  const r = num % den;
+  const twice = 2n * (r < 0n ? -r : r);
+  if (twice > den || (twice === den && q % 2n !== 0n)) q += num < 0n ? -1n : 1n;
+  const negative = q < 0n;
+  const digits = (negative ? -q : q).toString().padStart(places + 1, '0');
+  const text = places === 0 ? digits : `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+  return new Decimal(negative ? `-${text}` : text);
+}
+
 const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 /** Exponents beyond this many digits are refused from the text: 1e99999999 would make a string of that many digits. */
 const MAX_EXPONENT_DIGITS = 4;

@@ -2,6 +2,8 @@ import {
   canonicalJson,
   compareDecimals,
   Decimal,
+  divideRounded,
+  ExactDecimal,
   formatDecimal,
   type JsonObject,
   type JsonValue,
@@ -110,6 +112,16 @@ function mergeFill(a: FillFact, b: FillFact): FillFact {
   return conflict === winner.conflict ? winner : { ...winner, conflict };
 }
 
+/**
+ * The key of a fill reported with a fill_id: distinct by order_id and fill_id. Ids without a colon keep the
+ * key written before (stored fold states hold it); ids with one are keyed as JSON, since "a:b" + "c" and
+ * "a" + "b:c" once made the same key and two fills were counted as one conflicting fill.
+ */
+function fillKey(orderId: string | null, fillId: string): string {
+  const order = orderId ?? '';
+  return order.includes(':') || fillId.includes(':') ? `fill-json:${JSON.stringify([orderId, fillId])}` : `fill:${order}:${fillId}`;
+}
+
 /** The state of a single event. */
 export function stateOf(event: SignalEvent): FoldState {
   const stamp = { at: event.occurredAt, id: event.eventId };
@@ -126,7 +138,7 @@ export function stateOf(event: SignalEvent): FoldState {
       break;
     case 'filled': {
       const api = event.origin === 'api';
-      const key = api ? 'api' : event.fillId !== null ? `fill:${event.orderId ?? ''}:${event.fillId}` : `event:${event.eventId}`;
+      const key = api ? 'api' : event.fillId !== null ? fillKey(event.orderId, event.fillId) : `event:${event.eventId}`;
       state.fills[key] = {
         ...stamp,
         orderId: event.orderId,
@@ -300,15 +312,17 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
     // one fill: its price is the average, exactly
     executedPrice = (priced[0] as FillFact).price;
   } else if (priced.length > 1) {
-    let notional = new Decimal(0);
-    let qty = new Decimal(0);
+    // the notional and the quantity exactly, and one rounding of their quotient
+    let notional = new ExactDecimal(0);
+    let qty = new ExactDecimal(0);
     let priceScale = 0;
     for (const f of priced) {
-      notional = notional.plus(new Decimal(f.price as string).times(f.quantity as string));
+      notional = notional.plus(new ExactDecimal(f.price as string).times(f.quantity as string));
       qty = qty.plus(f.quantity as string);
       priceScale = Math.max(priceScale, scaleOf(f.price as string));
     }
-    executedPrice = formatDecimal(notional.div(qty), priceScale, Math.max(priceScale, VWAP_MAX_SCALE));
+    const places = Math.max(priceScale, VWAP_MAX_SCALE);
+    executedPrice = formatDecimal(divideRounded(notional, qty, places), priceScale, places);
   }
   const fees = fills.flatMap((f) => (f.fee === null ? [] : [f.fee]));
   const lastFill = fills.reduce<FillFact | null>((acc, f) => latest(acc, f), null);
@@ -331,7 +345,7 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
     const signed = d.side === 'buy' ? diff : diff.negated();
     const scale = Math.max(scaleOf(executedPrice), scaleOf(d.entryPrice));
     slippage = formatDecimal(signed, scale, scale);
-    slippageBps = formatDecimal(signed.div(d.entryPrice).times(10_000), 0, BPS_SCALE);
+    slippageBps = formatDecimal(divideRounded(signed.times(10_000), new Decimal(d.entryPrice), BPS_SCALE), 0, BPS_SCALE);
   }
 
   let signalMetadata: JsonObject | null = null;

@@ -1,7 +1,7 @@
 import { canonicalJson, type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
 import { applyBatch, findSignals, type Store } from '../../src/store/index.ts';
 import { type EventLine, generateEvents, type GenerateOptions, createRandom } from '../../src/simulate/generate-events.ts';
-import { withTestStore } from './databases.ts';
+import { acceptedEventsBySignal, plainFold } from '../oracle/plain-fold.ts';
 
 /** Generated event lines as parsed messages, as file ingest would produce them. */
 export function parsedWorkload(options: GenerateOptions, name = 'workload'): ParsedMessage[] {
@@ -54,7 +54,18 @@ export async function snapshot(store: Store): Promise<string> {
   return canonicalJson(records.map(({ createdAt: _c, updatedAt: _u, ...rest }) => rest));
 }
 
-/** The records that applying these event lines in a fresh store gives, as snapshot() writes them. */
+/** Code point order (what SQLite's binary collation gives for UTF-8 text). */
+const byCodePoints = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/**
+ * The records that applying these event lines in a fresh store gives, as snapshot() writes them, computed
+ * by the test oracle (test/oracle/plain-fold.ts), not by the ledger's own fold or apply path: each signal's
+ * accepted events folded, `version` their count, newest first as findSignals lists them (generated_at, or
+ * first_event_at without details, then signal_id, both descending), at most the 10,000 snapshot() reads.
+ */
 export async function recordsOf(lines: readonly EventLine[]): Promise<string> {
-  return withTestStore('sqlite-memory', async (store) => (await applyAll(store, toMessages(lines)), snapshot(store)));
+  const records = [...acceptedEventsBySignal(toMessages(lines)).values()].map((events) => ({ ...plainFold(events), version: events.length }));
+  const effectiveAt = (r: (typeof records)[number]) => r.generatedAt ?? r.firstEventAt;
+  records.sort((a, b) => (effectiveAt(a) !== effectiveAt(b) ? (effectiveAt(a) < effectiveAt(b) ? 1 : -1) : byCodePoints(b.signalId, a.signalId)));
+  return canonicalJson(records.slice(0, 10_000));
 }

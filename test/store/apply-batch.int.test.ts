@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/contract/index.ts';
-import { foldSignal } from '../../src/fold/index.ts';
+import { generateEvents, type GenerateOptions } from '../../src/simulate/generate-events.ts';
 import { applyBatch, findSignals, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { DATABASE_KINDS, withTestStore } from '../helpers/databases.ts';
-import { applyAll, parsedWorkload, shuffled, snapshot } from '../helpers/workload.ts';
+import { applyAll, recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
+import { plainFold } from '../oracle/plain-fold.ts';
 
 const count = async (store: Store, table: string) =>
   Number(((await store.em().getConnection().execute(`select count(*) as n from ${table}`)) as { n: number | string }[])[0]?.n);
 
 describe.each(DATABASE_KINDS)('applyBatch on %s', (kind) => {
-  const workload = parsedWorkload({ signals: 400, duplicates: 0.1, outOfOrder: 0.1, bad: 0.02, seed: 7 });
+  const options: GenerateOptions = { signals: 400, duplicates: 0.1, outOfOrder: 0.1, bad: 0.02, seed: 7 };
+  const lines = [...generateEvents(options)];
+  const workload = toMessages(lines);
 
-  it('records every distinct event once, counts duplicates and dead letters, and matches the pure fold', async () => {
+  it('records every distinct event once, counts duplicates and dead letters, and matches the test oracle (test/oracle/plain-fold.ts)', async () => {
     await withTestStore(kind, async (store) => {
       const total = await applyAll(store, workload);
       const valid = workload.filter((m) => m.ok);
@@ -27,11 +30,18 @@ describe.each(DATABASE_KINDS)('applyBatch on %s', (kind) => {
       expect(stored).toHaveLength(bySignal.size);
       for (const r of stored) {
         const { createdAt: _c, updatedAt: _u, version, ...facts } = r;
-        const expected = foldSignal(bySignal.get(r.signalId) as never);
+        const expected = plainFold(bySignal.get(r.signalId) as never);
         expect(canonicalJson(facts)).toBe(canonicalJson({ ...expected, signalMetadata: facts.signalMetadata, riskCheckDetails: facts.riskCheckDetails }));
         expect(facts.signalMetadata).toEqual(expected.signalMetadata);
         expect(version).toBe(new Set((bySignal.get(r.signalId) ?? []).map((e) => (e as { eventId: string }).eventId)).size);
       }
+    });
+  });
+
+  it('the stored records, as snapshot() writes them, are what recordsOf computes with the test oracle (the worker tests expect these)', async () => {
+    await withTestStore(kind, async (store) => {
+      await applyAll(store, workload);
+      expect(await snapshot(store)).toBe(await recordsOf(lines));
     });
   });
 
