@@ -20,6 +20,19 @@ export function decimalFlag(flag: string, min: number, max: number): (value: str
   };
 }
 
+/**
+ * A commander parser for a flag with fixed choices (set with Option.choices too, so --help lists them): a value
+ * outside them is one line naming the flag and exit code 2, as for every other bad flag value (commander's own
+ * check exits 1 and prints the whole usage). `variadic` collects repeated values into a list.
+ */
+export function choiceFlag(flag: string, choices: readonly string[], variadic = false): (value: string, previous: unknown) => string | string[] {
+  return (value, previous) => {
+    if (!choices.includes(value)) throw InputError.invalid(flag, `one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
+    if (!variadic) return value;
+    return Array.isArray(previous) ? [...(previous as string[]), value] : [value];
+  };
+}
+
 /** Checks --from and --to before anything is opened, so that a bad bound is reported under its flag's name. */
 export async function checkTimeFlags(opts: { from?: string; to?: string }): Promise<void> {
   const { timeParam } = await import('../store/signal-queries.ts');

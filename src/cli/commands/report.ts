@@ -4,8 +4,10 @@ import { type Command, Option } from 'commander';
 import type { TimeSeriesMetric } from '../../analytics/index.ts';
 import { InputError } from '../../errors.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { checkTimeFlags } from '../flags.ts';
+import { checkTimeFlags, choiceFlag } from '../flags.ts';
 import { escapeControls, formatCsv, formatTable, snakeKeys } from '../output.ts';
+
+const REPORT_GROUPS = ['strategy', 'symbol', 'day'] as const;
 
 interface ReportOptions {
   from?: string;
@@ -49,7 +51,7 @@ export function registerReport(program: Command): void {
     .option('--to <time>', 'generated before (exclusive)')
     .option('--strategy <name>', 'only this strategy')
     .option('--symbol <symbol>', 'only this symbol')
-    .addOption(new Option('--by <group>', 'one row per strategy, symbol or UTC day').choices(['strategy', 'symbol', 'day']))
+    .addOption(new Option('--by <group>', 'one row per strategy, symbol or UTC day').choices(REPORT_GROUPS).argParser(choiceFlag('--by', REPORT_GROUPS)))
     .option('--json', 'print JSON (snake_case keys)')
     .option('--csv', 'print CSV')
     .option('--html <file>', 'write a self-contained HTML page with charts to FILE and print its path')

@@ -3,7 +3,7 @@ import { LIMITS } from '../../contract/limits.ts';
 import { SIGNAL_STATUSES } from '../../fold/signal-status.ts';
 import type { SignalRecord } from '../../store/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { checkTimeFlags, wholeNumberFlag } from '../flags.ts';
+import { checkTimeFlags, choiceFlag, wholeNumberFlag } from '../flags.ts';
 import { escapeControls, formatTable, snakeKeys } from '../output.ts';
 
 /** Writes a JSON array element by element, byte for byte as JSON.stringify(array, null, 2) would. */
@@ -69,7 +69,7 @@ export function registerSignals(program: Command): void {
   signals
     .command('list')
     .description('list signal records, newest generated_at first')
-    .addOption(new Option('--status <status...>', 'only these statuses').choices(SIGNAL_STATUSES as string[]))
+    .addOption(new Option('--status <status...>', 'only these statuses').choices(SIGNAL_STATUSES).argParser(choiceFlag('--status', SIGNAL_STATUSES, true)))
     .option('--symbol <symbol>', 'only this symbol')
     .option('--strategy <name>', 'only this strategy')
     .option('--from <time>', 'generated at or after (RFC 3339 or a date)')
