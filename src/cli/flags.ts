@@ -1,12 +1,16 @@
 import { wholeNumber } from '../config.ts';
 import { InputError } from '../errors.ts';
+import { hideUrls } from './output.ts';
+
+/** A flag's bad value as an error quotes it: a URL or anything with an @ (a password typed in the wrong place) as ***. */
+const shown = (value: string): string => JSON.stringify(hideUrls(value));
 
 /** A commander parser for a whole-number flag: decimal digits only (no 0x10, 1e2, -1), from min to max; a bad value names the flag. */
 export function wholeNumberFlag(flag: string, min: number, max: number): (value: string) => number {
   const schema = wholeNumber(min, max);
   return (value) => {
     const parsed = schema.safeParse(value);
-    if (!parsed.success) throw InputError.invalid(flag, `${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`);
+    if (!parsed.success) throw InputError.invalid(flag, `${parsed.error.issues[0]?.message ?? 'invalid'} (got ${shown(value)})`);
     return parsed.data;
   };
 }
@@ -15,7 +19,7 @@ export function wholeNumberFlag(flag: string, min: number, max: number): (value:
 export function decimalFlag(flag: string, min: number, max: number): (value: string) => number {
   return (value) => {
     const n = /^\s*\d{1,15}(\.\d{1,15})?\s*$/.test(value) ? Number(value) : Number.NaN;
-    if (!(n >= min && n <= max)) throw InputError.invalid(flag, `a number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    if (!(n >= min && n <= max)) throw InputError.invalid(flag, `a number from ${min} to ${max} (got ${shown(value)})`);
     return n;
   };
 }
@@ -27,7 +31,7 @@ export function decimalFlag(flag: string, min: number, max: number): (value: str
  */
 export function choiceFlag(flag: string, choices: readonly string[], variadic = false): (value: string, previous: unknown) => string | string[] {
   return (value, previous) => {
-    if (!choices.includes(value)) throw InputError.invalid(flag, `one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
+    if (!choices.includes(value)) throw InputError.invalid(flag, `one of ${choices.join(', ')} (got ${shown(value)})`);
     if (!variadic) return value;
     return Array.isArray(previous) ? [...(previous as string[]), value] : [value];
   };
