@@ -2,7 +2,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const src = path.join(import.meta.dirname, '..', 'src');
+// Under mutation testing (npm run test:mutation) this file runs in Stryker's sandbox, whose src/ holds
+// instrumented copies (each reads process.env.__STRYKER_ACTIVE_MUTANT__): there the Stryker config
+// (test/mutation/stryker.shared.mjs) names the original src/, and only Stryker's workers heed it.
+const underStryker = process.env.STRYKER_MUTATOR_WORKER !== undefined && process.env.SIGNAL_LEDGER_SOURCE_DIR !== undefined;
+const src = underStryker ? (process.env.SIGNAL_LEDGER_SOURCE_DIR as string) : path.join(import.meta.dirname, '..', 'src');
 /** Which layers each layer may import (contract <- fold <- store <- ingest | worker | cli | analytics). */
 const ALLOWED: Record<string, string[]> = {
   contract: ['contract'],

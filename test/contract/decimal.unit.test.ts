@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../helpers/property-runs.ts';
 import { compareDecimals, Decimal, formatDecimal, normalizeDecimal, sumDecimals } from '../../src/contract/index.ts';
 
 /** Canonical decimal strings, as the contract stores them (normalizeDecimal of random digits). */
@@ -13,7 +14,7 @@ describe('decimal helpers: the shortcuts give what Decimal gives', () => {
   it('compareDecimals orders canonical decimals, signed or not, as Decimal does', () => {
     fc.assert(fc.property(canonical, canonical, (a, b) => {
         expect(compareDecimals(a, b)).toBe(new Decimal(a).comparedTo(b));
-      }), { numRuns: 2000 });
+      }), { numRuns: propertyRuns(2000) });
     expect(compareDecimals('10.50', '10.5')).toBe(0);
     expect(compareDecimals('9.999', '10')).toBe(-1);
   });
@@ -24,7 +25,7 @@ describe('decimal helpers: the shortcuts give what Decimal gives', () => {
         const scale = Math.max(...values.map((v) => (v.split('.')[1] ?? '').length));
         expect(sumDecimals(values)).toBe(values.reduce((t, v) => t.plus(v), new Decimal(0)).toFixed(scale));
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MUTATION_TESTING, propertyRuns } from '../helpers/property-runs.ts';
 import { canonicalJson, DEFAULT_TOPICS, keyText, LIMITS, parseMessage, type ParsedMessage, type RawMessage } from '../../src/contract/index.ts';
 import {
   anyMessageArb,
@@ -21,9 +22,10 @@ const MAX_PROBLEM_MESSAGE = 2_000;
  * No message may stall a parse: the fastest of three parses of one message stays under 1 s plus 1 s per MiB.
  * This is a liveness bound, twenty times the speed targets that `npm run bench:hostile` holds (50 ms plus
  * 250 ms per MiB; 15 times JSON.parse): what it catches is a parse that hangs (a catastrophic pattern,
- * big-number arithmetic on an exponent), never a busy machine.
+ * big-number arithmetic on an exponent), never a busy machine. Under mutation testing the code is instrumented
+ * (a check before every expression, several times slower) and both cores are busy: there the bound is five times wider.
  */
-const stallBoundMs = (bytes: number) => 1_000 + (1_000 * bytes) / (1024 * 1024);
+const stallBoundMs = (bytes: number) => (MUTATION_TESTING ? 5 : 1) * (1_000 + (1_000 * bytes) / (1024 * 1024));
 
 const rawOf = (m: HostileMessage, offset = 0): RawMessage => {
   const key = keyText(m.key);
@@ -81,7 +83,7 @@ describe('parseMessage against hostile input', () => {
       fc.property(anyMessageArb(), (m) => {
         expectOutcome(m, parseChecked(m));
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -90,7 +92,7 @@ describe('parseMessage against hostile input', () => {
       fc.property(mutatedMessageArb(), (m) => {
         expectOutcome(m, parseChecked(m));
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -99,7 +101,7 @@ describe('parseMessage against hostile input', () => {
       fc.property(noiseMessageArb(), (m) => {
         parseChecked(m);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -112,7 +114,7 @@ describe('parseMessage against hostile input', () => {
         expect(parsed.event.kind).toBe(m.draft.kind);
         for (const [field, text] of Object.entries(m.draft.decimals)) expect(eventDecimal(parsed.event, field), field).toBe(text);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 
@@ -127,7 +129,7 @@ describe('parseMessage against hostile input', () => {
         const kept = field === 'checks' ? (parsed.event as { checks: unknown }).checks : parsed.event.metadata;
         expect(canonicalJson(kept)).toBe(canonicalJson(written[field]));
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 
@@ -147,7 +149,7 @@ describe('parseMessage against hostile input', () => {
         expect(b.event.eventId, `derived event id of price ${other} vs ${price}`).not.toBe(a.event.eventId);
         expect(b.contentHash).not.toBe(a.contentHash);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 
@@ -165,7 +167,7 @@ describe('parseMessage against hostile input', () => {
         const refused = parse(naive);
         expect(!refused.ok && refused.problems.map((p) => `${p.path} ${p.message}`).join('; ')).toMatch(/\$\.occurred_at .*NAIVE_TIMESTAMPS=utc/);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
     for (const outside of ['1969-12-31T23:59:59', '10000-01-01T00:00:00', '2026-02-30T10:00:00', '2026-01-05T24:00:00']) {
       const r = parseMessage({ topic: 'signals.outcome', value: JSON.stringify({ signal_id: 's', occurred_at: outside, outcome: 'missed' }), source: { type: 'api' } }, { naiveTimestamps: 'utc' });

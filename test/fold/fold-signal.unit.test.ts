@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../helpers/property-runs.ts';
 import { canonicalJson, type SignalEvent } from '../../src/contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, foldEvents, foldSignal, mergeStates, stateOf } from '../../src/fold/index.ts';
 import { filled, generated, outcome, risk, submitted, t } from '../helpers/events.ts';
@@ -127,7 +128,7 @@ describe('the fold is a function of the set of events', () => {
       fc.property(eventsArb.chain((es) => fc.tuple(fc.constant(es), fc.shuffledSubarray(es, { minLength: es.length, maxLength: es.length }))), ([es, shuffled]) => {
         expect(bytes(shuffled)).toBe(bytes(es));
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -136,7 +137,7 @@ describe('the fold is a function of the set of events', () => {
       fc.property(eventsArb.chain((es) => fc.tuple(fc.constant(es), fc.array(fc.constantFrom(...es), { maxLength: 12 }))), ([es, extra]) => {
         expect(bytes([...extra, ...es, ...extra])).toBe(bytes(es));
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -154,7 +155,7 @@ describe('the fold is a function of the set of events', () => {
           expect(canonicalJson(deriveFacts(S, stored))).toBe(bytes(es));
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -167,7 +168,7 @@ describe('the fold is a function of the set of events', () => {
         expect(f(mergeStates(mergeStates(x, y), z))).toBe(f(mergeStates(x, mergeStates(y, z))));
         expect(f(mergeStates(x, x))).toBe(f(x));
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 });

@@ -10,6 +10,18 @@ export function adminUrl(): string {
   return process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 }
 
+/** Throws, with the command to fix it, when PostgreSQL is not reachable: its tests never skip. */
+export async function requirePostgres(): Promise<void> {
+  const problem = await checkPostgres();
+  if (problem) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${adminUrl()} (${problem}). The PostgreSQL tests do not skip: start it with\n` +
+        `  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
+        `or point TEST_POSTGRES_URL at a server where the user may create databases.`,
+    );
+  }
+}
+
 /** null when PostgreSQL answers, else why not. */
 export async function checkPostgres(): Promise<string | null> {
   try {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { adminUrl, checkPostgres } from './databases.ts';
+import { requirePostgres } from './databases.ts';
 import { findTestBroker } from './kafka-broker.ts';
 
 declare module 'vitest' {
@@ -14,14 +14,7 @@ declare module 'vitest' {
  * their tests never skip. Finds (or starts) the broker once for the run and stops what it started.
  */
 export default async function preflight(project: TestProject): Promise<() => Promise<void>> {
-  const problem = await checkPostgres();
-  if (problem) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${adminUrl()} (${problem}). The PostgreSQL suite does not skip: start it with\n` +
-        `  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
-        `or point TEST_POSTGRES_URL at a server where the user may create databases.`,
-    );
-  }
+  await requirePostgres();
   const broker = await findTestBroker();
   process.stderr.write(`worker tests use Kafka from ${broker.how}\n`);
   project.provide('kafkaBrokers', broker.brokers);
