@@ -54,17 +54,21 @@ function decimal(rule: DecimalRule, description: string) {
           issue.code !== 'invalid_union'
             ? undefined
             : typeof issue.input === 'string'
-              ? (issue.errors[1]?.[0]?.message ?? 'not a decimal number')
+              ? // Stryker disable next-line OptionalChaining,StringLiteral: equivalent: a string input failed the union's second option, the string, so errors[1] holds at least one issue and the fallback is never read
+                (issue.errors[1]?.[0]?.message ?? 'not a decimal number')
               : `expected a decimal (a JSON number or a decimal string), got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input}`,
       },
     )
     .transform((input, ctx) => {
+      // Stryker disable next-line StringLiteral,BlockStatement: equivalent: unreachable for a non-finite number, which z.number() refuses before the transform runs
       if (typeof input === 'number' && !Number.isFinite(input)) {
+        // Stryker disable next-line CallExpression,ObjectLiteral,StringLiteral: equivalent: unreachable, z.number() refuses NaN and Infinity before the transform runs
         ctx.addIssue({ code: 'custom', message: 'must be finite' });
         return z.NEVER;
       }
       const parsed = normalizeDecimal(String(input));
       if ('error' in parsed) {
+        // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
         ctx.addIssue({ code: 'custom', message: parsed.error });
         return z.NEVER;
       }
@@ -91,6 +95,7 @@ const timestamp = (description: string) =>
     .transform((input, ctx) => {
       const parsed = normalizeTimestamp(input);
       if ('error' in parsed) {
+        // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
         ctx.addIssue({ code: 'custom', message: parsed.error });
         return z.NEVER;
       }
@@ -114,6 +119,7 @@ const jsonObject = (description: string) =>
 const metadata = jsonObject('free-form JSON object, at most 16 KiB of JSON text').check((ctx) => {
   if (Buffer.byteLength(JSON.stringify(ctx.value)) > LIMITS.maxMetadataBytes) {
     ctx.issues.push({
+      // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
       code: 'custom',
       message: `larger than ${LIMITS.maxMetadataBytes} bytes`,
       input: ctx.value,
@@ -163,6 +169,7 @@ export const riskDecisionSchema = z
   .check((ctx) => {
     if (ctx.value.passed === false && (ctx.value.rejection_reason == null || ctx.value.rejection_reason === '')) {
       ctx.issues.push({
+        // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
         code: 'custom',
         message: 'required when passed is false',
         input: ctx.value.rejection_reason,

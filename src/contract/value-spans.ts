@@ -19,6 +19,7 @@ export function topLevelValueSpans(text: string): Map<string, ValueSpan> {
   let valueStart = -1;
   let expectValue = false;
   const close = (end: number) => {
+    // Stryker disable next-line UnaryOperator: valueStart is -1 or the index of a value, which follows `{`, a key and `:`, so it is never 1
     if (key !== null && valueStart !== -1) out.set(key, { start: valueStart, end });
     valueStart = -1;
   };
@@ -43,6 +44,7 @@ export function topLevelValueSpans(text: string): Map<string, ValueSpan> {
       expectValue = false;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       depth--;
+      // Stryker disable next-line UnaryOperator: valueStart is -1 or the index of a value, which follows `{`, a key and `:`, so it is never 1
       if (depth === 1 && valueStart !== -1) close(i + 1);
     } else if (c === 0x3a /* : */) {
       expectValue = depth === 1;

@@ -82,6 +82,8 @@ export const EMPTY_STATE: FoldState = Object.freeze({
   overrides: Object.freeze({}),
 }) as FoldState;
 
+// Stryker disable next-line EqualityOperator: the same time and the same event id are the same event (a second
+// content under one event id is a dead letter before any fold), so a.id >= b.id picks an equal stamp either way
 const later = (a: Stamp, b: Stamp): boolean => a.at > b.at || (a.at === b.at && a.id > b.id);
 function latest<T extends Stamp>(a: T | null, b: T | null): T | null {
   if (a === null) return b;
@@ -97,8 +99,10 @@ function earliest<T extends Stamp>(a: T | null, b: T | null): T | null {
 function latestRisk(a: RiskFact | null, b: RiskFact | null): RiskFact | null {
   if (a === null) return b;
   if (b === null) return a;
+  // Stryker disable next-line EqualityOperator: the times differ here, so > and >= agree
   if (a.at !== b.at) return a.at > b.at ? a : b;
   if (a.passed !== b.passed) return a.passed ? b : a;
+  // Stryker disable next-line EqualityOperator: an equal id is the same event (see later)
   return a.id > b.id ? a : b;
 }
 
@@ -106,9 +110,15 @@ const fillContent = (f: FillFact): string =>
   canonicalJson([f.orderId, f.price, f.quantity, f.leaves, f.fee, f.completes]);
 
 function mergeFill(a: FillFact, b: FillFact): FillFact {
-  if (a.id === b.id) return a.conflict || !b.conflict ? a : b;
+  // Stryker disable next-line ConditionalExpression,BlockStatement: a fast path for a re-sent event (every event of a
+  // replay): without it the general path below gives an equal fill, having compared the same content
+  if (a.id === b.id) {
+    // Stryker disable next-line LogicalOperator: a and b differ at most in conflict; both forms keep the one that has it
+    return a.conflict || !b.conflict ? a : b;
+  }
   const winner = later(b, a) ? b : a;
   const conflict = a.conflict || b.conflict || (!a.api && fillContent(a) !== fillContent(b));
+  // Stryker disable next-line ConditionalExpression: sharing the winner when nothing changes saves a copy; a copy is equal
   return conflict === winner.conflict ? winner : { ...winner, conflict };
 }
 
@@ -155,10 +165,12 @@ export function stateOf(event: SignalEvent): FoldState {
     case 'outcome':
       state.outcome = { ...stamp, outcome: event.outcome, reason: event.reason };
       break;
+    // Stryker disable all: unreachable, the type of event has no other kind (the compiler checks it)
     default: {
       const never: never = event;
       throw new Error(`unhandled event ${JSON.stringify(never)}`);
     }
+    // Stryker restore all
   }
   if (event.recordFields) {
     for (const field of OVERRIDABLE_FIELDS) {
@@ -169,11 +181,21 @@ export function stateOf(event: SignalEvent): FoldState {
   return state;
 }
 
+/** The earlier of two times, either of which may be missing. */
+function earlierTime(a: string | null, b: string | null): string | null {
+  // Stryker disable next-line ConditionalExpression: null < text is false, so without this line b is returned too
+  if (a === null) return b;
+  if (b === null) return a;
+  // Stryker disable next-line EqualityOperator: equal times are the same value either way
+  return a < b ? a : b;
+}
+
 /** Merges two states; commutative, associative and idempotent. */
 export function mergeStates(a: FoldState, b: FoldState): FoldState {
   // states are never mutated once made, so a side with nothing to add is shared as it is
   let fills = a.fills;
   const added = Object.entries(b.fills);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: sharing a.fills when b adds none saves a copy; a copy is equal
   if (added.length > 0) {
     fills = { ...a.fills };
     for (const [key, fill] of added) {
@@ -182,7 +204,9 @@ export function mergeStates(a: FoldState, b: FoldState): FoldState {
     }
   }
   let overrides = a.overrides;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: sharing a.overrides when b sets none saves a copy; a copy is equal
   if (Object.keys(b.overrides).length > 0) {
+    // Stryker disable next-line ObjectLiteral: the loop below sets every field a holds, so starting from {} is equal
     overrides = { ...a.overrides };
     for (const field of OVERRIDABLE_FIELDS) {
       const merged = latest(a.overrides[field] ?? null, b.overrides[field] ?? null);
@@ -191,8 +215,7 @@ export function mergeStates(a: FoldState, b: FoldState): FoldState {
   }
   const details = earliest(a.details, b.details);
   return {
-    firstEventAt:
-      a.firstEventAt === null ? b.firstEventAt : b.firstEventAt === null ? a.firstEventAt : a.firstEventAt < b.firstEventAt ? a.firstEventAt : b.firstEventAt,
+    firstEventAt: earlierTime(a.firstEventAt, b.firstEventAt),
     details,
     detailsConflict: a.detailsConflict || b.detailsConflict || (a.details !== null && b.details !== null && a.details.id !== b.details.id),
     risk: latestRisk(a.risk, b.risk),
@@ -274,6 +297,8 @@ export function summarizeStatus(state: FoldState): StatusSummary {
   const requestedQuantity = override(state, 'requestedQuantity') ?? state.details?.details.requestedQuantity ?? null;
   const orderQuantity = state.submission?.quantity ?? requestedQuantity;
   const complete =
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: ZERO.test(null) is false ("null"), and API executions
+    // never carry leaves (signal-repository.ts builds them with leavesQuantity null): completes decides for them
     fills.some((f) => !f.api && f.leaves !== null && ZERO.test(f.leaves)) ||
     (executedQuantity !== null && orderQuantity !== null && compareDecimals(executedQuantity, orderQuantity) >= 0) ||
     state.fills.api?.completes === true;
@@ -311,8 +336,8 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
   if (priced.length === 1) {
     // one fill: its price is the average, exactly
     executedPrice = (priced[0] as FillFact).price;
-  } else if (priced.length > 1) {
-    // the notional and the quantity exactly, and one rounding of their quotient
+  } else if (priced.length > 0) {
+    // several fills: the notional and the quantity exactly, and one rounding of their quotient
     let notional = new ExactDecimal(0);
     let qty = new ExactDecimal(0);
     let priceScale = 0;
@@ -331,11 +356,14 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
 
   const closedAt =
     status === SignalStatus.Executed
-      ? (lastFill?.at ?? null)
-      : state.outcome && status === state.outcome.outcome
+      ? // Stryker disable next-line OptionalChaining: executed means a fill exists
+        (lastFill?.at ?? null)
+      : // Stryker disable next-line ConditionalExpression: with an outcome and not executed, the status is the outcome
+        state.outcome && status === state.outcome.outcome
         ? state.outcome.at
         : status === SignalStatus.Rejected
-          ? (risk?.at ?? null)
+          ? // Stryker disable next-line OptionalChaining: rejected means a risk decision exists
+            (risk?.at ?? null)
           : null;
 
   let slippage: string | null = null;
@@ -352,6 +380,7 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
   const metadataOverride = ov('signalMetadata');
   if (metadataOverride !== undefined) signalMetadata = metadataOverride;
   else if (state.details) {
+    // Stryker disable next-line OptionalChaining: d is state.details.details, present in this branch
     signalMetadata = { ...(state.details.metadata ?? {}), stop_loss: d?.stopLoss ?? null, take_profit: d?.takeProfit ?? null };
   }
 
@@ -381,10 +410,12 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
     generatedAt: state.details?.at ?? null,
     processedAt: state.submission?.at ?? risk?.at ?? null,
     executedAt: lastFill?.at ?? null,
+    // Stryker disable next-line EqualityOperator: equal times are the same value either way
     firstFillAt: fills.reduce<string | null>((acc, f) => (acc === null || f.at < acc ? f.at : acc), null),
     riskCheckedAt: risk?.at ?? null,
     submittedAt: state.submission?.at ?? null,
     closedAt,
+    // Stryker disable next-line StringLiteral: no record is derived from a state without events (foldSignal needs one)
     firstEventAt: state.firstEventAt ?? '',
     status,
     rejectionReason: risk && !risk.passed ? risk.reason : null,

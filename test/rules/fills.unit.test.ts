@@ -82,6 +82,14 @@ describe('executions recorded through the API are one cumulative execution, the 
     expect(r.anomalies).toEqual([]);
   });
 
+  it('a price given without a quantity has no weight: the VWAP is of the wire fills, and the quantity theirs', () => {
+    const priceOnly: SignalEvent = { ...apiExecution(t('4'), '160', '1', false, 'api-a'), quantity: null } as SignalEvent;
+    const r = foldBothWays([generated(S, t('1')), submitted(S, t('2'), 'o-1', '100'), filled(S, t('3'), '150', '40', { fillId: 'f-1' }), filled(S, t('3'), '151', '40', { fillId: 'f-2' }), priceOnly]);
+    expect(r.executedPrice).toBe('150.5');
+    expect(r.executedQuantity).toBe('80');
+    expect(foldBothWays([generated(S, t('1')), priceOnly]).executedPrice).toBeNull();
+  });
+
   it('two calls at the same instant: the larger event id wins', () => {
     const r = foldBothWays([generated(S, t('1')), apiExecution(t('3'), '150', '40', false, 'api-a'), apiExecution(t('3'), '151', '60', false, 'api-b')]);
     expect(r.executedQuantity).toBe('60');

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeTimestamp, TIMESTAMP_RANGE, timestampFromDate, toTimestamp } from '../../src/contract/timestamp.ts';
+
+const NOT_RFC3339 = 'not an RFC 3339 timestamp with offset (e.g. 2026-01-05T09:30:00.123Z)';
+const NO_OFFSET =
+  'has no UTC offset (add Z or +hh:mm); to read offset-less timestamps as UTC, set NAIVE_TIMESTAMPS=utc (--naive-timestamps utc)';
+const OUT_OF_RANGE = 'out of range: with its offset applied it is not between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z';
+const BAD_DATE = 'not a valid calendar date';
+const BAD_TIME = 'time of day out of range';
+const BAD_OFFSET = 'offset out of range';
+
+/** The last millisecond a JS Date can hold inside TIMESTAMP_RANGE: 9999-12-31T23:59:59.999Z. */
+const MAX_MS = 253_402_300_799_999;
+
+describe('normalizeTimestamp: RFC 3339 with offset to UTC with microseconds', () => {
+  it('writes UTC with exactly six fraction digits, padding short fractions with zeros', () => {
+    expect(normalizeTimestamp('2026-01-05T09:30:00Z')).toEqual({ value: '2026-01-05T09:30:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T09:30:00.1Z')).toEqual({ value: '2026-01-05T09:30:00.100000Z' });
+    expect(normalizeTimestamp('2026-01-05T09:30:00.123Z')).toEqual({ value: '2026-01-05T09:30:00.123000Z' });
+    expect(normalizeTimestamp('2026-01-05T09:30:00.123456Z')).toEqual({ value: '2026-01-05T09:30:00.123456Z' });
+  });
+
+  it('cuts digits past microseconds without rounding', () => {
+    expect(normalizeTimestamp('2026-01-05T09:30:00.123456789Z')).toEqual({ value: '2026-01-05T09:30:00.123456Z' });
+    expect(normalizeTimestamp('2026-01-05T09:59:59.9999999Z')).toEqual({ value: '2026-01-05T09:59:59.999999Z' });
+  });
+
+  it('accepts a lowercase t or a space as the separator and a lowercase z as UTC', () => {
+    expect(normalizeTimestamp('2026-01-05t09:30:00z')).toEqual({ value: '2026-01-05T09:30:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05 09:30:00Z')).toEqual({ value: '2026-01-05T09:30:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T09:30:00z', 'utc')).toEqual({ value: '2026-01-05T09:30:00.000000Z' });
+  });
+
+  it('applies the offset: +05:30 is five and a half hours ahead of UTC, -05:30 behind', () => {
+    expect(normalizeTimestamp('2026-01-05T09:30:00+05:30')).toEqual({ value: '2026-01-05T04:00:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T09:30:00-05:30')).toEqual({ value: '2026-01-05T15:00:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T09:30:00.5+00:00')).toEqual({ value: '2026-01-05T09:30:00.500000Z' });
+    expect(normalizeTimestamp('2026-01-05T09:30:00-00:00')).toEqual({ value: '2026-01-05T09:30:00.000000Z' });
+    // the offset's minutes count on their own: +00:45 is 45 minutes ahead
+    expect(normalizeTimestamp('2026-01-05T09:30:00+00:45')).toEqual({ value: '2026-01-05T08:45:00.000000Z' });
+  });
+
+  it('moves the date when the offset crosses midnight or a year', () => {
+    expect(normalizeTimestamp('2026-01-01T01:00:00+02:00')).toEqual({ value: '2025-12-31T23:00:00.000000Z' });
+    expect(normalizeTimestamp('2025-12-31T23:00:00-02:00')).toEqual({ value: '2026-01-01T01:00:00.000000Z' });
+  });
+
+  it('accepts offsets up to ±23:59 and refuses an hour over 23 or minutes over 59', () => {
+    expect(normalizeTimestamp('2026-01-05T23:59:00+23:59')).toEqual({ value: '2026-01-05T00:00:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T00:00:00-23:59')).toEqual({ value: '2026-01-05T23:59:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T12:00:00+23:00')).toEqual({ value: '2026-01-04T13:00:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T12:00:00+00:59')).toEqual({ value: '2026-01-05T11:01:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T12:00:00+24:00')).toEqual({ error: BAD_OFFSET });
+    expect(normalizeTimestamp('2026-01-05T12:00:00-24:00')).toEqual({ error: BAD_OFFSET });
+    expect(normalizeTimestamp('2026-01-05T12:00:00+00:60')).toEqual({ error: BAD_OFFSET });
+  });
+
+  it('refuses a time of day past 23:59:59 (no leap second), accepting each field at its maximum', () => {
+    expect(normalizeTimestamp('2026-01-05T23:59:59Z')).toEqual({ value: '2026-01-05T23:59:59.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T00:00:00Z')).toEqual({ value: '2026-01-05T00:00:00.000000Z' });
+    expect(normalizeTimestamp('2026-01-05T24:00:00Z')).toEqual({ error: BAD_TIME });
+    expect(normalizeTimestamp('2026-01-05T12:60:00Z')).toEqual({ error: BAD_TIME });
+    expect(normalizeTimestamp('2026-01-05T12:00:60Z')).toEqual({ error: BAD_TIME });
+  });
+
+  it('refuses dates that do not exist rather than rolling them over', () => {
+    expect(normalizeTimestamp('2026-02-30T00:00:00Z')).toEqual({ error: BAD_DATE });
+    expect(normalizeTimestamp('2026-04-31T00:00:00Z')).toEqual({ error: BAD_DATE });
+    expect(normalizeTimestamp('2026-13-01T00:00:00Z')).toEqual({ error: BAD_DATE });
+    expect(normalizeTimestamp('2026-00-10T00:00:00Z')).toEqual({ error: BAD_DATE });
+    expect(normalizeTimestamp('2026-01-00T00:00:00Z')).toEqual({ error: BAD_DATE });
+    expect(normalizeTimestamp('2026-01-32T00:00:00Z')).toEqual({ error: BAD_DATE });
+  });
+
+  it('knows leap years: 2024-02-29 and 2000-02-29 exist, 2025-02-29 and 2100-02-29 do not', () => {
+    expect(normalizeTimestamp('2024-02-29T12:00:00Z')).toEqual({ value: '2024-02-29T12:00:00.000000Z' });
+    expect(normalizeTimestamp('2000-02-29T12:00:00Z')).toEqual({ value: '2000-02-29T12:00:00.000000Z' });
+    expect(normalizeTimestamp('2025-02-29T12:00:00Z')).toEqual({ error: BAD_DATE });
+    expect(normalizeTimestamp('2100-02-29T12:00:00Z')).toEqual({ error: BAD_DATE });
+  });
+
+  it('accepts the last day of every month', () => {
+    const last = ['01-31', '02-28', '03-31', '04-30', '05-31', '06-30', '07-31', '08-31', '09-30', '10-31', '11-30', '12-31'];
+    for (const md of last) expect(normalizeTimestamp(`2026-${md}T00:00:00Z`)).toEqual({ value: `2026-${md}T00:00:00.000000Z` });
+  });
+
+  it('never reads a year before 0100 as 19xx (Date.UTC would): it is refused', () => {
+    const r = normalizeTimestamp('0050-01-01T00:00:00Z');
+    expect(r).toHaveProperty('error');
+    expect(normalizeTimestamp('0099-12-31T23:59:59Z')).toHaveProperty('error');
+  });
+
+  it('accepts both ends of TIMESTAMP_RANGE and refuses the instants just outside, offset applied', () => {
+    expect(normalizeTimestamp(TIMESTAMP_RANGE.min)).toEqual({ value: '1970-01-01T00:00:00.000000Z' });
+    expect(normalizeTimestamp(TIMESTAMP_RANGE.max)).toEqual({ value: '9999-12-31T23:59:59.999999Z' });
+    expect(normalizeTimestamp('9999-12-31T23:59:59.999999999Z')).toEqual({ value: '9999-12-31T23:59:59.999999Z' });
+    expect(normalizeTimestamp('1969-12-31T23:59:59.999999Z')).toEqual({ error: OUT_OF_RANGE });
+    expect(normalizeTimestamp('1970-01-01T00:00:00+00:01')).toEqual({ error: OUT_OF_RANGE });
+    expect(normalizeTimestamp('1969-12-31T19:00:00-05:00')).toEqual({ value: '1970-01-01T00:00:00.000000Z' });
+    expect(normalizeTimestamp('9999-12-31T23:59:59-01:00')).toEqual({ error: OUT_OF_RANGE });
+    expect(normalizeTimestamp('9999-12-31T23:59:59-00:01')).toEqual({ error: OUT_OF_RANGE });
+    expect(normalizeTimestamp('9999-12-31T23:59:59+01:00')).toEqual({ value: '9999-12-31T22:59:59.000000Z' });
+    expect(normalizeTimestamp('0000-01-01T00:00:00Z')).toHaveProperty('error');
+  });
+
+  it('refuses a timestamp without an offset unless naive timestamps are read as UTC', () => {
+    expect(normalizeTimestamp('2026-01-05T09:30:00')).toEqual({ error: NO_OFFSET });
+    expect(normalizeTimestamp('2026-01-05T09:30:00', 'reject')).toEqual({ error: NO_OFFSET });
+    expect(normalizeTimestamp('2026-01-05T09:30:00.123456', 'utc')).toEqual({ value: '2026-01-05T09:30:00.123456Z' });
+    expect(normalizeTimestamp('2026-01-05T09:30:00+01:00', 'utc')).toEqual({ value: '2026-01-05T08:30:00.000000Z' });
+    // the rest of the checks still apply to naive timestamps
+    expect(normalizeTimestamp('2026-02-30T09:30:00', 'utc')).toEqual({ error: BAD_DATE });
+    expect(normalizeTimestamp('1969-12-31T23:59:59', 'utc')).toEqual({ error: OUT_OF_RANGE });
+  });
+
+  it('refuses text that is not RFC 3339 date-time', () => {
+    for (const text of [
+      '',
+      '2026-01-05',
+      '2026-01-05T09:30Z',
+      '2026-1-05T09:30:00Z',
+      '2026-01-05T09:30:00.Z',
+      '2026-01-05T09:30:00.1234567890Z',
+      '2026-01-05T09:30:00+0530',
+      '2026-01-05T09:30:00+05',
+      '2026-01-05T09:30:00 Z',
+      ' 2026-01-05T09:30:00Z',
+      '2026-01-05T09:30:00Z ',
+      '12026-01-05T09:30:00Z',
+      '2026-01-05X09:30:00Z',
+      `2026-01-05T09:30:00.123456789Z${' '.repeat(20)}`,
+    ]) {
+      expect(normalizeTimestamp(text), text).toEqual({ error: NOT_RFC3339 });
+    }
+  });
+});
+
+describe('timestampFromDate: a JS Date as a normalized timestamp', () => {
+  it('writes the millisecond instant in UTC with microseconds', () => {
+    expect(timestampFromDate(new Date('2026-01-05T09:30:00.123+01:00'))).toBe('2026-01-05T08:30:00.123000Z');
+    expect(timestampFromDate(new Date(Date.UTC(2026, 0, 5)))).toBe('2026-01-05T00:00:00.000000Z');
+  });
+
+  it('accepts the first and the last millisecond of TIMESTAMP_RANGE', () => {
+    expect(timestampFromDate(new Date(0))).toBe('1970-01-01T00:00:00.000000Z');
+    expect(timestampFromDate(new Date(MAX_MS))).toBe('9999-12-31T23:59:59.999000Z');
+  });
+
+  it('throws a RangeError naming the date and the range one millisecond outside it', () => {
+    expect(() => timestampFromDate(new Date(-1))).toThrow(
+      new RangeError('1969-12-31T23:59:59.999Z is not between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z'),
+    );
+    expect(() => timestampFromDate(new Date(MAX_MS + 1))).toThrow(
+      new RangeError('+010000-01-01T00:00:00.000Z is not between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z'),
+    );
+    expect(() => timestampFromDate(new Date(-1))).toThrow(RangeError);
+  });
+
+  it('throws a RangeError for an invalid Date', () => {
+    expect(() => timestampFromDate(new Date(Number.NaN))).toThrow(new RangeError('invalid date'));
+    expect(() => timestampFromDate(new Date('not a date'))).toThrow(RangeError);
+  });
+});
+
+describe('toTimestamp: a Date or an RFC 3339 string, normalized, or a RangeError', () => {
+  it('normalizes a Date as timestampFromDate does', () => {
+    expect(toTimestamp(new Date('2026-01-05T09:30:00.5Z'))).toBe('2026-01-05T09:30:00.500000Z');
+    expect(() => toTimestamp(new Date(-1))).toThrow(RangeError);
+  });
+
+  it('normalizes a string as normalizeTimestamp does', () => {
+    expect(toTimestamp('2026-01-05T09:30:00.1234567+01:00')).toBe('2026-01-05T08:30:00.123456Z');
+  });
+
+  it('throws a RangeError with the quoted text and the problem for a string normalizeTimestamp refuses', () => {
+    expect(() => toTimestamp('yesterday')).toThrow(new RangeError(`"yesterday": ${NOT_RFC3339}`));
+    expect(() => toTimestamp('2026-02-30T00:00:00Z')).toThrow(new RangeError(`"2026-02-30T00:00:00Z": ${BAD_DATE}`));
+    // offset-less strings are refused: toTimestamp reads them with the contract's rule
+    expect(() => toTimestamp('2026-01-05T09:30:00')).toThrow(new RangeError(`"2026-01-05T09:30:00": ${NO_OFFSET}`));
+  });
+});
