@@ -165,12 +165,12 @@ export function stateOf(event: SignalEvent): FoldState {
     case 'outcome':
       state.outcome = { ...stamp, outcome: event.outcome, reason: event.reason };
       break;
-    // Stryker disable all: unreachable, the type of event has no other kind (the compiler checks it)
+    // Stryker disable next-line all: unreachable, the type of event has no other kind (the compiler checks it)
     default: {
       const never: never = event;
+      // Stryker disable next-line all: unreachable (above)
       throw new Error(`unhandled event ${JSON.stringify(never)}`);
     }
-    // Stryker restore all
   }
   if (event.recordFields) {
     for (const field of OVERRIDABLE_FIELDS) {
