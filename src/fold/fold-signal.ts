@@ -410,8 +410,7 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
     generatedAt: state.details?.at ?? null,
     processedAt: state.submission?.at ?? risk?.at ?? null,
     executedAt: lastFill?.at ?? null,
-    // Stryker disable next-line EqualityOperator: equal times are the same value either way
-    firstFillAt: fills.reduce<string | null>((acc, f) => (acc === null || f.at < acc ? f.at : acc), null),
+    firstFillAt: fills.reduce<string | null>((acc, f) => earlierTime(acc, f.at), null),
     riskCheckedAt: risk?.at ?? null,
     submittedAt: state.submission?.at ?? null,
     closedAt,
