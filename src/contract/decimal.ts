@@ -71,9 +71,11 @@ export function normalizeDecimal(text: string): { value: string } | { error: str
     const first = digits.search(/[1-9]/);
     // integer digits of the value: the first significant digit's place, shifted by the exponent
     if (first !== -1 && intDigits.length - first + e > DECIMAL_LIMITS.maxIntegerDigits) return { error: `more than ${DECIMAL_LIMITS.maxIntegerDigits} integer digits` };
-    const d = new Decimal(`${sign}${intDigits || '0'}.${fracDigits || '0'}e${e}`);
+    // decimal places of the value as written: refused before toFixed, which would round them away (and could
+    // carry into a 21st integer digit, reported as the wrong limit)
     const scale = Math.max(0, fracDigits.length - e);
-    value = d.toFixed(Math.min(scale, DECIMAL_LIMITS.maxScale + 1));
+    if (scale > DECIMAL_LIMITS.maxScale) return { error: `more than ${DECIMAL_LIMITS.maxScale} decimal places` };
+    value = new Decimal(`${sign}${intDigits || '0'}.${fracDigits || '0'}e${e}`).toFixed(scale);
   } else {
     const int = intDigits.replace(/^0+(?=\d)/, '') || '0';
     value = `${sign === '-' ? '-' : ''}${int}${fracDigits ? `.${fracDigits}` : ''}`;

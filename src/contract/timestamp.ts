@@ -21,7 +21,7 @@ export function normalizeTimestamp(text: string, naive: NaiveTimestampRule = 're
     return { error: 'has no UTC offset (add Z or +hh:mm); to read offset-less timestamps as UTC, set NAIVE_TIMESTAMPS=utc (--naive-timestamps utc)' };
   }
   const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
-  const probe = new Date(Date.UTC(year, month - 1, day));
+  const probe = utcDate(year, month, day);
   if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
     return { error: 'not a valid calendar date' };
   }
@@ -31,9 +31,19 @@ export function normalizeTimestamp(text: string, naive: NaiveTimestampRule = 're
     if (Number(oh) > 23 || Number(om) > 59) return { error: 'offset out of range' };
     offsetMinutes = (Number(oh) * 60 + Number(om)) * (sign === '-' ? -1 : 1);
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  const ms = probe.getTime() + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000;
   if (ms < 0 || ms > MAX_EPOCH_MS) return { error: `out of range: with its offset applied it is not between ${TIMESTAMP_RANGE.min} and ${TIMESTAMP_RANGE.max}` };
   return { value: formatMicros(ms, (frac + '000000').slice(0, 6)) };
+}
+
+/**
+ * Midnight UTC of a calendar day, for every year 0000-9999. (Date.UTC reads the years 0-99 as 1900-1999, so
+ * 0050-01-01 would be taken for 1950-01-01 and called an invalid date instead of out of range.)
+ */
+function utcDate(year: number, month: number, day: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date;
 }
 
 function formatMicros(epochMs: number, micros: string): string {
