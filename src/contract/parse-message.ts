@@ -121,8 +121,37 @@ function decodeText(value: Uint8Array | string | null | undefined): { text: stri
   }
 }
 
-function problemsOf(error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => ({ path: toJsonPath(issue.path), message: issue.message }));
+/** How an unknown schema_version is quoted: at most 20 characters of it, and its length when it is cut. */
+function shownVersion(version: unknown): string {
+  if (typeof version === 'string') return quote(version, 20);
+  if (typeof version === 'number') return String(version);
+  const json = JSON.stringify(version);
+  return json.length <= 20 ? json : `${json.slice(0, 20)}… (${json.length} characters)`;
+}
+
+/** The message of a field that is not there at all: zod's own says what type it expected and that it "received undefined". */
+const MISSING_FIELD = 'required, but missing';
+
+/**
+ * The problems of a message the schema refused: each issue's path and message; MISSING_FIELD for zod's own
+ * issues on a field that is absent (the contract's own checks, code custom, say why the field is needed).
+ */
+function problemsOf(error: z.ZodError, input: unknown): Problem[] {
+  return error.issues.map((issue) => ({
+    path: toJsonPath(issue.path),
+    message: issue.code !== 'custom' && isMissing(input, issue.path) ? MISSING_FIELD : issue.message,
+  }));
+}
+
+/** Whether the object the path leads to lacks the path's last key (a missing field, not a wrong value). */
+function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  let parent = input;
+  for (const key of path.slice(0, -1)) {
+    if (typeof parent !== 'object' || parent === null) return false;
+    parent = (parent as Record<PropertyKey, unknown>)[key];
+  }
+  return typeof parent === 'object' && parent !== null && !Array.isArray(parent) && !Object.hasOwn(parent, path[path.length - 1] as PropertyKey);
 }
 
 /** The event id a producer did not give: derived from the event's default topic and the canonical JSON of the value. */
@@ -201,7 +230,7 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   const version = obj.schema_version ?? 1;
   if (!SUPPORTED_SCHEMA_VERSIONS.includes(version as 1)) {
     return reject(
-      [{ path: '$.schema_version', message: `unknown schema_version ${typeof version === 'string' ? quote(version, 20) : typeof version === 'number' ? String(version) : String(JSON.stringify(version)).slice(0, 20)}; this ledger reads ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}` }],
+      [{ path: '$.schema_version', message: `unknown schema_version ${shownVersion(version)}; this ledger reads ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}` }],
       raw(),
       ids,
     );
@@ -232,7 +261,7 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   }
 
   const result = WIRE_SCHEMAS[kind].safeParse(input);
-  if (!result.success) return reject(problemsOf(result.error), raw(), ids);
+  if (!result.success) return reject(problemsOf(result.error, input), raw(), ids);
 
   // One canonical form serves both: the derived id when no event_id is given, and the content hash
   // that tells a redelivery (same content) from a reused event_id (other content).

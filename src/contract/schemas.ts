@@ -167,11 +167,12 @@ export const riskDecisionSchema = z
     rejection_reason: text('why the signal was rejected; required when passed is false').nullish(),
   })
   .check((ctx) => {
-    if (ctx.value.passed === false && (ctx.value.rejection_reason == null || ctx.value.rejection_reason === '')) {
+    // a reason of only white space gives no reason: reports would group rejections under a blank
+    if (ctx.value.passed === false && (ctx.value.rejection_reason == null || ctx.value.rejection_reason.trim() === '')) {
       ctx.issues.push({
         // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
         code: 'custom',
-        message: 'required when passed is false',
+        message: 'required when passed is false, and not blank',
         input: ctx.value.rejection_reason,
         path: ['rejection_reason'],
       });

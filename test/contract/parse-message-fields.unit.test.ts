@@ -313,7 +313,7 @@ describe('offset-less timestamps read as UTC (NAIVE_TIMESTAMPS=utc)', () => {
 
   it('given a risk decision without occurred_at, when parsed as UTC, then the problem is the missing field', () => {
     const m = parse('signals.risk', JSON.stringify({ signal_id: 's-1', passed: true }), utc);
-    expect(!m.ok && m.problems).toEqual([{ path: '$.occurred_at', message: 'Invalid input: expected string, received undefined' }]);
+    expect(!m.ok && m.problems).toEqual([{ path: '$.occurred_at', message: 'required, but missing' }]);
   });
 
   it('given a timestamp that is not one at all, when parsed as UTC, then the problem is the same as without the option', () => {

@@ -42,7 +42,7 @@ describe('parseMessage', () => {
     ['not JSON', 'orders.filled', '{"signal_id":', '$', /not JSON/],
     ['a JSON array', 'orders.filled', '[1]', '$', /expected a JSON object/],
     ['a negative price', 'orders.filled', { ...fill, price: -1 }, '$.price', /greater than 0/],
-    ['a missing order_id', 'orders.filled', { ...fill, order_id: undefined }, '$.order_id', /expected string/],
+    ['a missing order_id', 'orders.filled', { ...fill, order_id: undefined }, '$.order_id', /^required, but missing$/],
     ['a timestamp without offset', 'orders.filled', { ...fill, occurred_at: '2026-01-05T10:00:00' }, '$.occurred_at', /has no UTC offset .*NAIVE_TIMESTAMPS=utc \(--naive-timestamps utc\)/],
     ['an unknown schema version', 'orders.filled', { ...fill, schema_version: 2 }, '$.schema_version', /unknown schema_version 2/],
     ['a rejection without reason', 'signals.risk', { signal_id: 's', occurred_at: '2026-01-05T10:00:00Z', passed: false }, '$.rejection_reason', /required when passed is false/],

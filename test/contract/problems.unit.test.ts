@@ -42,9 +42,9 @@ describe('a decimal field of the wrong type names the type it got', () => {
     expect(problemsOf(parseJson(TOPIC.filled, { ...fill, price }))).toEqual(only('$.price', `${EXPECTED_DECIMAL} ${got}`));
   });
 
-  it('given a fill without its required price, when parsed, then the problem is at $.price and says it got undefined', () => {
+  it('given a fill without its required price, when parsed, then the problem is at $.price and says it is missing', () => {
     const { price: _omitted, ...withoutPrice } = fill;
-    expect(problemsOf(parseJson(TOPIC.filled, withoutPrice))).toEqual(only('$.price', `${EXPECTED_DECIMAL} undefined`));
+    expect(problemsOf(parseJson(TOPIC.filled, withoutPrice))).toEqual(only('$.price', 'required, but missing'));
   });
 
   it('given a null for an optional decimal (stop_loss), when parsed, then it is accepted as absent', () => {
@@ -201,13 +201,16 @@ describe('a risk rejection must say why', () => {
     ['without rejection_reason', {}],
     ['with a null rejection_reason', { rejection_reason: null }],
     ['with an empty rejection_reason', { rejection_reason: '' }],
-  ])('given passed false %s, when parsed, then the problem at $.rejection_reason says it is required', (_name, extra) => {
-    expect(problemsOf(parseJson(TOPIC.risk, { ...risk, ...extra }))).toEqual(only('$.rejection_reason', 'required when passed is false'));
+    ['with a rejection_reason of spaces', { rejection_reason: '   ' }],
+    ['with a rejection_reason of a tab and a line break', { rejection_reason: '\t\n' }],
+  ])('given passed false %s, when parsed, then the problem at $.rejection_reason says it is required and not blank', (_name, extra) => {
+    expect(problemsOf(parseJson(TOPIC.risk, { ...risk, ...extra }))).toEqual(only('$.rejection_reason', 'required when passed is false, and not blank'));
   });
 
   it('given passed true without a reason, or passed false with one, when parsed, then both are accepted', () => {
     expect(parseJson(TOPIC.risk, { ...risk, passed: true }).ok).toBe(true);
-    expect(parseJson(TOPIC.risk, { ...risk, rejection_reason: ' ' }).ok).toBe(true);
+    expect(parseJson(TOPIC.risk, { ...risk, rejection_reason: ' x ' }).ok).toBe(true);
+    expect(parseJson(TOPIC.risk, { ...risk, passed: true, rejection_reason: ' ' }).ok).toBe(true);
   });
 
   it('given passed as a string, when parsed, then the problem is the type of passed, not a missing reason', () => {
@@ -217,7 +220,7 @@ describe('a risk rejection must say why', () => {
 
 describe('missing fields, wrong types and choices outside the list (zod wording)', () => {
   it.each([
-    ['a missing signal_id', TOPIC.filled, { ...fill, signal_id: undefined }, '$.signal_id', 'Invalid input: expected string, received undefined'],
+    ['a missing signal_id', TOPIC.filled, { ...fill, signal_id: undefined }, '$.signal_id', 'required, but missing'],
     ['an empty signal_id', TOPIC.filled, { ...fill, signal_id: '' }, '$.signal_id', 'Too small: expected string to have >=1 characters'],
     ['a signal_id of 129 characters', TOPIC.filled, { ...fill, signal_id: 'x'.repeat(129) }, '$.signal_id', 'Too big: expected string to have <=128 characters'],
     ['a numeric order_id', TOPIC.submitted, { ...submitted, order_id: 7 }, '$.order_id', 'Invalid input: expected string, received number'],
@@ -236,7 +239,7 @@ describe('missing fields, wrong types and choices outside the list (zod wording)
       { path: '$.occurred_at', message: 'not an RFC 3339 timestamp with offset (e.g. 2026-01-05T09:30:00.123Z)' },
       { path: '$.order_id', message: 'Invalid input: expected string, received number' },
       { path: '$.price', message: 'must be greater than 0 (got -1)' },
-      { path: '$.quantity', message: `${EXPECTED_DECIMAL} undefined` },
+      { path: '$.quantity', message: 'required, but missing' },
     ]);
   });
 });
@@ -249,7 +252,8 @@ describe('an unknown schema_version quotes what was given, shortened', () => {
     ['a string, quoted', '"2"', 'unknown schema_version "2"; this ledger reads 1'],
     ['a long string, cut at 20 characters with its length', JSON.stringify('v'.repeat(30)), `unknown schema_version "${'v'.repeat(20)}"… (30 characters); this ledger reads 1`],
     ['an object, as JSON', '{"v":1}', 'unknown schema_version {"v":1}; this ledger reads 1'],
-    ['a long array, its first 20 characters of JSON', '[1,2,3,4,5,6,7,8,9,10,11]', 'unknown schema_version [1,2,3,4,5,6,7,8,9,1; this ledger reads 1'],
+    ['a long array, its first 20 characters of JSON and its length', '[1,2,3,4,5,6,7,8,9,10,11]', 'unknown schema_version [1,2,3,4,5,6,7,8,9,1… (25 characters); this ledger reads 1'],
+    ['an array of exactly 20 characters of JSON, whole', '[1,2,3,4,5,6,7,8,91]', 'unknown schema_version [1,2,3,4,5,6,7,8,91]; this ledger reads 1'],
     ['a boolean', 'true', 'unknown schema_version true; this ledger reads 1'],
   ])('given %s, when parsed, then the problem at $.schema_version is "%s"', (_name, versionJson, message) => {
     expect(problemsOf(withVersion(versionJson))).toEqual(only('$.schema_version', message));
