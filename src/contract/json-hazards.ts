@@ -96,6 +96,8 @@ export function findJsonHazards(root: unknown, options: JsonHazardOptions): Prob
     const why = unstorableReason(text);
     if (why !== null) problems.push({ path: path(), message: `${what} ${why}` });
   };
+  const rootType = options.checkTypes ? notJson(root) : null;
+  if (rootType !== null) return [{ path: '$', message: rootType }];
   if (root === null || typeof root !== 'object') {
     if (typeof root === 'string' && options.checkText) textAt(root, () => '$', 'the text');
     return problems;
@@ -115,16 +117,19 @@ export function findJsonHazards(root: unknown, options: JsonHazardOptions): Prob
         return;
       case 'boolean':
         return;
-      case 'object':
+      case 'object': {
         if (child === null) return;
-        if (options.checkTypes && !Array.isArray(child) && Object.getPrototypeOf(child) !== Object.prototype && Object.getPrototypeOf(child) !== null) {
-          problems.push({ path: pathOf(frame, key), message: `not a JSON value (a ${child.constructor?.name ?? 'non-plain object'})` });
-        } else if (frame.depth >= maxDepth) {
+        const notJsonType = options.checkTypes ? notJson(child) : null;
+        if (notJsonType !== null) problems.push({ path: pathOf(frame, key), message: notJsonType });
+        else if (frame.depth >= maxDepth) {
           problems.push({ path: pathOf(frame, key), message: `nested deeper than ${maxDepth} levels` });
         } else stack.push({ value: child, depth: frame.depth + 1, parent: frame, key });
         return;
-      default:
-        if (options.checkTypes && child !== undefined) problems.push({ path: pathOf(frame, key), message: `not a JSON value (a ${typeof child})` });
+      }
+      default: {
+        const notJsonType = options.checkTypes ? notJson(child) : null;
+        if (notJsonType !== null) problems.push({ path: pathOf(frame, key), message: notJsonType });
+      }
     }
   };
   while (stack.length > 0 && problems.length < maxProblems) {
@@ -140,6 +145,17 @@ export function findJsonHazards(root: unknown, options: JsonHazardOptions): Prob
     }
   }
   return problems.slice(0, maxProblems);
+}
+
+/**
+ * Why a value a caller passed is not JSON (checkTypes), or null: a BigInt, a function or a symbol, or an object
+ * that is neither plain nor an array (a Date, a Map, a class instance). undefined is an absent value.
+ */
+function notJson(value: unknown): string | null {
+  if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') return `not a JSON value (a ${typeof value})`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null ? null : `not a JSON value (a ${value.constructor?.name ?? 'non-plain object'})`;
 }
 
 /** A lean walk (no paths, no closures): false when the value surely nests within maxDepth and holds no overflowing number. */

@@ -308,6 +308,16 @@ describe('findJsonHazards: JSON types (checkTypes)', () => {
     ]);
   });
 
+  it('given a value that is not JSON as the root itself, when checked with checkTypes, then it is named at $, and without checkTypes it passes', () => {
+    for (const [root, type] of [[10n, 'bigint'], [() => 1, 'function'], [Symbol('s'), 'symbol'], [new Date(0), 'Date'], [new Leg(), 'Leg']] as const) {
+      expect(findJsonHazards(root, { checkText: false, checkTypes: true })).toEqual([{ path: '$', message: `not a JSON value (a ${type})` }]);
+      expect(findJsonHazards(root, { checkText: true })).toEqual([]);
+    }
+    for (const root of [undefined, null, 1, 'x', true, [], {}, Object.create(null) as object]) {
+      expect(findJsonHazards(root, { checkText: true, checkTypes: true })).toEqual([]);
+    }
+  });
+
   it('given an object whose prototype has no constructor, when checked with checkTypes, then it is a non-plain object', () => {
     const odd = Object.create(Object.create(null) as object) as object;
     expect(findJsonHazards({ odd }, { checkText: false, checkTypes: true })).toEqual([{ path: '$.odd', message: 'not a JSON value (a non-plain object)' }]);
