@@ -333,6 +333,7 @@ describe('foldSignal equals the oracle, field by field', () => {
         note('API execution', fills.some((f) => f.origin === 'api'));
         note('API execution completing without prices', expected.status === 'executed' && expected.executedPrice === null);
         note('API execution beside wire fills', fills.some((f) => f.origin === 'api') && fills.some((f) => f.origin === 'wire'));
+        note('API execution price without a quantity, nothing to weigh', priced.size === 0 && fills.some((f) => f.origin === 'api' && f.price !== null && f.quantity === null));
         note('no details', expected.generatedAt === null);
       }),
       { numRuns: RUNS },
@@ -354,6 +355,7 @@ describe('foldSignal equals the oracle, field by field', () => {
       'API execution',
       'API execution completing without prices',
       'API execution beside wire fills',
+      'API execution price without a quantity, nothing to weigh',
       'no details',
     ];
     // This checks the generators, which no mutant changes: under mutation testing, with a tenth of the runs, it is left out.

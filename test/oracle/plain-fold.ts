@@ -294,6 +294,9 @@ export function plainFold(events: readonly SignalEvent[]): PlainFacts {
     const places = Math.max(priceScale, VWAP_PLACES);
     const average = quotient(sum(notionals), sum(priced.map((f) => f.quantity as string)), places);
     executedPrice = trim(average, places, priceScale);
+  } else if (apiExecution !== null && apiExecution.price !== null) {
+    // nothing to weigh: an API execution's price alone (given without a quantity) is the executed price
+    executedPrice = apiExecution.price;
   }
 
   // slippage, positive = adverse, once both prices are known

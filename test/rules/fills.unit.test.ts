@@ -82,12 +82,24 @@ describe('executions recorded through the API are one cumulative execution, the 
     expect(r.anomalies).toEqual([]);
   });
 
-  it('a price given without a quantity has no weight: the VWAP is of the wire fills, and the quantity theirs', () => {
+  it('a price given without a quantity has no weight beside fills that have one: the VWAP is of the wire fills, and the quantity theirs', () => {
     const priceOnly: SignalEvent = { ...apiExecution(t('4'), '160', '1', false, 'api-a'), quantity: null } as SignalEvent;
     const r = foldBothWays([generated(S, t('1')), submitted(S, t('2'), 'o-1', '100'), filled(S, t('3'), '150', '40', { fillId: 'f-1' }), filled(S, t('3'), '151', '40', { fillId: 'f-2' }), priceOnly]);
     expect(r.executedPrice).toBe('150.5');
     expect(r.executedQuantity).toBe('80');
-    expect(foldBothWays([generated(S, t('1')), priceOnly]).executedPrice).toBeNull();
+  });
+
+  it('a price given without a quantity and nothing to weigh is the executed price as given, with its slippage (the Python layer stored it)', () => {
+    const priceOnly: SignalEvent = { ...apiExecution(t('4'), '151.00', '1', true, 'api-a'), quantity: null } as SignalEvent;
+    const r = foldBothWays([generated(S, t('1'), { side: 'buy', entryPrice: '150' }), priceOnly]);
+    expect(r.status).toBe('executed');
+    expect(r.executedPrice).toBe('151.00');
+    expect(r.executedQuantity).toBeNull();
+    expect(r.slippage).toBe('1.00');
+    // a wire fill without a price leaves it so too
+    const withUnpricedFill = foldBothWays([generated(S, t('1'), { side: 'buy', entryPrice: '150' }), submitted(S, t('2'), 'o-1', '100'), { ...filled(S, t('3'), '1', '40', { fillId: 'f-1' }), price: null } as SignalEvent, priceOnly]);
+    expect(withUnpricedFill.executedPrice).toBe('151.00');
+    expect(withUnpricedFill.executedQuantity).toBe('40');
   });
 
   it('two calls at the same instant: the larger event id wins', () => {
