@@ -1,7 +1,9 @@
 // The one way tests run the `signal-ledger` command: the built dist/cli/main.js as a subprocess of this
 // Node (process.execPath), DATABASE_URL cleared unless a test gives one, and never without a time limit.
+// Under mutation testing (npm run test:mutation) it runs the mutated src/cli/main.ts instead: see strykerRun.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JsonObject } from '../../src/contract/index.ts';
 
@@ -64,22 +66,73 @@ function builtMain(): string {
 
 const envOf = (env: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, DATABASE_URL: '', ...env });
 
+/** Coverage as Stryker's instrumented code counts it: mutant id -> hits, for all tests (static) and per test. */
+type MutantCoverage = { static: Record<string, number>; perTest: Record<string, Record<string, number>> };
+/** The namespace Stryker's instrumented code and its vitest runner share (globalThis.__stryker__). */
+type StrykerNamespace = { activeMutant?: string; currentTestId?: string; mutantCoverage?: MutantCoverage };
+
+/** How one command runs: the program, Node's flags before it, its extra environment, and what to do once it has exited. */
+interface CommandRun {
+  argv: string[];
+  env: Record<string, string>;
+  done: () => void;
+}
+
+let runs = 0;
+/**
+ * Under StrykerJS (test/mutation/), the command runs the sandbox's mutated src/cli/main.ts (Node 24 strips
+ * its types), with the active mutant in $__STRYKER_ACTIVE_MUTANT__, which the instrumented code reads. In
+ * the dry run, where Stryker measures which tests reach which mutants, test/mutation/cli-coverage.mjs has the
+ * subprocess count its coverage under the current test's id and write it to a file when it exits; `done`
+ * merges that into this process's count. Without this, every CLI mutant would count as reached by no test.
+ */
+function strykerRun(ns: StrykerNamespace): CommandRun {
+  const root = path.join(import.meta.dirname, '..', '..');
+  const coverage = path.join(tmpdir(), `signal-ledger-stryker-${process.pid}-${++runs}`);
+  const env: Record<string, string> = { STRYKER_CLI_COVERAGE: coverage, STRYKER_CLI_TEST_ID: ns.currentTestId ?? '' };
+  if (ns.activeMutant !== undefined) env.__STRYKER_ACTIVE_MUTANT__ = String(ns.activeMutant);
+  const done = () => {
+    const dir = path.dirname(coverage);
+    for (const name of readdirSync(dir).filter((n) => n.startsWith(`${path.basename(coverage)}.`))) {
+      const file = path.join(dir, name);
+      const theirs = JSON.parse(readFileSync(file, 'utf8')) as MutantCoverage;
+      rmSync(file, { force: true });
+      const ours = (ns.mutantCoverage ??= { static: {}, perTest: {} });
+      const add = (into: Record<string, number>, from: Record<string, number>) => {
+        for (const [id, hits] of Object.entries(from)) into[id] = (into[id] ?? 0) + hits;
+      };
+      add(ours.static, theirs.static);
+      for (const [test, hits] of Object.entries(theirs.perTest)) add((ours.perTest[test] ??= {}), hits);
+    }
+  };
+  return { argv: ['--import', path.join(root, 'test', 'mutation', 'cli-coverage.mjs'), path.join(root, 'src', 'cli', 'main.ts')], env, done };
+}
+
+/** The built command line, or under mutation testing the mutated source (strykerRun). */
+function commandRun(): CommandRun {
+  const ns = (globalThis as { __stryker__?: StrykerNamespace }).__stryker__;
+  if (process.env.MUTATION_TESTING === '1' && ns !== undefined) return strykerRun(ns);
+  return { argv: [builtMain()], env: {}, done: () => {} };
+}
+
 const killedNote = (args: readonly string[], timeoutMs: number) => `\n[test helper] signal-ledger ${args.join(' ')}: killed after ${timeoutMs / 1000} s\n`;
 
 /** Runs `signal-ledger ARGS` and waits for it (blocking this process: use runCliAsync to run commands side by side). */
 export function runCli(args: readonly string[], options: CliOptions = {}): CliResult {
   const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
-  const r = spawnSync(process.execPath, [builtMain(), ...args], {
+  const command = commandRun();
+  const r = spawnSync(process.execPath, [...command.argv, ...args], {
     cwd: options.cwd,
     input: options.input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
-    env: envOf(options.env),
+    env: envOf({ ...command.env, ...options.env }),
     uid: options.uid,
     gid: options.gid,
   });
+  command.done();
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   if (r.error !== undefined && !timedOut) throw r.error;
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: timedOut ? `${r.stderr}${killedNote(args, timeoutMs)}` : r.stderr, timedOut };
@@ -124,9 +177,10 @@ export interface CliProcess {
  * still kill it with SIGKILL in a finally block.
  */
 export function startCli(args: readonly string[], options: Omit<CliOptions, 'timeoutMs'> & { killAfterMs?: number } = {}): CliProcess {
-  const child = spawn(process.execPath, [builtMain(), ...args], {
+  const command = commandRun();
+  const child = spawn(process.execPath, [...command.argv, ...args], {
     cwd: options.cwd,
-    env: envOf(options.env),
+    env: envOf({ ...command.env, ...options.env }),
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     uid: options.uid,
     gid: options.gid,
@@ -150,7 +204,10 @@ export function startCli(args: readonly string[], options: Omit<CliOptions, 'tim
       resolve({ code: null, signal: null, timedOut });
     });
     child.once('close', (code, signal) => resolve({ code, signal, timedOut }));
-  }).finally(() => clearTimeout(timer));
+  }).finally(() => {
+    clearTimeout(timer);
+    command.done();
+  });
   return {
     child,
     get stdout() {

@@ -1,5 +1,6 @@
-// Settings both mutation passes share: stryker.core.config.mjs (npm run test:mutation:core, and the first pass
-// of npm run test:mutation) and stryker.apply-cli.config.mjs (its second pass). Reports: test-results/mutation/.
+// Settings the mutation passes share: stryker.core.config.mjs (npm run test:mutation:core, and the first pass
+// of npm run test:mutation), stryker.apply.config.mjs and stryker.cli.config.mjs (its second and third).
+// Reports: test-results/mutation/.
 import path from 'node:path';
 
 // The architecture test reads the source files from disk. In Stryker's sandbox they are instrumented
@@ -8,17 +9,19 @@ import path from 'node:path';
 process.env.SIGNAL_LEDGER_SOURCE_DIR = path.resolve('src');
 
 /**
- * @param {{ name: string, mutate: string[], testFiles?: string[], breakAt?: number | null }} run
+ * `related`: run a mutant only against test files that import its file (vitest's --related), besides the
+ * per-test coverage; false for tests that reach the code through a subprocess (the command line).
+ * @param {{ name: string, mutate: string[], testFiles?: string[], breakAt?: number | null, related?: boolean }} run
  * @returns {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
-export function mutationRun({ name, mutate, testFiles = [], breakAt = null }) {
+export function mutationRun({ name, mutate, testFiles = [], breakAt = null, related = true }) {
   // Static mutants (in code that runs when a module loads: constants, schema definitions) need every
   // related test file run afresh, about 30 s each here: left out (reported as Ignored, not in the score)
   // unless MUTATION_STATIC=1.
   const ignoreStatic = process.env.MUTATION_STATIC !== '1';
   return {
     testRunner: 'vitest',
-    vitest: { configFile: 'test/mutation/vitest.config.ts', related: true },
+    vitest: { configFile: 'test/mutation/vitest.config.ts', related },
     coverageAnalysis: 'perTest',
     mutate,
     testFiles,
@@ -40,6 +43,6 @@ export function mutationRun({ name, mutate, testFiles = [], breakAt = null }) {
     incrementalFile: `test-results/mutation/${name}.incremental.json`,
     tempDirName: 'test-results/.stryker-tmp',
     // Not needed by the tests the mutation runs use (the package-exports test, which needs dist/, is left out).
-    ignorePatterns: ['/dist', '/.cache', '/data', '/docs', '/.ci', '/test-results', '*.db', '*.db-wal', '*.db-shm'],
+    ignorePatterns: ['/dist', '/.cache', '/data', '/.ci', '/test-results', '*.db', '*.db-wal', '*.db-shm'],
   };
 }

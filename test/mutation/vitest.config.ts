@@ -1,13 +1,14 @@
-// The vitest configuration mutation testing (npm run test:mutation) runs: the unit tests and the
-// PostgreSQL/SQLite integration tests, no Kafka broker. Left out: the *.e2e.test.ts files (Kafka broker,
-// or the built dist/cli/main.js run as a subprocess, which never runs the mutated src/), the browser test,
-// and the package-exports test (it imports the built dist/, not src/).
+// The vitest configuration mutation testing (npm run test:mutation) runs. Each pass names its test files
+// (testFiles in stryker.*.config.mjs); this is what they may name: unit, PostgreSQL/SQLite integration and
+// end-to-end tests (the e2e files that need no Kafka broker: the command line, which test/helpers/cli.ts runs
+// from the mutated src/ under Stryker). Left out: the browser test and the package-exports test (it imports
+// the built dist/, not src/).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     root: new URL('../..', import.meta.url).pathname,
-    include: ['test/**/*.unit.test.ts', 'test/**/*.int.test.ts'],
+    include: ['test/**/*.unit.test.ts', 'test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'],
     exclude: ['**/node_modules/**', 'test/package-exports.unit.test.ts'],
     globalSetup: ['test/mutation/preflight.ts'],
     testTimeout: 120_000,

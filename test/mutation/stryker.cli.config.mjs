@@ -1,0 +1,41 @@
+// The third pass of npm run test:mutation: the CLI commands, against the tests that run the command line
+// (test/helpers/cli.ts runs the mutated src/cli/main.ts as a subprocess under Stryker, with the active mutant
+// in its environment, and brings the subprocess's coverage back: test/mutation/cli-coverage.mjs) and the
+// command-line reference test (docs/cli.md against every command's --help, in process).
+import { mutationRun } from './stryker.shared.mjs';
+
+export default mutationRun({
+  name: 'cli',
+  mutate: ['src/cli/commands/**/*.ts'],
+  testFiles: [
+    'test/cli/*.test.ts',
+    'test/rules/cli.e2e.test.ts',
+    // the end-to-end regressions that need no Kafka broker
+    ...[
+      'audit-trail-json-in-camel-case',
+      'concurrent-ingest-database-is-locked',
+      'control-characters-reach-the-terminal',
+      'deep-json-nesting-overflows-the-stack',
+      'event-id-reused-by-another-signal-fails-its-batch',
+      'exit-codes-undocumented',
+      'flag-choice-exits-1-with-the-whole-usage',
+      'huge-exponent-runs-worker-out-of-heap',
+      'ingest-beside-the-worker-on-one-sqlite-file',
+      'invalid-utf8-line-stored-as-replacement-character',
+      'limit-accepts-hex-and-exponents',
+      'lone-surrogate-in-string-value-lost-from-dead-letter',
+      'naive-timestamps-from-utcnow-isoformat',
+      'not-json-problem-quoting-nul-stops-postgresql',
+      'object-value-numbers-rounded-on-file-ingest',
+      'oversized-line-runs-ingest-out-of-memory',
+      'password-in-error-lines',
+      'password-in-start-log',
+      'read-commands-create-missing-database',
+      'report-fails-on-read-only-sqlite',
+      'signals-list-from-reported-as-startDate',
+      'unstorable-text-and-year-10000-diverge-databases',
+    ].map((name) => `test/regressions/${name}.e2e.test.ts`),
+  ],
+  // these tests import no command module: the coverage Stryker uses is what the subprocesses report
+  related: false,
+});
