@@ -114,3 +114,19 @@ export async function emptyStore(store: Store): Promise<void> {
   for (const table of STORE_TABLES) await conn.execute(`delete from "${table}"`);
   await conn.execute('delete from "sqlite_sequence"');
 }
+
+/**
+ * Makes the database refuse, for its data, every signal row whose id starts with "poison" (as no real rule
+ * does today): what the apply path's safety net is for.
+ */
+export async function refusePoisonRows(store: Store): Promise<void> {
+  const conn = store.em().getConnection();
+  if (store.dialect === 'postgresql') {
+    await conn.execute(
+      `create function refuse_poison() returns trigger language plpgsql as $$ begin if new.signal_id like 'poison%' then raise exception 'poisoned row' using errcode = '22023'; end if; return new; end $$`,
+    );
+    await conn.execute('create trigger refuse_poison before insert or update on signals for each row execute function refuse_poison()');
+  } else {
+    await conn.execute(`create trigger refuse_poison before insert on signals when new.signal_id like 'poison%' begin select raise(abort, 'poisoned row'); end`);
+  }
+}

@@ -10,7 +10,9 @@ export default mutationRun({
   testFiles: [
     'test/cli/*.test.ts',
     'test/rules/cli.e2e.test.ts',
-    // the end-to-end regressions that need no Kafka broker
+    // the end-to-end regressions that need no Kafka broker (those that start the worker do). Also left out:
+    // report-fails-on-read-only-sqlite, which runs the command as another user, who cannot read Stryker's
+    // sandbox (created readable by its owner only)
     ...[
       'audit-trail-json-in-camel-case',
       'concurrent-ingest-database-is-locked',
@@ -19,19 +21,15 @@ export default mutationRun({
       'event-id-reused-by-another-signal-fails-its-batch',
       'exit-codes-undocumented',
       'flag-choice-exits-1-with-the-whole-usage',
-      'huge-exponent-runs-worker-out-of-heap',
-      'ingest-beside-the-worker-on-one-sqlite-file',
       'invalid-utf8-line-stored-as-replacement-character',
       'limit-accepts-hex-and-exponents',
       'lone-surrogate-in-string-value-lost-from-dead-letter',
       'naive-timestamps-from-utcnow-isoformat',
-      'not-json-problem-quoting-nul-stops-postgresql',
       'object-value-numbers-rounded-on-file-ingest',
       'oversized-line-runs-ingest-out-of-memory',
       'password-in-error-lines',
       'password-in-start-log',
       'read-commands-create-missing-database',
-      'report-fails-on-read-only-sqlite',
       'signals-list-from-reported-as-startDate',
       'unstorable-text-and-year-10000-diverge-databases',
     ].map((name) => `test/regressions/${name}.e2e.test.ts`),

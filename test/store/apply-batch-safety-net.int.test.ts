@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
 import { ErrorCode, LedgerError } from '../../src/errors.ts';
 import { applyBatch, readCheckpoints, type Store } from '../../src/store/index.ts';
-import { withTestStore } from '../helpers/databases.ts';
+import { refusePoisonRows, withTestStore } from '../helpers/databases.ts';
 
 const generated = (signalId: string, eventId?: string, offset = '0'): ParsedMessage =>
   parseMessage({
@@ -10,19 +10,6 @@ const generated = (signalId: string, eventId?: string, offset = '0'): ParsedMess
     value: JSON.stringify({ signal_id: signalId, event_id: eventId, occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'm', symbol: 'A', side: 'buy', confidence: 0.5, sharpe_estimate: 1, entry_price: 1 }),
     source: { type: 'kafka', topic: 'signals.generated', partition: 0, offset, key: signalId },
   });
-
-/** Makes the database refuse, for its data, every signal row whose id starts with "poison" (as no real rule does today). */
-async function refusePoisonRows(store: Store): Promise<void> {
-  const conn = store.em().getConnection();
-  if (store.dialect === 'postgresql') {
-    await conn.execute(
-      `create function refuse_poison() returns trigger language plpgsql as $$ begin if new.signal_id like 'poison%' then raise exception 'poisoned row' using errcode = '22023'; end if; return new; end $$`,
-    );
-    await conn.execute('create trigger refuse_poison before insert or update on signals for each row execute function refuse_poison()');
-  } else {
-    await conn.execute(`create trigger refuse_poison before insert on signals when new.signal_id like 'poison%' begin select raise(abort, 'poisoned row'); end`);
-  }
-}
 
 const deadLetters = (store: Store) =>
   store.em().getConnection().execute<{ source: string; signal_id: string; problems: unknown }[]>('select "source", "signal_id", "problems" from "dead_letters" order by "source"');
