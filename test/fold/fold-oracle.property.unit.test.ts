@@ -214,15 +214,24 @@ const wireFillArb: fc.Arbitrary<Draft> = fc
 
 /** updateSignalStatus(executed | partially_filled): one cumulative execution, prices optional. */
 const apiFillArb: fc.Arbitrary<Draft> = fc
-  .record({ at: pick(TIMES), overrides: overridesArb, orderId: pick([null, ...ORDER]), price: pick([null, ...PRICE]), quantity: pick([null, ...QTY]), fee: pick(FEE), completes: fc.boolean(), bare: fc.boolean() })
-  .map(({ at, overrides, orderId, price, quantity, fee, completes, bare }) => ({
+  .record({
+    at: pick(TIMES),
+    overrides: overridesArb,
+    orderId: pick([null, ...ORDER]),
+    price: pick(PRICE),
+    quantity: pick(QTY),
+    fee: pick(FEE),
+    completes: fc.boolean(),
+    // bare: updateSignalStatus(id, 'executed') with no price and no quantity
+    given: pick(['price and quantity', 'price and quantity', 'bare', 'price only', 'quantity only'] as const),
+  })
+  .map(({ at, overrides, orderId, price, quantity, fee, completes, given }) => ({
     ...envelope(at, 'api', overrides),
     kind: 'filled',
     orderId,
     fillId: null,
-    // bare: updateSignalStatus(id, 'executed') with no price and no quantity
-    price: bare ? null : price,
-    quantity: bare ? null : quantity,
+    price: given === 'bare' || given === 'quantity only' ? null : price,
+    quantity: given === 'bare' || given === 'price only' ? null : quantity,
     leavesQuantity: null,
     fee,
     completes,
