@@ -74,6 +74,7 @@ export function normalizeDecimal(text: string): { value: string } | { error: str
     // decimal places of the value as written: refused before toFixed, which would round them away (and could
     // carry into a 21st integer digit, reported as the wrong limit)
     const scale = Math.max(0, fracDigits.length - e);
+    // Stryker disable next-line ConditionalExpression: equivalent: without it toFixed(scale) keeps every place and the check of the places below gives the same error; it spares writing out up to 10,000 digits first
     if (scale > DECIMAL_LIMITS.maxScale) return { error: `more than ${DECIMAL_LIMITS.maxScale} decimal places` };
     value = new Decimal(`${sign}${intDigits || '0'}.${fracDigits || '0'}e${e}`).toFixed(scale);
   } else {

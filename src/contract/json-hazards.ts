@@ -115,8 +115,6 @@ export function findJsonHazards(root: unknown, options: JsonHazardOptions): Prob
           problems.push({ path: pathOf(frame, key), message: 'a number beyond the range of a double (it reads as Infinity)' });
         }
         return;
-      case 'boolean':
-        return;
       case 'object': {
         if (child === null) return;
         const notJsonType = options.checkTypes ? notJson(child) : null;

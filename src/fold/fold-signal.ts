@@ -348,10 +348,10 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
     }
     const places = Math.max(priceScale, VWAP_MAX_SCALE);
     executedPrice = formatDecimal(divideRounded(notional, qty, places), priceScale, places);
-  } else if (state.fills.api !== undefined && state.fills.api.price !== null) {
+  } else {
     // no fill to weigh: the price an API execution gave without a quantity is the executed price, as the
     // Python layer stored update_signal_status(id, EXECUTED, executed_price=151)
-    executedPrice = state.fills.api.price;
+    executedPrice = state.fills.api?.price ?? null;
   }
   const fees = fills.flatMap((f) => (f.fee === null ? [] : [f.fee]));
   const lastFill = fills.reduce<FillFact | null>((acc, f) => latest(acc, f), null);
