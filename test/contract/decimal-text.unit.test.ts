@@ -59,7 +59,7 @@ describe('divideRounded: the exact quotient rounded once, half to even', () => {
     expect(divide('10000000000000000000.00000000005', '1', 10)).toBe('10000000000000000000.0000000000');
   });
 
-  it('gives the VWAP of the README: 150 x 1 and 151 x 2 average 150.6666666667', () => {
+  it('gives the VWAP of docs/decisions.md: 150 x 1 and 151 x 2 average 150.6666666667', () => {
     expect(divide('452', '3', 10)).toBe('150.6666666667');
   });
 

@@ -1,4 +1,4 @@
-// Contract section 2 and README "Events", "Choices where the contract is silent": what an accepted message holds,
+// Contract section 2 and docs/architecture.md "Events", docs/decisions.md: what an accepted message holds,
 // field by field: each event kind's fields and defaults, the envelope, the derived event_id (sha256 of the
 // default topic and the canonical JSON of the value, decimals as written), the content hashes that tell a
 // redelivery from a reused event_id, offset-less timestamps read as UTC when asked, and the helpers that make

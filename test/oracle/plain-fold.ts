@@ -1,6 +1,6 @@
 /**
  * plainFold: a second, deliberately plain implementation of how a signal's record follows from the set of
- * its events, written from the documents (the contract's section 3, the README's "Choices where the
+ * its events, written from the documents (the contract's section 3, docs/decisions.md, "Choices where the
  * contract is silent"), not from src/fold. It is a test oracle: tests hold foldSignal and the stored
  * records equal to it, so a wrong fold no longer agrees with itself everywhere.
  *
@@ -109,7 +109,7 @@ const isZero = (text: string): boolean => dec(text).units === 0n;
 
 // ---- the record ---------------------------------------------------------------------------------------
 
-/** The anomaly notes, in the order the README lists them (it calls the record's list "sorted"). */
+/** The anomaly notes, in the order docs/decisions.md lists them (it calls the record's list "sorted"). */
 export const PLAIN_ANOMALIES = [
   'duplicate_details',
   'fill_after_rejection',
@@ -167,11 +167,11 @@ export interface PlainFacts {
 /** Fields an API call may set on the record directly; the latest call setting a field wins. */
 const API_FIELDS = ['signalType', 'requestedQuantity', 'positionValue', 'targetPrice', 'qualityScore', 'signalMetadata'] as const satisfies readonly (keyof RecordFieldOverrides)[];
 
-/** Places of a volume-weighted average price that does not terminate (README: "at most 10 places"). */
+/** Places of a volume-weighted average price that does not terminate (docs/decisions.md: "at most 10 places"). */
 const VWAP_PLACES = 10;
-/** Places of slippage in basis points (README: "at most 4 places"). */
+/** Places of slippage in basis points (docs/decisions.md: "at most 4 places"). */
 const BPS_PLACES = 4;
-/** Places of a computed decimal (README: decimals have at most 12 places). */
+/** Places of a computed decimal (docs/decisions.md: decimals have at most 12 places). */
 const MAX_PLACES = 12;
 
 /** Event time order: occurred_at (normalized UTC text, so text order is time order), then event_id. */
@@ -388,7 +388,7 @@ export function plainFold(events: readonly SignalEvent[]): PlainFacts {
 
 /**
  * The events a store records from parsed messages given in arrival order, by signal (contract section 2,
- * README "Choices"): a dead letter touches no signal; an event_id belongs to its first message, and a
+ * docs/decisions.md): a dead letter touches no signal; an event_id belongs to its first message, and a
  * later message with it is a duplicate (same content) or a dead letter (other content, or another
  * signal): neither touches a record.
  */

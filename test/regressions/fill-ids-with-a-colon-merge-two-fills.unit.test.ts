@@ -1,7 +1,7 @@
 // Regression (found by the fold oracle, issue 13): a fill's key was `fill:${order_id}:${fill_id}`, so order "a:b"
 // with fill "c" and order "a" with fill "b:c" were one fill: the second replaced the first, the executed quantity
 // lost the first fill's and the record carried a conflicting_fill anomaly. Fills are distinct by order_id and
-// fill_id, as the README says; ids with a colon are now keyed without that ambiguity.
+// fill_id, as docs/decisions.md says; ids with a colon are now keyed without that ambiguity.
 import { describe, expect, it } from 'vitest';
 import { foldSignal } from '../../src/fold/index.ts';
 import { filled, generated, submitted, t } from '../helpers/events.ts';

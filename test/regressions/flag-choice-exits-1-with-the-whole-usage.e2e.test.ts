@@ -1,7 +1,7 @@
-// Regression (found pinning the README's exit codes, issue 13): a known flag given a value outside its choices
+// Regression (found pinning the exit codes the README states, issue 13): a known flag given a value outside its choices
 // (`signals list --status bogus`, `report --by week`) exited 1, the code of a usage error, and printed the whole
 // usage text, because commander checked those choices itself. Every other bad flag value is one line naming the
-// flag and exit code 2, as the README and --help say; these now are too, and --help still lists the choices.
+// flag and exit code 2, as docs/commands.md and --help say; these now are too, and --help still lists the choices.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { scratchDir } from '../helpers/scratch.ts';

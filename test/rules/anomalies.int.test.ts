@@ -1,4 +1,4 @@
-// README "Choices where the contract is silent", Anomalies: "sorted list on the record; the audit entry
+// docs/decisions.md "Choices where the contract is silent", Anomalies: "sorted list on the record; the audit entry
 // that introduced one names it", and contract section 4 (the audit trail carries "any anomaly note").
 // Through applyBatch on SQLite, in one batch and across batches.
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
-// README "Choices where the contract is silent", Anomalies, and contract section 3 ("facts that
+// docs/decisions.md "Choices where the contract is silent", Anomalies, and contract section 3 ("facts that
 // contradict the usual lifecycle ... are applied, and ... carry an anomaly note"): each of the seven
 // anomalies is raised by a minimal set of events and not by a near miss, and the record lists them in
-// the README's order. Pinned elsewhere: test/fold/fold-signal.unit.test.ts raises duplicate_details
+// docs/decisions.md's order. Pinned elsewhere: test/fold/fold-signal.unit.test.ts raises duplicate_details
 // (different times), fill_after_rejection with fill_without_submission, and outcome_after_completion;
 // the near misses and the list order are pinned only here. The audit entry that introduced one is in
 // anomalies.int.test.ts.
@@ -45,7 +45,7 @@ const CASES: Case[] = [
     raisedList: ['fill_without_submission'],
     nearMiss: [
       ['a fill with a submission', [g, submitted(S, t('3')), filled(S, t('4'), '150', '10')]],
-      // the README's example: passed_risk, then executed through the API, with no submission
+      // docs/fold-rules.md's example: passed_risk, then executed through the API, with no submission
       ['an execution recorded through the API', [g, risk(S, t('2'), true), apiExecution(t('4'))]],
     ],
   },
@@ -76,7 +76,7 @@ const CASES: Case[] = [
 ];
 
 describe('the seven anomalies', () => {
-  it('are exactly the seven the README names', () => {
+  it('are exactly the seven docs/decisions.md names', () => {
     expect(Object.values(Anomaly)).toEqual(CASES.map((c) => c.anomaly));
   });
 
@@ -90,7 +90,7 @@ describe('the seven anomalies', () => {
     expect(foldSignal([...events].reverse()).anomalies).not.toContain(anomaly);
   });
 
-  it('the record lists its anomalies in the order the README names them (not alphabetically)', () => {
+  it('the record lists its anomalies in the order docs/decisions.md names them (not alphabetically)', () => {
     // duplicate details, a fill without submission and a conflicting fill at once
     const r = foldSignal([g, generated(S, t('2'), {}, 'gen-2'), filled(S, t('3'), '150', '10', { fillId: 'f-1', eventId: 'fill-a' }), filled(S, t('4'), '151', '10', { fillId: 'f-1', eventId: 'fill-b' })]);
     expect(r.anomalies).toEqual(['duplicate_details', 'fill_without_submission', 'conflicting_fill']);

@@ -1,4 +1,4 @@
-// README "Command line": the exit codes (0 done; 1 an unexpected or usage error; 2 a signal-ledger error:
+// docs/commands.md: the exit codes (0 done; 1 an unexpected or usage error; 2 a signal-ledger error:
 // a bad flag, setting or URL, ...; 3 signals get of an unknown id; 4 strict mode; 130 a second signal)
 // and the defaults it states: the database URL, `signals list` pages of 100, `ingest --batch-size` 1000,
 // the worker's metrics port 9464, `topics create --partitions` 6. The built command as a subprocess.

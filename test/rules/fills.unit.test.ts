@@ -1,4 +1,4 @@
-// README "Choices where the contract is silent", Fills: fills are distinct by order_id + fill_id (by
+// docs/decisions.md "Choices where the contract is silent", Fills: fills are distinct by order_id + fill_id (by
 // event when fill_id is absent); two different reports of one fill keep the later and note
 // conflicting_fill; executions recorded through updateSignalStatus are one cumulative execution, the
 // latest call winning. Already pinned elsewhere (not repeated here): test/fold/fold-signal.unit.test.ts

@@ -1,5 +1,5 @@
-// README "Bad input" ("an event_id recorded with other content, or owned by another signal: dead letter
-// naming the owner; the rest of the batch applies") and "Choices where the contract is silent" ("the same
+// docs/bad-input.md (an event_id owned by another signal: "dead letter naming the owner; the rest of the
+// batch is applied") and docs/decisions.md "Choices where the contract is silent" ("the same
 // event_id with different content is not a duplicate: the later message becomes a dead letter ('already
 // recorded with different content', or 'already belongs to signal X' when it names another signal) and
 // changes nothing; the rest of its batch is applied"). Through applyBatch on SQLite.

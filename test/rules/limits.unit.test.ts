@@ -1,4 +1,5 @@
-// README "Bad input" and "Choices where the contract is silent", Decimals and Times; contract section 2:
+// README "Bad input", docs/bad-input.md, and docs/decisions.md "Choices where the contract is silent", Decimals
+// and Times; contract section 2:
 // the limits a message is held to, each at the edge and one step past it, through parseMessage (a message
 // past a limit is a dead letter with a problem at its JSON path).
 // Pinned elsewhere, on the pure functions (not repeated here): test/contract/hostile-input.unit.test.ts

@@ -1,4 +1,4 @@
-// README "Analytics", Choices: "means are rounded half-even to 12 places", and "Choices where the contract
+// docs/analytics.md, Choices: "means are rounded half-even to 12 places", and "Choices where the contract
 // is silent": getExecutionStats().avgSlippage is "the exact mean rounded to 12 places, then converted" to a
 // JavaScript number. Read from a SQLite store loaded through applyBatch.
 import { describe, expect, it } from 'vitest';

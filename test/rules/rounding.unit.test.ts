@@ -1,4 +1,4 @@
-// README "Choices where the contract is silent", Decimals: "the VWAP keeps the largest price scale and at
+// docs/decisions.md "Choices where the contract is silent", Decimals: "the VWAP keeps the largest price scale and at
 // most 10 places (banker's rounding); slippage_bps has at most 4 places". The means (rounded half-even to
 // 12 places) are read from a store: rounding.int.test.ts. Pinned elsewhere (not repeated here):
 // test/fold/fold-signal.unit.test.ts "a buy at entry 150 executed at 151 has slippage 1.00 and 66.6667

@@ -1,4 +1,4 @@
-// README "Command line" and "The worker", Settings: the defaults and ranges the README states, read from
+// the README's settings table and docs/commands.md: the defaults and ranges they state, read from
 // the configuration loader (src/config.ts) with an empty environment. Pinned elsewhere (not repeated
 // here): test/config.unit.test.ts brokers 127.0.0.1:9092, group signal-ledger, the contract's topic names,
 // WORKER_MAX_BATCH default 4000 and 5001 refused, --max-batch 0 refused, METRICS_PORT 70000 refused.

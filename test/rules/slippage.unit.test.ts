@@ -1,4 +1,4 @@
-// Contract section 3 and README "Deliberate differences from the Python layer": slippage is signed by
+// Contract section 3 and docs/decisions.md "Deliberate differences from the Python layer": slippage is signed by
 // side, positive = adverse: executed - entry for a buy, entry - executed for a sell;
 // slippage_bps = slippage / entry * 10000; both null until both prices are known.
 // Pinned elsewhere (not repeated here): test/fold/fold-signal.unit.test.ts "a buy at entry 150 executed at

@@ -1,4 +1,4 @@
-// README "Choices where the contract is silent", Ties: details by the earliest time then the smallest
+// docs/decisions.md "Choices where the contract is silent", Ties: details by the earliest time then the smallest
 // event id; risk by the latest time, a rejection winning, then the largest event id; submission, outcome
 // and API field updates by the latest time then the largest event id. Each tie is a pair of events at the
 // same instant whose ids decide it, folded in both arrival orders: reversing the tie-break (or letting
