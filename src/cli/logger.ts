@@ -7,7 +7,12 @@ import type { Logger } from 'pino';
  */
 const SECRET_KEYS = ['password', 'sasl', 'ssl', 'sslkey', 'sslpassword', 'passphrase', 'databaseUrl', 'dbUrl', 'clientUrl', 'connectionString'];
 
-/** JSON log lines (pino is loaded on use, so commands that do not log stay light) on stdout; anything that looks like a secret is censored whatever the caller logs. */
+/**
+ * JSON log lines (pino is loaded on use, so commands that do not log stay light) on stdout; anything that
+ * looks like a secret is censored whatever the caller logs. Lines are written synchronously: the worker
+ * runs in a worker thread, which ends as soon as it reports, and pino flushes an asynchronous destination
+ * on exit only in the main thread, so its last lines (why the worker stopped) could be lost.
+ */
 export async function createLogger(level: string, destination?: { write(line: string): void }): Promise<Logger> {
   const { pino } = await import('pino');
   return pino({
@@ -18,5 +23,5 @@ export async function createLogger(level: string, destination?: { write(line: st
       paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
       censor: '***',
     },
-  }, destination ?? pino.destination(1));
+  }, destination ?? pino.destination({ dest: 1, sync: true }));
 }

@@ -437,6 +437,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       settle.resolve();
       return;
     }
+    // stopped while the broker was being reached: nothing to consume into
+    if (halting) return;
     if (config.deadLetterTopic !== null) {
       producer = kafka.producer({ allowAutoTopicCreation: false });
       await producer.connect();

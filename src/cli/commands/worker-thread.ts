@@ -34,7 +34,11 @@ try {
     });
     logger.info({ database: store.target.url, group: config.groupId, metrics: `http://127.0.0.1:${server.port}/metrics` }, 'worker starting');
     try {
-      await worker.start();
+      // a stop while start() still waits for a broker that does not answer (kafkajs tries for about 30 s)
+      // ends the worker at once: nothing is in hand yet
+      const starting = worker.start();
+      starting.catch(() => undefined);
+      await Promise.race([starting, worker.done]);
       await worker.done;
     } finally {
       await worker.stop().catch(() => undefined);
