@@ -84,29 +84,32 @@ export interface ConfigFlags {
   maxLineBytes?: string;
 }
 
-/** The flag that overrides each environment variable, to name it when its value is bad. */
-const FLAG_OF: Record<string, string> = {
-  NAIVE_TIMESTAMPS: '--naive-timestamps',
-  INGEST_MAX_LINE_BYTES: '--max-line-bytes',
-  KAFKA_BROKERS: '--brokers',
-  KAFKA_GROUP_ID: '--group-id',
-  KAFKA_DLQ_TOPIC: '--dlq-topic',
-  METRICS_PORT: '--metrics-port',
-  WORKER_MAX_BATCH: '--max-batch',
-  KAFKA_COMPRESSION: '--compression',
-  WORKER_ON_INVALID: '--on-invalid',
-};
+/** Each flag: its field in the flags given, the environment variable it overrides, and its name on the command line. */
+const FLAG_SETTINGS = [
+  ['naiveTimestamps', 'NAIVE_TIMESTAMPS', '--naive-timestamps'],
+  ['maxLineBytes', 'INGEST_MAX_LINE_BYTES', '--max-line-bytes'],
+  ['brokers', 'KAFKA_BROKERS', '--brokers'],
+  ['groupId', 'KAFKA_GROUP_ID', '--group-id'],
+  ['dlqTopic', 'KAFKA_DLQ_TOPIC', '--dlq-topic'],
+  ['metricsPort', 'METRICS_PORT', '--metrics-port'],
+  ['maxBatch', 'WORKER_MAX_BATCH', '--max-batch'],
+  ['compression', 'KAFKA_COMPRESSION', '--compression'],
+  ['onInvalid', 'WORKER_ON_INVALID', '--on-invalid'],
+] as const satisfies readonly (readonly [keyof KafkaFlags, keyof Env, string])[];
 
-/** The environment with the flags given laid over it; a bad value is reported under its flag when a flag gave it. */
-function readSettings(flags: Record<string, string | undefined>, env: Record<string, string | undefined>): Env {
+/**
+ * The environment with every flag given laid over the variable it overrides, validated as a whole: a bad
+ * value is reported under its flag when a flag gave it, and a bad variable that a flag overrides is not read.
+ */
+function readSettings(flags: KafkaFlags, env: Record<string, string | undefined>): Env {
   const overrides: Record<string, string | undefined> = { ...env };
-  for (const [name, value] of Object.entries(flags)) if (value !== undefined) overrides[name] = value;
+  for (const [field, variable] of FLAG_SETTINGS) if (flags[field] !== undefined) overrides[variable] = flags[field];
   try {
     return readEnv(overrides);
   } catch (error) {
     const setting = (error as { context?: { setting?: string } }).context?.setting;
-    const flag = setting !== undefined ? FLAG_OF[setting] : undefined;
-    if (flag !== undefined && flags[setting as string] !== undefined) throw ConfigError.invalid(flag, (error as Error).message.replace(/^[^:]+: /, ''));
+    const given = FLAG_SETTINGS.find(([field, variable]) => variable === setting && flags[field] !== undefined);
+    if (given !== undefined) throw ConfigError.invalid(given[2], (error as Error).message.replace(/^[^:]+: /, ''));
     throw error;
   }
 }
@@ -124,7 +127,10 @@ function readEnv(env: Record<string, string | undefined>): Env {
 
 /** Loads and validates the configuration once per entry point; a bad value throws a ConfigError naming the setting. */
 export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string | undefined> = process.env): LedgerConfig {
-  const parsed = readSettings({ NAIVE_TIMESTAMPS: flags.naiveTimestamps, INGEST_MAX_LINE_BYTES: flags.maxLineBytes }, env);
+  return ledgerConfig(flags, readSettings(flags, env));
+}
+
+function ledgerConfig(flags: ConfigFlags, parsed: Env): LedgerConfig {
   const setting = flags.db !== undefined ? '--db' : parsed.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'default database URL';
   const databaseUrl = flags.db ?? parsed.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   parseDatabaseUrl(databaseUrl, setting);
@@ -181,19 +187,8 @@ function readSecretFile(setting: string, file: string): string {
 
 /** The worker's, replay's and topics' configuration: the database plus Kafka, validated in one place. */
 export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, string | undefined> = process.env): KafkaConfig {
-  const base = loadConfig(flags, env);
-  const e = readSettings(
-    {
-      KAFKA_BROKERS: flags.brokers,
-      KAFKA_GROUP_ID: flags.groupId,
-      KAFKA_DLQ_TOPIC: flags.dlqTopic,
-      METRICS_PORT: flags.metricsPort,
-      WORKER_MAX_BATCH: flags.maxBatch,
-      KAFKA_COMPRESSION: flags.compression,
-      WORKER_ON_INVALID: flags.onInvalid,
-    },
-    env,
-  );
+  const e = readSettings(flags, env);
+  const base = ledgerConfig(flags, e);
   const prefix = e.KAFKA_TOPIC_PREFIX ?? '';
   const topics = Object.fromEntries(
     EVENT_KINDS.map((kind) => [kind, (e as Record<string, string | undefined>)[TOPIC_SETTINGS[kind]] ?? `${prefix}${DEFAULT_TOPICS[kind]}`]),

@@ -31,6 +31,7 @@ export default mutationRun({
       'password-in-start-log',
       'read-commands-create-missing-database',
       'signals-list-from-reported-as-startDate',
+      'sigterm-while-the-broker-is-unreachable-waits-30-s',
       'unstorable-text-and-year-10000-diverge-databases',
     ].map((name) => `test/regressions/${name}.e2e.test.ts`),
   ],

@@ -1,3 +1,4 @@
+import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
@@ -285,18 +286,38 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     }
   });
 
-  it('a second signal exits at once with 130 while the first is still waiting (here: on an unreachable broker)', async () => {
-    const db = await createTestDatabase('sqlite-file');
+  it('a second signal exits at once with 130 while the first waits for the slice in hand (held here by a table lock)', async () => {
+    const { db, config } = await publishedWorkload(300, 18);
+    const holder = await openStore({ dbUrl: db.url }); // creates the schema, then holds a lock on signals
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const client = holder.em().getConnection().getClient() as Kysely<unknown>;
+    const held = client.transaction().execute(async (trx) => {
+      await sql`lock table "signals" in access exclusive mode`.execute(trx);
+      locked();
+      await released;
+    });
     try {
-      const worker = startCli(['worker', '--metrics-port', '0'], { env: { DATABASE_URL: db.url, KAFKA_BROKERS: '127.0.0.1:1', LOG_LEVEL: 'info' }, killAfterMs: 60_000 });
-      expect(await worker.outputIncludes('worker starting'), worker.output).toBe(true);
+      await isLocked;
+      const worker = startWorker(config.env);
+      // the worker's first slice waits on the lock
+      const waiting = async () => count(holder, "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()");
+      for (let i = 0; i < 240 && (await waiting()) === 0; i++) await sleep(250);
+      expect(await waiting(), worker.output).toBeGreaterThan(0);
       worker.kill('SIGTERM');
       await sleep(300); // two signals sent together would merge into one
+      expect(worker.running, worker.output).toBe(true);
       worker.kill('SIGTERM');
       const t0 = Date.now();
-      expect((await worker.exited).code).toBe(130);
+      expect((await worker.exited).code, worker.output).toBe(130);
       expect(Date.now() - t0).toBeLessThan(2_000);
+      expect(worker.stderr).toContain('second SIGTERM: exiting at once');
     } finally {
+      release();
+      await held;
+      await holder.close();
       await db.drop();
     }
   });
