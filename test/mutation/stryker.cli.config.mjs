@@ -2,7 +2,17 @@
 // (test/helpers/cli.ts runs the mutated src/cli/main.ts as a subprocess under Stryker, with the active mutant
 // in its environment, and brings the subprocess's coverage back: test/mutation/cli-coverage.mjs) and the
 // command-line reference test (docs/cli.md against every command's --help, in process).
+import { findTestBroker } from '../helpers/kafka-broker.ts';
 import { mutationRun } from './stryker.shared.mjs';
+
+// The commands' broker tests (test/cli/kafka-commands.broker.e2e.test.ts, replay-json-mixed-with-log-lines)
+// share one broker for the whole pass: found or started here, in Stryker's own process, before its test
+// runner processes start (they inherit KAFKA_BROKERS; test/mutation/preflight.ts provides it to the tests).
+// A broker started here is sent SIGTERM when Stryker exits (a killed Stryker leaves it running, and the
+// next run uses it).
+const broker = await findTestBroker();
+process.env.KAFKA_BROKERS = broker.brokers;
+process.once('exit', () => void broker.release());
 
 export default mutationRun({
   name: 'cli',
@@ -10,7 +20,8 @@ export default mutationRun({
   testFiles: [
     'test/cli/*.test.ts',
     'test/rules/cli.e2e.test.ts',
-    // the end-to-end regressions that need no Kafka broker (those that start the worker do). Also left out:
+    // the end-to-end regressions of the commands, but those that run the worker against the broker (each
+    // takes tens of seconds, and would rerun for every worker mutant they reach). Also left out:
     // report-fails-on-read-only-sqlite, which runs the command as another user, who cannot read Stryker's
     // sandbox (created readable by its owner only)
     ...[
@@ -29,6 +40,7 @@ export default mutationRun({
       'oversized-line-runs-ingest-out-of-memory',
       'password-in-error-lines',
       'password-in-start-log',
+      'replay-json-mixed-with-log-lines',
       'read-commands-create-missing-database',
       'signals-list-from-reported-as-startDate',
       'sigterm-while-the-broker-is-unreachable-waits-30-s',

@@ -17,7 +17,8 @@ export function registerReplay(program: Command): void {
   ).action(async (opts: { brokers?: string; groupId?: string; json?: boolean; onInvalid?: string; naiveTimestamps?: string }, cmd: Command) => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const config = loadKafkaConfig(kafkaFlags(global, { brokers: opts.brokers, onInvalid: opts.onInvalid, naiveTimestamps: opts.naiveTimestamps }));
-    const logger = await createLogger(process.stderr.isTTY ? 'warn' : config.logLevel === 'info' ? 'warn' : config.logLevel);
+    // on stderr: stdout holds the summary alone (--json is read by scripts)
+    const logger = await createLogger(process.stderr.isTTY ? 'warn' : config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
     const [{ openStore }, { createKafka, createWorker, createWorkerMetrics, fetchPartitionOffsets }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
     const groupId = opts.groupId ?? `${config.groupId}.replay.${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const topics = EVENT_KINDS.map((k) => config.topics[k]);
