@@ -30,6 +30,62 @@ function files(dir: string): string[] {
 }
 const layerOf = (file: string) => path.relative(src, file).split(path.sep)[0]?.replace(/\.ts$/, '') ?? '';
 
+/** Every relative import of each source file (static, type-only, re-exports and dynamic import()), as files. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of files(src)) {
+    const targets = [...readFileSync(file, 'utf8').matchAll(/(?:from |import\()'(\.[^']+)'/g)].map((m) => path.relative(src, path.resolve(path.dirname(file), m[1] as string)));
+    graph.set(path.relative(src, file), [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** The strongly connected groups of more than one file, or of one that imports itself (Tarjan's algorithm): the import cycles. */
+function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const group: string[] = [];
+    for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
+      onStack.delete(w);
+      group.push(w);
+      if (w === v) break;
+    }
+    if (group.length > 1 || (graph.get(v) ?? []).includes(v)) cycles.push(group.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}
+
+describe('import cycles', () => {
+  it('finds a cycle of three files, and a file that imports itself, and nothing in a tree', () => {
+    const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a', 'd']], ['d', []], ['e', ['e']], ['f', ['d']]]);
+    expect(cyclesOf(graph)).toEqual([['a', 'b', 'c'], ['e']]);
+    expect(cyclesOf(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toEqual([]);
+  });
+
+  it('no file of src/ reaches itself through its imports, type-only imports included', () => {
+    const graph = importGraph();
+    expect(graph.size).toBeGreaterThan(50);
+    expect(cyclesOf(graph)).toEqual([]);
+  });
+});
+
 describe('layers', () => {
   it('every import points down the layers, never up (contract <- fold <- store <- ingest | worker | cli | analytics)', () => {
     const violations: string[] = [];

@@ -95,9 +95,4 @@ export interface SignalOutcome extends EnvelopeFields {
 /** A validated lifecycle event, the only input of the fold. */
 export type SignalEvent = SignalGenerated | RiskDecision | OrderSubmitted | OrderFilled | SignalOutcome;
 
-
-/** One validation problem: a JSON path into the message value and what is wrong there. */
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem } from './problem.ts';

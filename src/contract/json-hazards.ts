@@ -1,4 +1,4 @@
-import type { Problem } from './events.ts';
+import type { Problem } from './problem.ts';
 import { LIMITS } from './limits.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { CompiledQuery } from 'kysely';
-import type { Dialect } from './open-store.ts';
+import type { Dialect } from './database-url.ts';
 
 /** Something that runs a compiled query: the Kysely instance or a transaction of MikroORM's connection. */
 export interface QueryRunner {

@@ -14,18 +14,9 @@ import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_
 import type { QueryRunner } from './bulk-sql.ts';
 import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
 import { LATENCIES } from './signal-columns.ts';
+import type { Store } from './store.ts';
 
-export type { Dialect };
-
-/** An open database: MikroORM plus what the apply path and the queries need to know about it. */
-export interface Store {
-  readonly dialect: Dialect;
-  readonly target: DatabaseTarget;
-  readonly orm: CoreMikroORM;
-  /** a fresh EntityManager for one unit of work */
-  em(): EntityManager;
-  close(): Promise<void>;
-}
+export type { Dialect, Store };
 
 /**
  * What an open may do: 'write' creates a missing database and brings its schema up to date; 'read'

@@ -1,7 +1,7 @@
 import { SIGNAL_STATUSES } from '../fold/index.ts';
 import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
-import type { Store } from './open-store.ts';
+import type { Store } from './store.ts';
 import { LATENCIES, type LatencyName, snake } from './signal-columns.ts';
 import { aggregatesFor, compareKeys, ExactAggregates, exactAdd } from './sql-aggregates.ts';
 
@@ -245,7 +245,6 @@ export async function shiftRollups(writer: BatchWriter, after: Contributions, be
   await insertRows(writer, ROLLUP_UPSERT[writer.dialect], rows);
 }
 
-
 /** Every rollup recomputed from the rows, in one transaction (a SQLite upgrade; `migrate --rebuild-rollups`). */
 export async function rebuildRollups(store: Store): Promise<void> {
   await store.em().getConnection().getClient().transaction().execute(async (trx) => rebuildRollupsIn(trx as unknown as QueryRunner, store.dialect));
@@ -261,12 +260,6 @@ export async function rebuildRollupsIn(runner: QueryRunner, dialect: Dialect): P
 
 const DEAD_LETTER_REBUILD = (dialect: Dialect) =>
   `insert into "dead_letter_rollups" ("day", "topic", "n") select ${daySql(dialect, '"received_at"')}, coalesce("topic", 'api'), count(*) from "dead_letters" group by 1, 2`;
-
-/** The rebuild as SQL statements, for the PostgreSQL migration. */
-export const REBUILD_ROLLUPS_PG: readonly string[] = [
-  rollupRebuildSql('postgresql'),
-  DEAD_LETTER_REBUILD('postgresql'),
-];
 
 const DEAD_LETTER_UPSERT: BulkInsert = {
   table: 'dead_letter_rollups',

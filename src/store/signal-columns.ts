@@ -1,7 +1,7 @@
 import { sortKeysDeep } from '../contract/index.ts';
 import type { SignalFacts } from '../fold/index.ts';
 import type { BulkColumn } from './bulk-sql.ts';
-import type { Dialect } from './open-store.ts';
+import type { Dialect } from './database-url.ts';
 
 /** A signal record as users read it: the fields derived from the events plus the row's bookkeeping. */
 export interface SignalRecord extends SignalFacts {
