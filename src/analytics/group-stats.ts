@@ -1,19 +1,7 @@
-import {
-  canonicalDecimal,
-  compareKeys,
-  type GroupBy,
-  groupKeySql,
-  groupPercentiles,
-  LATENCY_FRACTIONS,
-  latencyCount,
-  type LatencyPercentiles,
-  meanOf,
-  rateOf,
-  type SignalWindow,
-  type Store,
-  toLatency,
-  windowMeasures,
-} from '../store/index.ts';
+import { latencyCount, type Store } from '../store/index.ts';
+import { canonicalDecimal, compareKeys, meanOf } from '../numeric/index.ts';
+import { LATENCY_FRACTIONS, type LatencyPercentiles, rateOf, toLatency } from './signal-stats.ts';
+import { type GroupBy, groupKeySql, groupPercentiles, type SignalWindow, windowMeasures } from './window-measures.ts';
 
 export type { GroupBy };
 

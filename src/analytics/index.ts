@@ -1,29 +1,13 @@
 import { sortKeysDeep } from '../contract/index.ts';
 import { InputError } from '../errors.ts';
-import {
-  aggregatesFor,
-  byCountThenName,
-  compareKeys,
-  computeFullExecutionStats,
-  countRejections,
-  deadLetterCounts,
-  type FullExecutionStats,
-  kyselyOf,
-  listLimit,
-  openStore,
-  type OpenStoreOptions,
-  rangeClause,
-  runSql,
-  type SignalWindow,
-  SqlParams,
-  type Store,
-  totalsByReason,
-  windowWhere,
-} from '../store/index.ts';
+import { aggregatesFor, kyselyOf, listLimit, openStore, type OpenStoreOptions, rangeClause, runSql, SqlParams, type Store } from '../store/index.ts';
+import { compareKeys } from '../numeric/index.ts';
 import { type GroupStats, groupStats, type SlippageSpread, slippageSpread } from './group-stats.ts';
+import { byCountThenName, computeFullExecutionStats, countRejections, type FullExecutionStats, totalsByReason } from './signal-stats.ts';
+import { deadLetterCounts, type SignalWindow, windowWhere } from './window-measures.ts';
 
 export type { FullExecutionStats as ExecutionStats, SignalWindow as AnalyticsWindow };
-export type { DecimalDistribution, LatencyPercentiles } from '../store/index.ts';
+export type { DecimalDistribution, LatencyPercentiles } from './signal-stats.ts';
 export type { GroupBy, GroupStats, SignalQuality, SlippageSpread } from './group-stats.ts';
 
 /** Reasons with their count and share of the rejected signals. */

@@ -1,4 +1,4 @@
-import type { SignalWindow } from '../store/index.ts';
+import type { SignalWindow } from './window-measures.ts';
 import type { Analytics, ExecutionStats, RejectionSummary, StrategyAttribution, TimeSeriesPoint } from './index.ts';
 import type { SlippageSpread } from './group-stats.ts';
 

@@ -39,7 +39,7 @@ export function choiceFlag(flag: string, choices: readonly string[], variadic = 
 
 /** Checks --from and --to before anything is opened, so that a bad bound is reported under its flag's name. */
 export async function checkTimeFlags(opts: { from?: string; to?: string }): Promise<void> {
-  const { timeParam } = await import('../store/signal-queries.ts');
+  const { timeParam } = await import('../store/sql-params.ts');
   if (opts.from !== undefined) timeParam(opts.from, '--from');
   if (opts.to !== undefined) timeParam(opts.to, '--to');
 }

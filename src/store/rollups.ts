@@ -3,7 +3,8 @@ import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insert
 import type { Dialect } from './database-url.ts';
 import type { Store } from './store.ts';
 import { LATENCIES, type LatencyName, snake } from './signal-columns.ts';
-import { aggregatesFor, compareKeys, ExactAggregates, exactAdd } from './sql-aggregates.ts';
+import { aggregatesFor, ExactAggregates } from './sql-aggregates.ts';
+import { compareKeys, exactAdd } from '../numeric/index.ts';
 
 /**
  * Per-day rollups: for every UTC day of effective_at, strategy and symbol, the counts and exact sums the

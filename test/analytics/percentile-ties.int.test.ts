@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Analytics } from '../../src/analytics/index.ts';
 import type { EventLine } from '../../src/simulate/generate-events.ts';
-import { applyBatch, findSignals } from '../../src/store/index.ts';
+import { applyBatch } from '../../src/store/index.ts';
+import { findSignals } from '../../src/api/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 import { toMessages } from '../helpers/workload.ts';
 

@@ -1,5 +1,6 @@
 import { canonicalJson, type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
-import { applyBatch, findSignals, type Store } from '../../src/store/index.ts';
+import { applyBatch, type Store } from '../../src/store/index.ts';
+import { findSignals } from '../../src/api/index.ts';
 import { type EventLine, generateEvents, type GenerateOptions, createRandom } from '../../src/simulate/generate-events.ts';
 import { acceptedEventsBySignal, plainFold } from '../oracle/plain-fold.ts';
 

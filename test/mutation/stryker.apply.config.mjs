@@ -16,7 +16,7 @@ export default mutationRun({
     'test/store/apply-batch-retries.int.test.ts',
     'test/store/apply-batch.fuzz.int.test.ts',
     'test/store/concurrent-apply.int.test.ts',
-    'test/store/exact-add.unit.test.ts',
+    'test/numeric/exact-decimal.unit.test.ts',
     'test/rules/*.int.test.ts',
     'test/ingest/batch-applier.int.test.ts',
     'test/regressions/*.int.test.ts',

@@ -5,7 +5,7 @@
 // lost both. With no fill to weigh, the price given is now the executed price (docs/fold-rules.md).
 import { describe, expect, it } from 'vitest';
 import { SignalStatus } from '../../src/fold/index.ts';
-import { SignalRepository } from '../../src/store/index.ts';
+import { SignalRepository } from '../../src/api/index.ts';
 import { DATABASE_KINDS, withTestStore } from '../helpers/databases.ts';
 
 const aapl = { symbol: 'AAPL', side: 'buy' as const, confidence: 0.8, sharpeEstimate: 1.5, entryPrice: 150, strategyName: 'momentum' };

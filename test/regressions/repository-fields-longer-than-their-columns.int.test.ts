@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
 import { SignalStatus } from '../../src/fold/index.ts';
-import { SignalRepository } from '../../src/store/index.ts';
+import { SignalRepository } from '../../src/api/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 
 const aapl = { symbol: 'AAPL', side: 'buy' as const, confidence: 0.8, sharpeEstimate: 1.5, entryPrice: 150 };

@@ -3,7 +3,8 @@
 // Through applyBatch on SQLite, in one batch and across batches.
 import { describe, expect, it } from 'vitest';
 import { type JsonObject, parseMessage } from '../../src/contract/index.ts';
-import { applyBatch, SignalRepository } from '../../src/store/index.ts';
+import { applyBatch } from '../../src/store/index.ts';
+import { SignalRepository } from '../../src/api/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 
 const S = 'sig-audit';

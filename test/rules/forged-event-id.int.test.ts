@@ -11,7 +11,8 @@
 // content hash (dead letter, "already recorded with different content"), not the rest of its batch.
 import { describe, expect, it } from 'vitest';
 import { type JsonObject, parseMessage } from '../../src/contract/index.ts';
-import { applyBatch, SignalRepository, type Store } from '../../src/store/index.ts';
+import { applyBatch, type Store } from '../../src/store/index.ts';
+import { SignalRepository } from '../../src/api/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 import { readDeadLetters } from '../helpers/stored-rows.ts';
 

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { Analytics } from '../../src/analytics/index.ts';
 import { type JsonObject, parseMessage } from '../../src/contract/index.ts';
-import { applyBatch, SignalRepository, type Store } from '../../src/store/index.ts';
+import { applyBatch, type Store } from '../../src/store/index.ts';
+import { SignalRepository } from '../../src/api/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 
 /** Executed buys at entry 1, one per executed price: their slippage is executed - 1. */

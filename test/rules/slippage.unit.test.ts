@@ -4,7 +4,7 @@
 // Pinned elsewhere (not repeated here): test/fold/fold-signal.unit.test.ts "a buy at entry 150 executed at
 // 151 has slippage 1.00 and 66.6667 bps" (buy paying more) and "a sell executed above its entry has
 // negative (favourable) slippage" (its slippage only; its bps are pinned below); the repository's
-// test/store/signal-repository.int.test.ts pins the same two through the API.
+// test/api/signal-repository.int.test.ts pins the same two through the API.
 import { describe, expect, it } from 'vitest';
 import { foldSignal } from '../../src/fold/index.ts';
 import { filled, generated, submitted, t } from '../helpers/events.ts';

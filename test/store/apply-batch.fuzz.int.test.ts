@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, keyText, parseMessage, type ParsedMessage, quote } from '../../src/contract/index.ts';
 import { ErrorCode, LedgerError } from '../../src/errors.ts';
 import { SignalStatus } from '../../src/fold/index.ts';
-import { type ApplyResult, applyBatch, canonicalDecimal, findSignals, readCheckpoints, openStore, SignalRepository, type Store } from '../../src/store/index.ts';
+import { type ApplyResult, applyBatch, readCheckpoints, openStore, type Store } from '../../src/store/index.ts';
+import { canonicalDecimal } from '../../src/numeric/index.ts';
+import { findSignals, SignalRepository } from '../../src/api/index.ts';
 import { createTestDatabase, type DatabaseKind, type TestDatabase, withTestStore } from '../helpers/databases.ts';
 import { anyMessageArb, type HostileMessage, nestedText, rawJson, serialize } from '../helpers/hostile-messages.ts';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/contract/index.ts';
 import { generateEvents, type GenerateOptions } from '../../src/simulate/generate-events.ts';
-import { applyBatch, findSignals, readCheckpoints, type Store } from '../../src/store/index.ts';
+import { applyBatch, readCheckpoints, type Store } from '../../src/store/index.ts';
+import { findSignals } from '../../src/api/index.ts';
 import { DATABASE_KINDS, withTestStore } from '../helpers/databases.ts';
 import { applyAll, recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
 import { plainFold } from '../oracle/plain-fold.ts';

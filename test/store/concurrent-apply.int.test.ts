@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Analytics } from '../../src/analytics/index.ts';
-import { findSignals, openStore, type Store } from '../../src/store/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { findSignals } from '../../src/api/index.ts';
 import { createTestDatabase, withTestStore } from '../helpers/databases.ts';
 import { applyAll, parsedWorkload, shuffled, snapshot } from '../helpers/workload.ts';
 

@@ -14,7 +14,8 @@ describe('PostgreSQL migrations', () => {
 describe('SQLite tables on first use', () => {
   it('a file made before a table or an index existed gains them on open and keeps its rows', async () => {
     const { createTestDatabase } = await import('../helpers/databases.ts');
-    const { openStore, applyBatch, findSignals, readCheckpoints } = await import('../../src/store/index.ts');
+    const { openStore, applyBatch, readCheckpoints } = await import('../../src/store/index.ts');
+    const { findSignals } = await import('../../src/api/index.ts');
     const { parsedWorkload } = await import('../helpers/workload.ts');
     const db = await createTestDatabase('sqlite-file');
     try {
@@ -47,7 +48,8 @@ describe('first_fill_at on a database written before it existed', () => {
   for (const kind of ['sqlite-file', 'postgresql'] as const) {
     it(`on ${kind}: the column is added on open and filled in from the audit trail, equal to what the fold gives`, async () => {
       const { createTestDatabase } = await import('../helpers/databases.ts');
-      const { openStore, applyBatch, findSignals } = await import('../../src/store/index.ts');
+      const { openStore, applyBatch } = await import('../../src/store/index.ts');
+      const { findSignals } = await import('../../src/api/index.ts');
       const { parsedWorkload } = await import('../helpers/workload.ts');
       const db = await createTestDatabase(kind);
       try {

@@ -20,8 +20,10 @@ function createJsonArrayWriter(write: (text: string) => void) {
   };
 }
 
-async function loadStore() {
-  return import('../../store/index.ts');
+/** The repository and the record's JSON form, loaded on use. */
+async function loadRepository() {
+  const [{ SignalRepository }, { toSnakeCase }] = await Promise.all([import('../../api/index.ts'), import('../../store/index.ts')]);
+  return { SignalRepository, toSnakeCase };
 }
 
 function printRecord(record: SignalRecord, toSnakeCase: (r: SignalRecord) => Record<string, unknown>): string {
@@ -42,7 +44,7 @@ export function registerSignals(program: Command): void {
     .option('--audit', 'also print the audit trail of the signal')
     .action(async (id: string, opts: { json?: boolean; audit?: boolean }, cmd: Command) => {
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
-        const { SignalRepository, toSnakeCase } = await loadStore();
+        const { SignalRepository, toSnakeCase } = await loadRepository();
         const repo = SignalRepository.fromStore(store);
         const record = await repo.getSignalById(id);
         if (record === null) {
@@ -81,7 +83,7 @@ export function registerSignals(program: Command): void {
     .action(async (opts: { status?: string[]; symbol?: string; strategy?: string; from?: string; to?: string; limit: number; cursor?: string; all?: boolean; json?: boolean }, cmd: Command) => {
       await checkTimeFlags(opts);
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
-        const { SignalRepository, toSnakeCase } = await loadStore();
+        const { SignalRepository, toSnakeCase } = await loadRepository();
         const repo = SignalRepository.fromStore(store);
         const filters = { status: opts.status, symbol: opts.symbol, strategy: opts.strategy, startDate: opts.from, endDate: opts.to };
         // Pages are written as they arrive: `--all` over a large store never holds it in memory.

@@ -15,9 +15,8 @@ import {
 } from '../contract/index.ts';
 import { SIGNAL_STATUSES, SignalStatus } from '../fold/index.ts';
 import { InputError, StoreError } from '../errors.ts';
-import { applyBatch } from './apply-batch.ts';
-import { openStore, type OpenStoreOptions, type Store } from './open-store.ts';
-import type { SignalRecord } from './signal-columns.ts';
+import { computeExecutionStats, computeRejectionSummary, type ExecutionStats } from '../analytics/signal-stats.ts';
+import { applyBatch, openStore, type OpenStoreOptions, type SignalRecord, type Store } from '../store/index.ts';
 import {
   type AuditEntry,
   findAuditTrail,
@@ -26,7 +25,6 @@ import {
   type PageOptions,
   type SignalFilters,
 } from './signal-queries.ts';
-import { computeExecutionStats, computeRejectionSummary, type ExecutionStats } from './signal-stats.ts';
 
 type DecimalInput = number | string;
 

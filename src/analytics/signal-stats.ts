@@ -1,10 +1,6 @@
 import { SIGNAL_STATUSES, type SignalStatus } from '../fold/index.ts';
-import { runSql } from './bulk-sql.ts';
-import type { Store } from './open-store.ts';
-import { emptyMeasures, latencyCount } from './rollups.ts';
-import { LATENCIES } from './signal-columns.ts';
-import { canonicalDecimal, compareKeys, meanOf, ratioOf } from './sql-aggregates.ts';
-import { kyselyOf, SqlParams } from './signal-queries.ts';
+import { emptyMeasures, kyselyOf, LATENCIES, latencyCount, runSql, SqlParams, type Store } from '../store/index.ts';
+import { canonicalDecimal, compareKeys, meanOf, ratioOf } from '../numeric/index.ts';
 export type { SignalWindow } from './window-measures.ts';
 import { type SignalWindow, windowPercentiles, windowMeasures, windowWhere } from './window-measures.ts';
 

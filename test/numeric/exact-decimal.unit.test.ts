@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyRuns } from '../helpers/property-runs.ts';
 import { Decimal } from '../../src/contract/index.ts';
-import { exactAdd, sortDecimals } from '../../src/store/index.ts';
+import { exactAdd, sortDecimals } from '../../src/numeric/index.ts';
 
 /** Plain decimal texts as the databases hand them back: signs, trailing zeros, up to 24 places. */
 const plain = fc

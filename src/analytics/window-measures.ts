@@ -1,9 +1,6 @@
 import { InputError } from '../errors.ts';
-import { runSql } from './bulk-sql.ts';
-import type { Store } from './open-store.ts';
-import { addMeasures, type Measures, measureSql } from './rollups.ts';
-import { type AggregateSlot, aggregatesFor, canonicalDecimal, ExactAggregates, rankOf, sortDecimals } from './sql-aggregates.ts';
-import { kyselyOf, rangeClause, SqlParams, timeParam } from './signal-queries.ts';
+import { addMeasures, type AggregateSlot, aggregatesFor, ExactAggregates, kyselyOf, type Measures, measureSql, rangeClause, runSql, SqlParams, type Store, timeParam } from '../store/index.ts';
+import { canonicalDecimal, rankOf, sortDecimals } from '../numeric/index.ts';
 
 /**
  * What analytics look at: a half-open range [from, to) on generated_at (first_event_at while a
