@@ -14,8 +14,9 @@ import {
   topLevelValueSpans,
 } from '../contract/index.ts';
 import { assertReadableFile } from './readable-file.ts';
-import { classifyFailure, describeError, FailureClass } from '../errors.ts';
-import { applyBatch, type ApplyOptions, type ApplyResult, type Store } from '../store/index.ts';
+import { describeError } from '../errors.ts';
+import type { Store } from '../store/index.ts';
+import { createBatchApplier } from './batch-applier.ts';
 
 export interface IngestSummary {
   read: number;
@@ -96,98 +97,6 @@ export async function* readLines(stream: Readable, options: { maxLineBytes?: num
     if (from < buffer.length) add(buffer.subarray(from));
   }
   if (size > 0 || oversize !== null) yield end();
-}
-
-/** How long file ingest waits, retrying with backoff, for a database that is away before it gives up. */
-const INGEST_PATIENCE_MS = 120_000;
-
-/** applyBatch, waiting with backoff (up to INGEST_PATIENCE_MS) while the database is away: such a failure is never the messages'. */
-async function applyWaiting(store: Store, batch: readonly ParsedMessage[], options: ApplyOptions): Promise<ApplyResult> {
-  const giveUpAt = Date.now() + INGEST_PATIENCE_MS;
-  for (let delay = 200; ; delay = Math.min(delay * 2, 10_000)) {
-    try {
-      return await applyBatch(store, batch, options);
-    } catch (error) {
-      if (classifyFailure(error) !== FailureClass.Retry || Date.now() + delay > giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-}
-
-/** Feeds messages to applyBatch in batches, on several connections where the database allows it. */
-export interface BatchApplier {
-  /**
-   * Hands messages over; resolves once they are queued. A lane whose batch is full starts applying
-   * it, and waits first while that lane's previous batch is still being applied (bounded memory).
-   */
-  submit(messages: readonly ParsedMessage[]): Promise<void>;
-  /** applies what is still queued and resolves when every message is applied; rejects with the first failure */
-  drain(): Promise<void>;
-}
-
-export interface BatchApplierOptions {
-  /** messages per transaction (default 1000) */
-  batchSize?: number;
-  /** lanes applying at once on PostgreSQL (default 2); SQLite has one writer and always one lane */
-  concurrency?: number;
-  onApplied?: (r: ApplyResult) => void;
-}
-
-/** The lane of a message: by its signal, so two lanes never write the same signal. */
-function laneOf(message: ParsedMessage, lanes: number): number {
-  if (lanes === 1) return 0;
-  const id = message.ok ? message.event.signalId : (message.signalId ?? '');
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0;
-  return (h >>> 0) % lanes;
-}
-
-/**
- * Messages are split by signal into `concurrency` lanes; each lane applies its batches one after the
- * other, each in its own transaction. Lanes never share a signal, so on PostgreSQL their transactions
- * run side by side on separate connections without waiting on each other's row locks (two batches
- * cut from one stream share the signals that span them, and would take turns). SQLite has one
- * writer: one lane there. Within a lane, messages keep their order.
- */
-export function createBatchApplier(store: Store, options: BatchApplierOptions = {}): BatchApplier {
-  const batchSize = options.batchSize ?? 1000;
-  const laneCount = store.dialect === 'sqlite' ? 1 : Math.max(1, options.concurrency ?? 2);
-  const lanes = Array.from({ length: laneCount }, (_, slot) => ({
-    slot,
-    queued: [] as ParsedMessage[],
-    applying: Promise.resolve(),
-  }));
-  let failure: { error: unknown } | null = null;
-  const check = () => {
-    if (failure !== null) throw failure.error;
-  };
-  const start = async (lane: (typeof lanes)[number]) => {
-    await lane.applying;
-    check();
-    const batch = lane.queued;
-    lane.queued = [];
-    lane.applying = applyWaiting(store, batch, { rollupSlot: lane.slot }).then(
-      (r) => options.onApplied?.(r),
-      (error: unknown) => {
-        failure ??= { error };
-      },
-    );
-  };
-  return {
-    async submit(messages) {
-      check();
-      for (const m of messages) {
-        const lane = lanes[laneOf(m, lanes.length)] as (typeof lanes)[number];
-        lane.queued.push(m);
-        if (lane.queued.length >= batchSize) await start(lane);
-      }
-    },
-    async drain() {
-      for (const lane of lanes) if (lane.queued.length > 0) await start(lane);
-      await Promise.all(lanes.map((lane) => lane.applying));
-      check();
-    },
-  };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

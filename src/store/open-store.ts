@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { MikroORM as CoreMikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
@@ -14,6 +14,7 @@ import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_
 import type { QueryRunner } from './bulk-sql.ts';
 import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
 import { LATENCIES } from './signal-columns.ts';
+import { inMemoryCopyOf, isWalFile } from './sqlite-file.ts';
 import type { Store } from './store.ts';
 
 export type { Dialect, Store };
@@ -115,9 +116,6 @@ async function openSqlite(target: SqliteTarget, isDefault: boolean, setting: str
 /** SQLite error codes of a read-only open of a WAL file whose -shm file is missing and cannot be created. */
 const NO_SHARED_MEMORY = new Set(['SQLITE_READONLY_DIRECTORY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_CANTINIT']);
 
-/** Files above this size are not read into memory when they cannot be opened in place. */
-const MAX_IN_MEMORY_COPY_BYTES = 1024 ** 3;
-
 /**
  * Opens an existing SQLite file read-only (better-sqlite3's `readonly`, `fileMustExist`): no journal
  * mode switch, no schema change. A file in WAL mode needs its -shm file, which SQLite cannot create in
@@ -136,36 +134,6 @@ async function openSqliteToRead(target: SqliteTarget): Promise<Store> {
     if (typeof code !== 'string' || !NO_SHARED_MEMORY.has(code) || !isWalFile(target.file) || existsSync(`${target.file}-wal`)) throw error;
   }
   return checkedForReading(await initSqlite(target, { dbName: inMemoryCopyOf(target.file), readonly: true }), target.file);
-}
-
-/** Whether a SQLite file is in WAL mode (file format versions 2 in its header); false when it cannot be read. */
-function isWalFile(file: string): boolean {
-  const header = Buffer.alloc(20);
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    readSync(fd, header, 0, header.length, 0);
-    return header[18] === 2 && header[19] === 2;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** The bytes of a SQLite file in WAL mode, marked as a rollback-journal database so that SQLite opens them in memory. */
-function inMemoryCopyOf(file: string): Buffer {
-  let bytes: Buffer;
-  try {
-    if (statSync(file).size > MAX_IN_MEMORY_COPY_BYTES) throw new Error(`larger than ${MAX_IN_MEMORY_COPY_BYTES} bytes`);
-    bytes = readFileSync(file);
-  } catch (cause) {
-    throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot read SQLite database ${file}: SQLite cannot create ${path.basename(file)}-shm beside it, and the file cannot be read into memory instead`, { cause });
-  }
-  // bytes 18 and 19 of the header: the file format's write and read versions, 2 for WAL, 1 for rollback
-  bytes[18] = 1;
-  bytes[19] = 1;
-  return bytes;
 }
 
 /** The store, once its schema is complete enough to read; else it is closed and one line says why not. */
