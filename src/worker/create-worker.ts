@@ -1,13 +1,14 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
-import { EVENT_KINDS, keyText, parseMessage, type ParsedMessage, type ParseOptions, type Problem } from '../contract/index.ts';
+import { EVENT_KINDS, keyText, parseMessage, type ParsedMessage, type ParseOptions } from '../contract/index.ts';
 import { classifyFailure, describeError, ErrorCode, FailureClass, LedgerError } from '../errors.ts';
 import { type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
 import { alignedSlice, watermarkSetter } from './aligned-slices.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import { createKafka } from './kafka-client.ts';
 import { refusalOf, resolveCompressionType } from './compression-codecs.ts';
+import { createDeadLetterForwarder, type RejectedKafkaMessage } from './dead-letter-forwarder.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -85,6 +86,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   const remaining = new Set(options.stopAt === undefined ? [] : [...options.stopAt].filter(([, end]) => end > 0n).map(([k]) => k));
   let consumer: Consumer | null = null;
   let producer: Producer | null = null;
+  /** copies a slice's dead letters to the dead-letter topic, once its producer is connected (dead-letter-forwarder.ts) */
+  let forwardDeadLetters = async (_rejected: RejectedKafkaMessage[], _topic: string, _partition: number): Promise<void> => {};
   let stopping: Promise<void> | null = null;
   let outage = false;
   let pinger: ReturnType<typeof setInterval> | null = null;
@@ -126,55 +129,6 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
         }
         delay = Math.min(delay * 2, maxRetryDelayMs);
       }
-    }
-  }
-
-  /**
-   * Forwards a partition's dead letters of a slice to the dead-letter topic, with their original key,
-   * value and headers plus the problems. Best effort: the dead letters are in the database already (the
-   * table is the record; the topic is a copy for other consumers), so forwarding never stops the worker.
-   * A message the topic refuses for good (over its max.message.bytes: sent again without its value and
-   * with a header saying why; anything else refused, such as an authorization or a keyless message on a
-   * compacted topic) is logged and left; a broker that is away is tried again with backoff until it
-   * answers or the worker stops.
-   */
-  async function forwardDeadLetters(rejected: { message: KafkaMessage; problems: Problem[] }[], topic: string, partition: number): Promise<void> {
-    if (config.deadLetterTopic === null || rejected.length === 0 || producer === null) return;
-    const dlq = { topic: config.deadLetterTopic, compression: resolveCompressionType(config.compression) };
-    const record = ({ message, problems }: (typeof rejected)[number], withValue = true) => ({
-      key: message.key,
-      value: withValue ? message.value : null,
-      headers: {
-        ...message.headers,
-        'signal-ledger-error': JSON.stringify(problems),
-        'signal-ledger-source': `${topic}/${partition}@${message.offset}`,
-        ...(withValue ? {} : { 'signal-ledger-value-omitted': `${message.value?.byteLength ?? 0} bytes, too large for ${config.deadLetterTopic}` }),
-      },
-    });
-    const send = async (messages: ReturnType<typeof record>[]): Promise<'sent' | 'too-large' | 'refused' | 'stopped'> => {
-      for (let delay = 200; ; delay = Math.min(delay * 2, maxRetryDelayMs)) {
-        try {
-          await (producer as Producer).send({ ...dlq, messages });
-          return 'sent';
-        } catch (error) {
-          if (isTooLarge(error)) return 'too-large';
-          if (refusedForGood(error)) return 'refused';
-          if (halting) return 'stopped';
-          log.warn({ error: describeError(error), topic: config.deadLetterTopic }, 'dead letters not forwarded yet: the dead-letter topic did not take them; retrying');
-          await sleep(delay);
-        }
-      }
-    };
-    const skipped = (r: (typeof rejected)[number], why: string) =>
-      log.warn({ source: `${topic}/${partition}@${r.message.offset}`, topic: config.deadLetterTopic }, `dead letter not forwarded (${why}); it is in the database`);
-    const all = await send(rejected.map((r) => record(r)));
-    if (all === 'sent') return;
-    for (const r of rejected) {
-      const one = all === 'stopped' ? 'stopped' : await send([record(r)]);
-      if (one === 'too-large') {
-        const bare = await send([record(r, false)]);
-        if (bare !== 'sent') skipped(r, bare === 'stopped' ? 'the worker stopped first' : 'refused by the dead-letter topic even without its value');
-      } else if (one !== 'sent') skipped(r, one === 'stopped' ? 'the worker stopped first' : 'refused by the dead-letter topic');
     }
   }
 
@@ -440,8 +394,17 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     // stopped while the broker was being reached: nothing to consume into
     if (halting) return;
     if (config.deadLetterTopic !== null) {
-      producer = kafka.producer({ allowAutoTopicCreation: false });
-      await producer.connect();
+      const dlq = kafka.producer({ allowAutoTopicCreation: false });
+      producer = dlq;
+      await dlq.connect();
+      forwardDeadLetters = createDeadLetterForwarder({
+        topic: config.deadLetterTopic,
+        compression: resolveCompressionType(config.compression),
+        send: (batch) => dlq.send(batch),
+        log,
+        halting: () => halting,
+        maxRetryDelayMs,
+      });
     }
     const c = kafka.consumer({
       groupId,
@@ -489,23 +452,6 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       eachBatch,
     });
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');
-  }
-
-  /** The broker refused a produced batch as larger than the topic's max.message.bytes. */
-  function isTooLarge(error: unknown): boolean {
-    for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-      if ((e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE' || /MESSAGE_TOO_LARGE|larger than the max message size/i.test(e.message)) return true;
-    }
-    return false;
-  }
-
-  /** The broker refused a produce for good (kafkajs does not retry it), not because it is away for now. */
-  function refusedForGood(error: unknown): boolean {
-    for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-      if (e.name === 'KafkaJSNumberOfRetriesExceeded') return false;
-      if ((e as { retriable?: unknown }).retriable === false) return true;
-    }
-    return false;
   }
 
   /** A failure of our own making (not the broker's, not the database being away) stops the worker. */
