@@ -4,11 +4,11 @@ import type { KafkaConfig } from '../config.ts';
 import { EVENT_KINDS, keyText, parseMessage, type ParsedMessage, type ParseOptions } from '../contract/index.ts';
 import { classifyFailure, describeError, ErrorCode, FailureClass, LedgerError } from '../errors.ts';
 import { type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
-import { alignedSlice, watermarkSetter } from './aligned-slices.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import { createKafka } from './kafka-client.ts';
 import { refusalOf, resolveCompressionType } from './compression-codecs.ts';
 import { createDeadLetterForwarder, type RejectedKafkaMessage } from './dead-letter-forwarder.ts';
+import { PartitionBuffers, type Slice } from './partition-buffers.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -134,29 +134,9 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
 
   const outcomeCounter = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
 
-  /** One assigned topic partition's fetched messages that are not applied yet. */
-  interface Buffered {
-    topic: string;
-    partition: number;
-    key: string;
-    /** fetched, not yet taken into a slice, in offset order */
-    messages: KafkaMessage[];
-    /** produce time of each buffered message, milliseconds */
-    times: number[];
-    /** the next offset to buffer: fetched messages below it are buffered or applied already */
-    next: bigint;
-    /** the partition had messages past the last fetch */
-    hasMore: boolean;
-    /** produce time of the last message fetched */
-    fetchedUntil: number;
-    highWatermark: bigint;
-  }
-  const buffers = new Map<string, Buffered>();
+  const buffers = new PartitionBuffers(maxBatch);
   /** partition numbers with a slice in a transaction now */
   const inFlight = new Set<number>();
-  /** a partition holding this many fetched messages is paused (not fetched) until the applier takes some */
-  const partitionCap = Math.max(1, Math.ceil(maxBatch / 2));
-  const paused = new Set<Buffered>();
   let halting = false;
   let wakeApplier: () => void = () => {};
   let wakeScheduled = false;
@@ -167,45 +147,21 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
    * kafkajs fetches; eachBatch only buffers what the store does not have yet and resolves the batch's
    * offsets so the next fetch goes on (autoCommit is off: kafkajs commits nothing itself), while the
    * applier writes slices to the database and commits exactly their offsets. Fetching and applying
-   * thus overlap. A partition with partitionCap messages buffered is paused until the applier takes
-   * some, so memory is bounded and the partitions behind keep being fetched.
+   * thus overlap. A partition holding its cap of messages (half a slice) is paused until the applier
+   * takes some, so memory is bounded and the partitions behind keep being fetched (partition-buffers.ts).
    */
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, pause } = payload;
     const { topic, partition } = batch;
     const key = partitionKey(topic, partition);
-    const end = options.stopAt?.get(key);
     const floor = floors.get(key) ?? 0n;
-    const last = batch.messages.at(-1);
-    if (last === undefined) return;
+    const intake = buffers.intake(batch, floor, options.stopAt?.get(key));
+    if (intake === null) return;
     log.debug({ topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), floor: floor.toString() }, 'batch:received');
-    let buffer = buffers.get(key);
-    if (buffer === undefined) {
-      buffer = { topic, partition, key, messages: [], times: [], next: 0n, hasMore: true, fetchedUntil: -Infinity, highWatermark: 0n };
-      buffers.set(key, buffer);
-    }
-    // below the store's checkpoint: already applied (a crash between the database commit and the offset commit)
-    const from = buffer.next > floor ? buffer.next : floor;
-    const fresh = batch.messages.filter((m) => {
-      const offset = BigInt(m.offset);
-      return offset >= from && (end === undefined || offset < end);
-    });
-    const next = BigInt(last.offset) + 1n;
-    for (const m of fresh) {
-      buffer.messages.push(m);
-      buffer.times.push(Number(m.timestamp));
-    }
-    buffer.next = next > buffer.next ? next : buffer.next;
-    buffer.hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
-    buffer.fetchedUntil = Math.max(buffer.fetchedUntil, Number(last.timestamp));
-    buffer.highWatermark = BigInt(batch.highWatermark);
-    resolveOffset(last.offset);
-    if (buffer.messages.length >= partitionCap) {
-      paused.add(buffer);
-      pause();
-    }
-    if (fresh.length === 0 && next <= floor) {
-      // a whole batch the store already has: move the group's committed offset up to the checkpoint
+    resolveOffset(intake.lastOffset);
+    if (intake.pause) pause();
+    if (intake.buffered === 0 && BigInt(intake.lastOffset) + 1n <= floor) {
+      // a whole batch the store already has (a crash between the database commit and the offset commit): move the group's committed offset up to the checkpoint
       await commit([{ topic, partition, offset: floor.toString() }]);
     }
     // once every batch of this fetch is buffered (they are handed out together), not between them
@@ -228,36 +184,6 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   }
 
   /**
-   * The next slice of a partition number that is not in a transaction now, or null. 'full': a slice of
-   * maxBatch messages within the watermark, or what lies within it when waiting cannot add more (the
-   * group has caught up, or the partition that sets the watermark is paused with a full buffer).
-   * 'any': whatever lies within the watermark. 'forced': ignore the watermark.
-   * The group with the most to take goes first.
-   */
-  function nextSlice(mode: 'full' | 'any' | 'forced'): { partition: number; parts: { buffer: Buffered; count: number }[] } | null {
-    // every partition of a group counts, even with nothing buffered: it bounds the watermark while it has more to fetch
-    const groups = new Map<number, Buffered[]>();
-    for (const b of buffers.values()) {
-      const group = groups.get(b.partition);
-      if (group === undefined) groups.set(b.partition, [b]);
-      else group.push(b);
-    }
-    let best: { partition: number; parts: { buffer: Buffered; count: number }[]; size: number } | null = null;
-    for (const [partition, group] of groups) {
-      if (inFlight.has(partition)) continue;
-      const sources = group.map((b) => ({ timestamps: b.times, hasMore: b.hasMore, fetchedUntil: b.fetchedUntil }));
-      const counts = alignedSlice(sources, maxBatch, mode === 'forced');
-      const size = counts.reduce((a, b) => a + b, 0);
-      // waiting helps only while the partition that sets the watermark can still be fetched
-      const setter = watermarkSetter(sources);
-      const ready = size >= maxBatch || setter === -1 || paused.has(group[setter] as Buffered);
-      if (size === 0 || (mode === 'full' && !ready) || (best !== null && best.size >= size)) continue;
-      best = { partition, size, parts: group.flatMap((buffer, i) => ((counts[i] as number) > 0 ? [{ buffer, count: counts[i] as number }] : [])) };
-    }
-    return best;
-  }
-
-  /**
    * Takes slices from the buffers and applies them, several partition numbers at once on PostgreSQL,
    * until halted. It prefers full slices (fewer, larger transactions write each record fewer times);
    * once a lane has been free for PATIENCE_MS it takes what lies within the watermark, and past the
@@ -270,23 +196,23 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     /** since when a lane has been free without a full slice to take */
     let idleSince: number | null = null;
     while (!halting) {
-      let slice: ReturnType<typeof nextSlice> = null;
+      let slice: Slice | null = null;
       if (running.size < lanes) {
-        slice = nextSlice('full');
+        slice = buffers.nextSlice('full', inFlight);
         idleSince ??= Date.now();
-        if (slice === null && Date.now() - idleSince >= PATIENCE_MS) slice = nextSlice('any');
+        if (slice === null && Date.now() - idleSince >= PATIENCE_MS) slice = buffers.nextSlice('any', inFlight);
         // produce times going backwards can leave nothing within the watermark while partitions wait paused
-        if (slice === null && Date.now() - idleSince >= PATIENCE_MS && paused.size > 0) slice = nextSlice('forced');
+        if (slice === null && Date.now() - idleSince >= PATIENCE_MS && buffers.anyPaused) slice = buffers.nextSlice('forced', inFlight);
       }
       if (slice === null) {
         const waits = [...running, new Promise<void>((resolve) => (wakeApplier = resolve))];
-        if ([...buffers.values()].some((b) => b.messages.length > 0)) waits.push(sleep(PATIENCE_MS).then(() => undefined));
+        if (buffers.holdsMessages) waits.push(sleep(PATIENCE_MS).then(() => undefined));
         await Promise.race(waits);
         continue;
       }
       idleSince = null;
       inFlight.add(slice.partition);
-      const task: Promise<void> = applyParts(slice.parts)
+      const task: Promise<void> = applySliceOf(slice)
         .catch((error: unknown) => {
           if (error instanceof LedgerError && error.code === ErrorCode.ContractViolation) logViolations(error);
           else log.error({ error: describeError(error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
@@ -310,18 +236,9 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   }
 
   /** Applies one slice in one transaction, then commits its offsets. */
-  async function applyParts(slice: { buffer: Buffered; count: number }[]): Promise<void> {
-    const parts = slice.map(({ buffer, count }) => {
-      const chunk = buffer.messages.splice(0, count);
-      buffer.times.splice(0, count);
-      return { buffer, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n };
-    });
-    for (const { buffer } of parts) {
-      if (paused.has(buffer) && buffer.messages.length < partitionCap && buffers.get(buffer.key) === buffer) {
-        paused.delete(buffer);
-        consumer?.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
-      }
-    }
+  async function applySliceOf(slice: Slice): Promise<void> {
+    const { parts, resume } = buffers.take(slice);
+    for (const { topic, partition } of resume) consumer?.resume([{ topic, partitions: [partition] }]);
     const parsed = parts.flatMap(({ buffer: { topic, partition }, chunk }) => {
       metrics.consumed.inc({ topic }, chunk.length);
       return chunk.map((m) => parseKafkaMessage(topic, partition, m, parseOptions));
@@ -424,9 +341,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     c.on(c.events.GROUP_JOIN, ({ payload }) => {
       health.kafka = true;
       // kafkajs fetches a new assignment from the committed offsets: what is buffered will come again
-      buffers.clear();
-      if (paused.size > 0) c.resume([...paused].map((b) => ({ topic: b.topic, partitions: [b.partition] })));
-      paused.clear();
+      const paused = buffers.clear();
+      if (paused.length > 0) c.resume(paused.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
       // a new assignment may bring partitions another member applied further than it committed
       void refreshFloors().catch((error: unknown) => log.warn({ error: describeError(error), partitions: payload.memberAssignment }, 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice'));
     });

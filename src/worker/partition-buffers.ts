@@ -1,0 +1,176 @@
+import type { KafkaMessage } from 'kafkajs';
+import { alignedSlice, watermarkSetter } from './aligned-slices.ts';
+import { partitionKey } from './partition-offsets.ts';
+
+/** One assigned topic partition's fetched messages that are not applied yet. */
+export interface Buffered {
+  topic: string;
+  partition: number;
+  key: string;
+  /** fetched, not yet taken into a slice, in offset order */
+  messages: KafkaMessage[];
+  /** produce time of each buffered message, milliseconds */
+  times: number[];
+  /** the next offset to buffer: fetched messages below it are buffered or applied already */
+  next: bigint;
+  /** the partition had messages past the last fetch */
+  hasMore: boolean;
+  /** produce time of the last message fetched */
+  fetchedUntil: number;
+  highWatermark: bigint;
+}
+
+/** A fetched batch of one topic partition, as kafkajs hands it to eachBatch. */
+export interface FetchedBatch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: KafkaMessage[];
+}
+
+/** What buffering a fetched batch did. */
+export interface Intake {
+  /** messages buffered (not below the floor, nor past the end) */
+  buffered: number;
+  /** the offset after the batch's last message: the batch's offsets are resolved up to it */
+  lastOffset: string;
+  /** the partition now holds its cap of messages: pause fetching it */
+  pause: boolean;
+}
+
+/** A slice of one partition number: how many messages to take from each of its topics' buffers. */
+export interface Slice {
+  partition: number;
+  parts: { buffer: Buffered; count: number }[];
+}
+
+/** A slice taken out of the buffers: each part's messages and the next offset of its partition. */
+export interface TakenPart {
+  buffer: Buffered;
+  chunk: KafkaMessage[];
+  nextOffset: bigint;
+}
+
+/**
+ * The worker's per-partition buffers, between kafkajs's fetches and the applier, and the slices taken out
+ * of them: no broker, no database, no clock. eachBatch hands each fetched batch to `intake`; the applier
+ * asks `nextSlice` for partition p of every topic together (they hold the same signals: producers key by
+ * signal_id), aligned on produce time up to the watermark (alignedSlice), and `take`s it. A partition
+ * holding `cap` messages (half a slice) is paused until the applier takes some, so memory stays bounded
+ * while the partitions behind keep being fetched.
+ */
+export class PartitionBuffers {
+  readonly #byKey = new Map<string, Buffered>();
+  readonly #paused = new Set<Buffered>();
+  readonly #maxBatch: number;
+  /** a partition holding this many fetched messages is paused (not fetched) until the applier takes some */
+  readonly cap: number;
+
+  constructor(maxBatch: number) {
+    this.#maxBatch = maxBatch;
+    this.cap = Math.max(1, Math.ceil(maxBatch / 2));
+  }
+
+  /**
+   * Buffers a fetched batch's messages from `floor` (the store's checkpoint: what lies below is applied
+   * already) and before `end` (a replay's stop), in offset order, and records how far the partition has
+   * been fetched. Null for an empty batch.
+   */
+  intake(batch: FetchedBatch, floor: bigint, end?: bigint): Intake | null {
+    const last = batch.messages.at(-1);
+    if (last === undefined) return null;
+    const key = partitionKey(batch.topic, batch.partition);
+    let buffer = this.#byKey.get(key);
+    if (buffer === undefined) {
+      buffer = { topic: batch.topic, partition: batch.partition, key, messages: [], times: [], next: 0n, hasMore: true, fetchedUntil: -Infinity, highWatermark: 0n };
+      this.#byKey.set(key, buffer);
+    }
+    const from = buffer.next > floor ? buffer.next : floor;
+    let buffered = 0;
+    for (const m of batch.messages) {
+      const offset = BigInt(m.offset);
+      if (offset < from || (end !== undefined && offset >= end)) continue;
+      buffer.messages.push(m);
+      buffer.times.push(Number(m.timestamp));
+      buffered++;
+    }
+    const next = BigInt(last.offset) + 1n;
+    buffer.next = next > buffer.next ? next : buffer.next;
+    buffer.hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
+    buffer.fetchedUntil = Math.max(buffer.fetchedUntil, Number(last.timestamp));
+    buffer.highWatermark = BigInt(batch.highWatermark);
+    const pause = buffer.messages.length >= this.cap;
+    if (pause) this.#paused.add(buffer);
+    return { buffered, lastOffset: last.offset, pause };
+  }
+
+  /** Some partition holds messages not taken yet. */
+  get holdsMessages(): boolean {
+    return [...this.#byKey.values()].some((b) => b.messages.length > 0);
+  }
+
+  /** Some partition is paused with a full buffer. */
+  get anyPaused(): boolean {
+    return this.#paused.size > 0;
+  }
+
+  /**
+   * The next slice of a partition number that is not in `inFlight`, or null. 'full': a slice of maxBatch
+   * messages within the watermark, or what lies within it when waiting cannot add more (the group has
+   * caught up, or the partition that sets the watermark is paused with a full buffer). 'any': whatever
+   * lies within the watermark. 'forced': ignore the watermark. The group with the most to take goes first.
+   */
+  nextSlice(mode: 'full' | 'any' | 'forced', inFlight: ReadonlySet<number>): Slice | null {
+    // every partition of a group counts, even with nothing buffered: it bounds the watermark while it has more to fetch
+    const groups = new Map<number, Buffered[]>();
+    for (const b of this.#byKey.values()) {
+      const group = groups.get(b.partition);
+      if (group === undefined) groups.set(b.partition, [b]);
+      else group.push(b);
+    }
+    let best: (Slice & { size: number }) | null = null;
+    for (const [partition, group] of groups) {
+      if (inFlight.has(partition)) continue;
+      const sources = group.map((b) => ({ timestamps: b.times, hasMore: b.hasMore, fetchedUntil: b.fetchedUntil }));
+      const counts = alignedSlice(sources, this.#maxBatch, mode === 'forced');
+      const size = counts.reduce((a, b) => a + b, 0);
+      // waiting helps only while the partition that sets the watermark can still be fetched
+      const setter = watermarkSetter(sources);
+      const ready = size >= this.#maxBatch || setter === -1 || this.#paused.has(group[setter] as Buffered);
+      if (size === 0 || (mode === 'full' && !ready) || (best !== null && best.size >= size)) continue;
+      best = { partition, size, parts: group.flatMap((buffer, i) => ((counts[i] as number) > 0 ? [{ buffer, count: counts[i] as number }] : [])) };
+    }
+    return best === null ? null : { partition: best.partition, parts: best.parts };
+  }
+
+  /**
+   * Takes a slice's messages out of their buffers. `resume` lists the partitions that were paused and
+   * now hold less than the cap: fetch them again.
+   */
+  take(slice: Slice): { parts: TakenPart[]; resume: { topic: string; partition: number }[] } {
+    const parts = slice.parts.map(({ buffer, count }) => {
+      const chunk = buffer.messages.splice(0, count);
+      buffer.times.splice(0, count);
+      return { buffer, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n };
+    });
+    const resume: { topic: string; partition: number }[] = [];
+    for (const { buffer } of parts) {
+      if (this.#paused.has(buffer) && buffer.messages.length < this.cap && this.#byKey.get(buffer.key) === buffer) {
+        this.#paused.delete(buffer);
+        resume.push({ topic: buffer.topic, partition: buffer.partition });
+      }
+    }
+    return { parts, resume };
+  }
+
+  /**
+   * Drops every buffer (a rebalance: kafkajs fetches the new assignment from the committed offsets, so
+   * what was buffered comes again). Returns the partitions that were paused: resume them.
+   */
+  clear(): { topic: string; partition: number }[] {
+    const paused = [...this.#paused].map((b) => ({ topic: b.topic, partition: b.partition }));
+    this.#byKey.clear();
+    this.#paused.clear();
+    return paused;
+  }
+}

@@ -1,0 +1,98 @@
+// The worker's partition buffers (src/worker/partition-buffers.ts) without a broker: fetched batches go in,
+// slices of partition p of every topic come out, aligned on produce time (test/worker/aligned-slices pins
+// the alignment itself); a partition is paused at half a slice and resumed once the applier takes some; a
+// rebalance drops everything.
+import type { KafkaMessage } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { type FetchedBatch, PartitionBuffers } from '../../src/worker/partition-buffers.ts';
+
+const message = (offset: number, timestamp: number): KafkaMessage =>
+  ({ offset: String(offset), timestamp: String(timestamp), key: null, value: Buffer.from('{}'), headers: {}, attributes: 0, size: 0 }) as unknown as KafkaMessage;
+/** A fetched batch of `topic` partition `partition`: offsets from `first`, produced at the given times. */
+const batch = (topic: string, partition: number, first: number, times: number[], highWatermark: number): FetchedBatch => ({
+  topic,
+  partition,
+  highWatermark: String(highWatermark),
+  messages: times.map((t, i) => message(first + i, t)),
+});
+const offsets = (slice: { parts: { chunk: KafkaMessage[] }[] }) => slice.parts.map((p) => p.chunk.map((m) => Number(m.offset)));
+
+describe('partition buffers', () => {
+  it('buffer a batch from the store floor up to a replay end, and report the last offset to resolve', () => {
+    const buffers = new PartitionBuffers(100);
+    expect(buffers.intake(batch('a', 0, 0, [], 10), 0n)).toBeNull();
+    expect(buffers.intake(batch('a', 0, 0, [1, 2, 3, 4, 5, 6], 10), 2n, 5n)).toEqual({ buffered: 3, lastOffset: '5', pause: false });
+    const slice = buffers.nextSlice('forced', new Set());
+    expect(slice?.parts.map((p) => p.count)).toEqual([3]);
+    const taken = buffers.take(slice as NonNullable<typeof slice>);
+    expect(offsets(taken)).toEqual([[2, 3, 4]]);
+    expect(taken.parts[0]?.nextOffset).toBe(5n);
+  });
+
+  it('never buffer an offset twice: a batch fetched again adds only what is past the last one', () => {
+    const buffers = new PartitionBuffers(100);
+    buffers.intake(batch('a', 0, 0, [1, 2, 3], 5), 0n);
+    expect(buffers.intake(batch('a', 0, 1, [2, 3, 4, 5], 5), 0n)).toMatchObject({ buffered: 2, lastOffset: '4' });
+    expect(offsets(buffers.take(buffers.nextSlice('any', new Set()) as NonNullable<ReturnType<PartitionBuffers['nextSlice']>>))).toEqual([[0, 1, 2, 3, 4]]);
+  });
+
+  it('take partition p of every topic together, in produce-time order up to the watermark; other partition numbers apart', () => {
+    const buffers = new PartitionBuffers(100);
+    buffers.intake(batch('generated', 0, 0, [10, 20, 30], 3), 0n);
+    buffers.intake(batch('risk', 0, 0, [15, 25], 2), 0n);
+    buffers.intake(batch('generated', 1, 0, [11], 1), 0n);
+    const first = buffers.nextSlice('full', new Set());
+    // partition 0 holds 5 messages, partition 1 one: the larger group goes first; all fetched, so it is ready
+    expect(first?.partition).toBe(0);
+    expect(first?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['generated', 3], ['risk', 2]]);
+    // a partition number with a slice in a transaction is not offered again
+    expect(buffers.nextSlice('full', new Set([0]))?.partition).toBe(1);
+  });
+
+  it('wait for a partition that has more to fetch (the watermark): "full" and "any" take nothing past it, "forced" does', () => {
+    const buffers = new PartitionBuffers(100);
+    buffers.intake(batch('generated', 0, 0, [10, 20], 2), 0n);
+    // risk has more past time 5 that is not fetched yet
+    buffers.intake(batch('risk', 0, 0, [5], 10), 0n);
+    const full = buffers.nextSlice('full', new Set());
+    expect(full).toBeNull();
+    expect(buffers.nextSlice('any', new Set())?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['risk', 1]]);
+    expect(buffers.nextSlice('forced', new Set())?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['generated', 2], ['risk', 1]]);
+  });
+
+  it('a full slice is ready at once; a smaller one waits while the partition setting the watermark can still be fetched', () => {
+    const buffers = new PartitionBuffers(2);
+    buffers.intake(batch('generated', 0, 0, [10, 20, 30], 10), 0n);
+    expect(buffers.nextSlice('full', new Set())?.parts.map((p) => p.count)).toEqual([2]);
+    const small = new PartitionBuffers(10);
+    small.intake(batch('generated', 0, 0, [10], 10), 0n);
+    small.intake(batch('risk', 0, 0, [15, 16], 10), 0n);
+    expect(small.nextSlice('full', new Set())).toBeNull();
+  });
+
+  it('pause a partition at half a slice, and resume it once the applier takes it below that', () => {
+    const buffers = new PartitionBuffers(4);
+    expect(buffers.cap).toBe(2);
+    expect(buffers.intake(batch('a', 0, 0, [1], 10), 0n)?.pause).toBe(false);
+    expect(buffers.anyPaused).toBe(false);
+    expect(buffers.intake(batch('a', 0, 1, [2, 3], 10), 0n)?.pause).toBe(true);
+    expect(buffers.anyPaused).toBe(true);
+    // the paused partition sets the watermark: a full slice of what there is is ready
+    const slice = buffers.nextSlice('full', new Set());
+    expect(slice?.parts.map((p) => p.count)).toEqual([3]);
+    expect(buffers.take(slice as NonNullable<typeof slice>).resume).toEqual([{ topic: 'a', partition: 0 }]);
+    expect(buffers.anyPaused).toBe(false);
+    expect(buffers.holdsMessages).toBe(false);
+  });
+
+  it('a rebalance drops every buffer and returns the paused partitions to resume', () => {
+    const buffers = new PartitionBuffers(2);
+    buffers.intake(batch('a', 0, 0, [1], 10), 0n);
+    buffers.intake(batch('b', 3, 0, [1, 2], 10), 0n);
+    expect(buffers.holdsMessages).toBe(true);
+    expect(buffers.clear()).toEqual([{ topic: 'a', partition: 0 }, { topic: 'b', partition: 3 }]);
+    expect(buffers.holdsMessages).toBe(false);
+    expect(buffers.anyPaused).toBe(false);
+    expect(buffers.nextSlice('forced', new Set())).toBeNull();
+  });
+});
