@@ -3,12 +3,15 @@ import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
 import { EVENT_KINDS, keyText, parseMessage, type ParsedMessage, type ParseOptions } from '../contract/index.ts';
 import { classifyFailure, describeError, ErrorCode, FailureClass, LedgerError } from '../errors.ts';
-import { type ApplyResult, type ConsumerCheckpoint, deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
+import { deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import { createKafka } from './kafka-client.ts';
 import { refusalOf, resolveCompressionType } from './compression-codecs.ts';
+import { CheckpointFloors } from './checkpoint-floors.ts';
+import { databaseRetry } from './database-retry.ts';
 import { createDeadLetterForwarder, type RejectedKafkaMessage } from './dead-letter-forwarder.ts';
 import { PartitionBuffers, type Slice } from './partition-buffers.ts';
+import { assertTopicsExist } from './preflight.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -77,60 +80,30 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   const kafka = createKafka(config.kafka, logger);
   const log = logger.child({ component: 'worker', group: groupId });
   const health = { kafka: false, database: false };
-  /**
-   * Per partition, the next offset the store has (its checkpoints, and this worker's commits). A fetched
-   * message below it is skipped unparsed, so each partition resumes from the later of the group's
-   * committed offset and the store's checkpoint (they differ after a crash between the two commits).
-   */
-  const floors = new Map<string, bigint>();
+  const floors = new CheckpointFloors({
+    read: () => readCheckpoints(store, groupId),
+    remove: ({ topic, partition }) => deleteCheckpoint(store, { groupId, topic, partition }),
+  });
   const remaining = new Set(options.stopAt === undefined ? [] : [...options.stopAt].filter(([, end]) => end > 0n).map(([k]) => k));
   let consumer: Consumer | null = null;
   let producer: Producer | null = null;
   /** copies a slice's dead letters to the dead-letter topic, once its producer is connected (dead-letter-forwarder.ts) */
   let forwardDeadLetters = async (_rejected: RejectedKafkaMessage[], _topic: string, _partition: number): Promise<void> => {};
   let stopping: Promise<void> | null = null;
-  let outage = false;
   let pinger: ReturnType<typeof setInterval> | null = null;
   let settle: { resolve: () => void; reject: (e: unknown) => void } = { resolve: () => {}, reject: () => {} };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
 
-  const databaseState = (up: boolean, error?: unknown) => {
-    health.database = up;
-    if (up && outage) log.info('database available again: consumption resumed');
-    if (!up && !outage) log.warn({ error: describeError(error) }, 'database unavailable: consumption paused, no offset committed; retrying with backoff');
-    outage = !up;
-  };
+  const database = databaseRetry({
+    log,
+    onState: (up) => (health.database = up),
+    onRetry: () => metrics.dbRetries.inc(),
+    halting: () => halting,
+    maxRetryDelayMs,
+  });
 
-  async function refreshFloors(): Promise<void> {
-    for (const c of await readCheckpoints(store, groupId)) {
-      const key = partitionKey(c.topic, c.partition);
-      const next = BigInt(c.nextOffset);
-      if (next > (floors.get(key) ?? -1n)) floors.set(key, next);
-    }
-  }
 
-  /** Applies one slice, retrying while the database is unavailable; null when stopped or rebalanced first. */
-  async function applySlice(parsed: ParsedMessage[], checkpoints: ConsumerCheckpoint[]): Promise<ApplyResult | null> {
-    let delay = 200;
-    for (;;) {
-      try {
-        const result = await (writer as StoreWriter).apply(parsed, checkpoints, config.onInvalid === 'stop');
-        databaseState(true);
-        return result;
-      } catch (error) {
-        if (classifyFailure(error) !== FailureClass.Retry) throw error;
-        metrics.dbRetries.inc();
-        databaseState(false, error);
-        // the buffer fills meanwhile and eachBatch waits for it, heartbeating, so the group keeps this member
-        for (const until = Date.now() + delay * (0.75 + Math.random() / 2); Date.now() < until; ) {
-          if (halting) return null;
-          await sleep(Math.min(1_000, Math.max(0, until - Date.now())));
-        }
-        delay = Math.min(delay * 2, maxRetryDelayMs);
-      }
-    }
-  }
 
   const outcomeCounter = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
 
@@ -245,7 +218,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     });
     const timer = metrics.batchSeconds.startTimer();
     const checkpoints = parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ groupId, topic, partition, nextOffset: nextOffset.toString() }));
-    const result = await applySlice(parsed, checkpoints);
+    // retried while the database is unavailable; null when stopped first
+    const result = await database.run(() => (writer as StoreWriter).apply(parsed, checkpoints, config.onInvalid === 'stop'));
     if (result === null) return; // halted while the database was away: nothing committed
     timer();
     metrics.signalWrites.inc(result.signalsChanged);
@@ -258,7 +232,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       for (const outcome of MESSAGE_OUTCOMES) if (tally[outcome] > 0) outcomeCounter[outcome].inc({ topic }, tally[outcome]);
       const rejected = result.rejections.filter((r) => r.at >= from && r.at < at).map((r) => ({ message: chunk[r.at - from] as KafkaMessage, problems: r.problems }));
       await forwardDeadLetters(rejected, topic, partition);
-      if (nextOffset > (floors.get(key) ?? -1n)) floors.set(key, nextOffset);
+      floors.raise(key, nextOffset);
       metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(highWatermark - nextOffset)));
       options.onProgress?.(topic, partition, nextOffset, chunk);
     }
@@ -271,7 +245,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   }
 
   async function start(): Promise<void> {
-    await refreshFloors();
+    await floors.refresh();
     health.database = true;
     // an idle worker still notices the database going away (and coming back) for /healthz
     pinger = setInterval(() => {
@@ -280,30 +254,14 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
         .getConnection()
         .execute('select 1')
         .then(
-          () => databaseState(true),
-          (error: unknown) => databaseState(false, error),
+          () => database.observe(true),
+          (error: unknown) => database.observe(false, error),
         );
     }, 5_000);
     pinger.unref();
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = [...topics, ...(config.deadLetterTopic === null ? [] : [config.deadLetterTopic])].filter((t) => !existing.has(t));
-      if (missing.length > 0) throw new Error(`topic(s) ${missing.join(', ')} do not exist on ${config.kafka.brokers.join(',')}; create them with \`signal-ledger topics create\` (the dead-letter topic with --dlq-topic)`);
-    } finally {
-      await admin.disconnect();
-    }
-    // a checkpoint past the end of its partition belongs to an earlier incarnation of the topic
-    // (deleted and created again): trusting it would skip the new messages
+    await assertTopicsExist(kafka.admin(), [...topics, ...(config.deadLetterTopic === null ? [] : [config.deadLetterTopic])], config.kafka.brokers);
     const partitions = await fetchPartitionOffsets(kafka, topics);
-    for (const [key, { topic, partition, high }] of partitions) {
-      const floor = floors.get(key);
-      if (floor === undefined || floor <= high) continue;
-      log.warn({ topic, partition, checkpoint: floor.toString(), end: high.toString() }, 'the store checkpoint is past the end of the partition (topic recreated?): ignoring it, resuming from the committed offset');
-      floors.delete(key);
-      await deleteCheckpoint(store, { groupId, topic, partition });
-    }
+    await floors.dropPastEnd(partitions, log);
     if (options.stopAt !== undefined && remaining.size === 0) {
       settle.resolve();
       return;
@@ -344,7 +302,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       const paused = buffers.clear();
       if (paused.length > 0) c.resume(paused.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
       // a new assignment may bring partitions another member applied further than it committed
-      void refreshFloors().catch((error: unknown) => log.warn({ error: describeError(error), partitions: payload.memberAssignment }, 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice'));
+      void floors.refresh().catch((error: unknown) => log.warn({ error: describeError(error), partitions: payload.memberAssignment }, 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice'));
     });
     c.on(c.events.CONNECT, () => (health.kafka = true));
     c.on(c.events.DISCONNECT, () => (health.kafka = false));
