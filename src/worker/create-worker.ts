@@ -11,6 +11,7 @@ import { CheckpointFloors } from './checkpoint-floors.ts';
 import { databaseRetry } from './database-retry.ts';
 import { createDeadLetterForwarder, type RejectedKafkaMessage } from './dead-letter-forwarder.ts';
 import { PartitionBuffers, type Slice } from './partition-buffers.ts';
+import { createSliceScheduler } from './slice-scheduler.ts';
 import { assertTopicsExist } from './preflight.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
@@ -60,8 +61,6 @@ const FETCH_BYTES = 8 * 1_048_576;
 /** How long the applier waits for a full slice before it applies what it has. */
 const PATIENCE_MS = 100;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * The Kafka worker: consumes the five topics with eachBatch into per-partition buffers, while an
  * applier takes slices of partition p of every topic (they hold the same signals), aligned on produce
@@ -108,10 +107,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   const outcomeCounter = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
 
   const buffers = new PartitionBuffers(maxBatch);
-  /** partition numbers with a slice in a transaction now */
-  const inFlight = new Set<number>();
   let halting = false;
-  let wakeApplier: () => void = () => {};
   let wakeScheduled = false;
   let applier: Promise<void> = Promise.resolve();
   let writer: StoreWriter | null = null;
@@ -142,7 +138,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       wakeScheduled = true;
       setImmediate(() => {
         wakeScheduled = false;
-        wakeApplier();
+        scheduler.wake();
       });
     }
   }
@@ -156,49 +152,18 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     }
   }
 
-  /**
-   * Takes slices from the buffers and applies them, several partition numbers at once on PostgreSQL,
-   * until halted. It prefers full slices (fewer, larger transactions write each record fewer times);
-   * once a lane has been free for PATIENCE_MS it takes what lies within the watermark, and past the
-   * watermark only while partitions wait paused (produce times going backwards).
-   */
-  async function runApplier(): Promise<void> {
-    // slices in hand at once: on PostgreSQL in transactions side by side; SQLite has one writer, which takes them in turn while the next ones are validated
-    const lanes = options.concurrentGroups ?? 3;
-    const running = new Set<Promise<void>>();
-    /** since when a lane has been free without a full slice to take */
-    let idleSince: number | null = null;
-    while (!halting) {
-      let slice: Slice | null = null;
-      if (running.size < lanes) {
-        slice = buffers.nextSlice('full', inFlight);
-        idleSince ??= Date.now();
-        if (slice === null && Date.now() - idleSince >= PATIENCE_MS) slice = buffers.nextSlice('any', inFlight);
-        // produce times going backwards can leave nothing within the watermark while partitions wait paused
-        if (slice === null && Date.now() - idleSince >= PATIENCE_MS && buffers.anyPaused) slice = buffers.nextSlice('forced', inFlight);
-      }
-      if (slice === null) {
-        const waits = [...running, new Promise<void>((resolve) => (wakeApplier = resolve))];
-        if (buffers.holdsMessages) waits.push(sleep(PATIENCE_MS).then(() => undefined));
-        await Promise.race(waits);
-        continue;
-      }
-      idleSince = null;
-      inFlight.add(slice.partition);
-      const task: Promise<void> = applySliceOf(slice)
-        .catch((error: unknown) => {
-          if (error instanceof LedgerError && error.code === ErrorCode.ContractViolation) logViolations(error);
-          else log.error({ error: describeError(error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
-          void shutdown().then(() => settle.reject(error));
-        })
-        .finally(() => {
-          inFlight.delete(slice.partition);
-          running.delete(task);
-        });
-      running.add(task);
-    }
-    await Promise.all(running);
-  }
+  const scheduler = createSliceScheduler({
+    buffers,
+    apply: (slice) => applySliceOf(slice),
+    onError: (error) => {
+      if (error instanceof LedgerError && error.code === ErrorCode.ContractViolation) logViolations(error);
+      else log.error({ error: describeError(error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
+      void shutdown().then(() => settle.reject(error));
+    },
+    halting: () => halting,
+    lanes: options.concurrentGroups ?? 3,
+    patienceMs: PATIENCE_MS,
+  });
 
   /** Strict mode: each message that broke the contract, with where it is, before the worker stops. */
   function logViolations(error: LedgerError): void {
@@ -318,7 +283,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     await c.connect();
     await c.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
     writer = await openStoreWriter(store);
-    applier = runApplier();
+    applier = scheduler.run();
     await c.run({
       eachBatchAutoResolve: false,
       // offsets are committed by the applier, after their slice is in the database, and by nothing else
@@ -345,7 +310,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     shuttingDown ??= (async () => {
       if (pinger !== null) clearInterval(pinger);
       halting = true;
-      wakeApplier();
+      scheduler.wake();
       await applier;
       await writer?.close();
       writer = null;
