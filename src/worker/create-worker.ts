@@ -1,63 +1,20 @@
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import type { Logger } from 'pino';
-import type { KafkaConfig } from '../config.ts';
-import { EVENT_KINDS, keyText, parseMessage, type ParsedMessage, type ParseOptions } from '../contract/index.ts';
-import { classifyFailure, describeError, ErrorCode, FailureClass, LedgerError } from '../errors.ts';
-import { deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints, type Store } from '../store/index.ts';
-import { openStoreWriter, type StoreWriter } from './store-writer.ts';
-import { createKafka } from './kafka-client.ts';
-import { refusalOf, resolveCompressionType } from './compression-codecs.ts';
+import { EVENT_KINDS, type ParseOptions } from '../contract/index.ts';
+import { describeError, ErrorCode, LedgerError } from '../errors.ts';
+import { deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints } from '../store/index.ts';
 import { CheckpointFloors } from './checkpoint-floors.ts';
+import { resolveCompressionType } from './compression-codecs.ts';
 import { databaseRetry } from './database-retry.ts';
 import { createDeadLetterForwarder, type RejectedKafkaMessage } from './dead-letter-forwarder.ts';
+import { createKafka, createLedgerConsumer } from './kafka-client.ts';
+import { parseKafkaMessage } from './kafka-message.ts';
 import { PartitionBuffers, type Slice } from './partition-buffers.ts';
-import { createSliceScheduler } from './slice-scheduler.ts';
-import { assertTopicsExist } from './preflight.ts';
 import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
-import type { WorkerMetrics } from './worker-metrics.ts';
+import { assertTopicsExist } from './preflight.ts';
+import { createSliceScheduler } from './slice-scheduler.ts';
+import { openStoreWriter, type StoreWriter } from './store-writer.ts';
+import type { LedgerWorker, WorkerOptions } from './worker-options.ts';
 
-export interface WorkerOptions {
-  store: Store;
-  config: KafkaConfig;
-  logger: Logger;
-  metrics: WorkerMetrics;
-  /** the consumer group (default config.groupId) */
-  groupId?: string;
-  /** where a group with no committed offset starts: the beginning (default), so no history is skipped */
-  fromBeginning?: boolean;
-  /** replay: stop once every partition has reached these offsets (`topic:partition` -> end offset) */
-  stopAt?: ReadonlyMap<string, bigint>;
-  /** called after each applied slice (committed to the database), per partition in it, with the partition's next offset and its messages */
-  onProgress?: (topic: string, partition: number, nextOffset: bigint, messages: readonly KafkaMessage[]) => void;
-  /** slices (each of one partition number) in hand at once (default 3): side by side on PostgreSQL; SQLite's one writer takes them in turn */
-  concurrentGroups?: number;
-  /** longest wait between retries while the database is unavailable (default 10 s) */
-  maxRetryDelayMs?: number;
-}
-
-export interface LedgerWorker {
-  /** connects, subscribes and starts consuming; rejects with one clear error when it cannot */
-  start(): Promise<void>;
-  /** stops fetching, lets the batch in hand finish and commit, disconnects; idempotent */
-  stop(): Promise<void>;
-  /** resolves when the worker has stopped (by stop(), or a replay reaching its end), rejects if it crashed */
-  readonly done: Promise<void>;
-  /** connected to Kafka (joined the group) and the last database operation succeeded */
-  readonly health: { kafka: boolean; database: boolean };
-}
-
-/** A Kafka message as the contract reads it: a typed event or its problems, with where it came from. */
-export function parseKafkaMessage(topic: string, partition: number, message: KafkaMessage, options: ParseOptions): ParsedMessage {
-  const key = keyText(message.key);
-  const source = { type: 'kafka', topic, partition, offset: message.offset, key } as const;
-  // a stand-in for a record of a batch that could not be decompressed: a dead letter saying why
-  const refused = refusalOf(message.value);
-  if (refused !== null) return { ok: false, problems: [{ path: '$', message: refused }], raw: null, topic, key, source, eventId: null, signalId: null };
-  return parseMessage({ topic, key, value: message.value, source }, options);
-}
-
-/** The most bytes one fetch brings (kafkajs maxBytes), across all partitions. */
-const FETCH_BYTES = 8 * 1_048_576;
 /** How long the applier waits for a full slice before it applies what it has. */
 const PATIENCE_MS = 100;
 
@@ -89,6 +46,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   /** copies a slice's dead letters to the dead-letter topic, once its producer is connected (dead-letter-forwarder.ts) */
   let forwardDeadLetters = async (_rejected: RejectedKafkaMessage[], _topic: string, _partition: number): Promise<void> => {};
   let stopping: Promise<void> | null = null;
+  let halting = false;
   let pinger: ReturnType<typeof setInterval> | null = null;
   let settle: { resolve: () => void; reject: (e: unknown) => void } = { resolve: () => {}, reject: () => {} };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -102,12 +60,9 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     maxRetryDelayMs,
   });
 
-
-
   const outcomeCounter = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
 
   const buffers = new PartitionBuffers(maxBatch);
-  let halting = false;
   let wakeScheduled = false;
   let applier: Promise<void> = Promise.resolve();
   let writer: StoreWriter | null = null;
@@ -246,20 +201,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
         maxRetryDelayMs,
       });
     }
-    const c = kafka.consumer({
-      groupId,
-      // during a long database outage the buffers fill and their partitions pause, while kafkajs goes on
-      // fetching nothing and heartbeating; the session only ends if the process hangs
-      sessionTimeout: 30_000,
-      // with every partition paused (buffers full) kafkajs sleeps this long before it looks again
-      maxWaitTimeInMs: 200,
-      heartbeatInterval: 3_000,
-      // bounded in-flight memory: one fetch of at most FETCH_BYTES, shared by every partition, so that
-      // each fetch brings all partitions (and partition p of every topic can be applied together)
-      maxBytesPerPartition: Math.max(64 * 1024, Math.floor(FETCH_BYTES / Math.max(1, partitions.size))),
-      maxBytes: FETCH_BYTES,
-      retry: { retries: 8, restartOnFailure: async (error) => !isBug(error) },
-    });
+    const c = createLedgerConsumer(kafka, groupId, partitions.size);
     consumer = c;
     c.on(c.events.GROUP_JOIN, ({ payload }) => {
       health.kafka = true;
@@ -291,17 +233,6 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       eachBatch,
     });
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');
-  }
-
-  /** A failure of our own making (not the broker's, not the database being away) stops the worker. */
-  function isBug(error: unknown): boolean {
-    let e: unknown = error;
-    while (e instanceof Error) {
-      if (e.name.startsWith('KafkaJS') && e.name !== 'KafkaJSNonRetriableError') return false;
-      if (classifyFailure(e) === FailureClass.Retry) return false;
-      e = e.cause;
-    }
-    return true;
   }
 
   let shuttingDown: Promise<void> | null = null;

@@ -1,6 +1,7 @@
-import kafkajs, { type Admin, type KafkaConfig as KafkajsConfig, type logLevel as LogLevel } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type KafkaConfig as KafkajsConfig, type logLevel as LogLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConnection } from '../config.ts';
+import { classifyFailure, FailureClass } from '../errors.ts';
 import { registerCompressionCodecs } from './compression-codecs.ts';
 
 const { Kafka, logLevel } = kafkajs;
@@ -83,4 +84,40 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
     if (Date.now() >= deadline) throw new Error(`topic(s) ${topics.join(', ')} have no leader ${timeoutMs / 1000} s after they were created`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The most bytes one fetch brings (kafkajs maxBytes), across all partitions. */
+const FETCH_BYTES = 8 * 1_048_576;
+
+/**
+ * The worker's consumer of `partitionCount` topic partitions in all: a fetch brings all of them within a
+ * bounded size, a long database outage keeps the group membership, and kafkajs restarts the consumer after
+ * an error unless it is of our own making.
+ */
+export function createLedgerConsumer(kafka: InstanceType<typeof Kafka>, groupId: string, partitionCount: number): Consumer {
+  return kafka.consumer({
+    groupId,
+    // during a long database outage the buffers fill and their partitions pause, while kafkajs goes on
+    // fetching nothing and heartbeating; the session only ends if the process hangs
+    sessionTimeout: 30_000,
+    // with every partition paused (buffers full) kafkajs sleeps this long before it looks again
+    maxWaitTimeInMs: 200,
+    heartbeatInterval: 3_000,
+    // bounded in-flight memory: one fetch of at most FETCH_BYTES, shared by every partition, so that
+    // each fetch brings all partitions (and partition p of every topic can be applied together)
+    maxBytesPerPartition: Math.max(64 * 1024, Math.floor(FETCH_BYTES / Math.max(1, partitionCount))),
+    maxBytes: FETCH_BYTES,
+    retry: { retries: 8, restartOnFailure: async (error) => !isBug(error) },
+  });
+}
+
+/** A failure of our own making (not the broker's, not the database being away) stops the worker. */
+function isBug(error: unknown): boolean {
+  let e: unknown = error;
+  while (e instanceof Error) {
+    if (e.name.startsWith('KafkaJS') && e.name !== 'KafkaJSNonRetriableError') return false;
+    if (classifyFailure(e) === FailureClass.Retry) return false;
+    e = e.cause;
+  }
+  return true;
 }
