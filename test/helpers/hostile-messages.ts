@@ -243,7 +243,8 @@ export const validDraftArbs: Readonly<Record<EventKind, fc.Arbitrary<EventDraft>
     .map(({ envelope, ...rest }) => draftOf('generated', { ...envelope, ...rest })),
   risk: fc
     .record({ envelope: envelopeArb, passed: fc.boolean(), checks: optional(jsonObjectArb()), reason: storableTextArb(LIMITS.maxTextLength) })
-    .map(({ envelope, passed, checks, reason }) => draftOf('risk', { ...envelope, passed, checks, rejection_reason: passed ? undefined : reason })),
+    // a rejection's reason must not be blank (white space alone is refused): such reasons keep their spaces behind a letter
+    .map(({ envelope, passed, checks, reason }) => draftOf('risk', { ...envelope, passed, checks, rejection_reason: passed ? undefined : reason.trim() === '' ? `r${reason}` : reason })),
   submitted: fc
     .record({ envelope: envelopeArb, order_id: idArb(LIMITS.maxIdLength), quantity: optionalDecimal('positive'), limit_price: optionalDecimal('positive'), broker: optional(storableTextArb(40)) })
     .map(({ envelope, ...rest }) => draftOf('submitted', { ...envelope, ...rest })),
