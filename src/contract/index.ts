@@ -1,9 +1,11 @@
 export * from './canonical-json.ts';
+export { deriveEventId, doubleWritesItBack, EXACT_HASH_PREFIX, hashEvent, sameContent } from './content-hash.ts';
 export * from './decimal.ts';
 export * from './events.ts';
 export * from './limits.ts';
 export * from './parse-message.ts';
 export * from './schemas.ts';
+export * from './storable.ts';
 export * from './timestamp.ts';
 export * from './json-hazards.ts';
 export * from './value-spans.ts';

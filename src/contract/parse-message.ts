@@ -1,8 +1,9 @@
 import type * as z from 'zod';
-import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { deriveEventId, EXACT_HASH_PREFIX, exactContentHash } from './content-hash.ts';
 import type { EventSource, JsonObject, Problem, SignalEvent } from './events.ts';
 import { LIMITS } from './limits.ts';
 import { findJsonHazards, nestsDeeperThan, quote, toJsonPath, unstorableReason } from './json-hazards.ts';
+import { keyText, storableProblems, storableRaw, storableText } from './storable.ts';
 import { normalizeDecimal } from './decimal.ts';
 import { normalizeTimestamp, type NaiveTimestampRule } from './timestamp.ts';
 import { topLevelValueSpans } from './value-spans.ts';
@@ -73,44 +74,6 @@ const SCAN_DEPTH_ABOVE_CHARS = 4096;
 /** `\u0000` or a surrogate escape in JSON text: only then can a parsed string hold NUL or a lone surrogate. */
 const RISKY_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
-/**
- * Text that both databases store alike, losing nothing: the text itself when it is Unicode without
- * NUL; else `base64:` of its bytes (`bytes` when given, else its UTF-8); and a JS string that is not
- * Unicode (a lone surrogate, which UTF-8 cannot encode) as `json:` and its JSON string literal.
- */
-export function storableRaw(text: string, bytes?: Uint8Array): string {
-  if (unstorableReason(text) === null) return text;
-  if (bytes === undefined && !text.isWellFormed()) return `json:${JSON.stringify(text)}`;
-  return `base64:${Buffer.from(bytes ?? Buffer.from(text, 'utf8')).toString('base64')}`;
-}
-
-/**
- * A short text field (key, topic, id) that both databases store alike: itself when it is Unicode
- * without NUL and within `maxChars`, else with NUL and lone surrogates written as \u escapes and cut
- * to `maxChars` (then ending in "…").
- */
-export function storableText(text: string, maxChars: number): string {
-  let out = unstorableReason(text) === null ? text : text.replace(/\u0000|\p{Surrogate}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (out.length > maxChars) out = `${out.slice(0, maxChars - 1).toWellFormed()}…`;
-  return out;
-}
-
-/** Problems as both databases store them: a problem may quote the input (V8's JSON.parse messages do), NUL and lone surrogates included. */
-export function storableProblems(problems: readonly Problem[]): Problem[] {
-  return problems.map((p) => ({ path: storableText(p.path, 1_000), message: storableText(p.message, 2_000) }));
-}
-
-/** A message key as stored: its UTF-8 text, or the marked base64 of its bytes when they are not storable text. */
-export function keyText(key: Uint8Array | string | null | undefined): string | null {
-  if (key == null) return null;
-  if (typeof key === 'string') return storableRaw(key);
-  try {
-    return storableRaw(utf8.decode(key), key);
-  } catch {
-    return `base64:${Buffer.from(key).toString('base64')}`;
-  }
-}
-
 function decodeText(value: Uint8Array | string | null | undefined): { text: string } | { error: string; raw: string | null } {
   if (value == null) return { error: 'empty message (null value)', raw: null };
   if (typeof value === 'string') return { text: value };
@@ -147,16 +110,6 @@ function problemsOf(error: z.ZodError, input: Record<string, unknown>): Problem[
 function isMissing(input: Record<string, unknown>, path: readonly PropertyKey[]): boolean {
   // Stryker disable next-line ConditionalExpression: equivalent: zod reports no issue at the root of an object (path []), and a deeper path starts at a field that is there
   return path.length === 1 && !Object.hasOwn(input, path[0] as PropertyKey);
-}
-
-/** The event id a producer did not give: derived from the event's default topic and the canonical JSON of the value. */
-export function deriveEventId(kind: EventKind, value: unknown): string {
-  return sha256Hex(`${DEFAULT_TOPICS[kind]}\n${canonicalJson(value)}`);
-}
-
-/** A hash of everything that defines an event (not where it came from): equal events, equal hash. */
-export function hashEvent(event: SignalEvent): string {
-  return sha256Hex(canonicalJson(event));
 }
 
 /** The timestamp fields of each event kind, which NAIVE_TIMESTAMPS=utc may read without an offset. */
@@ -276,67 +229,6 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   };
   if (typeof givenId !== 'string' && exact !== null) accepted.legacyEventId = overDoubles;
   return accepted;
-}
-
-/**
- * Content hashes of messages are written `x1:` and the first 61 hex digits (244 bits: the column holds
- * 64 characters) since decimals are hashed exactly; a hash of 64 hex digits was written before, over
- * doubles, and is compared with `legacyContentHash`.
- */
-export const EXACT_HASH_PREFIX = 'x1:';
-
-/** True when a recorded content hash says the message carries the same event: compared in the form it was written in. */
-export function sameContent(recordedHash: string, m: AcceptedMessage): boolean {
-  return recordedHash.startsWith(EXACT_HASH_PREFIX) ? recordedHash === m.contentHash : recordedHash === (m.legacyContentHash ?? m.contentHash);
-}
-
-/**
- * True when a JSON number's text is what its double prints, decided from the text alone (the common
- * case, cheaper than printing the double): plain notation, no sign on zero, no leading zeros, no
- * trailing zeros after the point, at most 15 digits (every such decimal survives a double), and not
- * below 1e-6 (which JavaScript prints with an exponent).
- */
-export function doubleWritesItBack(text: string): boolean {
-  let i = text.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
-  const first = text.charCodeAt(i);
-  if (first === 0x30 /* 0 */ && i + 1 < text.length && text.charCodeAt(i + 1) !== 0x2e /* . */) return false;
-  let digits = 0;
-  let point = -1;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) digits++;
-    else if (c === 0x2e && point === -1) point = i;
-    else return false;
-  }
-  if (digits === 0 || digits > 15 || text === '-0') return false;
-  if (point !== -1 && (point === text.length - 1 || text.charCodeAt(text.length - 1) === 0x30)) return false;
-  // 0.000000x and below print as 1e-7
-  return !(first === 0x30 && point !== -1 && text.startsWith('000000', point + 1));
-}
-
-/**
- * The canonical JSON reads numbers as doubles, so 151.10 and 151.1, or 12345678901234567890 and
- * ...891, look alike there, while the record keeps each decimal as written. When a decimal given as a
- * JSON number is not the double's own decimal, the content hash is taken over the exact decimals
- * instead, so the two messages are told apart (a reused event_id is then a dead letter, not a silent
- * duplicate), and so is the derived event_id of a message without one; the id an earlier version
- * derived over doubles is kept beside it (legacyEventId), so that a replay of an event recorded then is
- * still a duplicate. Null when the doubles say it all (the common case: one string compare per decimal).
- */
-function exactContentHash(kind: EventKind, content: Record<string, unknown>, decimalNumbers: readonly string[], input: Record<string, unknown>, data: Record<string, unknown>): string | null {
-  let exact: Record<string, unknown> | null = null;
-  for (const f of decimalNumbers) {
-    const text = input[f];
-    // Stryker disable next-line EqualityOperator,StringLiteral: equivalent: skipping this shortcut leaves the check below, which says the same (doubleWritesItBack(text) implies String(Number(text)) === text, a property in hostile-input.unit.test.ts)
-    if (typeof text === 'string' && doubleWritesItBack(text)) continue;
-    const double = String(content[f]);
-    if (input[f] === double) continue;
-    const asDouble = normalizeDecimal(double);
-    if ('value' in asDouble && asDouble.value === data[f]) continue;
-    exact ??= { ...content };
-    exact[f] = data[f];
-  }
-  return exact === null ? null : deriveEventId(kind, exact);
 }
 
 type WireOf = {
