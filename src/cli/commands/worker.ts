@@ -7,16 +7,8 @@ import { LedgerError } from '../../errors.ts';
 import type { GlobalOptions } from '../context.ts';
 import type { WorkerThreadCommand, WorkerThreadInput, WorkerThreadMessage } from './worker-thread.ts';
 
-interface WorkerFlags {
-  brokers?: string;
-  groupId?: string;
-  dlqTopic?: string;
-  metricsPort?: string;
-  maxBatch?: string;
-  compression?: string;
-  onInvalid?: string;
-  naiveTimestamps?: string;
-}
+/** The worker's own flags (the database is a global one; --max-line-bytes is ingest's). */
+type WorkerFlags = Omit<KafkaFlags, 'db' | 'maxLineBytes'>;
 
 const KAFKA_OPTION_HELP = `
 Environment: DATABASE_URL, KAFKA_BROKERS (host:port,...; default 127.0.0.1:9092), KAFKA_GROUP_ID (default
