@@ -14,6 +14,7 @@ export default mutationRun({
     'test/store/apply-batch-safety-net.int.test.ts',
     'test/store/apply-batch-results.int.test.ts',
     'test/store/apply-batch-retries.int.test.ts',
+    'test/store/apply-batch-edges.int.test.ts',
     'test/store/apply-batch.fuzz.int.test.ts',
     'test/store/concurrent-apply.int.test.ts',
     'test/numeric/exact-decimal.unit.test.ts',
