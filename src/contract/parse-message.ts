@@ -2,9 +2,8 @@ import type * as z from 'zod';
 import { deriveEventId, EXACT_HASH_PREFIX, exactContentHash } from './content-hash.ts';
 import type { EventSource, JsonObject, Problem, SignalEvent } from './events.ts';
 import { LIMITS } from './limits.ts';
-import { findJsonHazards, nestsDeeperThan, quote, toJsonPath, unstorableReason } from './json-hazards.ts';
+import { findJsonHazards, nestsDeeperThan, quote, toJsonPath } from './json-hazards.ts';
 import { keyText, storableProblems, storableRaw, storableText } from './storable.ts';
-import { normalizeDecimal } from './decimal.ts';
 import { normalizeTimestamp, type NaiveTimestampRule } from './timestamp.ts';
 import { topLevelValueSpans } from './value-spans.ts';
 import {
