@@ -8,7 +8,7 @@ import { mutationRun } from './stryker.shared.mjs';
 export default mutationRun({
   name: 'apply',
   // applyBatch and the store modules it writes through
-  mutate: ['src/store/apply-batch.ts', 'src/store/bulk-sql.ts', 'src/store/signal-columns.ts', 'src/store/rollups.ts'],
+  mutate: ['src/store/apply-batch.ts', 'src/store/apply-transaction.ts', 'src/store/bulk-sql.ts', 'src/store/signal-columns.ts', 'src/store/rollups.ts'],
   testFiles: [
     'test/store/apply-batch.int.test.ts',
     'test/store/apply-batch-safety-net.int.test.ts',

@@ -1,0 +1,272 @@
+import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
+import { canonicalJson, EXACT_HASH_PREFIX, storableProblems, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
+import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
+import { ContractError } from '../errors.ts';
+import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, runSql } from './bulk-sql.ts';
+import type { Dialect } from './database-url.ts';
+import { addDeadLetterRollups, type Contributions, contributionsOf, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
+import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
+import type { ApplyOptions, ApplyResult, MessageOutcome } from './apply-types.ts';
+
+// Inside one transaction of applyBatch (apply-batch.ts): the batch's set-based statements, its dead-letter rows,
+// and the fold of its events into their signals' stored states.
+
+const AUDIT_COLUMNS: BulkColumn[] = [
+  ['event_id', 'text'], ['signal_id', 'text'], ['kind', 'text'], ['occurred_at', 'timestamptz'], ['received_at', 'timestamptz'],
+  ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'], ['message_key', 'text'],
+  ['payload', 'text'], ['content_hash', 'text'], ['status_before', 'text'], ['status_after', 'text'], ['anomaly', 'text'],
+].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+
+const DEAD_LETTER_COLUMNS: BulkColumn[] = [
+  ['dedupe_key', 'text'], ['received_at', 'timestamptz'], ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'],
+  ['message_key', 'text'], ['raw_value', 'text'], ['problems', 'jsonb'], ['event_id', 'text'], ['signal_id', 'text'],
+].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+
+const CHECKPOINT_COLUMNS: BulkColumn[] = [
+  ['group_id', 'text'], ['topic', 'text'], ['partition', 'integer'], ['next_offset', 'bigint'], ['updated_at', 'timestamptz'],
+].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+
+interface StatementSet {
+  saveCheckpoints: BulkInsert;
+  insertSignals: BulkInsert;
+  lockSignals: string;
+  existingEvents: string;
+  insertAudit: BulkInsert;
+  upsertSignals: BulkInsert;
+  insertDeadLetters: BulkInsert;
+}
+
+function buildStatements(dialect: Dialect): StatementSet {
+  const updates = SIGNAL_WRITE_COLUMNS.filter((c) => c.name !== 'signal_id' && c.name !== 'created_at')
+    .map((c) => `"${c.name}" = excluded."${c.name}"`)
+    .join(', ');
+  const max = dialect === 'postgresql' ? 'greatest' : 'max';
+  return {
+    saveCheckpoints: {
+      table: 'consumer_checkpoints',
+      columns: CHECKPOINT_COLUMNS,
+      tail: `on conflict ("group_id", "topic", "partition") do update set "next_offset" = ${max}("consumer_checkpoints"."next_offset", excluded."next_offset"), "updated_at" = excluded."updated_at"`,
+      orderBy: 'partition',
+    },
+    insertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id' },
+    lockSignals:
+      `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
+      (dialect === 'postgresql' ? ' for update' : ''),
+    existingEvents: `select "event_id", "signal_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
+    // arrival order, so the audit trail's ids follow the order events were received
+    insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing' },
+    upsertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
+    insertDeadLetters: { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, tail: 'on conflict ("dedupe_key") do nothing' },
+  };
+}
+
+const STATEMENTS: Record<Dialect, StatementSet> = { sqlite: buildStatements('sqlite'), postgresql: buildStatements('postgresql') };
+
+/** Columns that say where a message came from, for the audit trail and dead letters. */
+export function sourceColumns(source: EventSource, topic: string | null, key: string | null) {
+  switch (source.type) {
+    case 'kafka':
+      return { source: `${source.topic}/${source.partition}@${source.offset}`, topic: source.topic, partition: source.partition, offset: source.offset, message_key: source.key };
+    case 'file':
+      return { source: `${source.file}:${source.line}`, topic: source.topic, partition: null, offset: null, message_key: source.key };
+    case 'api':
+      return { source: 'api', topic, partition: null, offset: null, message_key: key };
+    default: {
+      const never: never = source;
+      throw new Error(`unknown source ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Longest dedupe key the column holds; a Kafka source past it (a topic name of up to 249 characters) is hashed. */
+const MAX_DEDUPE_KEY = 200;
+
+/** A dead letter's row; every text is one both databases store alike (the contract makes raw, key and ids so; topics are cut here). */
+function deadLetterRow(receivedAt: string, m: RejectedMessage) {
+  const source = sourceColumns(m.source, m.topic, m.key);
+  const kafkaKey = m.source.type === 'kafka' ? (source.source.length <= MAX_DEDUPE_KEY ? source.source : `sha256:${sha256Hex(source.source)}`) : null;
+  return {
+    dedupe_key: kafkaKey ?? `sha256:${sha256Hex(`${m.topic}\n${m.raw ?? ''}\n${canonicalJson(m.problems)}`)}`,
+    received_at: receivedAt,
+    ...source,
+    source: storableText(source.source, 10_000),
+    topic: source.topic === null ? null : storableText(source.topic, 255),
+    raw_value: m.raw,
+    // again here, for dead letters made elsewhere (a refused message carries the database's error)
+    problems: storableProblems(m.problems),
+    event_id: m.eventId,
+    signal_id: m.signalId,
+  };
+}
+
+/** An accepted message that is not applied after all (its event_id is owned elsewhere, or the database refused it), as a dead letter. */
+export function deadLetterOf(m: AcceptedMessage, problems: Problem[]): RejectedMessage {
+  const topic = m.source.type === 'api' ? null : m.source.topic;
+  const key = m.source.type === 'api' ? null : m.source.key;
+  return { ok: false, problems, raw: m.payload, topic: topic ?? 'api', key, source: m.source, eventId: m.event.eventId, signalId: m.event.signalId };
+}
+
+/** A concurrent writer recorded one of our event ids or signals between our read and our insert: run the batch again. */
+export class ConcurrentInsert extends Error {}
+
+export async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], options: ApplyOptions, lookUpEveryEvent: boolean): Promise<ApplyResult> {
+  const { runner } = writer;
+  const sql = STATEMENTS[writer.dialect];
+  const now = timestampFromDate(options.receivedAt ?? new Date());
+  const rollupSlot = writer.dialect === 'sqlite' ? 0 : (options.rollupSlot ?? options.checkpoints?.[0]?.partition ?? 0) % ROLLUP_SLOTS;
+  const dead: RejectedMessage[] = [];
+  const rejections: ApplyResult['rejections'] = [];
+  const reject = (m: RejectedMessage, at: number) => {
+    dead.push(m);
+    rejections.push({ at, problems: m.problems });
+    outcomes[at] = 'dead-letter';
+  };
+  const outcomes = messages.map((m): MessageOutcome => (m.ok ? 'applied' : 'dead-letter'));
+  let duplicates = 0;
+
+  const accepted: { m: AcceptedMessage; at: number }[] = [];
+  messages.forEach((m, at) => (m.ok ? accepted.push({ m, at }) : reject(m, at)));
+
+  const signalIds = [...new Set(accepted.map(({ m }) => m.event.signalId))].sort();
+  let applied = 0;
+  let signalsChanged = 0;
+  let rollupsBefore: Contributions = new Map();
+  let rollupsAfter: Contributions = new Map();
+
+  if (signalIds.length > 0) {
+    // Lock the signals that exist, in id order; signals that do not exist yet are inserted below and
+    // a concurrent creator of the same signal makes that insert skip the row, which retries the batch.
+    const locked = await runSql<{ signal_id: string; status: string; version: number | string; fold_state: unknown }>(runner, sql.lockSignals, [JSON.stringify(signalIds)]);
+    const rows = new Map(locked.map((r) => [r.signal_id, r]));
+    // Only a stored signal can have recorded events: a signal's row is written in the transaction of
+    // its first event. (A signal created concurrently since the lock makes an insert below skip a row,
+    // and the batch runs again.)
+    // An event_id reused by another signal is found at insert time (fewer rows written); the batch
+    // then runs again looking every id up.
+    const candidates = [
+      ...new Set(accepted.filter(({ m }) => lookUpEveryEvent || rows.has(m.event.signalId)).flatMap(({ m }) => (m.legacyEventId === undefined ? [m.event.eventId] : [m.event.eventId, m.legacyEventId]))),
+    ];
+    const existing = new Map(
+      candidates.length === 0
+        ? []
+        : (await runSql<{ event_id: string; signal_id: string; content_hash: string }>(runner, sql.existingEvents, [JSON.stringify(candidates)])).map((r) => [r.event_id, r]),
+    );
+
+    interface Pending {
+      state: FoldState;
+      status: string | null;
+      anomalies: string[];
+      version: number;
+      stored: boolean;
+      changed: boolean;
+    }
+    const pending = new Map<string, Pending>();
+    for (const id of signalIds) {
+      const row = rows.get(id);
+      const state = row === undefined ? EMPTY_STATE : ((typeof row.fold_state === 'string' ? JSON.parse(row.fold_state) : row.fold_state) as FoldState);
+      pending.set(id, {
+        state,
+        status: row?.status ?? null,
+        anomalies: row === undefined ? [] : summarizeStatus(state).anomalies,
+        version: Number(row?.version ?? 0),
+        stored: row !== undefined,
+        changed: false,
+      });
+    }
+
+    // In arrival order, an event_id belongs to the signal that recorded it before, else to the first
+    // message of this batch that has it: a repeat with the same content is a duplicate, anything else a
+    // dead letter naming the owner (one statement cannot insert the same key twice, either).
+    const auditRows: Record<string, unknown>[] = [];
+    const claimed = new Map<string, AcceptedMessage>();
+    for (const { m, at } of accepted) {
+      const id = m.event.eventId;
+      // recorded by an earlier version under the id it derived over doubles: the same event again
+      const earlier = m.legacyEventId === undefined ? undefined : existing.get(m.legacyEventId);
+      if (earlier !== undefined && !earlier.content_hash.startsWith(EXACT_HASH_PREFIX) && earlier.content_hash === m.legacyContentHash) {
+        duplicates++;
+        outcomes[at] = 'duplicate';
+        continue;
+      }
+      const prior = existing.get(id);
+      const first = claimed.get(id);
+      if (prior !== undefined || first !== undefined) {
+        if (prior !== undefined ? sameContent(prior.content_hash, m) : first?.contentHash === m.contentHash) {
+          duplicates++;
+          outcomes[at] = 'duplicate';
+          continue;
+        }
+        const owner = prior?.signal_id ?? (first as AcceptedMessage).event.signalId;
+        const why =
+          owner === m.event.signalId
+            ? `event_id ${quote(id)} ${prior !== undefined ? 'was already recorded' : 'appears earlier in the same batch'} with different content; this message was not applied`
+            : prior !== undefined
+              ? `event_id ${quote(id)} already belongs to signal ${quote(owner)}; this message for signal ${quote(m.event.signalId)} was not applied`
+              : `event_id ${quote(id)} belongs to signal ${quote(owner)} (earlier in the same batch); this message for signal ${quote(m.event.signalId)} was not applied`;
+        reject(deadLetterOf(m, [{ path: '$.event_id', message: why }]), at);
+        continue;
+      }
+      claimed.set(id, m);
+      const p = pending.get(m.event.signalId) as Pending;
+      p.state = mergeStates(p.state, stateOf(m.event));
+      const summary = summarizeStatus(p.state);
+      const added = summary.anomalies.filter((a) => !p.anomalies.includes(a));
+      auditRows.push({
+        event_id: m.event.eventId,
+        signal_id: m.event.signalId,
+        kind: m.event.kind,
+        occurred_at: m.event.occurredAt,
+        received_at: now,
+        ...sourceColumns(m.source, null, null),
+        payload: m.payload,
+        content_hash: m.contentHash,
+        status_before: p.status,
+        status_after: summary.status,
+        anomaly: added.length > 0 ? added.join(',') : null,
+      });
+      p.status = summary.status;
+      p.anomalies = summary.anomalies;
+      p.version++;
+      p.changed = true;
+    }
+
+    const created: Record<string, unknown>[] = [];
+    const updated: Record<string, unknown>[] = [];
+    for (const [id, p] of pending) {
+      if (!p.changed) continue;
+      const row = toSignalRow({ ...deriveFacts(id, p.state), version: p.version, createdAt: now, updatedAt: now }, p.state);
+      (p.stored ? updated : created).push(row);
+    }
+    if ((await insertRows(writer, sql.insertSignals, created)) !== created.length) throw new ConcurrentInsert('a signal was created concurrently');
+    // what the rewritten rows counted in the rollups before, and what every written row counts now
+    rollupsBefore = await contributionsOf(writer, updated.map((r) => r.signal_id as string));
+    await insertRows(writer, sql.upsertSignals, updated);
+    rollupsAfter = await contributionsOf(writer, [...created, ...updated].map((r) => r.signal_id as string));
+    if ((await insertRows(writer, sql.insertAudit, auditRows)) !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
+    applied = auditRows.length;
+    signalsChanged = created.length + updated.length;
+  }
+
+  if (options.strict && dead.length > 0) {
+    throw ContractError.violation(dead.map((m) => ({ source: sourceColumns(m.source, m.topic, m.key).source, where: m.source, problems: m.problems })));
+  }
+  // per topic, so the rollup counts exactly the dead letters written (a redelivered one is skipped)
+  const byTopic = new Map<string, Record<string, unknown>[]>();
+  for (const m of dead) {
+    const row = deadLetterRow(now, m);
+    const topic = (row.topic as string | null) ?? 'api';
+    const rows = byTopic.get(topic);
+    if (rows === undefined) byTopic.set(topic, [row]);
+    else rows.push(row);
+  }
+  const written = new Map<string, number>();
+  for (const [topic, rows] of byTopic) written.set(topic, await insertRows(writer, sql.insertDeadLetters, rows));
+  await addDeadLetterRollups(writer, now.slice(0, 10), written);
+  await shiftRollups(writer, rollupsAfter, rollupsBefore, rollupSlot);
+  if (options.checkpoints !== undefined && options.checkpoints.length > 0) {
+    const rows = options.checkpoints.map((c) => ({ group_id: c.groupId, topic: c.topic, partition: c.partition, next_offset: c.nextOffset, updated_at: now }));
+    await insertRows(writer, sql.saveCheckpoints, rows);
+  }
+  rejections.sort((a, b) => a.at - b.at);
+  return { received: messages.length, applied, duplicates, deadLetters: dead.length, signalsChanged, signalIds, outcomes, rejections };
+}
