@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { kyselyOf, listLimit, rangeClause, recordSelectList, runSql, type SignalRecord, SqlParams, type Store, toSignalRecord } from '../store/index.ts';
+import { kyselyOf, listLimit, rangeClause, recordSelectList, runSql, SignalEntity, SignalEventEntity, type SignalRecord, signalRecordOf, SqlParams, type Store, toSignalRecord } from '../store/index.ts';
 
 /** Filters of getSignals; dates are half-open [startDate, endDate) on generated_at (first_event_at until details arrive). */
 export interface SignalFilters {
@@ -17,10 +17,13 @@ export interface PageOptions {
   cursor?: string;
 }
 
+// One record and one audit trail are simple reads, and MikroORM does them: the entity's types read each
+// column (TimestampString reads PostgreSQL's times as text, with their microseconds), and no identity map
+// is kept, for nothing read here is written back. Lists stay SQL: keyset paging over effective_at.
+
 export async function findSignalById(store: Store, signalId: string): Promise<SignalRecord | null> {
-  const params = new SqlParams(store.dialect);
-  const rows = await runSql(kyselyOf(store), `select ${recordSelectList(store.dialect)} from "signals" where "signal_id" = ${params.add(signalId)} and "version" > 0`, params.values);
-  return rows[0] ? toSignalRecord(rows[0]) : null;
+  const entity = await store.em().findOne(SignalEntity, { signalId, version: { $gt: 0 } }, { exclude: ['foldState'], disableIdentityMap: true });
+  return entity === null ? null : signalRecordOf(entity);
 }
 
 /** Newest first (effective_at, then signal_id, both descending), keyset-paged by the last signalId. */
@@ -58,24 +61,17 @@ export interface AuditEntry {
 }
 
 export async function findAuditTrail(store: Store, signalId: string): Promise<AuditEntry[]> {
-  const params = new SqlParams(store.dialect);
-  const ts = (c: string) => (store.dialect === 'postgresql' ? `to_char("${c}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `"${c}"`);
-  const rows = await runSql<Record<string, string | null>>(
-    kyselyOf(store),
-    `select "event_id", "signal_id", "kind", ${ts('occurred_at')} as "occurred_at", ${ts('received_at')} as "received_at", "source", "status_before", "status_after", "anomaly", "payload"
-       from "signal_events" where "signal_id" = ${params.add(signalId)} order by "id"`,
-    params.values,
-  );
-  return rows.map((r) => ({
-    eventId: r.event_id as string,
-    signalId: r.signal_id as string,
-    kind: r.kind as string,
-    occurredAt: r.occurred_at as string,
-    receivedAt: r.received_at as string,
-    source: r.source as string,
-    statusBefore: r.status_before ?? null,
-    statusAfter: r.status_after as string,
-    anomaly: r.anomaly ?? null,
-    payload: r.payload as string,
+  const events = await store.em().find(SignalEventEntity, { signalId }, { orderBy: { id: 'asc' }, disableIdentityMap: true });
+  return events.map((e) => ({
+    eventId: e.eventId,
+    signalId: e.signalId,
+    kind: e.kind,
+    occurredAt: e.occurredAt,
+    receivedAt: e.receivedAt,
+    source: e.source,
+    statusBefore: e.statusBefore ?? null,
+    statusAfter: e.statusAfter,
+    anomaly: e.anomaly ?? null,
+    payload: e.payload,
   }));
 }

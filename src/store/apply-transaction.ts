@@ -2,8 +2,12 @@ import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMess
 import { canonicalJson, EXACT_HASH_PREFIX, storableProblems, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
 import { ContractError } from '../errors.ts';
-import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, runSql } from './bulk-sql.ts';
+import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, runSql } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
+import { ConsumerCheckpointEntity } from './entities/consumer-checkpoint.entity.ts';
+import { DeadLetterEntity } from './entities/dead-letter.entity.ts';
+import { SignalEventEntity } from './entities/signal-event.entity.ts';
+import { columnsOf } from './entity-columns.ts';
 import { addDeadLetterRollups, type Contributions, contributionsOf, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
 import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
 import type { ApplyOptions, ApplyResult, MessageOutcome } from './apply-types.ts';
@@ -11,20 +15,10 @@ import type { ApplyOptions, ApplyResult, MessageOutcome } from './apply-types.ts
 // Inside one transaction of applyBatch (apply-batch.ts): the batch's set-based statements, its dead-letter rows,
 // and the fold of its events into their signals' stored states.
 
-const AUDIT_COLUMNS: BulkColumn[] = [
-  ['event_id', 'text'], ['signal_id', 'text'], ['kind', 'text'], ['occurred_at', 'timestamptz'], ['received_at', 'timestamptz'],
-  ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'], ['message_key', 'text'],
-  ['payload', 'text'], ['content_hash', 'text'], ['status_before', 'text'], ['status_after', 'text'], ['anomaly', 'text'],
-].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
-
-const DEAD_LETTER_COLUMNS: BulkColumn[] = [
-  ['dedupe_key', 'text'], ['received_at', 'timestamptz'], ['source', 'text'], ['topic', 'text'], ['partition', 'integer'], ['offset', 'bigint'],
-  ['message_key', 'text'], ['raw_value', 'text'], ['problems', 'jsonb'], ['event_id', 'text'], ['signal_id', 'text'],
-].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
-
-const CHECKPOINT_COLUMNS: BulkColumn[] = [
-  ['group_id', 'text'], ['topic', 'text'], ['partition', 'integer'], ['next_offset', 'bigint'], ['updated_at', 'timestamptz'],
-].map(([name, pgType]) => ({ name, pgType }) as BulkColumn);
+// the columns each statement fills, as the entities declare them
+const AUDIT_COLUMNS = columnsOf(SignalEventEntity);
+const DEAD_LETTER_COLUMNS = columnsOf(DeadLetterEntity);
+const CHECKPOINT_COLUMNS = columnsOf(ConsumerCheckpointEntity);
 
 interface StatementSet {
   saveCheckpoints: BulkInsert;

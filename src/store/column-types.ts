@@ -26,6 +26,10 @@ export class TimestampString extends Type<string | null, string | Date | null> {
   override getColumnType(_prop: unknown, platform: Platform): string {
     return isSqlitePlatform(platform) ? 'text' : 'timestamptz';
   }
+  /** PostgreSQL: read as that text in SQL, for the driver would make a Date of it and lose the microseconds */
+  override convertToJSValueSQL(key: string, platform: Platform): string {
+    return isSqlitePlatform(platform) ? key : timestampTextSql(key);
+  }
   override convertToJSValue(value: string | Date | null): string | null {
     if (value === null || value === undefined) return null;
     if (value instanceof Date) return `${value.toISOString().slice(0, 23)}000Z`;
@@ -34,6 +38,11 @@ export class TimestampString extends Type<string | null, string | Date | null> {
   override compareAsType(): string {
     return 'string';
   }
+}
+
+/** A PostgreSQL timestamptz as the text the ledger stores and prints: RFC 3339 in UTC, six fraction digits. */
+export function timestampTextSql(column: string): string {
+  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
 /** JSON kept as JSON: `jsonb` on PostgreSQL (queryable), `text` on SQLite. */

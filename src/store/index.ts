@@ -6,5 +6,6 @@ export * from './signal-columns.ts';
 export * from './sql-params.ts';
 export type { Store } from './store.ts';
 export * from './sql-aggregates.ts';
-export { addMeasures, contributionsOf, emptyMeasures, latencyCount, type Measures, measureSql, rebuildRollups, shiftRollups } from './rollups.ts';
+export { latencyCount } from './rollup-measures.ts';
+export { addMeasures, contributionsOf, emptyMeasures, type Measures, measureSql, rebuildRollups, shiftRollups } from './rollups.ts';
 export { type BatchWriter, type BulkInsert, insertRows, runSql } from './bulk-sql.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { MikroORM as CoreMikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PostgreSqlMikroORM } from '@mikro-orm/postgresql';
-import type { EntityManager } from '@mikro-orm/sql';
+import type { EntityManager, SchemaHelper, SqlSchemaGenerator } from '@mikro-orm/sql';
 import { MikroORM as SqliteMikroORM } from '@mikro-orm/sqlite';
 import { ConfigError, LedgerError, ErrorCode, StoreError } from '../errors.ts';
 import { type DatabaseTarget, type Dialect, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
@@ -143,7 +143,8 @@ async function checkedForReading(store: Store, file: string): Promise<Store> {
     if (gaps.fresh) {
       throw new LedgerError(ErrorCode.InputInvalid, `SQLite database ${file} holds no signal-ledger tables (an empty file or another program's); a read command does not create them`);
     }
-    const missing = [...(gaps.firstFillAt ? ['signals.first_fill_at'] : []), ...gaps.latencies.map((l) => `signals.${l.column}`), ...gaps.tables];
+    // a missing index only slows a read down
+    const missing = [...gaps.columns, ...gaps.tables];
     if (missing.length > 0) {
       throw new LedgerError(
         ErrorCode.InputInvalid,
@@ -232,47 +233,48 @@ function rootCause(error: unknown): unknown {
 interface SqliteSchemaGaps {
   /** no signals table: nothing of the ledger yet */
   fresh: boolean;
-  firstFillAt: boolean;
-  latencies: (typeof LATENCIES)[number][];
-  /** tables missing (a read cannot do without them) */
+  /** tables the file lacks */
   tables: string[];
-  /** the create statements of the missing tables and indexes */
+  /** columns the file's tables lack, as table.column (filled in afterwards where they derive from what is stored) */
+  columns: string[];
+  /** the statements that create what is missing: tables with their indexes, columns, indexes */
   statements: string[];
   rollups: boolean;
 }
 
 /**
- * Compares a SQLite file with the DDL of the entities (not by introspecting the file: MikroORM's reader
- * fails on tables such as ANALYZE's sqlite_stat1).
+ * Compares a SQLite file with the schema MikroORM builds from the entities' metadata, table by table, and
+ * writes what is missing with MikroORM's own DDL. Not MikroORM's schema diff: its reader fails on tables
+ * such as ANALYZE's sqlite_stat1, and it would rebuild the audit trail (copy every row to a new table) for
+ * differences it sees in columns it reads back from the file; a ledger only ever adds.
  */
 async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> {
   const conn = store.em().getConnection();
   const names = async (sql: string) => new Set((await conn.execute<{ name: string }[]>(sql)).map((r) => r.name));
   const tables = await names(`select name from sqlite_master where type = 'table'`);
-  const signalColumns = await names(`select name from pragma_table_info('signals')`);
   const indexes = await names(`select name from sqlite_master where type = 'index'`);
+  const helper = store.em().getPlatform().getSchemaHelper() as SchemaHelper;
+  const statements: string[] = [];
   const missingTables: string[] = [];
-  const statements = (await store.orm.schema.getCreateSchemaSQL({ wrap: false }))
-    .split(/;\s*\n/)
-    .map((statement) => statement.trim())
-    .filter((sql) => {
-      const table = /^create table `([^`]+)`/.exec(sql)?.[1];
-      const index = /^create (?:unique )?index [`"]([^`"]+)[`"]/.exec(sql)?.[1];
-      if (table !== undefined && !tables.has(table)) missingTables.push(table);
-      return (table !== undefined && !tables.has(table)) || (index !== undefined && !indexes.has(index));
-    });
+  const missingColumns: string[] = [];
+  for (const table of (store.orm.schema as unknown as SqlSchemaGenerator).getTargetSchema().getTables()) {
+    if (!tables.has(table.name)) {
+      missingTables.push(table.name);
+      statements.push(...helper.createTable(table).filter((sql) => sql !== ''));
+      continue;
+    }
+    const columns = await names(`select name from pragma_table_info('${table.name}')`);
+    for (const column of table.getColumns().filter((c) => !columns.has(c.name))) {
+      statements.push(`alter table ${table.getQuotedName()} add column ${helper.createTableColumn(column, table)}`);
+      missingColumns.push(`${table.name}.${column.name}`);
+    }
+    for (const index of table.getIndexes()) if (!index.primary && !indexes.has(index.keyName)) statements.push(helper.createIndex(index, table));
+  }
   const fresh = !tables.has('signals');
-  return {
-    fresh,
-    firstFillAt: !fresh && !signalColumns.has('first_fill_at'),
-    latencies: fresh ? [] : LATENCIES.filter((l) => !signalColumns.has(l.column)),
-    tables: missingTables,
-    statements,
-    rollups: !fresh && !tables.has('signal_rollups'),
-  };
+  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: !fresh && !tables.has('signal_rollups') };
 }
 
-const upToDate = (gaps: SqliteSchemaGaps) => !gaps.fresh && !gaps.firstFillAt && gaps.latencies.length === 0 && gaps.statements.length === 0;
+const upToDate = (gaps: SqliteSchemaGaps) => !gaps.fresh && gaps.statements.length === 0;
 
 /**
  * Creates a new SQLite file's tables, or adds to an existing file what a later version added: tables
@@ -289,11 +291,9 @@ async function migrateSqlite(store: Store): Promise<void> {
   await conn.execute('begin immediate');
   try {
     const gaps = await sqliteSchemaGaps(store);
-    if (gaps.firstFillAt) await conn.execute('alter table `signals` add column `first_fill_at` text null');
-    for (const l of gaps.latencies) await conn.execute(`alter table \`signals\` add column \`${l.column}\` integer null`);
     for (const sql of gaps.statements) await conn.execute(sql);
-    if (gaps.firstFillAt) await conn.execute(FIRST_FILL_BACKFILL);
-    if (gaps.latencies.length > 0) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
+    if (gaps.columns.includes('signals.first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
+    if (LATENCIES.some((l) => gaps.columns.includes(`signals.${l.column}`))) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
     if (gaps.rollups) await rebuildRollupsIn(conn.getClient() as unknown as QueryRunner, 'sqlite');
     await conn.execute('commit');
   } catch (error) {

@@ -1,8 +1,10 @@
-import { SIGNAL_STATUSES } from '../fold/index.ts';
-import { type BatchWriter, type BulkColumn, type BulkInsert, inJsonArray, insertRows, type QueryRunner, runSql } from './bulk-sql.ts';
+import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, type QueryRunner, runSql } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import type { Store } from './store.ts';
-import { LATENCIES, type LatencyName, snake } from './signal-columns.ts';
+import { DeadLetterRollupEntity, SignalRollupEntity } from './entities/rollup.entity.ts';
+import { columnsOf } from './entity-columns.ts';
+import { type Cond, COUNT_MEASURES, type CountMeasure, latencyCount, SUM_MEASURES, type SumMeasure } from './rollup-measures.ts';
+import { LATENCIES, signalColumn } from './signal-columns.ts';
 import { aggregatesFor, ExactAggregates } from './sql-aggregates.ts';
 import { compareKeys, exactAdd } from '../numeric/index.ts';
 
@@ -15,58 +17,6 @@ import { compareKeys, exactAdd } from '../numeric/index.ts';
  * instead of every signal. COUNT_MEASURES and SUM_MEASURES are the one definition of every measure: the
  * rollups, the apply path's deltas and the analytics over part of a day all use the SQL made from them.
  */
-
-/** A condition on a signals row. */
-type Cond = { notNull: string } | { status: string } | { isTrue: string };
-/** A counted measure: how many rows meet all its conditions. */
-interface CountMeasure {
-  name: string;
-  when: readonly Cond[];
-}
-/** A summed measure: the exact sum of a decimal column (or of a product of two) over the rows meeting its conditions. */
-interface SumMeasure {
-  name: string;
-  when: readonly Cond[];
-  column: string;
-  /** a missing value counts as 0 */
-  orZero?: boolean;
-  times?: string;
-}
-
-const count = (name: string, ...when: Cond[]): CountMeasure => ({ name, when });
-const sum = (name: string, column: string, when: Cond[] = [], extra: Partial<SumMeasure> = {}): SumMeasure => ({ name, column, when, ...extra });
-
-export const COUNT_MEASURES: readonly CountMeasure[] = [
-  count('n'),
-  ...SIGNAL_STATUSES.map((st) => count(`status_${st}`, { status: st })),
-  count('risk_n', { notNull: 'risk_check_passed' }),
-  count('risk_passed', { isTrue: 'risk_check_passed' }),
-  count('submitted_n', { notNull: 'submitted_at' }),
-  count('filled_n', { notNull: 'first_fill_at' }),
-  count('slippage_n', { notNull: 'slippage' }),
-  count('slippage_bps_n', { notNull: 'slippage_bps' }),
-  count('quality_n', { notNull: 'quality_score' }),
-  ...LATENCIES.map((l) => count(latencyCount(l.name), { notNull: l.column })),
-  count('executed_conf_n', { status: 'executed' }, { notNull: 'strength' }),
-  count('executed_quality_n', { status: 'executed' }, { notNull: 'quality_score' }),
-  count('rejected_conf_n', { status: 'rejected' }, { notNull: 'strength' }),
-  count('rejected_quality_n', { status: 'rejected' }, { notNull: 'quality_score' }),
-];
-
-export const SUM_MEASURES: readonly SumMeasure[] = [
-  sum('filled_qty', 'executed_quantity', [{ notNull: 'submitted_at' }, { notNull: 'order_quantity' }], { orZero: true }),
-  sum('ordered_qty', 'order_quantity', [{ notNull: 'submitted_at' }]),
-  sum('fees', 'fees'),
-  sum('quality', 'quality_score'),
-  sum('slippage', 'slippage'),
-  sum('slippage_bps', 'slippage_bps'),
-  sum('executed_qty', 'executed_quantity'),
-  sum('notional', 'executed_price', [], { times: 'executed_quantity' }),
-  sum('executed_conf', 'strength', [{ status: 'executed' }]),
-  sum('executed_quality', 'quality_score', [{ status: 'executed' }]),
-  sum('rejected_conf', 'strength', [{ status: 'rejected' }]),
-  sum('rejected_quality', 'quality_score', [{ status: 'rejected' }]),
-];
 
 /** A condition in SQL. */
 function condSql(dialect: Dialect, c: Cond): string {
@@ -87,11 +37,6 @@ function countSql(dialect: Dialect, m: CountMeasure): string {
 function sumSql(dialect: Dialect, m: SumMeasure): string {
   const value = m.orZero ? `coalesce("${m.column}", 0)` : `"${m.column}"`;
   return m.when.length === 0 ? value : `case when ${m.when.map((c) => condSql(dialect, c)).join(' and ')} then ${value} end`;
-}
-
-/** The count of rows with a latency: the name of its count measure. */
-export function latencyCount(name: LatencyName): string {
-  return (LATENCIES.find((l) => l.name === name) as (typeof LATENCIES)[number]).column.replace(/_us$/, '_n');
 }
 
 /** The figures of one group of signals: counts by measure name, and exact sums ("0" when none). */
@@ -200,15 +145,9 @@ export async function contributionsOf(writer: BatchWriter, signalIds: readonly s
   return out;
 }
 
-const ROLLUP_COLUMNS_BULK: BulkColumn[] = [
-  ...ROLLUP_KEY.map((name) => ({ name, pgType: name === 'slot' ? 'integer' : 'text' }) as const),
-  ...COUNT_MEASURES.map((m) => ({ name: m.name, pgType: 'bigint' }) as const),
-  ...SUM_MEASURES.map((m) => ({ name: m.name, pgType: 'numeric' }) as const),
-];
-
 const rollupUpsert = (dialect: Dialect): BulkInsert => ({
   table: 'signal_rollups',
-  columns: ROLLUP_COLUMNS_BULK,
+  columns: columnsOf(SignalRollupEntity),
   tail: `on conflict ("day", "strategy_name", "symbol", "slot") do update set ${[
     ...COUNT_MEASURES.map((m) => `"${m.name}" = "signal_rollups"."${m.name}" + excluded."${m.name}"`),
     ...SUM_MEASURES.map((m) => `"${m.name}" = ${dialect === 'postgresql' ? `"signal_rollups"."${m.name}" + excluded."${m.name}"` : `ledger_add("signal_rollups"."${m.name}", excluded."${m.name}", 1)`}`),
@@ -264,11 +203,7 @@ const DEAD_LETTER_REBUILD = (dialect: Dialect) =>
 
 const DEAD_LETTER_UPSERT: BulkInsert = {
   table: 'dead_letter_rollups',
-  columns: [
-    { name: 'day', pgType: 'text' },
-    { name: 'topic', pgType: 'text' },
-    { name: 'n', pgType: 'bigint' },
-  ],
+  columns: columnsOf(DeadLetterRollupEntity),
   tail: 'on conflict ("day", "topic") do update set "n" = "dead_letter_rollups"."n" + excluded."n"',
   orderBy: ['day', 'topic'],
 };
@@ -283,7 +218,7 @@ export async function addDeadLetterRollups(writer: BatchWriter, day: string, cou
 export function latencyBackfillSql(dialect: Dialect): string[] {
   const sql = aggregatesFor(dialect);
   return LATENCIES.map((l) => {
-    const [later, earlier] = [l.later, l.earlier].map((f) => `"${snake(f)}"`) as [string, string];
+    const [later, earlier] = [l.later, l.earlier].map((f) => `"${signalColumn(f)}"`) as [string, string];
     const when = `${later} is not null and ${earlier} is not null${l.executedOnly ? ` and "status" = 'executed'` : ''}`;
     return `update "signals" set "${l.column}" = ${sql.microsBetween(later, earlier)} where ${when}`;
   });

@@ -1,7 +1,10 @@
+import type { EntitySchema } from '@mikro-orm/core';
 import { sortKeysDeep } from '../contract/index.ts';
 import type { SignalFacts } from '../fold/index.ts';
-import type { BulkColumn } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
+import { SignalEntity } from './entities/signal.entity.ts';
+import { timestampTextSql } from './column-types.ts';
+import { columnsOf, type EntityColumn } from './entity-columns.ts';
 
 /** A signal record as users read it: the fields derived from the events plus the row's bookkeeping. */
 export interface SignalRecord extends SignalFacts {
@@ -12,40 +15,6 @@ export interface SignalRecord extends SignalFacts {
   /** number of distinct events applied to this signal */
   version: number;
 }
-
-type ValueKind = 'text' | 'decimal' | 'timestamp' | 'json' | 'boolean' | 'integer';
-interface RecordColumn {
-  field: keyof SignalRecord;
-  column: string;
-  kind: ValueKind;
-}
-
-const PG_TYPE: Record<ValueKind, BulkColumn['pgType']> = {
-  text: 'text',
-  decimal: 'numeric',
-  timestamp: 'timestamptz',
-  json: 'jsonb',
-  boolean: 'boolean',
-  integer: 'integer',
-};
-
-/** A camelCase field as its snake_case column. */
-export const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const col = (field: keyof SignalRecord, kind: ValueKind): RecordColumn => ({ field, column: snake(field), kind });
-
-/** Every column of the signals table that is part of a record, in table order. */
-export const RECORD_COLUMNS: readonly RecordColumn[] = [
-  col('signalId', 'text'), col('strategyName', 'text'), col('symbol', 'text'), col('signalType', 'text'), col('direction', 'text'),
-  col('strength', 'decimal'), col('qualityScore', 'decimal'), col('requestedQuantity', 'decimal'), col('positionValue', 'decimal'),
-  col('targetPrice', 'decimal'), col('signalPrice', 'decimal'), col('signalMetadata', 'json'), col('sharpeEstimate', 'decimal'),
-  col('stopLoss', 'decimal'), col('takeProfit', 'decimal'), col('expiresAt', 'timestamp'), col('generatedAt', 'timestamp'),
-  col('processedAt', 'timestamp'), col('executedAt', 'timestamp'), col('firstFillAt', 'timestamp'), col('riskCheckedAt', 'timestamp'), col('submittedAt', 'timestamp'),
-  col('closedAt', 'timestamp'), col('firstEventAt', 'timestamp'), col('status', 'text'), col('rejectionReason', 'text'),
-  col('riskCheckPassed', 'boolean'), col('riskCheckDetails', 'json'), col('orderId', 'text'), col('orderQuantity', 'decimal'),
-  col('executedPrice', 'decimal'), col('executedQuantity', 'decimal'), col('fees', 'decimal'), col('slippage', 'decimal'),
-  col('slippageBps', 'decimal'), col('outcomeReason', 'text'), col('anomalies', 'json'), col('version', 'integer'),
-  col('createdAt', 'timestamp'), col('updatedAt', 'timestamp'),
-];
 
 /**
  * The latencies analytics report, stored with each row in whole microseconds (later - earlier) when both
@@ -72,70 +41,111 @@ function microsBetween(earlier: string, later: string): number | bigint {
   return Number.isSafeInteger(micros) ? micros : BigInt(seconds) * 1_000_000n + BigInt(fraction);
 }
 
-/** The columns the apply path writes: the record's, plus the sort time, the latencies and the fold state. */
-export const SIGNAL_WRITE_COLUMNS: readonly BulkColumn[] = [
-  ...RECORD_COLUMNS.map((c) => ({ name: c.column, pgType: PG_TYPE[c.kind] })),
-  { name: 'effective_at', pgType: 'timestamptz' },
-  ...LATENCIES.map((l) => ({ name: l.column, pgType: 'bigint' }) as const),
-  { name: 'fold_state', pgType: 'json' },
-];
-
-/** The row the apply path writes for a record. */
-export function toSignalRow(record: SignalRecord, foldState: unknown): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const c of RECORD_COLUMNS) {
-    const v = record[c.field];
-    row[c.column] = c.kind === 'json' && v !== null ? sortKeysDeep(v) : v;
-  }
-  row.effective_at = record.generatedAt ?? record.firstEventAt;
-  for (const l of LATENCIES) {
-    const later = record[l.later];
-    const earlier = record[l.earlier];
-    row[l.column] = later !== null && earlier !== null && (!l.executedOnly || record.status === 'executed') ? microsBetween(earlier as string, later as string) : null;
-  }
-  row.fold_state = foldState;
-  return row;
+/** The signals table's columns, and the rows and records of the write and read paths, as an entity declares them. */
+export interface SignalTable {
+  /** every column the write path fills: the record's, the sort time, the latencies and the fold state */
+  writeColumns: readonly EntityColumn[];
+  /** the columns that make up a record (users read these), in the entity's order */
+  recordColumns: readonly EntityColumn[];
+  /** the row the apply path writes for a record */
+  toRow(record: SignalRecord, foldState: unknown): Record<string, unknown>;
+  /** a SELECT list of the record's columns that reads timestamps with microseconds in UTC on both databases */
+  selectList(dialect: Dialect, alias?: string): string;
+  /** a stored row as a record; JSON objects get sorted keys so both databases print the same bytes */
+  toRecord(row: Record<string, unknown>): SignalRecord;
+  /** an entity MikroORM loaded as a record, alike */
+  fromEntity(entity: object): SignalRecord;
+  /** snake_case keys, as in the database and in `--json` output */
+  toSnakeCase(record: SignalRecord): Record<string, unknown>;
 }
 
-/** A SELECT list that reads timestamps with microseconds in UTC on both databases. */
-export function recordSelectList(dialect: Dialect, alias = ''): string {
-  const prefix = alias ? `${alias}.` : '';
-  return RECORD_COLUMNS.map((c) =>
-    dialect === 'postgresql' && c.kind === 'timestamp'
-      ? `to_char(${prefix}"${c.column}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "${c.column}"`
-      : `${prefix}"${c.column}"`,
-  ).join(', ');
+/** The columns of the signals table the ledger computes for itself rather than reading from the record. */
+const LEDGER_COLUMNS: ReadonlySet<string> = new Set(['effective_at', 'fold_state', ...LATENCIES.map((l) => l.column)]);
+
+/**
+ * The signals table of an entity's metadata: SignalEntity's for the ledger (SIGNALS), a copy with a column
+ * added in the test that shows a column declared once reaches the write path.
+ */
+export function signalTableOf(entity: EntitySchema): SignalTable {
+  const writeColumns = columnsOf(entity);
+  const missing = [...LEDGER_COLUMNS].filter((name) => !writeColumns.some((c) => c.name === name));
+  if (missing.length > 0) throw new Error(`${entity.meta.className} lacks the ledger's columns ${missing.join(', ')}`);
+  const recordColumns = writeColumns.filter((c) => !LEDGER_COLUMNS.has(c.name));
+  const field = (record: SignalRecord, c: EntityColumn): unknown => (record as unknown as Record<string, unknown>)[c.property] ?? null;
+  return {
+    writeColumns,
+    recordColumns,
+    toRow(record, foldState) {
+      const row: Record<string, unknown> = {};
+      for (const c of recordColumns) {
+        const v = field(record, c);
+        row[c.name] = c.kind === 'json' && v !== null ? sortKeysDeep(v) : v;
+      }
+      row.effective_at = record.generatedAt ?? record.firstEventAt;
+      for (const l of LATENCIES) {
+        const later = record[l.later];
+        const earlier = record[l.earlier];
+        row[l.column] = later !== null && earlier !== null && (!l.executedOnly || record.status === 'executed') ? microsBetween(earlier as string, later as string) : null;
+      }
+      row.fold_state = foldState;
+      return row;
+    },
+    selectList(dialect, alias = '') {
+      const prefix = alias ? `${alias}.` : '';
+      return recordColumns
+        .map((c) =>
+          dialect === 'postgresql' && c.kind === 'timestamp'
+            ? `${timestampTextSql(`${prefix}"${c.name}"`)} as "${c.name}"`
+            : `${prefix}"${c.name}"`,
+        )
+        .join(', ');
+    },
+    toRecord(row) {
+      const out: Record<string, unknown> = {};
+      for (const c of recordColumns) out[c.property] = fromColumn(c, row[c.name]);
+      return out as unknown as SignalRecord;
+    },
+    fromEntity(entity) {
+      const out: Record<string, unknown> = {};
+      for (const c of recordColumns) out[c.property] = fromColumn(c, (entity as Record<string, unknown>)[c.property]);
+      return out as unknown as SignalRecord;
+    },
+    toSnakeCase(record) {
+      const out: Record<string, unknown> = {};
+      for (const c of recordColumns) out[c.name] = field(record, c);
+      return out;
+    },
+  };
 }
 
-/** A stored row as a record; JSON objects get sorted keys so both databases print the same bytes. */
-export function toSignalRecord(row: Record<string, unknown>): SignalRecord {
-  const out: Record<string, unknown> = {};
-  for (const c of RECORD_COLUMNS) {
-    const v = row[c.column];
-    if (v === null || v === undefined) {
-      out[c.field] = c.kind === 'json' && c.field === 'anomalies' ? [] : null;
-      continue;
-    }
-    switch (c.kind) {
-      case 'json':
-        out[c.field] = sortKeysDeep(typeof v === 'string' ? JSON.parse(v) : v);
-        break;
-      case 'boolean':
-        out[c.field] = v === true || v === 1 || v === '1' || v === 't';
-        break;
-      case 'integer':
-        out[c.field] = Number(v);
-        break;
-      default:
-        out[c.field] = String(v);
-    }
+/** A stored value as the record's: booleans and integers as JS ones, JSON parsed with sorted keys, the rest as text. */
+function fromColumn(c: EntityColumn, v: unknown): unknown {
+  if (v === null || v === undefined) return c.kind === 'json' && c.property === 'anomalies' ? [] : null;
+  switch (c.kind) {
+    case 'json':
+      return sortKeysDeep(typeof v === 'string' ? JSON.parse(v) : v);
+    case 'boolean':
+      return v === true || v === 1 || v === '1' || v === 't';
+    case 'integer':
+      return Number(v);
+    default:
+      return String(v);
   }
-  return out as unknown as SignalRecord;
 }
 
-/** snake_case keys, as in the database and in `--json` output. */
-export function toSnakeCase(record: SignalRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const c of RECORD_COLUMNS) out[c.column] = record[c.field];
-  return out;
+/** The ledger's signals table. */
+export const SIGNALS: SignalTable = signalTableOf(SignalEntity);
+export const RECORD_COLUMNS = SIGNALS.recordColumns;
+export const SIGNAL_WRITE_COLUMNS = SIGNALS.writeColumns;
+export const toSignalRow = SIGNALS.toRow;
+export const recordSelectList = SIGNALS.selectList;
+export const toSignalRecord = SIGNALS.toRecord;
+export const signalRecordOf = SIGNALS.fromEntity;
+export const toSnakeCase = SIGNALS.toSnakeCase;
+
+/** The column of a property of the signals table. */
+export function signalColumn(property: keyof SignalRecord): string {
+  const column = SIGNALS.writeColumns.find((c) => c.property === property);
+  if (column === undefined) throw new Error(`signals has no column for ${property}`);
+  return column.name;
 }

@@ -1,4 +1,5 @@
 import { canonicalDecimal, Exact, ExactSum, exactAdd, nearestRank, pickDecimals } from '../numeric/index.ts';
+import { timestampTextSql } from './column-types.ts';
 import type { Dialect } from './database-url.ts';
 
 /**
@@ -129,7 +130,7 @@ export function aggregatesFor(dialect: Dialect): Aggregates {
       microsBetween: (a, b) => `((extract(epoch from ${a}) - extract(epoch from ${b})) * 1000000)::bigint`,
       isTrue: (e) => `${e} is true`,
       bucket: (e, unit) => `to_char(date_trunc('${unit}', ${e} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
-      timestamp: (e) => `to_char(${e} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      timestamp: timestampTextSql,
       jsonElements: (e, alias) => `jsonb_array_elements_text(${e}) as ${alias}("value")`,
       binary: (e) => `${e} collate "C"`,
     };

@@ -1,10 +1,10 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { DecimalString } from '../column-types.ts';
-import { COUNT_MEASURES, SUM_MEASURES } from '../rollups.ts';
+import { COUNT_MEASURES, SUM_MEASURES } from '../rollup-measures.ts';
 
 /**
  * Per UTC day of effective_at, strategy and symbol ('' while a signal's details have not arrived): the
- * counts and exact sums of every analytics measure (src/store/rollups.ts), kept by the apply path; queries
+ * counts and exact sums of every analytics measure (src/store/rollup-measures.ts), kept by the apply path; queries
  * add up the copies (slots) of a key.
  */
 export const SignalRollupEntity = defineEntity({
