@@ -1,16 +1,20 @@
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { EVENT_KINDS, type ParseOptions } from '../contract/index.ts';
-import { describeError, ErrorCode, LedgerError } from '../errors.ts';
-import { deleteCheckpoint, MESSAGE_OUTCOMES, type MessageOutcome, readCheckpoints } from '../store/index.ts';
+import { describeError } from '../errors.ts';
+import { deleteCheckpoint, readCheckpoints } from '../store/index.ts';
+import { createBatchIntake } from './batch-intake.ts';
 import { CheckpointFloors } from './checkpoint-floors.ts';
 import { resolveCompressionType } from './compression-codecs.ts';
-import { databaseRetry } from './database-retry.ts';
-import { createDeadLetterForwarder, type RejectedKafkaMessage } from './dead-letter-forwarder.ts';
+import { watchConsumer } from './consumer-events.ts';
+import { databaseRetry, pingEvery } from './database-retry.ts';
+import { type DeadLetterProducer, deadLetterProducer } from './dead-letter-forwarder.ts';
+import { logFatalError } from './fatal-errors.ts';
 import { createKafka, createLedgerConsumer } from './kafka-client.ts';
 import { parseKafkaMessage } from './kafka-message.ts';
 import { PartitionBuffers, type Slice } from './partition-buffers.ts';
-import { fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
+import { EndOffsets, fetchPartitionOffsets } from './partition-offsets.ts';
 import { assertTopicsExist } from './preflight.ts';
+import { recordSliceResult } from './slice-results.ts';
 import { createSliceScheduler } from './slice-scheduler.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
 import type { LedgerWorker, WorkerOptions } from './worker-options.ts';
@@ -29,7 +33,6 @@ const PATIENCE_MS = 100;
 export function createWorker(options: WorkerOptions): LedgerWorker {
   const { store, config, logger, metrics } = options;
   const groupId = options.groupId ?? config.groupId;
-  const maxBatch = config.maxBatch;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
   const topics = EVENT_KINDS.map((k) => config.topics[k]);
   const parseOptions: ParseOptions = { topics: config.topics, naiveTimestamps: config.naiveTimestamps };
@@ -40,17 +43,15 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     read: () => readCheckpoints(store, groupId),
     remove: ({ topic, partition }) => deleteCheckpoint(store, { groupId, topic, partition }),
   });
-  const remaining = new Set(options.stopAt === undefined ? [] : [...options.stopAt].filter(([, end]) => end > 0n).map(([k]) => k));
+  const ends = new EndOffsets(options.stopAt);
   let consumer: Consumer | null = null;
-  let producer: Producer | null = null;
   /** copies a slice's dead letters to the dead-letter topic, once its producer is connected (dead-letter-forwarder.ts) */
-  let forwardDeadLetters = async (_rejected: RejectedKafkaMessage[], _topic: string, _partition: number): Promise<void> => {};
+  let deadLetters: DeadLetterProducer | null = null;
   let stopping: Promise<void> | null = null;
   let halting = false;
-  let pinger: ReturnType<typeof setInterval> | null = null;
-  let settle: { resolve: () => void; reject: (e: unknown) => void } = { resolve: () => {}, reject: () => {} };
-  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-  done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  let stopPings = () => {};
+  const settled = Promise.withResolvers<void>();
+  settled.promise.catch(() => undefined); // observed by whoever awaits done; never an unhandled rejection
 
   const database = databaseRetry({
     log,
@@ -60,43 +61,9 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     maxRetryDelayMs,
   });
 
-  const outcomeCounter = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
-
-  const buffers = new PartitionBuffers(maxBatch);
-  let wakeScheduled = false;
+  const buffers = new PartitionBuffers(config.maxBatch);
   let applier: Promise<void> = Promise.resolve();
   let writer: StoreWriter | null = null;
-
-  /**
-   * kafkajs fetches; eachBatch only buffers what the store does not have yet and resolves the batch's
-   * offsets so the next fetch goes on (autoCommit is off: kafkajs commits nothing itself), while the
-   * applier writes slices to the database and commits exactly their offsets. Fetching and applying
-   * thus overlap. A partition holding its cap of messages (half a slice) is paused until the applier
-   * takes some, so memory is bounded and the partitions behind keep being fetched (partition-buffers.ts).
-   */
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, pause } = payload;
-    const { topic, partition } = batch;
-    const key = partitionKey(topic, partition);
-    const floor = floors.get(key) ?? 0n;
-    const intake = buffers.intake(batch, floor, options.stopAt?.get(key));
-    if (intake === null) return;
-    log.debug({ topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), floor: floor.toString() }, 'batch:received');
-    resolveOffset(intake.lastOffset);
-    if (intake.pause) pause();
-    if (intake.buffered === 0 && BigInt(intake.lastOffset) + 1n <= floor) {
-      // a whole batch the store already has (a crash between the database commit and the offset commit): move the group's committed offset up to the checkpoint
-      await commit([{ topic, partition, offset: floor.toString() }]);
-    }
-    // once every batch of this fetch is buffered (they are handed out together), not between them
-    if (!wakeScheduled) {
-      wakeScheduled = true;
-      setImmediate(() => {
-        wakeScheduled = false;
-        scheduler.wake();
-      });
-    }
-  }
 
   /** Commits offsets the store has; a failure (a rebalance under way) only leaves them to the store's checkpoints. */
   async function commit(offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
@@ -110,22 +77,16 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   const scheduler = createSliceScheduler({
     buffers,
     apply: (slice) => applySliceOf(slice),
-    onError: (error) => {
-      if (error instanceof LedgerError && error.code === ErrorCode.ContractViolation) logViolations(error);
-      else log.error({ error: describeError(error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
-      void shutdown().then(() => settle.reject(error));
-    },
+    onError: fail,
     halting: () => halting,
     lanes: options.concurrentGroups ?? 3,
     patienceMs: PATIENCE_MS,
   });
 
-  /** Strict mode: each message that broke the contract, with where it is, before the worker stops. */
-  function logViolations(error: LedgerError): void {
-    const messages = (error.context.messages ?? []) as { where: { topic?: string; partition?: number; offset?: string }; problems: unknown }[];
-    for (const { where, problems } of messages) {
-      log.error({ topic: where.topic, partition: where.partition, offset: where.offset, problems }, 'contract violation in strict mode (--on-invalid stop): the worker stops; this offset is not committed');
-    }
+  /** An error retrying cannot fix stops the worker: the slices in hand commit first. */
+  function fail(error: unknown): void {
+    logFatalError(log, error);
+    void shutdown().then(() => settled.reject(error));
   }
 
   /** Applies one slice in one transaction, then commits its offsets. */
@@ -143,85 +104,33 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     if (result === null) return; // halted while the database was away: nothing committed
     timer();
     metrics.signalWrites.inc(result.signalsChanged);
-    let at = 0;
-    for (const { buffer: { topic, partition, key, highWatermark }, chunk, nextOffset } of parts) {
-      const from = at;
-      at += chunk.length;
-      const tally = { applied: 0, duplicate: 0, 'dead-letter': 0 };
-      for (let j = from; j < at; j++) tally[result.outcomes[j] as MessageOutcome]++;
-      for (const outcome of MESSAGE_OUTCOMES) if (tally[outcome] > 0) outcomeCounter[outcome].inc({ topic }, tally[outcome]);
-      const rejected = result.rejections.filter((r) => r.at >= from && r.at < at).map((r) => ({ message: chunk[r.at - from] as KafkaMessage, problems: r.problems }));
-      await forwardDeadLetters(rejected, topic, partition);
-      floors.raise(key, nextOffset);
-      metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(highWatermark - nextOffset)));
-      options.onProgress?.(topic, partition, nextOffset, chunk);
-    }
+    const forwardDeadLetters = deadLetters?.forward ?? (async () => {});
+    await recordSliceResult(parts, result, { metrics, forwardDeadLetters, raiseFloor: (key, next) => floors.raise(key, next), onProgress: options.onProgress });
     // the slice is in the database: only now may its offsets be committed
     await commit(parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ topic, partition, offset: nextOffset.toString() })));
-    for (const { buffer: { key }, nextOffset } of parts) {
-      const end = options.stopAt?.get(key);
-      if (end !== undefined && nextOffset >= end && remaining.delete(key) && remaining.size === 0) void stop();
-    }
+    if (parts.filter(({ buffer: { key }, nextOffset }) => ends.reached(key, nextOffset)).length > 0) void stop();
   }
 
   async function start(): Promise<void> {
     await floors.refresh();
     health.database = true;
     // an idle worker still notices the database going away (and coming back) for /healthz
-    pinger = setInterval(() => {
-      store
-        .em()
-        .getConnection()
-        .execute('select 1')
-        .then(
-          () => database.observe(true),
-          (error: unknown) => database.observe(false, error),
-        );
-    }, 5_000);
-    pinger.unref();
+    stopPings = pingEvery(5_000, () => store.em().getConnection().execute('select 1'), database.observe);
     await assertTopicsExist(kafka.admin(), [...topics, ...(config.deadLetterTopic === null ? [] : [config.deadLetterTopic])], config.kafka.brokers);
     const partitions = await fetchPartitionOffsets(kafka, topics);
     await floors.dropPastEnd(partitions, log);
-    if (options.stopAt !== undefined && remaining.size === 0) {
-      settle.resolve();
-      return;
-    }
+    if (ends.done) return settled.resolve();
     // stopped while the broker was being reached: nothing to consume into
     if (halting) return;
     if (config.deadLetterTopic !== null) {
-      const dlq = kafka.producer({ allowAutoTopicCreation: false });
-      producer = dlq;
-      await dlq.connect();
-      forwardDeadLetters = createDeadLetterForwarder({
-        topic: config.deadLetterTopic,
-        compression: resolveCompressionType(config.compression),
-        send: (batch) => dlq.send(batch),
-        log,
-        halting: () => halting,
-        maxRetryDelayMs,
-      });
+      const dlq = { topic: config.deadLetterTopic, compression: resolveCompressionType(config.compression), log, halting: () => halting, maxRetryDelayMs };
+      // known before it connects: a stop meanwhile disconnects it
+      deadLetters = deadLetterProducer(kafka, dlq);
+      await deadLetters.connect();
     }
     const c = createLedgerConsumer(kafka, groupId, partitions.size);
     consumer = c;
-    c.on(c.events.GROUP_JOIN, ({ payload }) => {
-      health.kafka = true;
-      // kafkajs fetches a new assignment from the committed offsets: what is buffered will come again
-      const paused = buffers.clear();
-      if (paused.length > 0) c.resume(paused.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
-      // a new assignment may bring partitions another member applied further than it committed
-      void floors.refresh().catch((error: unknown) => log.warn({ error: describeError(error), partitions: payload.memberAssignment }, 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice'));
-    });
-    c.on(c.events.CONNECT, () => (health.kafka = true));
-    c.on(c.events.DISCONNECT, () => (health.kafka = false));
-    c.on(c.events.CRASH, ({ payload }) => {
-      health.kafka = false;
-      if (payload.restart) {
-        log.warn({ error: describeError(payload.error) }, 'consumer restarting after an error');
-        return;
-      }
-      log.error({ error: describeError(payload.error) }, 'worker stopped: an error that retrying cannot fix; no offset past stored data was committed');
-      void shutdown().then(() => settle.reject(payload.error));
-    });
+    watchConsumer(c, { log, health, clearBuffers: () => buffers.clear(), refreshFloors: () => floors.refresh(), onFatal: fail });
     await c.connect();
     await c.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
     writer = await openStoreWriter(store);
@@ -230,7 +139,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       eachBatchAutoResolve: false,
       // offsets are committed by the applier, after their slice is in the database, and by nothing else
       autoCommit: false,
-      eachBatch,
+      eachBatch: createBatchIntake({ buffers, floor: (key) => floors.get(key), end: (key) => ends.get(key), commit, wake: () => scheduler.wakeSoon(), log }),
     });
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');
   }
@@ -239,7 +148,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   /** Lets the slices in hand commit (and their offsets), then stops the consumer; what is still buffered is read again next time. */
   function shutdown(): Promise<void> {
     shuttingDown ??= (async () => {
-      if (pinger !== null) clearInterval(pinger);
+      stopPings();
       halting = true;
       scheduler.wake();
       await applier;
@@ -251,8 +160,8 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
         await c.stop();
         await c.disconnect();
       }
-      if (producer !== null) await producer.disconnect();
-      producer = null;
+      await deadLetters?.disconnect();
+      deadLetters = null;
       health.kafka = false;
     })();
     return shuttingDown;
@@ -262,15 +171,15 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     stopping ??= shutdown().then(
       () => {
         log.info('worker stopped');
-        settle.resolve();
+        settled.resolve();
       },
       (error: unknown) => {
-        settle.reject(error);
+        settled.reject(error);
         throw error;
       },
     );
     return stopping;
   }
 
-  return { start, stop, done, health };
+  return { start, stop, done: settled.promise, health };
 }

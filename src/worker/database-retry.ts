@@ -64,3 +64,18 @@ export function databaseRetry(options: DatabaseRetryOptions): {
     },
   };
 }
+
+/**
+ * Pings the database every `everyMs`, so that an idle worker still notices it going away and coming back
+ * (for /healthz), and tells `observe` what it found; returns the function that stops the pings.
+ */
+export function pingEvery(everyMs: number, ping: () => Promise<unknown>, observe: (up: boolean, error?: unknown) => void): () => void {
+  const timer = setInterval(() => {
+    ping().then(
+      () => observe(true),
+      (error: unknown) => observe(false, error),
+    );
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

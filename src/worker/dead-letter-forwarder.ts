@@ -1,4 +1,4 @@
-import type { CompressionTypes, KafkaMessage, Message } from 'kafkajs';
+import type { CompressionTypes, Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Problem } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
@@ -94,4 +94,17 @@ export function refusedForGood(error: unknown): boolean {
     if ((e as { retriable?: unknown }).retriable === false) return true;
   }
   return false;
+}
+
+/** A forwarder with its own producer (the worker's): connect it before the first forward; disconnect it to stop. */
+export interface DeadLetterProducer {
+  forward: ReturnType<typeof createDeadLetterForwarder>;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** A producer for the dead-letter topic, and its forwarder. */
+export function deadLetterProducer(kafka: Pick<Kafka, 'producer'>, options: Omit<DeadLetterForwarderOptions, 'send'>): DeadLetterProducer {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  return { forward: createDeadLetterForwarder({ ...options, send: (batch) => producer.send(batch) }), connect: () => producer.connect(), disconnect: () => producer.disconnect() };
 }

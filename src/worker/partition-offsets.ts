@@ -49,3 +49,34 @@ export async function countBehind(store: Store, groupId: string, ends: ReadonlyM
   }
   return Number(behind);
 }
+
+/**
+ * A bounded run (replay): the end offset of each partition it reads, and which of them it has not applied
+ * to their end yet. An unbounded run (no ends) is never done.
+ */
+export class EndOffsets {
+  readonly #ends: ReadonlyMap<string, bigint> | undefined;
+  readonly #remaining: Set<string>;
+
+  constructor(ends: ReadonlyMap<string, bigint> | undefined) {
+    this.#ends = ends;
+    // an empty partition (end 0) has nothing to wait for
+    this.#remaining = new Set(ends === undefined ? [] : [...ends].filter(([, end]) => end > 0n).map(([key]) => key));
+  }
+
+  /** The end offset of a partition, if the run is bounded. */
+  get(key: string): bigint | undefined {
+    return this.#ends?.get(key);
+  }
+
+  /** True when the run is bounded and every partition is applied to its end. */
+  get done(): boolean {
+    return this.#ends !== undefined && this.#remaining.size === 0;
+  }
+
+  /** Records that a partition is applied up to nextOffset; true when that made the run done. */
+  reached(key: string, nextOffset: bigint): boolean {
+    const end = this.#ends?.get(key);
+    return end !== undefined && nextOffset >= end && this.#remaining.delete(key) && this.#remaining.size === 0;
+  }
+}

@@ -23,15 +23,26 @@ export interface SliceSchedulerOptions {
  * next ones are validated), until halted, then waits for the slices in hand. It prefers full slices
  * (fewer, larger transactions write each record fewer times); once a lane has been free for patienceMs
  * it takes what lies within the watermark, and past the watermark only while partitions wait paused
- * (produce times going backwards). `wake` is called when new messages are buffered.
+ * (produce times going backwards). `wake` is called when new messages are buffered; `wakeSoon` once the
+ * messages of every batch in hand are (kafkajs hands a fetch's batches out together: one look at them all,
+ * not one between each).
  */
-export function createSliceScheduler(options: SliceSchedulerOptions): { run(): Promise<void>; wake(): void } {
+export function createSliceScheduler(options: SliceSchedulerOptions): { run(): Promise<void>; wake(): void; wakeSoon(): void } {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const { buffers, lanes, patienceMs } = options;
   let wake: () => void = () => {};
+  let wakeScheduled = false;
   return {
     wake: () => wake(),
+    wakeSoon() {
+      if (wakeScheduled) return;
+      wakeScheduled = true;
+      setImmediate(() => {
+        wakeScheduled = false;
+        wake();
+      });
+    },
     async run() {
       const running = new Set<Promise<void>>();
       /** partition numbers with a slice in hand */

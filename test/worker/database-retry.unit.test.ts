@@ -92,3 +92,37 @@ describe('retrying while the database is unavailable', () => {
     expect(h.lines).toHaveLength(2);
   });
 });
+
+describe('pingEvery: an idle worker still notices the database', () => {
+  it('pings on each interval and reports up or down with the error, until stopped', async () => {
+    const { pingEvery } = await import('../../src/worker/database-retry.ts');
+    const { vi } = await import('vitest');
+    vi.useFakeTimers();
+    try {
+      const seen: [boolean, unknown][] = [];
+      let up = true;
+      const failure = new Error('connection refused');
+      const stop = pingEvery(
+        5_000,
+        async () => {
+          if (!up) throw failure;
+        },
+        (state, error) => void seen.push([state, error]),
+      );
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(seen).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      up = false;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(seen).toEqual([
+        [true, undefined],
+        [false, failure],
+      ]);
+      stop();
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(seen).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -115,3 +115,27 @@ describe('forwarding dead letters to the dead-letter topic', () => {
     ]);
   });
 });
+
+describe('deadLetterProducer: the worker’s own producer for the dead-letter topic', () => {
+  it('makes a producer that may not create topics, connects and disconnects it, and forwards through its send', async () => {
+    const { deadLetterProducer } = await import('../../src/worker/dead-letter-forwarder.ts');
+    const calls: string[] = [];
+    const sent: { topic: string; messages: Message[] }[] = [];
+    const kafka = {
+      producer: (config: { allowAutoTopicCreation: boolean }) => {
+        calls.push(`producer allowAutoTopicCreation=${config.allowAutoTopicCreation}`);
+        return {
+          connect: async () => void calls.push('connect'),
+          disconnect: async () => void calls.push('disconnect'),
+          send: async (batch: { topic: string; messages: Message[] }) => void sent.push(batch),
+        };
+      },
+    };
+    const dlq = deadLetterProducer(kafka as never, { topic: 'ledger.dlq', compression: 0, log: pino({ level: 'silent' }), halting: () => false, maxRetryDelayMs: 10 });
+    await dlq.connect();
+    await dlq.forward([rejected('4')], 'signals.risk', 1);
+    await dlq.disconnect();
+    expect(calls).toEqual(['producer allowAutoTopicCreation=false', 'connect', 'disconnect']);
+    expect(sent.map((b) => [b.topic, b.messages.length])).toEqual([['ledger.dlq', 1]]);
+  });
+});

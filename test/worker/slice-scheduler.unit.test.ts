@@ -135,4 +135,19 @@ describe('the slice scheduler', () => {
     await run;
     expect(h.applied).toEqual([0]);
   });
+
+  it('wakeSoon wakes the loop once, after the current turn of the event loop, however often it is called in it', async () => {
+    const buffers = fakeBuffers({}, { holdsMessages: false });
+    const h = harness(buffers);
+    const run = h.scheduler.run();
+    await until(() => buffers.asked.length > 0);
+    const before = buffers.asked.length;
+    for (let i = 0; i < 3; i++) h.scheduler.wakeSoon();
+    await Promise.resolve();
+    expect(buffers.asked.length).toBe(before);
+    await until(() => buffers.asked.length > before);
+    await until(() => false);
+    expect(buffers.asked.length).toBe(before + 1);
+    await h.stop(run);
+  });
 });

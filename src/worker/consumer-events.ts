@@ -1,0 +1,41 @@
+import type { Consumer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { describeError } from '../errors.ts';
+
+export interface ConsumerWatch {
+  log: Logger;
+  /** the worker's /healthz: Kafka is up while the consumer is connected and in its group */
+  health: { kafka: boolean };
+  /** a new assignment: what is buffered will be fetched again; returns the partitions it had paused */
+  clearBuffers(): { topic: string; partition: number }[];
+  /** reads the checkpoints again (a new assignment may bring partitions another member applied further than it committed) */
+  refreshFloors(): Promise<void>;
+  /** a crash kafkajs does not restart from */
+  onFatal(error: Error): void;
+}
+
+/** Wires the consumer's events to the worker: health, a new assignment, and crashes. */
+export function watchConsumer(consumer: Pick<Consumer, 'on' | 'events' | 'resume'>, watch: ConsumerWatch): void {
+  const { events } = consumer;
+  consumer.on(events.GROUP_JOIN, ({ payload }) => {
+    watch.health.kafka = true;
+    // kafkajs fetches a new assignment from the committed offsets: what is buffered will come again
+    const paused = watch.clearBuffers();
+    if (paused.length > 0) consumer.resume(paused.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+    void watch
+      .refreshFloors()
+      .catch((error: unknown) =>
+        watch.log.warn({ error: describeError(error), partitions: payload.memberAssignment }, 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice'),
+      );
+  });
+  consumer.on(events.CONNECT, () => (watch.health.kafka = true));
+  consumer.on(events.DISCONNECT, () => (watch.health.kafka = false));
+  consumer.on(events.CRASH, ({ payload }) => {
+    watch.health.kafka = false;
+    if (payload.restart) {
+      watch.log.warn({ error: describeError(payload.error) }, 'consumer restarting after an error');
+      return;
+    }
+    watch.onFatal(payload.error);
+  });
+}
