@@ -1,8 +1,8 @@
 // The Kafka commands (worker, replay, topics create) as far as they go without a broker: each flag reaches
 // its setting (a bad value is refused naming the flag, exit 2, before anything is connected to), a flag
 // overrides its environment variable, and a bad environment variable is named when no flag is given.
-// What they do with a broker is tested in test/worker/ (worker.e2e: replay, SIGTERM, 130 on a second
-// signal; poison.e2e: strict mode's exit 4). The built command as a subprocess.
+// What they do with a broker is tested in test/worker/ (create-worker.e2e: replay, SIGTERM, 130 on a second
+// signal; create-worker.poison.e2e: strict mode's exit 4). The built command as a subprocess.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { scratchDir } from '../helpers/scratch.ts';

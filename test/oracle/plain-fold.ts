@@ -7,7 +7,7 @@
  * Rules of this file:
  * - It MUST NOT import anything from src/fold (not even types), nor decimal.js: its decimals are BigInt
  *   scaled integers written below. It imports types from src/contract only. A guard test in
- *   test/fold/fold-oracle.property.unit.test.ts fails when that changes.
+ *   test/fold/fold-signal.oracle.property.unit.test.ts fails when that changes.
  * - No merge, no state: keep the distinct events, sort them by time and then event id, pick the deciding
  *   event of each rule, compute. Obvious over fast.
  *

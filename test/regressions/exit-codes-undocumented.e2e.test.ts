@@ -1,8 +1,8 @@
 // Regression: the command line's exit codes (2 for a signal-ledger error, 3 for a missing signal, 1 for
 // anything else) were documented nowhere a user could find them. --help now lists every one, also 4
 // (worker/replay --on-invalid stop at a bad message) and 130 (a second SIGTERM/SIGINT). This file checks
-// the list and that the command exits 1, 2 and 3 where it says; test/worker/poison.e2e.test.ts and
-// test/worker/worker.e2e.test.ts check that the worker exits 4 and 130 where it says.
+// the list and that the command exits 1, 2 and 3 where it says; test/worker/create-worker.poison.e2e.test.ts and
+// test/worker/create-worker.e2e.test.ts check that the worker exits 4 and 130 where it says.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { scratchDir } from '../helpers/scratch.ts';

@@ -6,9 +6,9 @@
 // list of exit codes; 0 migrate, 3 signals get nope, 2 --limit x, 1 an unknown flag);
 // test/regressions/limit-accepts-hex-and-exponents.e2e.test.ts (--limit values refused with 2);
 // test/regressions/read-commands-create-missing-database.e2e.test.ts (2 for a missing database);
-// test/cli/cli.e2e.test.ts "an unreadable line is reported, kept as a dead letter" (ingest exits 2);
-// test/worker/poison.e2e.test.ts "`worker --on-invalid stop` exits with code 4" and
-// test/worker/worker.e2e.test.ts "a second signal exits at once with 130" (both need the worker suite);
+// test/cli/main.e2e.test.ts "an unreadable line is reported, kept as a dead letter" (ingest exits 2);
+// test/worker/create-worker.poison.e2e.test.ts "`worker --on-invalid stop` exits with code 4" and
+// test/worker/create-worker.e2e.test.ts "a second signal exits at once with 130" (both need the worker suite);
 // test/regressions/oversized-line-runs-ingest-out-of-memory.e2e.test.ts (--max-line-bytes default 2 MiB).
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';

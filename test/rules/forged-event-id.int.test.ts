@@ -4,7 +4,7 @@
 // recorded with different content', or 'already belongs to signal X' when it names another signal) and
 // changes nothing; the rest of its batch is applied"). Through applyBatch on SQLite.
 // Pinned elsewhere (not repeated here): an event_id reused by ANOTHER signal, in the same batch and in a
-// later one, with the exact messages naming the owner: test/store/apply-batch-safety-net.int.test.ts
+// later one, with the exact messages naming the owner: test/store/apply-batch.safety-net.int.test.ts
 // "an event_id owned by another signal is a dead letter naming the owner, in the same batch and in a later
 // one, and the rest is applied" (SQLite file and PostgreSQL), and test/regressions/event-id-*.
 // test/store/apply-batch.int.test.ts pins a later forged message of the same signal with a hand-made

@@ -2,7 +2,7 @@
 // and Times; contract section 2:
 // the limits a message is held to, each at the edge and one step past it, through parseMessage (a message
 // past a limit is a dead letter with a problem at its JSON path).
-// Pinned elsewhere, on the pure functions (not repeated here): test/contract/hostile-input.unit.test.ts
+// Pinned elsewhere, on the pure functions (not repeated here): test/contract/parse-message.hostile.unit.test.ts
 // normalizeDecimal("12345678901234567890") kept, "1e21" refused (exponent path), "0.000000000001" kept,
 // "1.0000000000001" refused; normalizeTimestamp "1969-12-31T23:30:00-00:30" kept as the epoch,
 // "9999-12-31T23:59:59.999999Z" kept, "1969-12-31T23:59:59Z" and "9999-12-31T23:59:59-01:00" refused,

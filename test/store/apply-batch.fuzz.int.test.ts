@@ -237,7 +237,7 @@ describe('applyBatch on hostile batches, on a SQLite file and on PostgreSQL', ()
       { numRuns: 50, interruptAfterTimeLimit: 45_000 },
     );
     // how often the runs reused an event id across signals (the rule itself is pinned by the examples
-    // below and by test/store/apply-batch-safety-net.int.test.ts: a loaded machine may cut the runs short)
+    // below and by test/store/apply-batch.safety-net.int.test.ts: a loaded machine may cut the runs short)
     process.stderr.write(`apply fuzz: ${reusedAcrossSignals} event ids reused across signals\n`);
   });
 

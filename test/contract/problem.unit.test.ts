@@ -3,7 +3,7 @@
 // dead_letters). These tests pin the exact problem of each kind of bad input, and the other fields of a rejection
 // (topic, key, raw value, the event and signal ids when they could be read). Decimal and timestamp limits at
 // their edges: test/rules/limits.unit.test.ts; NUL, surrogates, nesting, huge exponents:
-// test/contract/hostile-input.unit.test.ts.
+// test/contract/parse-message.hostile.unit.test.ts.
 import { describe, expect, it } from 'vitest';
 import { LIMITS, parseMessage, type ParsedMessage, type Problem, type RawMessage } from '../../src/contract/index.ts';
 
