@@ -1,7 +1,7 @@
 import type { ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
 import { LIMITS, sha256Hex } from '../contract/index.ts';
 import { classifyFailure, ContractError, describeError, FailureClass, InputError, isTransactionRace, LedgerError, StoreError } from '../errors.ts';
-import type { BatchWriter, NativeSqlite, QueryRunner } from './bulk-sql.ts';
+import type { BatchWriter, NativeSqlite } from './bulk-sql.ts';
 import type { Store } from './store.ts';
 import { applyInTransaction, ConcurrentInsert, deadLetterOf, sourceColumns } from './apply-transaction.ts';
 import type { ApplyOptions, ApplyResult, ConsumerCheckpoint, MessageOutcome } from './apply-types.ts';
@@ -173,7 +173,7 @@ async function inTransaction<T>(store: Store, fn: (writer: BatchWriter) => Promi
   const connection = store.em().getConnection();
   if (store.dialect === 'sqlite') {
     const sqlite = (await connection.getNativeClient()) as NativeSqlite & { inTransaction: boolean };
-    const writer: BatchWriter = { dialect: 'sqlite', runner: connection.getClient() as unknown as QueryRunner, sqlite };
+    const writer: BatchWriter = { dialect: 'sqlite', runner: connection.getClient(), sqlite };
     sqlite.prepare('begin immediate').run();
     try {
       const result = await fn(writer);
@@ -184,7 +184,7 @@ async function inTransaction<T>(store: Store, fn: (writer: BatchWriter) => Promi
       throw error;
     }
   }
-  return connection.getClient().transaction().execute((trx) => fn({ dialect: 'postgresql', runner: trx as unknown as QueryRunner }));
+  return connection.getClient().transaction().execute((trx) => fn({ dialect: 'postgresql', runner: trx }));
 }
 
 /** The checkpoints of a consumer group, in topic and partition order. */

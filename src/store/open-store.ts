@@ -11,7 +11,6 @@ import { ENTITIES } from './entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { registerSqliteAggregates } from './sql-aggregates.ts';
 import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
-import type { QueryRunner } from './bulk-sql.ts';
 import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
 import { LATENCIES } from './signal-columns.ts';
 import { inMemoryCopyOf, isWalFile } from './sqlite-file.ts';
@@ -294,7 +293,7 @@ async function migrateSqlite(store: Store): Promise<void> {
     for (const sql of gaps.statements) await conn.execute(sql);
     if (gaps.columns.includes('signals.first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
     if (LATENCIES.some((l) => gaps.columns.includes(`signals.${l.column}`))) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
-    if (gaps.rollups) await rebuildRollupsIn(conn.getClient() as unknown as QueryRunner, 'sqlite');
+    if (gaps.rollups) await rebuildRollupsIn(conn.getClient(), 'sqlite');
     await conn.execute('commit');
   } catch (error) {
     await conn.execute('rollback');

@@ -187,7 +187,7 @@ export async function shiftRollups(writer: BatchWriter, after: Contributions, be
 
 /** Every rollup recomputed from the rows, in one transaction (a SQLite upgrade; `migrate --rebuild-rollups`). */
 export async function rebuildRollups(store: Store): Promise<void> {
-  await store.em().getConnection().getClient().transaction().execute(async (trx) => rebuildRollupsIn(trx as unknown as QueryRunner, store.dialect));
+  await store.em().getConnection().getClient().transaction().execute(async (trx) => rebuildRollupsIn(trx, store.dialect));
 }
 
 /** The rebuild inside a transaction the caller holds. */

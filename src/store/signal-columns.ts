@@ -71,7 +71,12 @@ export function signalTableOf(entity: EntitySchema): SignalTable {
   const missing = [...LEDGER_COLUMNS].filter((name) => !writeColumns.some((c) => c.name === name));
   if (missing.length > 0) throw new Error(`${entity.meta.className} lacks the ledger's columns ${missing.join(', ')}`);
   const recordColumns = writeColumns.filter((c) => !LEDGER_COLUMNS.has(c.name));
-  const field = (record: SignalRecord, c: EntityColumn): unknown => (record as unknown as Record<string, unknown>)[c.property] ?? null;
+  const field = (record: SignalRecord, c: EntityColumn): unknown => Reflect.get(record, c.property) ?? null;
+  const recordFrom = (read: (c: EntityColumn) => unknown): SignalRecord => {
+    const out: Record<string, unknown> = {};
+    for (const c of recordColumns) out[c.property] = fromColumn(c, read(c));
+    return out as unknown as SignalRecord;
+  };
   return {
     writeColumns,
     recordColumns,
@@ -100,16 +105,8 @@ export function signalTableOf(entity: EntitySchema): SignalTable {
         )
         .join(', ');
     },
-    toRecord(row) {
-      const out: Record<string, unknown> = {};
-      for (const c of recordColumns) out[c.property] = fromColumn(c, row[c.name]);
-      return out as unknown as SignalRecord;
-    },
-    fromEntity(entity) {
-      const out: Record<string, unknown> = {};
-      for (const c of recordColumns) out[c.property] = fromColumn(c, (entity as Record<string, unknown>)[c.property]);
-      return out as unknown as SignalRecord;
-    },
+    toRecord: (row) => recordFrom((c) => row[c.name]),
+    fromEntity: (entity) => recordFrom((c) => Reflect.get(entity, c.property)),
     toSnakeCase(record) {
       const out: Record<string, unknown> = {};
       for (const c of recordColumns) out[c.name] = field(record, c);

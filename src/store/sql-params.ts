@@ -31,7 +31,7 @@ export function listLimit(given: number | undefined, maximum: string, hint = '')
 }
 
 export function kyselyOf(store: Store): QueryRunner {
-  return store.em().getConnection().getClient() as unknown as QueryRunner;
+  return store.em().getConnection().getClient();
 }
 
 /** A query bound: a Date, an RFC 3339 timestamp, or a plain date (midnight UTC). */

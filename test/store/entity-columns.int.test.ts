@@ -2,8 +2,8 @@ import { EntitySchema, type MikroORM, TextType } from '@mikro-orm/core';
 import { MikroORM as PostgreSqlMikroORM } from '@mikro-orm/postgresql';
 import { MikroORM as SqliteMikroORM } from '@mikro-orm/sqlite';
 import { describe, expect, it } from 'vitest';
-import { applyBatch, ENTITIES, migrate, openStore, parseDatabaseUrl, SignalEntity, type SignalRecord, type Store } from '../../src/store/index.ts';
-import { type BatchWriter, insertRows, type NativeSqlite, type QueryRunner, runSql } from '../../src/store/bulk-sql.ts';
+import { applyBatch, ENTITIES, kyselyOf, migrate, openStore, parseDatabaseUrl, SignalEntity, type SignalRecord, type Store } from '../../src/store/index.ts';
+import { type BatchWriter, insertRows, type NativeSqlite, runSql } from '../../src/store/bulk-sql.ts';
 import { columnsOf } from '../../src/store/entity-columns.ts';
 import { signalTableOf, SIGNALS } from '../../src/store/signal-columns.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
@@ -30,7 +30,7 @@ function storeOf(orm: MikroORM, url: string): Store {
 
 async function writerOf(store: Store): Promise<BatchWriter> {
   const connection = store.em().getConnection();
-  const runner = connection.getClient() as unknown as QueryRunner;
+  const runner = connection.getClient();
   return store.dialect === 'sqlite' ? { dialect: 'sqlite', runner, sqlite: (await connection.getNativeClient()) as NativeSqlite } : { dialect: 'postgresql', runner };
 }
 
@@ -51,7 +51,7 @@ const record = (signalId: string, extra: Record<string, unknown>): SignalRecord 
 async function writeAndRead(store: Store, table: ReturnType<typeof signalTableOf>, written: SignalRecord): Promise<SignalRecord | undefined> {
   const updates = table.writeColumns.filter((c) => c.name !== 'signal_id').map((c) => `"${c.name}" = excluded."${c.name}"`);
   await insertRows(await writerOf(store), { table: 'signals', columns: table.writeColumns, tail: `on conflict ("signal_id") do update set ${updates.join(', ')}` }, [table.toRow(written, {})]);
-  const rows = await runSql(store.em().getConnection().getClient() as unknown as QueryRunner, `select ${table.selectList(store.dialect)} from "signals" where "signal_id" = '${written.signalId}'`);
+  const rows = await runSql(kyselyOf(store), `select ${table.selectList(store.dialect)} from "signals" where "signal_id" = '${written.signalId}'`);
   return rows.map(table.toRecord)[0];
 }
 
@@ -99,14 +99,14 @@ describe('one schema source: a column added to the entity alone reaches the data
       const store = storeOf(orm, db.url);
       try {
         await migrate(store);
-        const columns = await runSql<{ name: string; type: string }>(store.em().getConnection().getClient() as unknown as QueryRunner, `select name, lower(type) as type from pragma_table_info('signals') where name = 'venue'`);
+        const columns = await runSql<{ name: string; type: string }>(kyselyOf(store), `select name, lower(type) as type from pragma_table_info('signals') where name = 'venue'`);
         expect(columns).toEqual([{ name: 'venue', type: 'text' }]);
         const table = signalTableOf(venue);
         expect(table.writeColumns.map((c) => c.name)).toContain('venue');
         const read = await writeAndRead(store, table, record('with-venue', { venue: 'XNYS' }));
         expect(read).toMatchObject({ signalId: 'with-venue', venue: 'XNYS' });
         // the rows written before the column existed are still there, without a venue
-        const before = await runSql<{ n: number }>(store.em().getConnection().getClient() as unknown as QueryRunner, `select count(*) as n from "signals" where "venue" is null`);
+        const before = await runSql<{ n: number }>(kyselyOf(store), `select count(*) as n from "signals" where "venue" is null`);
         expect(before[0]?.n).toBe(3);
       } finally {
         await store.close();
