@@ -39,7 +39,7 @@ const CALLS: { name: string; sql: (a: Analytics, w: (typeof WINDOWS)[WindowName]
 ];
 
 /** The record columns the naive versions read. */
-const NAIVE_FIELDS = new Set<string>([
+const NAIVE_FIELDS = new Set<keyof SignalRecord>([
   'signalId', 'strategyName', 'symbol', 'status', 'strength', 'qualityScore', 'generatedAt', 'firstEventAt', 'riskCheckedAt', 'submittedAt', 'firstFillAt',
   'executedAt', 'riskCheckPassed', 'rejectionReason', 'orderQuantity', 'executedPrice', 'executedQuantity', 'fees', 'slippage', 'slippageBps', 'anomalies',
 ]);
@@ -52,7 +52,7 @@ function bounds(store: Store, w: (typeof WINDOWS)[WindowName]): { from: string; 
 
 async function loadRecords(store: Store, w: (typeof WINDOWS)[WindowName]): Promise<SignalRecord[]> {
   const pg = store.dialect === 'postgresql';
-  const list = RECORD_COLUMNS.filter((c) => NAIVE_FIELDS.has(c.property))
+  const list = RECORD_COLUMNS.filter((c) => NAIVE_FIELDS.has(c.property as keyof SignalRecord))
     .map((c) => (pg && c.kind === 'timestamp' ? `to_char("${c.name}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "${c.name}"` : `"${c.name}"`))
     .join(', ');
   const b = bounds(store, w);

@@ -65,7 +65,7 @@ export function exactContentHash(kind: EventKind, content: Record<string, unknow
   let exact: Record<string, unknown> | null = null;
   for (const f of decimalNumbers) {
     const text = input[f];
-    // Stryker disable next-line EqualityOperator,StringLiteral: equivalent: skipping this shortcut leaves the check below, which says the same (doubleWritesItBack(text) implies String(Number(text)) === text, a property in hostile-input.unit.test.ts)
+    // Stryker disable next-line EqualityOperator,StringLiteral: equivalent: skipping this shortcut leaves the check below, which says the same (doubleWritesItBack(text) implies String(Number(text)) === text, a property in parse-message.hostile.unit.test.ts)
     if (typeof text === 'string' && doubleWritesItBack(text)) continue;
     const double = String(content[f]);
     if (input[f] === double) continue;

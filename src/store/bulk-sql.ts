@@ -59,9 +59,9 @@ function columnJson(column: BulkColumn, rows: readonly Record<string, unknown>[]
  * PostgreSQL: one statement with one array parameter per column (one round trip). SQLite runs in this
  * process, so there is no round trip to save: one prepared statement is run for each row, inside the
  * same transaction, which is several times faster than extracting every column from a JSON text.
- * Set-based SQL, not MikroORM's unit of work, on purpose: shared/design/measured.md finds em.upsertMany 4 to 9
- * times slower than one array-parameter statement per batch (it returns and hydrates every row), and the
- * query builder's multi-row insert about 2 times slower. The columns still come from the entities (entity-columns.ts).
+ * Set-based SQL, not MikroORM's unit of work, on purpose: measured here (docs/architecture.md, "One schema
+ * source"), em.upsertMany is 4 to 9 times slower than one array-parameter statement per batch (it returns and
+ * hydrates every row), and the query builder's multi-row insert about 2 times slower. The columns still come from the entities (entity-columns.ts).
  */
 export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: readonly Record<string, unknown>[]): Promise<number> {
   if (rows.length === 0) return 0;

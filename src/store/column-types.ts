@@ -26,7 +26,7 @@ export class TimestampString extends Type<string | null, string | Date | null> {
   override getColumnType(_prop: unknown, platform: Platform): string {
     return isSqlitePlatform(platform) ? 'text' : 'timestamptz';
   }
-  /** PostgreSQL: read as that text in SQL, for the driver would make a Date of it and lose the microseconds */
+  /** PostgreSQL: read as that text in SQL (to_char), for PostgreSQL's own text of a timestamptz is not RFC 3339 */
   override convertToJSValueSQL(key: string, platform: Platform): string {
     return isSqlitePlatform(platform) ? key : timestampTextSql(key);
   }

@@ -263,22 +263,37 @@ async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> {
       continue;
     }
     const columns = await names(`select name from pragma_table_info('${table.name}')`);
-    for (const column of table.getColumns().filter((c) => !columns.has(c.name))) {
+    const missing = table.getColumns().filter((c) => !columns.has(c.name));
+    missingColumns.push(...missing.map((c) => `${table.name}.${c.name}`));
+    if (missing.length > 0 && DERIVED_TABLES.has(table.name)) {
+      // rebuilt from the rows afterwards: made again whole, new measure columns and all
+      statements.push(`drop table ${table.getQuotedName()}`, ...helper.createTable(table).filter((sql) => sql !== ''));
+      continue;
+    }
+    for (const column of missing) {
+      // SQLite adds a NOT NULL column only with a default: a new column of a kept table must be nullable or have one
+      if (!column.nullable && (column.default === undefined || column.default === null)) {
+        throw new Error(`${table.name}.${column.name} is NOT NULL without a default: SQLite cannot add it to an existing file (declare it nullable, or give it a default)`);
+      }
       statements.push(`alter table ${table.getQuotedName()} add column ${helper.createTableColumn(column, table)}`);
-      missingColumns.push(`${table.name}.${column.name}`);
     }
     for (const index of table.getIndexes()) if (!index.primary && !indexes.has(index.keyName)) statements.push(helper.createIndex(index, table));
   }
   const fresh = !tables.has('signals');
-  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: !fresh && !tables.has('signal_rollups') };
+  const rollups = !fresh && [...DERIVED_TABLES].some((t) => missingTables.includes(t) || missingColumns.some((c) => c.startsWith(`${t}.`)));
+  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups };
 }
+
+/** Tables computed from the others (the rollups): a file that lacks one, or a column of one, has them rebuilt. */
+const DERIVED_TABLES: ReadonlySet<string> = new Set(['signal_rollups', 'dead_letter_rollups']);
 
 const upToDate = (gaps: SqliteSchemaGaps) => !gaps.fresh && gaps.statements.length === 0;
 
 /**
  * Creates a new SQLite file's tables, or adds to an existing file what a later version added: tables
  * and indexes, the first_fill_at column (filled in from the audit trail), the latency columns (filled in
- * from the row's times) and the rollups (built from the rows). Nothing is ever dropped.
+ * from the row's times) and the rollups (built from the rows). Nothing of the ledger's record is ever
+ * dropped; the rollups, computed from it, are made again when they lack a table or a column.
  */
 async function migrateSqlite(store: Store): Promise<void> {
   // an up-to-date file is only read; creating or upgrading is one transaction that begins with the

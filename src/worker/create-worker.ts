@@ -45,7 +45,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   });
   const ends = new EndOffsets(options.stopAt);
   let consumer: Consumer | null = null;
-  /** copies a slice's dead letters to the dead-letter topic, once its producer is connected (dead-letter-forwarder.ts) */
+  /** the dead-letter topic's producer (dead-letter-forwarder.ts), known from before it connects */
   let deadLetters: DeadLetterProducer | null = null;
   let stopping: Promise<void> | null = null;
   let halting = false;
@@ -124,7 +124,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     if (halting) return;
     if (config.deadLetterTopic !== null) {
       const dlq = { topic: config.deadLetterTopic, compression: resolveCompressionType(config.compression), log, halting: () => halting, maxRetryDelayMs };
-      // known before it connects: a stop meanwhile disconnects it
+      // known before it connects, so that a stop meanwhile disconnects it (start itself still goes on to the consumer)
       deadLetters = deadLetterProducer(kafka, dlq);
       await deadLetters.connect();
     }

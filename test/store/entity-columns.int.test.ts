@@ -137,4 +137,48 @@ describe('one schema source: a column added to the entity alone reaches the data
       await db.drop();
     }
   });
+
+  it('on SQLite: a NOT NULL column without a default is refused on open, naming it, and the file is left as it was', async () => {
+    const db = await createTestDatabase('sqlite-file');
+    try {
+      await (await openStore({ dbUrl: db.url })).close();
+      const strict = signalEntityWithVenue();
+      strict.addProperty('desk' as never, TextType, {});
+      const target = parseDatabaseUrl(db.url, 'test');
+      const orm = (await SqliteMikroORM.init({ entities: entitiesWith(strict), dbName: target.dialect === 'sqlite' ? target.file : '', discovery: { warnWhenNoEntities: false } })) as unknown as MikroORM;
+      const store = storeOf(orm, db.url);
+      try {
+        await expect(migrate(store)).rejects.toThrow('signals.desk is NOT NULL without a default: SQLite cannot add it to an existing file');
+        const columns = await runSql<{ name: string }>(kyselyOf(store), `select name from pragma_table_info('signals') where name in ('venue', 'desk')`);
+        expect(columns).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('on SQLite: a rollup table that lacks a column (a new measure) is made again and rebuilt from the rows', async () => {
+    const db = await createTestDatabase('sqlite-file');
+    try {
+      const ledger = await openStore({ dbUrl: db.url });
+      await applyBatch(ledger, parsedWorkload({ signals: 4, seed: 9 }));
+      const counted = async (s: Store) => runSql<{ n: number }>(kyselyOf(s), 'select sum("n") as n, sum("quality_n") as q from "signal_rollups"');
+      const before = await counted(ledger);
+      // an older file: the rollups without one measure, and wrong counts that only a rebuild mends
+      await ledger.em().getConnection().execute('alter table "signal_rollups" drop column "quality_n"');
+      await ledger.em().getConnection().execute('update "signal_rollups" set "n" = 0');
+      await ledger.close();
+      const reopened = await openStore({ dbUrl: db.url });
+      try {
+        expect(await counted(reopened)).toEqual(before);
+        expect(before[0]?.n).toBe(4);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
 });
