@@ -18,7 +18,7 @@ export interface PageOptions {
 }
 
 // One record and one audit trail are simple reads, and MikroORM does them: the entity's types read each
-// column (TimestampString reads PostgreSQL's times as text, with their microseconds), and no identity map
+// column (TimestampString reads PostgreSQL's times with to_char, as the RFC 3339 text the ledger stores), and no identity map
 // is kept, for nothing read here is written back. Lists stay SQL: keyset paging over effective_at.
 
 export async function findSignalById(store: Store, signalId: string): Promise<SignalRecord | null> {

@@ -32,6 +32,9 @@ const TYPES: readonly { type: abstract new (...args: never[]) => unknown; kind: 
 
 const naming = new UnderscoreNamingStrategy();
 
+/** The column MikroORM names for a property that does not name its own: the property in snake_case. */
+export const columnNameOf = (property: string): string => naming.propertyToColumnName(property);
+
 /**
  * Every column an entity declares, in declaration order, but a generated (autoincrement) key: the columns
  * a row of the write path fills. A property of a type not in TYPES fails here, when the module loads.
@@ -44,7 +47,7 @@ export function columnsOf(entity: EntitySchema): EntityColumn[] {
     const known = TYPES.find((t) => type === t.type || type.prototype instanceof t.type);
     if (known === undefined) throw new Error(`${entity.meta.className}.${property}: a column type the write path does not know (${type.name})`);
     // a column named in the entity (`.fieldName()`) keeps its name; the rest are the property in snake_case, as MikroORM names them
-    const name = (prop as { fieldName?: string }).fieldName ?? naming.propertyToColumnName(property);
+    const name = (prop as { fieldName?: string }).fieldName ?? columnNameOf(property);
     return [{ name, property, kind: known.kind, pgType: known.pgType }];
   });
 }

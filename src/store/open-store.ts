@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { MikroORM as CoreMikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PostgreSqlMikroORM } from '@mikro-orm/postgresql';
-import type { EntityManager, SchemaHelper, SqlSchemaGenerator } from '@mikro-orm/sql';
+import type { DatabaseTable, EntityManager, SchemaHelper, SqlSchemaGenerator } from '@mikro-orm/sql';
 import { MikroORM as SqliteMikroORM } from '@mikro-orm/sqlite';
 import { ConfigError, LedgerError, ErrorCode, StoreError } from '../errors.ts';
 import { type DatabaseTarget, type Dialect, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
@@ -256,10 +256,13 @@ async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> {
   const statements: string[] = [];
   const missingTables: string[] = [];
   const missingColumns: string[] = [];
+  let rollups = false;
+  const create = (table: DatabaseTable) => helper.createTable(table).filter((sql) => sql !== '');
   for (const table of (store.orm.schema as unknown as SqlSchemaGenerator).getTargetSchema().getTables()) {
     if (!tables.has(table.name)) {
       missingTables.push(table.name);
-      statements.push(...helper.createTable(table).filter((sql) => sql !== ''));
+      statements.push(...create(table));
+      rollups ||= DERIVED_TABLES.has(table.name);
       continue;
     }
     const columns = await names(`select name from pragma_table_info('${table.name}')`);
@@ -267,7 +270,8 @@ async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> {
     missingColumns.push(...missing.map((c) => `${table.name}.${c.name}`));
     if (missing.length > 0 && DERIVED_TABLES.has(table.name)) {
       // rebuilt from the rows afterwards: made again whole, new measure columns and all
-      statements.push(`drop table ${table.getQuotedName()}`, ...helper.createTable(table).filter((sql) => sql !== ''));
+      statements.push(`drop table ${table.getQuotedName()}`, ...create(table));
+      rollups = true;
       continue;
     }
     for (const column of missing) {
@@ -280,8 +284,8 @@ async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> {
     for (const index of table.getIndexes()) if (!index.primary && !indexes.has(index.keyName)) statements.push(helper.createIndex(index, table));
   }
   const fresh = !tables.has('signals');
-  const rollups = !fresh && [...DERIVED_TABLES].some((t) => missingTables.includes(t) || missingColumns.some((c) => c.startsWith(`${t}.`)));
-  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups };
+  // a fresh file's rollups are empty tables of empty rows: nothing to rebuild
+  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: rollups && !fresh };
 }
 
 /** Tables computed from the others (the rollups): a file that lacks one, or a column of one, has them rebuilt. */

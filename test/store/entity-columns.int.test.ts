@@ -28,6 +28,14 @@ function storeOf(orm: MikroORM, url: string): Store {
   return { dialect: target.dialect, target, orm, em: () => orm.em.fork() as never, close: () => orm.close(true) };
 }
 
+/** A store over a SQLite file whose signals entity is `signals` (the other entities as they are). */
+async function sqliteStoreWith(signals: EntitySchema, url: string): Promise<Store> {
+  const target = parseDatabaseUrl(url, 'test');
+  if (target.dialect !== 'sqlite') throw new Error(`not a SQLite URL: ${url}`);
+  const orm = await SqliteMikroORM.init({ entities: entitiesWith(signals), dbName: target.file, discovery: { warnWhenNoEntities: false } });
+  return storeOf(orm as unknown as MikroORM, url);
+}
+
 async function writerOf(store: Store): Promise<BatchWriter> {
   const connection = store.em().getConnection();
   const runner = connection.getClient();
@@ -94,9 +102,7 @@ describe('one schema source: a column added to the entity alone reaches the data
       await ledger.close();
 
       const venue = signalEntityWithVenue();
-      const target = parseDatabaseUrl(db.url, 'test');
-      const orm = (await SqliteMikroORM.init({ entities: entitiesWith(venue), dbName: target.dialect === 'sqlite' ? target.file : '', discovery: { warnWhenNoEntities: false } })) as unknown as MikroORM;
-      const store = storeOf(orm, db.url);
+      const store = await sqliteStoreWith(venue, db.url);
       try {
         await migrate(store);
         const columns = await runSql<{ name: string; type: string }>(kyselyOf(store), `select name, lower(type) as type from pragma_table_info('signals') where name = 'venue'`);
@@ -144,9 +150,7 @@ describe('one schema source: a column added to the entity alone reaches the data
       await (await openStore({ dbUrl: db.url })).close();
       const strict = signalEntityWithVenue();
       strict.addProperty('desk' as never, TextType, {});
-      const target = parseDatabaseUrl(db.url, 'test');
-      const orm = (await SqliteMikroORM.init({ entities: entitiesWith(strict), dbName: target.dialect === 'sqlite' ? target.file : '', discovery: { warnWhenNoEntities: false } })) as unknown as MikroORM;
-      const store = storeOf(orm, db.url);
+      const store = await sqliteStoreWith(strict, db.url);
       try {
         await expect(migrate(store)).rejects.toThrow('signals.desk is NOT NULL without a default: SQLite cannot add it to an existing file');
         const columns = await runSql<{ name: string }>(kyselyOf(store), `select name from pragma_table_info('signals') where name in ('venue', 'desk')`);

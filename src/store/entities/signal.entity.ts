@@ -1,15 +1,15 @@
-import { defineEntity, p, UnderscoreNamingStrategy } from '@mikro-orm/core';
+import { defineEntity, p } from '@mikro-orm/core';
 import { DecimalString, JsonColumn, JsonTextColumn, TimestampString } from '../column-types.ts';
+import { columnNameOf } from '../entity-columns.ts';
 
 const dec = () => p.type(DecimalString).nullable();
 const ts = () => p.type(TimestampString).nullable();
 
 type LatencyProperty = 'latencyToRiskUs' | 'latencyToSubmittedUs' | 'latencyToFirstFillUs' | 'latencyToExecutedUs';
-const column = (name: LatencyProperty) => new UnderscoreNamingStrategy().propertyToColumnName(name);
 const latencyIndex = (name: LatencyProperty) => ({
-  name: `signals_${column(name)}_idx`,
+  name: `signals_${columnNameOf(name)}_idx`,
   properties: [name, 'effectiveAt', 'strategyName', 'symbol'] as (LatencyProperty | 'effectiveAt' | 'strategyName' | 'symbol')[],
-  where: `"${column(name)}" is not null`,
+  where: `"${columnNameOf(name)}" is not null`,
 });
 
 /** One row per signal: the fields of the original SignalRecord plus the ledger's own (contract section 4). */
