@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createProgram } from '../src/cli/main.ts';
+import { createProgram } from '../src/cli/program.ts';
 
 /** The width the reference is wrapped at (a terminal's help wraps at its own width). */
 const WIDTH = 100;

@@ -59,6 +59,7 @@ const envSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   METRICS_PORT: port.optional(),
+  METRICS_HOST: z.union([z.ipv4(), z.ipv6(), z.hostname()], 'an IP address or host name to listen on, such as 127.0.0.1, 0.0.0.0 or ::').optional(),
   WORKER_MAX_BATCH: wholeNumber(1, LIMITS.maxBatchEvents).optional(),
   KAFKA_COMPRESSION: z.enum(COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`).optional(),
   WORKER_ON_INVALID: z.enum(ON_INVALID, `one of ${ON_INVALID.join(', ')}`).optional(),
@@ -92,6 +93,7 @@ const FLAG_SETTINGS = [
   ['groupId', 'KAFKA_GROUP_ID', '--group-id'],
   ['dlqTopic', 'KAFKA_DLQ_TOPIC', '--dlq-topic'],
   ['metricsPort', 'METRICS_PORT', '--metrics-port'],
+  ['metricsHost', 'METRICS_HOST', '--metrics-host'],
   ['maxBatch', 'WORKER_MAX_BATCH', '--max-batch'],
   ['compression', 'KAFKA_COMPRESSION', '--compression'],
   ['onInvalid', 'WORKER_ON_INVALID', '--on-invalid'],
@@ -157,8 +159,10 @@ export interface KafkaConfig extends LedgerConfig {
   /** the topic of each event kind (prefix and overrides applied) */
   topics: Record<EventKind, string>;
   deadLetterTopic: string | null;
-  /** 127.0.0.1 port of /healthz and /metrics; 0 picks a free one */
+  /** port of /livez, /readyz, /healthz and /metrics; 0 picks a free one */
   metricsPort: number;
+  /** the address they listen on: 127.0.0.1 by default, 0.0.0.0 (or ::) in a container */
+  metricsHost: string;
   /** the worker applies at most this many messages per database transaction */
   maxBatch: number;
   /** codec of the messages the ledger produces (dead-letter topic, generate --produce) */
@@ -172,6 +176,7 @@ export interface KafkaFlags extends ConfigFlags {
   groupId?: string;
   dlqTopic?: string;
   metricsPort?: string;
+  metricsHost?: string;
   maxBatch?: string;
   compression?: string;
   onInvalid?: string;
@@ -226,6 +231,7 @@ export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, stri
     topics,
     deadLetterTopic: e.KAFKA_DLQ_TOPIC ?? null,
     metricsPort: e.METRICS_PORT ?? 9464,
+    metricsHost: e.METRICS_HOST ?? '127.0.0.1',
     maxBatch: e.WORKER_MAX_BATCH ?? DEFAULT_MAX_BATCH,
     compression: e.KAFKA_COMPRESSION ?? 'none',
     onInvalid: e.WORKER_ON_INVALID ?? 'dead-letter',

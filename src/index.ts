@@ -1,3 +1,5 @@
+// first: on a Node.js older than engines, one line on stderr and exit 1 (node-version.ts)
+import './node-version.ts';
 export { LedgerError, ErrorCode } from './errors.ts';
 export {
   DEFAULT_TOPICS,

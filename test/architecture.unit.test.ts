@@ -16,12 +16,14 @@ const ALLOWED: Record<string, string[]> = {
   ingest: ['ingest', 'store', 'contract', 'errors'],
   worker: ['worker', 'store', 'contract', 'simulate', 'errors', 'config'],
   simulate: ['simulate', 'contract'],
-  analytics: ['analytics', 'store', 'numeric', 'fold', 'contract', 'errors'],
+  analytics: ['analytics', 'store', 'numeric', 'fold', 'contract', 'errors', 'node-version'],
   api: ['api', 'analytics', 'store', 'fold', 'contract', 'errors'],
-  cli: ['cli', 'worker', 'ingest', 'api', 'analytics', 'store', 'fold', 'contract', 'simulate', 'errors', 'config'],
+  cli: ['cli', 'worker', 'ingest', 'api', 'analytics', 'store', 'fold', 'contract', 'simulate', 'errors', 'config', 'node-version'],
   errors: [],
+  // the Node.js version check every entry point evaluates first, and the package's version
+  'node-version': [],
   config: ['contract', 'store', 'errors'],
-  index: ['contract', 'fold', 'store', 'analytics', 'api', 'ingest', 'errors'],
+  index: ['contract', 'fold', 'store', 'analytics', 'api', 'ingest', 'errors', 'node-version'],
 };
 
 function files(dir: string): string[] {

@@ -1,3 +1,5 @@
+// first: on a Node.js older than engines, one line on stderr and exit 1 (node-version.ts)
+import '../node-version.ts';
 import { sortKeysDeep } from '../contract/index.ts';
 import { InputError } from '../errors.ts';
 import { aggregatesFor, kyselyOf, listLimit, openStore, type OpenStoreOptions, rangeClause, runSql, SqlParams, type Store } from '../store/index.ts';

@@ -1,70 +1,14 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { describeError, ErrorCode, LedgerError } from '../errors.ts';
-import { registerGenerate } from './commands/generate.ts';
-import { registerIngest } from './commands/ingest.ts';
-import { registerMigrate } from './commands/migrate.ts';
-import { registerReport } from './commands/report.ts';
-import { registerReplay } from './commands/replay.ts';
-import { registerSignals } from './commands/signals.ts';
-import { registerTopics } from './commands/topics.ts';
-import { registerWorker } from './commands/worker.ts';
-import { escapeControls, hideUrls } from './output.ts';
+// The `signal-ledger` command: checks the Node.js version before loading anything else (a dynamic import,
+// so that even the parse of the rest waits for the check), then runs the command line of program.ts.
+import '../node-version.ts';
 
-const EXIT_CODES = `
-Exit codes:
-  0    done
-  1    an unexpected error, or a usage error (unknown command or flag)
-  2    a signal-ledger error: a bad flag, setting or database URL; a database
-       that is unavailable, missing or too old to read; unreadable input (also
-       ingest when some lines were unreadable: they are kept as dead letters)
-  3    signals get: no signal with that id
-  4    worker/replay with --on-invalid stop: a message broke the contract; its
-       offset is not committed (the log names its topic, partition and offset)
-  130  worker: a second SIGTERM/SIGINT stopped it at once
-`;
+// A reader that stops early (`signal-ledger signals list --all | head`) closes the pipe: the command ends
+// at once, quietly and with exit code 0, as it would if it had written everything (docs/commands.md).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
 
-/** Builds the `signal-ledger` command line. */
-export function createProgram(): Command {
-  const program = new Command('signal-ledger')
-    .description('a complete, trustworthy record of every trading signal, from generation to execution')
-    .option('--db <url>', 'database URL (sqlite:///path.db, sqlite:///:memory:, postgresql://user:pass@host:port/db); default $DATABASE_URL, else sqlite:///data/signals.db')
-    .option('--no-migrate', 'PostgreSQL: do not apply pending migrations on open')
-    .addHelpText('after', EXIT_CODES)
-    .configureOutput({ outputError: (text, write) => write(hideUrls(text).split('\n').map(escapeControls).join('\n')) })
-    .showHelpAfterError()
-    .exitOverride();
-  registerWorker(program);
-  registerIngest(program);
-  registerReplay(program);
-  registerTopics(program);
-  registerSignals(program);
-  registerReport(program);
-  registerMigrate(program);
-  registerGenerate(program);
-  return program;
-}
-
-/** The exit code of a failure: see EXIT_CODES. */
-function exitCodeOf(error: unknown): number {
-  if (!(error instanceof LedgerError)) return 1;
-  return error.code === ErrorCode.ContractViolation ? 4 : 2;
-}
-
-/** Runs the command line; every failure is one clear line on stderr and a non-zero exit code. */
-export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = createProgram();
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    // the message may quote data or arguments; it must not drive the terminal
-    process.stderr.write(`signal-ledger: ${escapeControls(describeError(error))}\n`);
-    return exitCodeOf(error);
-  }
-}
-
-if (import.meta.main) {
-  process.exitCode = await runCli(process.argv.slice(2));
-}
+const { runCli } = await import('./program.ts');
+process.exitCode = await runCli(process.argv.slice(2));

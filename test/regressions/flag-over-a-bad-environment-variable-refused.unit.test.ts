@@ -10,6 +10,7 @@ describe('a flag given over a bad environment variable', () => {
   it.each([
     ['maxBatch', 'WORKER_MAX_BATCH', '0', '10', 'maxBatch', 10],
     ['metricsPort', 'METRICS_PORT', 'x', '0', 'metricsPort', 0],
+    ['metricsHost', 'METRICS_HOST', 'a b', '0.0.0.0', 'metricsHost', '0.0.0.0'],
     ['compression', 'KAFKA_COMPRESSION', 'brotli', 'zstd', 'compression', 'zstd'],
     ['onInvalid', 'WORKER_ON_INVALID', 'skip', 'stop', 'onInvalid', 'stop'],
     ['groupId', 'KAFKA_GROUP_ID', 'g'.repeat(256), 'g', 'groupId', 'g'],

@@ -104,7 +104,8 @@ describe('defaults of the commands', () => {
   it('--help states the defaults: ingest --batch-size 1000, signals list --limit 100, worker --metrics-port 9464, topics create --partitions 6', () => {
     expect(helpOf(['ingest'])).toContain('--batch-size <n> events per transaction, 1 to 5000 (default: "1000")');
     expect(helpOf(['signals', 'list'])).toContain('--limit <n> records per page, 1 to 10000 (default: 100)');
-    expect(helpOf(['worker'])).toContain('--metrics-port <port> 127.0.0.1 port of /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)');
+    expect(helpOf(['worker'])).toContain('--metrics-port <port> port of /livez, /readyz, /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)');
+    expect(helpOf(['worker'])).toContain('(default $METRICS_HOST, else 127.0.0.1)');
     expect(helpOf(['worker'])).toContain('METRICS_PORT (default 9464)');
     expect(helpOf(['topics', 'create'])).toContain('--partitions <n> partitions per topic, 1 to 10000 (default: 6)');
     expect(helpOf([])).toContain('default $DATABASE_URL, else sqlite:///data/signals.db');

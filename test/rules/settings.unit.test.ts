@@ -21,6 +21,7 @@ describe('defaults of the settings the README states', () => {
     expect(c).toMatchObject({
       databaseUrl: 'sqlite:///data/signals.db',
       metricsPort: 9464,
+      metricsHost: '127.0.0.1',
       onInvalid: 'dead-letter',
       naiveTimestamps: 'reject',
       compression: 'none',
@@ -46,6 +47,15 @@ describe('ranges of the settings the README states', () => {
     expect(refusal({ METRICS_PORT: '65536' })).toMatch(/^METRICS_PORT: a whole number from 0 to 65535/);
     expect(refusal({ METRICS_PORT: '0x10' })).toMatch(/^METRICS_PORT: /);
     expect(refusal({ METRICS_PORT: '1e3' })).toMatch(/^METRICS_PORT: /);
+  });
+
+  it('METRICS_HOST / --metrics-host: an IPv4 or IPv6 address or a host name, nothing else', () => {
+    expect(loadKafkaConfig({}, { METRICS_HOST: '0.0.0.0' }).metricsHost).toBe('0.0.0.0');
+    expect(loadKafkaConfig({}, { METRICS_HOST: '::' }).metricsHost).toBe('::');
+    expect(loadKafkaConfig({}, { METRICS_HOST: 'worker-0.ledger.svc' }).metricsHost).toBe('worker-0.ledger.svc');
+    expect(loadKafkaConfig({ metricsHost: '::1' }, { METRICS_HOST: '0.0.0.0' }).metricsHost).toBe('::1');
+    expect(refusal({ METRICS_HOST: '0.0.0.0:9464' })).toBe('METRICS_HOST: an IP address or host name to listen on, such as 127.0.0.1, 0.0.0.0 or ::');
+    expect(refusal({}, { metricsHost: 'two words' })).toMatch(/^--metrics-host: an IP address or host name/);
   });
 
   it('WORKER_MAX_BATCH / --max-batch: 1 to 5,000', () => {

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
@@ -56,7 +57,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     const store = await openStore({ dbUrl: db.url });
     const metrics = createWorkerMetrics();
     const worker = createWorker({ store, config, logger: quietLogger(), metrics });
-    const server = await startHealthServer({ port: 0, registry: metrics.registry, health: () => worker.health });
+    const server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, health: () => worker.health });
     try {
       await worker.start();
       await waitUntilCaughtUp(store, config, config.groupId);
@@ -262,6 +263,29 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
         await store.close();
       }
     } finally {
+      await db.drop();
+    }
+  });
+
+  it('the CLI worker with --metrics-host 0.0.0.0: /livez and /metrics answer on an outside address of the machine, /readyz is 200 once joined', async () => {
+    const { db, config } = await publishedWorkload(100, 19);
+    const outside = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+    if (outside === undefined) throw new Error('this machine has no non-loopback IPv4 address');
+    const worker = startCli(['worker', '--metrics-port', '0', '--metrics-host', '0.0.0.0'], { env: { ...config.env, LOG_LEVEL: 'info' } });
+    try {
+      expect(await worker.outputIncludes('worker starting')).toBe(true);
+      const port = /"metrics":"http:\/\/0\.0\.0\.0:(\d+)\/metrics"/.exec(worker.output)?.[1];
+      expect(port).toBeDefined();
+      const at = (path: string) => `http://${outside}:${port}${path}`;
+      expect((await fetch(at('/livez'))).status).toBe(200);
+      let ready = 0;
+      for (let i = 0; i < 120 && ready !== 200; i++, await sleep(250)) ready = (await fetch(at('/readyz'))).status;
+      expect(ready).toBe(200);
+      expect(await (await fetch(at('/metrics'))).text()).toContain('ledger_events_consumed_total');
+      worker.kill('SIGTERM');
+      expect((await worker.exited).code).toBe(0);
+    } finally {
+      worker.kill('SIGKILL');
       await db.drop();
     }
   });

@@ -16,6 +16,9 @@ export interface WorkerThreadInput {
 export type WorkerThreadMessage = { type: 'done' } | { type: 'error'; message: string; code: ErrorCode | null };
 export type WorkerThreadCommand = { type: 'stop'; signal: string };
 
+/** host:port, with an IPv6 address in brackets. */
+const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
 const { config, migrate } = workerData as WorkerThreadInput;
 const post = (m: WorkerThreadMessage) => parentPort?.postMessage(m);
 const logger = await createLogger(config.logLevel);
@@ -24,15 +27,16 @@ try {
   try {
     const metrics = createWorkerMetrics();
     const worker = createWorker({ store, config, logger, metrics });
-    const server = await startHealthServer({ port: config.metricsPort, registry: metrics.registry, health: () => worker.health }).catch((error: unknown) => {
-      throw new Error(`--metrics-port/METRICS_PORT: cannot listen on 127.0.0.1:${config.metricsPort}: ${describeError(error)}`);
+    const { metricsHost: host, metricsPort: port } = config;
+    const server = await startHealthServer({ host, port, registry: metrics.registry, health: () => worker.health }).catch((error: unknown) => {
+      throw new Error(`--metrics-host/--metrics-port (METRICS_HOST/METRICS_PORT): cannot listen on ${hostPort(host, port)}: ${describeError(error)}`);
     });
     parentPort?.on('message', (m: WorkerThreadCommand) => {
       if (m.type !== 'stop') return;
       logger.info({ signal: m.signal }, 'stopping: finishing the batch in hand');
       void worker.stop().catch(() => undefined);
     });
-    logger.info({ database: store.target.url, group: config.groupId, metrics: `http://127.0.0.1:${server.port}/metrics` }, 'worker starting');
+    logger.info({ database: store.target.url, group: config.groupId, metrics: `http://${hostPort(host, server.port)}/metrics` }, 'worker starting');
     try {
       // a stop while start() still waits for a broker that does not answer (kafkajs tries for about 30 s)
       // ends the worker at once: nothing is in hand yet

@@ -15,9 +15,9 @@ Environment: DATABASE_URL, KAFKA_BROKERS (host:port,...; default 127.0.0.1:9092)
 signal-ledger), KAFKA_CLIENT_ID, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_SIGNALS_GENERATED / _SIGNALS_RISK /
 _ORDERS_SUBMITTED / _ORDERS_FILLED / _SIGNALS_OUTCOME (full topic names), KAFKA_DLQ_TOPIC, KAFKA_SSL=true,
 KAFKA_SSL_CA / KAFKA_SSL_CERT / KAFKA_SSL_KEY (PEM files), KAFKA_SASL_MECHANISM (plain, scram-sha-256,
-scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, METRICS_PORT (default 9464), WORKER_MAX_BATCH
-(default 4000), KAFKA_COMPRESSION (codec of what the ledger produces; every codec is read), WORKER_ON_INVALID
-(dead-letter or stop), NAIVE_TIMESTAMPS (reject or utc), LOG_LEVEL.
+scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, METRICS_PORT (default 9464), METRICS_HOST
+(default 127.0.0.1), WORKER_MAX_BATCH (default 4000), KAFKA_COMPRESSION (codec of what the ledger produces;
+every codec is read), WORKER_ON_INVALID (dead-letter or stop), NAIVE_TIMESTAMPS (reject or utc), LOG_LEVEL.
 Flags override the environment.
 `;
 
@@ -44,6 +44,7 @@ export function kafkaFlags(global: GlobalOptions, opts: WorkerFlags): KafkaFlags
     groupId: opts.groupId,
     dlqTopic: opts.dlqTopic,
     metricsPort: opts.metricsPort,
+    metricsHost: opts.metricsHost,
     maxBatch: opts.maxBatch,
     compression: opts.compression,
     onInvalid: opts.onInvalid,
@@ -58,7 +59,8 @@ export function registerWorker(program: Command): void {
       .description('the main job: consume the five topics into the database until SIGTERM/SIGINT, then finish the slices in hand, commit and exit 0')
       .option('--group-id <id>', 'consumer group (default $KAFKA_GROUP_ID, else signal-ledger)')
       .option('--dlq-topic <topic>', 'also forward bad messages to this topic, with their headers plus the problems (default $KAFKA_DLQ_TOPIC)')
-      .option('--metrics-port <port>', '127.0.0.1 port of /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)')
+      .option('--metrics-port <port>', 'port of /livez, /readyz, /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)')
+      .option('--metrics-host <address>', 'address they listen on: 0.0.0.0 or :: to be reached from outside a container (default $METRICS_HOST, else 127.0.0.1)')
       .option('--max-batch <n>', `at most this many messages per database transaction, 1 to ${LIMITS.maxBatchEvents} (default $WORKER_MAX_BATCH, else ${DEFAULT_MAX_BATCH})`)
       .option('--compression <codec>', `codec of the messages forwarded to --dlq-topic: ${COMPRESSIONS.join(', ')} (default $KAFKA_COMPRESSION, else none)`)),
   ).action(async (opts: WorkerFlags, cmd: Command) => {
