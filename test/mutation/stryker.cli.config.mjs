@@ -23,7 +23,11 @@ export default mutationRun({
   name: part ? `cli-${part}` : 'cli',
   mutate: files ? files.split(',').map((f) => `src/cli/commands/${f}.ts`) : ['src/cli/commands/**/*.ts'],
   testFiles: [
-    'test/cli/*.test.ts',
+    // test/cli/ but node-versions.e2e.test.ts, which runs the built dist/ under other releases of Node.js
+    'test/cli/cli-reference.unit.test.ts',
+    'test/cli/kafka-commands.e2e.test.ts',
+    'test/cli/kafka-commands.broker.e2e.test.ts',
+    'test/cli/main.e2e.test.ts',
     'test/rules/cli.e2e.test.ts',
     // the end-to-end regressions of the commands, but those that run the worker against the broker (each
     // takes tens of seconds, and would rerun for every worker mutant they reach). Also left out:
