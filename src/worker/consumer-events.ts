@@ -10,6 +10,8 @@ export interface ConsumerWatch {
   clearBuffers(): { topic: string; partition: number }[];
   /** reads the checkpoints again (a new assignment may bring partitions another member applied further than it committed) */
   refreshFloors(): Promise<void>;
+  /** the partitions of each topic now assigned to this member (its lag is sampled for them) */
+  onAssignment(assignment: Record<string, number[]>): void;
   /** a crash kafkajs does not restart from */
   onFatal(error: Error): void;
 }
@@ -19,6 +21,7 @@ export function watchConsumer(consumer: Pick<Consumer, 'on' | 'events' | 'resume
   const { events } = consumer;
   consumer.on(events.GROUP_JOIN, ({ payload }) => {
     watch.health.kafka = true;
+    watch.onAssignment(payload.memberAssignment);
     // kafkajs fetches a new assignment from the committed offsets: what is buffered will come again
     const paused = watch.clearBuffers();
     if (paused.length > 0) consumer.resume(paused.map(({ topic, partition }) => ({ topic, partitions: [partition] })));

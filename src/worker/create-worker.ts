@@ -11,8 +11,9 @@ import { type DeadLetterProducer, deadLetterProducer } from './dead-letter-forwa
 import { logFatalError } from './fatal-errors.ts';
 import { createKafka, createLedgerConsumer } from './kafka-client.ts';
 import { parseKafkaMessage } from './kafka-message.ts';
-import { PartitionBuffers, type Slice } from './partition-buffers.ts';
-import { EndOffsets, fetchPartitionOffsets } from './partition-offsets.ts';
+import { PartitionBuffers, type Slice, type TakenPart } from './partition-buffers.ts';
+import { brokerEnds, LagSampler, sampleLagEvery } from './lag-sampler.ts';
+import { EndOffsets, fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
 import { assertTopicsExist } from './preflight.ts';
 import { recordSliceResult } from './slice-results.ts';
 import { createSliceScheduler } from './slice-scheduler.ts';
@@ -34,6 +35,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   const { store, config, logger, metrics } = options;
   const groupId = options.groupId ?? config.groupId;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
+  const lagSampleMs = options.lagSampleMs ?? 5_000;
   const topics = EVENT_KINDS.map((k) => config.topics[k]);
   const parseOptions: ParseOptions = { topics: config.topics, naiveTimestamps: config.naiveTimestamps };
   const kafka = createKafka(config.kafka, logger);
@@ -50,6 +52,11 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   let stopping: Promise<void> | null = null;
   let halting = false;
   let stopPings = () => {};
+  let stopLagSamples = async () => {};
+  /** this member's partitions (its last assignment), whose lag it samples */
+  let assigned: { key: string; topic: string; partition: number }[] = [];
+  /** per partition in a slice being applied: the produce time of the slice's first message of it */
+  const applying = new Map<string, number>();
   const settled = Promise.withResolvers<void>();
   settled.promise.catch(() => undefined); // observed by whoever awaits done; never an unhandled rejection
 
@@ -93,6 +100,15 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   async function applySliceOf(slice: Slice): Promise<void> {
     const { parts, resume } = buffers.take(slice);
     for (const { topic, partition } of resume) consumer?.resume([{ topic, partitions: [partition] }]);
+    for (const { buffer, chunk } of parts) if (!applying.has(buffer.key)) applying.set(buffer.key, Number(chunk[0]?.timestamp));
+    try {
+      await applyTaken(parts);
+    } finally {
+      for (const { buffer } of parts) applying.delete(buffer.key);
+    }
+  }
+
+  async function applyTaken(parts: TakenPart[]): Promise<void> {
     const parsed = parts.flatMap(({ buffer: { topic, partition }, chunk }) => {
       metrics.consumed.inc({ topic }, chunk.length);
       return chunk.map((m) => parseKafkaMessage(topic, partition, m, parseOptions));
@@ -103,6 +119,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     const result = await database.run(() => (writer as StoreWriter).apply(parsed, checkpoints, config.onInvalid === 'stop'));
     if (result === null) return; // halted while the database was away: nothing committed
     timer();
+    metrics.lastApplied.set(Date.now() / 1000);
     metrics.signalWrites.inc(result.signalsChanged);
     const forwardDeadLetters = deadLetters?.forward ?? (async () => {});
     await recordSliceResult(parts, result, { metrics, forwardDeadLetters, raiseFloor: (key, next) => floors.raise(key, next), onProgress: options.onProgress });
@@ -130,11 +147,33 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     }
     const c = createLedgerConsumer(kafka, groupId, partitions.size);
     consumer = c;
-    watchConsumer(c, { log, health, clearBuffers: () => buffers.clear(), refreshFloors: () => floors.refresh(), onFatal: fail });
+    watchConsumer(c, {
+      log,
+      health,
+      clearBuffers: () => buffers.clear(),
+      refreshFloors: () => floors.refresh(),
+      onAssignment: (assignment) => (assigned = Object.entries(assignment).flatMap(([topic, ps]) => ps.map((partition) => ({ key: partitionKey(topic, partition), topic, partition })))),
+      onFatal: fail,
+    });
     await c.connect();
     await c.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
     writer = await openStoreWriter(store);
     applier = scheduler.run();
+    if (lagSampleMs > 0) {
+      const admin = kafka.admin();
+      await admin.connect();
+      const sampler = new LagSampler({
+        ends: brokerEnds(admin, topics),
+        assigned: () => assigned,
+        applied: (key) => floors.get(key),
+        oldestPending: (key) => applying.get(key) ?? buffers.oldestTime(key),
+      });
+      const stopSampling = sampleLagEvery(lagSampleMs, sampler, metrics, log);
+      stopLagSamples = async () => {
+        stopSampling();
+        await admin.disconnect().catch(() => undefined);
+      };
+    }
     await c.run({
       eachBatchAutoResolve: false,
       // offsets are committed by the applier, after their slice is in the database, and by nothing else
@@ -149,6 +188,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   function shutdown(): Promise<void> {
     shuttingDown ??= (async () => {
       stopPings();
+      await stopLagSamples();
       halting = true;
       scheduler.wake();
       await applier;

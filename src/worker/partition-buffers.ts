@@ -147,6 +147,11 @@ export class PartitionBuffers {
    * Takes a slice's messages out of their buffers. `resume` lists the partitions that were paused and
    * now hold less than the cap: fetch them again.
    */
+  /** The produce time (ms) of the oldest message a partition holds, if it holds any. */
+  oldestTime(key: string): number | undefined {
+    return this.#byKey.get(key)?.times[0];
+  }
+
   take(slice: Slice): { parts: TakenPart[]; resume: { topic: string; partition: number }[] } {
     const parts = slice.parts.map(({ buffer, count }) => {
       const chunk = buffer.messages.splice(0, count);

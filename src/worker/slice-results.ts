@@ -5,7 +5,7 @@ import type { TakenPart } from './partition-buffers.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface SliceResultTargets {
-  metrics: Pick<WorkerMetrics, 'applied' | 'duplicates' | 'deadLettered' | 'lag'>;
+  metrics: Pick<WorkerMetrics, 'applied' | 'duplicates' | 'deadLettered'>;
   /** copies a partition's dead letters to the dead-letter topic (dead-letter-forwarder.ts) */
   forwardDeadLetters(rejected: RejectedKafkaMessage[], topic: string, partition: number): Promise<void>;
   /** the store now holds the partition up to this offset (checkpoint-floors.ts) */
@@ -15,14 +15,14 @@ export interface SliceResultTargets {
 
 /**
  * What follows a slice's commit, part by part (a part is one partition's messages, in the order they were
- * applied): the outcome counters, the dead letters forwarded, the checkpoint floor raised, the lag, and the
- * progress callback. The result's outcomes and rejections are indexed by message across the whole slice.
+ * applied): the outcome counters, the dead letters forwarded, the checkpoint floor raised, and the progress
+ * callback (the lag is sampled on a timer: lag-sampler.ts). The result's outcomes and rejections are indexed by message across the whole slice.
  */
 export async function recordSliceResult(parts: readonly TakenPart[], result: Pick<ApplyResult, 'outcomes' | 'rejections'>, targets: SliceResultTargets): Promise<void> {
   const { metrics } = targets;
   const counters = { applied: metrics.applied, duplicate: metrics.duplicates, 'dead-letter': metrics.deadLettered } as const;
   let at = 0;
-  for (const { buffer: { topic, partition, key, highWatermark }, chunk, nextOffset } of parts) {
+  for (const { buffer: { topic, partition, key }, chunk, nextOffset } of parts) {
     const from = at;
     at += chunk.length;
     const tally = { applied: 0, duplicate: 0, 'dead-letter': 0 };
@@ -31,7 +31,6 @@ export async function recordSliceResult(parts: readonly TakenPart[], result: Pic
     const rejected = result.rejections.filter((r) => r.at >= from && r.at < at).map((r) => ({ message: chunk[r.at - from] as KafkaMessage, problems: r.problems }));
     await targets.forwardDeadLetters(rejected, topic, partition);
     targets.raiseFloor(key, nextOffset);
-    metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(highWatermark - nextOffset)));
     targets.onProgress?.(topic, partition, nextOffset, chunk);
   }
 }

@@ -9,6 +9,8 @@ export interface WorkerMetrics {
   deadLettered: Counter<'topic'>;
   batchSeconds: Histogram;
   lag: Gauge<'topic' | 'partition'>;
+  lagSeconds: Gauge<'topic' | 'partition'>;
+  lastApplied: Gauge;
   dbRetries: Counter;
   signalWrites: Counter;
 }
@@ -28,7 +30,14 @@ export function createWorkerMetrics(): WorkerMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    lag: new Gauge({ name: 'ledger_consumer_lag', help: 'messages behind the partition high watermark after the last applied batch', labelNames: ['topic', 'partition'], registers: [registry] }),
+    lag: new Gauge({ name: 'ledger_consumer_lag', help: 'messages of the partition not applied yet: its end offset less the next offset the store holds (sampled every few seconds)', labelNames: ['topic', 'partition'], registers: [registry] }),
+    lagSeconds: new Gauge({
+      name: 'ledger_consumer_lag_seconds',
+      help: 'age of the oldest message of the partition not applied yet, from its produce time; 0 when caught up (sampled every few seconds)',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+    lastApplied: new Gauge({ name: 'ledger_last_applied_timestamp_seconds', help: 'Unix time at which the worker last committed a slice to the database', registers: [registry] }),
     dbRetries: new Counter({ name: 'ledger_db_retries_total', help: 'batch applies retried because the database was unavailable', registers: [registry] }),
     signalWrites: new Counter({ name: 'ledger_signal_writes_total', help: 'signal records inserted or updated (a signal whose events arrive in one transaction is written once)', registers: [registry] }),
   };

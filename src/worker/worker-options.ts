@@ -21,6 +21,8 @@ export interface WorkerOptions {
   concurrentGroups?: number;
   /** longest wait between retries while the database is unavailable (default 10 s) */
   maxRetryDelayMs?: number;
+  /** how often the lag is sampled (lag-sampler.ts; default 5 s); 0: never */
+  lagSampleMs?: number;
 }
 
 export interface LedgerWorker {

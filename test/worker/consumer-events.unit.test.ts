@@ -1,5 +1,6 @@
 // The consumer's events as the worker sees them (src/worker/consumer-events.ts): health, a new assignment
-// (buffers cleared, paused partitions resumed, checkpoints read again) and crashes, on a fake consumer.
+// (buffers cleared, paused partitions resumed, checkpoints read again, the assignment told) and crashes, on a
+// fake consumer.
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ function harness(refresh: () => Promise<void> = async () => {}) {
   const fatal: Error[] = [];
   const health = { kafka: false };
   let refreshes = 0;
+  const assignments: Record<string, number[]>[] = [];
   const consumer = { events: EVENTS, on: (event: string, listener: (e: unknown) => void) => emitter.on(event, listener), resume: (topics: unknown) => void resumed.push(topics) };
   watchConsumer(consumer as never, {
     log: pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line).msg) }),
@@ -23,17 +25,19 @@ function harness(refresh: () => Promise<void> = async () => {}) {
       refreshes++;
       return refresh();
     },
+    onAssignment: (assignment) => void assignments.push(assignment),
     onFatal: (error) => void fatal.push(error),
   });
   const emit = (event: string, payload: unknown) => emitter.emit(event, { payload });
-  return { emit, resumed, lines, fatal, health, refreshes: () => refreshes };
+  return { emit, resumed, lines, fatal, health, assignments, refreshes: () => refreshes };
 }
 
 describe('watchConsumer', () => {
-  it('joining the group: Kafka is up, the paused partitions are resumed (their buffers are cleared) and the checkpoints read again', () => {
+  it('joining the group: Kafka is up, the assignment is told, the paused partitions are resumed (their buffers are cleared) and the checkpoints read again', () => {
     const h = harness();
-    h.emit(EVENTS.GROUP_JOIN, { memberAssignment: {} });
+    h.emit(EVENTS.GROUP_JOIN, { memberAssignment: { 'signals.risk': [2, 5] } });
     expect(h.health.kafka).toBe(true);
+    expect(h.assignments).toEqual([{ 'signals.risk': [2, 5] }]);
     expect(h.resumed).toEqual([[{ topic: 'signals.risk', partitions: [2] }]]);
     expect(h.refreshes()).toBe(1);
   });

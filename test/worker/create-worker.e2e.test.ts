@@ -346,6 +346,62 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     }
   });
 
+  it('lag tells the truth: 0 once caught up; while the database holds every write (a table lock) the lag in messages stays and its age in seconds rises; both fall back to 0 after', async () => {
+    const { db, config } = await publishedWorkload(200, 20);
+    const store = await openStore({ dbUrl: db.url });
+    const metrics = createWorkerMetrics();
+    const worker = createWorker({ store, config, logger: quietLogger(), metrics, lagSampleMs: 200 });
+    /** the sum of a gauge's series, and how many there are */
+    const gauge = async (name: string) => {
+      const values = ((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)?.values ?? []).map((v) => v.value);
+      return { sum: values.reduce((a, b) => a + b, 0), series: values.length, max: Math.max(0, ...values) };
+    };
+    let release = () => {};
+    let held: Promise<void> = Promise.resolve();
+    try {
+      await worker.start();
+      await waitUntilCaughtUp(store, config, config.groupId);
+      await sleep(600);
+      expect(await gauge('ledger_consumer_lag')).toMatchObject({ sum: 0, series: 30 }); // five topics of 6 partitions
+      expect((await gauge('ledger_consumer_lag_seconds')).max).toBe(0);
+      const lastApplied = (await gauge('ledger_last_applied_timestamp_seconds')).sum;
+      expect(Math.abs(lastApplied - Date.now() / 1000)).toBeLessThan(60);
+
+      // the database holds every write: the worker's next slice waits on the lock
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const locked = Promise.withResolvers<void>();
+      held = (store.em().getConnection().getClient() as Kysely<unknown>).transaction().execute(async (trx) => {
+        await sql`lock table "signals" in access exclusive mode`.execute(trx);
+        locked.resolve();
+        await released;
+      });
+      await locked.promise;
+      await produce(config, workload(50, 21));
+      await sleep(1500);
+      const first = await gauge('ledger_consumer_lag_seconds');
+      await sleep(2000);
+      const second = await gauge('ledger_consumer_lag_seconds');
+      expect((await gauge('ledger_consumer_lag')).sum).toBeGreaterThan(0);
+      expect(first.max).toBeGreaterThan(0);
+      expect(second.max - first.max).toBeGreaterThan(1.5); // rises with the clock: 2 s later, about 2 s older
+      expect((await gauge('ledger_last_applied_timestamp_seconds')).sum).toBe(lastApplied);
+
+      release();
+      await held;
+      await waitUntilCaughtUp(store, config, config.groupId);
+      await sleep(600);
+      expect((await gauge('ledger_consumer_lag')).sum).toBe(0);
+      expect((await gauge('ledger_consumer_lag_seconds')).max).toBe(0);
+      expect((await gauge('ledger_last_applied_timestamp_seconds')).sum).toBeGreaterThan(lastApplied);
+    } finally {
+      release();
+      await held;
+      await worker.stop();
+      await store.close();
+      await db.drop();
+    }
+  });
+
   it('a store checkpoint past the end of its partition (the topic was created again) is dropped, and the new messages are applied', async () => {
     const { lines, db, config } = await publishedWorkload(200, 17);
     const expected = await recordsOf(lines);
