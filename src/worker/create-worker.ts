@@ -128,8 +128,20 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     if (parts.filter(({ buffer: { key }, nextOffset }) => ends.reached(key, nextOffset)).length > 0) void stop();
   }
 
-  async function start(): Promise<void> {
+  /** Starts consuming; a stop meanwhile makes it resolve as soon as the step under way ends, without consuming (an error of that step included). */
+  function start(): Promise<void> {
+    return startSteps().catch((error: unknown) => {
+      if (!halting) throw error;
+    });
+  }
+
+  /**
+   * Each step that waits is followed by a look at `halting`: a stop meanwhile has closed what was open
+   * then, and what the step opened after that is closed here (release), so nothing runs after a stop.
+   */
+  async function startSteps(): Promise<void> {
     await floors.refresh();
+    if (halting) return;
     health.database = true;
     // an idle worker still notices the database going away (and coming back) for /healthz
     stopPings = pingEvery(5_000, () => store.em().getConnection().execute('select 1'), database.observe);
@@ -137,16 +149,15 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     const partitions = await fetchPartitionOffsets(kafka, topics);
     await floors.dropPastEnd(partitions, log);
     if (ends.done) return settled.resolve();
-    // stopped while the broker was being reached: nothing to consume into
-    if (halting) return;
+    if (halting) return release();
     if (config.deadLetterTopic !== null) {
       const dlq = { topic: config.deadLetterTopic, compression: resolveCompressionType(config.compression), log, halting: () => halting, maxRetryDelayMs };
-      // known before it connects, so that a stop meanwhile disconnects it (start itself still goes on to the consumer)
+      // known before it connects, whose retries end at a stop
       deadLetters = deadLetterProducer(kafka, dlq);
       await deadLetters.connect();
+      if (halting) return release();
     }
     const c = createLedgerConsumer(kafka, groupId, partitions.size);
-    consumer = c;
     watchConsumer(c, {
       log,
       health,
@@ -155,15 +166,19 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       onAssignment: (assignment) => (assigned = Object.entries(assignment).flatMap(([topic, ps]) => ps.map((partition) => ({ key: partitionKey(topic, partition), topic, partition })))),
       onFatal: fail,
     });
+    // known once connected (kafkajs's connect cannot be cut short: a stop meanwhile is seen after it)
     await c.connect();
+    consumer = c;
+    if (halting) return release();
     await c.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+    if (halting) return release();
     writer = await openStoreWriter(store);
-    applier = scheduler.run();
-    if (lagSampleMs > 0) {
-      const admin = kafka.admin();
-      await admin.connect();
+    if (halting) return release();
+    const lagAdmin = lagSampleMs > 0 ? kafka.admin() : null;
+    if (lagAdmin !== null) {
+      await lagAdmin.connect();
       const sampler = new LagSampler({
-        ends: brokerEnds(admin, topics),
+        ends: brokerEnds(lagAdmin, topics),
         assigned: () => assigned,
         applied: (key) => floors.get(key),
         oldestPending: (key) => applying.get(key) ?? buffers.oldestTime(key),
@@ -171,9 +186,12 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       const stopSampling = sampleLagEvery(lagSampleMs, sampler, metrics, log);
       stopLagSamples = async () => {
         stopSampling();
-        await admin.disconnect().catch(() => undefined);
+        await lagAdmin.disconnect().catch(() => undefined);
       };
+      if (halting) return release();
     }
+    // from here on nothing waits before the consumer runs: a stop sees the applier it must wait for
+    applier = scheduler.run();
     await c.run({
       eachBatchAutoResolve: false,
       // offsets are committed by the applier, after their slice is in the database, and by nothing else
@@ -183,26 +201,35 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');
   }
 
+  /** Closes what is open now; each is taken before it is closed, so a second call closes nothing twice. */
+  async function release(): Promise<void> {
+    stopPings();
+    const stopLag = stopLagSamples;
+    stopLagSamples = async () => {};
+    await stopLag();
+    const w = writer;
+    writer = null;
+    await w?.close();
+    const c = consumer;
+    consumer = null;
+    if (c !== null) {
+      await c.stop();
+      await c.disconnect();
+    }
+    const d = deadLetters;
+    deadLetters = null;
+    await d?.disconnect();
+    health.kafka = false;
+  }
+
   let shuttingDown: Promise<void> | null = null;
   /** Lets the slices in hand commit (and their offsets), then stops the consumer; what is still buffered is read again next time. */
   function shutdown(): Promise<void> {
     shuttingDown ??= (async () => {
-      stopPings();
-      await stopLagSamples();
       halting = true;
       scheduler.wake();
       await applier;
-      await writer?.close();
-      writer = null;
-      const c = consumer;
-      consumer = null;
-      if (c !== null) {
-        await c.stop();
-        await c.disconnect();
-      }
-      await deadLetters?.disconnect();
-      deadLetters = null;
-      health.kafka = false;
+      await release();
     })();
     return shuttingDown;
   }

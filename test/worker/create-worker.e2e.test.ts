@@ -56,11 +56,12 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
     const expected = await recordsOf(lines);
     const store = await openStore({ dbUrl: db.url });
     const metrics = createWorkerMetrics();
-    const worker = createWorker({ store, config, logger: quietLogger(), metrics });
+    const worker = createWorker({ store, config, logger: quietLogger(), metrics, lagSampleMs: 200 });
     const server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, health: () => worker.health });
     try {
       await worker.start();
       await waitUntilCaughtUp(store, config, config.groupId);
+      await sleep(600); // a lag sample or two
       expect(await snapshot(store)).toBe(expected);
       expect(await count(store, 'select count(*) as n from signal_events')).toBe(distinctEvents(lines));
       const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
@@ -74,6 +75,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       expect(total('ledger_events_applied_total')).toBe(distinctEvents(lines));
       expect(text).toMatch(/ledger_batch_apply_seconds_count \d+/);
       expect(text).toMatch(/ledger_consumer_lag\{topic="[^"]+",partition="\d"\} 0/);
+      expect(total('ledger_consumer_lag')).toBe(0);
     } finally {
       await worker.stop();
       await server.close();
