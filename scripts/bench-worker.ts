@@ -2,19 +2,36 @@
 // run events/s and the time from produce to record (p50/p99) of (a) the worker into PostgreSQL and SQLite,
 // (b) a naive eachMessage consumer writing each event in its own ORM transaction, (c) a consume-only loop of
 // the same client that parses and validates every message (the ceiling; run before and after the database runs
-// and averaged), plus the peak RSS of `signal-ledger worker`. Loopback only, bounded counts.
+// and averaged), plus the peak RSS of `signal-ledger worker`; and (costs) what lag sampling and tracing cost the
+// worker, in throughput against the worker with neither, and measured directly. Loopback only, bounded counts.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
 import { loadKafkaConfig } from '../src/config.ts';
 import { EVENT_KINDS } from '../src/contract/index.ts';
 import { generateEvents, type EventLine } from '../src/simulate/generate-events.ts';
 import { openStore } from '../src/store/index.ts';
-import { countBehind, createKafka, createTopics, createWorker, createWorkerMetrics, fetchPartitionOffsets, parseKafkaMessage, produceEventLines, topicMessagesOf } from '../src/worker/index.ts';
+import {
+  brokerEnds,
+  countBehind,
+  createKafka,
+  createTopics,
+  createWorker,
+  createWorkerMetrics,
+  fetchPartitionOffsets,
+  inSpan,
+  LagSampler,
+  parseKafkaMessage,
+  partitionKey,
+  produceEventLines,
+  startTracing,
+  topicMessagesOf,
+} from '../src/worker/index.ts';
 import { applyNaively, freshDatabase, printTable, withFreshStore } from './bench-common.ts';
 import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
 
@@ -22,6 +39,8 @@ const EVENTS = Number(process.env.BENCH_WORKER_EVENTS ?? 200_000);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 3_000);
 const STORES = (process.env.BENCH_WORKER_STORES ?? 'postgresql,sqlite').split(',') as ('postgresql' | 'sqlite')[];
 const MEASURE_RSS = process.env.BENCH_WORKER_RSS !== '0';
+/** Which parts run: main (a, b, c), live, rss, costs. */
+const PARTS = new Set((process.env.BENCH_WORKER_PARTS ?? 'main,live,rss,costs').split(','));
 const silent = pino({ level: 'silent' });
 
 const port = 9092;
@@ -39,6 +58,8 @@ class Meter {
   first = 0;
   last = 0;
   count = 0;
+  /** slices applied (the worker's ledger_batch_apply_seconds count) */
+  slices = 0;
   latencies: number[] = [];
   see(messages: readonly KafkaMessage[]) {
     const now = Date.now();
@@ -96,17 +117,21 @@ async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
   return meter;
 }
 
-/** (a) the worker, in this process, so each chunk's commit time is seen exactly. */
-async function worker(kind: 'sqlite' | 'postgresql', total: number): Promise<Meter> {
+/** (a) the worker, in this process, so each chunk's commit time is seen exactly; `variant` names a costs run (its lag sampling and tracer). */
+let workerRuns = 0;
+async function worker(kind: 'sqlite' | 'postgresql', total: number, variant: { lagSampleMs?: number; tracer?: Tracer | null } = {}): Promise<Meter> {
   return withFreshStore(kind, dir, `worker_${kind}`, async (store) => {
     const meter = new Meter();
-    const w = createWorker({ store, config, logger: silent, metrics: createWorkerMetrics(), groupId: `${env.KAFKA_GROUP_ID}-a-${kind}`, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
+    const groupId = `${env.KAFKA_GROUP_ID}-a-${kind}-${workerRuns++}`;
+    const metrics = createWorkerMetrics();
+    const w = createWorker({ store, config, logger: silent, metrics, groupId, ...variant, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
     try {
       await w.start();
       await waitFor(() => meter.count >= total, `worker on ${kind}`);
     } finally {
       await w.stop();
     }
+    meter.slices = (await metrics.batchSeconds.get()).values.find((v) => v.metricName === 'ledger_batch_apply_seconds_count')?.value ?? 0;
     return meter;
   });
 }
@@ -199,6 +224,77 @@ async function workerRss(): Promise<{ mb: number; seconds: number }> {
   return { mb: Math.round(peak), seconds: (performance.now() - t0) / 1000 };
 }
 
+/** An OTLP/HTTP receiver in a process of its own (so its work is not the worker's), counting the spans it gets. */
+async function startReceiver(): Promise<{ url: string; spans(): Promise<number>; stop(): void }> {
+  const code = `const http = require('node:http'); let spans = 0;
+    const server = http.createServer((req, res) => { let body = ''; req.on('data', (d) => (body += d)); req.on('end', () => {
+      if (req.url === '/count') { res.end(String(spans)); return; }
+      spans += (body.match(/"spanId"/g) || []).length; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{}'); }); });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { url: `http://127.0.0.1:${port}/v1/traces`, spans: async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`)).text()), stop: () => void child.kill() };
+}
+
+/**
+ * Costs: the worker on PostgreSQL with neither lag sampling nor tracing (the reference, run first and last, and
+ * averaged), with lag sampling at its default interval, and with tracing on, exporting to a local receiver; in
+ * this one run. Measured directly too: one lag sample (end offsets from the broker, then the sample of 30
+ * partitions) against its 5 s interval, and the tracing-off path of one slice against the slices a second.
+ */
+async function costs(total: number): Promise<void> {
+  const receiver = await startReceiver();
+  try {
+    const first = await worker('postgresql', total, { lagSampleMs: 0 });
+    const lag = await worker('postgresql', total, { lagSampleMs: 5_000 });
+    const tracing = await startTracing({ tracesUrl: receiver.url, serviceName: 'signal-ledger-bench' });
+    const traced = await worker('postgresql', total, { lagSampleMs: 0, tracer: tracing.tracer });
+    await tracing.shutdown();
+    const last = await worker('postgresql', total, { lagSampleMs: 0 });
+    const reference = (first.rate() + last.rate()) / 2;
+    const share = (m: Meter) => `${((100 * (reference - m.rate())) / reference).toFixed(1)}%`;
+
+    // one lag sample, measured directly
+    const admin = kafka.admin();
+    await admin.connect();
+    const assigned = topics.flatMap((topic) => [0, 1, 2, 3, 4, 5].map((partition) => ({ key: partitionKey(topic, partition), topic, partition })));
+    const sampler = new LagSampler({ ends: brokerEnds(admin, topics), assigned: () => assigned, applied: () => 0n, oldestPending: () => Date.now() - 1000 });
+    const samples = 20;
+    const s0 = performance.now();
+    for (let i = 0; i < samples; i++) {
+      await sampler.refresh();
+      sampler.sample(Date.now());
+    }
+    const sampleMs = (performance.now() - s0) / samples;
+    await admin.disconnect();
+    // the tracing-off path of a slice (inSpan without a tracer), against calling the slice's function itself
+    const calls = 1_000_000;
+    const body = async () => undefined;
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) await body();
+    const t1 = performance.now();
+    for (let i = 0; i < calls; i++) await inSpan(null, 'slice', {}, body);
+    const offNs = Math.max(0, ((performance.now() - t1) - (t1 - t0)) * 1e6 / calls) * 2; // two inSpan per slice: the slice and its transaction
+    const slicesPerSecond = (first.slices + last.slices) / 2 / ((first.last - first.first + last.last - last.first) / 2 / 1000);
+
+    process.stdout.write(`
+costs on PostgreSQL (${total} messages each; reference: the worker with neither, run first and last, mean ${reference.toFixed(0)} ev/s):
+`);
+    printTable(
+      ['variant', 'ev/s', 'cost (throughput)', 'cost (measured directly)'],
+      [
+        ['reference, first', first.rate().toFixed(0), '', ''],
+        ['lag sampling every 5 s', lag.rate().toFixed(0), share(lag), `${sampleMs.toFixed(2)} ms per sample: ${((100 * sampleMs) / 5000).toFixed(3)}% of a core`],
+        ['tracing off', '(the reference)', '', `${offNs.toFixed(0)} ns per slice at ${slicesPerSecond.toFixed(1)} slices/s: ${((100 * offNs * slicesPerSecond) / 1e9).toFixed(5)}%`],
+        [`tracing on (${await receiver.spans()} spans exported)`, traced.rate().toFixed(0), share(traced), ''],
+        ['reference, last', last.rate().toFixed(0), '', ''],
+      ],
+    );
+  } finally {
+    receiver.stop();
+  }
+}
+
 try {
   await createTopics(kafka, topics, 6);
   const lines = workloadLines(EVENTS, 1, config.topics);
@@ -207,33 +303,40 @@ try {
   const total = [...(await fetchPartitionOffsets(kafka, topics)).values()].reduce((n, o) => n + Number(o.high), 0);
   process.stdout.write(`signal-ledger worker benchmark: ${total} messages pre-produced to 5 topics x 6 partitions in ${((performance.now() - p0) / 1000).toFixed(1)} s (10% duplicates, 5% out of order, 1% bad)\n\n`);
 
-  const bare = await consumeOnly(total, false);
-  const before = await consumeOnly(total, true);
-  const measured: { kind: string; a: Meter; b: Meter }[] = [];
-  for (const kind of STORES) measured.push({ kind, a: await worker(kind, total), b: await naive(kind) });
-  // the ceiling again after the database runs: this machine is shared, and the ratio should not hang on one moment
-  const after = await consumeOnly(total, true);
-  const ceiling = (before.rate() + after.rate()) / 2;
-  const ms = (m: Meter) => `${m.pct(50).toFixed(0)} / ${m.pct(99).toFixed(0)}`;
-  const rows = measured.map(({ kind, a, b }) => [
-    kind, a.rate().toFixed(0), ms(a), `${b.rate().toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(a.rate() / b.rate()).toFixed(1)}x`, `${((100 * a.rate()) / ceiling).toFixed(0)}%`,
-  ]);
-  printTable(['store', '(a) worker ev/s', '(a) p50/p99 ms', '(b) naive eachMessage ev/s', '(c) consume + parse ev/s', 'a/b', 'a/c'], rows);
-  process.stdout.write(
-    `(c) consumes and parses/validates every message, no database: the mean of ${before.rate().toFixed(0)} ev/s before the database runs and ${after.rate().toFixed(0)} ev/s after them ` +
-      `(p50/p99 produce-to-parsed ms before: ${before.pct(50).toFixed(0)} / ${before.pct(99).toFixed(0)}); ` +
-      `bare consumption without parsing: ${bare.rate().toFixed(0)} ev/s.\nRates run from the first message received to the last; latencies include the time the pre-produced messages waited.\n`,
-  );
-  await createTopics(kafka, liveTopics, 6);
-  const liveRows: string[][] = [];
-  for (const kind of STORES) {
-    const m = await live(kind);
-    liveRows.push([kind, `${LIVE_RATE} for ${LIVE_SECONDS} s`, String(m.count), `${m.pct(50).toFixed(0)} / ${m.pct(99).toFixed(0)}`]);
+  if (PARTS.has('main')) {
+    const bare = await consumeOnly(total, false);
+    const before = await consumeOnly(total, true);
+    const measured: { kind: string; a: Meter; b: Meter }[] = [];
+    for (const kind of STORES) measured.push({ kind, a: await worker(kind, total), b: await naive(kind) });
+    // the ceiling again after the database runs: this machine is shared, and the ratio should not hang on one moment
+    const after = await consumeOnly(total, true);
+    const ceiling = (before.rate() + after.rate()) / 2;
+    const ms = (m: Meter) => `${m.pct(50).toFixed(0)} / ${m.pct(99).toFixed(0)}`;
+    const rows = measured.map(({ kind, a, b }) => [
+      kind, a.rate().toFixed(0), ms(a), `${b.rate().toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(a.rate() / b.rate()).toFixed(1)}x`, `${((100 * a.rate()) / ceiling).toFixed(0)}%`,
+    ]);
+    printTable(['store', '(a) worker ev/s', '(a) p50/p99 ms', '(b) naive eachMessage ev/s', '(c) consume + parse ev/s', 'a/b', 'a/c'], rows);
+    process.stdout.write(
+      `(c) consumes and parses/validates every message, no database: the mean of ${before.rate().toFixed(0)} ev/s before the database runs and ${after.rate().toFixed(0)} ev/s after them ` +
+        `(p50/p99 produce-to-parsed ms before: ${before.pct(50).toFixed(0)} / ${before.pct(99).toFixed(0)}); ` +
+        `bare consumption without parsing: ${bare.rate().toFixed(0)} ev/s.\nRates run from the first message received to the last; latencies include the time the pre-produced messages waited.\n`,
+    );
   }
-  process.stdout.write('\nlive stream (the worker running while a producer sends at a steady rate):\n');
-  printTable(['store', 'produced ev/s', 'recorded', 'produce-to-record p50/p99 ms'], liveRows);
-  const rss = MEASURE_RSS ? await workerRss() : { mb: NaN, seconds: NaN };
-  if (MEASURE_RSS) process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
+  if (PARTS.has('live')) {
+    await createTopics(kafka, liveTopics, 6);
+    const liveRows: string[][] = [];
+    for (const kind of STORES) {
+      const m = await live(kind);
+      liveRows.push([kind, `${LIVE_RATE} for ${LIVE_SECONDS} s`, String(m.count), `${m.pct(50).toFixed(0)} / ${m.pct(99).toFixed(0)}`]);
+    }
+    process.stdout.write('\nlive stream (the worker running while a producer sends at a steady rate):\n');
+    printTable(['store', 'produced ev/s', 'recorded', 'produce-to-record p50/p99 ms'], liveRows);
+  }
+  if (PARTS.has('rss') && MEASURE_RSS) {
+    const rss = await workerRss();
+    process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
+  }
+  if (PARTS.has('costs')) await costs(total);
 } finally {
   const admin = kafka.admin();
   await admin.connect();

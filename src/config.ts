@@ -37,6 +37,7 @@ export function wholeNumber(min: number, max: number) {
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: 1 to 249 of letters, digits, ".", "_", "-"');
 const port = wholeNumber(0, 65535);
+const otlpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL of an OTLP/HTTP receiver' });
 
 /** Every setting read from the environment; flags override them. `process.env` is read nowhere else. */
 const envSchema = z.object({
@@ -65,6 +66,10 @@ const envSchema = z.object({
   WORKER_ON_INVALID: z.enum(ON_INVALID, `one of ${ON_INVALID.join(', ')}`).optional(),
   NAIVE_TIMESTAMPS: z.enum(NAIVE_TIMESTAMPS, `one of ${NAIVE_TIMESTAMPS.join(', ')}`).optional(),
   INGEST_MAX_LINE_BYTES: wholeNumber(1024, LIMITS.maxLineBytesCeiling).optional(),
+  // OpenTelemetry's own names (the exporter reads its other OTEL_EXPORTER_OTLP_* settings itself: headers, timeout)
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(255).optional(),
 });
 type Env = z.infer<typeof envSchema>;
 
@@ -169,6 +174,16 @@ export interface KafkaConfig extends LedgerConfig {
   compression: Compression;
   /** a contract violation: dead letter and go on (default), or stop the worker without committing its offset */
   onInvalid: OnInvalid;
+  /** where spans are exported (worker, replay, generate --produce) */
+  tracing: TracingConfig;
+}
+
+/** Where spans go: an OTLP/HTTP traces URL, or null (tracing off). */
+export interface TracingConfig {
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, else null */
+  tracesUrl: string | null;
+  /** the resource's service.name: OTEL_SERVICE_NAME, else signal-ledger */
+  serviceName: string;
 }
 
 export interface KafkaFlags extends ConfigFlags {
@@ -235,5 +250,9 @@ export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, stri
     maxBatch: e.WORKER_MAX_BATCH ?? DEFAULT_MAX_BATCH,
     compression: e.KAFKA_COMPRESSION ?? 'none',
     onInvalid: e.WORKER_ON_INVALID ?? 'dead-letter',
+    tracing: {
+      tracesUrl: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT === undefined ? null : `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
+      serviceName: e.OTEL_SERVICE_NAME ?? 'signal-ledger',
+    },
   };
 }

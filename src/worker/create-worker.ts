@@ -1,7 +1,8 @@
+import type { Span } from '@opentelemetry/api';
 import type { Consumer } from 'kafkajs';
 import { EVENT_KINDS, type ParseOptions } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
-import { deleteCheckpoint, readCheckpoints } from '../store/index.ts';
+import { deleteCheckpoint, type MessageOutcome, readCheckpoints } from '../store/index.ts';
 import { createBatchIntake } from './batch-intake.ts';
 import { CheckpointFloors } from './checkpoint-floors.ts';
 import { resolveCompressionType } from './compression-codecs.ts';
@@ -18,6 +19,7 @@ import { assertTopicsExist } from './preflight.ts';
 import { recordSliceResult } from './slice-results.ts';
 import { createSliceScheduler } from './slice-scheduler.ts';
 import { openStoreWriter, type StoreWriter } from './store-writer.ts';
+import { inSpan, producerLinks, SpanKind } from './tracing.ts';
 import type { LedgerWorker, WorkerOptions } from './worker-options.ts';
 
 /** How long the applier waits for a full slice before it applies what it has. */
@@ -31,11 +33,33 @@ const PATIENCE_MS = 100;
  * itself). A crash anywhere replays at most the slices whose offsets were not committed, and their
  * events are duplicates by event_id: at-least-once delivery, exactly-once effect.
  */
+/** A slice's span attributes: where its messages come from. */
+function sliceAttributes(groupId: string, parts: readonly TakenPart[]): Record<string, string | number | string[]> {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'process',
+    'messaging.consumer.group.name': groupId,
+    'messaging.destination.partition.id': String(parts[0]?.buffer.partition ?? ''),
+    'messaging.batch.message_count': parts.reduce((n, p) => n + p.chunk.length, 0),
+    'ledger.topics': parts.map((p) => p.buffer.topic),
+    // topic:partition:first-last offset of each part
+    'ledger.offsets': parts.map(({ buffer: { topic, partition }, chunk, nextOffset }) => `${topic}:${partition}:${chunk[0]?.offset}-${nextOffset - 1n}`),
+  };
+}
+
+/** How many of a slice's messages were applied, duplicates and dead letters. */
+function outcomeCounts(outcomes: readonly MessageOutcome[]): { 'ledger.events_applied': number; 'ledger.duplicates': number; 'ledger.dead_letters': number } {
+  const n = { applied: 0, duplicate: 0, 'dead-letter': 0 };
+  for (const o of outcomes) n[o]++;
+  return { 'ledger.events_applied': n.applied, 'ledger.duplicates': n.duplicate, 'ledger.dead_letters': n['dead-letter'] };
+}
+
 export function createWorker(options: WorkerOptions): LedgerWorker {
   const { store, config, logger, metrics } = options;
   const groupId = options.groupId ?? config.groupId;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
   const lagSampleMs = options.lagSampleMs ?? 5_000;
+  const tracer = options.tracer ?? null;
   const topics = EVENT_KINDS.map((k) => config.topics[k]);
   const parseOptions: ParseOptions = { topics: config.topics, naiveTimestamps: config.naiveTimestamps };
   const kafka = createKafka(config.kafka, logger);
@@ -102,13 +126,15 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     for (const { topic, partition } of resume) consumer?.resume([{ topic, partitions: [partition] }]);
     for (const { buffer, chunk } of parts) if (!applying.has(buffer.key)) applying.set(buffer.key, Number(chunk[0]?.timestamp));
     try {
-      await applyTaken(parts);
+      // the span's links and attributes are read only when tracing is on
+      const spanOptions = tracer === null ? {} : { kind: SpanKind.CONSUMER, links: producerLinks(parts.flatMap((p) => p.chunk)), attributes: sliceAttributes(groupId, parts) };
+      await inSpan(tracer, 'signal-ledger apply slice', spanOptions, (span) => applyTaken(parts, span));
     } finally {
       for (const { buffer } of parts) applying.delete(buffer.key);
     }
   }
 
-  async function applyTaken(parts: TakenPart[]): Promise<void> {
+  async function applyTaken(parts: TakenPart[], span: Span | null): Promise<void> {
     const parsed = parts.flatMap(({ buffer: { topic, partition }, chunk }) => {
       metrics.consumed.inc({ topic }, chunk.length);
       return chunk.map((m) => parseKafkaMessage(topic, partition, m, parseOptions));
@@ -116,9 +142,16 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     const timer = metrics.batchSeconds.startTimer();
     const checkpoints = parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ groupId, topic, partition, nextOffset: nextOffset.toString() }));
     // retried while the database is unavailable; null when stopped first
-    const result = await database.run(() => (writer as StoreWriter).apply(parsed, checkpoints, config.onInvalid === 'stop'));
+    const result = await inSpan(tracer, 'signal-ledger database transaction', { attributes: { 'db.system.name': store.dialect } }, () =>
+      database.run(() => (writer as StoreWriter).apply(parsed, checkpoints, config.onInvalid === 'stop')),
+    );
     if (result === null) return; // halted while the database was away: nothing committed
     timer();
+    if (span !== null || log.isLevelEnabled('debug')) {
+      const outcomes = outcomeCounts(result.outcomes);
+      span?.setAttributes(outcomes);
+      log.debug({ partition: parts[0]?.buffer.partition, messages: parsed.length, ...outcomes }, 'slice applied');
+    }
     metrics.lastApplied.set(Date.now() / 1000);
     metrics.signalWrites.inc(result.signalsChanged);
     const forwardDeadLetters = deadLetters?.forward ?? (async () => {});

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 
 export interface HealthServer {
   /** the address and port it listens on (the port chosen when 0 was asked) */
@@ -17,10 +17,19 @@ export type WorkerHealth = () => { kafka: boolean; database: boolean };
  * - `/livez`: 200 whenever the worker thread's event loop answers (a liveness probe: restart when it does not);
  * - `/readyz`: 200 when joined to the Kafka group and the database answers, else 503 (a readiness probe);
  * - `/healthz`: the same as `/readyz`, kept under its first name;
- * - `/metrics`: Prometheus text.
+ * - `/metrics`: Prometheus text, with `ledger_ready` added to the registry: 1 when /readyz would say ready, else 0.
  * The body of the probes is JSON: `{"status": ..., "kafka": ..., "database": ...}`.
  */
 export async function startHealthServer(options: { host: string; port: number; registry: Registry; health: WorkerHealth }): Promise<HealthServer> {
+  new Gauge({
+    name: 'ledger_ready',
+    help: '1 when joined to the Kafka group and the database answers (what /readyz says), else 0',
+    registers: [options.registry],
+    collect() {
+      const h = options.health();
+      this.set(h.kafka && h.database ? 1 : 0);
+    },
+  });
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -7,3 +7,5 @@ export * from './worker-metrics.ts';
 export * from './health-server.ts';
 export * from './produce-events.ts';
 export * from './partition-offsets.ts';
+export * from './tracing.ts';
+export * from './lag-sampler.ts';

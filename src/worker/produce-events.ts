@@ -1,14 +1,22 @@
+import type { Tracer } from '@opentelemetry/api';
 import kafkajs, { type ICustomPartitioner, type Kafka } from 'kafkajs';
 import type { Compression } from '../config.ts';
 import type { EventLine } from '../simulate/generate-events.ts';
 import { resolveCompressionType } from './compression-codecs.ts';
+import { inSpan, SpanKind, traceHeaders } from './tracing.ts';
 
 /**
  * Publishes event lines to their topics, as a strategy, the risk engine and the execution service
  * would (value bytes as given; an object value as JSON), in sends of `batchSize`, their batches
- * compressed with `compression` (default none). Returns the count.
+ * compressed with `compression` (default none). Every message carries a W3C `traceparent` header: the
+ * context of its send's span when `tracer` is given (one producer span per send), else a fresh unsampled
+ * one per send. Returns the count.
  */
-export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>, options: { batchSize?: number; compression?: Compression } = {}): Promise<number> {
+export async function produceEventLines(
+  kafka: Kafka,
+  lines: Iterable<EventLine>,
+  options: { batchSize?: number; compression?: Compression; tracer?: Tracer | null } = {},
+): Promise<number> {
   const batchSize = options.batchSize ?? 500;
   const compression = resolveCompressionType(options.compression ?? 'none');
   // idempotent: when one partition of a produce request fails (a fresh topic whose leader the broker
@@ -22,11 +30,12 @@ export async function produceEventLines(kafka: Kafka, lines: Iterable<EventLine>
   try {
     await producer.connect();
     let pending: EventLine[] = [];
-    const flush = async () => {
-      await producer.sendBatch({ topicMessages: topicMessagesOf(pending), compression });
-      sent += pending.length;
-      pending = [];
-    };
+    const flush = () =>
+      inSpan(options.tracer ?? null, 'signal-ledger generate produce', { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.batch.message_count': pending.length } }, async (span) => {
+        await producer.sendBatch({ topicMessages: topicMessagesOf(pending, traceHeaders(span)), compression });
+        sent += pending.length;
+        pending = [];
+      });
     for (const line of lines) {
       pending.push(line);
       if (pending.length >= batchSize) await flush();
@@ -50,12 +59,15 @@ export const retrySafePartitioner: ICustomPartitioner = () => {
   return (args) => byKey(args.message.key == null && args.message.value != null ? { ...args, message: { ...args.message, key: args.message.value } } : args);
 };
 
-/** Event lines as one send's messages per topic (value bytes as given; an object value as JSON). */
-export function topicMessagesOf(lines: readonly EventLine[]): { topic: string; messages: { key: string | null; value: string }[] }[] {
-  const byTopic = new Map<string, { key: string | null; value: string }[]>();
+type OutMessage = { key: string | null; value: string; headers?: Record<string, string> };
+
+/** Event lines as one send's messages per topic (value bytes as given; an object value as JSON), each with `headers` if given. */
+export function topicMessagesOf(lines: readonly EventLine[], headers?: Record<string, string>): { topic: string; messages: OutMessage[] }[] {
+  const byTopic = new Map<string, OutMessage[]>();
   for (const l of lines) {
     const list = byTopic.get(l.topic) ?? [];
-    list.push({ key: l.key, value: typeof l.value === 'string' ? l.value : JSON.stringify(l.value) });
+    const value = typeof l.value === 'string' ? l.value : JSON.stringify(l.value);
+    list.push(headers === undefined ? { key: l.key, value } : { key: l.key, value, headers });
     byTopic.set(l.topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

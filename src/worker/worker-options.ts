@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.ts';
@@ -23,6 +24,8 @@ export interface WorkerOptions {
   maxRetryDelayMs?: number;
   /** how often the lag is sampled (lag-sampler.ts; default 5 s); 0: never */
   lagSampleMs?: number;
+  /** traces each applied slice (tracing.ts); default none */
+  tracer?: Tracer | null;
 }
 
 export interface LedgerWorker {

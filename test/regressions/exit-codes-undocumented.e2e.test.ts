@@ -19,7 +19,7 @@ describe('exit codes', () => {
         [
           'Exit codes:',
           ' {2}0 +done',
-          ' {2}1 +an unexpected error, or a usage error[^\\n]*',
+          ' {2}1 +an unexpected error, a usage error[^\\n]*\\n +older than 22\\.17',
           ' {2}2 +a signal-ledger error[\\s\\S]*',
           ' {2}3 +signals get: no signal with that id',
           ' {2}4 +worker/replay with --on-invalid stop: a message broke the contract[\\s\\S]*',

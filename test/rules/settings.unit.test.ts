@@ -58,6 +58,15 @@ describe('ranges of the settings the README states', () => {
     expect(refusal({}, { metricsHost: 'two words' })).toMatch(/^--metrics-host: an IP address or host name/);
   });
 
+  it('tracing: off by default; OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is; http(s) URLs only', () => {
+    expect(loadKafkaConfig({}, {}).tracing).toEqual({ tracesUrl: null, serviceName: 'signal-ledger' });
+    expect(loadKafkaConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing.tracesUrl).toBe('http://collector:4318/v1/traces');
+    expect(loadKafkaConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t.example/in' }).tracing.tracesUrl).toBe('https://t.example/in');
+    expect(loadKafkaConfig({}, { OTEL_SERVICE_NAME: 'ledger-eu' }).tracing.serviceName).toBe('ledger-eu');
+    expect(refusal({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toBe('OTEL_EXPORTER_OTLP_ENDPOINT: an http:// or https:// URL of an OTLP/HTTP receiver');
+    expect(refusal({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' })).toMatch(/^OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: /);
+  });
+
   it('WORKER_MAX_BATCH / --max-batch: 1 to 5,000', () => {
     expect(loadKafkaConfig({}, { WORKER_MAX_BATCH: '1' }).maxBatch).toBe(1);
     expect(loadKafkaConfig({}, { WORKER_MAX_BATCH: '5000' }).maxBatch).toBe(5000);

@@ -46,11 +46,15 @@ describe('the health server', () => {
     }
   });
 
-  it('/metrics is the registry in Prometheus text; HEAD answers like GET, other methods get 405, other paths 404', async () => {
-    const { url } = await start('127.0.0.1');
+  it('/metrics is the registry in Prometheus text, with ledger_ready as /readyz says; HEAD answers like GET, other methods get 405, other paths 404', async () => {
+    const { url, health } = await start('127.0.0.1');
     const metrics = await fetch(url('/metrics'));
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toMatch(/^ledger_ready 1$/m);
+    health.database = false;
+    expect(await (await fetch(url('/metrics'))).text()).toMatch(/^ledger_ready 0$/m);
+    health.database = true;
     expect((await fetch(url('/readyz'), { method: 'HEAD' })).status).toBe(200);
     const post = await fetch(url('/readyz'), { method: 'POST' });
     expect(post.status).toBe(405);

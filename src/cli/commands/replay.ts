@@ -18,8 +18,9 @@ export function registerReplay(program: Command): void {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const config = loadKafkaConfig(kafkaFlags(global, { brokers: opts.brokers, onInvalid: opts.onInvalid, naiveTimestamps: opts.naiveTimestamps }));
     // on stderr: stdout holds the summary alone (--json is read by scripts)
-    const logger = await createLogger(process.stderr.isTTY ? 'warn' : config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-    const [{ openStore }, { createKafka, createWorker, createWorkerMetrics, fetchPartitionOffsets }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
+    const [{ openStore }, { activeTraceIds, createKafka, createWorker, createWorkerMetrics, fetchPartitionOffsets, startTracing }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
+    const tracing = await startTracing(config.tracing);
+    const logger = await createLogger(process.stderr.isTTY ? 'warn' : config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr, tracing.tracer === null ? undefined : activeTraceIds);
     const groupId = opts.groupId ?? `${config.groupId}.replay.${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const topics = EVENT_KINDS.map((k) => config.topics[k]);
 
@@ -43,6 +44,7 @@ export function registerReplay(program: Command): void {
         groupId,
         fromBeginning: true,
         stopAt,
+        tracer: tracing.tracer,
         onProgress: (topic, partition, next) => barOf.get(`${topic}:${partition}`)?.update(Number(next - (starts.get(`${topic}:${partition}`) ?? 0n))),
       });
       process.once('SIGINT', () => void worker.stop());
@@ -52,6 +54,7 @@ export function registerReplay(program: Command): void {
     } finally {
       bars?.stop();
       await store.close();
+      await tracing.shutdown();
     }
     const sum = async (c: { get(): Promise<{ values: { value: number }[] }> }) => (await c.get()).values.reduce((n, v) => n + v.value, 0);
     const out = {

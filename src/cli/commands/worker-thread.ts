@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { KafkaConfig } from '../../config.ts';
 import { describeError, type ErrorCode, LedgerError } from '../../errors.ts';
 import { openStore } from '../../store/index.ts';
-import { createWorker, createWorkerMetrics, startHealthServer } from '../../worker/index.ts';
+import { activeTraceIds, createWorker, createWorkerMetrics, startHealthServer, startTracing } from '../../worker/index.ts';
 import { createLogger } from '../logger.ts';
 
 export interface WorkerThreadInput {
@@ -21,12 +21,14 @@ const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}
 
 const { config, migrate } = workerData as WorkerThreadInput;
 const post = (m: WorkerThreadMessage) => parentPort?.postMessage(m);
-const logger = await createLogger(config.logLevel);
+// off (and nothing loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set; then log lines in a slice carry its trace
+const tracing = await startTracing(config.tracing);
+const logger = await createLogger(config.logLevel, undefined, tracing.tracer === null ? undefined : activeTraceIds);
 try {
   const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate });
   try {
     const metrics = createWorkerMetrics();
-    const worker = createWorker({ store, config, logger, metrics });
+    const worker = createWorker({ store, config, logger, metrics, tracer: tracing.tracer });
     const { metricsHost: host, metricsPort: port } = config;
     const server = await startHealthServer({ host, port, registry: metrics.registry, health: () => worker.health }).catch((error: unknown) => {
       throw new Error(`--metrics-host/--metrics-port (METRICS_HOST/METRICS_PORT): cannot listen on ${hostPort(host, port)}: ${describeError(error)}`);
@@ -50,6 +52,8 @@ try {
     }
   } finally {
     await store.close();
+    // exports the spans still queued
+    await tracing.shutdown().catch((error: unknown) => logger.warn({ error: describeError(error) }, 'the last spans could not be exported'));
   }
   logger.flush();
   post({ type: 'done' });

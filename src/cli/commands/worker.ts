@@ -17,7 +17,9 @@ _ORDERS_SUBMITTED / _ORDERS_FILLED / _SIGNALS_OUTCOME (full topic names), KAFKA_
 KAFKA_SSL_CA / KAFKA_SSL_CERT / KAFKA_SSL_KEY (PEM files), KAFKA_SASL_MECHANISM (plain, scram-sha-256,
 scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, METRICS_PORT (default 9464), METRICS_HOST
 (default 127.0.0.1), WORKER_MAX_BATCH (default 4000), KAFKA_COMPRESSION (codec of what the ledger produces;
-every codec is read), WORKER_ON_INVALID (dead-letter or stop), NAIVE_TIMESTAMPS (reject or utc), LOG_LEVEL.
+every codec is read), WORKER_ON_INVALID (dead-letter or stop), NAIVE_TIMESTAMPS (reject or utc), LOG_LEVEL,
+OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (traces over OTLP/HTTP; default off),
+OTEL_SERVICE_NAME.
 Flags override the environment.
 `;
 
