@@ -30,9 +30,12 @@ export function registerGenerate(program: Command): void {
       if (opts.produce) {
         if (opts.output !== undefined) throw InputError.invalid('--produce/--output', 'choose one');
         const config = loadKafkaConfig({ db: cmd.optsWithGlobals<GlobalOptions>().db, brokers: opts.brokers, compression: opts.compression });
-        const [{ createKafka, produceEventLines }, { createLogger }] = await Promise.all([import('../../worker/index.ts'), import('../logger.ts')]);
+        const [{ createKafka, explainKafkaError, produceEventLines }, { createLogger }] = await Promise.all([import('../../worker/index.ts'), import('../logger.ts')]);
         const lines = generateEvents({ ...shape, topics: config.topics });
-        const sent = await produceEventLines(createKafka(config.kafka, await createLogger('error')), lines, { compression: config.compression });
+        // a refused login or certificate: one line naming the setting
+        const sent = await produceEventLines(createKafka(config.kafka, await createLogger('error')), lines, { compression: config.compression }).catch((error: unknown) => {
+          throw explainKafkaError(error, config.kafka);
+        });
         process.stderr.write(`published ${sent} messages for ${opts.signals} signals to ${config.kafka.brokers.join(',')} (compression ${config.compression})\n`);
         return;
       }

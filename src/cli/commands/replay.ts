@@ -19,12 +19,16 @@ export function registerReplay(program: Command): void {
     const config = loadKafkaConfig(kafkaFlags(global, { brokers: opts.brokers, onInvalid: opts.onInvalid, naiveTimestamps: opts.naiveTimestamps }));
     // on stderr: stdout holds the summary alone (--json is read by scripts)
     const logger = await createLogger(process.stderr.isTTY ? 'warn' : config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-    const [{ openStore }, { createKafka, createWorker, createWorkerMetrics, fetchPartitionOffsets }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
+    const [{ openStore }, { createKafka, createWorker, createWorkerMetrics, explainKafkaError, fetchPartitionOffsets }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
+    // a refused login or certificate: one line naming the setting
+    const explained = (error: unknown) => {
+      throw explainKafkaError(error, config.kafka);
+    };
     const groupId = opts.groupId ?? `${config.groupId}.replay.${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const topics = EVENT_KINDS.map((k) => config.topics[k]);
 
     // the end of each partition now: the replay stops there, whatever arrives meanwhile
-    const offsets = await fetchPartitionOffsets(createKafka(config.kafka, logger), topics);
+    const offsets = await fetchPartitionOffsets(createKafka(config.kafka, logger), topics).catch(explained);
     const stopAt = new Map([...offsets].map(([k, o]) => [k, o.high]));
     const starts = new Map([...offsets].map(([k, o]) => [k, o.low]));
     const total = [...offsets.values()].reduce((n, o) => n + Number(o.high - o.low), 0);
@@ -47,8 +51,8 @@ export function registerReplay(program: Command): void {
       });
       process.once('SIGINT', () => void worker.stop());
       process.once('SIGTERM', () => void worker.stop());
-      await worker.start();
-      await worker.done;
+      await worker.start().catch(explained);
+      await worker.done.catch(explained);
     } finally {
       bars?.stop();
       await store.close();
