@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { KafkaConfig } from '../../config.ts';
 import { describeError, type ErrorCode, LedgerError } from '../../errors.ts';
 import { openStore } from '../../store/index.ts';
-import { activeTraceIds, createWorker, createWorkerMetrics, startHealthServer, startTracing } from '../../worker/index.ts';
+import { activeTraceIds, createWorker, createWorkerMetrics, explainKafkaError, startHealthServer, startTracing } from '../../worker/index.ts';
 import { createLogger } from '../logger.ts';
 
 export interface WorkerThreadInput {
@@ -57,7 +57,9 @@ try {
   }
   logger.flush();
   post({ type: 'done' });
-} catch (error) {
+} catch (caught) {
   logger.flush();
+  // a refused login or certificate: the setting to fix
+  const error = explainKafkaError(caught, config.kafka);
   post({ type: 'error', message: describeError(error), code: error instanceof LedgerError ? error.code : null });
 }
