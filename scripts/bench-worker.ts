@@ -17,22 +17,19 @@ import { EVENT_KINDS } from '../src/contract/index.ts';
 import { generateEvents, type EventLine } from '../src/simulate/generate-events.ts';
 import { openStore } from '../src/store/index.ts';
 import {
-  brokerEnds,
   countBehind,
   createKafka,
   createTopics,
   createWorker,
   createWorkerMetrics,
   fetchPartitionOffsets,
-  inSpan,
-  LagSampler,
   parseKafkaMessage,
-  partitionKey,
   produceEventLines,
   startTracing,
   topicMessagesOf,
 } from '../src/worker/index.ts';
 import { applyNaively, freshDatabase, printTable, withFreshStore } from './bench-common.ts';
+import { lagSampleMs, startReceiver, tracingOffNs } from './bench-costs.ts';
 import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
 
 const EVENTS = Number(process.env.BENCH_WORKER_EVENTS ?? 200_000);
@@ -224,18 +221,6 @@ async function workerRss(): Promise<{ mb: number; seconds: number }> {
   return { mb: Math.round(peak), seconds: (performance.now() - t0) / 1000 };
 }
 
-/** An OTLP/HTTP receiver in a process of its own (so its work is not the worker's), counting the spans it gets. */
-async function startReceiver(): Promise<{ url: string; spans(): Promise<number>; stop(): void }> {
-  const code = `const http = require('node:http'); let spans = 0;
-    const server = http.createServer((req, res) => { let body = ''; req.on('data', (d) => (body += d)); req.on('end', () => {
-      if (req.url === '/count') { res.end(String(spans)); return; }
-      spans += (body.match(/"spanId"/g) || []).length; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{}'); }); });
-    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url: `http://127.0.0.1:${port}/v1/traces`, spans: async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`)).text()), stop: () => void child.kill() };
-}
-
 /**
  * Costs: the worker on PostgreSQL with neither lag sampling nor tracing (the reference, run first and last, and
  * averaged), with lag sampling at its default interval, and with tracing on, exporting to a local receiver; in
@@ -254,38 +239,18 @@ async function costs(total: number): Promise<void> {
     const reference = (first.rate() + last.rate()) / 2;
     const share = (m: Meter) => `${((100 * (reference - m.rate())) / reference).toFixed(1)}%`;
 
-    // one lag sample, measured directly
-    const admin = kafka.admin();
-    await admin.connect();
-    const assigned = topics.flatMap((topic) => [0, 1, 2, 3, 4, 5].map((partition) => ({ key: partitionKey(topic, partition), topic, partition })));
-    const sampler = new LagSampler({ ends: brokerEnds(admin, topics), assigned: () => assigned, applied: () => 0n, oldestPending: () => Date.now() - 1000 });
-    const samples = 20;
-    const s0 = performance.now();
-    for (let i = 0; i < samples; i++) {
-      await sampler.refresh();
-      sampler.sample(Date.now());
-    }
-    const sampleMs = (performance.now() - s0) / samples;
-    await admin.disconnect();
-    // the tracing-off path of a slice (inSpan without a tracer), against calling the slice's function itself
-    const calls = 1_000_000;
-    const body = async () => undefined;
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) await body();
-    const t1 = performance.now();
-    for (let i = 0; i < calls; i++) await inSpan(null, 'slice', {}, body);
-    const offNs = Math.max(0, ((performance.now() - t1) - (t1 - t0)) * 1e6 / calls) * 2; // two inSpan per slice: the slice and its transaction
+    const sampleMs = await lagSampleMs(kafka, topics);
+    const off = await tracingOffNs();
+    const offNs = off.perSlice;
     const slicesPerSecond = (first.slices + last.slices) / 2 / ((first.last - first.first + last.last - last.first) / 2 / 1000);
 
-    process.stdout.write(`
-costs on PostgreSQL (${total} messages each; reference: the worker with neither, run first and last, mean ${reference.toFixed(0)} ev/s):
-`);
+    process.stdout.write(`\ncosts on PostgreSQL (${total} messages each; reference: the worker with neither, run first and last, mean ${reference.toFixed(0)} ev/s):\n`);
     printTable(
       ['variant', 'ev/s', 'cost (throughput)', 'cost (measured directly)'],
       [
         ['reference, first', first.rate().toFixed(0), '', ''],
         ['lag sampling every 5 s', lag.rate().toFixed(0), share(lag), `${sampleMs.toFixed(2)} ms per sample: ${((100 * sampleMs) / 5000).toFixed(3)}% of a core`],
-        ['tracing off', '(the reference)', '', `${offNs.toFixed(0)} ns per slice at ${slicesPerSecond.toFixed(1)} slices/s: ${((100 * offNs * slicesPerSecond) / 1e9).toFixed(5)}%`],
+        ['tracing off', '(the reference)', '', `${offNs.toFixed(1)} ns per slice (inSpan without a tracer ${off.wrapped.toFixed(1)} ns, the call alone ${off.bare.toFixed(1)} ns) at ${slicesPerSecond.toFixed(1)} slices/s: ${((100 * offNs * slicesPerSecond) / 1e9).toFixed(6)}%`],
         [`tracing on (${await receiver.spans()} spans exported)`, traced.rate().toFixed(0), share(traced), ''],
         ['reference, last', last.rate().toFixed(0), '', ''],
       ],
