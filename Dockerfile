@@ -21,7 +21,7 @@ FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     METRICS_HOST=0.0.0.0 \
     METRICS_PORT=9464 \
-    DATABASE_URL=sqlite:///data/signals.db
+    DATABASE_URL=sqlite:////data/signals.db
 WORKDIR /app
 COPY --from=build /tmp/signal-ledger.tgz /tmp/signal-ledger.tgz
 RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund --no-package-lock /tmp/signal-ledger.tgz \
@@ -29,11 +29,13 @@ RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund --no-package-lo
  && ln -s /app/node_modules/.bin/signal-ledger /usr/local/bin/signal-ledger \
  && mkdir -p /data && chown node:node /data
 USER node
-# the embedded SQLite default keeps its file here; with PostgreSQL (DATABASE_URL) nothing is written to disk
+# the embedded SQLite default keeps its file here (sqlite:////data/...: four slashes make the path absolute);
+# with PostgreSQL (DATABASE_URL) nothing is written to disk
 VOLUME ["/data"]
 EXPOSE 9464
-# healthy: joined the consumer group and the database answers (/readyz); /livez is the liveness probe
+# healthy: the worker's event loop answers (/livez), as a liveness probe would ask: an outage of the database or
+# the broker (/readyz 503) is waited out by the worker, and a restart would not help
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.METRICS_PORT || 9464) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.METRICS_PORT || 9464) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["signal-ledger"]
 CMD ["worker"]

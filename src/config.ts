@@ -39,7 +39,10 @@ const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic nam
 const port = wholeNumber(0, 65535);
 const otlpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL of an OTLP/HTTP receiver' });
 
-/** Every setting read from the environment; flags override them. `process.env` is read nowhere else. */
+/**
+ * Every setting read from the environment; flags override them. `process.env` is read nowhere else in src/ (the
+ * OpenTelemetry exporter, when tracing is on, reads its own other OTEL_EXPORTER_OTLP_* settings).
+ */
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),

@@ -1,8 +1,9 @@
 // The first module every entry point evaluates (the CLI, `signal-ledger`, `signal-ledger/analytics`). On a
 // Node.js older than package.json's engines, the rest of the ledger would not run as documented: under Node 20
 // the CLI printed nothing and exited 0, and opening a SQLite store crashed inside better-sqlite3 with no
-// message. So it says so in one line on stderr and exits 1 before anything else is loaded. Only syntax and
-// APIs every Node.js since 12 has are used here.
+// message. So it says so in one line on stderr and exits 1 before any other module of the package runs (the CLI
+// loads the rest only after it; a library entry point's imports are parsed, not run). Only syntax and APIs every
+// Node.js since 12 has are used here.
 import { readFileSync } from 'node:fs';
 
 /** package.json, read where the package is (src/ and dist/ are both one level down). */

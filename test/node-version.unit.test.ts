@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meetsEngines, PACKAGE_VERSION } from '../src/node-version.ts';
+import { meetsEngines } from '../src/node-version.ts';
 
 describe('the engines floor (src/node-version.ts)', () => {
   it.each([
@@ -16,10 +16,5 @@ describe('the engines floor (src/node-version.ts)', () => {
     ['18.20.8', false],
   ])('Node.js %s meets >=22.17: %s (minor versions compare as numbers, not text)', (version, meets) => {
     expect(meetsEngines(version, '>=22.17')).toBe(meets);
-  });
-
-  it('--version is package.json version', async () => {
-    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
-    expect(PACKAGE_VERSION).toBe(pkg.version);
   });
 });

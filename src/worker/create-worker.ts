@@ -25,14 +25,6 @@ import type { LedgerWorker, WorkerOptions } from './worker-options.ts';
 /** How long the applier waits for a full slice before it applies what it has. */
 const PATIENCE_MS = 100;
 
-/**
- * The Kafka worker: consumes the five topics with eachBatch into per-partition buffers, while an
- * applier takes slices of partition p of every topic (they hold the same signals), aligned on produce
- * time, and validates and applies each in ONE transaction, which also records the checkpoint of every
- * partition in it; only after that commit are its offsets committed to Kafka (kafkajs commits nothing
- * itself). A crash anywhere replays at most the slices whose offsets were not committed, and their
- * events are duplicates by event_id: at-least-once delivery, exactly-once effect.
- */
 /** A slice's span attributes: where its messages come from. */
 function sliceAttributes(groupId: string, parts: readonly TakenPart[]): Record<string, string | number | string[]> {
   return {
@@ -54,6 +46,14 @@ function outcomeCounts(outcomes: readonly MessageOutcome[]): { 'ledger.events_ap
   return { 'ledger.events_applied': n.applied, 'ledger.duplicates': n.duplicate, 'ledger.dead_letters': n['dead-letter'] };
 }
 
+/**
+ * The Kafka worker: consumes the five topics with eachBatch into per-partition buffers, while an
+ * applier takes slices of partition p of every topic (they hold the same signals), aligned on produce
+ * time, and validates and applies each in ONE transaction, which also records the checkpoint of every
+ * partition in it; only after that commit are its offsets committed to Kafka (kafkajs commits nothing
+ * itself). A crash anywhere replays at most the slices whose offsets were not committed, and their
+ * events are duplicates by event_id: at-least-once delivery, exactly-once effect.
+ */
 export function createWorker(options: WorkerOptions): LedgerWorker {
   const { store, config, logger, metrics } = options;
   const groupId = options.groupId ?? config.groupId;
@@ -162,26 +162,42 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
   }
 
   /** Starts consuming; a stop meanwhile makes it resolve as soon as the step under way ends, without consuming (an error of that step included). */
+  /**
+   * Starts consuming. A stop meanwhile makes it resolve as soon as the step under way ends, without consuming
+   * (an error of that step included); a step that fails otherwise closes what start opened, then rejects.
+   */
   function start(): Promise<void> {
-    return startSteps().catch((error: unknown) => {
-      if (!halting) throw error;
+    return startSteps().catch(async (error: unknown) => {
+      if (halting) return;
+      await shutdown().catch(() => undefined);
+      throw error;
     });
   }
+
+  /** the consumer's run() under way: it joins the group, and a stop waits for it before it stops the consumer */
+  let running: Promise<void> | null = null;
 
   /**
    * Each step that waits is followed by a look at `halting`: a stop meanwhile has closed what was open
    * then, and what the step opened after that is closed here (release), so nothing runs after a stop.
    */
   async function startSteps(): Promise<void> {
+    // until its first slice, the worker's start: a worker that applies nothing from its start still shows as stalled
+    metrics.lastApplied.set(Date.now() / 1000);
     await floors.refresh();
     if (halting) return;
     health.database = true;
     // an idle worker still notices the database going away (and coming back) for /healthz
     stopPings = pingEvery(5_000, () => store.em().getConnection().execute('select 1'), database.observe);
     await assertTopicsExist(kafka.admin(), [...topics, ...(config.deadLetterTopic === null ? [] : [config.deadLetterTopic])], config.kafka.brokers);
+    if (halting) return release();
     const partitions = await fetchPartitionOffsets(kafka, topics);
+    if (halting) return release();
     await floors.dropPastEnd(partitions, log);
-    if (ends.done) return settled.resolve();
+    if (ends.done) {
+      await release();
+      return settled.resolve();
+    }
     if (halting) return release();
     if (config.deadLetterTopic !== null) {
       const dlq = { topic: config.deadLetterTopic, compression: resolveCompressionType(config.compression), log, halting: () => halting, maxRetryDelayMs };
@@ -207,9 +223,9 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     if (halting) return release();
     writer = await openStoreWriter(store);
     if (halting) return release();
-    const lagAdmin = lagSampleMs > 0 ? kafka.admin() : null;
-    if (lagAdmin !== null) {
-      await lagAdmin.connect();
+    if (lagSampleMs > 0) {
+      // its admin client connects on the first sample: a broker away then fails a sample, not the start
+      const lagAdmin = kafka.admin();
       const sampler = new LagSampler({
         ends: brokerEnds(lagAdmin, topics),
         assigned: () => assigned,
@@ -221,38 +237,46 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
         stopSampling();
         await lagAdmin.disconnect().catch(() => undefined);
       };
-      if (halting) return release();
     }
-    // from here on nothing waits before the consumer runs: a stop sees the applier it must wait for
+    // until the next step nothing waits: a stop sees the applier it must wait for
     applier = scheduler.run();
-    await c.run({
+    running = c.run({
       eachBatchAutoResolve: false,
       // offsets are committed by the applier, after their slice is in the database, and by nothing else
       autoCommit: false,
       eachBatch: createBatchIntake({ buffers, floor: (key) => floors.get(key), end: (key) => ends.get(key), commit, wake: () => scheduler.wakeSoon(), log }),
     });
+    await running;
+    if (halting) return release();
     log.info({ topics, brokers: config.kafka.brokers }, 'worker consuming');
   }
 
-  /** Closes what is open now; each is taken before it is closed, so a second call closes nothing twice. */
+  /** Closes what is open now; each is taken before it is closed, so a second call closes nothing twice, and one that fails does not keep the rest open. */
   async function release(): Promise<void> {
     stopPings();
     const stopLag = stopLagSamples;
     stopLagSamples = async () => {};
-    await stopLag();
     const w = writer;
     writer = null;
-    await w?.close();
     const c = consumer;
     consumer = null;
-    if (c !== null) {
-      await c.stop();
-      await c.disconnect();
-    }
     const d = deadLetters;
     deadLetters = null;
-    await d?.disconnect();
+    const closing = [
+      stopLag(),
+      w?.close(),
+      // a consumer still joining its group (run() under way) is only stopped once it has joined: stopped
+      // before, kafkajs would drop its runner and let the join go on to fetch
+      c === null ? undefined : (async () => {
+        await running?.catch(() => undefined);
+        await c.stop();
+        await c.disconnect();
+      })(),
+      d?.disconnect(),
+    ];
     health.kafka = false;
+    const failed = (await Promise.allSettled(closing)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   let shuttingDown: Promise<void> | null = null;

@@ -88,12 +88,13 @@ export function brokerEnds(admin: Pick<Admin, 'fetchTopicOffsets'>, topics: read
 /**
  * Every `intervalMs`, sets `ledger_consumer_lag` and `ledger_consumer_lag_seconds` from the sampler, and reads
  * the end offsets again unless a read is still under way (the gauges are set again when it ends). A partition
- * no longer assigned leaves both. Returns the function that stops it (a read under way is left to fail
- * when its client disconnects).
+ * no longer assigned leaves both. Returns the function that stops it: a read still under way then sets no gauge.
  */
 export function sampleLagEvery(intervalMs: number, sampler: LagSampler, metrics: Pick<WorkerMetrics, 'lag' | 'lagSeconds'>, log: Logger): () => void {
   let reported = new Map<string, { topic: string; partition: string }>();
+  let stopped = false;
   const publish = () => {
+    if (stopped) return;
     const now = new Map<string, { topic: string; partition: string }>();
     for (const { topic, partition, messages, seconds } of sampler.sample(Date.now())) {
       const labels = { topic, partition: String(partition) };
@@ -117,5 +118,8 @@ export function sampleLagEvery(intervalMs: number, sampler: LagSampler, metrics:
       .finally(() => (reading = null));
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

@@ -1,5 +1,6 @@
-// Traces across Kafka (OpenTelemetry). Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then no OpenTelemetry
-// SDK module is even loaded, and the worker's only cost is a null check per slice. On: one span per applied
+// Traces across Kafka (OpenTelemetry). Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then neither the SDK's tracer
+// provider, its exporter nor its context manager is loaded (only the API and the W3C propagator of
+// @opentelemetry/core), and the worker's cost is a null check per slice. On: one span per applied
 // slice, linked to the span contexts of its messages' producers (their W3C `traceparent`/`tracestate`
 // headers), with the database transaction as its child, exported over OTLP/HTTP; log lines written inside a
 // slice carry its `trace_id` and `span_id`. `generate --produce` writes a `traceparent` header on every message.
@@ -14,10 +15,14 @@ import { PACKAGE_VERSION } from '../node-version.ts';
 /** Tracing as started: a tracer (null when off), and the shutdown that exports what is left. */
 export interface LedgerTracing {
   readonly tracer: Tracer | null;
-  shutdown(): Promise<void>;
+  /** exports the spans still queued, for at most SHUTDOWN_MS; false when some could not be (never rejects) */
+  shutdown(): Promise<boolean>;
 }
 
-export const TRACING_OFF: LedgerTracing = { tracer: null, shutdown: async () => {} };
+/** How long a shutdown waits for the last spans: a receiver that does not answer must not hold up a stop. */
+export const SHUTDOWN_MS = 3_000;
+
+const TRACING_OFF: LedgerTracing = { tracer: null, shutdown: async () => true };
 
 /** Starts exporting spans when an endpoint is configured; otherwise returns TRACING_OFF and loads nothing. */
 export async function startTracing(config: TracingConfig): Promise<LedgerTracing> {
@@ -34,13 +39,19 @@ export async function startTracing(config: TracingConfig): Promise<LedgerTracing
     resource: resourceFromAttributes({ 'service.name': config.serviceName, 'service.version': PACKAGE_VERSION }),
     // a slice links every producer it holds a message of (up to a whole slice of distinct ones)
     spanLimits: { linkCountLimit: LIMITS.maxBatchEvents },
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: config.tracesUrl }) })],
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: config.tracesUrl, timeoutMillis: SHUTDOWN_MS }) })],
   });
   return {
     tracer: provider.getTracer('signal-ledger', PACKAGE_VERSION),
     shutdown: async () => {
-      await provider.shutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const flushed = await Promise.race([
+        provider.shutdown().then(() => true, () => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_MS))),
+      ]);
+      clearTimeout(timer);
       context.disable();
+      return flushed;
     },
   };
 }

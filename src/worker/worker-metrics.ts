@@ -37,7 +37,7 @@ export function createWorkerMetrics(): WorkerMetrics {
       labelNames: ['topic', 'partition'],
       registers: [registry],
     }),
-    lastApplied: new Gauge({ name: 'ledger_last_applied_timestamp_seconds', help: 'Unix time at which the worker last committed a slice to the database', registers: [registry] }),
+    lastApplied: new Gauge({ name: 'ledger_last_applied_timestamp_seconds', help: 'Unix time at which the worker last committed a slice to the database (its start, until its first slice)', registers: [registry] }),
     dbRetries: new Counter({ name: 'ledger_db_retries_total', help: 'batch applies retried because the database was unavailable', registers: [registry] }),
     signalWrites: new Counter({ name: 'ledger_signal_writes_total', help: 'signal records inserted or updated (a signal whose events arrive in one transaction is written once)', registers: [registry] }),
   };

@@ -31,11 +31,19 @@ describe('the Dockerfile', () => {
     expect(runtime.filter((l) => l.startsWith('USER '))).toEqual(['USER node']);
   });
 
-  it('enters signal-ledger, worker by default, with its metrics on 0.0.0.0 and a health check on /readyz', () => {
+  it('enters signal-ledger, worker by default, with its metrics on 0.0.0.0 and a health check on /livez', () => {
     expect(runtime).toContain('ENTRYPOINT ["signal-ledger"]');
     expect(runtime).toContain('CMD ["worker"]');
     expect(runtime.find((l) => l.startsWith('ENV '))).toMatch(/METRICS_HOST=0\.0\.0\.0/);
-    expect(runtime.find((l) => l.startsWith('HEALTHCHECK '))).toMatch(/\/readyz/);
+    expect(runtime.find((l) => l.startsWith('HEALTHCHECK '))).toMatch(/\/livez/);
+  });
+
+  it('keeps the SQLite default in the volume /data, which the user node owns: an absolute path (four slashes)', async () => {
+    const { parseDatabaseUrl } = await import('../../src/store/database-url.ts');
+    const url = /DATABASE_URL=(\S+)/.exec(runtime.find((l) => l.startsWith('ENV ')) ?? '')?.[1] as string;
+    expect(parseDatabaseUrl(url, 'DATABASE_URL')).toMatchObject({ dialect: 'sqlite', file: '/data/signals.db' });
+    expect(runtime).toContain('VOLUME ["/data"]');
+    expect(runtime.find((l) => l.startsWith('RUN npm install '))).toMatch(/chown node:node \/data/);
   });
 
   it('.dockerignore lets through every path the build stage copies, and nothing else', () => {

@@ -2,7 +2,9 @@
 // worker, both with OTEL_EXPORTER_OTLP_ENDPOINT set, against a real broker and PostgreSQL. Each applied
 // slice is one span linked to the producer spans of its messages, with the database transaction as its child,
 // and the worker's log lines inside a slice carry its trace_id and span_id.
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
@@ -50,6 +52,23 @@ async function startReceiver(): Promise<{ server: Server; url: string; spans: Re
 }
 
 const SPAN_KIND = { internal: 1, producer: 4, consumer: 5 };
+
+describe('tracing on, with a receiver that does not answer', () => {
+  it('the shutdown gives up after SHUTDOWN_MS and says so (false), without rejecting: a stop is not held up', () => {
+    // in a process of its own: the exporter's abandoned request ends there, bounded by its own timeout
+    const job = `import { inSpan, SHUTDOWN_MS, startTracing } from ${JSON.stringify(path.join(import.meta.dirname, '..', '..', 'src', 'worker', 'tracing.ts'))};
+      const tracing = await startTracing({ tracesUrl: 'http://127.0.0.1:1/v1/traces', serviceName: 'test' });
+      await inSpan(tracing.tracer, 'a slice', {}, async () => undefined);
+      const t0 = performance.now();
+      const flushed = await tracing.shutdown();
+      console.log(JSON.stringify({ flushed, ms: performance.now() - t0, limit: SHUTDOWN_MS }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', job], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { flushed: boolean; ms: number; limit: number };
+    expect(out.flushed).toBe(false);
+    expect(out.ms).toBeLessThan(out.limit + 1_000);
+  });
+});
 
 describe('traces across Kafka into an OTLP/HTTP receiver', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -39,7 +39,9 @@ export function registerGenerate(program: Command): void {
           .catch((error: unknown) => {
             throw explainKafkaError(error, config.kafka);
           })
-          .finally(() => tracing.shutdown());
+          .finally(async () => {
+            if (!(await tracing.shutdown())) process.stderr.write(`signal-ledger: the last spans could not be exported to ${config.tracing.tracesUrl}\n`);
+          });
         process.stderr.write(`published ${sent} messages for ${opts.signals} signals to ${config.kafka.brokers.join(',')} (compression ${config.compression})\n`);
         return;
       }

@@ -48,6 +48,8 @@ export function registerReplay(program: Command): void {
         groupId,
         fromBeginning: true,
         stopAt,
+        // a replay's lag is its progress bar: no gauges to sample
+        lagSampleMs: 0,
         tracer: tracing.tracer,
         onProgress: (topic, partition, next) => barOf.get(`${topic}:${partition}`)?.update(Number(next - (starts.get(`${topic}:${partition}`) ?? 0n))),
       });
@@ -58,7 +60,7 @@ export function registerReplay(program: Command): void {
     } finally {
       bars?.stop();
       await store.close();
-      await tracing.shutdown();
+      if (!(await tracing.shutdown())) logger.warn({ endpoint: config.tracing.tracesUrl }, 'the last spans could not be exported');
     }
     const sum = async (c: { get(): Promise<{ values: { value: number }[] }> }) => (await c.get()).values.reduce((n, v) => n + v.value, 0);
     const out = {

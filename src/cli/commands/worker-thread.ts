@@ -53,7 +53,7 @@ try {
   } finally {
     await store.close();
     // exports the spans still queued
-    await tracing.shutdown().catch((error: unknown) => logger.warn({ error: describeError(error) }, 'the last spans could not be exported'));
+    if (!(await tracing.shutdown())) logger.warn({ endpoint: config.tracing.tracesUrl }, 'the last spans could not be exported');
   }
   logger.flush();
   post({ type: 'done' });
