@@ -37,7 +37,9 @@ let certificateErrorsFinal = false;
  * kafkajs wraps every socket error in a KafkaJSConnectionError that it retries (about 40 s with our retry
  * settings), a refused certificate included, and logs each attempt. Its class is given a `retriable` that is
  * false when the code is a certificate's, so kafkajs gives up at the first refusal (KafkaJSError's constructor
- * assigns `retriable`, which this setter takes; kafkajs reads it before it retries).
+ * assigns `retriable`, which this setter takes; kafkajs reads it before it retries). The class is kafkajs's own:
+ * the change holds for every kafkajs client of the process, an embedding application's included (a refused
+ * certificate is final for them too).
  */
 function makeCertificateErrorsFinal(): void {
   if (certificateErrorsFinal) return;
@@ -93,6 +95,13 @@ export function connectionRefusal(error: unknown, connection: KafkaConnection): 
 /** A failure of the connection's settings (connectionRefusal) as its ConfigError, any other as it is. */
 export function explainKafkaError(error: unknown, connection: KafkaConnection): unknown {
   return connectionRefusal(error, connection) ?? error;
+}
+
+/** What `work` gives; when it fails, a refused login or certificate becomes the one line naming its setting (explainKafkaError). */
+export function explainingRefusals<T>(work: Promise<T>, connection: KafkaConnection): Promise<T> {
+  return work.catch((error: unknown) => {
+    throw explainKafkaError(error, connection);
+  });
 }
 
 /**

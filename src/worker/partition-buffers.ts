@@ -17,7 +17,6 @@ export interface Buffered {
   hasMore: boolean;
   /** produce time of the last message fetched */
   fetchedUntil: number;
-  highWatermark: bigint;
 }
 
 /** A fetched batch of one topic partition, as kafkajs hands it to eachBatch. */
@@ -82,7 +81,7 @@ export class PartitionBuffers {
     const key = partitionKey(batch.topic, batch.partition);
     let buffer = this.#byKey.get(key);
     if (buffer === undefined) {
-      buffer = { topic: batch.topic, partition: batch.partition, key, messages: [], times: [], next: 0n, hasMore: true, fetchedUntil: -Infinity, highWatermark: 0n };
+      buffer = { topic: batch.topic, partition: batch.partition, key, messages: [], times: [], next: 0n, hasMore: true, fetchedUntil: -Infinity };
       this.#byKey.set(key, buffer);
     }
     const from = buffer.next > floor ? buffer.next : floor;
@@ -98,7 +97,6 @@ export class PartitionBuffers {
     buffer.next = next > buffer.next ? next : buffer.next;
     buffer.hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
     buffer.fetchedUntil = Math.max(buffer.fetchedUntil, Number(last.timestamp));
-    buffer.highWatermark = BigInt(batch.highWatermark);
     const pause = buffer.messages.length >= this.cap;
     if (pause) this.#paused.add(buffer);
     return { buffered, lastOffset: last.offset, pause };

@@ -1,11 +1,11 @@
 import { type Kysely, sql } from 'kysely';
-import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { createKafka, createWorker, createWorkerMetrics, partitionKey, startHealthServer } from '../../src/worker/index.ts';
 import { runCliAsync, startCli } from '../helpers/cli.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
+import { outsideAddress } from '../helpers/network.ts';
 import { createTestTopics, endOffsets, produce, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
 import { recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
 
@@ -271,8 +271,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
 
   it('the CLI worker with --metrics-host 0.0.0.0: /livez and /metrics answer on an outside address of the machine, /readyz is 200 once joined', async () => {
     const { db, config } = await publishedWorkload(100, 19);
-    const outside = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
-    if (outside === undefined) throw new Error('this machine has no non-loopback IPv4 address');
+    const outside = outsideAddress();
     const worker = startCli(['worker', '--metrics-port', '0', '--metrics-host', '0.0.0.0'], { env: { ...config.env, LOG_LEVEL: 'info' } });
     try {
       expect(await worker.outputIncludes('worker starting')).toBe(true);

@@ -1,17 +1,8 @@
 // The worker's probes and metrics endpoint (src/worker/health-server.ts), in process with a stand-in health.
-import { networkInterfaces } from 'node:os';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HealthServer, startHealthServer } from '../../src/worker/health-server.ts';
-
-/** An IPv4 address of this machine that is not loopback: where a Prometheus or a kubelet outside would connect. */
-function outsideAddress(): string {
-  const address = Object.values(networkInterfaces())
-    .flat()
-    .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
-  if (address === undefined) throw new Error('this machine has no non-loopback IPv4 address to test --metrics-host with');
-  return address;
-}
+import { outsideAddress } from '../helpers/network.ts';
 
 let server: HealthServer | undefined;
 afterEach(async () => {

@@ -9,9 +9,9 @@ import { createWorkerMetrics } from '../../src/worker/worker-metrics.ts';
 
 const message = (offset: number): KafkaMessage => ({ offset: String(offset), key: null, value: Buffer.from(`m${offset}`), timestamp: '0', attributes: 0, headers: {} }) as KafkaMessage;
 
-function part(topic: string, partition: number, offsets: number[], highWatermark: bigint): TakenPart {
+function part(topic: string, partition: number, offsets: number[]): TakenPart {
   return {
-    buffer: { topic, partition, key: `${topic}:${partition}`, messages: [], times: [], next: 0n, hasMore: false, fetchedUntil: 0, highWatermark },
+    buffer: { topic, partition, key: `${topic}:${partition}`, messages: [], times: [], next: 0n, hasMore: false, fetchedUntil: 0 },
     chunk: offsets.map(message),
     nextOffset: BigInt((offsets.at(-1) as number) + 1),
   } as TakenPart;
@@ -25,7 +25,7 @@ async function counter(metrics: ReturnType<typeof createWorkerMetrics>, name: st
 describe('recordSliceResult: the bookkeeping after a slice commits', () => {
   it('counts each part’s outcomes under its topic, forwards each part its own dead letters, raises its floor and reports its progress, in part order', async () => {
     const metrics = createWorkerMetrics();
-    const parts = [part('signals.generated', 0, [10, 11, 12], 20n), part('orders.filled', 0, [5, 6], 7n)];
+    const parts = [part('signals.generated', 0, [10, 11, 12]), part('orders.filled', 0, [5, 6])];
     const result = {
       outcomes: ['applied', 'duplicate', 'dead-letter', 'dead-letter', 'applied'] as const,
       rejections: [
@@ -52,7 +52,7 @@ describe('recordSliceResult: the bookkeeping after a slice commits', () => {
 
   it('a part with no dead letters still has its (empty) forward, so the forwarder sees every partition', async () => {
     const calls: number[] = [];
-    await recordSliceResult([part('t', 3, [0], 1n)], { outcomes: ['applied'], rejections: [] }, {
+    await recordSliceResult([part('t', 3, [0])], { outcomes: ['applied'], rejections: [] }, {
       metrics: createWorkerMetrics(),
       forwardDeadLetters: async (rejected) => void calls.push(rejected.length),
       raiseFloor: () => {},

@@ -30,15 +30,12 @@ export function registerGenerate(program: Command): void {
       if (opts.produce) {
         if (opts.output !== undefined) throw InputError.invalid('--produce/--output', 'choose one');
         const config = loadKafkaConfig({ db: cmd.optsWithGlobals<GlobalOptions>().db, brokers: opts.brokers, compression: opts.compression });
-        const [{ createKafka, explainKafkaError, produceEventLines, startTracing }, { createLogger }] = await Promise.all([import('../../worker/index.ts'), import('../logger.ts')]);
+        const [{ createKafka, explainingRefusals, produceEventLines, startTracing }, { createLogger }] = await Promise.all([import('../../worker/index.ts'), import('../logger.ts')]);
         const lines = generateEvents({ ...shape, topics: config.topics });
         // with OTEL_EXPORTER_OTLP_ENDPOINT set, one producer span per send, whose context the messages carry
         const tracing = await startTracing(config.tracing);
-        const sent = await produceEventLines(createKafka(config.kafka, await createLogger('error')), lines, { compression: config.compression, tracer: tracing.tracer })
-          // a refused login or certificate: one line naming the setting
-          .catch((error: unknown) => {
-            throw explainKafkaError(error, config.kafka);
-          })
+        // a refused login or certificate: one line naming the setting
+        const sent = await explainingRefusals(produceEventLines(createKafka(config.kafka, await createLogger('error')), lines, { compression: config.compression, tracer: tracing.tracer }), config.kafka)
           .finally(async () => {
             if (!(await tracing.shutdown())) process.stderr.write(`signal-ledger: the last spans could not be exported to ${config.tracing.tracesUrl}\n`);
           });

@@ -18,18 +18,15 @@ export function registerReplay(program: Command): void {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const config = loadKafkaConfig(kafkaFlags(global, { brokers: opts.brokers, onInvalid: opts.onInvalid, naiveTimestamps: opts.naiveTimestamps }));
     // on stderr: stdout holds the summary alone (--json is read by scripts)
-    const [{ openStore }, { activeTraceIds, createKafka, createWorker, createWorkerMetrics, explainKafkaError, fetchPartitionOffsets, startTracing }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
+    const [{ openStore }, { activeTraceIds, createKafka, createWorker, createWorkerMetrics, explainingRefusals, fetchPartitionOffsets, startTracing }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);
     const tracing = await startTracing(config.tracing);
     const logger = await createLogger(process.stderr.isTTY ? 'warn' : config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr, tracing.tracer === null ? undefined : activeTraceIds);
-    // a refused login or certificate: one line naming the setting
-    const explained = (error: unknown) => {
-      throw explainKafkaError(error, config.kafka);
-    };
     const groupId = opts.groupId ?? `${config.groupId}.replay.${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const topics = EVENT_KINDS.map((k) => config.topics[k]);
 
     // the end of each partition now: the replay stops there, whatever arrives meanwhile
-    const offsets = await fetchPartitionOffsets(createKafka(config.kafka, logger), topics).catch(explained);
+    // a refused login or certificate: one line naming the setting (explainingRefusals)
+    const offsets = await explainingRefusals(fetchPartitionOffsets(createKafka(config.kafka, logger), topics), config.kafka);
     const stopAt = new Map([...offsets].map(([k, o]) => [k, o.high]));
     const starts = new Map([...offsets].map(([k, o]) => [k, o.low]));
     const total = [...offsets.values()].reduce((n, o) => n + Number(o.high - o.low), 0);
@@ -55,8 +52,8 @@ export function registerReplay(program: Command): void {
       });
       process.once('SIGINT', () => void worker.stop());
       process.once('SIGTERM', () => void worker.stop());
-      await worker.start().catch(explained);
-      await worker.done.catch(explained);
+      await explainingRefusals(worker.start(), config.kafka);
+      await explainingRefusals(worker.done, config.kafka);
     } finally {
       bars?.stop();
       await store.close();

@@ -17,12 +17,10 @@ export function registerTopics(program: Command): void {
       .option('--dlq-topic <topic>', 'also create this dead-letter topic (default $KAFKA_DLQ_TOPIC)'),
   ).action(async (opts: { partitions: number; replicationFactor: number; brokers?: string; dlqTopic?: string }, cmd: Command) => {
     const config = loadKafkaConfig(kafkaFlags(cmd.optsWithGlobals<GlobalOptions>(), opts));
-    const { createKafka, createTopics, explainKafkaError } = await import('../../worker/index.ts');
+    const { createKafka, createTopics, explainingRefusals } = await import('../../worker/index.ts');
     const names = [...EVENT_KINDS.map((k) => config.topics[k]), ...(config.deadLetterTopic === null ? [] : [config.deadLetterTopic])];
     // a refused login or certificate: one line naming the setting
-    const created = await createTopics(createKafka(config.kafka, await createLogger('error')), names, opts.partitions, opts.replicationFactor).catch((error: unknown) => {
-      throw explainKafkaError(error, config.kafka);
-    });
+    const created = await explainingRefusals(createTopics(createKafka(config.kafka, await createLogger('error')), names, opts.partitions, opts.replicationFactor), config.kafka);
     for (const name of names) process.stdout.write(`${name}: ${created.includes(name) ? `created with ${opts.partitions} partitions` : 'exists'}\n`);
   });
 }
