@@ -2,7 +2,7 @@
 // them in throughput): an OTLP/HTTP receiver to export to, one lag sample, and the tracing-off path of a slice.
 import { spawn } from 'node:child_process';
 import type { Kafka } from 'kafkajs';
-import { brokerEnds, inSpan, LagSampler, partitionKey } from '../src/worker/index.ts';
+import { inSpan, LagSampler, partitionKey, readPartitionOffsets } from '../src/worker/index.ts';
 
 /** An OTLP/HTTP receiver in a process of its own (so its work is not the worker's), counting the spans it gets. */
 export async function startReceiver(): Promise<{ url: string; spans(): Promise<number>; stop(): void }> {
@@ -22,7 +22,7 @@ export async function lagSampleMs(kafka: Kafka, topics: readonly string[]): Prom
   await admin.connect();
   try {
     const assigned = topics.flatMap((topic) => [0, 1, 2, 3, 4, 5].map((partition) => ({ key: partitionKey(topic, partition), topic, partition })));
-    const sampler = new LagSampler({ ends: brokerEnds(admin, topics), assigned: () => assigned, applied: () => 0n, oldestPending: () => Date.now() - 1000 });
+    const sampler = new LagSampler({ ends: () => readPartitionOffsets(admin, topics), assigned: () => assigned, applied: () => 0n, oldestPending: () => Date.now() - 1000 });
     const samples = 20;
     const t0 = performance.now();
     for (let i = 0; i < samples; i++) {

@@ -2,7 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import type { Consumer } from 'kafkajs';
 import { EVENT_KINDS, type ParseOptions } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
-import { deleteCheckpoint, type MessageOutcome, readCheckpoints } from '../store/index.ts';
+import { deleteCheckpoint, readCheckpoints } from '../store/index.ts';
 import { createBatchIntake } from './batch-intake.ts';
 import { CheckpointFloors } from './checkpoint-floors.ts';
 import { resolveCompressionType } from './compression-codecs.ts';
@@ -13,8 +13,8 @@ import { logFatalError } from './fatal-errors.ts';
 import { createKafka, createLedgerConsumer } from './kafka-client.ts';
 import { parseKafkaMessage } from './kafka-message.ts';
 import { PartitionBuffers, type Slice, type TakenPart } from './partition-buffers.ts';
-import { brokerEnds, LagSampler, sampleLagEvery } from './lag-sampler.ts';
-import { EndOffsets, fetchPartitionOffsets, partitionKey } from './partition-offsets.ts';
+import { LagSampler, sampleLagEvery } from './lag-sampler.ts';
+import { EndOffsets, fetchPartitionOffsets, partitionKey, readPartitionOffsets } from './partition-offsets.ts';
 import { assertTopicsExist } from './preflight.ts';
 import { recordSliceResult } from './slice-results.ts';
 import { createSliceScheduler } from './slice-scheduler.ts';
@@ -37,13 +37,6 @@ function sliceAttributes(groupId: string, parts: readonly TakenPart[]): Record<s
     // topic:partition:first-last offset of each part
     'ledger.offsets': parts.map(({ buffer: { topic, partition }, chunk, nextOffset }) => `${topic}:${partition}:${chunk[0]?.offset}-${nextOffset - 1n}`),
   };
-}
-
-/** How many of a slice's messages were applied, duplicates and dead letters. */
-function outcomeCounts(outcomes: readonly MessageOutcome[]): { 'ledger.events_applied': number; 'ledger.duplicates': number; 'ledger.dead_letters': number } {
-  const n = { applied: 0, duplicate: 0, 'dead-letter': 0 };
-  for (const o of outcomes) n[o]++;
-  return { 'ledger.events_applied': n.applied, 'ledger.duplicates': n.duplicate, 'ledger.dead_letters': n['dead-letter'] };
 }
 
 /**
@@ -147,21 +140,18 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     );
     if (result === null) return; // halted while the database was away: nothing committed
     timer();
-    if (span !== null || log.isLevelEnabled('debug')) {
-      const outcomes = outcomeCounts(result.outcomes);
-      span?.setAttributes(outcomes);
-      log.debug({ partition: parts[0]?.buffer.partition, messages: parsed.length, ...outcomes }, 'slice applied');
-    }
     metrics.lastApplied.set(Date.now() / 1000);
     metrics.signalWrites.inc(result.signalsChanged);
     const forwardDeadLetters = deadLetters?.forward ?? (async () => {});
-    await recordSliceResult(parts, result, { metrics, forwardDeadLetters, raiseFloor: (key, next) => floors.raise(key, next), onProgress: options.onProgress });
+    const counts = await recordSliceResult(parts, result, { metrics, forwardDeadLetters, raiseFloor: (key, next) => floors.raise(key, next), onProgress: options.onProgress });
+    const outcomes = { 'ledger.events_applied': counts.applied, 'ledger.duplicates': counts.duplicate, 'ledger.dead_letters': counts['dead-letter'] };
+    span?.setAttributes(outcomes);
+    log.debug({ partition: parts[0]?.buffer.partition, messages: parsed.length, ...outcomes }, 'slice applied');
     // the slice is in the database: only now may its offsets be committed
     await commit(parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ topic, partition, offset: nextOffset.toString() })));
     if (parts.filter(({ buffer: { key }, nextOffset }) => ends.reached(key, nextOffset)).length > 0) void stop();
   }
 
-  /** Starts consuming; a stop meanwhile makes it resolve as soon as the step under way ends, without consuming (an error of that step included). */
   /**
    * Starts consuming. A stop meanwhile makes it resolve as soon as the step under way ends, without consuming
    * (an error of that step included); a step that fails otherwise closes what start opened, then rejects.
@@ -227,7 +217,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       // its admin client connects on the first sample: a broker away then fails a sample, not the start
       const lagAdmin = kafka.admin();
       const sampler = new LagSampler({
-        ends: brokerEnds(lagAdmin, topics),
+        ends: () => readPartitionOffsets(lagAdmin, topics),
         assigned: () => assigned,
         applied: (key) => floors.get(key),
         oldestPending: (key) => applying.get(key) ?? buffers.oldestTime(key),

@@ -1,4 +1,3 @@
-import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.ts';
 import { partitionKey } from './partition-offsets.ts';
@@ -6,7 +5,7 @@ import type { WorkerMetrics } from './worker-metrics.ts';
 
 /** What a lag sample reads: the broker's end offsets, and what the worker holds of each partition. */
 export interface LagSources {
-  /** the earliest and end offset (low and high watermark) of each partition of the topics now, by partitionKey; may throw (broker away) */
+  /** the earliest and end offset (low and high watermark) of each partition of the topics now, by partitionKey (readPartitionOffsets); may throw (broker away) */
   ends(): Promise<ReadonlyMap<string, { low: bigint; high: bigint }>>;
   /** the partitions assigned to this worker (its last assignment), as { key, topic, partition } */
   assigned(): Iterable<{ key: string; topic: string; partition: number }>;
@@ -74,15 +73,6 @@ export class LagSampler {
     for (const key of this.#behindSince.keys()) if (!seen.has(key)) this.#behindSince.delete(key);
     return out;
   }
-}
-
-/** The end offsets of the topics' partitions through an admin client that stays connected. */
-export function brokerEnds(admin: Pick<Admin, 'fetchTopicOffsets'>, topics: readonly string[]): () => Promise<Map<string, { low: bigint; high: bigint }>> {
-  return async () => {
-    const ends = new Map<string, { low: bigint; high: bigint }>();
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(partitionKey(topic, p.partition), { low: BigInt(p.low), high: BigInt(p.high) });
-    return ends;
-  };
 }
 
 /**

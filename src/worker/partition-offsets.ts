@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { readCheckpoints, type Store } from '../store/index.ts';
 
 /** The key of a topic partition in offset maps: `topic:partition`. */
@@ -20,23 +20,28 @@ export async function fetchPartitionOffsets(kafka: Kafka, topics: readonly strin
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const out = new Map<string, PartitionOffsets>();
-    for (const topic of topics) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          for (const p of await admin.fetchTopicOffsets(topic)) out.set(partitionKey(topic, p.partition), { topic, partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) });
-          break;
-        } catch (error) {
-          if (attempt >= 10 || (error as { retriable?: boolean }).retriable !== true) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-          await admin.fetchTopicMetadata({ topics: [topic] });
-        }
-      }
-    }
-    return out;
+    return await readPartitionOffsets(admin, topics);
   } finally {
     await admin.disconnect();
   }
+}
+
+/** fetchPartitionOffsets through an admin client the caller holds (the lag sampler's, which stays connected). */
+export async function readPartitionOffsets(admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchTopicMetadata'>, topics: readonly string[]): Promise<Map<string, PartitionOffsets>> {
+  const out = new Map<string, PartitionOffsets>();
+  for (const topic of topics) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for (const p of await admin.fetchTopicOffsets(topic)) out.set(partitionKey(topic, p.partition), { topic, partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) });
+        break;
+      } catch (error) {
+        if (attempt >= 10 || (error as { retriable?: boolean }).retriable !== true) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await admin.fetchTopicMetadata({ topics: [topic] });
+      }
+    }
+  }
+  return out;
 }
 
 /** How many messages before the given end offsets the store's checkpoints of a group still are. */

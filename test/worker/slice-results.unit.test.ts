@@ -36,7 +36,7 @@ describe('recordSliceResult: the bookkeeping after a slice commits', () => {
     const forwarded: string[] = [];
     const floors: string[] = [];
     const progress: string[] = [];
-    await recordSliceResult(parts, { outcomes: [...result.outcomes], rejections: result.rejections }, {
+    const total = await recordSliceResult(parts, { outcomes: [...result.outcomes], rejections: result.rejections }, {
       metrics,
       forwardDeadLetters: async (rejected, topic, partition) => void forwarded.push(`${topic}/${partition}: ${rejected.map((r) => `${r.message.offset} ${r.problems[0]?.message}`).join(', ')}`),
       raiseFloor: (key, next) => void floors.push(`${key}=${next}`),
@@ -45,6 +45,7 @@ describe('recordSliceResult: the bookkeeping after a slice commits', () => {
     expect(await counter(metrics, 'ledger_events_applied_total')).toEqual({ 'signals.generated': 1, 'orders.filled': 1 });
     expect(await counter(metrics, 'ledger_events_duplicate_total')).toEqual({ 'signals.generated': 1 });
     expect(await counter(metrics, 'ledger_events_dead_lettered_total')).toEqual({ 'signals.generated': 1, 'orders.filled': 1 });
+    expect(total).toEqual({ applied: 2, duplicate: 1, 'dead-letter': 2 });
     expect(forwarded).toEqual(['signals.generated/0: 12 bad 12', 'orders.filled/0: 5 bad 5']);
     expect(floors).toEqual(['signals.generated:0=13', 'orders.filled:0=7']);
     expect(progress).toEqual(['signals.generated/0@13 (3)', 'orders.filled/0@7 (2)']);
