@@ -65,6 +65,17 @@ export function describeError(error: unknown): string {
   return rootMessage && !error.message.includes(rootMessage) ? `${error.message} (${rootMessage})` : error.message;
 }
 
+/** An error as it crosses from a worker thread to the main thread: its description, and the LedgerError code that decides the command's exit code. */
+export interface ThreadError {
+  message: string;
+  code: ErrorCode | null;
+}
+
+export const toThreadError = (error: unknown): ThreadError => ({ message: describeError(error), code: error instanceof LedgerError ? error.code : null });
+
+/** The main thread's error for a ThreadError: a LedgerError again when it was one. */
+export const fromThreadError = (e: ThreadError): Error => (e.code === null ? new Error(e.message) : new LedgerError(e.code, e.message));
+
 /** What to do about a failure: try again later, record the message as a dead letter, or stop. */
 export const FailureClass = { Retry: 'retry', DeadLetter: 'dead-letter', Stop: 'stop' } as const;
 export type FailureClass = (typeof FailureClass)[keyof typeof FailureClass];

@@ -1,20 +1,24 @@
 import { loadConfig } from '../config.ts';
-import type { Store, StoreAccess } from '../store/index.ts';
+import type { OpenStoreOptions, Store, StoreAccess } from '../store/index.ts';
 
 export interface GlobalOptions {
   db?: string;
+  /** false under --no-migrate */
   migrate?: boolean;
 }
+
+/** What a writing command does with pending PostgreSQL migrations: apply them, or under --no-migrate refuse a database that has any. */
+export const migrateOnOpen = (global: GlobalOptions): OpenStoreOptions['migrate'] => (global.migrate === false ? 'check' : true);
 
 /**
  * Opens the configured store for one command and closes it afterwards. Read commands pass 'read': they
  * never create a database, tables or files, and refuse a missing or outdated database in one line.
  */
-export async function withStore<T>(global: GlobalOptions, fn: (store: Store) => Promise<T>, access: StoreAccess = 'write'): Promise<T> {
+export async function withStore<T>(global: GlobalOptions, fn: (store: Store) => Promise<T>, access: StoreAccess = 'write', migrate = migrateOnOpen(global)): Promise<T> {
   const config = loadConfig({ db: global.db });
   // loaded on use, so commands that never open a database (help, a file ingest's main thread) stay light
   const { openStore } = await import('../store/index.ts');
-  const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false, access });
+  const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate, access });
   try {
     return await fn(store);
   } finally {

@@ -17,8 +17,9 @@ Exit codes:
   1    an unexpected error, a usage error (unknown command or flag), or a Node.js
        older than 22.17
   2    a signal-ledger error: a bad flag, setting or database URL; a database
-       that is unavailable, missing or too old to read; unreadable input (also
-       ingest when some lines were unreadable: they are kept as dead letters)
+       that is unavailable, missing, or too old to read (or to write under
+       --no-migrate); unreadable input (also ingest when some lines were
+       unreadable: they are kept as dead letters)
   3    signals get: no signal with that id
   4    worker/replay with --on-invalid stop: a message broke the contract; its
        offset is not committed (the log names its topic, partition and offset)
@@ -31,7 +32,7 @@ export function createProgram(): Command {
     .description('a complete, trustworthy record of every trading signal, from generation to execution')
     .version(PACKAGE_VERSION, '-V, --version', 'print the version and exit')
     .option('--db <url>', 'database URL (sqlite:///path.db, sqlite:///:memory:, postgresql://user:pass@host:port/db); default $DATABASE_URL, else sqlite:///data/signals.db')
-    .option('--no-migrate', 'PostgreSQL: do not apply pending migrations on open')
+    .option('--no-migrate', 'PostgreSQL: apply no migrations on open, and refuse a database that lacks some (run migrate first)')
     .addHelpText('after', EXIT_CODES)
     .configureOutput({ outputError: (text, write) => write(hideUrls(text).split('\n').map(escapeControls).join('\n')) })
     .showHelpAfterError()

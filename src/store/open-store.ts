@@ -30,8 +30,12 @@ export interface OpenStoreOptions {
   dbUrl?: string;
   /** default 'write' */
   access?: StoreAccess;
-  /** PostgreSQL, 'write': apply pending migrations on open (default true); SQLite always creates missing tables */
-  migrate?: boolean;
+  /**
+   * PostgreSQL, 'write': apply pending migrations on open (true, the default); apply none and refuse a database
+   * that lacks some ('check', the CLI's --no-migrate); or neither (false: a database that is not a ledger, such
+   * as the server's administrative one). SQLite always creates missing tables.
+   */
+  migrate?: boolean | 'check';
   /** where the URL came from, for error lines (default DATABASE_URL) */
   setting?: string;
   /** PostgreSQL pool size (default 10) */
@@ -194,7 +198,8 @@ async function openPostgres(target: PostgresTarget, options: OpenStoreOptions): 
     throw StoreError.unavailable(`cannot connect to PostgreSQL at ${target.url}`, cause);
   }
   try {
-    if (read) await checkMigrated(store);
+    if (read) await checkMigrated(store, 'read');
+    else if (options.migrate === 'check') await checkMigrated(store, 'check');
     else if (options.migrate ?? true) await migrate(store);
   } catch (cause) {
     await store.close();
@@ -204,20 +209,26 @@ async function openPostgres(target: PostgresTarget, options: OpenStoreOptions): 
   return store;
 }
 
+/** What the refusals of checkMigrated tell to do, for a read command and for a write under --no-migrate. */
+const NOT_MIGRATED = {
+  read: { none: 'a read command does not create them', pending: 'run signal-ledger migrate before reading it' },
+  check: { none: 'run signal-ledger migrate first, or leave out --no-migrate', pending: 'run signal-ledger migrate first, or leave out --no-migrate' },
+} as const;
+
 /** Refuses a PostgreSQL database that lacks the ledger's tables or some of its migrations. */
-async function checkMigrated(store: Store): Promise<void> {
+async function checkMigrated(store: Store, why: keyof typeof NOT_MIGRATED): Promise<void> {
   const conn = store.em().getConnection();
   const [table] = await conn.execute<{ present: boolean }[]>(`select to_regclass('mikro_orm_migrations') is not null as "present"`);
   const applied = table?.present ? new Set((await conn.execute<{ name: string }[]>('select "name" from "mikro_orm_migrations"')).map((r) => r.name)) : new Set<string>();
   const database = store.target.dialect === 'postgresql' ? store.target.database : '';
   if (applied.size === 0) {
-    throw new LedgerError(ErrorCode.InputInvalid, `PostgreSQL database ${database} holds no signal-ledger tables; a read command does not create them`);
+    throw new LedgerError(ErrorCode.InputInvalid, `PostgreSQL database ${database} holds no signal-ledger tables; ${NOT_MIGRATED[why].none}`);
   }
   const pending = MIGRATIONS.filter((m) => !applied.has(m.name));
   if (pending.length > 0) {
     throw new LedgerError(
       ErrorCode.InputInvalid,
-      `PostgreSQL database ${database} was migrated by an older signal-ledger (pending: ${pending.map((m) => m.name).join(', ')}); run signal-ledger migrate before reading it`,
+      `PostgreSQL database ${database} was migrated by an older signal-ledger (pending: ${pending.map((m) => m.name).join(', ')}); ${NOT_MIGRATED[why].pending}`,
     );
   }
 }

@@ -38,6 +38,11 @@ export interface CliOptions {
   /** run as this user and group (only root can) */
   uid?: number;
   gid?: number;
+  /**
+   * run on a terminal (util-linux's script(1) gives it a pseudo-terminal), as an operator types it: stdout
+   * and stderr are then the same terminal, and both arrive as `stdout` with the terminal's \r\n line ends
+   */
+  tty?: boolean;
 }
 
 /** The newest change to a .ts file under src/, in milliseconds. */
@@ -121,20 +126,33 @@ function commandRun(): CommandRun {
   return { argv: [builtMain()], env: {}, done: () => {} };
 }
 
+/** One word for sh: single-quoted, each ' inside written as '\'' (end the quote, a quoted ', quote again). */
+const shellWord = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+/** What to spawn for `signal-ledger ARGS`: this Node, or on a terminal script(1) running it (CliOptions.tty); and its environment. */
+function spawnOf(command: CommandRun, args: readonly string[], options: CliOptions): [string, string[], NodeJS.ProcessEnv] {
+  const env = envOf({ ...command.env, ...options.env });
+  if (!options.tty) return [process.execPath, [...command.argv, ...args], env];
+  // script -q (no banner) -e (its exit code is the command's) -f (writes output as it comes) -c (the command, run by $SHELL)
+  const line = [process.execPath, ...command.argv, ...args].map(shellWord).join(' ');
+  return ['script', ['-qefc', line, '/dev/null'], { ...env, SHELL: '/bin/sh' }];
+}
+
 const killedNote = (args: readonly string[], timeoutMs: number) => `\n[test helper] signal-ledger ${args.join(' ')}: killed after ${timeoutMs / 1000} s\n`;
 
 /** Runs `signal-ledger ARGS` and waits for it (blocking this process: use runCliAsync to run commands side by side). */
 export function runCli(args: readonly string[], options: CliOptions = {}): CliResult {
   const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
   const command = commandRun();
-  const r = spawnSync(process.execPath, [...command.argv, ...args], {
+  const [file, fileArgs, env] = spawnOf(command, args, options);
+  const r = spawnSync(file, fileArgs, {
     cwd: options.cwd,
     input: options.input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
-    env: envOf({ ...command.env, ...options.env }),
+    env,
     uid: options.uid,
     gid: options.gid,
   });
@@ -184,9 +202,10 @@ export interface CliProcess {
  */
 export function startCli(args: readonly string[], options: Omit<CliOptions, 'timeoutMs'> & { killAfterMs?: number } = {}): CliProcess {
   const command = commandRun();
-  const child = spawn(process.execPath, [...command.argv, ...args], {
+  const [file, fileArgs, env] = spawnOf(command, args, options);
+  const child = spawn(file, fileArgs, {
     cwd: options.cwd,
-    env: envOf({ ...command.env, ...options.env }),
+    env,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     uid: options.uid,
     gid: options.gid,

@@ -29,6 +29,7 @@ export default mutationRun({
     'test/cli/kafka-commands.broker.e2e.test.ts',
     'test/cli/main.e2e.test.ts',
     'test/cli/report-tables.e2e.test.ts',
+    'test/cli/terminal.e2e.test.ts',
     'test/rules/cli.e2e.test.ts',
     // the end-to-end regressions of the commands, but those that run the worker against the broker (each
     // takes tens of seconds, and would rerun for every worker mutant they reach). Also left out:
@@ -41,11 +42,13 @@ export default mutationRun({
       'deep-json-nesting-overflows-the-stack',
       'event-id-reused-by-another-signal-fails-its-batch',
       'exit-codes-undocumented',
+      'file-ingest-exited-1-on-a-signal-ledger-error',
       'flag-choice-exits-1-with-the-whole-usage',
       'invalid-utf8-line-stored-as-replacement-character',
       'limit-accepts-hex-and-exponents',
       'lone-surrogate-in-string-value-lost-from-dead-letter',
       'naive-timestamps-from-utcnow-isoformat',
+      'no-migrate-wrote-into-an-unmigrated-database',
       'object-value-numbers-rounded-on-file-ingest',
       'oversized-line-runs-ingest-out-of-memory',
       'password-in-error-lines',

@@ -2,14 +2,14 @@
 // constant footprint (the main thread's default heap would grow with the garbage of millions of lines).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NaiveTimestamps } from '../../config.ts';
-import { describeError } from '../../errors.ts';
+import { type ThreadError, toThreadError } from '../../errors.ts';
 import { ingestLines } from '../../ingest/index.ts';
-import { openStore } from '../../store/index.ts';
+import { openStore, type OpenStoreOptions } from '../../store/index.ts';
 
 export interface IngestThreadInput {
   dbUrl: string;
   setting: string;
-  migrate: boolean;
+  migrate: OpenStoreOptions['migrate'];
   file: string;
   batchSize: number;
   naiveTimestamps: NaiveTimestamps;
@@ -20,7 +20,7 @@ export type IngestThreadMessage =
   | { type: 'progress'; read: number; seconds: number; bytes: number }
   | { type: 'unreadable'; line: number; why: string }
   | { type: 'done'; summary: import('../../ingest/index.ts').IngestSummary }
-  | { type: 'error'; message: string };
+  | ({ type: 'error' } & ThreadError);
 
 const input = workerData as IngestThreadInput;
 const post = (m: IngestThreadMessage) => parentPort?.postMessage(m);
@@ -39,5 +39,6 @@ try {
     await store.close();
   }
 } catch (error) {
-  post({ type: 'error', message: describeError(error) });
+  // a LedgerError keeps its code: the command's exit code
+  post({ type: 'error', ...toThreadError(error) });
 }

@@ -6,11 +6,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LIMITS, loadConfig, NAIVE_TIMESTAMPS } from '../../config.ts';
+import { fromThreadError } from '../../errors.ts';
 import { escapeControls } from '../output.ts';
 import { wholeNumberFlag } from '../flags.ts';
 import type { IngestSummary } from '../../ingest/index.ts';
 import { assertReadableFile } from '../../ingest/readable-file.ts';
-import { withStore, type GlobalOptions } from '../context.ts';
+import { migrateOnOpen, withStore, type GlobalOptions } from '../context.ts';
 import type { IngestThreadInput, IngestThreadMessage } from './ingest-thread.ts';
 
 /**
@@ -39,7 +40,7 @@ function ingestFileInThread(input: IngestThreadInput, onMessage: (m: IngestThrea
     let settled = false;
     worker.on('message', (m: IngestThreadMessage) => {
       if (m.type === 'done') (settled = true), resolve(m.summary);
-      else if (m.type === 'error') (settled = true), reject(new Error(m.message));
+      else if (m.type === 'error') (settled = true), reject(fromThreadError(m));
       else onMessage(m);
     });
     worker.on('error', (error: Error & { code?: string }) => {
@@ -97,7 +98,7 @@ export function registerIngest(program: Command): void {
         await assertReadableFile(file);
         bar?.start(totalBytes, 0, { events: 0, rate: 0 });
         summary = await ingestFileInThread(
-          { dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false, file, ...rules },
+          { dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: migrateOnOpen(global), file, ...rules },
           (m) => (m.type === 'progress' ? onProgress(m.read, m.seconds, m.bytes) : m.type === 'unreadable' ? onUnreadable(m.why) : undefined),
         );
       }

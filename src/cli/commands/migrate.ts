@@ -7,7 +7,8 @@ export function registerMigrate(program: Command): void {
     .description('bring the database schema up to date (PostgreSQL migrations; SQLite creates missing tables)')
     .option('--rebuild-rollups', "recompute the analytics rollups from the signal rows (after rows were changed outside signal-ledger's write path)")
     .action(async (opts: { rebuildRollups?: boolean }, cmd: Command) => {
-      await withStore({ ...cmd.optsWithGlobals<GlobalOptions>(), migrate: false }, async (store) => {
+      // opened as it is: this command applies the migrations and says which
+      await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { migrate, rebuildRollups } = await import('../../store/index.ts');
         const applied = await migrate(store);
         process.stdout.write(applied.length > 0 ? `applied ${applied.join(', ')}\n` : 'schema is up to date\n');
@@ -15,6 +16,6 @@ export function registerMigrate(program: Command): void {
           await rebuildRollups(store);
           process.stdout.write('rollups rebuilt from the signal rows\n');
         }
-      });
+      }, 'write', false);
     });
 }

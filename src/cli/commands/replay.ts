@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadKafkaConfig } from '../../config.ts';
 import { EVENT_KINDS } from '../../contract/index.ts';
-import type { GlobalOptions } from '../context.ts';
+import { migrateOnOpen, type GlobalOptions } from '../context.ts';
 import { createLogger } from '../logger.ts';
 import { addKafkaOptions, addMessageRuleOptions, kafkaFlags } from './worker.ts';
 
@@ -33,7 +33,7 @@ export function registerReplay(program: Command): void {
     const bars = process.stderr.isTTY && !opts.json ? new cliProgress.MultiBar({ format: '{partition} [{bar}] {value}/{total}', stream: process.stderr, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : null;
     const barOf = new Map([...stopAt].filter(([, end]) => end > 0n).map(([k, end]) => [k, bars?.create(Number(end - (starts.get(k) ?? 0n)), 0, { partition: k.padEnd(24) })]));
 
-    const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: global.migrate !== false });
+    const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: migrateOnOpen(global) });
     const metrics = createWorkerMetrics();
     const started = performance.now();
     try {

@@ -3,17 +3,17 @@
 // bounded, at the same speed). The main thread only relays signals.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KafkaConfig } from '../../config.ts';
-import { describeError, type ErrorCode, LedgerError } from '../../errors.ts';
-import { openStore } from '../../store/index.ts';
+import { describeError, type ThreadError, toThreadError } from '../../errors.ts';
+import { openStore, type OpenStoreOptions } from '../../store/index.ts';
 import { activeTraceIds, createWorker, createWorkerMetrics, explainKafkaError, startHealthServer, startTracing } from '../../worker/index.ts';
 import { createLogger } from '../logger.ts';
 
 export interface WorkerThreadInput {
   config: KafkaConfig;
-  migrate: boolean;
+  migrate: OpenStoreOptions['migrate'];
 }
 
-export type WorkerThreadMessage = { type: 'done' } | { type: 'error'; message: string; code: ErrorCode | null };
+export type WorkerThreadMessage = { type: 'done' } | ({ type: 'error' } & ThreadError);
 export type WorkerThreadCommand = { type: 'stop'; signal: string };
 
 /** host:port, with an IPv6 address in brackets. */
@@ -61,5 +61,5 @@ try {
   logger.flush();
   // a refused login or certificate: the setting to fix
   const error = explainKafkaError(caught, config.kafka);
-  post({ type: 'error', message: describeError(error), code: error instanceof LedgerError ? error.code : null });
+  post({ type: 'error', ...toThreadError(error) });
 }

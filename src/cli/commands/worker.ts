@@ -3,8 +3,8 @@ import { COMPRESSIONS, DEFAULT_MAX_BATCH, LIMITS, loadKafkaConfig, type KafkaFla
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { LedgerError } from '../../errors.ts';
-import type { GlobalOptions } from '../context.ts';
+import { fromThreadError } from '../../errors.ts';
+import { migrateOnOpen, type GlobalOptions } from '../context.ts';
 import type { WorkerThreadCommand, WorkerThreadInput, WorkerThreadMessage } from './worker-thread.ts';
 
 /** The worker's own flags (the database is a global one; --max-line-bytes is ingest's). */
@@ -68,7 +68,7 @@ export function registerWorker(program: Command): void {
   ).action(async (opts: WorkerFlags, cmd: Command) => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
     const config = loadKafkaConfig(kafkaFlags(global, opts));
-    await runWorkerThread({ config, migrate: global.migrate !== false });
+    await runWorkerThread({ config, migrate: migrateOnOpen(global) });
   });
 }
 
@@ -104,7 +104,7 @@ function runWorkerThread(input: WorkerThreadInput): Promise<void> {
     };
     thread.on('message', (m: WorkerThreadMessage) => {
       // the thread's LedgerError keeps its code across the boundary: it decides the exit code
-      settle(m.type === 'done' ? undefined : m.code === null ? new Error(m.message) : new LedgerError(m.code, m.message));
+      settle(m.type === 'done' ? undefined : fromThreadError(m));
       void thread.terminate(); // its message port would keep it alive
     });
     thread.on('error', (error: Error & { code?: string }) =>
