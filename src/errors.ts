@@ -10,6 +10,8 @@ export const ErrorCode = {
   FileUnreadable: 'FILE_UNREADABLE',
   /** strict mode (--on-invalid stop): a message broke the contract, and nothing of its batch was applied */
   ContractViolation: 'CONTRACT_VIOLATION',
+  /** a stored audit row no longer parses, or a record differs from its events (signal-ledger verify names them) */
+  LedgerDrift: 'LEDGER_DRIFT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -54,6 +56,7 @@ export const StoreError = {
     new LedgerError(ErrorCode.DatabaseUnavailable, `database unavailable: ${why}`, { cause, retryable: true }),
   conflict: (why: string, cause: unknown) =>
     new LedgerError(ErrorCode.DatabaseConflict, `database conflict: ${why}`, { cause, retryable: true }),
+  drift: (why: string) => new LedgerError(ErrorCode.LedgerDrift, `${why}; signal-ledger verify lists what drifted`),
 };
 
 /** One line for a person: the message, plus the innermost cause when it adds something. */

@@ -12,6 +12,6 @@ export {
 } from './contract/index.ts';
 export { Anomaly, foldSignal, SignalStatus, type SignalFacts } from './fold/index.ts';
 export { applyBatch, type ApplyResult, openStore, type SignalRecord, type Store } from './store/index.ts';
-export { type AuditEntry, type PageOptions, type SaveSignalOptions, type SignalFilters, SignalRepository, type TradingSignal, type UpdateFields } from './api/index.ts';
+export { type AsOfOptions, type AuditEntry, type PageOptions, type SignalVersion, type SaveSignalOptions, type SignalFilters, SignalRepository, type TradingSignal, type UpdateFields } from './api/index.ts';
 export type { ExecutionStats } from './analytics/signal-stats.ts';
 export { ingestLines, type IngestSummary } from './ingest/index.ts';

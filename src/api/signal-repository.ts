@@ -17,6 +17,7 @@ import { SIGNAL_STATUSES, SignalStatus } from '../fold/index.ts';
 import { InputError, StoreError } from '../errors.ts';
 import { computeExecutionStats, computeRejectionSummary, type ExecutionStats } from '../analytics/signal-stats.ts';
 import { applyBatch, openStore, type OpenStoreOptions, type SignalRecord, type Store } from '../store/index.ts';
+import { type AsOfOptions, findSignalAsOf, findSignalHistory, type SignalVersion } from './signal-history.ts';
 import {
   type AuditEntry,
   findAuditTrail,
@@ -281,8 +282,18 @@ export class SignalRepository {
     return [apiMessage(event)];
   }
 
-  getSignalById(signalId: string): Promise<SignalRecord | null> {
-    return storableId(signalId) ? findSignalById(this.store, signalId) : Promise.resolve(null);
+  /**
+   * The stored record; with `asOf` and/or `knownAt`, the record refolded from the events that had occurred by
+   * `asOf` and had been received by `knownAt` (null when there were none: the signal did not exist yet).
+   */
+  getSignalById(signalId: string, when: AsOfOptions = {}): Promise<SignalRecord | null> {
+    if (!storableId(signalId)) return Promise.resolve(null);
+    return when.asOf === undefined && when.knownAt === undefined ? findSignalById(this.store, signalId) : findSignalAsOf(this.store, signalId, when);
+  }
+
+  /** Every version of a signal's record, one per distinct event in event time (empty when the ledger does not hold it). */
+  getSignalHistory(signalId: string): Promise<SignalVersion[]> {
+    return storableId(signalId) ? findSignalHistory(this.store, signalId) : Promise.resolve([]);
   }
 
   /** Newest generated_at first, ties by signal_id; keyset paging with `cursor` = the last signalId. */

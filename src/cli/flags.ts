@@ -37,9 +37,8 @@ export function choiceFlag(flag: string, choices: readonly string[], variadic = 
   };
 }
 
-/** Checks --from and --to before anything is opened, so that a bad bound is reported under its flag's name. */
-export async function checkTimeFlags(opts: { from?: string; to?: string }): Promise<void> {
+/** Checks time flags (flag name -> value given) before anything is opened, so that a bad time is reported under its flag's name. */
+export async function checkTimeFlags(flags: Record<string, string | undefined>): Promise<void> {
   const { timeParam } = await import('../store/sql-params.ts');
-  if (opts.from !== undefined) timeParam(opts.from, '--from');
-  if (opts.to !== undefined) timeParam(opts.to, '--to');
+  for (const [flag, value] of Object.entries(flags)) if (value !== undefined) timeParam(value, flag);
 }

@@ -20,7 +20,8 @@ Exit codes:
        that is unavailable, missing, or too old to read (or to write under
        --no-migrate); unreadable input (also ingest when some lines were
        unreadable: they are kept as dead letters)
-  3    signals get: no signal with that id
+  3    signals get/history: no signal with that id (or none yet at --as-of or
+       --known-at)
   4    worker/replay with --on-invalid stop: a message broke the contract; its
        offset is not committed (the log names its topic, partition and offset)
   130  worker: a second SIGTERM/SIGINT stopped it at once

@@ -9,3 +9,4 @@ export * from './storable.ts';
 export * from './timestamp.ts';
 export * from './json-hazards.ts';
 export * from './value-spans.ts';
+export * from './stored-event.ts';

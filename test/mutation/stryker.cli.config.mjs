@@ -29,6 +29,7 @@ export default mutationRun({
     'test/cli/kafka-commands.broker.e2e.test.ts',
     'test/cli/main.e2e.test.ts',
     'test/cli/report-tables.e2e.test.ts',
+    'test/cli/signals-history.e2e.test.ts',
     'test/cli/terminal.e2e.test.ts',
     'test/rules/cli.e2e.test.ts',
     // the end-to-end regressions of the commands, but those that run the worker against the broker (each

@@ -57,7 +57,7 @@ export function registerReport(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML page with charts to FILE and print its path')
     .action(async (opts: ReportOptions, cmd: Command) => {
       if (opts.json && opts.csv) throw InputError.invalid('--json/--csv', 'choose one output format');
-      await checkTimeFlags(opts);
+      await checkTimeFlags({ '--from': opts.from, '--to': opts.to });
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { Analytics, TIME_SERIES_METRICS } = await import('../../analytics/index.ts');
         const analytics = Analytics.fromStore(store);

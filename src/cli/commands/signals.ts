@@ -1,10 +1,12 @@
 import { type Command, Option } from 'commander';
 import { LIMITS } from '../../contract/limits.ts';
 import { SIGNAL_STATUSES } from '../../fold/signal-status.ts';
+import type { SignalVersion } from '../../api/index.ts';
+import { InputError } from '../../errors.ts';
 import type { SignalRecord } from '../../store/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { checkTimeFlags, choiceFlag, wholeNumberFlag } from '../flags.ts';
-import { escapeControls, formatTable, snakeKeys } from '../output.ts';
+import { escapeControls, formatCsv, formatTable, snakeKeys } from '../output.ts';
 
 /** Writes a JSON array element by element, byte for byte as JSON.stringify(array, null, 2) would. */
 function createJsonArrayWriter(write: (text: string) => void) {
@@ -42,13 +44,17 @@ export function registerSignals(program: Command): void {
     .argument('<id>', 'signal id')
     .option('--json', 'print the record as JSON (snake_case)')
     .option('--audit', 'also print the audit trail of the signal')
-    .action(async (id: string, opts: { json?: boolean; audit?: boolean }, cmd: Command) => {
+    .option('--as-of <time>', 'the record from the events that had occurred by then (inclusive), refolded from the audit trail')
+    .option('--known-at <time>', 'the record from the events the ledger had received by then (inclusive); with --as-of, both hold')
+    .action(async (id: string, opts: { json?: boolean; audit?: boolean; asOf?: string; knownAt?: string }, cmd: Command) => {
+      await checkTimeFlags({ '--as-of': opts.asOf, '--known-at': opts.knownAt });
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { SignalRepository, toSnakeCase } = await loadRepository();
         const repo = SignalRepository.fromStore(store);
-        const record = await repo.getSignalById(id);
+        const record = await repo.getSignalById(id, { asOf: opts.asOf, knownAt: opts.knownAt });
         if (record === null) {
-          process.stderr.write(`signal-ledger: no signal ${escapeControls(JSON.stringify(id))}\n`);
+          const when = [opts.asOf && `as of ${opts.asOf}`, opts.knownAt && `known at ${opts.knownAt}`].filter(Boolean).join(', ');
+          process.stderr.write(`signal-ledger: no signal ${escapeControls(JSON.stringify(id))}${when ? ` ${escapeControls(when)}` : ''}\n`);
           process.exitCode = 3;
           return;
         }
@@ -81,7 +87,7 @@ export function registerSignals(program: Command): void {
     .option('--all', 'every matching record, paging through the store')
     .option('--json', 'print a JSON array of records (snake_case)')
     .action(async (opts: { status?: string[]; symbol?: string; strategy?: string; from?: string; to?: string; limit: number; cursor?: string; all?: boolean; json?: boolean }, cmd: Command) => {
-      await checkTimeFlags(opts);
+      await checkTimeFlags({ '--from': opts.from, '--to': opts.to });
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { SignalRepository, toSnakeCase } = await loadRepository();
         const repo = SignalRepository.fromStore(store);
@@ -112,6 +118,63 @@ export function registerSignals(program: Command): void {
         if (!opts.all && count === opts.limit) {
           process.stderr.write(`more records: --cursor ${escapeControls(records[records.length - 1]?.signalId ?? '')}\n`);
         }
+      }, 'read');
+    });
+  signals
+    .command('history')
+    .description('every version of a signal record, one per distinct event in event time, refolded from the audit trail (exit 3 when the signal does not exist)')
+    .argument('<id>', 'signal id')
+    .option('--json', 'print a JSON array of versions: the event, the status before and after, the fields changed and the whole record')
+    .option('--csv', 'print CSV: one line per version, the event and the whole record')
+    .action(async (id: string, opts: { json?: boolean; csv?: boolean }, cmd: Command) => {
+      if (opts.json && opts.csv) throw InputError.invalid('--json/--csv', 'choose one output format');
+      await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
+        const [{ SignalRepository, toSnakeCase }, { signalColumn }] = await Promise.all([loadRepository(), import('../../store/index.ts')]);
+        const history = await SignalRepository.fromStore(store).getSignalHistory(id);
+        if (history.length === 0) {
+          process.stderr.write(`signal-ledger: no signal ${escapeControls(JSON.stringify(id))}\n`);
+          process.exitCode = 3;
+          return;
+        }
+        const event = (v: SignalVersion) => ({
+          version: v.version,
+          kind: v.kind,
+          event_id: v.eventId,
+          occurred_at: v.occurredAt,
+          received_at: v.receivedAt,
+          source: v.source,
+          status_before: v.statusBefore,
+          status_after: v.statusAfter,
+          changed: v.changed.map(signalColumn),
+        });
+        if (opts.json) {
+          const json = createJsonArrayWriter((text) => process.stdout.write(text));
+          for (const v of history) json.add({ ...event(v), record: toSnakeCase(v.record) });
+          json.end();
+          return;
+        }
+        if (opts.csv) {
+          const first = history[0] as SignalVersion;
+          const headers = [...Object.keys(event(first)), ...Object.keys(toSnakeCase(first.record))];
+          const rows = history.map((v) => [...Object.values({ ...event(v), changed: v.changed.map(signalColumn).join(' ') }), ...Object.values(toSnakeCase(v.record))]);
+          process.stdout.write(`${formatCsv(headers, rows)}\n`);
+          return;
+        }
+        // the table shows what each event changed: field=value, in the record's order
+        const shown = (value: unknown) => (value === null ? 'null' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+        process.stdout.write(
+          `${formatTable(
+            ['version', 'occurred_at', 'received_at', 'kind', 'status', 'changes'],
+            history.map((v) => [
+              v.version,
+              v.occurredAt,
+              v.receivedAt,
+              v.kind,
+              `${v.statusBefore ?? '-'} -> ${v.statusAfter}`,
+              v.changed.filter((f) => f !== 'status').map((f) => `${signalColumn(f)}=${shown(v.record[f])}`).join(', '),
+            ]),
+          )}\n`,
+        );
       }, 'read');
     });
 }

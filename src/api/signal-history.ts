@@ -1,0 +1,105 @@
+// A signal's record refolded from its audit trail: every version it went through, in event time, and the
+// record as of a time (the events that had occurred by then) or as known at a time (the events the ledger
+// had received by then). Each payload is parsed again with the current contract (parseStoredEvent).
+import { parseStoredEvent, type SignalEvent } from '../contract/index.ts';
+import { StoreError } from '../errors.ts';
+import { deriveFacts, EMPTY_STATE, foldEvents, type FoldState, mergeStates, type SignalStatus, stateOf } from '../fold/index.ts';
+import { RECORD_COLUMNS, type SignalRecord, type Store, timeParam, toSignalRecord, toSignalRow } from '../store/index.ts';
+import { type AuditEntry, findAuditTrail } from './signal-queries.ts';
+
+/** One version of a signal's record: the event that made it, the status before and after, the fields it changed, and the record then. */
+export interface SignalVersion {
+  /** 1 for the earliest event in event time; the record's `version` then */
+  version: number;
+  kind: string;
+  eventId: string;
+  occurredAt: string;
+  receivedAt: string;
+  source: string;
+  /** null before the first event */
+  statusBefore: SignalStatus | null;
+  statusAfter: SignalStatus;
+  /** the record's fields this event changed (for the first, every field it set), in the record's order; never version, createdAt or updatedAt */
+  changed: (keyof SignalRecord)[];
+  record: SignalRecord;
+}
+
+/** Which of a signal's events a record is folded from: those that occurred by `asOf`, and those received by `knownAt` (each inclusive; either or both). */
+export interface AsOfOptions {
+  /** what had happened by then: events whose occurred_at is at or before it */
+  asOf?: Date | string;
+  /** what the ledger knew then: events whose received_at is at or before it */
+  knownAt?: Date | string;
+}
+
+/** An audit entry with its event parsed again. */
+interface Audited {
+  entry: AuditEntry;
+  event: SignalEvent;
+}
+
+/** Fields a version compares: the record's, less the row's bookkeeping. */
+const COMPARED = RECORD_COLUMNS.map((c) => c.property as keyof SignalRecord).filter((p) => p !== 'version' && p !== 'createdAt' && p !== 'updatedAt');
+
+/** A signal's audit entries with their events, in event time (occurred_at, then event_id: a pure function of the event set). */
+async function auditedEvents(store: Store, signalId: string): Promise<Audited[]> {
+  const entries = await findAuditTrail(store, signalId);
+  return entries
+    .map((entry) => {
+      const parsed = parseStoredEvent(entry);
+      if (!parsed.ok) {
+        throw StoreError.drift(`the audit row of event ${JSON.stringify(entry.eventId)} (signal ${JSON.stringify(signalId)}) no longer parses: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+      }
+      return { entry, event: parsed.event };
+    })
+    .sort((a, b) => (a.event.occurredAt < b.event.occurredAt ? -1 : a.event.occurredAt > b.event.occurredAt ? 1 : a.entry.eventId < b.entry.eventId ? -1 : 1));
+}
+
+/**
+ * The record a set of a signal's events gives, as the store would hold it had it received only these: the fold
+ * of the events, `version` their number, `createdAt` and `updatedAt` the first and last time one was received.
+ * Read through the row form, so its JSON and text are the bytes a stored record reads back as.
+ */
+function recordOf(signalId: string, events: readonly Audited[], state: FoldState): SignalRecord {
+  const received = events.map((e) => e.entry.receivedAt).sort();
+  const record: SignalRecord = { ...deriveFacts(signalId, state), version: events.length, createdAt: received[0] as string, updatedAt: received[received.length - 1] as string };
+  return toSignalRecord(toSignalRow(record, null));
+}
+
+/** Every version of a signal's record, one per distinct event in event time; empty for a signal the ledger does not hold. */
+export async function findSignalHistory(store: Store, signalId: string): Promise<SignalVersion[]> {
+  const events = await auditedEvents(store, signalId);
+  const versions: SignalVersion[] = [];
+  let state = EMPTY_STATE;
+  let before: SignalRecord | null = null;
+  events.forEach((e, i) => {
+    state = mergeStates(state, stateOf(e.event));
+    const record = recordOf(signalId, events.slice(0, i + 1), state);
+    versions.push({
+      version: i + 1,
+      kind: e.entry.kind,
+      eventId: e.entry.eventId,
+      occurredAt: e.entry.occurredAt,
+      receivedAt: e.entry.receivedAt,
+      source: e.entry.source,
+      statusBefore: before?.status ?? null,
+      statusAfter: record.status,
+      changed: COMPARED.filter((p) => JSON.stringify(record[p]) !== JSON.stringify(before === null ? null : before[p]) && !(before === null && isUnset(record[p]))),
+      record,
+    });
+    before = record;
+  });
+  return versions;
+}
+
+/** A field no event has set yet: null, or the empty list of anomalies. */
+const isUnset = (value: unknown) => value === null || (Array.isArray(value) && value.length === 0);
+
+/** The record from the events that occurred by `asOf` and were received by `knownAt`; null when there are none (the signal did not exist yet). */
+export async function findSignalAsOf(store: Store, signalId: string, options: AsOfOptions): Promise<SignalRecord | null> {
+  const asOf = options.asOf === undefined ? null : timeParam(options.asOf, 'asOf');
+  const knownAt = options.knownAt === undefined ? null : timeParam(options.knownAt, 'knownAt');
+  const events = (await auditedEvents(store, signalId)).filter((e) => (asOf === null || e.event.occurredAt <= asOf) && (knownAt === null || e.entry.receivedAt <= knownAt));
+  if (events.length === 0) return null;
+  return recordOf(signalId, events, foldEvents(events.map((e) => e.event)));
+}

@@ -1,0 +1,47 @@
+// A recorded event read back: the payload of an audit row parsed again with the current contract, for the
+// queries that refold a signal from its audit trail (history, as-of).
+import type { SignalEvent } from './events.ts';
+import { parseMessage } from './parse-message.ts';
+import type { Problem } from './problem.ts';
+import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind } from './schemas.ts';
+
+/** What an audit row keeps of an event: its id, kind and source (`api` for the repository's calls) and its payload. */
+export interface StoredEventRow {
+  eventId: string;
+  kind: string;
+  source: string;
+  payload: string;
+}
+
+export type StoredEventParse = { ok: true; event: SignalEvent } | { ok: false; problems: Problem[] };
+
+/**
+ * The event an audit row recorded. A message's payload (the value as received) is parsed as a message of its
+ * kind's default topic, with offset-less timestamps read as UTC (only a ledger set to accept them recorded
+ * any); a repository call's payload is the event itself, as JSON. The event keeps the row's event_id, which
+ * is the id the ledger folded with (an earlier version derived ids of messages without one differently).
+ */
+export function parseStoredEvent(row: StoredEventRow): StoredEventParse {
+  const kind = EVENT_KINDS.find((k) => k === row.kind);
+  if (kind === undefined) return { ok: false, problems: [{ path: '$', message: `unknown event kind ${JSON.stringify(row.kind)}` }] };
+  const parsed = row.source === 'api' ? parseApiPayload(kind, row.payload) : parseWirePayload(kind, row.payload);
+  return parsed.ok ? { ok: true, event: { ...parsed.event, eventId: row.eventId } } : parsed;
+}
+
+function parseWirePayload(kind: EventKind, payload: string): StoredEventParse {
+  const m = parseMessage({ topic: DEFAULT_TOPICS[kind], value: payload, source: { type: 'api' } }, { naiveTimestamps: 'utc' });
+  return m.ok ? { ok: true, event: m.event } : { ok: false, problems: m.problems };
+}
+
+function parseApiPayload(kind: EventKind, payload: string): StoredEventParse {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch (error) {
+    return { ok: false, problems: [{ path: '$', message: `not JSON: ${(error as Error).message}` }] };
+  }
+  if (value === null || typeof value !== 'object' || (value as { kind?: unknown }).kind !== kind) {
+    return { ok: false, problems: [{ path: '$.kind', message: `a repository call's payload of a ${kind} event is that event as JSON` }] };
+  }
+  return { ok: true, event: value as SignalEvent };
+}
