@@ -8,6 +8,7 @@ import { registerReport } from './commands/report.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerSignals } from './commands/signals.ts';
 import { registerTopics } from './commands/topics.ts';
+import { registerVerify } from './commands/verify.ts';
 import { registerWorker } from './commands/worker.ts';
 import { escapeControls, hideUrls } from './output.ts';
 
@@ -15,7 +16,7 @@ const EXIT_CODES = `
 Exit codes:
   0    done
   1    an unexpected error, a usage error (unknown command or flag), or a Node.js
-       older than 22.17
+       older than 22.17; verify: a record or rollup differs from its events
   2    a signal-ledger error: a bad flag, setting or database URL; a database
        that is unavailable, missing, or too old to read (or to write under
        --no-migrate); unreadable input (also ingest when some lines were
@@ -44,6 +45,7 @@ export function createProgram(): Command {
   registerTopics(program);
   registerSignals(program);
   registerReport(program);
+  registerVerify(program);
   registerMigrate(program);
   registerGenerate(program);
   return program;

@@ -1,5 +1,6 @@
 // A recorded event read back: the payload of an audit row parsed again with the current contract, for the
 // queries that refold a signal from its audit trail (history, as-of).
+import { hashEvent } from './content-hash.ts';
 import type { SignalEvent } from './events.ts';
 import { parseMessage } from './parse-message.ts';
 import type { Problem } from './problem.ts';
@@ -13,7 +14,8 @@ export interface StoredEventRow {
   payload: string;
 }
 
-export type StoredEventParse = { ok: true; event: SignalEvent } | { ok: false; problems: Problem[] };
+/** A stored event parsed again: the event, and the content hash its payload gives now (compare with the row's through sameContent). */
+export type StoredEventParse = { ok: true; event: SignalEvent; contentHash: string; legacyContentHash?: string } | { ok: false; problems: Problem[] };
 
 /**
  * The event an audit row recorded. A message's payload (the value as received) is parsed as a message of its
@@ -25,12 +27,13 @@ export function parseStoredEvent(row: StoredEventRow): StoredEventParse {
   const kind = EVENT_KINDS.find((k) => k === row.kind);
   if (kind === undefined) return { ok: false, problems: [{ path: '$', message: `unknown event kind ${JSON.stringify(row.kind)}` }] };
   const parsed = row.source === 'api' ? parseApiPayload(kind, row.payload) : parseWirePayload(kind, row.payload);
-  return parsed.ok ? { ok: true, event: { ...parsed.event, eventId: row.eventId } } : parsed;
+  return parsed.ok ? { ...parsed, event: { ...parsed.event, eventId: row.eventId } } : parsed;
 }
 
 function parseWirePayload(kind: EventKind, payload: string): StoredEventParse {
   const m = parseMessage({ topic: DEFAULT_TOPICS[kind], value: payload, source: { type: 'api' } }, { naiveTimestamps: 'utc' });
-  return m.ok ? { ok: true, event: m.event } : { ok: false, problems: m.problems };
+  if (!m.ok) return { ok: false, problems: m.problems };
+  return { ok: true, event: m.event, contentHash: m.contentHash, legacyContentHash: m.legacyContentHash };
 }
 
 function parseApiPayload(kind: EventKind, payload: string): StoredEventParse {
@@ -43,5 +46,5 @@ function parseApiPayload(kind: EventKind, payload: string): StoredEventParse {
   if (value === null || typeof value !== 'object' || (value as { kind?: unknown }).kind !== kind) {
     return { ok: false, problems: [{ path: '$.kind', message: `a repository call's payload of a ${kind} event is that event as JSON` }] };
   }
-  return { ok: true, event: value as SignalEvent };
+  return { ok: true, event: value as SignalEvent, contentHash: hashEvent(value as SignalEvent) };
 }

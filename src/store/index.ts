@@ -7,5 +7,6 @@ export * from './sql-params.ts';
 export type { Store } from './store.ts';
 export * from './sql-aggregates.ts';
 export { latencyCount } from './rollup-measures.ts';
-export { addMeasures, contributionsOf, emptyMeasures, type Measures, measureSql, rebuildRollups, shiftRollups } from './rollups.ts';
+export { addMeasures, contributionsOf, emptyMeasures, findRollupDrift, type Measures, measureSql, rebuildRollups, type RollupDrift, shiftRollups } from './rollups.ts';
 export { type BatchWriter, type BulkInsert, insertRows, runSql } from './bulk-sql.ts';
+export * from './verify-ledger.ts';

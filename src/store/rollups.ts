@@ -198,8 +198,10 @@ export async function rebuildRollupsIn(runner: QueryRunner, dialect: Dialect): P
   await runSql(runner, DEAD_LETTER_REBUILD(dialect));
 }
 
-const DEAD_LETTER_REBUILD = (dialect: Dialect) =>
-  `insert into "dead_letter_rollups" ("day", "topic", "n") select ${daySql(dialect, '"received_at"')}, coalesce("topic", 'api'), count(*) from "dead_letters" group by 1, 2`;
+/** The dead letters per day of receipt and topic, from their rows. */
+const DEAD_LETTERS_BY_DAY = (dialect: Dialect) =>
+  `select ${daySql(dialect, '"received_at"')} as "day", coalesce("topic", 'api') as "topic", count(*) as "n" from "dead_letters" group by 1, 2`;
+const DEAD_LETTER_REBUILD = (dialect: Dialect) => `insert into "dead_letter_rollups" ("day", "topic", "n") ${DEAD_LETTERS_BY_DAY(dialect)}`;
 
 const DEAD_LETTER_UPSERT: BulkInsert = {
   table: 'dead_letter_rollups',
@@ -222,4 +224,55 @@ export function latencyBackfillSql(dialect: Dialect): string[] {
     const when = `${later} is not null and ${earlier} is not null${l.executedOnly ? ` and "status" = 'executed'` : ''}`;
     return `update "signals" set "${l.column}" = ${sql.microsBetween(later, earlier)} where ${when}`;
   });
+}
+
+/** A rollup figure that differs from what the rows give: its table and key, the measure, and both values. */
+export interface RollupDrift {
+  table: 'signal_rollups' | 'dead_letter_rollups';
+  /** day/strategy/symbol, or day/topic */
+  key: string;
+  measure: string;
+  stored: number | string;
+  expected: number | string;
+}
+
+/**
+ * The rollup figures that differ from a rebuild from the rows (the signals and dead letters), read in one
+ * transaction; the copies (slots) of a key added up. Both tables are small: a row per day, strategy and symbol.
+ */
+export async function findRollupDrift(store: Store): Promise<{ rows: number; drift: RollupDrift[] }> {
+  const dialect = store.dialect;
+  return store
+    .em()
+    .getConnection()
+    .getClient()
+    .transaction()
+    .execute(async (trx) => {
+      const keyed = (rows: Record<string, unknown>[], read: (r: Record<string, unknown>) => Measures) =>
+        new Map(rows.map((r) => [`${String(r.k_0)}/${String(r.k_1)}/${String(r.k_2)}`, read(r)]));
+      const expected = keyed(await runSql(trx, byRollupKeySql(dialect, 'true')), measureSql(dialect, 'rows').read);
+      const storedSql = `select "day" as "k_0", "strategy_name" as "k_1", "symbol" as "k_2", ${measureSql(dialect, 'rollups').select} from "signal_rollups" group by "day", "strategy_name", "symbol"`;
+      const stored = keyed(await runSql(trx, storedSql), measureSql(dialect, 'rollups').read);
+      const drift: RollupDrift[] = [];
+      for (const key of [...new Set([...expected.keys(), ...stored.keys()])].sort()) {
+        const e = expected.get(key) ?? emptyMeasures();
+        const s = stored.get(key) ?? emptyMeasures();
+        for (const m of COUNT_MEASURES) {
+          const [sv, ev] = [s.counts[m.name] ?? 0, e.counts[m.name] ?? 0];
+          if (sv !== ev) drift.push({ table: 'signal_rollups', key, measure: m.name, stored: sv, expected: ev });
+        }
+        for (const m of SUM_MEASURES) {
+          const [sv, ev] = [s.sums[m.name] ?? '0', e.sums[m.name] ?? '0'];
+          if (exactAdd(sv, ev, -1) !== '0') drift.push({ table: 'signal_rollups', key, measure: m.name, stored: sv, expected: ev });
+        }
+      }
+      const deadKeyed = (rows: { day: string; topic: string; n: number | string }[]) => new Map(rows.map((r) => [`${r.day}/${r.topic}`, Number(r.n)]));
+      const deadExpected = deadKeyed(await runSql(trx, DEAD_LETTERS_BY_DAY(dialect)));
+      const deadStored = deadKeyed(await runSql(trx, 'select "day", "topic", sum("n") as "n" from "dead_letter_rollups" group by "day", "topic"'));
+      for (const key of [...new Set([...deadExpected.keys(), ...deadStored.keys()])].sort()) {
+        const [sv, ev] = [deadStored.get(key) ?? 0, deadExpected.get(key) ?? 0];
+        if (sv !== ev) drift.push({ table: 'dead_letter_rollups', key, measure: 'n', stored: sv, expected: ev });
+      }
+      return { rows: stored.size + deadStored.size, drift };
+    });
 }

@@ -31,6 +31,7 @@ export default mutationRun({
     'test/cli/report-tables.e2e.test.ts',
     'test/cli/signals-history.e2e.test.ts',
     'test/cli/terminal.e2e.test.ts',
+    'test/cli/verify.e2e.test.ts',
     'test/rules/cli.e2e.test.ts',
     // the end-to-end regressions of the commands, but those that run the worker against the broker (each
     // takes tens of seconds, and would rerun for every worker mutant they reach). Also left out:

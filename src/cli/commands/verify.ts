@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import type { RollupDrift, SignalDrift } from '../../store/index.ts';
+import { withStore, type GlobalOptions } from '../context.ts';
+import { checkTimeFlags } from '../flags.ts';
+import { escapeControls } from '../output.ts';
+
+/** A stored or expected value on one line of text: JSON for anything but text, at most 200 characters. */
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'nothing' : JSON.stringify(value);
+  return escapeControls(text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text);
+}
+
+const driftLine = (d: SignalDrift) => `signal ${escapeControls(JSON.stringify(d.signalId))}: ${escapeControls(d.field)}: stored ${shown(d.stored)}, its events give ${shown(d.expected)}`;
+const rollupLine = (d: RollupDrift) => `${d.table} ${escapeControls(d.key)}: ${d.measure}: stored ${shown(d.stored)}, the rows give ${shown(d.expected)}`;
+
+const snakeDrift = (d: SignalDrift) => ({ signal_id: d.signalId, field: d.field, stored: d.stored, expected: d.expected });
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description('prove the records are what their events give: parse every audit payload again, refold each signal and compare it field by field, and compare the rollups with a rebuild from the rows (exit 1 on any difference)')
+    .option('--from <time>', 'only signals generated at or after (RFC 3339 or a date)')
+    .option('--to <time>', 'only signals generated before (exclusive)')
+    .option('--strategy <name>', 'only this strategy')
+    .option('--json', 'print a JSON object: each difference, then the counts')
+    .action(async (opts: { from?: string; to?: string; strategy?: string; json?: boolean }, cmd: Command) => {
+      await checkTimeFlags({ '--from': opts.from, '--to': opts.to });
+      await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
+        const { verifyLedger } = await import('../../store/index.ts');
+        const bar = process.stderr.isTTY && !opts.json ? new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} signals | {eta_formatted} left', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+        // differences are written as they are found: a ledger that drifted everywhere is never held in memory
+        let first = true;
+        let drawn = false;
+        const write = (text: string) => process.stdout.write(text);
+        if (opts.json) write('{"drift":[');
+        const result = await verifyLedger(store, {
+          from: opts.from,
+          to: opts.to,
+          strategy: opts.strategy,
+          onDrift: (d) => {
+            if (opts.json) write(`${first ? '\n' : ',\n'}${JSON.stringify(snakeDrift(d))}`);
+            else write(`${drawn ? '\n' : ''}${driftLine(d)}\n`);
+            first = false;
+          },
+          onProgress: (checked, total) => {
+            if (bar === null) return;
+            if (!drawn) bar.start(total, 0);
+            drawn = true;
+            bar.update(checked);
+          },
+        });
+        bar?.stop();
+        const counts = { signals: result.signals, events: result.events, rollup_rows: result.rollupRows, drifted_signals: result.driftedSignals, differences: result.differences };
+        if (opts.json) {
+          write(`${first ? '' : '\n'}],\n"rollup_drift":${JSON.stringify(result.rollupDrift)},\n"counts":${JSON.stringify(counts)}}\n`);
+        } else {
+          for (const d of result.rollupDrift) write(`${rollupLine(d)}\n`);
+          const checked = `${result.signals} signals, ${result.events} events and ${result.rollupRows} rollup rows`;
+          write(
+            result.differences === 0
+              ? `verified ${checked}: no drift\n`
+              : `drift: ${result.differences} difference(s), in ${result.driftedSignals} signal(s) and ${result.rollupDrift.length} rollup figure(s), verifying ${checked}\n`,
+          );
+        }
+        if (result.differences > 0) process.exitCode = 1;
+      }, 'read');
+    });
+}
