@@ -2,7 +2,7 @@
 // folded in memory and written as the one row the apply path would write (test/analytics proves the rows
 // equal), many rows per statement, with the apply path's rollup update; bad lines go through applyBatch into dead_letters, one per line. The audit trail is
 // not written: analytics never reads it.
-import { type AcceptedMessage, parseMessage, timestampFromDate } from '../src/contract/index.ts';
+import { type AcceptedMessage, eventsDigest, parseMessage, timestampFromDate } from '../src/contract/index.ts';
 import { deriveFacts, foldEvents } from '../src/fold/index.ts';
 import type { EventLine } from '../src/simulate/generate-events.ts';
 import { applyBatch, type BatchWriter, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, contributionsOf, shiftRollups, type Store, toSignalRow } from '../src/store/index.ts';
@@ -63,7 +63,8 @@ export async function loadSignals(lines: Iterable<EventLine>, targets: readonly 
     const state = foldEvents(events);
     const facts = deriveFacts(first.signalId, state);
     const at = timestampFromDate(lastTime);
-    const row = toSignalRow({ ...facts, version: events.length, createdAt: at, updatedAt: at }, state);
+    const digest = eventsDigest([...new Map(group.map((m) => [m.event.eventId, m.contentHash])).values()]);
+    const row = toSignalRow({ ...facts, version: events.length, eventsDigest: digest, createdAt: at, updatedAt: at }, state);
     for (let i = 0; i < targets.length; i++) if (signals < (targets[i] as LoadTarget).limit) (pending[i] as Record<string, unknown>[]).push(row);
     signals++;
     group = [];

@@ -1,6 +1,6 @@
 // Shared by the benchmarks: fresh databases and the naive per-event ORM write they compare against.
 import path from 'node:path';
-import type { AcceptedMessage } from '../src/contract/index.ts';
+import { type AcceptedMessage, eventsDigest } from '../src/contract/index.ts';
 import { EMPTY_STATE, type FoldState, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
 import { openStore, SignalEntity, SignalEventEntity, type Store, toSignalRow } from '../src/store/index.ts';
 
@@ -48,11 +48,13 @@ export async function applyNaively(store: Store, m: AcceptedMessage): Promise<vo
     const state = mergeStates(prior, stateOf(m.event));
     const now = new Date().toISOString().replace('Z', '000Z');
     const facts = deriveFacts(m.event.signalId, state);
+    const recorded = await em.find(SignalEventEntity, { signalId: m.event.signalId }, { fields: ['contentHash'] });
     em.create(SignalEventEntity, {
       eventId: m.event.eventId, signalId: m.event.signalId, kind: m.event.kind, occurredAt: m.event.occurredAt, receivedAt: now,
       source: 'bench', payload: m.payload, contentHash: m.contentHash, statusAfter: facts.status,
     });
-    const row = toSignalRow({ ...facts, version: (existing?.version ?? 0) + 1, createdAt: now, updatedAt: now }, state);
+    const digest = eventsDigest([...recorded.map((e) => e.contentHash), m.contentHash]);
+    const row = toSignalRow({ ...facts, version: (existing?.version ?? 0) + 1, eventsDigest: digest, createdAt: now, updatedAt: now }, state);
     const data = Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
     await em.upsert(SignalEntity, data as never);
   });

@@ -1,7 +1,7 @@
 // A signal's record refolded from its audit trail: every version it went through, in event time, and the
 // record as of a time (the events that had occurred by then) or as known at a time (the events the ledger
 // had received by then). Each payload is parsed again with the current contract (parseStoredEvent).
-import { parseStoredEvent, type SignalEvent } from '../contract/index.ts';
+import { eventsDigest, parseStoredEvent, type SignalEvent } from '../contract/index.ts';
 import { StoreError } from '../errors.ts';
 import { deriveFacts, EMPTY_STATE, foldEvents, type FoldState, mergeStates, type SignalStatus, stateOf } from '../fold/index.ts';
 import { RECORD_COLUMNS, type SignalRecord, type Store, timeParam, toSignalRecord, toSignalRow } from '../store/index.ts';
@@ -19,7 +19,7 @@ export interface SignalVersion {
   /** null before the first event */
   statusBefore: SignalStatus | null;
   statusAfter: SignalStatus;
-  /** the record's fields this event changed (for the first, every field it set), in the record's order; never version, createdAt or updatedAt */
+  /** the record's fields this event changed (for the first, every field it set), in the record's order; never version, eventsDigest, createdAt or updatedAt */
   changed: (keyof SignalRecord)[];
   record: SignalRecord;
 }
@@ -38,8 +38,9 @@ interface Audited {
   event: SignalEvent;
 }
 
-/** Fields a version compares: the record's, less the row's bookkeeping. */
-const COMPARED = RECORD_COLUMNS.map((c) => c.property as keyof SignalRecord).filter((p) => p !== 'version' && p !== 'createdAt' && p !== 'updatedAt');
+/** Fields a version compares: the record's, less the row's bookkeeping (which every event changes, or the clock). */
+const BOOKKEEPING: readonly (keyof SignalRecord)[] = ['version', 'eventsDigest', 'createdAt', 'updatedAt'];
+const COMPARED = RECORD_COLUMNS.map((c) => c.property as keyof SignalRecord).filter((p) => !BOOKKEEPING.includes(p));
 
 /** A signal's audit entries with their events, in event time (occurred_at, then event_id: a pure function of the event set). */
 async function auditedEvents(store: Store, signalId: string): Promise<Audited[]> {
@@ -57,12 +58,14 @@ async function auditedEvents(store: Store, signalId: string): Promise<Audited[]>
 
 /**
  * The record a set of a signal's events gives, as the store would hold it had it received only these: the fold
- * of the events, `version` their number, `createdAt` and `updatedAt` the first and last time one was received.
+ * of the events, `version` their number, `eventsDigest` over their content hashes, `createdAt` and `updatedAt`
+ * the first and last time one was received.
  * Read through the row form, so its JSON and text are the bytes a stored record reads back as.
  */
 function recordOf(signalId: string, events: readonly Audited[], state: FoldState): SignalRecord {
   const received = events.map((e) => e.entry.receivedAt).sort();
-  const record: SignalRecord = { ...deriveFacts(signalId, state), version: events.length, createdAt: received[0] as string, updatedAt: received[received.length - 1] as string };
+  const digest = eventsDigest(events.map((e) => e.entry.contentHash));
+  const record: SignalRecord = { ...deriveFacts(signalId, state), version: events.length, eventsDigest: digest, createdAt: received[0] as string, updatedAt: received[received.length - 1] as string };
   return toSignalRecord(toSignalRow(record, null));
 }
 

@@ -58,6 +58,8 @@ export interface AuditEntry {
   statusAfter: string;
   anomaly: string | null;
   payload: string;
+  /** the event's content hash as recorded: a record's eventsDigest is the sha256 over its events' hashes, sorted */
+  contentHash: string;
 }
 
 export async function findAuditTrail(store: Store, signalId: string): Promise<AuditEntry[]> {
@@ -73,5 +75,6 @@ export async function findAuditTrail(store: Store, signalId: string): Promise<Au
     statusAfter: e.statusAfter,
     anomaly: e.anomaly ?? null,
     payload: e.payload,
+    contentHash: e.contentHash,
   }));
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, ErrorCode, LedgerError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../node-version.ts';
+import { registerDigest } from './commands/digest.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -46,6 +47,7 @@ export function createProgram(): Command {
   registerSignals(program);
   registerReport(program);
   registerVerify(program);
+  registerDigest(program);
   registerMigrate(program);
   registerGenerate(program);
   return program;

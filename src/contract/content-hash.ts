@@ -11,6 +11,14 @@ export function deriveEventId(kind: EventKind, value: unknown): string {
   return sha256Hex(`${DEFAULT_TOPICS[kind]}\n${canonicalJson(value)}`);
 }
 
+/**
+ * A signal's events_digest: the sha256 over the content hashes of its distinct events (as recorded), sorted and
+ * one per line. Order-independent, so it is a pure function of the event set, as the record is.
+ */
+export function eventsDigest(contentHashes: readonly string[]): string {
+  return sha256Hex([...contentHashes].sort().join('\n'));
+}
+
 /** A hash of everything that defines an event (not where it came from): equal events, equal hash. */
 export function hashEvent(event: SignalEvent): string {
   return sha256Hex(canonicalJson(event));

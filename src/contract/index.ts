@@ -1,5 +1,5 @@
 export * from './canonical-json.ts';
-export { deriveEventId, doubleWritesItBack, EXACT_HASH_PREFIX, hashEvent, sameContent } from './content-hash.ts';
+export { deriveEventId, doubleWritesItBack, eventsDigest, EXACT_HASH_PREFIX, hashEvent, sameContent } from './content-hash.ts';
 export * from './decimal.ts';
 export * from './events.ts';
 export * from './limits.ts';

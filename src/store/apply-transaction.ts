@@ -1,5 +1,5 @@
 import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
-import { canonicalJson, EXACT_HASH_PREFIX, storableProblems, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
+import { canonicalJson, eventsDigest, EXACT_HASH_PREFIX, storableProblems, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
 import { ContractError } from '../errors.ts';
 import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, runSql } from './bulk-sql.ts';
@@ -25,6 +25,7 @@ interface StatementSet {
   insertSignals: BulkInsert;
   lockSignals: string;
   existingEvents: string;
+  storedHashes: string;
   insertAudit: BulkInsert;
   upsertSignals: BulkInsert;
   insertDeadLetters: BulkInsert;
@@ -47,6 +48,8 @@ function buildStatements(dialect: Dialect): StatementSet {
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
     existingEvents: `select "event_id", "signal_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'event_id')}`,
+    // the content hashes a stored signal's events already have: its events_digest covers them and the batch's
+    storedHashes: `select "signal_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'signal_id')}`,
     // arrival order, so the audit trail's ids follow the order events were received
     insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing' },
     upsertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
@@ -148,6 +151,8 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
 
     interface Pending {
       state: FoldState;
+      /** the content hashes of the events this batch records for the signal */
+      hashes: string[];
       status: string | null;
       anomalies: string[];
       version: number;
@@ -160,6 +165,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
       const state = row === undefined ? EMPTY_STATE : ((typeof row.fold_state === 'string' ? JSON.parse(row.fold_state) : row.fold_state) as FoldState);
       pending.set(id, {
         state,
+        hashes: [],
         status: row?.status ?? null,
         anomalies: row === undefined ? [] : summarizeStatus(state).anomalies,
         version: Number(row?.version ?? 0),
@@ -218,6 +224,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
         status_after: summary.status,
         anomaly: added.length > 0 ? added.join(',') : null,
       });
+      p.hashes.push(m.contentHash);
       p.status = summary.status;
       p.anomalies = summary.anomalies;
       p.version++;
@@ -226,9 +233,15 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
 
     const created: Record<string, unknown>[] = [];
     const updated: Record<string, unknown>[] = [];
+    const rewritten = [...pending].filter(([, p]) => p.changed && p.stored).map(([id]) => id);
+    const storedHashes = Map.groupBy(
+      rewritten.length === 0 ? [] : await runSql<{ signal_id: string; content_hash: string }>(runner, sql.storedHashes, [JSON.stringify(rewritten)]),
+      (r) => r.signal_id,
+    );
     for (const [id, p] of pending) {
       if (!p.changed) continue;
-      const row = toSignalRow({ ...deriveFacts(id, p.state), version: p.version, createdAt: now, updatedAt: now }, p.state);
+      const digest = eventsDigest([...(storedHashes.get(id) ?? []).map((r) => r.content_hash), ...p.hashes]);
+      const row = toSignalRow({ ...deriveFacts(id, p.state), version: p.version, eventsDigest: digest, createdAt: now, updatedAt: now }, p.state);
       (p.stored ? updated : created).push(row);
     }
     if ((await insertRows(writer, sql.insertSignals, created)) !== created.length) throw new ConcurrentInsert('a signal was created concurrently');

@@ -10,3 +10,4 @@ export { latencyCount } from './rollup-measures.ts';
 export { addMeasures, contributionsOf, emptyMeasures, findRollupDrift, type Measures, measureSql, rebuildRollups, type RollupDrift, shiftRollups } from './rollups.ts';
 export { type BatchWriter, type BulkInsert, insertRows, runSql } from './bulk-sql.ts';
 export * from './verify-ledger.ts';
+export * from './ledger-digest.ts';

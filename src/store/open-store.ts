@@ -11,6 +11,7 @@ import { ENTITIES } from './entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { registerSqliteAggregates } from './sql-aggregates.ts';
 import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
+import { EVENTS_DIGEST_BACKFILL } from './migrations/Migration20261201000000_events_digest.ts';
 import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
 import { LATENCIES } from './signal-columns.ts';
 import { inMemoryCopyOf, isWalFile } from './sqlite-file.ts';
@@ -322,6 +323,7 @@ async function migrateSqlite(store: Store): Promise<void> {
     const gaps = await sqliteSchemaGaps(store);
     for (const sql of gaps.statements) await conn.execute(sql);
     if (gaps.columns.includes('signals.first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
+    if (gaps.columns.includes('signals.events_digest')) await conn.execute(EVENTS_DIGEST_BACKFILL.sqlite);
     if (LATENCIES.some((l) => gaps.columns.includes(`signals.${l.column}`))) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
     if (gaps.rollups) await rebuildRollupsIn(conn.getClient(), 'sqlite');
     await conn.execute('commit');

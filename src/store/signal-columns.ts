@@ -14,6 +14,8 @@ export interface SignalRecord extends SignalFacts {
   updatedAt: string;
   /** number of distinct events applied to this signal */
   version: number;
+  /** sha256 over the sorted content hashes of its events (src/contract's eventsDigest) */
+  eventsDigest: string;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { canonicalDecimal, Exact, ExactSum, exactAdd, nearestRank, pickDecimals } from '../numeric/index.ts';
+import { sha256Hex } from '../contract/index.ts';
 import { timestampTextSql } from './column-types.ts';
 import type { Dialect } from './database-url.ts';
 
@@ -10,6 +11,7 @@ import type { Dialect } from './database-url.ts';
  */
 
 interface NativeAggregateDb {
+  function(name: string, options: { deterministic: boolean }, fn: (...args: never[]) => unknown): unknown;
   aggregate(name: string, options: { start: () => unknown; step: (acc: never, ...args: never[]) => unknown; result: (acc: never) => unknown; deterministic: boolean; varargs: boolean }): unknown;
 }
 
@@ -43,6 +45,8 @@ export function registerSqliteAggregates(native: unknown): void {
   // every exact aggregate of a query in one call per row: ledger_aggregates(spec, args...), where spec is
   // the JSON list of slots (["s"] sum, ["p"] sum of products, ["d", fractions] / ["i", fractions]
   // percentiles of decimals / integers) and args their arguments in order; the result is a JSON array
+  // sha256 in hex of a text (the events_digest backfill of an older file)
+  db.function('ledger_sha256', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? sha256Hex(text) : null));
   db.aggregate('ledger_aggregates', {
     start: () => null,
     step: (acc: GroupState | null, spec: string, ...args: unknown[]) => {

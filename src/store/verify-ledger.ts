@@ -2,7 +2,7 @@
 // contract and its content hash compared, each signal refolded and compared field by field with its record and
 // fold state, and the rollups compared with a rebuild from the rows. Page by page in signal_id order, so the
 // memory it takes does not grow with the ledger.
-import { canonicalJson, EXACT_HASH_PREFIX, parseStoredEvent, sameContent, type SignalEvent } from '../contract/index.ts';
+import { canonicalJson, eventsDigest, EXACT_HASH_PREFIX, parseStoredEvent, sameContent, type SignalEvent } from '../contract/index.ts';
 import { deriveFacts, foldEvents } from '../fold/index.ts';
 import { runSql } from './bulk-sql.ts';
 import { SignalEventEntity } from './entities/signal-event.entity.ts';
@@ -146,7 +146,8 @@ function verifySignal(stored: SignalRecord, row: Record<string, unknown>, audit:
     events.push(parsed.event);
   }
   const state = foldEvents(events);
-  const expectedRow = toSignalRow({ ...deriveFacts(signalId, state), version: audit.length, createdAt: stored.createdAt, updatedAt: stored.updatedAt }, null);
+  const digest = eventsDigest(audit.map((a) => a.contentHash));
+  const expectedRow = toSignalRow({ ...deriveFacts(signalId, state), version: audit.length, eventsDigest: digest, createdAt: stored.createdAt, updatedAt: stored.updatedAt }, null);
   const expected = toSignalRecord(expectedRow);
   for (const c of COMPARED) {
     const [s, e] = [Reflect.get(stored, c.property) as unknown, Reflect.get(expected, c.property) as unknown];

@@ -3,8 +3,8 @@
 // named too, and the exit code is 1; --json gives the same as an object; a bad bound is exit 2.
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.ts';
 import { ingestFile, runCli } from '../helpers/cli.ts';
 import { scratchDir } from '../helpers/scratch.ts';
 
@@ -12,14 +12,14 @@ describe('signal-ledger verify', () => {
   const work = scratchDir('verify');
   const clean = path.join(work, 'clean.db');
   const edited = path.join(work, 'edited.db');
-  beforeAll(() => {
+  beforeAll(async () => {
     const file = path.join(work, 'events.ndjson');
     expect(runCli(['generate', '--signals', '20', '--seed', '3', '--bad', '0.1', '-o', file]).code).toBe(0);
     expect(ingestFile(`sqlite:///${clean}`, file).code).toBe(0);
     copyFileSync(clean, edited);
-    const db = new Database(edited);
-    db.prepare(`update "signals" set "symbol" = 'EDITED' where "signal_id" = 'sig-00000003'`).run();
-    db.close();
+    const store = await openStore({ dbUrl: `sqlite:///${edited}` });
+    await store.em().getConnection().execute(`update "signals" set "symbol" = 'EDITED' where "signal_id" = 'sig-00000003'`);
+    await store.close();
   });
 
   it('a ledger as the apply path wrote it: exit 0 and what was checked', () => {
@@ -44,7 +44,7 @@ describe('signal-ledger verify', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { drift: unknown[]; rollup_drift: { table: string }[]; counts: Record<string, number> };
     expect(out.drift).toEqual([{ signal_id: 'sig-00000003', field: 'symbol', stored: 'EDITED', expected: expect.any(String) }]);
-    expect(out.rollup_drift.length).toBe(out.counts.differences - 1);
+    expect(out.rollup_drift.length).toBe((out.counts.differences as number) - 1);
     expect(out.counts).toMatchObject({ signals: 20, drifted_signals: 1 });
     const ok = runCli(['--db', `sqlite:///${clean}`, 'verify', '--json']);
     expect(ok.code).toBe(0);
@@ -57,5 +57,37 @@ describe('signal-ledger verify', () => {
     const bad = runCli(['--db', `sqlite:///${clean}`, 'verify', '--to', 'soon']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^signal-ledger: --to: "soon": not an RFC 3339 timestamp/);
+  });
+
+  it('digest prints the root and what it covers; verify --root proves nothing it covers changed, and names what did (exit 1)', async () => {
+    const printed = runCli(['--db', `sqlite:///${clean}`, 'digest']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/^[0-9a-f]{64} {2}20 signals, \d+ events, \d+ distinct dead letters, received by now\n$/);
+    const root = printed.stdout.slice(0, 64);
+    const json = JSON.parse(runCli(['--db', `sqlite:///${clean}`, 'digest', '--json', '--to', '2999-01-01']).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ root, to: '2999-01-01T00:00:00.000000Z', signals: 20 });
+    expect(Object.keys(json)).toEqual(['root', 'to', 'signals', 'events', 'dead_letters']);
+
+    const ok = runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', root.toUpperCase(), '--to', '2999-01-01']);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/^root matches: everything received by 2999-01-01T00:00:00\.000000Z is as it was when the root was taken\nverified 20 signals/);
+
+    const tampered = path.join(work, 'tampered.db');
+    copyFileSync(clean, tampered);
+    const store = await openStore({ dbUrl: `sqlite:///${tampered}` });
+    await store.em().getConnection().execute(`delete from "signal_events" where "signal_id" = 'sig-00000005' and "kind" = 'generated'`);
+    await store.close();
+    const r = runCli(['--db', `sqlite:///${tampered}`, 'verify', '--root', root, '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { drift: { signal_id: string; field: string }[]; root: Record<string, unknown> };
+    expect(out.root).toMatchObject({ given: root, matches: false, to: null });
+    expect(out.drift.filter((d) => d.signal_id === 'sig-00000005').map((d) => d.field)).toEqual(expect.arrayContaining(['version', 'events_digest', 'symbol']));
+    expect(runCli(['--db', `sqlite:///${tampered}`, 'verify', '--root', root]).stdout).toMatch(/\nroot differs: everything received changed since the root was taken \(it gives [0-9a-f]{64}\)\n/);
+  });
+
+  it('--root takes a sha256 in hex and the whole ledger: another value, or --from/--strategy beside it, is exit 2', () => {
+    expect(runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', 'abc'])).toMatchObject({ code: 2, stderr: 'signal-ledger: --root: a sha256 in hex, as signal-ledger digest prints it (got "abc")\n' });
+    const both = runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', '0'.repeat(64), '--strategy', 'x']);
+    expect(both).toMatchObject({ code: 2, stderr: 'signal-ledger: --root: proves the whole ledger received by --to: leave out --from and --strategy\n' });
   });
 });

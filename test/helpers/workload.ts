@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { canonicalJson, type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
 import { applyBatch, type Store } from '../../src/store/index.ts';
 import { findSignals } from '../../src/api/index.ts';
@@ -65,8 +66,28 @@ const byCodePoints = (a: string, b: string): number => Buffer.compare(Buffer.fro
  * first_event_at without details, then signal_id, both descending), at most the 10,000 snapshot() reads.
  */
 export async function recordsOf(lines: readonly EventLine[]): Promise<string> {
-  const records = [...acceptedEventsBySignal(toMessages(lines)).values()].map((events) => ({ ...plainFold(events), version: events.length }));
+  const messages = toMessages(lines);
+  const digests = eventsDigestsOf(messages);
+  const records = [...acceptedEventsBySignal(messages).values()].map((events) => {
+    const facts = plainFold(events);
+    return { ...facts, version: events.length, eventsDigest: digests.get(facts.signalId) };
+  });
   const effectiveAt = (r: (typeof records)[number]) => r.generatedAt ?? r.firstEventAt;
   records.sort((a, b) => (effectiveAt(a) !== effectiveAt(b) ? (effectiveAt(a) < effectiveAt(b) ? 1 : -1) : byCodePoints(b.signalId, a.signalId)));
   return canonicalJson(records.slice(0, 10_000));
+}
+
+/**
+ * Each signal's events_digest, computed here with node:crypto: the sha256 over the content hashes of the
+ * messages a store records (the first of each event_id), sorted, one per line.
+ */
+export function eventsDigestsOf(messages: readonly ParsedMessage[]): Map<string, string> {
+  const owned = new Set<string>();
+  const hashes = new Map<string, string[]>();
+  for (const m of messages) {
+    if (!m.ok || owned.has(m.event.eventId)) continue;
+    owned.add(m.event.eventId);
+    hashes.set(m.event.signalId, [...(hashes.get(m.event.signalId) ?? []), m.contentHash]);
+  }
+  return new Map([...hashes].map(([id, hs]) => [id, createHash('sha256').update(hs.sort().join('\n')).digest('hex')]));
 }

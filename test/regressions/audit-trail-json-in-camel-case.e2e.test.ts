@@ -32,7 +32,7 @@ describe('--json of signals and report', () => {
     });
     const audit = (outputs[0] as { audit_trail: Record<string, unknown>[] }).audit_trail;
     expect(audit.length).toBeGreaterThan(0);
-    expect(Object.keys(audit[0] ?? {})).toEqual(['event_id', 'signal_id', 'kind', 'occurred_at', 'received_at', 'source', 'status_before', 'status_after', 'anomaly', 'payload']);
+    expect(Object.keys(audit[0] ?? {})).toEqual(['event_id', 'signal_id', 'kind', 'occurred_at', 'received_at', 'source', 'status_before', 'status_after', 'anomaly', 'payload', 'content_hash']);
     for (const output of outputs) expect(keysOf(output).filter((k) => !/^[a-z0-9_]+$/.test(k))).toEqual([]);
   });
 });

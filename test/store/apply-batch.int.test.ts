@@ -4,7 +4,7 @@ import { generateEvents, type GenerateOptions } from '../../src/simulate/generat
 import { applyBatch, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { findSignals } from '../../src/api/index.ts';
 import { DATABASE_KINDS, withTestStore } from '../helpers/databases.ts';
-import { applyAll, recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
+import { applyAll, eventsDigestsOf, recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
 import { plainFold } from '../oracle/plain-fold.ts';
 
 const count = async (store: Store, table: string) =>
@@ -29,8 +29,10 @@ describe.each(DATABASE_KINDS)('applyBatch on %s', (kind) => {
       for (const m of valid) if (m.ok) bySignal.set(m.event.signalId, [...(bySignal.get(m.event.signalId) ?? []), m.event]);
       const stored = await findSignals(store, {}, { limit: 10_000 });
       expect(stored).toHaveLength(bySignal.size);
+      const digests = eventsDigestsOf(workload);
       for (const r of stored) {
-        const { createdAt: _c, updatedAt: _u, version, ...facts } = r;
+        const { createdAt: _c, updatedAt: _u, version, eventsDigest, ...facts } = r;
+        expect(eventsDigest).toBe(digests.get(r.signalId));
         const expected = plainFold(bySignal.get(r.signalId) as never);
         expect(canonicalJson(facts)).toBe(canonicalJson({ ...expected, signalMetadata: facts.signalMetadata, riskCheckDetails: facts.riskCheckDetails }));
         expect(facts.signalMetadata).toEqual(expected.signalMetadata);

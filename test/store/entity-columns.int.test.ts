@@ -88,7 +88,7 @@ describe('columnsOf: the write columns of an entity', () => {
     const names = SIGNALS.recordColumns.map((c) => c.name);
     for (const ledgerOwn of ['effective_at', 'fold_state', 'latency_to_risk_us', 'latency_to_executed_us']) expect(names).not.toContain(ledgerOwn);
     expect(names.slice(0, 3)).toEqual(['signal_id', 'strategy_name', 'symbol']);
-    expect(names.slice(-3)).toEqual(['version', 'created_at', 'updated_at']);
+    expect(names.slice(-4)).toEqual(['version', 'events_digest', 'created_at', 'updated_at']);
     expect(Object.keys(SIGNALS.toSnakeCase(record('s', {})))).toEqual(names);
   });
 });

@@ -72,6 +72,43 @@ describe('first_fill_at on a database written before it existed', () => {
   }
 });
 
+describe('events_digest on a database written before it existed', () => {
+  const dropColumn = {
+    'sqlite-file': ['alter table "signals" drop column "events_digest"'],
+    postgresql: ['alter table "signals" drop column "events_digest"', `delete from "mikro_orm_migrations" where "name" = 'Migration20261201000000_events_digest'`],
+  } as const;
+  for (const kind of ['sqlite-file', 'postgresql'] as const) {
+    it(`on ${kind}: the column is added on open and filled in from the audit trail: the sha256 over the sorted content hashes, as the apply path wrote it`, async () => {
+      const { createHash } = await import('node:crypto');
+      const { createTestDatabase } = await import('../helpers/databases.ts');
+      const { openStore } = await import('../../src/store/index.ts');
+      const { findSignals } = await import('../../src/api/index.ts');
+      const { applyAll, parsedWorkload } = await import('../helpers/workload.ts');
+      const db = await createTestDatabase(kind);
+      try {
+        const old = await openStore({ dbUrl: db.url });
+        await applyAll(old, parsedWorkload({ signals: 20, duplicates: 0.2, outOfOrder: 0.3, seed: 6 }), 13);
+        const written = (await findSignals(old, {}, { limit: 100 })).map((r) => [r.signalId, r.eventsDigest]);
+        // computed here from the audit rows, with node:crypto: the hashes sorted by their bytes, one per line
+        const hashes = await old.em().getConnection().execute<{ signal_id: string; content_hash: string }[]>('select "signal_id", "content_hash" from "signal_events"');
+        const bySignal = Map.groupBy(hashes, (h) => h.signal_id);
+        const digestOf = (id: string) => createHash('sha256').update((bySignal.get(id) ?? []).map((h) => h.content_hash).sort().join('\n')).digest('hex');
+        expect(written).toEqual(written.map(([id]) => [id, digestOf(id as string)]));
+        for (const sql of dropColumn[kind]) await old.em().getConnection().execute(sql);
+        await old.close();
+        const reopened = await openStore({ dbUrl: db.url });
+        try {
+          expect((await findSignals(reopened, {}, { limit: 100 })).map((r) => [r.signalId, r.eventsDigest])).toEqual(written);
+        } finally {
+          await reopened.close();
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+  }
+});
+
 describe('analytics rollups and latencies on a database written before they existed', () => {
   const LATENCY_COLUMNS = ['latency_to_risk_us', 'latency_to_submitted_us', 'latency_to_first_fill_us', 'latency_to_executed_us'];
   const INDEXES = [...LATENCY_COLUMNS, 'slippage', 'slippage_bps'].map((c) => `drop index "signals_${c}_idx"`);

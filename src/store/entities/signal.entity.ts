@@ -58,6 +58,8 @@ export const SignalEntity = defineEntity({
     anomalies: p.type(JsonColumn),
     /** number of distinct events applied to this signal */
     version: p.integer(),
+    /** sha256 over the sorted content hashes of its events (eventsDigest): tamper evidence. Null only while a migration fills it in */
+    eventsDigest: p.string().length(64).nullable(),
     /** latencies in microseconds (see LATENCIES in signal-columns.ts): percentiles walk their indexes */
     latencyToRiskUs: p.bigint('number').nullable(),
     latencyToSubmittedUs: p.bigint('number').nullable(),
