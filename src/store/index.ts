@@ -11,3 +11,4 @@ export { addMeasures, contributionsOf, emptyMeasures, findRollupDrift, type Meas
 export { type BatchWriter, type BulkInsert, insertRows, runSql } from './bulk-sql.ts';
 export * from './verify-ledger.ts';
 export * from './ledger-digest.ts';
+export * from './refold-signal.ts';

@@ -2,28 +2,12 @@
 // contract and its content hash compared, each signal refolded and compared field by field with its record and
 // fold state, and the rollups compared with a rebuild from the rows. Page by page in signal_id order, so the
 // memory it takes does not grow with the ledger.
-import { canonicalJson, eventsDigest, EXACT_HASH_PREFIX, parseStoredEvent, sameContent, type SignalEvent } from '../contract/index.ts';
-import { deriveFacts, foldEvents } from '../fold/index.ts';
 import { runSql } from './bulk-sql.ts';
 import { SignalEventEntity } from './entities/signal-event.entity.ts';
 import { findRollupDrift, type RollupDrift } from './rollups.ts';
-import { timestampTextSql } from './column-types.ts';
-import type { Dialect } from './database-url.ts';
-import { LATENCIES, RECORD_COLUMNS, recordSelectList, type SignalRecord, toSignalRecord, toSignalRow } from './signal-columns.ts';
+import { compareWithStored, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
 import { kyselyOf, rangeClause, SqlParams } from './sql-params.ts';
 import type { Store } from './store.ts';
-
-/** One difference between a signal's stored state and what its audit trail gives. */
-export interface SignalDrift {
-  signalId: string;
-  /**
-   * what differs: a record column (`executed_price`), `fold_state`, `signal` (a record without events, or events
-   * without a record), or `event <id>: payload|content_hash|signal_id|occurred_at` for an audit row
-   */
-  field: string;
-  stored: unknown;
-  expected: unknown;
-}
 
 export interface VerifyOptions {
   /** only signals whose generated_at (first_event_at until details arrive) is in [from, to) */
@@ -49,13 +33,6 @@ export interface VerifyResult {
   rollupRows: number;
   rollupDrift: RollupDrift[];
 }
-
-/** Fields compared with the refolded record: the record's, less the row's wall-clock bookkeeping. */
-const COMPARED = RECORD_COLUMNS.filter((c) => c.property !== 'createdAt' && c.property !== 'updatedAt');
-/** The columns the ledger derives from the record for its queries (the sort time, the latencies), compared as text. */
-const DERIVED = ['effective_at', ...LATENCIES.map((l) => l.column)];
-const derivedSelect = (dialect: Dialect) =>
-  DERIVED.map((c) => (c === 'effective_at' && dialect === 'postgresql' ? `${timestampTextSql(`"${c}"`)} as "${c}"` : `cast("${c}" as text) as "${c}"`)).join(', ');
 
 /** Verifies every signal (or those the filters select) and, without filters, the events without a record and the rollups. */
 export async function verifyLedger(store: Store, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -83,19 +60,18 @@ export async function verifyLedger(store: Store, options: VerifyOptions = {}): P
     const params = new SqlParams(store.dialect);
     const conditions = where(params);
     if (cursor !== null) conditions.push(`"signal_id" > ${params.add(cursor)}`);
-    const sql = `select ${recordSelectList(store.dialect)}, ${derivedSelect(store.dialect)}, "fold_state" from "signals"${conditions.length > 0 ? ` where ${conditions.join(' and ')}` : ''} order by "signal_id" limit ${params.add(pageSize)}`;
+    const sql = `select ${storedSignalSelect(store.dialect)} from "signals"${conditions.length > 0 ? ` where ${conditions.join(' and ')}` : ''} order by "signal_id" limit ${params.add(pageSize)}`;
     const rows = await runSql<Record<string, unknown>>(kyselyOf(store), sql, params.values);
     if (rows.length === 0) break;
     const ids = rows.map((r) => String(r.signal_id));
     const audit = await store.em().find(SignalEventEntity, { signalId: { $in: ids } }, { orderBy: { signalId: 'asc', id: 'asc' }, disableIdentityMap: true });
     const bySignal = Map.groupBy(audit, (a) => a.signalId);
     for (const row of rows) {
-      const stored = toSignalRecord(row);
-      const events = bySignal.get(stored.signalId) ?? [];
+      const audit = bySignal.get(String(row.signal_id)) ?? [];
       const before = result.differences;
-      verifySignal(stored, row, events, report);
+      compareWithStored(row, refoldSignal(String(row.signal_id), audit, report), report);
       result.signals++;
-      result.events += events.length;
+      result.events += audit.length;
       if (result.differences > before) result.driftedSignals++;
     }
     cursor = ids[ids.length - 1] as string;
@@ -119,45 +95,4 @@ export async function verifyLedger(store: Store, options: VerifyOptions = {}): P
     result.differences += rollups.drift.length;
   }
   return result;
-}
-
-type AuditRow = { eventId: string; signalId: string; kind: string; source: string; payload: string; contentHash: string; occurredAt: string };
-
-/** Compares one stored signal with the refold of its audit rows, reporting each difference. */
-function verifySignal(stored: SignalRecord, row: Record<string, unknown>, audit: readonly AuditRow[], report: (d: SignalDrift) => void): void {
-  const signalId = stored.signalId;
-  if (audit.length === 0) {
-    report({ signalId, field: 'signal', stored: `a record of version ${stored.version}`, expected: null });
-    return;
-  }
-  const events: SignalEvent[] = [];
-  for (const a of audit) {
-    const at = `event ${a.eventId}`;
-    const parsed = parseStoredEvent(a);
-    if (!parsed.ok) {
-      report({ signalId, field: `${at}: payload`, stored: a.payload, expected: parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ') });
-      continue;
-    }
-    if (!sameContent(a.contentHash, parsed)) {
-      report({ signalId, field: `${at}: content_hash`, stored: a.contentHash, expected: a.contentHash.startsWith(EXACT_HASH_PREFIX) ? parsed.contentHash : (parsed.legacyContentHash ?? parsed.contentHash) });
-    }
-    if (parsed.event.signalId !== a.signalId) report({ signalId, field: `${at}: signal_id`, stored: a.signalId, expected: parsed.event.signalId });
-    if (parsed.event.occurredAt !== a.occurredAt) report({ signalId, field: `${at}: occurred_at`, stored: a.occurredAt, expected: parsed.event.occurredAt });
-    events.push(parsed.event);
-  }
-  const state = foldEvents(events);
-  const digest = eventsDigest(audit.map((a) => a.contentHash));
-  const expectedRow = toSignalRow({ ...deriveFacts(signalId, state), version: audit.length, eventsDigest: digest, createdAt: stored.createdAt, updatedAt: stored.updatedAt }, null);
-  const expected = toSignalRecord(expectedRow);
-  for (const c of COMPARED) {
-    const [s, e] = [Reflect.get(stored, c.property) as unknown, Reflect.get(expected, c.property) as unknown];
-    if (JSON.stringify(s) !== JSON.stringify(e)) report({ signalId, field: c.name, stored: s, expected: e });
-  }
-  for (const c of DERIVED) {
-    const [s, e] = [row[c] ?? null, expectedRow[c] ?? null];
-    if ((s === null ? null : String(s)) !== (e === null ? null : String(e))) report({ signalId, field: c, stored: s, expected: e });
-  }
-  const storedState = row.fold_state;
-  const storedJson = canonicalJson(typeof storedState === 'string' ? JSON.parse(storedState) : storedState);
-  if (storedJson !== canonicalJson(state)) report({ signalId, field: 'fold_state', stored: storedJson, expected: canonicalJson(state) });
 }
