@@ -5,6 +5,7 @@ import { registerDigest } from './commands/digest.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerRebuild } from './commands/rebuild.ts';
 import { registerReport } from './commands/report.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerSignals } from './commands/signals.ts';
@@ -17,7 +18,8 @@ const EXIT_CODES = `
 Exit codes:
   0    done
   1    an unexpected error, a usage error (unknown command or flag), or a Node.js
-       older than 22.17; verify: a record or rollup differs from its events
+       older than 22.17; verify: a record or rollup differs from its events;
+       rebuild: a signal had to be left as it is (a payload no longer parses)
   2    a signal-ledger error: a bad flag, setting or database URL; a database
        that is unavailable, missing, or too old to read (or to write under
        --no-migrate); unreadable input (also ingest when some lines were
@@ -48,6 +50,7 @@ export function createProgram(): Command {
   registerReport(program);
   registerVerify(program);
   registerDigest(program);
+  registerRebuild(program);
   registerMigrate(program);
   registerGenerate(program);
   return program;

@@ -127,6 +127,9 @@ class RolledBack extends Error {
   }
 }
 
+/** The wait before attempt + 1 after a race: 20 ms doubling to 1 s, jittered by ±50 %. */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random())));
+
 /** Runs the batch in one transaction, again after a race or while the database is away, with backoff. */
 async function applyWithRetries(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions, dryRun = false): Promise<ApplyResult> {
   const maxAttempts = options.maxAttempts ?? 8;
@@ -152,13 +155,30 @@ async function applyWithRetries(store: Store, messages: readonly ParsedMessage[]
       // pauses and shows it in /healthz and ledger_db_retries_total, ingest backs off), so it is thrown
       const retry = race || isTransactionRace(error);
       if (attempt < maxAttempts && retry) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random())));
+        await backoff(attempt);
         continue;
       }
       if (error instanceof LedgerError || !retry) throw error;
       throw StoreError.conflict(`batch not applied after ${attempt} attempts`, error);
     }
   }
+}
+
+/**
+ * Runs fn in one write transaction as the apply path does (on SQLite after the store's other writes, BEGIN
+ * IMMEDIATE), again after a race between transactions, with backoff (rebuild's pages).
+ */
+export function withWriteTransaction<T>(store: Store, fn: (writer: BatchWriter) => Promise<T>, maxAttempts = 8): Promise<T> {
+  return oneWriterOnSqlite(store, async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(store, fn);
+      } catch (error) {
+        if (attempt >= maxAttempts || !isTransactionRace(error)) throw error;
+        await backoff(attempt);
+      }
+    }
+  });
 }
 
 /**

@@ -59,6 +59,9 @@ function buildStatements(dialect: Dialect): StatementSet {
 
 const STATEMENTS: Record<Dialect, StatementSet> = { sqlite: buildStatements('sqlite'), postgresql: buildStatements('postgresql') };
 
+/** The apply path's upsert of signal rows (rebuild writes its rows with it). */
+export const upsertSignalsStatement = (dialect: Dialect): BulkInsert => STATEMENTS[dialect].upsertSignals;
+
 /** Columns that say where a message came from, for the audit trail and dead letters. */
 export function sourceColumns(source: EventSource, topic: string | null, key: string | null) {
   switch (source.type) {

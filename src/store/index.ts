@@ -12,3 +12,4 @@ export { type BatchWriter, type BulkInsert, insertRows, runSql } from './bulk-sq
 export * from './verify-ledger.ts';
 export * from './ledger-digest.ts';
 export * from './refold-signal.ts';
+export * from './rebuild-ledger.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.ts';
 
 /** The PostgreSQL server tests create their databases on. */
@@ -84,6 +84,24 @@ export async function withTestStore<T>(kind: DatabaseKind, fn: (store: Store, db
     await store.close();
     await db.drop();
   }
+}
+
+/** A store on a fresh database of one kind for the enclosing describe block: opened before its tests, closed and dropped after them. */
+export function blockStore(kind: DatabaseKind): () => Store {
+  let db: TestDatabase | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    store = await openStore({ dbUrl: db.url });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+  return () => {
+    if (store === undefined) throw new Error('blockStore: the store opens in beforeAll');
+    return store;
+  };
 }
 
 /** Makes fresh databases of one kind for the enclosing describe block; they are dropped after its tests. */

@@ -30,6 +30,7 @@ export default mutationRun({
     'test/cli/main.e2e.test.ts',
     'test/cli/report-tables.e2e.test.ts',
     'test/cli/signals-history.e2e.test.ts',
+    'test/cli/rebuild.e2e.test.ts',
     'test/cli/terminal.e2e.test.ts',
     'test/cli/verify.e2e.test.ts',
     'test/rules/cli.e2e.test.ts',

@@ -19,7 +19,7 @@ describe('exit codes', () => {
         [
           'Exit codes:',
           ' {2}0 +done',
-          ' {2}1 +an unexpected error, a usage error[^\\n]*\\n +older than 22\\.17; verify: a record or rollup differs from its events',
+          ' {2}1 +an unexpected error, a usage error[^\\n]*\\n +older than 22\\.17; verify: a record or rollup differs from its events;\\n +rebuild: a signal had to be left as it is[^\\n]*',
           ' {2}2 +a signal-ledger error[\\s\\S]*',
           ' {2}3 +signals get/history: no signal with that id[^\\n]*\\n +--known-at\\)',
           ' {2}4 +worker/replay with --on-invalid stop: a message broke the contract[\\s\\S]*',

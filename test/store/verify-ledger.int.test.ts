@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignalRepository } from '../../src/api/index.ts';
 import { generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, type SignalDrift, type Store, verifyLedger } from '../../src/store/index.ts';
-import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/databases.ts';
+import { blockStore, createTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/databases.ts';
 import { propertyRuns } from '../helpers/property-runs.ts';
 import { applyAll, shuffled, toMessages } from '../helpers/workload.ts';
 
@@ -36,16 +36,9 @@ async function executedSignal(store: Store): Promise<string> {
 }
 
 describe.each(KINDS)('verifyLedger on %s', (kind) => {
-  let db: TestDatabase;
+  const opened = blockStore(kind);
   let store: Store;
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    store = await openStore({ dbUrl: db.url });
-  });
-  afterAll(async () => {
-    await store.close();
-    await db.drop();
-  });
+  beforeAll(() => void (store = opened()));
   const fresh = async () => {
     for (const t of ['signals', 'signal_events', 'dead_letters', 'signal_rollups', 'dead_letter_rollups']) await sql(store, `delete from "${t}"`);
     await fill(store);
