@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ErrorCode, LedgerError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../node-version.ts';
 import { registerDigest } from './commands/digest.ts';
+import { registerExport } from './commands/export.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -51,6 +52,7 @@ export function createProgram(): Command {
   registerVerify(program);
   registerDigest(program);
   registerRebuild(program);
+  registerExport(program);
   registerMigrate(program);
   registerGenerate(program);
   return program;

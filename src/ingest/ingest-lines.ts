@@ -1,20 +1,24 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { open } from 'node:fs/promises';
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
 import {
   keyText,
   LIMITS,
   nestsDeeperThan,
   type ParsedMessage,
+  parseApiEvent,
   parseMessage,
   type ParseOptions,
   type RejectedMessage,
   storableProblems,
   storableRaw,
+  storableText,
   topLevelValueSpans,
 } from '../contract/index.ts';
 import { assertReadableFile } from './readable-file.ts';
-import { describeError } from '../errors.ts';
+import { describeError, ErrorCode, LedgerError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import { createBatchApplier } from './batch-applier.ts';
 
@@ -193,6 +197,7 @@ function readLine(line: FileLine | string, file: string, lineNo: number, options
     }
     if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) return unreadable(`line ${lineNo} is not a JSON object`, raw());
     const members = envelope as Record<string, unknown>;
+    if (members.origin !== undefined) return readApiLine(members, file, lineNo, raw);
     topic = members.topic;
     key = members.key;
     if (typeof members.value === 'string') valueText = members.value;
@@ -209,14 +214,67 @@ function readLine(line: FileLine | string, file: string, lineNo: number, options
   return parseMessage({ topic, key: k, value: valueText, source: { type: 'file', file, line: lineNo, topic, key: k } }, options);
 }
 
+/**
+ * A line `export` wrote for an event a repository call made: `"origin": "api"`, its value the event's JSON as a
+ * string. It is recorded as the repository recorded it (source api), or is a dead letter naming what is wrong.
+ */
+function readApiLine(members: Record<string, unknown>, file: string, lineNo: number, raw: () => string): ParsedMessage {
+  if (members.origin !== 'api') return unreadableLine(file, lineNo, `line ${lineNo}: "origin" is "api" (an event of a repository call, as export writes it) or absent`, raw());
+  if (typeof members.value !== 'string') return unreadableLine(file, lineNo, `line ${lineNo}: the "value" of an "origin": "api" line is the event's JSON, as a string`, raw());
+  const value = members.value;
+  const parsed = parseApiEvent(value);
+  if (parsed.ok) return { ok: true, event: parsed.event, payload: value, contentHash: parsed.contentHash, source: { type: 'api' } };
+  const topic = typeof members.topic === 'string' ? members.topic : 'unknown';
+  // a value that is a JSON object names its ids, which the dead letter keeps
+  const fields = (parsed.problems.some((p) => p.path === '$') ? {} : JSON.parse(value)) as Record<string, unknown>;
+  const id = (name: string) => (typeof fields[name] === 'string' ? storableText(fields[name], LIMITS.maxIdLength) : null);
+  return {
+    ok: false,
+    problems: storableProblems(parsed.problems),
+    raw: storableRaw(value),
+    topic,
+    key: null,
+    source: { type: 'file', file, line: lineNo, topic, key: null },
+    eventId: id('eventId'),
+    signalId: id('signalId'),
+  };
+}
+
 /** A line of nothing but spaces and tabs (and the CR of a CRLF line end). */
 function isBlank(bytes: Buffer): boolean {
   for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
   return true;
 }
 
+/** The lines of a compressed file: a truncated or corrupt one ends in an error that says so (the lines before it are applied). */
+async function* decompressing(lines: AsyncGenerator<FileLine>, file: string): AsyncGenerator<FileLine> {
+  try {
+    yield* lines;
+  } catch (error) {
+    throw new LedgerError(ErrorCode.FileUnreadable, `${file}: cannot be decompressed (${describeError(error)}); the lines before that point were applied`, { cause: error });
+  }
+}
+
+/** gzip's and zstd's first bytes: a file that starts with them is read through their decompressor. */
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+
+/** A decompressor for a gzip or zstd file (told by its first bytes, whatever its name), or null for a plain one. */
+async function decompressorOf(file: string): Promise<Transform | null> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    if (bytesRead >= 2 && head.subarray(0, 2).equals(GZIP_MAGIC)) return createGunzip();
+    if (bytesRead === 4 && head.equals(ZSTD_MAGIC)) return createZstdDecompress();
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Applies an NDJSON event file (or stream) through applyBatch in batches. Memory stays constant: each
+ * Applies an NDJSON event file (or stream) through applyBatch in batches; a gzip or zstd file is decompressed as it is read. Memory stays constant: each
  * lane holds at most the batch it is applying and the one it is filling, and reading waits for them.
  */
 export async function ingestLines(store: Store, input: string | Readable, options: IngestOptions = {}): Promise<IngestSummary> {
@@ -224,15 +282,23 @@ export async function ingestLines(store: Store, input: string | Readable, option
   const started = performance.now();
   let stream: Readable;
   const name = typeof input === 'string' ? input : 'stdin';
+  // the bytes of the file read so far (compressed, for a compressed file), for the progress bar
+  let bytesRead = 0;
+  let compressed = false;
   if (typeof input === 'string') {
     await assertReadableFile(input);
-    stream = createReadStream(input);
+    const file = createReadStream(input);
+    const decompress = await decompressorOf(input);
+    compressed = decompress !== null;
+    if (decompress === null) stream = file;
+    else {
+      // piped, so the file is read no faster than the lines are pulled; a truncated or corrupt file fails the stream
+      file.on('data', (chunk) => (bytesRead += chunk.length));
+      stream = pipeline(file, decompress, () => {});
+    }
   } else {
     stream = input;
   }
-  // bytes are counted as the lines are pulled: a 'data' listener would switch the stream to flowing
-  // mode and read the whole file ahead of the database
-  let bytesRead = 0;
   const summary: IngestSummary = { read: 0, applied: 0, duplicates: 0, deadLetters: 0, unreadableLines: 0, seconds: 0 };
   const applier = createBatchApplier(store, {
     batchSize,
@@ -246,7 +312,10 @@ export async function ingestLines(store: Store, input: string | Readable, option
     },
   });
   let lineNo = 0;
-  for await (const line of readLines(stream, { maxLineBytes: options.maxLineBytes, onBytes: (n) => (bytesRead += n) })) {
+  // plain bytes are counted as the lines are pulled: a 'data' listener would switch the stream to flowing
+  // mode and read the whole file ahead of the database
+  const lines = readLines(stream, { maxLineBytes: options.maxLineBytes, onBytes: (n) => (compressed ? undefined : (bytesRead += n)) });
+  for await (const line of compressed ? decompressing(lines, name) : lines) {
     lineNo++;
     if ('bytes' in line && isBlank(line.bytes)) continue;
     summary.read++;

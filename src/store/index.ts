@@ -13,3 +13,4 @@ export * from './verify-ledger.ts';
 export * from './ledger-digest.ts';
 export * from './refold-signal.ts';
 export * from './rebuild-ledger.ts';
+export * from './export-ledger.ts';
