@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createKafka } from '../../src/worker/index.ts';
-import { runCliAsync } from '../helpers/cli.ts';
+import { runCli, runCliAsync } from '../helpers/cli.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
-import { createTestTopics, produce, quietLogger, testKafkaConfig, topicsOf } from '../helpers/worker.ts';
+import { createTestTopics, endOffsets, produce, quietLogger, testKafkaConfig, topicsOf } from '../helpers/worker.ts';
 import { recordsOf, snapshot } from '../helpers/workload.ts';
 
 describe('the Kafka commands against a real broker', () => {
@@ -78,5 +78,16 @@ describe('the Kafka commands against a real broker', () => {
     } finally {
       await db.drop();
     }
+  });
+
+  it('generate --produce publishes the file it would write to the topics and says how many, where and how compressed', async () => {
+    const config = testKafkaConfig('sqlite:///:memory:');
+    await createTestTopics(config, 1);
+    const r = await runCliAsync(['generate', '--produce', '--signals', '5', '--seed', '3', '--compression', 'gzip'], { env: config.env });
+    expect(r.code, r.stderr).toBe(0);
+    const written = runCli(['generate', '--signals', '5', '--seed', '3']).stdout.trimEnd().split('\n').length;
+    expect(r.stderr).toBe(`published ${written} messages for 5 signals to ${config.env.KAFKA_BROKERS} (compression gzip)\n`);
+    const offsets = await endOffsets(config);
+    expect([...offsets.values()].reduce((n, o) => n + Number(o), 0)).toBe(written);
   });
 });
