@@ -177,12 +177,18 @@ export function anomalies(all: readonly SignalRecord[], w: Window, limit: number
   };
 }
 
-export function deadLetters<R extends { id: number | string; topic: string | null }>(rows: readonly R[], limit: number) {
-  const topics = new Map<string, number>();
-  for (const r of rows) topics.set(r.topic ?? 'api', (topics.get(r.topic ?? 'api') ?? 0) + 1);
+export function deadLetters<R extends { id: number | string; topic: string | null; resolved_at?: unknown }>(rows: readonly R[], limit: number) {
+  const topics = new Map<string, { count: number; resolved: number }>();
+  for (const r of rows) {
+    const had = topics.get(r.topic ?? 'api') ?? { count: 0, resolved: 0 };
+    topics.set(r.topic ?? 'api', { count: had.count + 1, resolved: had.resolved + (r.resolved_at === null || r.resolved_at === undefined ? 0 : 1) });
+  }
+  const resolved = rows.filter((r) => r.resolved_at !== null && r.resolved_at !== undefined).length;
   return {
     total: rows.length,
-    byTopic: [...topics].map(([topic, count]) => ({ topic, count })).sort(byCount((x) => x.topic)),
+    open: rows.length - resolved,
+    resolved,
+    byTopic: [...topics].map(([topic, c]) => ({ topic, count: c.count, open: c.count - c.resolved, resolved: c.resolved })).sort(byCount((x) => x.topic)),
     recent: [...rows].sort((a, b) => Number(b.id) - Number(a.id)).slice(0, limit),
   };
 }

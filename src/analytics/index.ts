@@ -80,8 +80,12 @@ export interface DeadLetterWindow extends ListOptions {
 
 export interface DeadLetterReport {
   total: number;
+  /** not (yet) applied */
+  open: number;
+  /** applied by `dead-letters retry` after the contract or the settings changed (never deleted) */
+  resolved: number;
   /** topic ('api' for the repository's calls) -> dead letters, largest first */
-  byTopic: { topic: string; count: number }[];
+  byTopic: { topic: string; count: number; open: number; resolved: number }[];
   /** the newest, each with its problems */
   recent: {
     id: number;
@@ -93,6 +97,8 @@ export interface DeadLetterReport {
     key: string | null;
     rawValue: string | null;
     problems: unknown;
+    resolvedAt: string | null;
+    resolvedEventId: string | null;
   }[];
 }
 
@@ -226,12 +232,19 @@ export class Analytics {
     const rows = await query<Record<string, unknown>>(
       this.store,
       (params) =>
-        `select "id", ${sql.timestamp('"received_at"')} as "received_at", "source", "topic", "partition", cast("offset" as text) as "offset", "message_key", "raw_value", "problems"
+        `select "id", ${sql.timestamp('"received_at"')} as "received_at", "source", "topic", "partition", cast("offset" as text) as "offset", "message_key", "raw_value", "problems",
+                ${sql.timestamp('"resolved_at"')} as "resolved_at", "resolved_event_id"
            from "dead_letters" ${where(params)} order by "id" desc limit ${params.add(limit)}`,
     );
-    const byTopic = [...(await deadLetterCounts(this.store, window.from, window.to))].map(([topic, count]) => ({ topic, count })).sort(byCountThenName((t) => t.topic));
+    const byTopic = [...(await deadLetterCounts(this.store, window.from, window.to))]
+      .map(([topic, c]) => ({ topic, count: c.count, open: c.count - c.resolved, resolved: c.resolved }))
+      .sort(byCountThenName((t) => t.topic));
+    const total = byTopic.reduce((n, t) => n + t.count, 0);
+    const resolved = byTopic.reduce((n, t) => n + t.resolved, 0);
     return {
-      total: byTopic.reduce((n, t) => n + t.count, 0),
+      total,
+      open: total - resolved,
+      resolved,
       byTopic,
       recent: rows.map((r) => ({
         id: Number(r.id),
@@ -243,6 +256,8 @@ export class Analytics {
         key: (r.message_key as string | null) ?? null,
         rawValue: (r.raw_value as string | null) ?? null,
         problems: sortKeysDeep(typeof r.problems === 'string' ? JSON.parse(r.problems) : r.problems),
+        resolvedAt: (r.resolved_at as string | null) ?? null,
+        resolvedEventId: (r.resolved_event_id as string | null) ?? null,
       })),
     };
   }

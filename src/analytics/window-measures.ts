@@ -268,27 +268,34 @@ export async function groupPercentiles(
   return new Map(rows.map((r) => [r.key === null || r.key === undefined ? null : String(r.key), { count: Number(r.n), values: slot.read(exact.values(r)) }]));
 }
 
-/** Dead letters received in [from, to) per topic ('api' for none): whole days from their rollup, the rest from the rows. */
-export async function deadLetterCounts(store: Store, from: Date | string | undefined, to: Date | string | undefined): Promise<Map<string, number>> {
+/** Dead letters received in [from, to) per topic ('api' for none), and how many of them were resolved: whole days from their rollup, the rest from the rows. */
+export async function deadLetterCounts(store: Store, from: Date | string | undefined, to: Date | string | undefined): Promise<Map<string, { count: number; resolved: number }>> {
   const split = splitWindow(from, to);
-  const out = new Map<string, number>();
-  const add = (topic: string, n: unknown) => out.set(topic, (out.get(topic) ?? 0) + Number(n));
+  const out = new Map<string, { count: number; resolved: number }>();
+  const add = (topic: string, n: unknown, resolved: unknown) => {
+    const had = out.get(topic) ?? { count: 0, resolved: 0 };
+    out.set(topic, { count: had.count + Number(n), resolved: had.resolved + Number(resolved) });
+  };
   for (const part of split.rows) {
     const params = new SqlParams(store.dialect);
     const where = rangeClause(params, part.from, part.to, '', ['from', 'to'], 'received_at');
-    const rows = await runSql<{ topic: string; n: unknown }>(
+    const rows = await runSql<{ topic: string; n: unknown; resolved: unknown }>(
       kyselyOf(store),
-      `select coalesce("topic", 'api') as "topic", count(*) as "n" from "dead_letters" ${where.length > 0 ? `where ${where.join(' and ')}` : ''} group by coalesce("topic", 'api')`,
+      `select coalesce("topic", 'api') as "topic", count(*) as "n", count("resolved_at") as "resolved" from "dead_letters" ${where.length > 0 ? `where ${where.join(' and ')}` : ''} group by coalesce("topic", 'api')`,
       params.values,
     );
-    for (const r of rows) add(r.topic, r.n);
+    for (const r of rows) add(r.topic, r.n, r.resolved);
   }
   if (split.days !== null) {
     const params = new SqlParams(store.dialect);
     const where = dayRange(params, split.days);
-    const rows = await runSql<{ topic: string; n: unknown }>(kyselyOf(store), `select "topic", sum("n") as "n" from "dead_letter_rollups" where ${where.join(' and ')} group by "topic"`, params.values);
-    for (const r of rows) add(r.topic, r.n);
+    const rows = await runSql<{ topic: string; n: unknown; resolved: unknown }>(
+      kyselyOf(store),
+      `select "topic", sum("n") as "n", sum("resolved") as "resolved" from "dead_letter_rollups" where ${where.join(' and ')} group by "topic"`,
+      params.values,
+    );
+    for (const r of rows) add(r.topic, r.n, r.resolved);
   }
-  for (const [topic, n] of out) if (n === 0) out.delete(topic);
+  for (const [topic, c] of out) if (c.count === 0) out.delete(topic);
   return out;
 }

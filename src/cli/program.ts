@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, ErrorCode, LedgerError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../node-version.ts';
+import { registerDeadLetters } from './commands/dead-letters.ts';
 import { registerDigest } from './commands/digest.ts';
 import { registerExport } from './commands/export.ts';
 import { registerGenerate } from './commands/generate.ts';
@@ -53,6 +54,7 @@ export function createProgram(): Command {
   registerDigest(program);
   registerRebuild(program);
   registerExport(program);
+  registerDeadLetters(program);
   registerMigrate(program);
   registerGenerate(program);
   return program;

@@ -262,7 +262,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
   }
   // per topic, so the rollup counts exactly the dead letters written (a redelivered one is skipped)
   const byTopic = new Map<string, Record<string, unknown>[]>();
-  for (const m of dead) {
+  for (const m of options.writeNoDeadLetters ? [] : dead) {
     const row = deadLetterRow(now, m);
     const topic = (row.topic as string | null) ?? 'api';
     const rows = byTopic.get(topic);

@@ -45,6 +45,11 @@ export interface ApplyOptions {
    * batch throw a CONTRACT_VIOLATION error instead, and nothing of the batch is written.
    */
   strict?: boolean;
+  /**
+   * `dead-letters retry`: a message that would become a dead letter is reported in the result's outcomes and
+   * rejections but not written (it is the dead letter being retried, which stays as it was).
+   */
+  writeNoDeadLetters?: boolean;
 }
 
 /** The offset after the last message of a consumer group applied from one topic partition. */

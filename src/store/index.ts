@@ -14,3 +14,4 @@ export * from './ledger-digest.ts';
 export * from './refold-signal.ts';
 export * from './rebuild-ledger.ts';
 export * from './export-ledger.ts';
+export * from './retry-dead-letters.ts';

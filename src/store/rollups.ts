@@ -200,8 +200,8 @@ export async function rebuildRollupsIn(runner: QueryRunner, dialect: Dialect): P
 
 /** The dead letters per day of receipt and topic, from their rows. */
 const DEAD_LETTERS_BY_DAY = (dialect: Dialect) =>
-  `select ${daySql(dialect, '"received_at"')} as "day", coalesce("topic", 'api') as "topic", count(*) as "n" from "dead_letters" group by 1, 2`;
-const DEAD_LETTER_REBUILD = (dialect: Dialect) => `insert into "dead_letter_rollups" ("day", "topic", "n") ${DEAD_LETTERS_BY_DAY(dialect)}`;
+  `select ${daySql(dialect, '"received_at"')} as "day", coalesce("topic", 'api') as "topic", count(*) as "n", count("resolved_at") as "resolved" from "dead_letters" group by 1, 2`;
+const DEAD_LETTER_REBUILD = (dialect: Dialect) => `insert into "dead_letter_rollups" ("day", "topic", "n", "resolved") ${DEAD_LETTERS_BY_DAY(dialect)}`;
 
 const DEAD_LETTER_UPSERT: BulkInsert = {
   table: 'dead_letter_rollups',
@@ -212,8 +212,17 @@ const DEAD_LETTER_UPSERT: BulkInsert = {
 
 /** Adds dead letters written in one batch, per day of receipt and topic ('api' for none): one upsert, in key order. */
 export async function addDeadLetterRollups(writer: BatchWriter, day: string, counts: ReadonlyMap<string, number>): Promise<void> {
-  const rows = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => compareKeys(a, b)).map(([topic, n]) => ({ day, topic, n }));
+  const rows = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => compareKeys(a, b)).map(([topic, n]) => ({ day, topic, n, resolved: 0 }));
   await insertRows(writer, DEAD_LETTER_UPSERT, rows);
+}
+
+/** Counts dead letters as resolved, per day of their receipt and topic (`dead-letters retry`). */
+export async function addResolvedDeadLetters(writer: BatchWriter, counts: readonly { day: string; topic: string; n: number }[]): Promise<void> {
+  const sql =
+    writer.dialect === 'postgresql'
+      ? 'update "dead_letter_rollups" set "resolved" = "resolved" + $1 where "day" = $2 and "topic" = $3'
+      : 'update "dead_letter_rollups" set "resolved" = "resolved" + ? where "day" = ? and "topic" = ?';
+  for (const c of [...counts].sort((a, b) => compareKeys(`${a.day}\u0000${a.topic}`, `${b.day}\u0000${b.topic}`))) await runSql(writer.runner, sql, [c.n, c.day, c.topic]);
 }
 
 /** Fills the latency columns of rows written before they existed. */
@@ -266,12 +275,15 @@ export async function findRollupDrift(store: Store): Promise<{ rows: number; dri
           if (exactAdd(sv, ev, -1) !== '0') drift.push({ table: 'signal_rollups', key, measure: m.name, stored: sv, expected: ev });
         }
       }
-      const deadKeyed = (rows: { day: string; topic: string; n: number | string }[]) => new Map(rows.map((r) => [`${r.day}/${r.topic}`, Number(r.n)]));
+      type DeadRow = { day: string; topic: string; n: number | string; resolved: number | string };
+      const deadKeyed = (rows: DeadRow[]) => new Map(rows.map((r) => [`${r.day}/${r.topic}`, { n: Number(r.n), resolved: Number(r.resolved) }]));
       const deadExpected = deadKeyed(await runSql(trx, DEAD_LETTERS_BY_DAY(dialect)));
-      const deadStored = deadKeyed(await runSql(trx, 'select "day", "topic", sum("n") as "n" from "dead_letter_rollups" group by "day", "topic"'));
+      const deadStored = deadKeyed(await runSql(trx, 'select "day", "topic", sum("n") as "n", sum("resolved") as "resolved" from "dead_letter_rollups" group by "day", "topic"'));
       for (const key of [...new Set([...deadExpected.keys(), ...deadStored.keys()])].sort()) {
-        const [sv, ev] = [deadStored.get(key) ?? 0, deadExpected.get(key) ?? 0];
-        if (sv !== ev) drift.push({ table: 'dead_letter_rollups', key, measure: 'n', stored: sv, expected: ev });
+        for (const measure of ['n', 'resolved'] as const) {
+          const [sv, ev] = [deadStored.get(key)?.[measure] ?? 0, deadExpected.get(key)?.[measure] ?? 0];
+          if (sv !== ev) drift.push({ table: 'dead_letter_rollups', key, measure, stored: sv, expected: ev });
+        }
       }
       return { rows: stored.size + deadStored.size, drift };
     });

@@ -139,9 +139,9 @@ describe('analytics in SQL equal a brute-force fold over the records, on SQLite 
             perStore.push(got);
           }
           const deadLetters = await analytics.getDeadLetters({ limit: 3 });
-          const rows = await conn.execute<{ id: number | string; topic: string | null }[]>('select "id", "topic" from "dead_letters"');
+          const rows = await conn.execute<{ id: number | string; topic: string | null; resolved_at: unknown }[]>('select "id", "topic", "resolved_at" from "dead_letters"');
           const { recent, ...counts } = brute.deadLetters(rows, 3);
-          expect({ total: deadLetters.total, byTopic: deadLetters.byTopic, recentIds: deadLetters.recent.map((d) => d.id) }).toEqual({ ...counts, recentIds: recent.map((r) => Number(r.id)) });
+          expect({ total: deadLetters.total, open: deadLetters.open, resolved: deadLetters.resolved, byTopic: deadLetters.byTopic, recentIds: deadLetters.recent.map((d) => d.id) }).toEqual({ ...counts, recentIds: recent.map((r) => Number(r.id)) });
           perStore.push(deadLetters);
           results.push(perStore);
         }

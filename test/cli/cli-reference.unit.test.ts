@@ -15,7 +15,7 @@ describe('the command-line reference', () => {
 
   it('covers every command and subcommand, each with its usage line', () => {
     const text = cliReference();
-    for (const name of ['worker', 'ingest', 'replay', 'topics create', 'signals get', 'signals list', 'signals history', 'verify', 'digest', 'rebuild', 'export', 'report', 'migrate', 'generate']) {
+    for (const name of ['worker', 'ingest', 'replay', 'topics create', 'signals get', 'signals list', 'signals history', 'verify', 'digest', 'rebuild', 'export', 'dead-letters list', 'dead-letters retry', 'report', 'migrate', 'generate']) {
       expect(text).toContain(`## \`signal-ledger ${name}\``);
       expect(text).toContain(`Usage: signal-ledger ${name} `);
     }

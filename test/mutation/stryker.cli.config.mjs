@@ -25,6 +25,7 @@ export default mutationRun({
   testFiles: [
     // test/cli/ but node-versions.e2e.test.ts, which runs the built dist/ under other releases of Node.js
     'test/cli/cli-reference.unit.test.ts',
+    'test/cli/dead-letters.e2e.test.ts',
     'test/cli/export.e2e.test.ts',
     'test/cli/generate-and-tables.e2e.test.ts',
     'test/cli/kafka-commands.e2e.test.ts',

@@ -120,6 +120,9 @@ describe('analytics rollups and latencies on a database written before they exis
       'drop table "dead_letter_rollups"',
       ...LATENCY_COLUMNS.map((c) => `alter table "signals" drop column "${c}"`),
       `delete from "mikro_orm_migrations" where "name" = 'Migration20261130000000_analytics_rollups'`,
+      // a database that old had none of the later migrations of those tables either
+      'alter table "dead_letters" drop column "resolved_at", drop column "resolved_event_id"',
+      `delete from "mikro_orm_migrations" where "name" = 'Migration20261201010000_dead_letter_resolution'`,
     ],
   } as const;
   for (const kind of ['sqlite-file', 'postgresql'] as const) {

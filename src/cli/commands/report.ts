@@ -96,8 +96,12 @@ export function registerReport(program: Command): void {
         const stats = await analytics.getExecutionStats(window);
         const rejections = await analytics.getRejectionSummary(window);
         const original = Object.fromEntries(rejections.reasons.map((r) => [r.reason, r.count]));
+        // received in the window, whatever the strategy or symbol (a dead letter may name neither)
+        const { recent: _recent, ...dead } = await analytics.getDeadLetters({ from: opts.from, to: opts.to, limit: 1 });
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ from: opts.from ?? null, to: opts.to ?? null, execution_stats: snakeKeys(stats), rejection_summary: original, rejections: snakeKeys(rejections) }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ from: opts.from ?? null, to: opts.to ?? null, execution_stats: snakeKeys(stats), rejection_summary: original, rejections: snakeKeys(rejections), dead_letters: snakeKeys(dead) }, null, 2)}\n`,
+          );
           return;
         }
         if (opts.csv) {
@@ -105,6 +109,8 @@ export function registerReport(program: Command): void {
             ...leaves(snakeKeys(stats), '').map(([k, v]) => ['execution_stats', k, v]),
             ...rejections.reasons.map((r) => ['rejection_summary', r.reason, r.count]),
             ...rejections.byStrategy.flatMap((s) => s.reasons.map((r) => [`rejections.${s.strategy ?? '(no details)'}`, r.reason, r.count])),
+            ...(['total', 'open', 'resolved'] as const).map((k) => ['dead_letters', k, dead[k]]),
+            ...dead.byTopic.flatMap((t) => (['open', 'resolved'] as const).map((k) => [`dead_letters.${k}`, t.topic, t[k]])),
           ];
           process.stdout.write(`${formatCsv(['section', 'key', 'value'], rows)}\n`);
           return;
@@ -143,6 +149,8 @@ export function registerReport(program: Command): void {
           `Signals by status\n${formatTable(['status', 'signals', 'share'], Object.entries(stats.byStatus).map(([s, n]) => [s, n, share(n)]))}`,
           '',
           `Rejection reasons\n${formatTable(['reason', 'signals', 'share'], rejections.reasons.map((r) => [r.reason, r.count, pct(r.share)]))}`,
+          '',
+          `Dead letters received (${dead.open} open, ${dead.resolved} resolved by dead-letters retry)\n${formatTable(['topic', 'received', 'open', 'resolved'], dead.byTopic.map((t) => [t.topic, t.count, t.open, t.resolved]))}`,
         ];
         process.stdout.write(`${out.join('\n')}\n`);
       }, 'read');

@@ -19,5 +19,9 @@ export const DeadLetterEntity = defineEntity({
     problems: p.type(JsonColumn),
     eventId: p.string().length(128).nullable(),
     signalId: p.string().length(128).nullable(),
+    /** when `dead-letters retry` applied it (the contract or the settings had changed); a dead letter is never deleted */
+    resolvedAt: p.type(TimestampString).nullable(),
+    /** the event it became */
+    resolvedEventId: p.string().length(128).nullable(),
   },
 });

@@ -21,7 +21,7 @@ export const SignalRollupEntity = defineEntity({
   },
 });
 
-/** Dead letters per UTC day of receipt and topic ('api' for the repository's calls). */
+/** Dead letters per UTC day of receipt and topic ('api' for the repository's calls), and how many of them were resolved. */
 export const DeadLetterRollupEntity = defineEntity({
   name: 'DeadLetterRollup',
   tableName: 'dead_letter_rollups',
@@ -29,5 +29,7 @@ export const DeadLetterRollupEntity = defineEntity({
     day: p.string().length(10).primary(),
     topic: p.string().length(255).primary(),
     n: p.bigint('number'),
+    /** of those, resolved by `dead-letters retry` */
+    resolved: p.bigint('number'),
   },
 });
