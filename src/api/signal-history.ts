@@ -4,8 +4,8 @@
 import { eventsDigest, parseStoredEvent, type SignalEvent } from '../contract/index.ts';
 import { StoreError } from '../errors.ts';
 import { deriveFacts, EMPTY_STATE, foldEvents, type FoldState, mergeStates, type SignalStatus, stateOf } from '../fold/index.ts';
-import { RECORD_COLUMNS, type SignalRecord, type Store, timeParam, toSignalRecord, toSignalRow } from '../store/index.ts';
-import { type AuditEntry, findAuditTrail } from './signal-queries.ts';
+import { kyselyOf, listLimit, RECORD_COLUMNS, runSql, type SignalRecord, SqlParams, type Store, timeParam, toSignalRecord, toSignalRow } from '../store/index.ts';
+import { type AuditEntry, findAuditTrails, type PageOptions, type SignalFilters } from './signal-queries.ts';
 
 /** One version of a signal's record: the event that made it, the status before and after, the fields it changed, and the record then. */
 export interface SignalVersion {
@@ -42,18 +42,21 @@ interface Audited {
 const BOOKKEEPING: readonly (keyof SignalRecord)[] = ['version', 'eventsDigest', 'createdAt', 'updatedAt'];
 const COMPARED = RECORD_COLUMNS.map((c) => c.property as keyof SignalRecord).filter((p) => !BOOKKEEPING.includes(p));
 
-/** A signal's audit entries with their events, in event time (occurred_at, then event_id: a pure function of the event set). */
-async function auditedEvents(store: Store, signalId: string): Promise<Audited[]> {
-  const entries = await findAuditTrail(store, signalId);
-  return entries
-    .map((entry) => {
+/** Signals' audit entries with their events, each signal's in event time (occurred_at, then event_id: a pure function of the event set). */
+async function auditedEvents(store: Store, signalIds: readonly string[]): Promise<Map<string, Audited[]>> {
+  const trails = await findAuditTrails(store, signalIds);
+  const out = new Map<string, Audited[]>();
+  for (const [signalId, entries] of trails) {
+    const audited = entries.map((entry) => {
       const parsed = parseStoredEvent(entry);
       if (!parsed.ok) {
         throw StoreError.drift(`the audit row of event ${JSON.stringify(entry.eventId)} (signal ${JSON.stringify(signalId)}) no longer parses: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
       }
       return { entry, event: parsed.event };
-    })
-    .sort((a, b) => (a.event.occurredAt < b.event.occurredAt ? -1 : a.event.occurredAt > b.event.occurredAt ? 1 : a.entry.eventId < b.entry.eventId ? -1 : 1));
+    });
+    out.set(signalId, audited.sort((a, b) => (a.event.occurredAt < b.event.occurredAt ? -1 : a.event.occurredAt > b.event.occurredAt ? 1 : a.entry.eventId < b.entry.eventId ? -1 : 1)));
+  }
+  return out;
 }
 
 /**
@@ -71,7 +74,7 @@ function recordOf(signalId: string, events: readonly Audited[], state: FoldState
 
 /** Every version of a signal's record, one per distinct event in event time; empty for a signal the ledger does not hold. */
 export async function findSignalHistory(store: Store, signalId: string): Promise<SignalVersion[]> {
-  const events = await auditedEvents(store, signalId);
+  const events = (await auditedEvents(store, [signalId])).get(signalId) ?? [];
   const versions: SignalVersion[] = [];
   let state = EMPTY_STATE;
   let before: SignalRecord | null = null;
@@ -98,11 +101,66 @@ export async function findSignalHistory(store: Store, signalId: string): Promise
 /** A field no event has set yet: null, or the empty list of anomalies. */
 const isUnset = (value: unknown) => value === null || (Array.isArray(value) && value.length === 0);
 
+/** The as-of and known-at bounds, normalized; `names` word a bad one's error. */
+function boundsOf(when: AsOfOptions, names: readonly [string, string] = ['asOf', 'knownAt']) {
+  return { asOf: when.asOf === undefined ? null : timeParam(when.asOf, names[0]), knownAt: when.knownAt === undefined ? null : timeParam(when.knownAt, names[1]) };
+}
+
+/** A signal's record from those of its events that occurred by `asOf` and were received by `knownAt`; null when none were. */
+function recordAsOf(signalId: string, events: readonly Audited[], bounds: ReturnType<typeof boundsOf>): SignalRecord | null {
+  const kept = events.filter((e) => (bounds.asOf === null || e.event.occurredAt <= bounds.asOf) && (bounds.knownAt === null || e.entry.receivedAt <= bounds.knownAt));
+  return kept.length === 0 ? null : recordOf(signalId, kept, foldEvents(kept.map((e) => e.event)));
+}
+
 /** The record from the events that occurred by `asOf` and were received by `knownAt`; null when there are none (the signal did not exist yet). */
 export async function findSignalAsOf(store: Store, signalId: string, options: AsOfOptions): Promise<SignalRecord | null> {
-  const asOf = options.asOf === undefined ? null : timeParam(options.asOf, 'asOf');
-  const knownAt = options.knownAt === undefined ? null : timeParam(options.knownAt, 'knownAt');
-  const events = (await auditedEvents(store, signalId)).filter((e) => (asOf === null || e.event.occurredAt <= asOf) && (knownAt === null || e.entry.receivedAt <= knownAt));
-  if (events.length === 0) return null;
-  return recordOf(signalId, events, foldEvents(events.map((e) => e.event)));
+  const bounds = boundsOf(options);
+  return recordAsOf(signalId, (await auditedEvents(store, [signalId])).get(signalId) ?? [], bounds);
+}
+
+/** Signals read and refolded at a time by findSignalsAsOf. */
+const AS_OF_CHUNK = 500;
+
+/**
+ * Records as of a time and/or as known at a time, with the usual filters applied to those records (status,
+ * symbol, strategy, and [startDate, endDate) on their generated_at, else first_event_at), in the byte order of signal_id and
+ * keyset-paged by the last signalId: the as-of time of a record is not stored, so ordering by it would refold the
+ * whole ledger for every page. Signals are read from the audit trail a chunk at a time, so memory stays bounded.
+ */
+export async function findSignalsAsOf(store: Store, filters: SignalFilters, page: PageOptions, when: AsOfOptions): Promise<SignalRecord[]> {
+  const limit = listLimit(page.limit, 'the maximum page size', '; page with cursor');
+  const bounds = boundsOf(when);
+  const statuses = filters.status === undefined ? null : typeof filters.status === 'string' ? [filters.status] : [...filters.status];
+  const start = filters.startDate === undefined ? null : timeParam(filters.startDate, 'startDate');
+  const end = filters.endDate === undefined ? null : timeParam(filters.endDate, 'endDate');
+  const keep = (r: SignalRecord) => {
+    const at = r.generatedAt ?? r.firstEventAt;
+    return (
+      (statuses === null || statuses.includes(r.status)) &&
+      (filters.symbol === undefined || r.symbol === filters.symbol) &&
+      (filters.strategy === undefined || r.strategyName === filters.strategy) &&
+      (start === null || at >= start) &&
+      (end === null || at < end)
+    );
+  };
+  const out: SignalRecord[] = [];
+  let cursor = page.cursor ?? '';
+  while (out.length < limit) {
+    const params = new SqlParams(store.dialect);
+    // byte order on both databases (PostgreSQL's default collation may order text by language)
+    const id = store.dialect === 'postgresql' ? '"signal_id" collate "C"' : '"signal_id"';
+    const where = [`${id} > ${params.add(cursor)}`];
+    if (bounds.asOf !== null) where.push(`"occurred_at" <= ${params.add(bounds.asOf, '::timestamptz')}`);
+    if (bounds.knownAt !== null) where.push(`"received_at" <= ${params.add(bounds.knownAt, '::timestamptz')}`);
+    const ids = (await runSql<{ signal_id: string }>(kyselyOf(store), `select "signal_id" from "signal_events" where ${where.join(' and ')} group by "signal_id" order by ${id} limit ${params.add(AS_OF_CHUNK)}`, params.values)).map((r) => r.signal_id);
+    if (ids.length === 0) break;
+    const events = await auditedEvents(store, ids);
+    for (const id of ids) {
+      const record = recordAsOf(id, events.get(id) ?? [], bounds);
+      if (record !== null && keep(record)) out.push(record);
+      cursor = id;
+      if (out.length === limit) break;
+    }
+  }
+  return out;
 }

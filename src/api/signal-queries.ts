@@ -63,8 +63,13 @@ export interface AuditEntry {
 }
 
 export async function findAuditTrail(store: Store, signalId: string): Promise<AuditEntry[]> {
-  const events = await store.em().find(SignalEventEntity, { signalId }, { orderBy: { id: 'asc' }, disableIdentityMap: true });
-  return events.map((e) => ({
+  return (await findAuditTrails(store, [signalId])).get(signalId) ?? [];
+}
+
+/** The audit trails of several signals, each in the order it was received. */
+export async function findAuditTrails(store: Store, signalIds: readonly string[]): Promise<Map<string, AuditEntry[]>> {
+  const events = await store.em().find(SignalEventEntity, { signalId: { $in: [...signalIds] } }, { orderBy: { signalId: 'asc', id: 'asc' }, disableIdentityMap: true });
+  return Map.groupBy(events.map((e) => ({
     eventId: e.eventId,
     signalId: e.signalId,
     kind: e.kind,
@@ -76,5 +81,5 @@ export async function findAuditTrail(store: Store, signalId: string): Promise<Au
     anomaly: e.anomaly ?? null,
     payload: e.payload,
     contentHash: e.contentHash,
-  }));
+  })), (e) => e.signalId);
 }

@@ -17,7 +17,7 @@ import { SIGNAL_STATUSES, SignalStatus } from '../fold/index.ts';
 import { InputError, StoreError } from '../errors.ts';
 import { computeExecutionStats, computeRejectionSummary, type ExecutionStats } from '../analytics/signal-stats.ts';
 import { applyBatch, openStore, type OpenStoreOptions, type SignalRecord, type Store } from '../store/index.ts';
-import { type AsOfOptions, findSignalAsOf, findSignalHistory, type SignalVersion } from './signal-history.ts';
+import { type AsOfOptions, findSignalAsOf, findSignalHistory, findSignalsAsOf, type SignalVersion } from './signal-history.ts';
 import {
   type AuditEntry,
   findAuditTrail,
@@ -296,9 +296,13 @@ export class SignalRepository {
     return storableId(signalId) ? findSignalHistory(this.store, signalId) : Promise.resolve([]);
   }
 
-  /** Newest generated_at first, ties by signal_id; keyset paging with `cursor` = the last signalId. */
-  getSignals(filters: SignalFilters = {}, page: PageOptions = {}): Promise<SignalRecord[]> {
-    return findSignals(this.store, filters, page);
+  /**
+   * Newest generated_at first, ties by signal_id; keyset paging with `cursor` = the last signalId. With `asOf`
+   * and/or `knownAt`, the records refolded from the events that had occurred and been received by then, the
+   * filters applied to those, in signal_id order (docs/audit.md).
+   */
+  getSignals(filters: SignalFilters = {}, page: PageOptions = {}, when: AsOfOptions = {}): Promise<SignalRecord[]> {
+    return when.asOf === undefined && when.knownAt === undefined ? findSignals(this.store, filters, page) : findSignalsAsOf(this.store, filters, page, when);
   }
 
   /** Up to 10,000 signals of one strategy in [startDate, endDate). */

@@ -194,6 +194,25 @@ describe('history and as-of against the test oracle, on random messages, on SQLi
             const knownThen = await SignalRepository.fromStore(stopped).getSignalById(signalId);
             expect(JSON.stringify(await repo.getSignalById(signalId, { knownAt: receivedText(cut) }))).toBe(JSON.stringify(knownThen));
           }
+          // the lists: every signal's record as of / known at a time, in byte order of ids, filtered, paged alike
+          const byId = (a: SignalRecord, b: SignalRecord) => Buffer.compare(Buffer.from(a.signalId), Buffer.from(b.signalId));
+          const times = [...events.values()].flat().map((r) => r.event.occurredAt).sort();
+          const asOf = times[Math.floor(times.length / 2)] as string;
+          const one = await Promise.all([...events.keys()].map((id) => repo.getSignalById(id, { asOf })));
+          const expected = one.filter((r): r is SignalRecord => r !== null).sort(byId);
+          expect(JSON.stringify(await repo.getSignals({}, { limit: 1000 }, { asOf }))).toBe(JSON.stringify(expected));
+          const paged: SignalRecord[] = [];
+          for (let cursor: string | undefined; ; ) {
+            const page = await repo.getSignals({}, { limit: 2, cursor }, { asOf });
+            paged.push(...page);
+            if (page.length < 2) break;
+            cursor = page[1]?.signalId;
+          }
+          expect(JSON.stringify(paged)).toBe(JSON.stringify(expected));
+          const status = expected[0]?.status ?? 'generated';
+          expect(JSON.stringify(await repo.getSignals({ status }, { limit: 1000 }, { asOf }))).toBe(JSON.stringify(expected.filter((r) => r.status === status)));
+          const stoppedList = (await SignalRepository.fromStore(stopped).getSignals({}, { limit: 1000 })).sort(byId);
+          expect(JSON.stringify(await repo.getSignals({}, { limit: 1000 }, { knownAt: receivedText(cut) }))).toBe(JSON.stringify(stoppedList));
         }
       }),
       { numRuns: propertyRuns(25) },

@@ -102,4 +102,13 @@ describe('signals history and signals get --as-of/--known-at', () => {
     // after every event: the stored record, byte for byte
     expect(cli(['signals', 'get', S, '--json', '--as-of', '2030-01-01', '--known-at', '2030-01-01']).stdout).toBe(cli(['signals', 'get', S, '--json']).stdout);
   });
+
+  it('signals list --as-of/--known-at: the records then, filtered as they were then', () => {
+    const list = (args: string[]) => JSON.parse(cli(['signals', 'list', '--json', ...args]).stdout) as Record<string, unknown>[];
+    expect(list(['--as-of', t('2')]).map((r) => [r.signal_id, r.status, r.version])).toEqual([[S, 'passed_risk', 2]]);
+    expect(list(['--as-of', t('2'), '--status', 'executed'])).toEqual([]);
+    expect(list(['--known-at', '2026-01-05T10:01:30Z', '--status', 'passed_risk']).map((r) => r.version)).toEqual([2]);
+    expect(list(['--as-of', '2026-01-05'])).toEqual([]);
+    expect(cli(['signals', 'list', '--as-of', 'then'])).toMatchObject({ code: 2, stdout: '' });
+  });
 });

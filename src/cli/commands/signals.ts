@@ -86,8 +86,10 @@ export function registerSignals(program: Command): void {
     .option('--cursor <signalId>', 'continue after this signal id (the last of the previous page)')
     .option('--all', 'every matching record, paging through the store')
     .option('--json', 'print a JSON array of records (snake_case)')
-    .action(async (opts: { status?: string[]; symbol?: string; strategy?: string; from?: string; to?: string; limit: number; cursor?: string; all?: boolean; json?: boolean }, cmd: Command) => {
-      await checkTimeFlags({ '--from': opts.from, '--to': opts.to });
+    .option('--as-of <time>', 'the records from the events that had occurred by then, refolded from the audit trail; filters apply to those, listed in signal_id order')
+    .option('--known-at <time>', 'the records from the events received by then (with --as-of, both hold)')
+    .action(async (opts: { status?: string[]; symbol?: string; strategy?: string; from?: string; to?: string; limit: number; cursor?: string; all?: boolean; json?: boolean; asOf?: string; knownAt?: string }, cmd: Command) => {
+      await checkTimeFlags({ '--from': opts.from, '--to': opts.to, '--as-of': opts.asOf, '--known-at': opts.knownAt });
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { SignalRepository, toSnakeCase } = await loadRepository();
         const repo = SignalRepository.fromStore(store);
@@ -98,7 +100,7 @@ export function registerSignals(program: Command): void {
         let cursor = opts.cursor;
         let count = 0;
         for (;;) {
-          const page = await repo.getSignals(filters, { limit: opts.limit, cursor });
+          const page = await repo.getSignals(filters, { limit: opts.limit, cursor }, { asOf: opts.asOf, knownAt: opts.knownAt });
           count += page.length;
           if (json) for (const r of page) json.add(toSnakeCase(r));
           else records.push(...page);
