@@ -2,14 +2,36 @@
 import '../node-version.ts';
 import { sortKeysDeep } from '../contract/index.ts';
 import { InputError } from '../errors.ts';
-import { aggregatesFor, kyselyOf, listLimit, openStore, type OpenStoreOptions, rangeClause, runSql, SqlParams, type Store } from '../store/index.ts';
+import {
+  aggregatesFor,
+  computeLedgerDigest,
+  type DeadLetterEntry,
+  type DeadLetterFilters,
+  type DigestOptions,
+  findDeadLetters,
+  kyselyOf,
+  type LedgerDigest,
+  listLimit,
+  openStore,
+  type OpenStoreOptions,
+  rangeClause,
+  runSql,
+  type SignalRecord,
+  SqlParams,
+  type Store,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyLedger,
+} from '../store/index.ts';
 import { compareKeys } from '../numeric/index.ts';
 import { type GroupStats, groupStats, type SlippageSpread, slippageSpread } from './group-stats.ts';
 import { byCountThenName, computeFullExecutionStats, countRejections, type FullExecutionStats, totalsByReason } from './signal-stats.ts';
+import { type AsOfFilters, type AsOfOptions, type AsOfPage, findSignalAsOf, findSignalHistory, findSignalsAsOf, type SignalVersion } from './signal-history.ts';
 import { deadLetterCounts, type SignalWindow, windowWhere } from './window-measures.ts';
 
 export type { FullExecutionStats as ExecutionStats, SignalWindow as AnalyticsWindow };
 export type { DecimalDistribution, LatencyPercentiles } from './signal-stats.ts';
+export * from './signal-history.ts';
 export type { GroupBy, GroupStats, SignalQuality, SlippageSpread } from './group-stats.ts';
 
 /** Reasons with their count and share of the rejected signals. */
@@ -260,6 +282,36 @@ export class Analytics {
         resolvedEventId: (r.resolved_event_id as string | null) ?? null,
       })),
     };
+  }
+
+  /** Every version of a signal's record, one per distinct event in event time (docs/audit.md). */
+  getSignalHistory(signalId: string): Promise<SignalVersion[]> {
+    return findSignalHistory(this.store, signalId);
+  }
+
+  /** A signal's record from the events that had occurred by `asOf` and been received by `knownAt`; null before its first. */
+  getSignalAsOf(signalId: string, when: AsOfOptions): Promise<SignalRecord | null> {
+    return findSignalAsOf(this.store, signalId, when);
+  }
+
+  /** Every signal's record as of / known at a time, filtered as it was then, in signal_id order, keyset-paged. */
+  getSignalsAsOf(filters: AsOfFilters, page: AsOfPage, when: AsOfOptions): Promise<SignalRecord[]> {
+    return findSignalsAsOf(this.store, filters, page, when);
+  }
+
+  /** Proves the records and rollups are what the audit trail gives (`signal-ledger verify`); reads only. */
+  verify(options: VerifyOptions = {}): Promise<VerifyResult> {
+    return verifyLedger(this.store, options);
+  }
+
+  /** The ledger's root, for everything or what was received by `to` (`signal-ledger digest`). */
+  getDigest(options: DigestOptions = {}): Promise<LedgerDigest> {
+    return computeLedgerDigest(this.store, options);
+  }
+
+  /** Dead letters with their problems and resolution, newest first (`signal-ledger dead-letters list`). */
+  listDeadLetters(filters: DeadLetterFilters = {}): Promise<DeadLetterEntry[]> {
+    return findDeadLetters(this.store, filters);
   }
 
   async close(): Promise<void> {

@@ -2,4 +2,4 @@
 // (its writes go through applyBatch) and a reader above the store and the analytics.
 export * from './signal-queries.ts';
 export * from './signal-repository.ts';
-export * from './signal-history.ts';
+export { type AsOfOptions, findSignalAsOf, findSignalHistory, findSignalsAsOf, type SignalVersion } from '../analytics/index.ts';

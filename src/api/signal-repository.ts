@@ -17,7 +17,7 @@ import { SIGNAL_STATUSES, SignalStatus } from '../fold/index.ts';
 import { InputError, StoreError } from '../errors.ts';
 import { computeExecutionStats, computeRejectionSummary, type ExecutionStats } from '../analytics/signal-stats.ts';
 import { applyBatch, openStore, type OpenStoreOptions, type SignalRecord, type Store } from '../store/index.ts';
-import { type AsOfOptions, findSignalAsOf, findSignalHistory, findSignalsAsOf, type SignalVersion } from './signal-history.ts';
+import { type AsOfOptions, findSignalAsOf, findSignalHistory, findSignalsAsOf, type SignalVersion } from '../analytics/index.ts';
 import {
   type AuditEntry,
   findAuditTrail,

@@ -15,3 +15,4 @@ export * from './refold-signal.ts';
 export * from './rebuild-ledger.ts';
 export * from './export-ledger.ts';
 export * from './retry-dead-letters.ts';
+export * from './audit-trail.ts';

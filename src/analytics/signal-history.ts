@@ -4,8 +4,8 @@
 import { eventsDigest, parseStoredEvent, type SignalEvent } from '../contract/index.ts';
 import { StoreError } from '../errors.ts';
 import { deriveFacts, EMPTY_STATE, foldEvents, type FoldState, mergeStates, type SignalStatus, stateOf } from '../fold/index.ts';
-import { kyselyOf, listLimit, RECORD_COLUMNS, runSql, type SignalRecord, SqlParams, type Store, timeParam, toSignalRecord, toSignalRow } from '../store/index.ts';
-import { type AuditEntry, findAuditTrails, type PageOptions, type SignalFilters } from './signal-queries.ts';
+import { type AuditEntry, findAuditTrails, kyselyOf, listLimit, RECORD_COLUMNS, runSql, type SignalRecord, SqlParams, type Store, timeParam, toSignalRecord, toSignalRow } from '../store/index.ts';
+
 
 /** One version of a signal's record: the event that made it, the status before and after, the fields it changed, and the record then. */
 export interface SignalVersion {
@@ -30,6 +30,22 @@ export interface AsOfOptions {
   asOf?: Date | string;
   /** what the ledger knew then: events whose received_at is at or before it */
   knownAt?: Date | string;
+}
+
+/** The filters of a list as of a time (the repository's SignalFilters): applied to each record as it was then. */
+export interface AsOfFilters {
+  status?: string | readonly string[];
+  symbol?: string;
+  strategy?: string;
+  /** [startDate, endDate) on generated_at, else first_event_at */
+  startDate?: Date | string;
+  endDate?: Date | string;
+}
+
+/** A page of such a list: at most `limit` records (default 100) after the signal id `cursor`. */
+export interface AsOfPage {
+  limit?: number;
+  cursor?: string;
 }
 
 /** An audit entry with its event parsed again. */
@@ -127,7 +143,7 @@ const AS_OF_CHUNK = 500;
  * keyset-paged by the last signalId: the as-of time of a record is not stored, so ordering by it would refold the
  * whole ledger for every page. Signals are read from the audit trail a chunk at a time, so memory stays bounded.
  */
-export async function findSignalsAsOf(store: Store, filters: SignalFilters, page: PageOptions, when: AsOfOptions): Promise<SignalRecord[]> {
+export async function findSignalsAsOf(store: Store, filters: AsOfFilters, page: AsOfPage, when: AsOfOptions): Promise<SignalRecord[]> {
   const limit = listLimit(page.limit, 'the maximum page size', '; page with cursor');
   const bounds = boundsOf(when);
   const statuses = filters.status === undefined ? null : typeof filters.status === 'string' ? [filters.status] : [...filters.status];
