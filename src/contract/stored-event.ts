@@ -1,12 +1,14 @@
 // A recorded event read back: the payload of an audit row parsed again with the current contract, for the
 // queries that refold a signal from its audit trail (history, as-of).
+import { z } from 'zod';
 import { hashEvent } from './content-hash.ts';
+import { normalizeDecimal } from './decimal.ts';
 import type { SignalEvent } from './events.ts';
-import { findJsonHazards } from './json-hazards.ts';
+import { findJsonHazards, toJsonPath } from './json-hazards.ts';
 import { LIMITS } from './limits.ts';
 import { parseMessage } from './parse-message.ts';
 import type { Problem } from './problem.ts';
-import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind } from './schemas.ts';
+import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind, Outcome, Side } from './schemas.ts';
 import { normalizeTimestamp } from './timestamp.ts';
 
 /** What an audit row keeps of an event: its id, kind and source (`api` for the repository's calls) and its payload. */
@@ -45,10 +47,77 @@ function parseApiPayload(kind: EventKind, payload: string): StoredEventParse {
   return parsed;
 }
 
+/** A decimal as the ledger keeps it: canonical text within the contract's limits. */
+const decimal = z.string().refine((v) => {
+  const n = normalizeDecimal(v);
+  return 'value' in n && n.value === v;
+}, 'a canonical decimal string');
+const timestamp = z.string().refine((v) => {
+  const t = normalizeTimestamp(v);
+  return 'value' in t && t.value === v;
+}, 'a normalized UTC timestamp with microseconds');
+const text = (max: number) => z.string().max(max);
+const json = z.record(z.string(), z.unknown());
+const id = z.string().min(1).max(LIMITS.maxIdLength);
+
+/** The events the repository makes (src/api/signal-repository.ts), field by field: what an "origin": "api" line may hold. */
+const API_EVENT = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('generated'),
+    details: z.strictObject({
+      strategyName: text(128),
+      symbol: text(64),
+      side: z.enum(Object.values(Side)),
+      confidence: decimal,
+      sharpeEstimate: decimal,
+      entryPrice: decimal,
+      stopLoss: decimal.nullable(),
+      takeProfit: decimal.nullable(),
+      signalType: text(64),
+      qualityScore: decimal.nullable(),
+      requestedQuantity: decimal.nullable(),
+      positionValue: decimal.nullable(),
+      targetPrice: decimal.nullable(),
+      expiresAt: timestamp.nullable(),
+    }),
+  }),
+  z.object({ kind: z.literal('risk'), passed: z.boolean(), checks: json.nullable(), rejectionReason: z.string().nullable() }),
+  z.object({ kind: z.literal('submitted'), orderId: text(128).nullable(), quantity: decimal.nullable(), limitPrice: decimal.nullable(), broker: z.string().nullable() }),
+  z.object({
+    kind: z.literal('filled'),
+    orderId: text(128).nullable(),
+    fillId: text(128).nullable(),
+    price: decimal.nullable(),
+    quantity: decimal.nullable(),
+    leavesQuantity: decimal.nullable(),
+    fee: decimal.nullable(),
+    completes: z.boolean().nullable(),
+  }),
+  z.object({ kind: z.literal('outcome'), outcome: z.enum(Object.values(Outcome)), reason: z.string().nullable(), orderId: text(128).nullable() }),
+]);
+const API_ENVELOPE = z.object({
+  eventId: id,
+  signalId: id,
+  occurredAt: timestamp,
+  schemaVersion: z.literal(1),
+  metadata: json.nullable(),
+  origin: z.literal('api'),
+  recordFields: z
+    .strictObject({
+      signalType: text(64).optional(),
+      requestedQuantity: decimal.optional(),
+      positionValue: decimal.optional(),
+      targetPrice: decimal.optional(),
+      qualityScore: decimal.optional(),
+      signalMetadata: json.optional(),
+    })
+    .nullable(),
+});
+
 /**
  * An event a repository call made, from its JSON (an audit payload, or a line of an export marked "origin":
- * "api"): its envelope checked (a kind, origin "api", ids and a normalized time) and nothing the databases
- * cannot store alike; the rest is as the repository wrote it.
+ * "api"): every field checked as the repository writes it (kind, ids, a normalized time, canonical decimals),
+ * and nothing the databases cannot store alike, so both databases take it or neither does.
  */
 export function parseApiEvent(text: string): StoredEventParse {
   let value: unknown;
@@ -58,17 +127,11 @@ export function parseApiEvent(text: string): StoredEventParse {
     return { ok: false, problems: [{ path: '$', message: `not JSON: ${(error as Error).message}` }] };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, problems: [{ path: '$', message: "a repository call's event is a JSON object" }] };
-  const e = value as Record<string, unknown>;
-  const problems: Problem[] = [];
-  if (!EVENT_KINDS.includes(e.kind as EventKind)) problems.push({ path: '$.kind', message: `one of ${EVENT_KINDS.join(', ')}` });
-  if (e.origin !== 'api') problems.push({ path: '$.origin', message: '"api"' });
-  for (const id of ['eventId', 'signalId'] as const) {
-    const v = e[id];
-    if (typeof v !== 'string' || v === '' || v.length > LIMITS.maxIdLength) problems.push({ path: `$.${id}`, message: `a string of 1 to ${LIMITS.maxIdLength} characters` });
+  const problems: Problem[] = findJsonHazards(value, { checkText: true, checkTypes: true });
+  for (const schema of [API_ENVELOPE, API_EVENT]) {
+    const r = schema.safeParse(value);
+    if (!r.success) problems.push(...r.error.issues.map((i) => ({ path: toJsonPath(i.path), message: i.message })));
   }
-  const at = typeof e.occurredAt === 'string' ? normalizeTimestamp(e.occurredAt) : null;
-  if (at === null || !('value' in at) || at.value !== e.occurredAt) problems.push({ path: '$.occurredAt', message: 'a normalized UTC timestamp with microseconds' });
-  problems.push(...findJsonHazards(value, { checkText: true, checkTypes: true }));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, event: value as SignalEvent, contentHash: hashEvent(value as SignalEvent) };
 }

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline, type Readable, type Transform } from 'node:stream';
-import { createGunzip, createZstdDecompress } from 'node:zlib';
+// the module, not its named exports: zstd is in node:zlib from Node.js 22.15, and a named import would fail to link
+// on an older Node.js before the engines guard (node-version.ts) could say so in one line
+import zlib from 'node:zlib';
 import {
   keyText,
   LIMITS,
@@ -265,8 +267,8 @@ async function decompressorOf(file: string): Promise<Transform | null> {
   try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
-    if (bytesRead >= 2 && head.subarray(0, 2).equals(GZIP_MAGIC)) return createGunzip();
-    if (bytesRead === 4 && head.equals(ZSTD_MAGIC)) return createZstdDecompress();
+    if (bytesRead >= 2 && head.subarray(0, 2).equals(GZIP_MAGIC)) return zlib.createGunzip();
+    if (bytesRead === 4 && head.equals(ZSTD_MAGIC)) return zlib.createZstdDecompress();
     return null;
   } finally {
     await handle.close();

@@ -2,7 +2,7 @@
 // and events digest, in id order, and over its distinct dead letters. A compliance archive keeps the root
 // outside the database; `verify --root` later proves that nothing received by then changed.
 import { createHash } from 'node:crypto';
-import { eventsDigest, sha256Hex } from '../contract/index.ts';
+import { eventsDigest } from '../contract/index.ts';
 import { inJsonArray, runSql } from './bulk-sql.ts';
 import { kyselyOf, SqlParams, timeParam } from './sql-params.ts';
 import type { Store } from './store.ts';
@@ -70,14 +70,17 @@ export async function computeLedgerDigest(store: Store, options: DigestOptions =
     cursor = ids[ids.length - 1] as string;
     options.onProgress?.(result.signals);
   }
-  // dead letters by content: those of one message delivered at two offsets are one (ingest of an export keeps one)
+  // dead letters by content: those of one message delivered at two offsets are one (ingest of an export keeps one);
+  // hashed by the database, so only their hashes are held here (64 bytes each), whatever the size of their values
   const params = new SqlParams(store.dialect);
-  const dead = await runSql<{ topic: string | null; raw_value: string | null }>(
+  const content = `coalesce("topic", 'api') || ${pg ? "E'\\n'" : 'char(10)'} || coalesce("raw_value", '')`;
+  const hash = pg ? `encode(sha256(convert_to(${content}, 'UTF8')), 'hex')` : `ledger_sha256(${content})`;
+  const dead = await runSql<{ h: string }>(
     kyselyOf(store),
-    `select distinct "topic", "raw_value" from "dead_letters"${to === null ? '' : ` where "received_at" <= ${params.add(to, '::timestamptz')}`}`,
+    `select distinct ${hash} as "h" from "dead_letters"${to === null ? '' : ` where "received_at" <= ${params.add(to, '::timestamptz')}`}`,
     params.values,
   );
-  const deadHashes = [...new Set(dead.map((d) => sha256Hex(`${d.topic ?? 'api'}\n${d.raw_value ?? ''}`)))].sort();
+  const deadHashes = dead.map((d) => d.h).sort();
   for (const h of deadHashes) root.update(`D\t${h}\n`);
   result.deadLetters = deadHashes.length;
   result.root = root.digest('hex');

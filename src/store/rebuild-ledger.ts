@@ -6,9 +6,8 @@ import { timestampFromDate } from '../contract/index.ts';
 import { withWriteTransaction } from './apply-batch.ts';
 import { upsertSignalsStatement } from './apply-transaction.ts';
 import { inJsonArray, insertRows, runSql } from './bulk-sql.ts';
-import { timestampTextSql } from './column-types.ts';
 import type { Dialect } from './database-url.ts';
-import { compareWithStored, refoldSignal, type AuditRow, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
+import { compareWithStored, readAuditRows, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
 import { contributionsOf, rebuildRollups, shiftRollups } from './rollups.ts';
 import { kyselyOf } from './sql-params.ts';
 import type { Store } from './store.ts';
@@ -33,8 +32,6 @@ export interface RebuildResult {
   skipped: number;
 }
 
-const auditSql = (dialect: Dialect) =>
-  `select "event_id" as "eventId", "signal_id" as "signalId", "kind", "source", "payload", "content_hash" as "contentHash", ${dialect === 'postgresql' ? timestampTextSql('"occurred_at"') : '"occurred_at"'} as "occurredAt" from "signal_events" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id", "id"`;
 const lockSql = (dialect: Dialect) => `select ${storedSignalSelect(dialect)} from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"${dialect === 'postgresql' ? ' for update' : ''}`;
 
 /** Rebuilds every record from its events, then every rollup from the rows. */
@@ -79,7 +76,7 @@ async function rebuildPage(store: Store, ids: readonly string[]): Promise<{ chan
     const skipped: [string, string][] = [];
     const skip = (id: string, why: string) => skipped.push([id, why]);
     const stored = new Map((await runSql<Record<string, unknown>>(writer.runner, lockSql(writer.dialect), [JSON.stringify(ids)])).map((r) => [String(r.signal_id), r]));
-    const audit = Map.groupBy(await runSql<AuditRow>(writer.runner, auditSql(writer.dialect), [JSON.stringify(ids)]), (a) => a.signalId);
+    const audit = await readAuditRows(writer.runner, writer.dialect, ids);
     const now = timestampFromDate(new Date());
     const rows: Record<string, unknown>[] = [];
     let created = 0;

@@ -154,7 +154,7 @@ export interface DeadLetterFilters {
   from?: Date | string;
   /** received before */
   to?: Date | string;
-  /** a text that one of its problems contains (case is ignored) */
+  /** a text that the message of one of its problems contains (A-Z and a-z alike) */
   problem?: string;
   /** open, resolved, or all (default) */
   state?: 'open' | 'resolved' | 'all';
@@ -174,7 +174,15 @@ export async function findDeadLetters(store: Store, filters: DeadLetterFilters =
   if (filters.topic !== undefined) where.push(`coalesce("topic", 'api') = ${params.add(filters.topic)}`);
   if (filters.from !== undefined) where.push(`"received_at" >= ${params.add(timeParam(filters.from, 'from'), '::timestamptz')}`);
   if (filters.to !== undefined) where.push(`"received_at" < ${params.add(timeParam(filters.to, 'to'), '::timestamptz')}`);
-  if (filters.problem !== undefined) where.push(`lower(cast("problems" as text)) like ${params.add(`%${filters.problem.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} escape '\\'`);
+  if (filters.problem !== undefined) {
+    // the problems' messages, A-Z folded to a-z alike on both databases (SQLite's lower() folds ASCII only)
+    const needle = params.add(`%${filters.problem.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(
+      pg
+        ? `exists (select 1 from jsonb_array_elements("problems") p where translate(p->>'message', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') like ${needle} escape '\\')`
+        : `exists (select 1 from json_each("problems") p where lower(json_extract(p.value, '$.message')) like ${needle} escape '\\')`,
+    );
+  }
   if (filters.before !== undefined) where.push(`"id" < ${params.add(filters.before, '::bigint')}`);
   const ts = (c: string) => (pg ? `${timestampTextSql(`"${c}"`)} as "${c}"` : `"${c}"`);
   const rows = await runSql<Record<string, unknown>>(

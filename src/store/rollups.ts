@@ -187,7 +187,18 @@ export async function shiftRollups(writer: BatchWriter, after: Contributions, be
 
 /** Every rollup recomputed from the rows, in one transaction (a SQLite upgrade; `migrate --rebuild-rollups`). */
 export async function rebuildRollups(store: Store): Promise<void> {
-  await store.em().getConnection().getClient().transaction().execute(async (trx) => rebuildRollupsIn(trx, store.dialect));
+  await store
+    .em()
+    .getConnection()
+    .getClient()
+    .transaction()
+    .execute(async (trx) => {
+      // beside a running worker (rebuild): its batches' rollup shifts wait until the rebuild commits, so each
+      // batch is counted once, by the rebuild's read of the rows (committed before) or by its own shift (after).
+      // In the order a batch writes them (dead letters' rollups, then the signals'), so neither waits on the other
+      if (store.dialect === 'postgresql') await runSql(trx, 'lock table "dead_letter_rollups", "signal_rollups" in exclusive mode');
+      await rebuildRollupsIn(trx, store.dialect);
+    });
 }
 
 /** The rebuild inside a transaction the caller holds. */
@@ -251,12 +262,7 @@ export interface RollupDrift {
  */
 export async function findRollupDrift(store: Store): Promise<{ rows: number; drift: RollupDrift[] }> {
   const dialect = store.dialect;
-  return store
-    .em()
-    .getConnection()
-    .getClient()
-    .transaction()
-    .execute(async (trx) => {
+  return withSnapshot(store, async (trx) => {
       const keyed = (rows: Record<string, unknown>[], read: (r: Record<string, unknown>) => Measures) =>
         new Map(rows.map((r) => [`${String(r.k_0)}/${String(r.k_1)}/${String(r.k_2)}`, read(r)]));
       const expected = keyed(await runSql(trx, byRollupKeySql(dialect, 'true')), measureSql(dialect, 'rows').read);
@@ -286,5 +292,14 @@ export async function findRollupDrift(store: Store): Promise<{ rows: number; dri
         }
       }
       return { rows: stored.size + deadStored.size, drift };
-    });
+  });
+}
+
+/**
+ * Runs reads that must agree with each other in one snapshot: a repeatable-read transaction on PostgreSQL (each
+ * statement of a read-committed one sees what committed before it), a read transaction on SQLite (WAL).
+ */
+export async function withSnapshot<T>(store: Store, fn: (trx: QueryRunner) => Promise<T>): Promise<T> {
+  const tx = store.em().getConnection().getClient().transaction();
+  return (store.dialect === 'postgresql' ? tx.setIsolationLevel('repeatable read') : tx).execute(fn);
 }

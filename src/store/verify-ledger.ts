@@ -3,9 +3,8 @@
 // fold state, and the rollups compared with a rebuild from the rows. Page by page in signal_id order, so the
 // memory it takes does not grow with the ledger.
 import { runSql } from './bulk-sql.ts';
-import { SignalEventEntity } from './entities/signal-event.entity.ts';
-import { findRollupDrift, type RollupDrift } from './rollups.ts';
-import { compareWithStored, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
+import { findRollupDrift, type RollupDrift, withSnapshot } from './rollups.ts';
+import { compareWithStored, readAuditRows, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
 import { kyselyOf, rangeClause, SqlParams } from './sql-params.ts';
 import type { Store } from './store.ts';
 
@@ -61,11 +60,13 @@ export async function verifyLedger(store: Store, options: VerifyOptions = {}): P
     const conditions = where(params);
     if (cursor !== null) conditions.push(`"signal_id" > ${params.add(cursor)}`);
     const sql = `select ${storedSignalSelect(store.dialect)} from "signals"${conditions.length > 0 ? ` where ${conditions.join(' and ')}` : ''} order by "signal_id" limit ${params.add(pageSize)}`;
-    const rows = await runSql<Record<string, unknown>>(kyselyOf(store), sql, params.values);
+    // a page's records and their audit rows from one snapshot: a batch committing meanwhile is seen in both or in neither
+    const { rows, bySignal } = await withSnapshot(store, async (trx) => {
+      const page = await runSql<Record<string, unknown>>(trx, sql, params.values);
+      return { rows: page, bySignal: await readAuditRows(trx, store.dialect, page.map((r) => String(r.signal_id))) };
+    });
     if (rows.length === 0) break;
     const ids = rows.map((r) => String(r.signal_id));
-    const audit = await store.em().find(SignalEventEntity, { signalId: { $in: ids } }, { orderBy: { signalId: 'asc', id: 'asc' }, disableIdentityMap: true });
-    const bySignal = Map.groupBy(audit, (a) => a.signalId);
     for (const row of rows) {
       const audit = bySignal.get(String(row.signal_id)) ?? [];
       const before = result.differences;

@@ -62,13 +62,21 @@ describe('signal-ledger export', () => {
     const r = runCli(['--db', `sqlite:///${path.join(work, 'cut.db')}`, 'ingest', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^signal-ledger: ${file.replaceAll('.', '\\.')}: cannot be decompressed \\(unexpected end of file\\); the lines before that point were applied\\n$`));
+    const applied = (JSON.parse(runCli(['--db', `sqlite:///${path.join(work, 'cut.db')}`, 'signals', 'list', '--all', '--json']).stdout) as unknown[]).length;
+    expect(applied).toBeGreaterThan(0);
+    expect(applied).toBeLessThan(60);
   });
 
   it('--from/--to export what was received in [from, to); a path that cannot be written is exit 2 naming --output', () => {
     expect(runCli(['--db', source, 'export', '--to', '2000-01-01'])).toMatchObject({ code: 0, stdout: '' });
-    expect(runCli(['--db', source, 'export', '--from', '2000-01-01']).stdout).toBe(runCli(['--db', source, 'export']).stdout);
+    expect(runCli(['--db', source, 'export', '--from', '2999-01-01'])).toMatchObject({ code: 0, stdout: '' });
+    expect(runCli(['--db', source, 'export', '--from', '2000-01-01', '--to', '2999-01-01']).stdout).toBe(runCli(['--db', source, 'export']).stdout);
     const bad = runCli(['--db', source, 'export', '-o', path.join(work, 'missing', 'x.gz')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^signal-ledger: --output: cannot write ".*missing\/x\.gz": ENOENT/);
+    // a complete file only under its own name: nothing is left of a failed one
+    const full = runCli(['--db', source, 'export', '-o', '/dev/full']);
+    expect(full.code).toBe(2);
+    expect(full.stderr).toMatch(/^signal-ledger: --output: cannot write "\/dev\/full": /);
   });
 });

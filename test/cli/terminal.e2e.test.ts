@@ -36,6 +36,21 @@ describe('on a terminal', () => {
     expect(shown).toContainEqual(expect.stringMatching(new RegExp(`^read ${read}, applied \\d+, duplicates 0, dead letters 1, \\d+\\.\\d s \\(\\d+ events/s\\)$`)));
   });
 
+  it('verify and rebuild draw a bar over the signals, full at the end; with --json, none', async () => {
+    const db = `sqlite:///${path.join(work, 'checked.db')}`;
+    const file = writeLines(work, 'checked.ndjson', lines);
+    expect((await runCliAsync(['--db', db, 'ingest', file])).code).toBe(0);
+    const signals = (JSON.parse((await runCliAsync(['--db', db, 'signals', 'list', '--all', '--json'])).stdout) as unknown[]).length;
+    for (const command of ['verify', 'rebuild']) {
+      const r = await runCliAsync(['--db', db, command], { tty: true });
+      expect(r.code, r.stdout).toBe(0);
+      expect(screen(r.stdout)).toContainEqual(expect.stringMatching(new RegExp(`^${command} ${BAR} ${signals}/${signals} signals \\| 0s left$`)));
+      const json = await runCliAsync(['--db', db, command, '--json'], { tty: true });
+      expect(json.stdout.startsWith('{')).toBe(true);
+      expect(json.stdout).not.toContain(`${command} [`);
+    }
+  });
+
   it('ingest FILE --json draws no bar: the terminal shows the JSON summary alone', async () => {
     const file = writeLines(work, 'events-json.ndjson', lines);
     const r = await runCliAsync(['--db', `sqlite:///${path.join(work, 'ingest-json.db')}`, 'ingest', file, '--json'], { tty: true });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
+import { canonicalJson, type ParsedMessage, parseMessage, type ParseOptions } from '../../src/contract/index.ts';
 import { applyBatch, type Store } from '../../src/store/index.ts';
 import { findSignals } from '../../src/api/index.ts';
 import { type EventLine, generateEvents, type GenerateOptions, createRandom } from '../../src/simulate/generate-events.ts';
@@ -10,14 +10,17 @@ export function parsedWorkload(options: GenerateOptions, name = 'workload'): Par
   return toMessages([...generateEvents(options)], name);
 }
 
-export function toMessages(lines: readonly EventLine[], name = 'workload'): ParsedMessage[] {
+export function toMessages(lines: readonly EventLine[], name = 'workload', options: ParseOptions = {}): ParsedMessage[] {
   return lines.map((l, i) =>
-    parseMessage({
-      topic: l.topic,
-      key: l.key,
-      value: typeof l.value === 'string' ? l.value : JSON.stringify(l.value),
-      source: { type: 'file', file: name, line: i + 1, topic: l.topic, key: l.key },
-    }),
+    parseMessage(
+      {
+        topic: l.topic,
+        key: l.key,
+        value: typeof l.value === 'string' ? l.value : JSON.stringify(l.value),
+        source: { type: 'file', file: name, line: i + 1, topic: l.topic, key: l.key },
+      },
+      options,
+    ),
   );
 }
 
@@ -60,13 +63,13 @@ export async function snapshot(store: Store): Promise<string> {
 const byCodePoints = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 /**
- * The records that applying these event lines in a fresh store gives, as snapshot() writes them, computed
+ * The records that applying these event lines (read with `options`) in a fresh store gives, as snapshot() writes them, computed
  * by the test oracle (test/oracle/plain-fold.ts), not by the ledger's own fold or apply path: each signal's
  * accepted events folded, `version` their count, newest first as findSignals lists them (generated_at, or
  * first_event_at without details, then signal_id, both descending), at most the 10,000 snapshot() reads.
  */
-export async function recordsOf(lines: readonly EventLine[]): Promise<string> {
-  const messages = toMessages(lines);
+export async function recordsOf(lines: readonly EventLine[], options: ParseOptions = {}): Promise<string> {
+  const messages = toMessages(lines, 'workload', options);
   const digests = eventsDigestsOf(messages);
   const records = [...acceptedEventsBySignal(messages).values()].map((events) => {
     const facts = plainFold(events);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignalRepository } from '../../src/api/index.ts';
 import { canonicalJson, parseMessage } from '../../src/contract/index.ts';
 import { ingestLines } from '../../src/ingest/index.ts';
-import { applyBatch, computeLedgerDigest, exportLines, openStore, type Store, verifyLedger } from '../../src/store/index.ts';
+import { applyBatch, computeLedgerDigest, exportLedger, openStore, type Store, verifyLedger } from '../../src/store/index.ts';
 import { findSignals } from '../../src/api/index.ts';
 import { createTestDatabase, type DatabaseKind, emptyStore, type TestDatabase } from '../helpers/databases.ts';
 import { anyMessageArb, type HostileMessage } from '../helpers/hostile-messages.ts';
@@ -22,7 +22,7 @@ async function records(store: Store): Promise<string> {
 
 async function exported(store: Store): Promise<string[]> {
   const lines: string[] = [];
-  for await (const line of exportLines(store, { pageSize: 7 })) lines.push(line);
+  await exportLedger(store, { pageSize: 7 }, (line) => lines.push(line));
   return lines;
 }
 
@@ -78,5 +78,32 @@ describe('export, then ingest into an empty database', () => {
       }),
       { numRuns: propertyRuns(12) },
     );
+  });
+
+  it('takes an "origin": "api" line only when it is an event as the repository writes it; anything else is a dead letter, alike on both databases', async () => {
+    const [sqlite, pg] = opened.map((o) => o.store) as [Store, Store];
+    await emptyStore(sqlite);
+    const repo = SignalRepository.fromStore(sqlite);
+    await repo.saveSignal({ symbol: 'AAPL', side: 'buy', confidence: 0.5, sharpeEstimate: 1, entryPrice: 10.5, strategyName: 'api' }, { signalId: 'api-ok', signalMetadata: { n: 1 } });
+    const [line] = await exported(sqlite);
+    const event = JSON.parse((JSON.parse(line as string) as { value: string }).value) as Record<string, unknown>;
+    const details = event.details as Record<string, unknown>;
+    const variants = [
+      { ...event, eventId: 'bad-decimal', details: { ...details, entryPrice: 'abc' } },
+      { ...event, eventId: 'long-decimal', details: { ...details, entryPrice: '1.0000000000000' } },
+      { ...event, eventId: 'no-details', details: undefined },
+      { ...event, eventId: 'naive-time', occurredAt: '2026-01-05T10:00:00' },
+      { ...event, eventId: 'other-kind', kind: 'closed' },
+      { ...event, eventId: 'extra-detail', details: { ...details, venue: 'X' } },
+    ];
+    const lines = [...variants.map((v) => JSON.stringify({ topic: 'signals.generated', key: null, value: JSON.stringify(v), origin: 'api' })), line as string];
+    const results: string[] = [];
+    for (const store of [sqlite, pg]) {
+      await emptyStore(store);
+      const summary = await ingestLines(store, Readable.from(lines.map((l) => `${l}\n`)));
+      expect(summary).toMatchObject({ read: 7, applied: 1, deadLetters: 6 });
+      results.push(await records(store));
+    }
+    expect(results[0]).toBe(results[1]);
   });
 });

@@ -103,6 +103,9 @@ describe.each(KINDS)('dead letters retried on %s', (kind) => {
     expect((await findDeadLetters(store, { topic: 'signals.generated' })).map((d) => d.signalId)).toEqual(['late', 'naive']);
     expect((await findDeadLetters(store, { problem: 'EXPECTED BOOLEAN' })).map((d) => d.signalId)).toEqual(['bad']);
     expect((await findDeadLetters(store, { problem: '%' })).length).toBe(0);
+    // the messages are searched, not the JSON around them
+    expect((await findDeadLetters(store, { problem: 'message' })).length).toBe(0);
+    expect((await findDeadLetters(store, { problem: 'has no UTC' })).map((d) => d.signalId)).toEqual(['late', 'naive']);
     expect((await findDeadLetters(store, { state: 'resolved' })).map((d) => d.signalId)).toEqual(['late', 'naive']);
     expect((await findDeadLetters(store, { state: 'open' })).map((d) => d.signalId)).toEqual(['bad']);
     expect(await findDeadLetters(store, { to: '2000-01-01' })).toEqual([]);

@@ -143,7 +143,11 @@ describe.each(KINDS)('verifyLedger on %s', (kind) => {
 });
 
 /** The columns of a table whose edit verify must see: every one the ledger computes (not the wall-clock ones). */
-const EDITABLE = ['strategy_name', 'symbol', 'direction', 'strength', 'signal_price', 'signal_metadata', 'generated_at', 'status', 'rejection_reason', 'risk_check_passed', 'executed_price', 'executed_quantity', 'slippage', 'anomalies', 'version', 'effective_at', 'fold_state', 'first_event_at', 'latency_to_risk_us'];
+const EDITABLE = [
+  'strategy_name', 'symbol', 'direction', 'strength', 'signal_price', 'signal_metadata', 'generated_at', 'status', 'rejection_reason', 'risk_check_passed',
+  'executed_price', 'executed_quantity', 'slippage', 'anomalies', 'version', 'events_digest', 'effective_at', 'fold_state', 'first_event_at',
+  'latency_to_risk_us', 'latency_to_submitted_us', 'latency_to_first_fill_us', 'latency_to_executed_us',
+];
 
 describe('one random edit of a random row is reported, on SQLite and PostgreSQL', () => {
   const opened: { kind: DatabaseKind; db: TestDatabase; store: Store }[] = [];
@@ -210,7 +214,8 @@ function editedValue(column: string, was: unknown, text: string, pick: number, d
   if (column === 'fold_state' || column === 'signal_metadata' || column === 'anomalies') return JSON.stringify({ edited: text });
   // better-sqlite3 binds no booleans
   if (column === 'risk_check_passed') return dialect === 'postgresql' ? was !== true : was === 1 ? 0 : 1;
-  if (['version', 'latency_to_risk_us'].includes(column)) return Number(was ?? 0) + 1 + (pick % 5);
+  if (column === 'version' || column.startsWith('latency_')) return Number(was ?? 0) + 1 + (pick % 5);
+  if (column === 'events_digest') return 'f'.repeat(64);
   if (['strength', 'signal_price', 'executed_price', 'executed_quantity', 'slippage'].includes(column)) return `${(pick % 1000) + 1}.5`;
   if (['generated_at', 'effective_at', 'first_event_at'].includes(column)) return '2001-02-03T04:05:06.000007Z';
   if (column === 'direction') return was === 'BUY' ? 'SELL' : 'BUY';

@@ -271,7 +271,10 @@ describe.each(KINDS)('the Kafka worker against a real broker: offset-less timest
       await waitUntilCaughtUp(stores.utc, config, `${config.groupId}-utc`, 60_000);
       await waitUntilCaughtUp(stores.reject, config, `${config.groupId}-reject`, 60_000);
 
-      expect(await snapshot(stores.utc)).toBe(await recordsOf(asUtc));
+      // the same records as lines written in UTC give, but events_digest: it covers the content as received
+      expect(await snapshot(stores.utc)).toBe(await recordsOf(naive, { naiveTimestamps: 'utc' }));
+      const fields = (json: string) => (JSON.parse(json) as Record<string, unknown>[]).map(({ eventsDigest: _d, ...r }) => r);
+      expect(fields(await snapshot(stores.utc))).toEqual(fields(await recordsOf(asUtc)));
       expect(await count(stores.utc, 'select count(*) as n from dead_letters')).toBe(0);
       const first = (await stores.utc.em().getConnection().execute('select "generated_at" from "signals" where "signal_id" = ?', [naive[0]?.key])) as { generated_at: unknown }[];
       expect(new Date(String(first[0]?.generated_at)).toISOString().slice(0, 23)).toBe(String(asUtc[0]?.value.occurred_at).slice(0, 23));

@@ -23,7 +23,7 @@ export function registerDeadLetters(program: Command): void {
     .option('--topic <topic>', "only this topic ('api' for the repository's calls)")
     .option('--from <time>', 'received at or after (RFC 3339 or a date)')
     .option('--to <time>', 'received before (exclusive)')
-    .option('--problem <text>', 'only those with a problem containing this text (case ignored)')
+    .option('--problem <text>', 'only those with a problem whose message contains this text (A-Z and a-z alike)')
     .addOption(new Option('--state <state>', 'open (not applied), resolved (applied by retry), or all').choices(STATES).argParser(choiceFlag('--state', STATES)).default('all'))
     .option('--limit <n>', `dead letters per page, 1 to ${LIMITS.maxPageSize}`, wholeNumberFlag('--limit', 1, LIMITS.maxPageSize), LIMITS.defaultPageSize)
     .option('--before <id>', 'continue after this dead letter id (the last of the previous page)')

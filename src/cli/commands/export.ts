@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { once } from 'node:events';
-import { type FileHandle, open } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
-import { createGzip, createZstdCompress } from 'node:zlib';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { pipeline, type Writable } from 'node:stream';
+// the module, not its named exports (see ingest-lines.ts)
+import zlib from 'node:zlib';
 import { describeError, InputError } from '../../errors.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { checkTimeFlags } from '../flags.ts';
@@ -10,17 +11,17 @@ import { escapeControls } from '../output.ts';
 
 /** The compressor a file's name asks for: .gz gzip, .zst zstd, anything else none. */
 function compressorOf(file: string): { stream: Writable & NodeJS.ReadableStream; name: string } | null {
-  if (file.endsWith('.gz')) return { stream: createGzip(), name: 'gzip' };
-  if (file.endsWith('.zst')) return { stream: createZstdCompress(), name: 'zstd' };
+  if (file.endsWith('.gz')) return { stream: zlib.createGzip(), name: 'gzip' };
+  if (file.endsWith('.zst')) return { stream: zlib.createZstdCompress(), name: 'zstd' };
   return null;
 }
 
 /** The output file, created or emptied; a path that cannot be written is one line naming --output. */
-async function openOutput(file: string): Promise<FileHandle> {
+async function openOutput(file: string, shown: string): Promise<FileHandle> {
   try {
     return await open(file, 'w');
   } catch (error) {
-    throw InputError.invalid('--output', `cannot write ${JSON.stringify(file)}: ${describeError(error)}`);
+    throw InputError.invalid('--output', `cannot write ${JSON.stringify(shown)}: ${describeError(error)}`);
   }
 }
 
@@ -34,20 +35,36 @@ export function registerExport(program: Command): void {
     .action(async (opts: { from?: string; to?: string; output?: string }, cmd: Command) => {
       await checkTimeFlags({ '--from': opts.from, '--to': opts.to });
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
-        const { exportLines } = await import('../../store/index.ts');
-        const counts = { events: 0, deadLetters: 0 };
-        const file = opts.output === undefined ? null : (await openOutput(opts.output)).createWriteStream();
-        const compressor = opts.output === undefined ? null : compressorOf(opts.output);
-        if (compressor !== null && file !== null) compressor.stream.pipe(file);
+        const { exportLedger } = await import('../../store/index.ts');
+        // a file is written under a temporary name and renamed once complete: a failed or killed export never
+        // leaves a file that looks like a whole backup
+        const output = opts.output;
+        const partial = output === undefined ? null : `${output}.partial`;
+        const file = partial === null ? null : (await openOutput(partial, output as string)).createWriteStream();
+        const compressor = output === undefined ? null : compressorOf(output);
+        // a write error (a full disk) destroys both streams, and the export fails with one line, as any error does
+        let failed: Error | null = null;
+        const done = compressor !== null && file !== null ? new Promise<void>((resolve) => pipeline(compressor.stream, file, (error) => ((failed ??= error ?? null), resolve()))) : null;
+        file?.on('error', (error: Error) => (failed ??= error));
         const out: Writable = compressor?.stream ?? file ?? process.stdout;
-        for await (const line of exportLines(store, { from: opts.from, to: opts.to }, counts)) {
-          // the database is read no faster than the lines are written
+        const write = async (line: string) => {
+          if (failed !== null) throw failed;
+          // the database is read no faster than the lines are written (once() rejects when the stream fails)
           if (!out.write(`${line}\n`)) await once(out, 'drain');
-        }
-        if (file !== null) {
+        };
+        try {
+          const counts = await exportLedger(store, { from: opts.from, to: opts.to }, write);
+          if (file === null) return;
           out.end();
-          await once(file, 'close');
-          process.stderr.write(`exported ${counts.events} events and ${counts.deadLetters} dead letters to ${escapeControls(opts.output as string)}${compressor ? ` (${compressor.name})` : ''}\n`);
+          await (done ?? once(file, 'close'));
+          if (failed !== null) throw failed;
+          await rename(partial as string, output as string);
+          process.stderr.write(`exported ${counts.events} events and ${counts.deadLetters} dead letters to ${escapeControls(output as string)}${compressor ? ` (${compressor.name})` : ''}\n`);
+        } catch (error) {
+          file?.destroy();
+          if (partial !== null) await rm(partial, { force: true });
+          if (output !== undefined) throw InputError.invalid('--output', `cannot write ${JSON.stringify(output)}: ${describeError(error)}`);
+          throw error;
         }
       }, 'read');
     });

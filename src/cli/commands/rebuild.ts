@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { wholeNumberFlag } from '../flags.ts';
 import { escapeControls } from '../output.ts';
+import { lazyBar } from '../progress.ts';
 
 export function registerRebuild(program: Command): void {
   program
@@ -13,20 +13,14 @@ export function registerRebuild(program: Command): void {
     .action(async (opts: { batchSize: number; json?: boolean }, cmd: Command) => {
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { rebuildLedger } = await import('../../store/index.ts');
-        const bar = process.stderr.isTTY && !opts.json ? new cliProgress.SingleBar({ format: 'rebuild [{bar}] {value}/{total} signals | {eta_formatted} left', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
-        let drawn = false;
+        const bar = lazyBar('rebuild [{bar}] {value}/{total} signals | {eta_formatted} left', !opts.json);
         const started = performance.now();
         const r = await rebuildLedger(store, {
           pageSize: opts.batchSize,
-          onProgress: (done, total) => {
-            if (bar === null) return;
-            if (!drawn) bar.start(total, 0);
-            drawn = true;
-            bar.update(done);
-          },
-          onSkipped: (id, why) => process.stderr.write(`${drawn ? '\n' : ''}signal-ledger rebuild: signal ${escapeControls(JSON.stringify(id))} left as it is: ${escapeControls(why)}\n`),
+          onProgress: (done, total) => bar.update(done, total),
+          onSkipped: (id, why) => process.stderr.write(`${bar.drawn ? '\n' : ''}signal-ledger rebuild: signal ${escapeControls(JSON.stringify(id))} left as it is: ${escapeControls(why)}\n`),
         });
-        bar?.stop();
+        bar.stop();
         const seconds = (performance.now() - started) / 1000;
         process.stdout.write(
           opts.json

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import type { RollupDrift, SignalDrift } from '../../store/index.ts';
 import { InputError } from '../../errors.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { checkTimeFlags } from '../flags.ts';
 import { escapeControls } from '../output.ts';
+import { lazyBar } from '../progress.ts';
 
 /** A stored or expected value on one line of text: JSON for anything but text, at most 200 characters. */
 function shown(value: unknown): string {
@@ -34,10 +34,9 @@ export function registerVerify(program: Command): void {
       }
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { computeLedgerDigest, verifyLedger } = await import('../../store/index.ts');
-        const bar = process.stderr.isTTY && !opts.json ? new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} signals | {eta_formatted} left', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+        const bar = lazyBar('verify [{bar}] {value}/{total} signals | {eta_formatted} left', !opts.json);
         // differences are written as they are found: a ledger that drifted everywhere is never held in memory
         let first = true;
-        let drawn = false;
         const write = (text: string) => process.stdout.write(text);
         if (opts.json) write('{"drift":[');
         const root = opts.root === undefined ? null : await computeLedgerDigest(store, { to: opts.to });
@@ -48,17 +47,12 @@ export function registerVerify(program: Command): void {
           strategy: opts.strategy,
           onDrift: (d) => {
             if (opts.json) write(`${first ? '\n' : ',\n'}${JSON.stringify(snakeDrift(d))}`);
-            else write(`${drawn ? '\n' : ''}${driftLine(d)}\n`);
+            else write(`${bar.drawn ? '\n' : ''}${driftLine(d)}\n`);
             first = false;
           },
-          onProgress: (checked, total) => {
-            if (bar === null) return;
-            if (!drawn) bar.start(total, 0);
-            drawn = true;
-            bar.update(checked);
-          },
+          onProgress: (checked, total) => bar.update(checked, total),
         });
-        bar?.stop();
+        bar.stop();
         const counts = { signals: result.signals, events: result.events, rollup_rows: result.rollupRows, drifted_signals: result.driftedSignals, differences: result.differences };
         const rootJson = root === null ? '' : `,\n"root":${JSON.stringify({ given: opts.root?.toLowerCase(), computed: root.root, to: root.to, matches: rootMatches })}`;
         if (opts.json) {
