@@ -249,10 +249,11 @@ function isBlank(bytes: Buffer): boolean {
 }
 
 /** The lines of a compressed file: a truncated or corrupt one ends in an error that says so (the lines before it are applied). */
-async function* decompressing(lines: AsyncGenerator<FileLine>, file: string): AsyncGenerator<FileLine> {
+async function* decompressing(lines: AsyncGenerator<FileLine>, file: string, beforeFailing: () => Promise<void>): AsyncGenerator<FileLine> {
   try {
     yield* lines;
   } catch (error) {
+    await beforeFailing();
     throw new LedgerError(ErrorCode.FileUnreadable, `${file}: cannot be decompressed (${describeError(error)}); the lines before that point were applied`, { cause: error });
   }
 }
@@ -317,7 +318,8 @@ export async function ingestLines(store: Store, input: string | Readable, option
   // plain bytes are counted as the lines are pulled: a 'data' listener would switch the stream to flowing
   // mode and read the whole file ahead of the database
   const lines = readLines(stream, { maxLineBytes: options.maxLineBytes, onBytes: (n) => (compressed ? undefined : (bytesRead += n)) });
-  for await (const line of compressed ? decompressing(lines, name) : lines) {
+  // the lines read before a truncated or corrupt part are applied before the error says so
+  for await (const line of compressed ? decompressing(lines, name, () => applier.drain()) : lines) {
     lineNo++;
     if ('bytes' in line && isBlank(line.bytes)) continue;
     summary.read++;

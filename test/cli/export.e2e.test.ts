@@ -2,7 +2,7 @@
 // (.zst), from SQLite into an empty SQLite file and an empty PostgreSQL database (the way from one to the
 // other): every record again but its wall-clock columns, and the same digest root. A truncated compressed
 // file is exit 2 naming it; --from/--to export what was received then; a path that cannot be written is exit 2.
-import { readFileSync, truncateSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -74,9 +74,15 @@ describe('signal-ledger export', () => {
     const bad = runCli(['--db', source, 'export', '-o', path.join(work, 'missing', 'x.gz')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^signal-ledger: --output: cannot write ".*missing\/x\.gz": ENOENT/);
-    // a complete file only under its own name: nothing is left of a failed one
+    // a device is written as it is (no temporary name beside it); a full one is exit 2 naming --output
     const full = runCli(['--db', source, 'export', '-o', '/dev/full']);
     expect(full.code).toBe(2);
-    expect(full.stderr).toMatch(/^signal-ledger: --output: cannot write "\/dev\/full": /);
+    expect(full.stderr).toMatch(/^signal-ledger: --output: cannot write "\/dev\/full": .*ENOSPC/);
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+    // a regular file appears under its name only once complete
+    const file = path.join(work, 'whole.ndjson');
+    expect(runCli(['--db', source, 'export', '-o', file]).code).toBe(0);
+    expect(existsSync(`${file}.partial`)).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe(runCli(['--db', source, 'export']).stdout);
   });
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { once } from 'node:events';
-import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
 import { pipeline, type Writable } from 'node:stream';
 // the module, not its named exports (see ingest-lines.ts)
 import zlib from 'node:zlib';
@@ -37,9 +37,11 @@ export function registerExport(program: Command): void {
       await withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const { exportLedger } = await import('../../store/index.ts');
         // a file is written under a temporary name and renamed once complete: a failed or killed export never
-        // leaves a file that looks like a whole backup
+        // leaves a file that looks like a whole backup. What is not a regular file (a device, a pipe) is written
+        // as it is.
         const output = opts.output;
-        const partial = output === undefined ? null : `${output}.partial`;
+        const regular = output === undefined ? false : await stat(output).then((st) => st.isFile(), () => true);
+        const partial = output === undefined ? null : regular ? `${output}.partial` : output;
         const file = partial === null ? null : (await openOutput(partial, output as string)).createWriteStream();
         const compressor = output === undefined ? null : compressorOf(output);
         // a write error (a full disk) destroys both streams, and the export fails with one line, as any error does
@@ -58,11 +60,11 @@ export function registerExport(program: Command): void {
           out.end();
           await (done ?? once(file, 'close'));
           if (failed !== null) throw failed;
-          await rename(partial as string, output as string);
+          if (regular) await rename(partial as string, output as string);
           process.stderr.write(`exported ${counts.events} events and ${counts.deadLetters} dead letters to ${escapeControls(output as string)}${compressor ? ` (${compressor.name})` : ''}\n`);
         } catch (error) {
           file?.destroy();
-          if (partial !== null) await rm(partial, { force: true });
+          if (regular) await rm(partial as string, { force: true });
           if (output !== undefined) throw InputError.invalid('--output', `cannot write ${JSON.stringify(output)}: ${describeError(error)}`);
           throw error;
         }
