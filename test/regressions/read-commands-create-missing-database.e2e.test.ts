@@ -11,7 +11,7 @@ import { scratchDir } from '../helpers/scratch.ts';
 
 const work = scratchDir('missing');
 
-const READS = [['report'], ['report', '--html', 'page.html'], ['signals', 'list'], ['signals', 'get', 'sig-1']].map((args) => [args.join(' '), args] as const);
+const READS = [['report'], ['report', '--html', 'page.html'], ['signals', 'list'], ['signals', 'get', 'sig-1'], ['signals', 'history', 'sig-1'], ['verify'], ['digest'], ['export'], ['dead-letters', 'list']].map((args) => [args.join(' '), args] as const);
 
 describe('read commands on a database that does not exist', () => {
   it.each(READS)('SQLite: %s says so in one line, exits 2 and creates nothing', (_name, args) => {
