@@ -6,7 +6,6 @@ import { StoreError } from '../errors.ts';
 import { deriveFacts, EMPTY_STATE, foldEvents, type FoldState, mergeStates, type SignalStatus, stateOf } from '../fold/index.ts';
 import { type AuditEntry, findAuditTrails, kyselyOf, listLimit, RECORD_COLUMNS, runSql, type SignalRecord, SqlParams, type Store, timeParam, toSignalRecord, toSignalRow } from '../store/index.ts';
 
-
 /** One version of a signal's record: the event that made it, the status before and after, the fields it changed, and the record then. */
 export interface SignalVersion {
   /** 1 for the earliest event in event time; the record's `version` then */
