@@ -101,9 +101,7 @@ async function openSqlite(target: SqliteTarget, isDefault: boolean, setting: str
   const store = await initSqlite(target, {});
   try {
     const conn = store.em().getConnection();
-    // switching to WAL takes an exclusive lock: only a file not yet in WAL mode asks for it
-    const [mode] = await conn.execute<{ journal_mode: string }[]>('pragma journal_mode');
-    if (!target.memory && mode?.journal_mode !== 'wal') await conn.execute('pragma journal_mode = wal');
+    if (!target.memory) await switchToWal(conn);
     await conn.execute('pragma synchronous = normal');
     // a checkpoint every ~40 MB of WAL instead of ~4 MB: hot index pages are written back once per
     // checkpoint rather than every few commits
@@ -115,6 +113,26 @@ async function openSqlite(target: SqliteTarget, isDefault: boolean, setting: str
     throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot prepare SQLite database ${target.file}`, { cause });
   }
   return store;
+}
+
+/**
+ * Puts a file in WAL mode. Switching takes an exclusive lock, so only a file not yet in WAL mode asks for it; while
+ * another process opens the same new file the switch can fail at once with SQLITE_BUSY (the busy timeout does not
+ * cover every path of it), so it is tried again for up to the busy timeout.
+ */
+async function switchToWal(conn: ReturnType<ReturnType<Store['em']>['getConnection']>): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const [mode] = await conn.execute<{ journal_mode: string }[]>('pragma journal_mode');
+      if (mode?.journal_mode !== 'wal') await conn.execute('pragma journal_mode = wal');
+      return;
+    } catch (error) {
+      const code = (rootCause(error) as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() - started > SQLITE_BUSY_TIMEOUT_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+    }
+  }
 }
 
 /** SQLite error codes of a read-only open of a WAL file whose -shm file is missing and cannot be created. */
