@@ -3,17 +3,14 @@ import path from 'node:path';
 import type { MikroORM as CoreMikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PostgreSqlMikroORM } from '@mikro-orm/postgresql';
-import type { DatabaseTable, EntityManager, SchemaHelper, SqlSchemaGenerator } from '@mikro-orm/sql';
+import type { EntityManager } from '@mikro-orm/sql';
 import { MikroORM as SqliteMikroORM } from '@mikro-orm/sqlite';
 import { ConfigError, LedgerError, ErrorCode, StoreError } from '../errors.ts';
 import { type DatabaseTarget, type Dialect, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.ts';
 import { ENTITIES } from './entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { registerSqliteAggregates } from './sql-aggregates.ts';
-import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
-import { EVENTS_DIGEST_BACKFILL } from './migrations/Migration20261201000000_events_digest.ts';
-import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
-import { LATENCIES } from './signal-columns.ts';
+import { migrateSqlite, sqliteSchemaGaps } from './sqlite-schema.ts';
 import { inMemoryCopyOf, isWalFile } from './sqlite-file.ts';
 import type { Store } from './store.ts';
 
@@ -256,99 +253,6 @@ function rootCause(error: unknown): unknown {
   let e = error;
   while (e instanceof Error && e.cause !== undefined) e = e.cause;
   return e;
-}
-
-/** What a SQLite file lacks of the current schema. */
-interface SqliteSchemaGaps {
-  /** no signals table: nothing of the ledger yet */
-  fresh: boolean;
-  /** tables the file lacks */
-  tables: string[];
-  /** columns the file's tables lack, as table.column (filled in afterwards where they derive from what is stored) */
-  columns: string[];
-  /** the statements that create what is missing: tables with their indexes, columns, indexes */
-  statements: string[];
-  rollups: boolean;
-}
-
-/**
- * Compares a SQLite file with the schema MikroORM builds from the entities' metadata, table by table, and
- * writes what is missing with MikroORM's own DDL. Not MikroORM's schema diff: its reader fails on tables
- * such as ANALYZE's sqlite_stat1, and it would rebuild the audit trail (copy every row to a new table) for
- * differences it sees in columns it reads back from the file; a ledger only ever adds.
- */
-async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> {
-  const conn = store.em().getConnection();
-  const names = async (sql: string) => new Set((await conn.execute<{ name: string }[]>(sql)).map((r) => r.name));
-  const tables = await names(`select name from sqlite_master where type = 'table'`);
-  const indexes = await names(`select name from sqlite_master where type = 'index'`);
-  const helper = store.em().getPlatform().getSchemaHelper() as SchemaHelper;
-  const statements: string[] = [];
-  const missingTables: string[] = [];
-  const missingColumns: string[] = [];
-  let rollups = false;
-  const create = (table: DatabaseTable) => helper.createTable(table).filter((sql) => sql !== '');
-  for (const table of (store.orm.schema as unknown as SqlSchemaGenerator).getTargetSchema().getTables()) {
-    if (!tables.has(table.name)) {
-      missingTables.push(table.name);
-      statements.push(...create(table));
-      rollups ||= DERIVED_TABLES.has(table.name);
-      continue;
-    }
-    const columns = await names(`select name from pragma_table_info('${table.name}')`);
-    const missing = table.getColumns().filter((c) => !columns.has(c.name));
-    missingColumns.push(...missing.map((c) => `${table.name}.${c.name}`));
-    if (missing.length > 0 && DERIVED_TABLES.has(table.name)) {
-      // rebuilt from the rows afterwards: made again whole, new measure columns and all
-      statements.push(`drop table ${table.getQuotedName()}`, ...create(table));
-      rollups = true;
-      continue;
-    }
-    for (const column of missing) {
-      // SQLite adds a NOT NULL column only with a default: a new column of a kept table must be nullable or have one
-      if (!column.nullable && (column.default === undefined || column.default === null)) {
-        throw new Error(`${table.name}.${column.name} is NOT NULL without a default: SQLite cannot add it to an existing file (declare it nullable, or give it a default)`);
-      }
-      statements.push(`alter table ${table.getQuotedName()} add column ${helper.createTableColumn(column, table)}`);
-    }
-    for (const index of table.getIndexes()) if (!index.primary && !indexes.has(index.keyName)) statements.push(helper.createIndex(index, table));
-  }
-  const fresh = !tables.has('signals');
-  // a fresh file's rollups are empty tables of empty rows: nothing to rebuild
-  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: rollups && !fresh };
-}
-
-/** Tables computed from the others (the rollups): a file that lacks one, or a column of one, has them rebuilt. */
-const DERIVED_TABLES: ReadonlySet<string> = new Set(['signal_rollups', 'dead_letter_rollups']);
-
-const upToDate = (gaps: SqliteSchemaGaps) => !gaps.fresh && gaps.statements.length === 0;
-
-/**
- * Creates a new SQLite file's tables, or adds to an existing file what a later version added: tables
- * and indexes, the first_fill_at column (filled in from the audit trail), the latency columns (filled in
- * from the row's times) and the rollups (built from the rows). Nothing of the ledger's record is ever
- * dropped; the rollups, computed from it, are made again when they lack a table or a column.
- */
-async function migrateSqlite(store: Store): Promise<void> {
-  // an up-to-date file is only read; creating or upgrading is one transaction that begins with the
-  // write lock (begin immediate, which waits for the busy timeout) and looks again once it holds it,
-  // for another process may have created or upgraded the file meanwhile. Interrupted half-way, it leaves
-  // the file as it was and runs again on the next open.
-  if (upToDate(await sqliteSchemaGaps(store))) return;
-  const conn = store.em().getConnection();
-  await conn.execute('begin immediate');
-  try {
-    const gaps = await sqliteSchemaGaps(store);
-    for (const sql of gaps.statements) await conn.execute(sql);
-    if (gaps.columns.includes('signals.first_fill_at')) await conn.execute(FIRST_FILL_BACKFILL);
-    if (gaps.columns.includes('signals.events_digest')) await conn.execute(EVENTS_DIGEST_BACKFILL.sqlite);
-    if (LATENCIES.some((l) => gaps.columns.includes(`signals.${l.column}`))) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
-    if (gaps.rollups) await rebuildRollupsIn(conn.getClient(), 'sqlite');
-    await conn.execute('commit');
-  } catch (error) {
-    await conn.execute('rollback');
-    throw error;
-  }
 }
 
 /**
