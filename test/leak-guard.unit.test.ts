@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openResources, stillOpenSince } from './helpers/open-resources.ts';
 
 describe('the leak guard', () => {
-  it('names a listening server and a TCP connection left open, and nothing once they are closed', async () => {
+  it('names a listening server and a TCP connection left open with its peer, and nothing once they are closed', async () => {
     const before = openResources();
     const accepted: Socket[] = [];
     const server = createServer((socket) => void accepted.push(socket));
@@ -17,6 +17,8 @@ describe('the leak guard', () => {
     const left = await stillOpenSince(before, 200);
     expect(left.some((l) => l.includes('a listening server'))).toBe(true);
     expect(left.some((l) => l.includes('a TCP connection'))).toBe(true);
+    // and where the connections go, so that a leak names its database or broker
+    expect(left.find((l) => l.includes('a TCP connection'))).toContain(`127.0.0.1:${port}`);
     client.destroy();
     for (const socket of accepted) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -97,39 +97,53 @@ async function openSqlite(target: SqliteTarget, isDefault: boolean, setting: str
   }
   const store = await initSqlite(target, {});
   try {
-    const conn = store.em().getConnection();
-    if (!target.memory) await switchToWal(conn);
-    await conn.execute('pragma synchronous = normal');
-    // a checkpoint every ~40 MB of WAL instead of ~4 MB: hot index pages are written back once per
-    // checkpoint rather than every few commits
-    await conn.execute('pragma wal_autocheckpoint = 10000');
-    registerSqliteAggregates(await conn.getNativeClient());
-    await migrate(store);
+    await whileBusy(async () => {
+      const conn = store.em().getConnection();
+      if (!target.memory) await switchToWal(conn);
+      await conn.execute('pragma synchronous = normal');
+      // a checkpoint every ~40 MB of WAL instead of ~4 MB: hot index pages are written back once per
+      // checkpoint rather than every few commits
+      await conn.execute('pragma wal_autocheckpoint = 10000');
+      registerSqliteAggregates(await conn.getNativeClient());
+      await migrate(store);
+    });
   } catch (cause) {
     await store.close();
-    throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot prepare SQLite database ${target.file}`, { cause });
+    const code = (rootCause(cause) as { code?: unknown }).code;
+    throw new LedgerError(ErrorCode.DatabaseUnavailable, `cannot prepare SQLite database ${target.file}${typeof code === 'string' ? ` (${code})` : ''}`, { cause });
   }
   return store;
 }
 
 /**
- * Puts a file in WAL mode. Switching takes an exclusive lock, so only a file not yet in WAL mode asks for it; while
- * another process opens the same new file the switch can fail at once with SQLITE_BUSY (the busy timeout does not
- * cover every path of it), so it is tried again for up to the busy timeout.
+ * Runs the preparation of a SQLite file again while it fails with SQLITE_BUSY, for up to the busy timeout. The busy
+ * timeout covers most waits for another process's lock, but not all: switching a new file to WAL while another
+ * process opens it, or reading while another process's last connection checkpoints and removes the WAL, can fail at
+ * once. Each step is safe to run again: the journal mode and pragmas are idempotent, and the schema migration is one
+ * transaction that looks again once it holds the write lock.
  */
-async function switchToWal(conn: ReturnType<ReturnType<Store['em']>['getConnection']>): Promise<void> {
+async function whileBusy(prepare: () => Promise<void>): Promise<void> {
   const started = Date.now();
   for (;;) {
     try {
-      const [mode] = await conn.execute<{ journal_mode: string }[]>('pragma journal_mode');
-      if (mode?.journal_mode !== 'wal') await conn.execute('pragma journal_mode = wal');
-      return;
+      return await prepare();
     } catch (error) {
       const code = (rootCause(error) as { code?: unknown }).code;
       if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() - started > SQLITE_BUSY_TIMEOUT_MS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
     }
   }
+}
+
+/**
+ * Puts a file in WAL mode. Switching takes an exclusive lock, so only a file not yet in WAL mode asks for it. SQLite
+ * answers the switch with the journal mode it is in afterwards: one that is not WAL counts as busy, to be tried again.
+ */
+async function switchToWal(conn: ReturnType<ReturnType<Store['em']>['getConnection']>): Promise<void> {
+  const [mode] = await conn.execute<{ journal_mode: string }[]>('pragma journal_mode');
+  if (mode?.journal_mode === 'wal') return;
+  const [after] = await conn.execute<{ journal_mode: string }[]>('pragma journal_mode = wal');
+  if (after?.journal_mode !== 'wal') throw Object.assign(new Error(`the journal mode stayed ${String(after?.journal_mode)}`), { code: 'SQLITE_BUSY' });
 }
 
 /** SQLite error codes of a read-only open of a WAL file whose -shm file is missing and cannot be created. */

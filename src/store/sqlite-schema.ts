@@ -95,7 +95,8 @@ export async function migrateSqlite(store: Store): Promise<void> {
     if (gaps.rollups) await rebuildRollupsIn(conn.getClient(), 'sqlite');
     await conn.execute('commit');
   } catch (error) {
-    await conn.execute('rollback');
+    // SQLite may have rolled the transaction back itself (a full disk, a busy commit): the first error is the one to report
+    if (((await conn.getNativeClient()) as { inTransaction?: boolean }).inTransaction) await conn.execute('rollback');
     throw error;
   }
 }

@@ -16,13 +16,25 @@ export function openResources(): Map<string, number> {
   return counts;
 }
 
+/** Where the open TCP connections go ("127.0.0.1:5432"), so that a leak names its database or broker. */
+function tcpPeers(): string[] {
+  // Node's list of handles is the one place that holds the socket objects themselves
+  const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+  return handles
+    .filter((h): h is { remoteAddress?: string; remotePort?: number; localPort?: number } => typeof h === 'object' && h !== null && 'remotePort' in h && h.constructor?.name === 'Socket')
+    .map((s) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}`)
+    .filter((peer) => peer !== '?:?');
+}
+
 /** What is open now beyond `before`, in words; empty when nothing more is. */
 export function openedSince(before: ReadonlyMap<string, number>): string[] {
-  return [...openResources()].filter(([name, n]) => n > (before.get(name) ?? 0)).map(([name, n]) => `${n - (before.get(name) ?? 0)} x ${WATCHED_RESOURCES[name]} (${name})`);
+  return [...openResources()]
+    .filter(([name, n]) => n > (before.get(name) ?? 0))
+    .map(([name, n]) => `${n - (before.get(name) ?? 0)} x ${WATCHED_RESOURCES[name]} (${name}${name === 'TCPSocketWrap' ? `; all open now go to ${tcpPeers().join(', ') || 'no peer Node names'}` : ''})`);
 }
 
 /** What is still open beyond `before` after waiting up to `graceMs` for things that close on their own (a pool's idle clients, a child being reaped). */
-export async function stillOpenSince(before: ReadonlyMap<string, number>, graceMs = 2_000): Promise<string[]> {
+export async function stillOpenSince(before: ReadonlyMap<string, number>, graceMs = 5_000): Promise<string[]> {
   let left = openedSince(before);
   for (let waited = 0; waited < graceMs && left.length > 0; waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));

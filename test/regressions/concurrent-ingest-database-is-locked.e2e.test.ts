@@ -2,6 +2,9 @@
 // seconds with "database is locked" instead of waiting for each other as the 30 s busy timeout promises:
 // both created the tables of the new file outside a transaction, and each batch's transaction began as a
 // reader and then asked to become the writer, which SQLite refuses at once rather than waiting.
+// Later, under load in CI, it failed once more with "cannot prepare SQLite database (database is locked)": a step of
+// preparing a new file that SQLite fails at once instead of waiting. Every step of the preparation is now run again
+// while it fails with SQLITE_BUSY (src/store/open-store.ts, whileBusy), and the error names SQLite's code.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
