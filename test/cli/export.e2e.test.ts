@@ -2,6 +2,7 @@
 // (.zst), from SQLite into an empty SQLite file and an empty PostgreSQL database (the way from one to the
 // other): every record again but its wall-clock columns, and the same digest root. A truncated compressed
 // file is exit 2 naming it; --from/--to export what was received then; a path that cannot be written is exit 2.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
@@ -67,18 +68,26 @@ describe('signal-ledger export', () => {
     expect(applied).toBeLessThan(60);
   });
 
-  it('--from/--to export what was received in [from, to); a path that cannot be written is exit 2 naming --output', () => {
+  it('--from/--to export what was received in [from, to), and another value is exit 2 naming the flag; a path that cannot be written is exit 2 naming --output', () => {
     expect(runCli(['--db', source, 'export', '--to', '2000-01-01'])).toMatchObject({ code: 0, stdout: '' });
     expect(runCli(['--db', source, 'export', '--from', '2999-01-01'])).toMatchObject({ code: 0, stdout: '' });
     expect(runCli(['--db', source, 'export', '--from', '2000-01-01', '--to', '2999-01-01']).stdout).toBe(runCli(['--db', source, 'export']).stdout);
+    for (const flag of ['--from', '--to']) {
+      expect(runCli(['--db', source, 'export', flag, 'soon'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(new RegExp(`^signal-ledger: ${flag}: "soon": not an RFC 3339 timestamp`)) });
+    }
     const bad = runCli(['--db', source, 'export', '-o', path.join(work, 'missing', 'x.gz')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^signal-ledger: --output: cannot write ".*missing\/x\.gz": ENOENT/);
-    // a device is written as it is (no temporary name beside it); a full one is exit 2 naming --output
-    const full = runCli(['--db', source, 'export', '-o', '/dev/full']);
+    // a device is written as it is (no temporary name beside it); a full one is exit 2 naming --output. As root, the
+    // test makes its own full device in its scratch folder: a broken export (a mutant under Stryker) that renames over
+    // its output would otherwise replace the machine's /dev/full with a regular file
+    const device = process.getuid?.() === 0 ? path.join(work, 'full') : '/dev/full';
+    if (device !== '/dev/full') execFileSync('mknod', ['-m', '666', device, 'c', '1', '7']);
+    const full = runCli(['--db', source, 'export', '-o', device]);
     expect(full.code).toBe(2);
-    expect(full.stderr).toMatch(/^signal-ledger: --output: cannot write "\/dev\/full": .*ENOSPC/);
-    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+    expect(full.stderr).toBe(`signal-ledger: --output: cannot write ${JSON.stringify(device)}: ENOSPC: no space left on device, write\n`);
+    expect(statSync(device).isCharacterDevice()).toBe(true);
+    expect(existsSync(`${device}.partial`)).toBe(false);
     // a regular file appears under its name only once complete
     const file = path.join(work, 'whole.ndjson');
     expect(runCli(['--db', source, 'export', '-o', file]).code).toBe(0);

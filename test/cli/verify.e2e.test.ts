@@ -67,6 +67,7 @@ describe('signal-ledger verify', () => {
     const json = JSON.parse(runCli(['--db', `sqlite:///${clean}`, 'digest', '--json', '--to', '2999-01-01']).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ root, to: '2999-01-01T00:00:00.000000Z', signals: 20 });
     expect(Object.keys(json)).toEqual(['root', 'to', 'signals', 'events', 'dead_letters']);
+    expect(runCli(['--db', `sqlite:///${clean}`, 'digest', '--to', 'soon'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^signal-ledger: --to: "soon": not an RFC 3339 timestamp/) });
 
     const ok = runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', root.toUpperCase(), '--to', '2999-01-01']);
     expect(ok.code, ok.stdout).toBe(0);
@@ -89,5 +90,39 @@ describe('signal-ledger verify', () => {
     expect(runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', 'abc'])).toMatchObject({ code: 2, stderr: 'signal-ledger: --root: a sha256 in hex, as signal-ledger digest prints it (got "abc")\n' });
     const both = runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', '0'.repeat(64), '--strategy', 'x']);
     expect(both).toMatchObject({ code: 2, stderr: 'signal-ledger: --root: proves the whole ledger received by --to: leave out --from and --strategy\n' });
+    const from = runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', '0'.repeat(64), '--from', '2020-01-01']);
+    expect(from).toMatchObject({ code: 2, stderr: 'signal-ledger: --root: proves the whole ledger received by --to: leave out --from and --strategy\n' });
+    const hex = 'a'.repeat(64);
+    for (const bad of [`x${hex}`, `${hex}x`, `${hex}\n`]) {
+      expect(runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', bad]), JSON.stringify(bad)).toMatchObject({ code: 2, stderr: `signal-ledger: --root: a sha256 in hex, as signal-ledger digest prints it (got ${JSON.stringify(bad)})\n` });
+    }
+    const long = 'g'.repeat(100);
+    expect(runCli(['--db', `sqlite:///${clean}`, 'verify', '--root', long]).stderr).toBe(`signal-ledger: --root: a sha256 in hex, as signal-ledger digest prints it (got ${JSON.stringify(long.slice(0, 80))})\n`);
+  });
+
+  it('--to without --root bounds the signals checked by when they were generated', () => {
+    expect(runCli(['--db', `sqlite:///${edited}`, 'verify', '--to', '2000-01-01'])).toMatchObject({ code: 0, stdout: 'verified 0 signals, 0 events and 0 rollup rows: no drift\n' });
+  });
+
+  it('a value is shown as JSON, null where the events give none, and a long one cut at 200 characters with its length', async () => {
+    const long = path.join(work, 'long.db');
+    copyFileSync(clean, long);
+    const store = await openStore({ dbUrl: `sqlite:///${long}` });
+    await store.em().getConnection().execute(`update "signals" set "symbol" = '${'Z'.repeat(300)}' where "signal_id" = 'sig-00000003'`);
+    await store.em().getConnection().execute(`delete from "signal_events" where "signal_id" = 'sig-00000005' and "kind" = 'generated'`);
+    await store.close();
+    const r = runCli(['--db', `sqlite:///${long}`, 'verify']);
+    expect(r.code, r.stderr).toBe(1);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain(`signal "sig-00000003": symbol: stored "${'Z'.repeat(199)}… (302 characters), its events give ${lines.find((l) => l.startsWith('signal "sig-00000003": symbol'))?.split('its events give ')[1]}`);
+    expect(lines.find((l) => l.startsWith('signal "sig-00000003": symbol'))).toMatch(/its events give "[A-Z]{1,8}"$/);
+    expect(lines).toContain('signal "sig-00000005": requested_quantity: stored "190", its events give null');
+    expect(lines.some((l) => /^signal "sig-00000005": signal_metadata: stored \{"[a-z_]+":.*\}, its events give null$/.test(l))).toBe(true);
+    const json = runCli(['--db', `sqlite:///${long}`, 'verify', '--json']);
+    // one difference per line, as they are found
+    const jsonLines = json.stdout.split('\n');
+    expect(jsonLines[0]).toBe('{"drift":[');
+    expect(jsonLines.slice(1, jsonLines.indexOf('],')).every((l) => /^\{"signal_id":.*\},?$/.test(l))).toBe(true);
+    expect(JSON.parse(json.stdout)).toMatchObject({ counts: { drifted_signals: 2 } });
   });
 });

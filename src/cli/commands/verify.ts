@@ -8,7 +8,8 @@ import { lazyBar } from '../progress.ts';
 
 /** A stored or expected value on one line of text: JSON for anything but text, at most 200 characters. */
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'nothing' : JSON.stringify(value);
+  // JSON has no undefined: a value no column holds (which the comparisons never report) reads as nothing
+  const text = JSON.stringify(value) ?? 'nothing';
   return escapeControls(text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text);
 }
 
