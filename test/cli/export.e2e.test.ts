@@ -90,7 +90,10 @@ describe('signal-ledger export', () => {
     expect(existsSync(`${device}.partial`)).toBe(false);
     // a regular file appears under its name only once complete
     const file = path.join(work, 'whole.ndjson');
-    expect(runCli(['--db', source, 'export', '-o', file]).code).toBe(0);
+    const whole = runCli(['--db', source, 'export', '-o', file]);
+    expect(whole.code).toBe(0);
+    // no codec named after a plain file
+    expect(whole.stderr).toMatch(new RegExp(`^exported \\d+ events and \\d+ dead letters to ${file.replaceAll('.', '\\.')}\n$`));
     expect(existsSync(`${file}.partial`)).toBe(false);
     expect(readFileSync(file, 'utf8')).toBe(runCli(['--db', source, 'export']).stdout);
   });

@@ -109,6 +109,8 @@ describe('signal-ledger verify', () => {
     copyFileSync(clean, long);
     const store = await openStore({ dbUrl: `sqlite:///${long}` });
     await store.em().getConnection().execute(`update "signals" set "symbol" = '${'Z'.repeat(300)}' where "signal_id" = 'sig-00000003'`);
+    // 198 characters are 200 as JSON: shown whole
+    await store.em().getConnection().execute(`update "signals" set "symbol" = '${'Y'.repeat(198)}' where "signal_id" = 'sig-00000004'`);
     await store.em().getConnection().execute(`delete from "signal_events" where "signal_id" = 'sig-00000005' and "kind" = 'generated'`);
     await store.close();
     const r = runCli(['--db', `sqlite:///${long}`, 'verify']);
@@ -116,6 +118,7 @@ describe('signal-ledger verify', () => {
     const lines = r.stdout.split('\n');
     expect(lines).toContain(`signal "sig-00000003": symbol: stored "${'Z'.repeat(199)}… (302 characters), its events give ${lines.find((l) => l.startsWith('signal "sig-00000003": symbol'))?.split('its events give ')[1]}`);
     expect(lines.find((l) => l.startsWith('signal "sig-00000003": symbol'))).toMatch(/its events give "[A-Z]{1,8}"$/);
+    expect(lines.find((l) => l.startsWith('signal "sig-00000004": symbol'))).toMatch(new RegExp(`^signal "sig-00000004": symbol: stored "${'Y'.repeat(198)}", its events give "[A-Z]{1,8}"$`));
     expect(lines).toContain('signal "sig-00000005": requested_quantity: stored "190", its events give null');
     expect(lines.some((l) => /^signal "sig-00000005": signal_metadata: stored \{"[a-z_]+":.*\}, its events give null$/.test(l))).toBe(true);
     const json = runCli(['--db', `sqlite:///${long}`, 'verify', '--json']);
@@ -123,6 +126,6 @@ describe('signal-ledger verify', () => {
     const jsonLines = json.stdout.split('\n');
     expect(jsonLines[0]).toBe('{"drift":[');
     expect(jsonLines.slice(1, jsonLines.indexOf('],')).every((l) => /^\{"signal_id":.*\},?$/.test(l))).toBe(true);
-    expect(JSON.parse(json.stdout)).toMatchObject({ counts: { drifted_signals: 2 } });
+    expect(JSON.parse(json.stdout)).toMatchObject({ counts: { drifted_signals: 3 } });
   });
 });
