@@ -58,6 +58,7 @@ const MAX_EXPONENT_DIGITS = 4;
  * big-number arithmetic, so hostile input costs microseconds and no memory.
  */
 export function normalizeDecimal(text: string): { value: string } | { error: string } {
+  if (isCanonicalUnsigned(text)) return { value: text };
   if (text.length > LIMITS.maxDecimalChars) return { error: `not a decimal within the limits: more than ${LIMITS.maxDecimalChars} characters (${text.length})` };
   const m = PLAIN.exec(text.trim());
   if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return { error: `not a decimal number: ${quote(text)}` };
@@ -86,6 +87,24 @@ export function normalizeDecimal(text: string): { value: string } | { error: str
   if (int.length > DECIMAL_LIMITS.maxIntegerDigits) return { error: `more than ${DECIMAL_LIMITS.maxIntegerDigits} integer digits` };
   if (frac.length > DECIMAL_LIMITS.maxScale) return { error: `more than ${DECIMAL_LIMITS.maxScale} decimal places` };
   return { value };
+}
+
+/**
+ * The common case, decided in one pass over the text: an unsigned decimal that is its own canonical form within
+ * the limits (digits, and at most one point with digits after it; no leading zero but a lone 0 before the point).
+ */
+function isCanonicalUnsigned(text: string): boolean {
+  const n = text.length;
+  let point = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e /* . */ && point === -1) point = i;
+    else if (c < 0x30 || c > 0x39) return false;
+  }
+  const intDigits = point === -1 ? n : point;
+  const scale = point === -1 ? 0 : n - point - 1;
+  if (intDigits === 0 || intDigits > DECIMAL_LIMITS.maxIntegerDigits || (point !== -1 && scale === 0) || scale > DECIMAL_LIMITS.maxScale) return false;
+  return intDigits === 1 || text.charCodeAt(0) !== 0x30 /* 0 */;
 }
 
 /** Number of digits after the decimal point of a canonical decimal string. */

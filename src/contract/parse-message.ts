@@ -6,13 +6,13 @@ import { findJsonHazards, nestsDeeperThan, quote, toJsonPath } from './json-haza
 import { keyText, storableProblems, storableRaw, storableText } from './storable.ts';
 import { normalizeTimestamp, type NaiveTimestampRule } from './timestamp.ts';
 import { topLevelValueSpans } from './value-spans.ts';
+import { parseWire } from './wire-fast-path.ts';
 import {
   DECIMAL_FIELDS,
   DEFAULT_TOPICS,
   EVENT_KINDS,
   type EventKind,
   SUPPORTED_SCHEMA_VERSIONS,
-  WIRE_SCHEMAS,
   type OrderFilledWire,
   type OrderSubmittedWire,
   type RiskDecisionWire,
@@ -207,17 +207,17 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
     }
   }
 
-  const result = WIRE_SCHEMAS[kind].safeParse(input);
+  const result = parseWire(kind, input);
   if (!result.success) return reject(problemsOf(result.error, input), raw(), ids);
 
   // One canonical form serves both: the derived id when no event_id is given, and the content hash
   // that tells a redelivery (same content) from a reused event_id (other content).
   const { event_id: givenId, ...content } = obj;
   const overDoubles = deriveEventId(kind, content);
-  const exact = exactContentHash(kind, content, decimalNumbers, input, result.data as Record<string, unknown>);
+  const exact = exactContentHash(kind, content, decimalNumbers, input, result.data);
   const derived = exact ?? overDoubles;
   const eventId = typeof givenId === 'string' ? givenId : derived;
-  const event = toEvent(kind, result.data, eventId);
+  const event = toEvent(kind, result.data as WireOf[typeof kind], eventId);
   const accepted: AcceptedMessage = {
     ok: true,
     event,

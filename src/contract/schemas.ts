@@ -38,70 +38,88 @@ const RULE_TEXT: Record<DecimalRule, string> = {
   any: '',
 };
 
-/** A decimal given as a JSON number or a decimal string; parsed to its canonical string, never a float. */
-function decimal(rule: DecimalRule, description: string) {
-  return z
-    .union([
-      z.number(),
-      // the length first, and alone: a pattern over a megabyte of digits would be slow to refuse
-      z
-        .string()
-        .max(LIMITS.maxDecimalChars, { abort: true, message: `not a decimal within the limits: more than ${LIMITS.maxDecimalChars} characters` })
-        .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/, 'not a decimal number'),
-      ],
-      {
-        error: (issue) =>
-          issue.code !== 'invalid_union'
-            ? undefined
-            : typeof issue.input === 'string'
-              ? // Stryker disable next-line OptionalChaining,StringLiteral: equivalent: a string input failed the union's second option, the string, so errors[1] holds at least one issue and the fallback is never read
-                (issue.errors[1]?.[0]?.message ?? 'not a decimal number')
-              : `expected a decimal (a JSON number or a decimal string), got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input}`,
-      },
-    )
-    .transform((input, ctx) => {
-      // Stryker disable next-line StringLiteral,BlockStatement: equivalent: unreachable for a non-finite number, which z.number() refuses before the transform runs
-      if (typeof input === 'number' && !Number.isFinite(input)) {
-        // Stryker disable next-line CallExpression,ObjectLiteral,StringLiteral: equivalent: unreachable, z.number() refuses NaN and Infinity before the transform runs
-        ctx.addIssue({ code: 'custom', message: 'must be finite' });
-        return z.NEVER;
-      }
-      const parsed = normalizeDecimal(String(input));
-      if ('error' in parsed) {
-        // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
-        ctx.addIssue({ code: 'custom', message: parsed.error });
-        return z.NEVER;
-      }
-      const v = parsed.value;
-      const negative = v.startsWith('-');
-      const zero = /^-?0(\.0*)?$/.test(v);
-      const ok =
-        rule === 'any' ||
-        (rule === 'positive' && !negative && !zero) ||
-        (rule === 'nonNegative' && !negative) ||
-        (rule === 'unitInterval' && !negative && (v.split('.')[0] === '0' || /^1(\.0*)?$/.test(v)));
-      if (!ok) {
-        ctx.addIssue({ code: 'custom', message: `${RULE_TEXT[rule]} (got ${v})` });
-        return z.NEVER;
-      }
-      return v;
-    })
-    .meta({ description });
+/**
+ * A check of one field's value that also gives its stored form (a decimal's canonical string, a timestamp in UTC
+ * with microseconds). The zod schema runs it after its own checks, and so does the compiled fast path
+ * (wire-fast-path.ts) after the JSON Schema validator: one rule, two callers.
+ */
+export type Refine<T = unknown> = (input: unknown) => { value: T } | { error: string };
+
+/** The refinement of each field schema built below, and the whole-object check of an event that has one. */
+const REFINEMENTS = new WeakMap<z.ZodType, Refine>();
+const OBJECT_CHECKS = new WeakMap<z.ZodType, (value: Record<string, unknown>) => boolean>();
+
+/** A zod transform that runs a refinement: its error becomes a custom issue with the refinement's message. */
+function transformWith<T>(refine: Refine<T>) {
+  return (input: unknown, ctx: z.core.$RefinementCtx): T => {
+    const r = refine(input);
+    if ('error' in r) {
+      // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
+      ctx.addIssue({ code: 'custom', message: r.error });
+      return z.NEVER;
+    }
+    return r.value;
+  };
 }
 
+function refined<T extends z.ZodType>(schema: T, refine: Refine): T {
+  REFINEMENTS.set(schema, refine);
+  return schema;
+}
+
+/** A decimal's canonical string, or why it is not one or breaks its rule. */
+function decimalRefine(rule: DecimalRule): Refine<string> {
+  return (input) => {
+    // Stryker disable next-line StringLiteral,BlockStatement,ConditionalExpression: equivalent: unreachable for a non-finite number, which a JSON number never is and z.number() refuses before the transform runs
+    if (typeof input === 'number' && !Number.isFinite(input)) return { error: 'must be finite' };
+    const parsed = normalizeDecimal(String(input));
+    if ('error' in parsed) return parsed;
+    const v = parsed.value;
+    const negative = v.startsWith('-');
+    const zero = /^-?0(\.0*)?$/.test(v);
+    const ok =
+      rule === 'any' ||
+      (rule === 'positive' && !negative && !zero) ||
+      (rule === 'nonNegative' && !negative) ||
+      (rule === 'unitInterval' && !negative && (v.split('.')[0] === '0' || /^1(\.0*)?$/.test(v)));
+    return ok ? { value: v } : { error: `${RULE_TEXT[rule]} (got ${v})` };
+  };
+}
+
+/** A decimal given as a JSON number or a decimal string; parsed to its canonical string, never a float. */
+function decimal(rule: DecimalRule, description: string) {
+  const refine = decimalRefine(rule);
+  return refined(
+    z
+      .union([
+        z.number(),
+        // the length first, and alone: a pattern over a megabyte of digits would be slow to refuse
+        z
+          .string()
+          .max(LIMITS.maxDecimalChars, { abort: true, message: `not a decimal within the limits: more than ${LIMITS.maxDecimalChars} characters` })
+          .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/, 'not a decimal number'),
+        ],
+        {
+          error: (issue) =>
+            issue.code !== 'invalid_union'
+              ? undefined
+              : typeof issue.input === 'string'
+                ? // Stryker disable next-line OptionalChaining,StringLiteral: equivalent: a string input failed the union's second option, the string, so errors[1] holds at least one issue and the fallback is never read
+                  (issue.errors[1]?.[0]?.message ?? 'not a decimal number')
+                : `expected a decimal (a JSON number or a decimal string), got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input}`,
+        },
+      )
+      .transform(transformWith(refine))
+      .meta({ description }),
+    refine,
+  );
+}
+
+/** A timestamp in UTC with microseconds, or why the text is not one. */
+const timestampRefine: Refine<string> = (input) => normalizeTimestamp(input as string);
+
 const timestamp = (description: string) =>
-  z
-    .string()
-    .transform((input, ctx) => {
-      const parsed = normalizeTimestamp(input);
-      if ('error' in parsed) {
-        // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
-        ctx.addIssue({ code: 'custom', message: parsed.error });
-        return z.NEVER;
-      }
-      return parsed.value;
-    })
-    .meta({ description, format: 'date-time' });
+  refined(z.string().transform(transformWith(timestampRefine)).meta({ description, format: 'date-time' }), timestampRefine);
 
 const id = (description: string) => z.string().min(1).max(LIMITS.maxIdLength).meta({ description });
 const text = (description: string) => z.string().max(LIMITS.maxTextLength).meta({ description });
@@ -116,17 +134,24 @@ const jsonObject = (description: string) =>
     .custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), { message: 'expected a JSON object' })
     .meta({ description, type: 'object' });
 
-const metadata = jsonObject('free-form JSON object, at most 16 KiB of JSON text').check((ctx) => {
-  if (Buffer.byteLength(JSON.stringify(ctx.value)) > LIMITS.maxMetadataBytes) {
-    ctx.issues.push({
-      // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
-      code: 'custom',
-      message: `larger than ${LIMITS.maxMetadataBytes} bytes`,
-      input: ctx.value,
-      path: [],
-    });
-  }
-});
+const metadataRefine: Refine = (input) =>
+  Buffer.byteLength(JSON.stringify(input)) > LIMITS.maxMetadataBytes ? { error: `larger than ${LIMITS.maxMetadataBytes} bytes` } : { value: input };
+
+const metadata = refined(
+  jsonObject('free-form JSON object, at most 16 KiB of JSON text').check((ctx) => {
+    const r = metadataRefine(ctx.value);
+    if ('error' in r) {
+      ctx.issues.push({
+        // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
+        code: 'custom',
+        message: r.error,
+        input: ctx.value,
+        path: [],
+      });
+    }
+  }),
+  metadataRefine,
+);
 
 /** Fields common to every event. Unknown extra fields are tolerated and kept in the audit trail. */
 export const envelopeShape = {
@@ -159,6 +184,10 @@ export const signalGeneratedSchema = z.looseObject({
   expires_at: timestamp('when the signal expires').nullish(),
 });
 
+/** A rejection needs a reason; one of only white space gives none (reports would group rejections under a blank). */
+const riskHasReason = (value: { passed?: unknown; rejection_reason?: unknown }): boolean =>
+  value.passed !== false || (typeof value.rejection_reason === 'string' && value.rejection_reason.trim() !== '');
+
 export const riskDecisionSchema = z
   .looseObject({
     ...envelopeShape,
@@ -167,8 +196,7 @@ export const riskDecisionSchema = z
     rejection_reason: text('why the signal was rejected; required when passed is false').nullish(),
   })
   .check((ctx) => {
-    // a reason of only white space gives no reason: reports would group rejections under a blank
-    if (ctx.value.passed === false && (ctx.value.rejection_reason == null || ctx.value.rejection_reason.trim() === '')) {
+    if (!riskHasReason(ctx.value)) {
       ctx.issues.push({
         // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseMessage keeps only each issue's path and message and zod reads no custom code
         code: 'custom',
@@ -178,6 +206,7 @@ export const riskDecisionSchema = z
       });
     }
   });
+OBJECT_CHECKS.set(riskDecisionSchema, riskHasReason);
 
 export const orderSubmittedSchema = z.looseObject({
   ...envelopeShape,
@@ -211,6 +240,25 @@ export const WIRE_SCHEMAS = {
   filled: orderFilledSchema,
   outcome: signalOutcomeSchema,
 } as const;
+
+/** What an event's schema checks beyond its JSON Schema: the refinement of each field that has one, and the whole-object check. */
+export interface WireRefinements {
+  fields: readonly (readonly [field: string, refine: Refine])[];
+  check: ((value: Record<string, unknown>) => boolean) | null;
+}
+
+/** Read from the zod schemas themselves (through optional and nullable), so the fast path cannot miss a rule they gain. */
+export function wireRefinements(kind: EventKind): WireRefinements {
+  const schema = WIRE_SCHEMAS[kind];
+  const fields: [string, Refine][] = [];
+  for (const [field, fieldSchema] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    let inner: z.ZodType = fieldSchema;
+    while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType;
+    const refine = REFINEMENTS.get(inner);
+    if (refine !== undefined) fields.push([field, refine]);
+  }
+  return { fields, check: OBJECT_CHECKS.get(schema) ?? null };
+}
 
 /** The decimal fields of each event, read from the JSON source text so no digit is lost. */
 export const DECIMAL_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {

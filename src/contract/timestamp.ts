@@ -21,19 +21,27 @@ export function normalizeTimestamp(text: string, naive: NaiveTimestampRule = 're
     return { error: 'has no UTC offset (add Z or +hh:mm); to read offset-less timestamps as UTC, set NAIVE_TIMESTAMPS=utc (--naive-timestamps utc)' };
   }
   const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
-  const probe = utcDate(year, month, day);
-  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
-    return { error: 'not a valid calendar date' };
-  }
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return { error: 'not a valid calendar date' };
   if (hour > 23 || minute > 59 || second > 59) return { error: 'time of day out of range' };
+  const micros = (frac + '000000').slice(0, 6);
   let offsetMinutes = 0;
   if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
     if (Number(oh) > 23 || Number(om) > 59) return { error: 'offset out of range' };
     offsetMinutes = (Number(oh) * 60 + Number(om)) * (sign === '-' ? -1 : 1);
   }
-  const ms = probe.getTime() + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000;
+  // in UTC already, and in range (every instant of the years 1970-9999 is): the fields are the answer
+  if (offsetMinutes === 0 && year >= 1970) return { value: `${y}-${mo}-${d}T${h}:${mi}:${s}.${micros}Z` };
+  const ms = utcDate(year, month, day).getTime() + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000;
   if (ms < 0 || ms > MAX_EPOCH_MS) return { error: `out of range: with its offset applied it is not between ${TIMESTAMP_RANGE.min} and ${TIMESTAMP_RANGE.max}` };
-  return { value: formatMicros(ms, (frac + '000000').slice(0, 6)) };
+  return { value: formatMicros(ms, micros) };
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Days in a month of the proleptic Gregorian calendar (the one Date and both databases use), for every year 0000-9999. */
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
 }
 
 /**

@@ -18,6 +18,7 @@ export function topLevelValueSpans(text: string): Map<string, ValueSpan> {
   let key: string | null = null;
   let valueStart = -1;
   let expectValue = false;
+  let backslash = 0;
   const close = (end: number) => {
     // Stryker disable next-line UnaryOperator: valueStart is -1 or the index of a value, which follows `{`, a key and `:`, so it is never 1
     if (key !== null && valueStart !== -1) out.set(key, { start: valueStart, end });
@@ -27,13 +28,18 @@ export function topLevelValueSpans(text: string): Map<string, ValueSpan> {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const from = i;
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i++;
-        else if (d === 0x22) break;
+      // to the closing quote: the next quote not escaped (preceded by an even number of backslashes)
+      for (i = text.indexOf('"', i + 1); i !== -1; i = text.indexOf('"', i + 1)) {
+        let backslashes = 0;
+        while (text.charCodeAt(i - 1 - backslashes) === 0x5c /* \ */) backslashes++;
+        if (backslashes % 2 === 0) break;
       }
-      if (depth === 1 && !expectValue && valueStart === -1) key = JSON.parse(text.slice(from, i + 1)) as string;
-      else if (depth === 1 && expectValue) {
+      if (i === -1) i = n;
+      if (depth === 1 && !expectValue && valueStart === -1) {
+        // the next backslash, found once per stretch of text: a key without one is its own text
+        if (backslash !== -1 && backslash < from) backslash = text.indexOf('\\', from);
+        key = backslash !== -1 && backslash < i ? (JSON.parse(text.slice(from, i + 1)) as string) : text.slice(from + 1, i);
+      } else if (depth === 1 && expectValue) {
         valueStart = from;
         close(i + 1);
       }

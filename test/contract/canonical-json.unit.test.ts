@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sha256Hex, sortKeysDeep } from '../../src/contract/canonical-json.ts';
+import { canonicalJson, canonicalText, sha256Hex, sortKeysDeep } from '../../src/contract/canonical-json.ts';
+import { propertyRuns } from '../helpers/property-runs.ts';
 
 /**
  * canonicalJson is hashed into derived event ids, so its exact text is part of the contract: these tests pin the
@@ -83,6 +85,43 @@ describe('canonicalJson: exact text, sorted keys, no whitespace', () => {
   it('keeps a "__proto__" key that JSON.parse made an own property', () => {
     const parsed = JSON.parse('{"b":1,"__proto__":{"x":2}}') as unknown;
     expect(canonicalJson(parsed)).toBe('{"__proto__":{"x":2},"b":1}');
+  });
+});
+
+describe('canonicalJson: JSON.stringify over a sorted copy writes what the member-by-member text does', () => {
+  // keys that insertion order does not rule (array indexes, "__proto__"), and values JSON has no text for
+  const key = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('__proto__', '0', '1', '10', '9', '01', '4294967295', '-1', 'é', '😀'));
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+    ),
+  }));
+
+  it('for any value: nested objects and arrays, any keys, undefined members, -0, NaN (property)', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(canonicalText(v));
+      }),
+      { numRuns: propertyRuns(3000) },
+    );
+  });
+
+  it('for JSON.parse output, whose "__proto__" key is an own property (property)', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        const parsed = JSON.parse(`{"__proto__":${text},"k":${text}}`) as unknown;
+        expect(canonicalJson(parsed)).toBe(canonicalText(parsed));
+      }),
+      { numRuns: propertyRuns(2000) },
+    );
+  });
+
+  it('for a function inside an object or an array: null, as the member-by-member text writes it', () => {
+    expect(canonicalJson({ b: () => 1, a: 1 })).toBe('{"a":1,"b":null}');
+    expect(canonicalJson([Symbol('s')])).toBe('[null]');
   });
 });
 

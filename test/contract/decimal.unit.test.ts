@@ -29,6 +29,22 @@ describe('decimal helpers: the shortcuts give what Decimal gives', () => {
     );
   });
 
+  it('normalizeDecimal of plain notation is Decimal\'s value at the scale as written, within 20 integer digits and 12 places', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('', '+', '-'), fc.stringMatching(/^0{0,3}$/), fc.stringMatching(/^\d{0,22}$/), fc.option(fc.stringMatching(/^\d{0,14}$/)), (sign, zeros, int, frac) => {
+        const text = `${sign}${zeros}${int}${frac === null ? '' : `.${frac}`}`;
+        const r = normalizeDecimal(text);
+        if (`${zeros}${int}` === '' && !frac) return void expect(r, text).toHaveProperty('error');
+        const integerDigits = (`${zeros}${int}`.replace(/^0+(?=\d)/, '') || '0').length;
+        const scale = frac?.length ?? 0;
+        if (integerDigits > 20 || scale > 12) return void expect(r, text).toHaveProperty('error');
+        const value = new Decimal(`${sign}${zeros}${int || '0'}.${frac || '0'}`).toFixed(scale);
+        expect(r, text).toEqual({ value: value.startsWith('-') && new Decimal(value).isZero() ? value.slice(1) : value });
+      }),
+      { numRuns: propertyRuns(5000) },
+    );
+  });
+
   it('formatDecimal rounds half to even at maxScale and trims zeros down to minScale', () => {
     expect(formatDecimal(new Decimal('2.5'), 0, 0)).toBe('2');
     expect(formatDecimal(new Decimal('-0.00005'), 0, 4)).toBe('0');

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { schemaFiles } from '../../src/contract/json-schemas.ts';
+import { wireValidatorsSource } from '../../scripts/wire-validators.ts';
 
 const dir = path.join(import.meta.dirname, '..', '..', 'schemas');
 
@@ -10,6 +11,11 @@ describe('schemas/', () => {
     const files = schemaFiles();
     expect(readdirSync(dir).sort()).toEqual(Object.keys(files).sort());
     for (const [name, text] of Object.entries(files)) expect(readFileSync(path.join(dir, name), 'utf8'), name).toBe(text);
+  });
+
+  it('src/contract/generated/wire-validators.ts equals what npm run schemas compiles from them (run it after changing src/contract)', () => {
+    const file = path.join(import.meta.dirname, '..', '..', 'src', 'contract', 'generated', 'wire-validators.ts');
+    expect(readFileSync(file, 'utf8')).toBe(wireValidatorsSource());
   });
 
   it('names the five channels in the AsyncAPI 3 document', () => {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../helpers/property-runs.ts';
 import { normalizeTimestamp, TIMESTAMP_RANGE, timestampFromDate, toTimestamp } from '../../src/contract/timestamp.ts';
 
 const NOT_RFC3339 = 'not an RFC 3339 timestamp with offset (e.g. 2026-01-05T09:30:00.123Z)';
@@ -82,6 +84,40 @@ describe('normalizeTimestamp: RFC 3339 with offset to UTC with microseconds', ()
   it('accepts the last day of every month', () => {
     const last = ['01-31', '02-28', '03-31', '04-30', '05-31', '06-30', '07-31', '08-31', '09-30', '10-31', '11-30', '12-31'];
     for (const md of last) expect(normalizeTimestamp(`2026-${md}T00:00:00Z`)).toEqual({ value: `2026-${md}T00:00:00.000000Z` });
+  });
+
+  it('agrees with Date on which days exist, for every month 00-13 and day 00-32 of years across 0000-9999', () => {
+    const years = [...Array.from({ length: 10_000 / 37 }, (_, i) => i * 37), 0, 4, 100, 400, 1600, 1900, 2000, 2024, 2100, 9996, 9999];
+    for (const year of years) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const probe = new Date(0);
+          probe.setUTCFullYear(year, month - 1, day);
+          const exists = month >= 1 && month <= 12 && probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
+          const text = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:00:00+00:00`;
+          const r = normalizeTimestamp(text);
+          // a day that exists is either read or out of range (before 1970); one that does not is never read
+          if (exists) expect('value' in r || ('error' in r && r.error === OUT_OF_RANGE), text).toBe(true);
+          else expect(r, text).toEqual({ error: BAD_DATE });
+        }
+      }
+    }
+  });
+
+  it('reads any instant of the range written with any offset as that instant (property, against Date)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_MS }), fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }), fc.integer({ min: 0, max: 999 }), fc.constantFrom('T', 't', ' '), (ms, offset, extraMicros, separator) => {
+        // the local time at that offset, written with the offset
+        const local = new Date(ms + offset * 60_000).toISOString();
+        const sign = offset < 0 ? '-' : '+';
+        const abs = Math.abs(offset);
+        const zone = offset === 0 && extraMicros % 2 === 0 ? 'Z' : `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        if (local.startsWith('+') || local.startsWith('-')) return; // a local year outside 0000-9999 has no RFC 3339 form
+        const text = `${local.slice(0, 10)}${separator}${local.slice(11, 23)}${String(extraMicros).padStart(3, '0')}${zone}`;
+        expect(normalizeTimestamp(text)).toEqual({ value: `${new Date(ms).toISOString().slice(0, 23)}${String(extraMicros).padStart(3, '0')}Z` });
+      }),
+      { numRuns: propertyRuns(5000) },
+    );
   });
 
   it('never reads a year before 0100 as 19xx (Date.UTC would): it is refused', () => {
