@@ -1,12 +1,13 @@
 // npm run bench:ingest: events/s of (a) applyBatch on parsed batches, (d) the whole file ingest, (b) a naive ORM path with one transaction per event,
-// (c) parse-and-validate only, on SQLite and PostgreSQL, plus the peak RSS of ingesting a 1,000,000-line file.
+// (c) parse-and-validate only, on SQLite and PostgreSQL, (e) the parse path against UTF-8 decoding + JSON.parse, plus the peak RSS of
+// ingesting a 1,000,000-line file.
 // Bounded: loopback PostgreSQL only, fixed event counts. Figures are ratios from one run on a shared machine.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ParsedMessage } from '../src/contract/index.ts';
+import { parseMessage, type ParsedMessage, type RawMessage } from '../src/contract/index.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
 import type { Store } from '../src/store/index.ts';
 import { applyNaively, printTable, withFreshStore } from './bench-common.ts';
@@ -15,6 +16,8 @@ import { generateEvents } from '../src/simulate/generate-events.ts';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 4_000);
 const RSS_LINES = Number(process.env.BENCH_RSS_LINES ?? 1_000_000);
+/** BENCH_PARSE_ONLY=1: only (c) and (e), the parse path without a database (seconds, not minutes) */
+const PARSE_ONLY = process.env.BENCH_PARSE_ONLY === '1';
 
 
 function lines(count: number) {
@@ -29,6 +32,36 @@ function lines(count: number) {
 const ndjson = (ls: ReturnType<typeof lines>): string[] => ls.map((l) => JSON.stringify(l));
 /** (c) the ceiling: what ingest does to each line before the database, and nothing else. */
 const parseAll = (ls: readonly string[]): ParsedMessage[] => ls.map((text, i) => readEventLine(text, 'bench', i + 1));
+
+/**
+ * (e) The parse path alone, as the worker meets a message: its value's bytes through parseMessage, against the
+ * floor of any parse, UTF-8 decoding and JSON.parse of the same bytes. Five rounds alternating the two; the
+ * median round's figures.
+ */
+function parsePath(ls: ReturnType<typeof lines>): { parse: number; floor: number } {
+  const messages: RawMessage[] = ls.map((l, i) => ({
+    topic: l.topic,
+    key: l.key,
+    value: Buffer.from(l.value),
+    source: { type: 'kafka', topic: l.topic, partition: 0, offset: String(i), key: l.key },
+  }));
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const rate = (fn: (m: RawMessage) => unknown) => {
+    const t0 = performance.now();
+    for (const m of messages) fn(m);
+    return messages.length / ((performance.now() - t0) / 1000);
+  };
+  const decodeAndParse = (m: RawMessage) => {
+    try {
+      return JSON.parse(utf8.decode(m.value as Uint8Array)) as unknown;
+    } catch {
+      return null; // the generator's bad lines
+    }
+  };
+  rate(decodeAndParse), rate((m) => parseMessage(m)); // warm up the JIT
+  const rounds = [0, 1, 2, 3, 4].map(() => ({ floor: rate(decodeAndParse), parse: rate((m) => parseMessage(m)) }));
+  return rounds.sort((a, b) => a.parse / a.floor - b.parse / b.floor)[2] as { parse: number; floor: number };
+}
 
 /** (a) applyBatch on parsed batches of 1,000, fed as ingest feeds it (on PostgreSQL split by signal into 2 lanes applying side by side). */
 async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]): Promise<number> {
@@ -73,7 +106,8 @@ async function runNaive(store: Store, ls: readonly string[]): Promise<number> {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-bench-'));
 try {
-  const ls = ndjson(lines(EVENTS));
+  const generated = lines(EVENTS);
+  const ls = ndjson(generated);
   const eventsFile = path.join(dir, 'events.ndjson');
   writeFileSync(eventsFile, `${ls.join('\n')}\n`);
   process.stdout.write(`signal-ledger ingest benchmark: ${ls.length} events (10% duplicates, 5% out of order, 1% bad), batches of 1000\n\n`);
@@ -81,6 +115,16 @@ try {
   const t0 = performance.now();
   parseAll(ls);
   const ceiling = ls.length / ((performance.now() - t0) / 1000);
+
+  const parseOnly = parsePath(generated);
+  process.stdout.write(
+    `(c) parse only (each NDJSON line read and parsed, as ingest does): ${ceiling.toFixed(0)} ev/s\n` +
+      `(e) parse + validate of each message's bytes: ${parseOnly.parse.toFixed(0)} msg/s, against UTF-8 decoding + JSON.parse of the same bytes: ${parseOnly.floor.toFixed(0)} msg/s = ${((100 * parseOnly.parse) / parseOnly.floor).toFixed(1)}% (target at least 25%)\n\n`,
+  );
+  if (PARSE_ONLY) {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
 
   const parsed = parseAll(ls);
   const batches: ParsedMessage[][] = [];

@@ -133,7 +133,7 @@ describe('parseWireFast: rules a JSON Schema validator would read otherwise', ()
 
   it('gives parseMessage the same event for a message the fast path takes', () => {
     const value = JSON.stringify({ ...base, price: 101.1, quantity: '2', fee: 0.5 });
-    const m = parseMessage({ topic: 'orders.filled', value, source: { type: 'test' } });
+    const m = parseMessage({ topic: 'orders.filled', value, source: { type: 'kafka', topic: 'orders.filled', partition: 0, offset: '0', key: null } });
     expect(m.ok && m.event).toMatchObject({ kind: 'filled', price: '101.1', quantity: '2', fee: '0.5', occurredAt: '2026-01-05T10:00:00.000000Z' });
   });
 });

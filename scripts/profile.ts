@@ -1,0 +1,127 @@
+// npm run profile -- <part>: a CPU profile of one part of the write path, written as a .cpuprofile (open it in
+// Chrome DevTools' Performance panel or at speedscope.app for the flame graph) and summed up here: the functions
+// with the most samples of their own, and with the most in all they call. Parts:
+//   parse              parseMessage of each message's bytes (as the worker meets them)
+//   apply-sqlite       applyBatch on SQLite, batches of 1,000 parsed messages, fed as ingest feeds them
+//   apply-postgresql   the same on PostgreSQL (BENCH_POSTGRES_URL, default the local server)
+//   <file.cpuprofile>  only the summary of a profile written elsewhere (the worker's: docs/benchmarks.md says how)
+// PROFILE_EVENTS (default 100,000) sets the size; profiles go to test-results/profiles/. Bounded: loopback
+// databases only, a fixed event count.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseMessage, type ParsedMessage, type RawMessage } from '../src/contract/index.ts';
+import { createBatchApplier } from '../src/ingest/index.ts';
+import { generateEvents } from '../src/simulate/generate-events.ts';
+import { withFreshStore } from './bench-common.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+}
+
+const EVENTS = Number(process.env.PROFILE_EVENTS ?? 100_000);
+const OUT = path.join(import.meta.dirname, '..', 'test-results', 'profiles');
+
+function messages(count: number): RawMessage[] {
+  const out: RawMessage[] = [];
+  for (const l of generateEvents({ signals: Math.ceil(count / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: 1 })) {
+    const value = typeof l.value === 'string' ? l.value : JSON.stringify(l.value);
+    out.push({ topic: l.topic, key: l.key, value: Buffer.from(value), source: { type: 'kafka', topic: l.topic, partition: 0, offset: String(out.length), key: l.key } });
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+/** Runs fn under the V8 profiler (1 sample per 100 µs) and returns the profile. */
+async function profiled(fn: () => Promise<void>): Promise<CpuProfile> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  let profile: unknown;
+  try {
+    await fn();
+  } finally {
+    // stopped even when fn fails, so that the session does not sample on
+    profile = (await session.post('Profiler.stop')).profile;
+    session.disconnect();
+  }
+  return profile as CpuProfile;
+}
+
+const frameName = (n: ProfileNode) => {
+  const f = n.callFrame;
+  const file = f.url === '' ? '' : ` ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+  return `${f.functionName || '(anonymous)'}${file}`;
+};
+
+/** The functions with the most samples of their own (self) and in all they call (total), in percent of the samples. */
+export function summarize(profile: CpuProfile, top = 25): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const counts = new Map<number, number>();
+  for (const s of profile.samples) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  for (const [id, c] of counts) {
+    const names = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) names.add(frameName(byId.get(cur) as ProfileNode));
+    const own = frameName(byId.get(id) as ProfileNode);
+    self.set(own, (self.get(own) ?? 0) + c);
+    for (const name of names) total.set(name, (total.get(name) ?? 0) + c);
+  }
+  const samples = profile.samples.length;
+  const table = (m: Map<string, number>) =>
+    [...m]
+      .filter(([name]) => !['(root)', '(program)', '(idle)'].includes(name))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, c]) => `${((100 * c) / samples).toFixed(1).padStart(6)}%  ${name}`)
+      .join('\n');
+  return `${samples} samples\n\nself (the function's own code, and the built-ins it calls: JSON.parse, regular expressions)\n${table(self)}\n\ntotal (with all it calls)\n${table(total)}\n`;
+}
+
+async function profilePart(part: string): Promise<CpuProfile> {
+  const raw = messages(EVENTS);
+  if (part === 'parse') {
+    for (const m of raw.slice(0, 20_000)) parseMessage(m); // warm up the JIT
+    return profiled(async () => {
+      for (const m of raw) parseMessage(m);
+    });
+  }
+  const kind = part === 'apply-sqlite' ? 'sqlite' : part === 'apply-postgresql' ? 'postgresql' : null;
+  if (kind === null) throw new Error(`unknown part ${JSON.stringify(part)}: parse, apply-sqlite, apply-postgresql or a .cpuprofile file`);
+  const parsed: ParsedMessage[] = raw.map((m) => parseMessage(m));
+  const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-profile-'));
+  try {
+    return await withFreshStore(kind, dir, 'profile', (store) =>
+      profiled(async () => {
+        const applier = createBatchApplier(store);
+        for (let i = 0; i < parsed.length; i += 1000) await applier.submit(parsed.slice(i, i + 1000));
+        await applier.drain();
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const part = process.argv[2] ?? 'parse';
+if (part.endsWith('.cpuprofile')) {
+  process.stdout.write(summarize(JSON.parse(readFileSync(part, 'utf8')) as CpuProfile));
+} else {
+  const profile = await profilePart(part);
+  mkdirSync(OUT, { recursive: true });
+  const file = path.join(OUT, `${part}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  process.stdout.write(`${part}, ${EVENTS} events: ${path.relative(process.cwd(), file)}\n${summarize(profile)}`);
+}
