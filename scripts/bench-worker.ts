@@ -38,6 +38,8 @@ const STORES = (process.env.BENCH_WORKER_STORES ?? 'postgresql,sqlite').split(',
 const MEASURE_RSS = process.env.BENCH_WORKER_RSS !== '0';
 /** Which parts run: main (a, b, c), live, rss, costs. */
 const PARTS = new Set((process.env.BENCH_WORKER_PARTS ?? 'main,live,rss,costs').split(','));
+/** BENCH_WORKER_PROFILE=<dir>: the rss part's worker process writes a CPU profile of each of its threads there (npm run profile -- <file> sums one up) */
+const PROFILE_DIR = process.env.BENCH_WORKER_PROFILE;
 const silent = pino({ level: 'silent' });
 
 const port = 9092;
@@ -200,7 +202,8 @@ async function workerRss(): Promise<{ mb: number; seconds: number }> {
   const db = await freshDatabase('sqlite', dir, 'rss');
   const groupId = `${env.KAFKA_GROUP_ID}-rss`;
   const cli = path.join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
-  const child = spawn(process.execPath, [cli, '--db', db.url, 'worker', '--metrics-port', '0'], { env: { ...process.env, ...env, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`];
+  const child = spawn(process.execPath, [...profile, cli, '--db', db.url, 'worker', '--metrics-port', '0'], { env: { ...process.env, ...env, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   const t0 = performance.now();
   const ends = new Map([...(await fetchPartitionOffsets(kafka, topics))].map(([k, o]) => [k, o.high]));
   const store = await openStore({ dbUrl: db.url });
@@ -217,6 +220,8 @@ async function workerRss(): Promise<{ mb: number; seconds: number }> {
   } finally {
     child.kill('SIGTERM');
     await store.close();
+    // the profiles are written as the process exits (a worker stops in seconds; the bench waits 30 s at most)
+    if (child.exitCode === null) await new Promise((resolve) => (child.once('exit', resolve), setTimeout(resolve, 30_000).unref()));
   }
   return { mb: Math.round(peak), seconds: (performance.now() - t0) / 1000 };
 }
