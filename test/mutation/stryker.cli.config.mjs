@@ -28,6 +28,7 @@ export default mutationRun({
     'test/cli/dead-letters.e2e.test.ts',
     'test/cli/export.e2e.test.ts',
     'test/cli/generate-and-tables.e2e.test.ts',
+    'test/cli/ingest.e2e.test.ts',
     'test/cli/kafka-commands.e2e.test.ts',
     'test/cli/kafka-commands.broker.e2e.test.ts',
     'test/cli/main.e2e.test.ts',
