@@ -24,7 +24,8 @@ export function wireValidatorsSource(): string {
   const ajv = new Ajv2020({ strict: true, validateFormats: false, messages: false, code: { source: true, esm: true, lines: true, optimize: true } });
   // Lengths in code points, as zod counts them (a surrogate pair is one, a lone surrogate one too; so does Ajv),
   // written inline: Ajv's own keywords call its runtime (ajv/dist/runtime/ucs2length), which the generated
-  // module would then import. Counted only when the UTF-16 length leaves it open, as zod does.
+  // module would then import. Counted only when the UTF-16 length leaves it open (a code point is one or two
+  // units), so a string of a megabyte is refused without a megabyte-long array.
   for (const keyword of ['minLength', 'maxLength'] as const) {
     ajv.removeKeyword(keyword);
     ajv.addKeyword({
@@ -35,7 +36,7 @@ export function wireValidatorsSource(): string {
         const { data, schema } = cxt;
         cxt.fail(
           keyword === 'maxLength'
-            ? _`${data}.length > ${schema} && [...${data}].length > ${schema}`
+            ? _`${data}.length > ${schema} && (${data}.length > ${schema} * 2 || [...${data}].length > ${schema})`
             : _`${data}.length < ${schema} || (${data}.length < ${schema} * 2 && [...${data}].length < ${schema})`,
         );
       },

@@ -3,47 +3,59 @@ import { hash } from 'node:crypto';
 /**
  * JSON with object keys sorted at every depth (by UTF-16 code units) and no whitespace: equal values
  * give equal text. Derived event ids and content hashes hash it, so its output never changes. Written by
- * JSON.stringify over a copy whose keys were inserted in sorted order (about 1.7 times faster than building
- * the text here), except where insertion order is not output order, which canonicalText writes.
+ * JSON.stringify over the value with its keys in sorted order (about 1.7 times faster than building the text
+ * here), except where insertion order is not output order, which canonicalText writes.
  */
 export function canonicalJson(value: unknown): string {
-  const sorted = sortedCopy(value);
+  const sorted = inSortedOrder(value);
   return sorted === UNSORTABLE ? canonicalText(value) : (JSON.stringify(sorted) ?? 'null');
 }
 
 const UNSORTABLE: unique symbol = Symbol('unsortable');
 
 /**
- * A copy of a JSON value with every object's keys inserted in sorted order, or UNSORTABLE when JSON.stringify
- * would not write it in that order: a key that may be an array index (objects list those first, in numeric
- * order), or a value that is not JSON (a function, a symbol: canonicalText writes null for it, where
- * JSON.stringify drops the member).
+ * The value with every object's keys in sorted order: the value itself where they already are (an object or
+ * array is copied only when something in it had to be reordered), or UNSORTABLE when JSON.stringify would not
+ * write it in that order: a key that may be an array index (objects list those first, in numeric order), or a
+ * value that is not JSON (a function, a symbol: canonicalText writes null for it, where JSON.stringify drops it).
  */
-function sortedCopy(value: unknown): unknown {
+function inSortedOrder(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
     return value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : UNSORTABLE;
   }
   if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const element of value) {
-      const copy = sortedCopy(element);
-      if (copy === UNSORTABLE) return UNSORTABLE;
-      out.push(copy);
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const element: unknown = value[i];
+      const sorted = inSortedOrder(element);
+      if (sorted === UNSORTABLE) return UNSORTABLE;
+      if (sorted !== element && out === null) out = value.slice(0, i);
+      out?.push(sorted);
     }
-    return out;
+    return out ?? value;
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
-  if (keys.length > 1) keys.sort();
-  const out: Record<string, unknown> = {};
+  let changed = false;
+  for (let i = 1; i < keys.length && !changed; i++) changed = (keys[i - 1] as string) > (keys[i] as string);
+  if (changed) keys.sort();
+  const members: unknown[] = [];
   for (const k of keys) {
     const first = k.charCodeAt(0);
     if (first >= 0x30 && first <= 0x39) return UNSORTABLE;
-    const copy = sortedCopy(obj[k]);
-    if (copy === UNSORTABLE) return UNSORTABLE;
+    const v = obj[k];
+    const sorted = inSortedOrder(v);
+    if (sorted === UNSORTABLE) return UNSORTABLE;
+    changed ||= sorted !== v;
+    members.push(sorted);
+  }
+  if (!changed) return obj;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
     // a "__proto__" key from JSON is data: assigning it would set the prototype and drop it
-    if (k === '__proto__') Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });
-    else out[k] = copy;
+    if (k === '__proto__') Object.defineProperty(out, k, { value: members[i], enumerable: true, writable: true, configurable: true });
+    else out[k] = members[i];
   }
   return out;
 }

@@ -35,7 +35,7 @@ validate20.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/prope
 return false;
 }
 else {
-if(data0.length > 128 && [...data0].length > 128){
+if(data0.length > 128 && (data0.length > 128 * 2 || [...data0].length > 128)){
 validate20.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/properties/signal_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -74,7 +74,7 @@ validate20.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/proper
 return false;
 }
 else {
-if(data2.length > 128 && [...data2].length > 128){
+if(data2.length > 128 && (data2.length > 128 * 2 || [...data2].length > 128)){
 validate20.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -141,7 +141,7 @@ validate20.errors = [{instancePath:instancePath+"/strategy_name",schemaPath:"#/p
 return false;
 }
 else {
-if(data5.length > 128 && [...data5].length > 128){
+if(data5.length > 128 && (data5.length > 128 * 2 || [...data5].length > 128)){
 validate20.errors = [{instancePath:instancePath+"/strategy_name",schemaPath:"#/properties/strategy_name/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -168,7 +168,7 @@ validate20.errors = [{instancePath:instancePath+"/symbol",schemaPath:"#/properti
 return false;
 }
 else {
-if(data6.length > 64 && [...data6].length > 64){
+if(data6.length > 64 && (data6.length > 64 * 2 || [...data6].length > 64)){
 validate20.errors = [{instancePath:instancePath+"/symbol",schemaPath:"#/properties/symbol/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -234,7 +234,7 @@ vErrors.push(err1);
 errors++;
 }
 else {
-if(data8.length > 100 && [...data8].length > 100){
+if(data8.length > 100 && (data8.length > 100 * 2 || [...data8].length > 100)){
 const err2 = {instancePath:instancePath+"/confidence",schemaPath:"#/properties/confidence/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err2];
@@ -320,7 +320,7 @@ vErrors.push(err6);
 errors++;
 }
 else {
-if(data9.length > 100 && [...data9].length > 100){
+if(data9.length > 100 && (data9.length > 100 * 2 || [...data9].length > 100)){
 const err7 = {instancePath:instancePath+"/sharpe_estimate",schemaPath:"#/properties/sharpe_estimate/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err7];
@@ -406,7 +406,7 @@ vErrors.push(err11);
 errors++;
 }
 else {
-if(data10.length > 100 && [...data10].length > 100){
+if(data10.length > 100 && (data10.length > 100 * 2 || [...data10].length > 100)){
 const err12 = {instancePath:instancePath+"/entry_price",schemaPath:"#/properties/entry_price/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err12];
@@ -495,7 +495,7 @@ vErrors.push(err16);
 errors++;
 }
 else {
-if(data11.length > 100 && [...data11].length > 100){
+if(data11.length > 100 && (data11.length > 100 * 2 || [...data11].length > 100)){
 const err17 = {instancePath:instancePath+"/stop_loss",schemaPath:"#/properties/stop_loss/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err17];
@@ -620,7 +620,7 @@ vErrors.push(err23);
 errors++;
 }
 else {
-if(data12.length > 100 && [...data12].length > 100){
+if(data12.length > 100 && (data12.length > 100 * 2 || [...data12].length > 100)){
 const err24 = {instancePath:instancePath+"/take_profit",schemaPath:"#/properties/take_profit/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err24];
@@ -720,7 +720,7 @@ validate20.errors = [{instancePath:instancePath+"/signal_type",schemaPath:"#/pro
 return false;
 }
 else {
-if(data13.length > 64 && [...data13].length > 64){
+if(data13.length > 64 && (data13.length > 64 * 2 || [...data13].length > 64)){
 validate20.errors = [{instancePath:instancePath+"/signal_type",schemaPath:"#/properties/signal_type/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -772,7 +772,7 @@ vErrors.push(err30);
 errors++;
 }
 else {
-if(data14.length > 100 && [...data14].length > 100){
+if(data14.length > 100 && (data14.length > 100 * 2 || [...data14].length > 100)){
 const err31 = {instancePath:instancePath+"/quality_score",schemaPath:"#/properties/quality_score/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err31];
@@ -897,7 +897,7 @@ vErrors.push(err37);
 errors++;
 }
 else {
-if(data15.length > 100 && [...data15].length > 100){
+if(data15.length > 100 && (data15.length > 100 * 2 || [...data15].length > 100)){
 const err38 = {instancePath:instancePath+"/requested_quantity",schemaPath:"#/properties/requested_quantity/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err38];
@@ -1022,7 +1022,7 @@ vErrors.push(err44);
 errors++;
 }
 else {
-if(data16.length > 100 && [...data16].length > 100){
+if(data16.length > 100 && (data16.length > 100 * 2 || [...data16].length > 100)){
 const err45 = {instancePath:instancePath+"/position_value",schemaPath:"#/properties/position_value/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err45];
@@ -1147,7 +1147,7 @@ vErrors.push(err51);
 errors++;
 }
 else {
-if(data17.length > 100 && [...data17].length > 100){
+if(data17.length > 100 && (data17.length > 100 * 2 || [...data17].length > 100)){
 const err52 = {instancePath:instancePath+"/target_price",schemaPath:"#/properties/target_price/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err52];
@@ -1358,7 +1358,7 @@ validate21.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/prope
 return false;
 }
 else {
-if(data0.length > 128 && [...data0].length > 128){
+if(data0.length > 128 && (data0.length > 128 * 2 || [...data0].length > 128)){
 validate21.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/properties/signal_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -1397,7 +1397,7 @@ validate21.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/proper
 return false;
 }
 else {
-if(data2.length > 128 && [...data2].length > 128){
+if(data2.length > 128 && (data2.length > 128 * 2 || [...data2].length > 128)){
 validate21.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -1534,7 +1534,7 @@ let valid2 = false;
 const _errs22 = errors;
 if(errors === _errs22){
 if(typeof data7 === "string"){
-if(data7.length > 1000 && [...data7].length > 1000){
+if(data7.length > 1000 && (data7.length > 1000 * 2 || [...data7].length > 1000)){
 const err3 = {instancePath:instancePath+"/rejection_reason",schemaPath:"#/properties/rejection_reason/anyOf/0/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err3];
@@ -1650,7 +1650,7 @@ validate22.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/prope
 return false;
 }
 else {
-if(data0.length > 128 && [...data0].length > 128){
+if(data0.length > 128 && (data0.length > 128 * 2 || [...data0].length > 128)){
 validate22.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/properties/signal_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -1689,7 +1689,7 @@ validate22.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/proper
 return false;
 }
 else {
-if(data2.length > 128 && [...data2].length > 128){
+if(data2.length > 128 && (data2.length > 128 * 2 || [...data2].length > 128)){
 validate22.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -1756,7 +1756,7 @@ validate22.errors = [{instancePath:instancePath+"/order_id",schemaPath:"#/proper
 return false;
 }
 else {
-if(data5.length > 128 && [...data5].length > 128){
+if(data5.length > 128 && (data5.length > 128 * 2 || [...data5].length > 128)){
 validate22.errors = [{instancePath:instancePath+"/order_id",schemaPath:"#/properties/order_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -1808,7 +1808,7 @@ vErrors.push(err1);
 errors++;
 }
 else {
-if(data6.length > 100 && [...data6].length > 100){
+if(data6.length > 100 && (data6.length > 100 * 2 || [...data6].length > 100)){
 const err2 = {instancePath:instancePath+"/quantity",schemaPath:"#/properties/quantity/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err2];
@@ -1933,7 +1933,7 @@ vErrors.push(err8);
 errors++;
 }
 else {
-if(data7.length > 100 && [...data7].length > 100){
+if(data7.length > 100 && (data7.length > 100 * 2 || [...data7].length > 100)){
 const err9 = {instancePath:instancePath+"/limit_price",schemaPath:"#/properties/limit_price/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err9];
@@ -2031,7 +2031,7 @@ let valid5 = false;
 const _errs36 = errors;
 if(errors === _errs36){
 if(typeof data8 === "string"){
-if(data8.length > 1000 && [...data8].length > 1000){
+if(data8.length > 1000 && (data8.length > 1000 * 2 || [...data8].length > 1000)){
 const err14 = {instancePath:instancePath+"/broker",schemaPath:"#/properties/broker/anyOf/0/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err14];
@@ -2148,7 +2148,7 @@ validate23.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/prope
 return false;
 }
 else {
-if(data0.length > 128 && [...data0].length > 128){
+if(data0.length > 128 && (data0.length > 128 * 2 || [...data0].length > 128)){
 validate23.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/properties/signal_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -2187,7 +2187,7 @@ validate23.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/proper
 return false;
 }
 else {
-if(data2.length > 128 && [...data2].length > 128){
+if(data2.length > 128 && (data2.length > 128 * 2 || [...data2].length > 128)){
 validate23.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -2254,7 +2254,7 @@ validate23.errors = [{instancePath:instancePath+"/order_id",schemaPath:"#/proper
 return false;
 }
 else {
-if(data5.length > 128 && [...data5].length > 128){
+if(data5.length > 128 && (data5.length > 128 * 2 || [...data5].length > 128)){
 validate23.errors = [{instancePath:instancePath+"/order_id",schemaPath:"#/properties/order_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -2303,7 +2303,7 @@ vErrors.push(err1);
 errors++;
 }
 else {
-if(data6.length > 100 && [...data6].length > 100){
+if(data6.length > 100 && (data6.length > 100 * 2 || [...data6].length > 100)){
 const err2 = {instancePath:instancePath+"/price",schemaPath:"#/properties/price/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err2];
@@ -2389,7 +2389,7 @@ vErrors.push(err6);
 errors++;
 }
 else {
-if(data7.length > 100 && [...data7].length > 100){
+if(data7.length > 100 && (data7.length > 100 * 2 || [...data7].length > 100)){
 const err7 = {instancePath:instancePath+"/quantity",schemaPath:"#/properties/quantity/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err7];
@@ -2462,7 +2462,7 @@ vErrors.push(err10);
 errors++;
 }
 else {
-if(data8.length > 128 && [...data8].length > 128){
+if(data8.length > 128 && (data8.length > 128 * 2 || [...data8].length > 128)){
 const err11 = {instancePath:instancePath+"/fill_id",schemaPath:"#/properties/fill_id/anyOf/0/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err11];
@@ -2564,7 +2564,7 @@ vErrors.push(err16);
 errors++;
 }
 else {
-if(data9.length > 100 && [...data9].length > 100){
+if(data9.length > 100 && (data9.length > 100 * 2 || [...data9].length > 100)){
 const err17 = {instancePath:instancePath+"/leaves_quantity",schemaPath:"#/properties/leaves_quantity/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err17];
@@ -2689,7 +2689,7 @@ vErrors.push(err23);
 errors++;
 }
 else {
-if(data10.length > 100 && [...data10].length > 100){
+if(data10.length > 100 && (data10.length > 100 * 2 || [...data10].length > 100)){
 const err24 = {instancePath:instancePath+"/fee",schemaPath:"#/properties/fee/anyOf/0/anyOf/1/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err24];
@@ -2832,7 +2832,7 @@ validate24.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/prope
 return false;
 }
 else {
-if(data0.length > 128 && [...data0].length > 128){
+if(data0.length > 128 && (data0.length > 128 * 2 || [...data0].length > 128)){
 validate24.errors = [{instancePath:instancePath+"/signal_id",schemaPath:"#/properties/signal_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -2871,7 +2871,7 @@ validate24.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/proper
 return false;
 }
 else {
-if(data2.length > 128 && [...data2].length > 128){
+if(data2.length > 128 && (data2.length > 128 * 2 || [...data2].length > 128)){
 validate24.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/maxLength",keyword:"maxLength",params:{}}];
 return false;
 }
@@ -2953,7 +2953,7 @@ let valid1 = false;
 const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data6 === "string"){
-if(data6.length > 1000 && [...data6].length > 1000){
+if(data6.length > 1000 && (data6.length > 1000 * 2 || [...data6].length > 1000)){
 const err0 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/anyOf/0/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err0];
@@ -3038,7 +3038,7 @@ vErrors.push(err4);
 errors++;
 }
 else {
-if(data7.length > 128 && [...data7].length > 128){
+if(data7.length > 128 && (data7.length > 128 * 2 || [...data7].length > 128)){
 const err5 = {instancePath:instancePath+"/order_id",schemaPath:"#/properties/order_id/anyOf/0/maxLength",keyword:"maxLength",params:{}};
 if(vErrors === null){
 vErrors = [err5];
