@@ -48,10 +48,16 @@ function laneOf(message: ParsedMessage, lanes: number): number {
 
 /**
  * Messages are split by signal into `concurrency` lanes; each lane applies its batches one after the
- * other, each in its own transaction. Lanes never share a signal, so on PostgreSQL their transactions
+ * other, each in its own transaction. Lanes do not share a signal, so on PostgreSQL their transactions
  * run side by side on separate connections without waiting on each other's row locks (two batches
  * cut from one stream share the signals that span them, and would take turns). SQLite has one
  * writer: one lane there. Within a lane, messages keep their order.
+ *
+ * An event id is the ledger's, not a signal's: the first message to carry it keeps it, and a later one
+ * with other content is a dead letter. So a message whose event id is also carried by a message still
+ * queued or being applied in another lane goes to that lane, after it: which message keeps the id is
+ * then the input's order, never the race of two lanes' transactions. (Its signal may then be written by
+ * two lanes, which take turns on its row lock.)
  */
 export function createBatchApplier(store: Store, options: BatchApplierOptions = {}): BatchApplier {
   const batchSize = options.batchSize ?? 1000;
@@ -61,6 +67,9 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
     queued: [] as ParsedMessage[],
     applying: Promise.resolve(),
   }));
+  /** the lane of each event id in a batch queued or being applied, and how many such messages carry it */
+  const pendingIds = new Map<string, { slot: number; count: number }>();
+  const eventIdOf = (m: ParsedMessage) => (m.ok ? m.event.eventId : null);
   let failure: { error: unknown } | null = null;
   const check = () => {
     if (failure !== null) throw failure.error;
@@ -70,18 +79,33 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
     check();
     const batch = lane.queued;
     lane.queued = [];
-    lane.applying = applyWaiting(store, batch, { rollupSlot: lane.slot }).then(
-      (r) => options.onApplied?.(r),
-      (error: unknown) => {
-        failure ??= { error };
-      },
-    );
+    lane.applying = applyWaiting(store, batch, { rollupSlot: lane.slot })
+      .then(
+        (r) => options.onApplied?.(r),
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      )
+      .finally(() => {
+        for (const m of batch) {
+          const id = eventIdOf(m);
+          const pending = id === null ? undefined : pendingIds.get(id);
+          if (pending !== undefined && --pending.count === 0) pendingIds.delete(id as string);
+        }
+      });
   };
   return {
     async submit(messages) {
       check();
       for (const m of messages) {
-        const lane = lanes[laneOf(m, lanes.length)] as (typeof lanes)[number];
+        const id = eventIdOf(m);
+        const pending = id === null ? undefined : pendingIds.get(id);
+        const slot = pending?.slot ?? laneOf(m, lanes.length);
+        if (id !== null) {
+          if (pending === undefined) pendingIds.set(id, { slot, count: 1 });
+          else pending.count++;
+        }
+        const lane = lanes[slot] as (typeof lanes)[number];
         lane.queued.push(m);
         if (lane.queued.length >= batchSize) await start(lane);
       }
