@@ -1,8 +1,23 @@
 // Shared by the benchmarks: fresh databases and the naive per-event ORM write they compare against.
 import path from 'node:path';
-import { type AcceptedMessage, eventsDigest } from '../src/contract/index.ts';
+import { type AcceptedMessage, eventsDigest, type RawMessage } from '../src/contract/index.ts';
 import { EMPTY_STATE, type FoldState, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
 import { openStore, SignalEntity, SignalEventEntity, type Store, toSignalRow } from '../src/store/index.ts';
+import { generateEvents } from '../src/simulate/generate-events.ts';
+
+/** The generator's first `count` lines (~4.6 events per signal; 10% duplicates, 5% out of order, 1% bad), each value as its JSON text. */
+export function generatorLines(count: number): { topic: string; key: string | null; value: string }[] {
+  const out: { topic: string; key: string | null; value: string }[] = [];
+  for (const l of generateEvents({ signals: Math.ceil(count / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: 1 })) {
+    out.push({ topic: l.topic, key: l.key, value: typeof l.value === 'string' ? l.value : JSON.stringify(l.value) });
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+/** Lines as the worker meets them: Kafka messages with the value's bytes. */
+export const asKafkaMessages = (lines: readonly { topic: string; key: string | null; value: string }[]): RawMessage[] =>
+  lines.map((l, i) => ({ topic: l.topic, key: l.key, value: Buffer.from(l.value), source: { type: 'kafka', topic: l.topic, partition: 0, offset: String(i), key: l.key } }));
 
 export const BENCH_PG = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 

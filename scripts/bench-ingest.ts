@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseMessage, type ParsedMessage, type RawMessage } from '../src/contract/index.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
 import type { Store } from '../src/store/index.ts';
-import { applyNaively, printTable, withFreshStore } from './bench-common.ts';
+import { applyNaively, asKafkaMessages, generatorLines, printTable, withFreshStore } from './bench-common.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -20,16 +20,7 @@ const RSS_LINES = Number(process.env.BENCH_RSS_LINES ?? 1_000_000);
 const PARSE_ONLY = process.env.BENCH_PARSE_ONLY === '1';
 
 
-function lines(count: number) {
-  // ~4.6 events per signal; 10% duplicates, 5% out of order, 1% bad
-  const out: { topic: string; key: string | null; value: string }[] = [];
-  for (const l of generateEvents({ signals: Math.ceil(count / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: 1 })) {
-    out.push({ topic: l.topic, key: l.key, value: typeof l.value === 'string' ? l.value : JSON.stringify(l.value) });
-    if (out.length === count) break;
-  }
-  return out;
-}
-const ndjson = (ls: ReturnType<typeof lines>): string[] => ls.map((l) => JSON.stringify(l));
+const ndjson = (ls: ReturnType<typeof generatorLines>): string[] => ls.map((l) => JSON.stringify(l));
 /** (c) the ceiling: what ingest does to each line before the database, and nothing else. */
 const parseAll = (ls: readonly string[]): ParsedMessage[] => ls.map((text, i) => readEventLine(text, 'bench', i + 1));
 
@@ -38,13 +29,8 @@ const parseAll = (ls: readonly string[]): ParsedMessage[] => ls.map((text, i) =>
  * floor of any parse, UTF-8 decoding and JSON.parse of the same bytes. Five rounds alternating the two; the
  * median round's figures.
  */
-function parsePath(ls: ReturnType<typeof lines>): { parse: number; floor: number } {
-  const messages: RawMessage[] = ls.map((l, i) => ({
-    topic: l.topic,
-    key: l.key,
-    value: Buffer.from(l.value),
-    source: { type: 'kafka', topic: l.topic, partition: 0, offset: String(i), key: l.key },
-  }));
+function parsePath(ls: ReturnType<typeof generatorLines>): { parse: number; floor: number } {
+  const messages = asKafkaMessages(ls);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const rate = (fn: (m: RawMessage) => unknown) => {
     globalThis.gc?.(); // each loop starts from the same heap (npm run bench:ingest passes --expose-gc)
@@ -107,7 +93,7 @@ async function runNaive(store: Store, ls: readonly string[]): Promise<number> {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-bench-'));
 try {
-  const generated = lines(EVENTS);
+  const generated = generatorLines(EVENTS);
   const ls = ndjson(generated);
   const eventsFile = path.join(dir, 'events.ndjson');
   writeFileSync(eventsFile, `${ls.join('\n')}\n`);

@@ -11,10 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseMessage, type ParsedMessage, type RawMessage } from '../src/contract/index.ts';
+import { parseMessage, type ParsedMessage } from '../src/contract/index.ts';
 import { createBatchApplier } from '../src/ingest/index.ts';
-import { generateEvents } from '../src/simulate/generate-events.ts';
-import { withFreshStore } from './bench-common.ts';
+import { asKafkaMessages, generatorLines, withFreshStore } from './bench-common.ts';
 
 interface ProfileNode {
   id: number;
@@ -28,16 +27,6 @@ interface CpuProfile {
 
 const EVENTS = Number(process.env.PROFILE_EVENTS ?? 100_000);
 const OUT = path.join(import.meta.dirname, '..', 'test-results', 'profiles');
-
-function messages(count: number): RawMessage[] {
-  const out: RawMessage[] = [];
-  for (const l of generateEvents({ signals: Math.ceil(count / 4.6), duplicates: 0.1, outOfOrder: 0.05, bad: 0.01, seed: 1 })) {
-    const value = typeof l.value === 'string' ? l.value : JSON.stringify(l.value);
-    out.push({ topic: l.topic, key: l.key, value: Buffer.from(value), source: { type: 'kafka', topic: l.topic, partition: 0, offset: String(out.length), key: l.key } });
-    if (out.length === count) break;
-  }
-  return out;
-}
 
 /** Runs fn under the V8 profiler (1 sample per 100 µs) and returns the profile. */
 async function profiled(fn: () => Promise<void>): Promise<CpuProfile> {
@@ -91,7 +80,7 @@ export function summarize(profile: CpuProfile, top = 25): string {
 }
 
 async function profilePart(part: string): Promise<CpuProfile> {
-  const raw = messages(EVENTS);
+  const raw = asKafkaMessages(generatorLines(EVENTS));
   if (part === 'parse') {
     for (const m of raw.slice(0, 20_000)) parseMessage(m); // warm up the JIT
     return profiled(async () => {
