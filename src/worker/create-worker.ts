@@ -216,15 +216,21 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     if (lagSampleMs > 0) {
       // its admin client connects on the first sample: a broker away then fails a sample, not the start
       const lagAdmin = kafka.admin();
+      let lagStopped = false;
       const sampler = new LagSampler({
-        ends: () => readPartitionOffsets(lagAdmin, topics),
+        ends: () => readPartitionOffsets(lagAdmin, topics, () => lagStopped),
         assigned: () => assigned,
         applied: (key) => floors.get(key),
         oldestPending: (key) => applying.get(key) ?? buffers.oldestTime(key),
       });
       const stopSampling = sampleLagEvery(lagSampleMs, sampler, metrics, log);
       stopLagSamples = async () => {
-        stopSampling();
+        // a read under way is cut short by the disconnect, but kafkajs may connect again for it (its retries,
+        // or the next step of fetchTopicOffsets): disconnect once more when it has ended
+        lagStopped = true;
+        const ended = stopSampling();
+        await lagAdmin.disconnect().catch(() => undefined);
+        await ended;
         await lagAdmin.disconnect().catch(() => undefined);
       };
     }

@@ -78,9 +78,10 @@ export class LagSampler {
 /**
  * Every `intervalMs`, sets `ledger_consumer_lag` and `ledger_consumer_lag_seconds` from the sampler, and reads
  * the end offsets again unless a read is still under way (the gauges are set again when it ends). A partition
- * no longer assigned leaves both. Returns the function that stops it: a read still under way then sets no gauge.
+ * no longer assigned leaves both. Returns the function that stops it: a read still under way then sets no gauge,
+ * and the promise it returns resolves once that read has ended, or after `waitMs` if it has not (a broker away).
  */
-export function sampleLagEvery(intervalMs: number, sampler: LagSampler, metrics: Pick<WorkerMetrics, 'lag' | 'lagSeconds'>, log: Logger): () => void {
+export function sampleLagEvery(intervalMs: number, sampler: LagSampler, metrics: Pick<WorkerMetrics, 'lag' | 'lagSeconds'>, log: Logger, waitMs = 2_000): () => Promise<void> {
   let reported = new Map<string, { topic: string; partition: string }>();
   let stopped = false;
   const publish = () => {
@@ -108,8 +109,12 @@ export function sampleLagEvery(intervalMs: number, sampler: LagSampler, metrics:
       .finally(() => (reading = null));
   }, intervalMs);
   timer.unref();
-  return () => {
+  return async () => {
     stopped = true;
     clearInterval(timer);
+    if (reading === null) return;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([reading, new Promise((resolve) => (timeout = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timeout);
   };
 }

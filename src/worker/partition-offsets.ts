@@ -26,16 +26,24 @@ export async function fetchPartitionOffsets(kafka: Kafka, topics: readonly strin
   }
 }
 
-/** fetchPartitionOffsets through an admin client the caller holds (the lag sampler's, which stays connected). */
-export async function readPartitionOffsets(admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchTopicMetadata'>, topics: readonly string[]): Promise<Map<string, PartitionOffsets>> {
+/**
+ * fetchPartitionOffsets through an admin client the caller holds (the lag sampler's, which stays connected).
+ * Once `stopped` says so, a failed read is not asked again (the caller is disconnecting the client).
+ */
+export async function readPartitionOffsets(
+  admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchTopicMetadata'>,
+  topics: readonly string[],
+  stopped: () => boolean = () => false,
+): Promise<Map<string, PartitionOffsets>> {
   const out = new Map<string, PartitionOffsets>();
   for (const topic of topics) {
+    if (stopped()) throw new Error('end offsets not read: stopped');
     for (let attempt = 1; ; attempt++) {
       try {
         for (const p of await admin.fetchTopicOffsets(topic)) out.set(partitionKey(topic, p.partition), { topic, partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) });
         break;
       } catch (error) {
-        if (attempt >= 10 || (error as { retriable?: boolean }).retriable !== true) throw error;
+        if (attempt >= 10 || (error as { retriable?: boolean }).retriable !== true || stopped()) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
         await admin.fetchTopicMetadata({ topics: [topic] });
       }

@@ -17,7 +17,7 @@ export function openResources(): Map<string, number> {
 }
 
 /** Where the open TCP connections go ("127.0.0.1:5432"), so that a leak names its database or broker. */
-function tcpPeers(): string[] {
+export function tcpPeers(): string[] {
   // Node's list of handles is the one place that holds the socket objects themselves
   const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
   return handles

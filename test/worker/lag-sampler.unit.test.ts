@@ -4,6 +4,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LagSampler, type LagSources, sampleLagEvery } from '../../src/worker/lag-sampler.ts';
+import { readPartitionOffsets } from '../../src/worker/partition-offsets.ts';
 import { createWorkerMetrics } from '../../src/worker/worker-metrics.ts';
 
 const P0 = { key: 'signals.generated:0', topic: 'signals.generated', partition: 0 };
@@ -123,5 +124,66 @@ describe('sampleLagEvery', () => {
     stop();
     await vi.advanceTimersByTimeAsync(5000);
     expect(await series('ledger_consumer_lag_seconds')).toEqual({ 'signals.generated/0': 5 });
+  });
+
+  it('its stop resolves once the read of end offsets under way has ended (the worker then closes the client the read used), and after waitMs when the read hangs', async () => {
+    vi.useFakeTimers({ now: 0 });
+    let finish = () => {};
+    const reads: string[] = [];
+    const sampler = new LagSampler({
+      ends: () => new Promise((resolve) => (finish = () => (reads.push('ended'), resolve(new Map())))),
+      assigned: () => [],
+      applied: () => undefined,
+      oldestPending: () => undefined,
+    });
+    const log = pino({ level: 'silent' });
+    const stop = sampleLagEvery(1000, sampler, createWorkerMetrics(), log, 5000);
+    await vi.advanceTimersByTimeAsync(1000);
+    let stopped = false;
+    const stopping = stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(stopped).toBe(false);
+    finish();
+    await stopping;
+    expect(reads).toEqual(['ended']);
+
+    const hung = sampleLagEvery(1000, new LagSampler({ ends: () => new Promise(() => {}), assigned: () => [], applied: () => undefined, oldestPending: () => undefined }), createWorkerMetrics(), log, 5000);
+    await vi.advanceTimersByTimeAsync(1000);
+    let hungStopped = false;
+    const hungStopping = hung().then(() => (hungStopped = true));
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(hungStopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await hungStopping;
+    expect(hungStopped).toBe(true);
+    // with no read under way it resolves at once
+    await expect(sampleLagEvery(1000, sampler, createWorkerMetrics(), log)()).resolves.toBeUndefined();
+  });
+});
+
+describe('readPartitionOffsets', () => {
+  const retriable = Object.assign(new Error('not the leader for that topic-partition'), { retriable: true });
+  it('asks a retriable failure again, but not once stopped, and reads no further topic once stopped', async () => {
+    let calls = 0;
+    let stopped = false;
+    const admin = {
+      fetchTopicOffsets: async () => {
+        calls += 1;
+        if (calls < 3) throw retriable;
+        return [{ partition: 0, offset: '5', high: '5', low: '1' }];
+      },
+      fetchTopicMetadata: async () => ({ topics: [] }),
+    };
+    expect(await readPartitionOffsets(admin, ['a'], () => stopped)).toEqual(new Map([['a:0', { topic: 'a', partition: 0, low: 1n, high: 5n }]]));
+    expect(calls).toBe(3);
+    // stopped while the first attempt is under way: its failure is the answer
+    calls = 0;
+    const stopsDuring = { ...admin, fetchTopicOffsets: async () => ((stopped = true), admin.fetchTopicOffsets()) };
+    stopped = false;
+    await expect(readPartitionOffsets(stopsDuring, ['a'], () => stopped)).rejects.toThrow('not the leader');
+    expect(calls).toBe(1);
+    let readA = false;
+    const stopsAfterA = { ...admin, fetchTopicOffsets: async () => ((readA = true), [{ partition: 0, offset: '5', high: '5', low: '1' }]) };
+    await expect(readPartitionOffsets(stopsAfterA, ['a', 'b'], () => readA)).rejects.toThrow('stopped');
   });
 });
