@@ -3,7 +3,9 @@
 // Stryker itself gives one score per run. With --check, exits 1 when a part that has mutants in the reports
 // is below its target.
 //   node scripts/mutation-scores.ts [--check] test-results/mutation/core.json [more reports...]
-import { readFileSync, writeFileSync } from 'node:fs';
+// A folder in place of a report is a run's recorded events (test-results/mutation/<name>.events, written
+// as each mutant ends): the mutants a run stopped before its end had tested, and how many it had not.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The parts the issue sets targets for: a folder (every file under it) or a list of files. */
@@ -65,14 +67,35 @@ const args = process.argv.slice(2);
 const check = args.includes('--check');
 const reports = args.filter((a) => a !== '--check');
 if (reports.length === 0) {
-  process.stderr.write('usage: node scripts/mutation-scores.ts [--check] REPORT.json...\n');
+  process.stderr.write('usage: node scripts/mutation-scores.ts [--check] REPORT.json|EVENTS-FOLDER...\n');
   process.exit(2);
+}
+
+/**
+ * A report of the mutants a run's event-recorder reporter saw tested (onMutantTested), from its folder; the
+ * plan (onMutationTestingPlanReady) says how many were to run, and the shortfall is printed.
+ */
+function reportFromEvents(dir: string): Report {
+  const names = readdirSync(dir).sort();
+  const read = (name: string) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as unknown;
+  const files: Report['files'] = {};
+  let tested = 0;
+  for (const name of names.filter((n) => n.endsWith('-onMutantTested.json'))) {
+    const m = read(name) as Mutant & { fileName: string };
+    (files[m.fileName] ??= { mutants: [] }).mutants.push(m);
+    tested++;
+  }
+  const plan = names.find((n) => n.endsWith('-onMutationTestingPlanReady.json'));
+  const planned = plan === undefined ? null : (read(plan) as { mutantPlans: unknown[] }).mutantPlans.length;
+  const finished = names.some((n) => n.endsWith('-onMutationTestReportReady.json'));
+  process.stdout.write(`${dir}: ${tested} of ${planned ?? '?'} mutants tested${finished ? '' : ' (the run did not finish)'}\n`);
+  return { files };
 }
 
 const byFile = new Map<string, Counts>();
 const survivors: string[] = [];
 for (const file of reports) {
-  const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  const report = statSync(file).isDirectory() ? reportFromEvents(file) : (JSON.parse(readFileSync(file, 'utf8')) as Report);
   for (const [name, { mutants }] of Object.entries(report.files)) {
     // keys are relative to the project root, or absolute in some versions
     const rel = (path.isAbsolute(name) ? path.relative(report.projectRoot ?? process.cwd(), name) : name).split(path.sep).join('/');

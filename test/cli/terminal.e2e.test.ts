@@ -27,11 +27,23 @@ describe('on a terminal', () => {
 
   it('ingest FILE draws a bar over the file that ends at 100 % with every event, then prints its summary; an unreadable line\'s note starts on a line of its own', async () => {
     const file = writeLines(work, 'events.ndjson', [...lines, Buffer.from([0x7b, 0xff, 0x7d])]);
+    const t0 = performance.now();
     const r = await runCliAsync(['--db', `sqlite:///${path.join(work, 'ingest.db')}`, 'ingest', file], { tty: true });
+    const wallSeconds = (performance.now() - t0) / 1000;
     expect(r.code, r.stdout).toBe(2);
     const shown = screen(r.stdout);
     const read = lines.length + 1;
-    expect(shown).toContainEqual(expect.stringMatching(new RegExp(`^ingest ${BAR} 100% \\| ${read} events \\| \\d+ events/s \\| 0s left$`)));
+    const full = shown.map((l) => new RegExp(`^ingest ${BAR} 100% \\| ${read} events \\| (\\d+) events/s \\| 0s left$`).exec(l)).find((m) => m !== null);
+    expect(full, shown.join('\n')).toBeDefined();
+    // the rate is events over the seconds the ingest took: at least over the whole run's wall time, and
+    // below what a thousandth of a second would give
+    const rate = Number(full?.[1]);
+    expect(rate).toBeGreaterThanOrEqual(Math.floor(read / wallSeconds));
+    expect(rate).toBeLessThan(1000 * read);
+    // the cursor is hidden while the bar is drawn, and shown again after it
+    const hidden = r.stdout.indexOf('\x1b[?25l');
+    expect(hidden).toBeGreaterThanOrEqual(0);
+    expect(r.stdout.indexOf('\x1b[?25h', hidden)).toBeGreaterThan(hidden);
     expect(shown).toContain(`signal-ledger ingest: line ${read} is not valid UTF-8 (kept as a dead letter)`);
     expect(shown).toContainEqual(expect.stringMatching(new RegExp(`^read ${read}, applied \\d+, duplicates 0, dead letters 1, \\d+\\.\\d s \\(\\d+ events/s\\)$`)));
   });
@@ -51,6 +63,13 @@ describe('on a terminal', () => {
       expect(json.stdout.startsWith('{')).toBe(true);
       expect(json.stdout).not.toContain(`${command} [`);
     }
+  });
+
+  it('ingest of an empty FILE draws no bar: the terminal shows the summary alone', async () => {
+    const file = writeLines(work, 'empty.ndjson', []);
+    const r = await runCliAsync(['--db', `sqlite:///${path.join(work, 'ingest-empty.db')}`, 'ingest', file], { tty: true });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^read 0, applied 0, duplicates 0, dead letters 0, \d+\.\d s \(0 events\/s\)\r\n$/);
   });
 
   it('ingest FILE --json draws no bar: the terminal shows the JSON summary alone', async () => {

@@ -35,7 +35,10 @@ export function mutationRun({ name, mutate, testFiles = [], breakAt = null, rela
     timeoutFactor: 2,
     dryRunTimeoutMinutes: 20,
     thresholds: { high: 85, low: 75, break: breakAt },
-    reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+    // event-recorder: each mutant's result as a file as soon as it is known, so a run stopped before its end
+    // still counts (node scripts/mutation-scores.ts test-results/mutation/<name>.events)
+    reporters: ['clear-text', 'progress-append-only', 'html', 'json', 'event-recorder'],
+    eventReporter: { baseDir: `test-results/mutation/${name}.events` },
     clearTextReporter: { reportTests: false, reportMutants: false, reportScoreTable: true },
     htmlReporter: { fileName: `test-results/mutation/${name}.html` },
     jsonReporter: { fileName: `test-results/mutation/${name}.json` },
