@@ -2,6 +2,7 @@
 // (test/helpers/cli.ts runs the mutated src/cli/main.ts as a subprocess under Stryker, with the active mutant
 // in its environment, and brings the subprocess's coverage back: test/mutation/cli-coverage.mjs) and the
 // command-line reference test (docs/cli.md against every command's --help, in process).
+import path from 'node:path';
 import { findTestBroker } from '../helpers/kafka-broker.ts';
 import { mutationRun } from './stryker.shared.mjs';
 
@@ -21,8 +22,11 @@ const [part, files] = (process.env.MUTATION_CLI_PART ?? '').split(':');
 
 export default mutationRun({
   name: part ? `cli-${part}` : 'cli',
-  mutate: files ? files.split(',').map((f) => `src/cli/commands/${f}.ts`) : ['src/cli/commands/**/*.ts'],
+  // a part's files are named from src/cli/commands/, without the extension: ingest,../thread
+  mutate: files ? files.split(',').map((f) => path.normalize(`src/cli/commands/${f}.ts`)) : ['src/cli/commands/**/*.ts', 'src/cli/thread.ts'],
   testFiles: [
+    // the commands' threads, started in process (src/cli/thread.ts)
+    'test/cli/thread.unit.test.ts',
     // test/cli/ but node-versions.e2e.test.ts, which runs the built dist/ under other releases of Node.js
     'test/cli/cli-reference.unit.test.ts',
     'test/cli/dead-letters.e2e.test.ts',

@@ -2,9 +2,6 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { LIMITS, loadConfig, NAIVE_TIMESTAMPS } from '../../config.ts';
 import { fromThreadError } from '../../errors.ts';
 import { escapeControls } from '../output.ts';
@@ -12,6 +9,7 @@ import { wholeNumberFlag } from '../flags.ts';
 import type { IngestSummary } from '../../ingest/index.ts';
 import { assertReadableFile } from '../../ingest/readable-file.ts';
 import { migrateOnOpen, withStore, type GlobalOptions } from '../context.ts';
+import { startThread } from '../thread.ts';
 import type { IngestThreadInput, IngestThreadMessage } from './ingest-thread.ts';
 
 /**
@@ -34,26 +32,15 @@ const INGEST_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 24 }
 /** Ingests a file in a worker thread with a bounded heap; stdin is ingested on the main thread. */
 function ingestFileInThread(input: IngestThreadInput, onMessage: (m: IngestThreadMessage) => void): Promise<IngestSummary> {
   return new Promise((resolve, reject) => {
-    // .ts when run from the sources, .js when run from the build in dist/
-    const script = new URL(`./ingest-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-    const worker = new Worker(script, { workerData: input, resourceLimits: INGEST_HEAP });
     let settled = false;
-    worker.on('message', (m: IngestThreadMessage) => {
+    const outOfHeapHint = '; use a smaller --batch-size for very large messages';
+    const thread = startThread({ name: 'ingest', script: 'ingest-thread', from: import.meta.url, workerData: input, heap: INGEST_HEAP, outOfHeapHint }, (error) => {
+      if (!settled) (settled = true), reject(error);
+    });
+    thread.on('message', (m: IngestThreadMessage) => {
       if (m.type === 'done') (settled = true), resolve(m.summary);
       else if (m.type === 'error') (settled = true), reject(fromThreadError(m));
       else onMessage(m);
-    });
-    worker.on('error', (error: Error & { code?: string }) => {
-      if (settled) return;
-      settled = true;
-      reject(
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new Error(`the ingest thread ran out of its ${INGEST_HEAP.maxOldGenerationSizeMb} MB heap; use a smaller --batch-size for very large messages`, { cause: error })
-          : error,
-      );
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`ingest thread stopped with exit code ${code}`));
     });
   });
 }

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { COMPRESSIONS, DEFAULT_MAX_BATCH, LIMITS, loadKafkaConfig, type KafkaFlags, NAIVE_TIMESTAMPS, ON_INVALID } from '../../config.ts';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { fromThreadError } from '../../errors.ts';
 import { migrateOnOpen, type GlobalOptions } from '../context.ts';
+import { startThread } from '../thread.ts';
 import type { WorkerThreadCommand, WorkerThreadInput, WorkerThreadMessage } from './worker-thread.ts';
 
 /** The worker's own flags (the database is a global one; --max-line-bytes is ingest's). */
@@ -78,9 +76,16 @@ const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 
 /** Runs the worker in a thread with a bounded heap; the first SIGTERM/SIGINT stops it gracefully, a second exits at once. */
 function runWorkerThread(input: WorkerThreadInput): Promise<void> {
   return new Promise((resolve, reject) => {
-    // .ts when run from the sources, .js when run from the build in dist/
-    const script = new URL(`./worker-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-    const thread = new Worker(script, { workerData: input, resourceLimits: WORKER_HEAP });
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      if (error) reject(error);
+      else resolve();
+    };
+    const thread = startThread({ name: 'worker', script: 'worker-thread', from: import.meta.url, workerData: input, heap: WORKER_HEAP }, settle);
     let signals = 0;
     const onSignal = (signal: string) => {
       if (++signals > 1) {
@@ -93,23 +98,10 @@ function runWorkerThread(input: WorkerThreadInput): Promise<void> {
     const onInt = () => onSignal('SIGINT');
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onInt);
-    let settled = false;
-    const settle = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      if (error) reject(error);
-      else resolve();
-    };
     thread.on('message', (m: WorkerThreadMessage) => {
       // the thread's LedgerError keeps its code across the boundary: it decides the exit code
       settle(m.type === 'done' ? undefined : fromThreadError(m));
       void thread.terminate(); // its message port would keep it alive
     });
-    thread.on('error', (error: Error & { code?: string }) =>
-      settle(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`the worker thread ran out of its ${WORKER_HEAP.maxOldGenerationSizeMb} MB heap`, { cause: error }) : error),
-    );
-    thread.on('exit', (code) => settle(code === 0 ? undefined : new Error(`worker thread stopped with exit code ${code}`)));
   });
 }
