@@ -41,6 +41,7 @@ export default mutationRun({
     'test/cli/rebuild.e2e.test.ts',
     'test/cli/terminal.e2e.test.ts',
     'test/cli/verify.e2e.test.ts',
+    'test/cli/worker.e2e.test.ts',
     'test/rules/cli.e2e.test.ts',
     // the end-to-end regressions of the commands, but those that run the worker against the broker (each
     // takes tens of seconds, and would rerun for every worker mutant they reach). Also left out:
@@ -57,6 +58,7 @@ export default mutationRun({
       'flag-choice-exits-1-with-the-whole-usage',
       'invalid-utf8-line-stored-as-replacement-character',
       'limit-accepts-hex-and-exponents',
+      'metrics-port-taken-exited-1',
       'lone-surrogate-in-string-value-lost-from-dead-letter',
       'naive-timestamps-from-utcnow-isoformat',
       'no-migrate-wrote-into-an-unmigrated-database',

@@ -3,7 +3,7 @@
 // bounded, at the same speed). The main thread only relays signals.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KafkaConfig } from '../../config.ts';
-import { describeError, type ThreadError, toThreadError } from '../../errors.ts';
+import { ConfigError, describeError, type ThreadError, toThreadError } from '../../errors.ts';
 import { openStore, type OpenStoreOptions } from '../../store/index.ts';
 import { activeTraceIds, createWorker, createWorkerMetrics, explainKafkaError, startHealthServer, startTracing } from '../../worker/index.ts';
 import { createLogger } from '../logger.ts';
@@ -30,8 +30,9 @@ try {
     const metrics = createWorkerMetrics();
     const worker = createWorker({ store, config, logger, metrics, tracer: tracing.tracer });
     const { metricsHost: host, metricsPort: port } = config;
+    // a port taken, not allowed, or an address not of this machine: a setting to change (exit code 2)
     const server = await startHealthServer({ host, port, registry: metrics.registry, health: () => worker.health }).catch((error: unknown) => {
-      throw new Error(`--metrics-host/--metrics-port (METRICS_HOST/METRICS_PORT): cannot listen on ${hostPort(host, port)}: ${describeError(error)}`);
+      throw ConfigError.invalid('--metrics-host/--metrics-port (METRICS_HOST/METRICS_PORT)', `cannot listen on ${hostPort(host, port)}: ${describeError(error)}`, error);
     });
     parentPort?.on('message', (m: WorkerThreadCommand) => {
       if (m.type !== 'stop') return;
