@@ -36,6 +36,15 @@ describe('signal-ledger ingest: its summary', () => {
     expect(summary.seconds).toBeGreaterThan(0);
     expect(summary.seconds).toBe(Number((summary.seconds as number).toFixed(3)));
   });
+
+  it('given a starting process of 768 MB, then the peak RSS is the ingest process\'s own, not its parent\'s (getrusage counts the fork)', () => {
+    writeFileSync(path.join(work, 'one.ndjson'), `${good(1)}\n`);
+    const held = Buffer.alloc(768 * 1024 * 1024, 1); // touched: resident
+    const r = cli(['--db', 'sqlite:///rss.db', 'ingest', 'one.ndjson', '--json']);
+    expect(held.at(-1)).toBe(1);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { peak_rss_mb: number }).peak_rss_mb).toBeLessThan(512);
+  });
 });
 
 describe.each([

@@ -23,6 +23,7 @@ function peakRssMb(): number {
   } catch {
     // not Linux
   }
+  // Stryker disable next-line ArithmeticOperator: reached only where /proc is not (the tests run on Linux)
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
