@@ -2,7 +2,7 @@
 // reach it until stopped): its start line, where /metrics answers, a stop by SIGINT (a metrics address it cannot
 // listen on: test/regressions/metrics-port-taken-exited-1.e2e.test.ts). What it does with a broker is tested in test/worker/ (create-worker.e2e, .poison.e2e).
 import { describe, expect, it } from 'vitest';
-import { startCli } from '../helpers/cli.ts';
+import { runCli, startCli } from '../helpers/cli.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 
 const UNREACHABLE = '127.0.0.1:9';
@@ -30,5 +30,11 @@ describe('signal-ledger worker without a broker', () => {
     } finally {
       await db.drop();
     }
+  });
+
+  it('a database it cannot reach: the error from the worker thread keeps its code, exit 2, one line naming the database', () => {
+    const r = runCli(['--db', 'postgresql://postgres@127.0.0.1:1/nowhere', 'worker', '--brokers', UNREACHABLE, '--metrics-port', '0']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^signal-ledger: database unavailable: cannot connect to PostgreSQL at postgresql:\/\/postgres@127\.0\.0\.1:1\/nowhere \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/);
   });
 });
