@@ -12,10 +12,10 @@ import path from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
-import { loadKafkaConfig } from '../src/config.ts';
+import { DEFAULT_MAX_BATCH, loadKafkaConfig } from '../src/config.ts';
 import { EVENT_KINDS } from '../src/contract/index.ts';
 import { generateEvents, type EventLine } from '../src/simulate/generate-events.ts';
-import { openStore } from '../src/store/index.ts';
+import { openStore, type Store } from '../src/store/index.ts';
 import {
   countBehind,
   createKafka,
@@ -36,8 +36,8 @@ const EVENTS = Number(process.env.BENCH_WORKER_EVENTS ?? 200_000);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 3_000);
 const STORES = (process.env.BENCH_WORKER_STORES ?? 'postgresql,sqlite').split(',') as ('postgresql' | 'sqlite')[];
 const MEASURE_RSS = process.env.BENCH_WORKER_RSS !== '0';
-/** Which parts run: main (a, b, c), live, rss, costs. */
-const PARTS = new Set((process.env.BENCH_WORKER_PARTS ?? 'main,live,rss,costs').split(','));
+/** Which parts run: main (a, b, c), live, rss, costs, replay (a second pass over what the store holds), batch (--max-batch 250, 1000, 4000). */
+const PARTS = new Set((process.env.BENCH_WORKER_PARTS ?? 'main,live,rss,costs,replay,batch').split(','));
 /** BENCH_WORKER_PROFILE=<dir>: the rss part's worker process writes a CPU profile of each of its threads there (npm run profile -- <file> sums one up) */
 const PROFILE_DIR = process.env.BENCH_WORKER_PROFILE;
 const silent = pino({ level: 'silent' });
@@ -116,23 +116,39 @@ async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
   return meter;
 }
 
-/** (a) the worker, in this process, so each chunk's commit time is seen exactly; `variant` names a costs run (its lag sampling and tracer). */
+/** A variant of the worker: a costs run's lag sampling and tracer, a batch run's --max-batch. */
+interface WorkerVariant {
+  lagSampleMs?: number;
+  tracer?: Tracer | null;
+  maxBatch?: number;
+}
+
+/** (a) the worker, in this process, so each chunk's commit time is seen exactly. */
+async function worker(kind: 'sqlite' | 'postgresql', total: number, variant: WorkerVariant = {}): Promise<Meter> {
+  return withFreshStore(kind, dir, `worker_${kind}`, (store) => workerPass(store, kind, total, variant));
+}
+
+/** One pass of the worker over all the topics, under a group of its own, into `store`. */
 let workerRuns = 0;
-async function worker(kind: 'sqlite' | 'postgresql', total: number, variant: { lagSampleMs?: number; tracer?: Tracer | null } = {}): Promise<Meter> {
-  return withFreshStore(kind, dir, `worker_${kind}`, async (store) => {
-    const meter = new Meter();
-    const groupId = `${env.KAFKA_GROUP_ID}-a-${kind}-${workerRuns++}`;
-    const metrics = createWorkerMetrics();
-    const w = createWorker({ store, config, logger: silent, metrics, groupId, ...variant, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
-    try {
-      await w.start();
-      await waitFor(() => meter.count >= total, `worker on ${kind}`);
-    } finally {
-      await w.stop();
-    }
-    meter.slices = (await metrics.batchSeconds.get()).values.find((v) => v.metricName === 'ledger_batch_apply_seconds_count')?.value ?? 0;
-    return meter;
-  });
+async function workerPass(store: Store, kind: string, total: number, { maxBatch, ...variant }: WorkerVariant = {}): Promise<Meter> {
+  const meter = new Meter();
+  const groupId = `${env.KAFKA_GROUP_ID}-a-${kind}-${workerRuns++}`;
+  const metrics = createWorkerMetrics();
+  const passConfig = maxBatch === undefined ? config : { ...config, maxBatch };
+  const w = createWorker({ store, config: passConfig, logger: silent, metrics, groupId, ...variant, onProgress: (_t, _p, _n, messages) => meter.see(messages) });
+  try {
+    await w.start();
+    await waitFor(() => meter.count >= total, `worker on ${kind}`);
+  } finally {
+    await w.stop();
+  }
+  meter.slices = (await metrics.batchSeconds.get()).values.find((v) => v.metricName === 'ledger_batch_apply_seconds_count')?.value ?? 0;
+  return meter;
+}
+
+/** Replay: the worker's first pass into an empty store, then a second pass (a new group) over the same store, where every event is a duplicate and nothing changes. */
+async function replay(kind: 'sqlite' | 'postgresql', total: number): Promise<{ first: Meter; again: Meter }> {
+  return withFreshStore(kind, dir, `replay_${kind}`, async (store) => ({ first: await workerPass(store, kind, total), again: await workerPass(store, kind, total) }));
 }
 
 /** (b) naive: eachMessage, one ORM transaction per event, the first NAIVE_EVENTS messages. */
@@ -307,6 +323,27 @@ try {
     process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
   }
   if (PARTS.has('costs')) await costs(total);
+  if (PARTS.has('replay')) {
+    const rows: string[][] = [];
+    for (const kind of STORES) {
+      const { first, again } = await replay(kind, total);
+      rows.push([kind, first.rate().toFixed(0), again.rate().toFixed(0), `${(again.rate() / first.rate()).toFixed(2)}x`]);
+    }
+    process.stdout.write(`\nreplay: a second pass of the worker (a new group) over the ${total} messages the store already holds (every event a duplicate), against the first pass into the empty store (target at least 1.5x):\n`);
+    printTable(['store', 'first pass ev/s', 'second pass ev/s', 'second / first'], rows);
+  }
+  if (PARTS.has('batch')) {
+    const sizes = [...new Set([250, 1000, 4000, DEFAULT_MAX_BATCH])].sort((a, b) => a - b);
+    const rows: string[][] = [];
+    for (const kind of STORES) {
+      const rates = new Map<number, number>();
+      for (const maxBatch of sizes) rates.set(maxBatch, (await worker(kind, total, { maxBatch })).rate());
+      const best = Math.max(...rates.values());
+      rows.push([kind, ...sizes.map((n) => (rates.get(n) as number).toFixed(0)), `${((100 * (rates.get(DEFAULT_MAX_BATCH) as number)) / best).toFixed(0)}%`]);
+    }
+    process.stdout.write(`\n--max-batch: the worker's events/s at each size; the default (${DEFAULT_MAX_BATCH}) against the best (target at least 90%):\n`);
+    printTable(['store', ...sizes.map((n) => `${n}${n === DEFAULT_MAX_BATCH ? ' (default)' : ''} ev/s`), 'default / best'], rows);
+  }
 } finally {
   const admin = kafka.admin();
   await admin.connect();
