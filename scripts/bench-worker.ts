@@ -128,8 +128,8 @@ async function worker(kind: 'sqlite' | 'postgresql', total: number, variant: Wor
   return withFreshStore(kind, dir, `worker_${kind}`, (store) => workerPass(store, kind, total, variant));
 }
 
-/** One pass of the worker over all the topics, under a group of its own, into `store`. */
 let workerRuns = 0;
+/** One pass of the worker over all the topics, under a group of its own, into `store`. */
 async function workerPass(store: Store, kind: string, total: number, { maxBatch, ...variant }: WorkerVariant = {}): Promise<Meter> {
   const meter = new Meter();
   const groupId = `${env.KAFKA_GROUP_ID}-a-${kind}-${workerRuns++}`;

@@ -11,15 +11,15 @@ export interface ThreadScript {
   /** import.meta.url of the module beside the script: .ts when run from the sources, .js from the build in dist/ */
   from: string;
   workerData: unknown;
-  heap: ResourceLimits;
+  heap: ResourceLimits & { maxOldGenerationSizeMb: number };
   /** what to do when it runs out of its heap, after "the ... thread ran out of its N MB heap" ("; use a smaller --batch-size") */
   outOfHeapHint?: string;
 }
 
 /**
  * Starts the script in a worker thread. `ended` hears, in words, every way the thread can end without its
- * own last message: it ran out of its heap, it threw, or it exited (a thread that has said it is done ends too:
- * its caller, settled by then, ignores what follows).
+ * own last message: it ran out of its heap, it threw, or it exited. It may hear twice (an error, then the exit),
+ * and a thread that has said it is done ends too: the caller keeps the first that comes before it has settled.
  */
 export function startThread(run: ThreadScript, ended: (error: Error) => void): Worker {
   const script = new URL(`./${run.script}${path.extname(fileURLToPath(run.from))}`, run.from);

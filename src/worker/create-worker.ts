@@ -218,19 +218,24 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       const lagAdmin = kafka.admin();
       let lagStopped = false;
       const sampler = new LagSampler({
-        ends: () => readPartitionOffsets(lagAdmin, topics, () => lagStopped),
+        ends: async () => {
+          try {
+            return await readPartitionOffsets(lagAdmin, topics, () => lagStopped);
+          } finally {
+            // a read that outlasted the stop's wait: kafkajs may have connected again for it after the disconnect
+            if (lagStopped) await lagAdmin.disconnect().catch(() => undefined);
+          }
+        },
         assigned: () => assigned,
         applied: (key) => floors.get(key),
         oldestPending: (key) => applying.get(key) ?? buffers.oldestTime(key),
       });
       const stopSampling = sampleLagEvery(lagSampleMs, sampler, metrics, log);
       stopLagSamples = async () => {
-        // a read under way is cut short by the disconnect, but kafkajs may connect again for it (its retries,
-        // or the next step of fetchTopicOffsets): disconnect once more when it has ended
+        // a read under way is let end first (it asks nothing again once stopped): kafkajs would connect again
+        // for its next step after a disconnect (findBroker refreshes the metadata), and that connection would stay
         lagStopped = true;
-        const ended = stopSampling();
-        await lagAdmin.disconnect().catch(() => undefined);
-        await ended;
+        await stopSampling();
         await lagAdmin.disconnect().catch(() => undefined);
       };
     }

@@ -45,6 +45,7 @@ export async function readPartitionOffsets(
       } catch (error) {
         if (attempt >= 10 || (error as { retriable?: boolean }).retriable !== true || stopped()) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        if (stopped()) throw error;
         await admin.fetchTopicMetadata({ topics: [topic] });
       }
     }

@@ -144,8 +144,10 @@ describe('sampleLagEvery', () => {
     await vi.advanceTimersByTimeAsync(4000);
     expect(stopped).toBe(false);
     finish();
-    await stopping;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(true);
     expect(reads).toEqual(['ended']);
+    await stopping;
 
     const hung = sampleLagEvery(1000, new LagSampler({ ends: () => new Promise(() => {}), assigned: () => [], applied: () => undefined, oldestPending: () => undefined }), createWorkerMetrics(), log, 5000);
     await vi.advanceTimersByTimeAsync(1000);
@@ -182,6 +184,15 @@ describe('readPartitionOffsets', () => {
     stopped = false;
     await expect(readPartitionOffsets(stopsDuring, ['a'], () => stopped)).rejects.toThrow('not the leader');
     expect(calls).toBe(1);
+    // stopped during the wait before asking again: no metadata is fetched (it would connect again)
+    let metadata = 0;
+    stopped = false;
+    const stopsWhileWaiting = {
+      fetchTopicOffsets: async () => (setTimeout(() => (stopped = true), 20), Promise.reject(retriable)),
+      fetchTopicMetadata: async () => ((metadata += 1), { topics: [] }),
+    };
+    await expect(readPartitionOffsets(stopsWhileWaiting, ['a'], () => stopped)).rejects.toThrow('not the leader');
+    expect(metadata).toBe(0);
     let readA = false;
     const stopsAfterA = { ...admin, fetchTopicOffsets: async () => ((readA = true), [{ partition: 0, offset: '5', high: '5', low: '1' }]) };
     await expect(readPartitionOffsets(stopsAfterA, ['a', 'b'], () => readA)).rejects.toThrow('stopped');

@@ -76,16 +76,6 @@ const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 
 /** Runs the worker in a thread with a bounded heap; the first SIGTERM/SIGINT stops it gracefully, a second exits at once. */
 function runWorkerThread(input: WorkerThreadInput): Promise<void> {
   return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      if (error) reject(error);
-      else resolve();
-    };
-    const thread = startThread({ name: 'worker', script: 'worker-thread', from: import.meta.url, workerData: input, heap: WORKER_HEAP }, settle);
     let signals = 0;
     const onSignal = (signal: string) => {
       if (++signals > 1) {
@@ -96,6 +86,16 @@ function runWorkerThread(input: WorkerThreadInput): Promise<void> {
     };
     const onTerm = () => onSignal('SIGTERM');
     const onInt = () => onSignal('SIGINT');
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      if (error) reject(error);
+      else resolve();
+    };
+    const thread = startThread({ name: 'worker', script: 'worker-thread', from: import.meta.url, workerData: input, heap: WORKER_HEAP }, settle);
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onInt);
     thread.on('message', (m: WorkerThreadMessage) => {
