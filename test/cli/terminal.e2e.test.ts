@@ -40,6 +40,8 @@ describe('on a terminal', () => {
     const rate = Number(full?.[1]);
     expect(rate).toBeGreaterThanOrEqual(Math.floor(read / wallSeconds));
     expect(rate).toBeLessThan(1000 * read);
+    // no frame, the first included, shows a placeholder the bar's payload leaves unfilled
+    expect(r.stdout).not.toMatch(/\{[a-z_]+\}/);
     // the cursor is hidden while the bar is drawn, and shown again after it
     const hidden = r.stdout.indexOf('\x1b[?25l');
     expect(hidden).toBeGreaterThanOrEqual(0);

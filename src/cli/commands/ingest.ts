@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { LIMITS, loadConfig, NAIVE_TIMESTAMPS } from '../../config.ts';
 import { fromThreadError } from '../../errors.ts';
 import { escapeControls } from '../output.ts';
@@ -31,16 +30,14 @@ function peakRssMb(): number {
 const INGEST_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 24 };
 
 /** Ingests a file in a worker thread with a bounded heap; stdin is ingested on the main thread. */
-function ingestFileInThread(input: IngestThreadInput, onMessage: (m: IngestThreadMessage) => void): Promise<IngestSummary> {
+function ingestFileInThread(input: IngestThreadInput, onMessage: (m: Extract<IngestThreadMessage, { type: 'progress' | 'unreadable' }>) => void): Promise<IngestSummary> {
   return new Promise((resolve, reject) => {
-    let settled = false;
+    // the first of these settles the promise; what the thread says or does after that changes nothing
     const outOfHeapHint = '; use a smaller --batch-size for very large messages';
-    const thread = startThread({ name: 'ingest', script: 'ingest-thread', from: import.meta.url, workerData: input, heap: INGEST_HEAP, outOfHeapHint }, (error) => {
-      if (!settled) (settled = true), reject(error);
-    });
+    const thread = startThread({ name: 'ingest', script: 'ingest-thread', from: import.meta.url, workerData: input, heap: INGEST_HEAP, outOfHeapHint }, reject);
     thread.on('message', (m: IngestThreadMessage) => {
-      if (m.type === 'done') (settled = true), resolve(m.summary);
-      else if (m.type === 'error') (settled = true), reject(fromThreadError(m));
+      if (m.type === 'done') resolve(m.summary);
+      else if (m.type === 'error') reject(fromThreadError(m));
       else onMessage(m);
     });
   });
@@ -59,7 +56,8 @@ export function registerIngest(program: Command): void {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const config = loadConfig({ db: global.db, naiveTimestamps: opts.naiveTimestamps, maxLineBytes: opts.maxLineBytes });
       const rules = { batchSize: wholeNumberFlag('--batch-size', 1, LIMITS.maxBatchEvents)(opts.batchSize), naiveTimestamps: config.naiveTimestamps, maxLineBytes: config.maxLineBytes };
-      const totalBytes = file === '-' ? 0 : (await stat(file).catch(() => ({ size: 0 }))).size;
+      // a file that cannot be read is refused before anything is opened
+      const totalBytes = file === '-' ? 0 : await assertReadableFile(file);
       const bar =
         process.stderr.isTTY && !opts.json && totalBytes > 0
           ? new cliProgress.SingleBar(
@@ -83,11 +81,10 @@ export function registerIngest(program: Command): void {
           }),
         );
       } else {
-        await assertReadableFile(file);
         bar?.start(totalBytes, 0, { events: 0, rate: 0 });
         summary = await ingestFileInThread(
           { dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate: migrateOnOpen(global), file, ...rules },
-          (m) => (m.type === 'progress' ? onProgress(m.read, m.seconds, m.bytes) : m.type === 'unreadable' ? onUnreadable(m.why) : undefined),
+          (m) => (m.type === 'progress' ? onProgress(m.read, m.seconds, m.bytes) : onUnreadable(m.why)),
         );
       }
       bar?.update(totalBytes);
