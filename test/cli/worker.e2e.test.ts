@@ -2,11 +2,10 @@
 // reach it until stopped): its start line, where /metrics answers, a stop by SIGINT, a second signal while the
 // first waits for the database, a database it cannot reach. A metrics address it cannot listen on:
 // test/regressions/metrics-port-taken-exited-1.e2e.test.ts. With a broker: test/worker/ (create-worker.e2e, .poison.e2e).
-import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
-import { runCli, startCli } from '../helpers/cli.ts';
-import { createTestDatabase } from '../helpers/databases.ts';
+import { runCli, sigtermTwice, startCli } from '../helpers/cli.ts';
+import { createTestDatabase, holdTableLock } from '../helpers/databases.ts';
 
 const UNREACHABLE = '127.0.0.1:9';
 
@@ -44,33 +43,17 @@ describe('signal-ledger worker without a broker', () => {
   it('a second SIGTERM while the first waits for the database (its checkpoints held by a table lock) exits at once with 130', async () => {
     const db = await createTestDatabase('postgresql');
     const holder = await openStore({ dbUrl: db.url }); // creates the schema, then holds a lock on the checkpoints
-    const locked = Promise.withResolvers<void>();
-    const release = Promise.withResolvers<void>();
-    const held = (holder.em().getConnection().getClient() as Kysely<unknown>).transaction().execute(async (trx) => {
-      await sql`lock table "consumer_checkpoints" in access exclusive mode`.execute(trx);
-      locked.resolve();
-      await release.promise;
-    });
+    const lock = await holdTableLock(holder, 'consumer_checkpoints');
     try {
-      await locked.promise;
       const worker = startCli(['--db', db.url, 'worker', '--brokers', UNREACHABLE, '--metrics-port', '0'], { env: { LOG_LEVEL: 'info' }, killAfterMs: 60_000 });
-      const waiting = async () => {
-        const rows = (await holder.em().getConnection().execute("select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()")) as { n: string }[];
-        return Number(rows[0]?.n);
-      };
-      for (let i = 0; i < 240 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 250));
-      expect(await waiting(), worker.output).toBeGreaterThan(0);
-      worker.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300)); // two signals sent together would merge into one
-      expect(worker.running, worker.output).toBe(true);
-      worker.kill('SIGTERM');
-      const t0 = Date.now();
-      expect((await worker.exited).code, worker.output).toBe(130);
-      expect(Date.now() - t0).toBeLessThan(2_000);
+      await lock.untilWaited();
+      const { ranAfterFirst, exit, msAfterSecond } = await sigtermTwice(worker);
+      expect(ranAfterFirst, worker.output).toBe(true);
+      expect(exit.code, worker.output).toBe(130);
+      expect(msAfterSecond).toBeLessThan(2_000);
       expect(worker.stderr).toContain('signal-ledger worker: second SIGTERM: exiting at once; the slice in hand is not committed and will be read again');
     } finally {
-      release.resolve();
-      await held;
+      await lock.release();
       await holder.close();
       await db.drop();
     }

@@ -277,3 +277,17 @@ export function listRecords(dbUrl: string, cwd?: string): JsonObject[] {
   if (r.code !== 0) throw new Error(`signals list failed (${r.code}): ${r.stderr}`);
   return (JSON.parse(r.stdout) as JsonObject[]).map(({ created_at: _c, updated_at: _u, ...rest }) => rest);
 }
+
+/**
+ * Sends a running command SIGTERM, then 300 ms later (two signals sent together would merge into one) a second
+ * one: whether it still ran before the second, how it exited, and how long after the second.
+ */
+export async function sigtermTwice(run: CliProcess): Promise<{ ranAfterFirst: boolean; exit: CliExit; msAfterSecond: number }> {
+  run.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  const ranAfterFirst = run.running;
+  run.kill('SIGTERM');
+  const t0 = Date.now();
+  const exit = await run.exited;
+  return { ranAfterFirst, exit, msAfterSecond: Date.now() - t0 };
+}

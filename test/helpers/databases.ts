@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.ts';
 
@@ -147,4 +148,42 @@ export async function refusePoisonRows(store: Store): Promise<void> {
   } else {
     await conn.execute(`create trigger refuse_poison before insert on signals when new.signal_id like 'poison%' begin select raise(abort, 'poisoned row'); end`);
   }
+}
+
+/** A PostgreSQL table held under an access-exclusive lock (holdTableLock): every statement on it waits until release(). */
+export interface HeldTableLock {
+  /** Resolves with how many connections of the database wait on a lock, once one does; throws after 60 s without one. */
+  untilWaited(): Promise<number>;
+  /** Ends the transaction that holds the lock; resolves once it has ended. */
+  release(): Promise<void>;
+}
+
+/** Locks a table of a PostgreSQL store's database in a transaction of that store, and holds it until release(). */
+export async function holdTableLock(store: Store, table: string): Promise<HeldTableLock> {
+  const locked = Promise.withResolvers<void>();
+  const released = Promise.withResolvers<void>();
+  const held = (store.em().getConnection().getClient() as Kysely<unknown>).transaction().execute(async (trx) => {
+    await sql`lock table ${sql.id(table)} in access exclusive mode`.execute(trx);
+    locked.resolve();
+    await released.promise;
+  });
+  await Promise.race([locked.promise, held]);
+  const waiters = async () => {
+    const rows = (await store.em().getConnection().execute("select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()")) as { n: string | number }[];
+    return Number(rows[0]?.n);
+  };
+  return {
+    async untilWaited() {
+      for (let i = 0; i < 240; i++) {
+        const n = await waiters();
+        if (n > 0) return n;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`holdTableLock: nothing waited on the lock of ${table} within 60 s`);
+    },
+    async release() {
+      released.resolve();
+      await held;
+    },
+  };
 }

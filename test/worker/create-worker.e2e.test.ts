@@ -1,10 +1,9 @@
-import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { type EventLine, generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { createKafka, createWorker, createWorkerMetrics, partitionKey, startHealthServer } from '../../src/worker/index.ts';
-import { runCliAsync, startCli } from '../helpers/cli.ts';
-import { createTestDatabase } from '../helpers/databases.ts';
+import { runCliAsync, sigtermTwice, startCli } from '../helpers/cli.ts';
+import { createTestDatabase, type HeldTableLock, holdTableLock } from '../helpers/databases.ts';
 import { outsideAddress } from '../helpers/network.ts';
 import { createTestTopics, endOffsets, produce, quietLogger, sleep, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
 import { recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
@@ -314,34 +313,17 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   it('a second signal exits at once with 130 while the first waits for the slice in hand (held here by a table lock)', async () => {
     const { db, config } = await publishedWorkload(300, 18);
     const holder = await openStore({ dbUrl: db.url }); // creates the schema, then holds a lock on signals
-    let release = () => {};
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked = () => {};
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const client = holder.em().getConnection().getClient() as Kysely<unknown>;
-    const held = client.transaction().execute(async (trx) => {
-      await sql`lock table "signals" in access exclusive mode`.execute(trx);
-      locked();
-      await released;
-    });
+    const lock = await holdTableLock(holder, 'signals');
     try {
-      await isLocked;
       const worker = startWorker(config.env);
-      // the worker's first slice waits on the lock
-      const waiting = async () => count(holder, "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()");
-      for (let i = 0; i < 240 && (await waiting()) === 0; i++) await sleep(250);
-      expect(await waiting(), worker.output).toBeGreaterThan(0);
-      worker.kill('SIGTERM');
-      await sleep(300); // two signals sent together would merge into one
-      expect(worker.running, worker.output).toBe(true);
-      worker.kill('SIGTERM');
-      const t0 = Date.now();
-      expect((await worker.exited).code, worker.output).toBe(130);
-      expect(Date.now() - t0).toBeLessThan(2_000);
+      await lock.untilWaited(); // the worker's first slice waits on the lock
+      const { ranAfterFirst, exit, msAfterSecond } = await sigtermTwice(worker);
+      expect(ranAfterFirst, worker.output).toBe(true);
+      expect(exit.code, worker.output).toBe(130);
+      expect(msAfterSecond).toBeLessThan(2_000);
       expect(worker.stderr).toContain('second SIGTERM: exiting at once');
     } finally {
-      release();
-      await held;
+      await lock.release();
       await holder.close();
       await db.drop();
     }
@@ -357,8 +339,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       const values = ((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)?.values ?? []).map((v) => v.value);
       return { sum: values.reduce((a, b) => a + b, 0), series: values.length, max: Math.max(0, ...values) };
     };
-    let release = () => {};
-    let held: Promise<void> = Promise.resolve();
+    let lock: HeldTableLock | undefined;
     try {
       await worker.start();
       await waitUntilCaughtUp(store, config, config.groupId);
@@ -369,14 +350,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       expect(Math.abs(lastApplied - Date.now() / 1000)).toBeLessThan(60);
 
       // the database holds every write: the worker's next slice waits on the lock
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const locked = Promise.withResolvers<void>();
-      held = (store.em().getConnection().getClient() as Kysely<unknown>).transaction().execute(async (trx) => {
-        await sql`lock table "signals" in access exclusive mode`.execute(trx);
-        locked.resolve();
-        await released;
-      });
-      await locked.promise;
+      lock = await holdTableLock(store, 'signals');
       await produce(config, workload(50, 21));
       await sleep(1500);
       const first = await gauge('ledger_consumer_lag_seconds');
@@ -387,16 +361,14 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       expect(second.max - first.max).toBeGreaterThan(1.5); // rises with the clock: 2 s later, about 2 s older
       expect((await gauge('ledger_last_applied_timestamp_seconds')).sum).toBe(lastApplied);
 
-      release();
-      await held;
+      await lock.release();
       await waitUntilCaughtUp(store, config, config.groupId);
       await sleep(600);
       expect((await gauge('ledger_consumer_lag')).sum).toBe(0);
       expect((await gauge('ledger_consumer_lag_seconds')).max).toBe(0);
       expect((await gauge('ledger_last_applied_timestamp_seconds')).sum).toBeGreaterThan(lastApplied);
     } finally {
-      release();
-      await held;
+      await lock?.release();
       await worker.stop();
       await store.close();
       await db.drop();
