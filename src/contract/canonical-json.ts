@@ -21,7 +21,7 @@ const UNSORTABLE: unique symbol = Symbol('unsortable');
  */
 function inSortedOrder(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
-    return value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : UNSORTABLE;
+    return value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : UNSORTABLE;
   }
   if (Array.isArray(value)) {
     let out: unknown[] | null = null;
@@ -82,18 +82,27 @@ export function canonicalText(value: unknown): string {
   return `${out}}`;
 }
 
-/** Re-creates a value with its object keys sorted at every depth (for stable output of stored JSON). */
+/**
+ * The value with its object keys sorted at every depth (for stable output of stored JSON): the value itself
+ * where they already are, copied only where something had to be reordered, as canonicalJson sorts; a value it
+ * cannot order that way (a key that may be an array index, a function) is copied whole.
+ */
 export function sortKeysDeep<T>(value: T): T {
+  const sorted = inSortedOrder(value);
+  return (sorted === UNSORTABLE ? sortedCopy(value) : sorted) as T;
+}
+
+function sortedCopy(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(sortKeysDeep) as T;
+  if (Array.isArray(value)) return value.map(sortedCopy);
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(obj).sort()) {
     // a "__proto__" key from JSON is data: assigning it would set the prototype and drop it
-    if (k === '__proto__') Object.defineProperty(out, k, { value: sortKeysDeep(obj[k]), enumerable: true, writable: true, configurable: true });
-    else out[k] = sortKeysDeep(obj[k]);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: sortedCopy(obj[k]), enumerable: true, writable: true, configurable: true });
+    else out[k] = sortedCopy(obj[k]);
   }
-  return out as T;
+  return out;
 }
 
 /** One-shot hashing: about half the cost of createHash().update().digest() for a message's few hundred bytes. */

@@ -143,15 +143,46 @@ describe('sortKeysDeep: the same value with object keys sorted at every depth', 
     expect(JSON.stringify(out)).toBe('{"Z":0,"a":2,"b":{"a":[{"x":2,"y":1},"k"],"z":1},"é":3}');
   });
 
-  it('returns new objects and arrays (arrays stay arrays), leaving the input as it was', () => {
-    const input = { b: [{ d: 1, c: 2 }], a: 1 };
+  it('copies only what it reorders (arrays stay arrays), leaving the input as it was; a sorted part is the input itself', () => {
+    const input = { b: [{ d: 1, c: 2 }, { e: [1] }], a: 1 };
     const out = sortKeysDeep(input);
     expect(out).not.toBe(input);
     expect(out.b).not.toBe(input.b);
+    expect(out.b[0]).not.toBe(input.b[0]);
+    expect(out.b[1]).toBe(input.b[1]);
     expect(Array.isArray(out.b)).toBe(true);
-    expect(out.b).toHaveLength(1);
+    expect(out.b).toHaveLength(2);
     expect(Object.keys(input)).toEqual(['b', 'a']);
     expect(Object.keys(input.b[0] as object)).toEqual(['d', 'c']);
+    const sorted = { a: { b: [{ c: 1, d: 2 }] }, z: 'z' };
+    expect(sortKeysDeep(sorted)).toBe(sorted);
+  });
+
+  it('copies a value with a key that may be an array index whole, in the order objects list their keys', () => {
+    const input = { b: { y: 1, x: 2 }, 10: 'ten', 9: 'nine', a: [] };
+    const out = sortKeysDeep(input);
+    expect(out).not.toBe(input);
+    expect(out.a).not.toBe(input.a);
+    expect(Object.keys(out)).toEqual(['9', '10', 'a', 'b']);
+    expect(Object.keys(out.b)).toEqual(['x', 'y']);
+  });
+
+  it('for any JSON value: the text of a copy with its keys inserted in sorted order at every depth, and the input unchanged', () => {
+    // objects list keys that may be array indexes first, in numeric order, whatever the order they were made in
+    const sortedCopy = (v: unknown): unknown =>
+      v === null || typeof v !== 'object'
+        ? v
+        : Array.isArray(v)
+          ? v.map(sortedCopy)
+          : Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedCopy((v as Record<string, unknown>)[k])]));
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const before = JSON.stringify(value);
+        expect(JSON.stringify(sortKeysDeep(value))).toBe(JSON.stringify(sortedCopy(value)));
+        expect(JSON.stringify(value)).toBe(before);
+      }),
+      { numRuns: propertyRuns(500) },
+    );
   });
 
   it('keeps a "__proto__" key as an ordinary enumerable, writable data property, not as the prototype', () => {
