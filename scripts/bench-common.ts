@@ -1,8 +1,8 @@
 // Shared by the benchmarks: fresh databases and the naive per-event ORM write they compare against.
 import path from 'node:path';
 import { type AcceptedMessage, eventsDigest, type RawMessage } from '../src/contract/index.ts';
-import { EMPTY_STATE, type FoldState, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
-import { openStore, SignalEntity, SignalEventEntity, type Store, toSignalRow } from '../src/store/index.ts';
+import { EMPTY_STATE, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
+import { fromStoredState, openStore, SignalEntity, SignalEventEntity, type Store, toSignalRow } from '../src/store/index.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
 
 /** The generator's first `count` lines (~4.6 events per signal; 10% duplicates, 5% out of order, 1% bad), each value as its JSON text. */
@@ -59,7 +59,7 @@ export async function applyNaively(store: Store, m: AcceptedMessage): Promise<vo
   await store.em().transactional(async (em) => {
     if (await em.findOne(SignalEventEntity, { eventId: m.event.eventId })) return;
     const existing = await em.findOne(SignalEntity, { signalId: m.event.signalId });
-    const prior = (existing?.foldState as FoldState | undefined) ?? EMPTY_STATE;
+    const prior = existing === null ? EMPTY_STATE : fromStoredState(existing.foldState);
     const state = mergeStates(prior, stateOf(m.event));
     const now = new Date().toISOString().replace('Z', '000Z');
     const facts = deriveFacts(m.event.signalId, state);

@@ -1,3 +1,3 @@
 export * from './fold-signal.ts';
-export { EMPTY_STATE, type FoldState, mergeStates, stateOf } from './fold-state.ts';
+export { EMPTY_STATE, type FillFact, type FoldState, mergeStates, type OverridableField, stateOf } from './fold-state.ts';
 export * from './signal-status.ts';

@@ -10,6 +10,7 @@ import { SignalEventEntity } from './entities/signal-event.entity.ts';
 import { columnsOf } from './entity-columns.ts';
 import { addDeadLetterRollups, type Contributions, contributionsOf, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
 import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
+import { fromStoredState } from './stored-fold-state.ts';
 import type { ApplyOptions, ApplyResult, MessageOutcome } from './apply-types.ts';
 
 // Inside one transaction of applyBatch (apply-batch.ts): the batch's set-based statements, its dead-letter rows,
@@ -165,7 +166,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
     const pending = new Map<string, Pending>();
     for (const id of signalIds) {
       const row = rows.get(id);
-      const state = row === undefined ? EMPTY_STATE : ((typeof row.fold_state === 'string' ? JSON.parse(row.fold_state) : row.fold_state) as FoldState);
+      const state = row === undefined ? EMPTY_STATE : fromStoredState(row.fold_state);
       pending.set(id, {
         state,
         hashes: [],

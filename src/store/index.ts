@@ -16,3 +16,4 @@ export * from './rebuild-ledger.ts';
 export * from './export-ledger.ts';
 export * from './retry-dead-letters.ts';
 export * from './audit-trail.ts';
+export { fromStoredState, toStoredState } from './stored-fold-state.ts';

@@ -177,7 +177,7 @@ async function checkedForReading(store: Store, file: string): Promise<Store> {
       throw new LedgerError(ErrorCode.InputInvalid, `SQLite database ${file} holds no signal-ledger tables (an empty file or another program's); a read command does not create them`);
     }
     // a missing index only slows a read down
-    const missing = [...gaps.columns, ...gaps.tables];
+    const missing = [...gaps.columns, ...gaps.tables, ...(gaps.foldStates ? ['compact fold states'] : [])];
     if (missing.length > 0) {
       throw new LedgerError(
         ErrorCode.InputInvalid,

@@ -108,6 +108,7 @@ export function compareWithStored(stored: Record<string, unknown>, refolded: Ref
     if ((s === null ? null : String(s)) !== (e === null ? null : String(e))) differ({ signalId, field: c, stored: s, expected: e });
   }
   const storedJson = canonicalJson(typeof stored.fold_state === 'string' ? JSON.parse(stored.fold_state) : stored.fold_state);
-  if (storedJson !== canonicalJson(refolded.state)) differ({ signalId, field: 'fold_state', stored: storedJson, expected: canonicalJson(refolded.state) });
+  const expectedJson = canonicalJson(refolded.row.fold_state);
+  if (storedJson !== expectedJson) differ({ signalId, field: 'fold_state', stored: storedJson, expected: expectedJson });
   return n;
 }

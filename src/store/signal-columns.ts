@@ -1,10 +1,11 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import { sortKeysDeep } from '../contract/index.ts';
-import type { SignalFacts } from '../fold/index.ts';
+import type { FoldState, SignalFacts } from '../fold/index.ts';
 import type { Dialect } from './database-url.ts';
 import { SignalEntity } from './entities/signal.entity.ts';
 import { timestampTextSql } from './column-types.ts';
 import { columnsOf, type EntityColumn } from './entity-columns.ts';
+import { toStoredState } from './stored-fold-state.ts';
 
 /** A signal record as users read it: the fields derived from the events plus the row's bookkeeping. */
 export interface SignalRecord extends SignalFacts {
@@ -49,8 +50,8 @@ export interface SignalTable {
   writeColumns: readonly EntityColumn[];
   /** the columns that make up a record (users read these), in the entity's order */
   recordColumns: readonly EntityColumn[];
-  /** the row the apply path writes for a record */
-  toRow(record: SignalRecord, foldState: unknown): Record<string, unknown>;
+  /** the row the apply path writes for a record and its fold state (stored as toStoredState gives it; null: none) */
+  toRow(record: SignalRecord, foldState: FoldState | null): Record<string, unknown>;
   /** a SELECT list of the record's columns that reads timestamps with microseconds in UTC on both databases */
   selectList(dialect: Dialect, alias?: string): string;
   /** a stored row as a record; JSON objects get sorted keys so both databases print the same bytes */
@@ -94,7 +95,7 @@ export function signalTableOf(entity: EntitySchema): SignalTable {
         const earlier = record[l.earlier];
         row[l.column] = later !== null && earlier !== null && (!l.executedOnly || record.status === 'executed') ? microsBetween(earlier as string, later as string) : null;
       }
-      row.fold_state = foldState;
+      row.fold_state = foldState === null ? null : toStoredState(foldState);
       return row;
     },
     selectList(dialect, alias = '') {

@@ -3,6 +3,7 @@
 import type { DatabaseTable, SchemaHelper, SqlSchemaGenerator } from '@mikro-orm/sql';
 import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
 import { EVENTS_DIGEST_BACKFILL } from './migrations/Migration20261201000000_events_digest.ts';
+import { compactFoldState, rewriteFoldStates } from './migrations/Migration20261202000000_compact_fold_state.ts';
 import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
 import { LATENCIES } from './signal-columns.ts';
 import type { Store } from './store.ts';
@@ -18,7 +19,15 @@ export interface SqliteSchemaGaps {
   /** the statements that create what is missing: tables with their indexes, columns, indexes */
   statements: string[];
   rollups: boolean;
+  /** fold states stored before their compact form (the file's user_version is below SQLITE_USER_VERSION) */
+  foldStates: boolean;
 }
+
+/**
+ * What SQLite's user_version says of a file's rows (a form a column cannot tell): 1, fold states in their compact
+ * form (Migration20261202000000_compact_fold_state on PostgreSQL).
+ */
+export const SQLITE_USER_VERSION = 1;
 
 /**
  * Compares a SQLite file with the schema MikroORM builds from the entities' metadata, table by table, and
@@ -63,20 +72,22 @@ export async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> 
     for (const index of table.getIndexes()) if (!index.primary && !indexes.has(index.keyName)) statements.push(helper.createIndex(index, table));
   }
   const fresh = !tables.has('signals');
+  const [version] = await conn.execute<{ user_version: number }[]>('pragma user_version');
   // a fresh file's rollups are empty tables of empty rows: nothing to rebuild
-  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: rollups && !fresh };
+  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: rollups && !fresh, foldStates: Number(version?.user_version) < SQLITE_USER_VERSION };
 }
 
 /** Tables computed from the others (the rollups): a file that lacks one, or a column of one, has them rebuilt. */
 const DERIVED_TABLES: ReadonlySet<string> = new Set(['signal_rollups', 'dead_letter_rollups']);
 
-const upToDate = (gaps: SqliteSchemaGaps) => !gaps.fresh && gaps.statements.length === 0;
+const upToDate = (gaps: SqliteSchemaGaps) => !gaps.fresh && gaps.statements.length === 0 && !gaps.foldStates;
 
 /**
  * Creates a new SQLite file's tables, or adds to an existing file what a later version added: tables
  * and indexes, the first_fill_at column (filled in from the audit trail), the latency columns (filled in
- * from the row's times) and the rollups (built from the rows). Nothing of the ledger's record is ever
- * dropped; the rollups, computed from it, are made again when they lack a table or a column.
+ * from the row's times), the rollups (built from the rows) and the compact fold states (user_version 1).
+ * Nothing of the ledger's record is ever dropped; the rollups, computed from it, are made again when they
+ * lack a table or a column.
  */
 export async function migrateSqlite(store: Store): Promise<void> {
   // an up-to-date file is only read; creating or upgrading is one transaction that begins with the
@@ -93,6 +104,8 @@ export async function migrateSqlite(store: Store): Promise<void> {
     if (gaps.columns.includes('signals.events_digest')) await conn.execute(EVENTS_DIGEST_BACKFILL.sqlite);
     if (LATENCIES.some((l) => gaps.columns.includes(`signals.${l.column}`))) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
     if (gaps.rollups) await rebuildRollupsIn(conn.getClient(), 'sqlite');
+    if (gaps.foldStates && !gaps.fresh) await rewriteFoldStates('sqlite', (sql, params) => conn.execute(sql, params), compactFoldState);
+    if (gaps.foldStates) await conn.execute(`pragma user_version = ${SQLITE_USER_VERSION}`);
     await conn.execute('commit');
   } catch (error) {
     // SQLite may have rolled the transaction back itself (a full disk, a busy commit): the first error is the one to report

@@ -8,7 +8,7 @@ import { mutationRun } from './stryker.shared.mjs';
 export default mutationRun({
   name: 'apply',
   // applyBatch and the store modules it writes through
-  mutate: ['src/store/apply-batch.ts', 'src/store/apply-transaction.ts', 'src/store/bulk-sql.ts', 'src/store/entity-columns.ts', 'src/store/signal-columns.ts', 'src/store/rollups.ts', 'src/store/rollup-measures.ts'],
+  mutate: ['src/store/apply-batch.ts', 'src/store/apply-transaction.ts', 'src/store/bulk-sql.ts', 'src/store/entity-columns.ts', 'src/store/signal-columns.ts', 'src/store/rollups.ts', 'src/store/rollup-measures.ts', 'src/store/stored-fold-state.ts'],
   testFiles: [
     'test/store/apply-batch.int.test.ts',
     'test/store/apply-batch.safety-net.int.test.ts',
@@ -18,6 +18,7 @@ export default mutationRun({
     'test/store/apply-batch.fuzz.int.test.ts',
     'test/store/apply-batch.concurrent.int.test.ts',
     'test/store/entity-columns.int.test.ts',
+    'test/store/stored-fold-state.unit.test.ts',
     'test/numeric/exact-decimal.unit.test.ts',
     'test/rules/*.int.test.ts',
     'test/ingest/batch-applier.int.test.ts',

@@ -2,6 +2,7 @@ import { EntitySchema, type MikroORM, TextType } from '@mikro-orm/core';
 import { MikroORM as PostgreSqlMikroORM } from '@mikro-orm/postgresql';
 import { MikroORM as SqliteMikroORM } from '@mikro-orm/sqlite';
 import { describe, expect, it } from 'vitest';
+import { EMPTY_STATE } from '../../src/fold/index.ts';
 import { applyBatch, ENTITIES, kyselyOf, migrate, openStore, parseDatabaseUrl, SignalEntity, type SignalRecord, type Store } from '../../src/store/index.ts';
 import { type BatchWriter, insertRows, type NativeSqlite, runSql } from '../../src/store/bulk-sql.ts';
 import { columnsOf } from '../../src/store/entity-columns.ts';
@@ -58,7 +59,7 @@ const record = (signalId: string, extra: Record<string, unknown>): SignalRecord 
 /** Writes a record with the apply path's upsert of a table's columns, then reads it back the way the readers do. */
 async function writeAndRead(store: Store, table: ReturnType<typeof signalTableOf>, written: SignalRecord): Promise<SignalRecord | undefined> {
   const updates = table.writeColumns.filter((c) => c.name !== 'signal_id').map((c) => `"${c.name}" = excluded."${c.name}"`);
-  await insertRows(await writerOf(store), { table: 'signals', columns: table.writeColumns, tail: `on conflict ("signal_id") do update set ${updates.join(', ')}` }, [table.toRow(written, {})]);
+  await insertRows(await writerOf(store), { table: 'signals', columns: table.writeColumns, tail: `on conflict ("signal_id") do update set ${updates.join(', ')}` }, [table.toRow(written, EMPTY_STATE)]);
   const rows = await runSql(kyselyOf(store), `select ${table.selectList(store.dialect)} from "signals" where "signal_id" = '${written.signalId}'`);
   return rows.map(table.toRecord)[0];
 }

@@ -165,3 +165,87 @@ describe('analytics rollups and latencies on a database written before they exis
     });
   }
 });
+
+describe('fold states stored before their compact form', () => {
+  const downgrade = {
+    'sqlite-file': ['pragma user_version = 0'],
+    postgresql: [`delete from "mikro_orm_migrations" where "name" = 'Migration20261202000000_compact_fold_state'`],
+  } as const;
+  const stateText = { 'sqlite-file': '"fold_state"', postgresql: '"fold_state"::text' } as const;
+  it('on both databases: opening rewrites each state in its compact form, byte for byte what the apply path writes, and later batches apply as on a database that never held the old form', async () => {
+    const { createTestDatabase } = await import('../helpers/databases.ts');
+    const { openStore, fromStoredState } = await import('../../src/store/index.ts');
+    const { applyAll, parsedWorkload, snapshot } = await import('../helpers/workload.ts');
+    const workload = parsedWorkload({ signals: 2_500, duplicates: 0.1, outOfOrder: 0.3, seed: 9 });
+    const [first, later] = [workload.slice(0, 8_000), workload.slice(8_000)];
+    expect(later.length).toBeGreaterThan(1_000);
+    const migrated: Record<string, string[][]> = {};
+    for (const kind of ['sqlite-file', 'postgresql'] as const) {
+      const db = await createTestDatabase(kind);
+      const never = await createTestDatabase(kind);
+      try {
+        const states = async (store: Awaited<ReturnType<typeof openStore>>) =>
+          (await store.em().getConnection().execute<{ signal_id: string; state: string }[]>(`select "signal_id", ${stateText[kind]} as "state" from "signals" order by "signal_id"`)).map((r) => [r.signal_id, r.state]);
+        const old = await openStore({ dbUrl: db.url });
+        await applyAll(old, first, 250);
+        const written = await states(old);
+        // more than one page of the migration's 1,000
+        expect(written.length).toBeGreaterThan(1_000);
+        // each state as the version before wrote it: the state object's JSON
+        const conn = old.em().getConnection();
+        for (const [id, text] of written) await conn.execute(`update "signals" set "fold_state" = ? where "signal_id" = ?`, [JSON.stringify(fromStoredState(text)), id]);
+        for (const sql of downgrade[kind]) await conn.execute(sql);
+        expect((await states(old)).every(([, text]) => text?.startsWith('{"firstEventAt":'))).toBe(true);
+        await old.close();
+
+        if (kind === 'sqlite-file') {
+          const refused = await openStore({ dbUrl: db.url, access: 'read' }).then(
+            async (s) => (await s.close(), null),
+            (e: unknown) => e,
+          );
+          expect(String(refused)).toMatch(/was written by an older signal-ledger \(no compact fold states\); run signal-ledger migrate on it/);
+        }
+        const reopened = await openStore({ dbUrl: db.url });
+        const fresh = await openStore({ dbUrl: never.url });
+        try {
+          migrated[kind] = await states(reopened);
+          expect(migrated[kind]).toEqual(written);
+          await applyAll(reopened, later, 250);
+          await applyAll(fresh, workload, 250);
+          expect(await snapshot(reopened)).toBe(await snapshot(fresh));
+          expect(await states(reopened)).toEqual(await states(fresh));
+        } finally {
+          await reopened.close();
+          await fresh.close();
+        }
+      } finally {
+        await db.drop();
+        await never.drop();
+      }
+    }
+    expect(migrated.postgresql).toEqual(migrated['sqlite-file']);
+  });
+});
+
+describe('the compact fold state migration, undone on PostgreSQL', () => {
+  it('down writes each state as the object it was; up again gives the same bytes as before', async () => {
+    const { createTestDatabase } = await import('../helpers/databases.ts');
+    const { openStore, fromStoredState } = await import('../../src/store/index.ts');
+    const { applyAll, parsedWorkload } = await import('../helpers/workload.ts');
+    const db = await createTestDatabase('postgresql');
+    const store = await openStore({ dbUrl: db.url });
+    try {
+      await applyAll(store, parsedWorkload({ signals: 300, duplicates: 0.1, outOfOrder: 0.3, seed: 12 }), 250);
+      const conn = store.em().getConnection();
+      const states = async () => (await conn.execute<{ signal_id: string; state: string }[]>('select "signal_id", "fold_state"::text as "state" from "signals" order by "signal_id"')).map((r) => [r.signal_id, r.state]);
+      const compact = await states();
+      await store.orm.migrator.down({ to: 'Migration20261201010000_dead_letter_resolution' });
+      expect(await states()).toEqual(compact.map(([id, text]) => [id, JSON.stringify(fromStoredState(text))]));
+      await store.orm.migrator.up();
+      expect(await states()).toEqual(compact);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { Migration20261126020000_anomalies_index } from './Migration202611260200
 import { Migration20261130000000_analytics_rollups } from './Migration20261130000000_analytics_rollups.ts';
 import { Migration20261201000000_events_digest } from './Migration20261201000000_events_digest.ts';
 import { Migration20261201010000_dead_letter_resolution } from './Migration20261201010000_dead_letter_resolution.ts';
+import { Migration20261202000000_compact_fold_state } from './Migration20261202000000_compact_fold_state.ts';
 
 /** Every PostgreSQL migration, oldest first. A test fails when the entities and the migrated schema differ. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130000000_analytics_rollups', class: Migration20261130000000_analytics_rollups },
   { name: 'Migration20261201000000_events_digest', class: Migration20261201000000_events_digest },
   { name: 'Migration20261201010000_dead_letter_resolution', class: Migration20261201010000_dead_letter_resolution },
+  { name: 'Migration20261202000000_compact_fold_state', class: Migration20261202000000_compact_fold_state },
 ];
