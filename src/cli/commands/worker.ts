@@ -86,10 +86,8 @@ function runWorkerThread(input: WorkerThreadInput): Promise<void> {
     };
     const onTerm = () => onSignal('SIGTERM');
     const onInt = () => onSignal('SIGINT');
-    let settled = false;
+    // the first call settles the promise; a later one (the thread's exit after its last message) changes nothing
     const settle = (error?: Error) => {
-      if (settled) return;
-      settled = true;
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
       if (error) reject(error);
