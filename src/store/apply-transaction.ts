@@ -166,7 +166,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
     const pending = new Map<string, Pending>();
     for (const id of signalIds) {
       const row = rows.get(id);
-      const state = row === undefined ? EMPTY_STATE : fromStoredState(row.fold_state);
+      const state = row === undefined ? EMPTY_STATE : fromStoredState(row.fold_state, id);
       pending.set(id, {
         state,
         hashes: [],

@@ -3,7 +3,7 @@
 import type { DatabaseTable, SchemaHelper, SqlSchemaGenerator } from '@mikro-orm/sql';
 import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
 import { EVENTS_DIGEST_BACKFILL } from './migrations/Migration20261201000000_events_digest.ts';
-import { compactFoldState, rewriteFoldStates } from './migrations/Migration20261202000000_compact_fold_state.ts';
+import { compactFoldState, PAGE, rewriteFoldStates } from './migrations/Migration20261202000000_compact_fold_state.ts';
 import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
 import { LATENCIES } from './signal-columns.ts';
 import type { Store } from './store.ts';
@@ -74,7 +74,7 @@ export async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> 
   const fresh = !tables.has('signals');
   const [version] = await conn.execute<{ user_version: number }[]>('pragma user_version');
   // a fresh file's rollups are empty tables of empty rows: nothing to rebuild
-  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: rollups && !fresh, foldStates: Number(version?.user_version) < SQLITE_USER_VERSION };
+  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: rollups && !fresh, foldStates: Number(version?.user_version ?? 0) < SQLITE_USER_VERSION };
 }
 
 /** Tables computed from the others (the rollups): a file that lacks one, or a column of one, has them rebuilt. */
@@ -104,7 +104,13 @@ export async function migrateSqlite(store: Store): Promise<void> {
     if (gaps.columns.includes('signals.events_digest')) await conn.execute(EVENTS_DIGEST_BACKFILL.sqlite);
     if (LATENCIES.some((l) => gaps.columns.includes(`signals.${l.column}`))) for (const sql of latencyBackfillSql('sqlite')) await conn.execute(sql);
     if (gaps.rollups) await rebuildRollupsIn(conn.getClient(), 'sqlite');
-    if (gaps.foldStates && !gaps.fresh) await rewriteFoldStates('sqlite', (sql, params) => conn.execute(sql, params), compactFoldState);
+    if (gaps.foldStates && !gaps.fresh) {
+      // better-sqlite3's prepared statements: MikroORM's execute would write each state into the SQL text
+      const sqlite = (await conn.getNativeClient()) as { prepare(sql: string): { all(...params: unknown[]): Record<string, unknown>[]; run(...params: unknown[]): unknown } };
+      const read = sqlite.prepare(`select "signal_id", "fold_state" from "signals" where "signal_id" > ? order by "signal_id" limit ${PAGE}`);
+      const update = sqlite.prepare(`update "signals" set "fold_state" = ? where "signal_id" = ?`);
+      await rewriteFoldStates((after) => read.all(after), (changed) => changed.forEach((c) => update.run(c.state, c.signal_id)), compactFoldState);
+    }
     if (gaps.foldStates) await conn.execute(`pragma user_version = ${SQLITE_USER_VERSION}`);
     await conn.execute('commit');
   } catch (error) {

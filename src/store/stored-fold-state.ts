@@ -2,12 +2,14 @@
 // members: 60 % of the bytes of the FoldState object's JSON (735 bytes per signal of the generator's workload
 // against 1,219; most of the rest is each fact's time and event id), which every changed signal row writes again
 // and every batch reads back.
-import type { JsonObject, JsonValue, SignalDetails } from '../contract/index.ts';
+import { type JsonObject, type JsonValue, OVERRIDABLE_FIELDS, type SignalDetails } from '../contract/index.ts';
 import type { FillFact, FoldState, OverridableField } from '../fold/index.ts';
+import { isObjectFoldState } from './migrations/Migration20261202000000_compact_fold_state.ts';
 
 /**
- * The first element of every stored state. A later form of the state gets the next number and a migration
- * from this one; this module's two functions then stay as they are for that migration to read.
+ * The first element of every stored state. A later form of the state gets the next number and a migration from
+ * this one, which writes out what it knows of this form, as Migration20261202000000_compact_fold_state does of
+ * the state object before it.
  */
 export const STORED_STATE_FORM = 1;
 
@@ -50,10 +52,17 @@ type Override = NonNullable<FoldState['overrides'][OverridableField]>;
  * - overrides: `{ field: [at, id, value] }`
  */
 export function toStoredState(state: FoldState): JsonValue[] {
+  // fills by key and overrides by field in one order, so that the text does not depend on the order of merges
   const fills: Record<string, JsonValue[]> = {};
-  for (const [key, f] of Object.entries(state.fills)) fills[key] = [f.at, f.id, f.orderId, f.price, f.quantity, f.leaves, f.fee, f.completes, f.api, f.conflict];
+  for (const key of Object.keys(state.fills).sort()) {
+    const f = state.fills[key] as FillFact;
+    fills[key] = [f.at, f.id, f.orderId, f.price, f.quantity, f.leaves, f.fee, f.completes, f.api, f.conflict];
+  }
   const overrides: Record<string, JsonValue[]> = {};
-  for (const [field, o] of Object.entries(state.overrides) as [OverridableField, Override][]) overrides[field] = [o.at, o.id, o.value];
+  for (const field of OVERRIDABLE_FIELDS) {
+    const o: Override | undefined = state.overrides[field];
+    if (o !== undefined) overrides[field] = [o.at, o.id, o.value];
+  }
   const { details: d, risk: r, submission: s, outcome: o } = state;
   return [
     STORED_STATE_FORM,
@@ -68,11 +77,18 @@ export function toStoredState(state: FoldState): JsonValue[] {
   ];
 }
 
-/** The fold state of a stored one, as the column gives it (its JSON text, or the value the driver parsed). */
-export function fromStoredState(column: unknown): FoldState {
+/**
+ * The fold state of a stored one, as the column gives it (its JSON text, or the value the driver parsed). A state
+ * still stored as the state object (written after the migration by a worker of the release before) is read as it
+ * is, and stored in form 1 when its signal is written again.
+ */
+export function fromStoredState(column: unknown, signalId = ''): FoldState {
   const stored: unknown = typeof column === 'string' ? JSON.parse(column) : column;
+  if (isObjectFoldState(stored)) return stored as unknown as FoldState;
   if (!Array.isArray(stored) || stored[0] !== STORED_STATE_FORM || stored.length !== 9) {
-    throw new Error(`a stored fold state is not in form ${STORED_STATE_FORM} (run signal-ledger migrate): ${JSON.stringify(stored)?.slice(0, 80)}`);
+    throw new Error(
+      `${signalId === '' ? '' : `signal ${signalId}: `}its stored fold state is in no form this version reads (signal-ledger rebuild recomputes it from the audit trail): ${JSON.stringify(stored)?.slice(0, 80)}`,
+    );
   }
   const [, firstEventAt, d, detailsConflict, r, s, storedFills, o, storedOverrides] = stored as StoredState;
   const fills: Record<string, FillFact> = {};

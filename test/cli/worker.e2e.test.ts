@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
 import { runCli, sigtermTwice, startCli } from '../helpers/cli.ts';
-import { createTestDatabase, holdTableLock } from '../helpers/databases.ts';
+import { createTestDatabase, type HeldTableLock, holdTableLock } from '../helpers/databases.ts';
 
 const UNREACHABLE = '127.0.0.1:9';
 
@@ -43,17 +43,18 @@ describe('signal-ledger worker without a broker', () => {
   it('a second SIGTERM while the first waits for the database (its checkpoints held by a table lock) exits at once with 130', async () => {
     const db = await createTestDatabase('postgresql');
     const holder = await openStore({ dbUrl: db.url }); // creates the schema, then holds a lock on the checkpoints
-    const lock = await holdTableLock(holder, 'consumer_checkpoints');
+    let lock: HeldTableLock | undefined;
     try {
+      lock = await holdTableLock(holder, 'consumer_checkpoints');
       const worker = startCli(['--db', db.url, 'worker', '--brokers', UNREACHABLE, '--metrics-port', '0'], { env: { LOG_LEVEL: 'info' }, killAfterMs: 60_000 });
-      await lock.untilWaited();
+      await lock.untilWaited(() => worker.output);
       const { ranAfterFirst, exit, msAfterSecond } = await sigtermTwice(worker);
       expect(ranAfterFirst, worker.output).toBe(true);
       expect(exit.code, worker.output).toBe(130);
       expect(msAfterSecond).toBeLessThan(2_000);
       expect(worker.stderr).toContain('signal-ledger worker: second SIGTERM: exiting at once; the slice in hand is not committed and will be read again');
     } finally {
-      await lock.release();
+      await lock?.release();
       await holder.close();
       await db.drop();
     }

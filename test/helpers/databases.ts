@@ -152,8 +152,8 @@ export async function refusePoisonRows(store: Store): Promise<void> {
 
 /** A PostgreSQL table held under an access-exclusive lock (holdTableLock): every statement on it waits until release(). */
 export interface HeldTableLock {
-  /** Resolves with how many connections of the database wait on a lock, once one does; throws after 60 s without one. */
-  untilWaited(): Promise<number>;
+  /** Resolves with how many connections of the database wait on a lock, once one does; throws after 60 s without one, with `context()` (a command's output). */
+  untilWaited(context?: () => string): Promise<number>;
   /** Ends the transaction that holds the lock; resolves once it has ended. */
   release(): Promise<void>;
 }
@@ -173,13 +173,13 @@ export async function holdTableLock(store: Store, table: string): Promise<HeldTa
     return Number(rows[0]?.n);
   };
   return {
-    async untilWaited() {
+    async untilWaited(context = () => '') {
       for (let i = 0; i < 240; i++) {
         const n = await waiters();
         if (n > 0) return n;
         await new Promise((r) => setTimeout(r, 250));
       }
-      throw new Error(`holdTableLock: nothing waited on the lock of ${table} within 60 s`);
+      throw new Error(`holdTableLock: nothing waited on the lock of ${table} within 60 s\n${context()}`);
     },
     async release() {
       released.resolve();

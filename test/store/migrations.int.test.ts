@@ -174,11 +174,16 @@ describe('fold states stored before their compact form', () => {
   const stateText = { 'sqlite-file': '"fold_state"', postgresql: '"fold_state"::text' } as const;
   it('on both databases: opening rewrites each state in its compact form, byte for byte what the apply path writes, and later batches apply as on a database that never held the old form', async () => {
     const { createTestDatabase } = await import('../helpers/databases.ts');
-    const { openStore, fromStoredState } = await import('../../src/store/index.ts');
+    const { openStore } = await import('../../src/store/index.ts');
+    const { foldEvents } = await import('../../src/fold/index.ts');
     const { applyAll, parsedWorkload, snapshot } = await import('../helpers/workload.ts');
     const workload = parsedWorkload({ signals: 2_500, duplicates: 0.1, outOfOrder: 0.3, seed: 9 });
     const [first, later] = [workload.slice(0, 8_000), workload.slice(8_000)];
     expect(later.length).toBeGreaterThan(1_000);
+    // what the release before stored: the state object of each signal's events, as JSON
+    const objectStates = new Map(
+      [...Map.groupBy(first.flatMap((m) => (m.ok ? [m.event] : [])), (e) => e.signalId)].map(([id, events]) => [id, JSON.stringify(foldEvents(events))]),
+    );
     const migrated: Record<string, string[][]> = {};
     for (const kind of ['sqlite-file', 'postgresql'] as const) {
       const db = await createTestDatabase(kind);
@@ -191,9 +196,8 @@ describe('fold states stored before their compact form', () => {
         const written = await states(old);
         // more than one page of the migration's 1,000
         expect(written.length).toBeGreaterThan(1_000);
-        // each state as the version before wrote it: the state object's JSON
         const conn = old.em().getConnection();
-        for (const [id, text] of written) await conn.execute(`update "signals" set "fold_state" = ? where "signal_id" = ?`, [JSON.stringify(fromStoredState(text)), id]);
+        for (const [id] of written) await conn.execute(`update "signals" set "fold_state" = ? where "signal_id" = ?`, [objectStates.get(id as string), id]);
         for (const sql of downgrade[kind]) await conn.execute(sql);
         expect((await states(old)).every(([, text]) => text?.startsWith('{"firstEventAt":'))).toBe(true);
         await old.close();
@@ -225,6 +229,48 @@ describe('fold states stored before their compact form', () => {
     }
     expect(migrated.postgresql).toEqual(migrated['sqlite-file']);
   });
+
+  for (const kind of ['sqlite-file', 'postgresql'] as const) {
+    it(`on ${kind}: a state no form reads is left for rebuild and does not stop the upgrade; one written as the object after it (a worker of the release before) is read, and stored compact when its signal changes`, async () => {
+      const { createTestDatabase } = await import('../helpers/databases.ts');
+      const { openStore, applyBatch, fromStoredState, rebuildLedger } = await import('../../src/store/index.ts');
+      const { parsedWorkload } = await import('../helpers/workload.ts');
+      const workload = parsedWorkload({ signals: 40, seed: 13 });
+      const withOutcome = new Set(workload.flatMap((m) => (m.ok && m.event.kind === 'outcome' ? [m.event.signalId] : [])));
+      const older = [...withOutcome][0] as string;
+      const edited = workload.flatMap((m) => (m.ok && !withOutcome.has(m.event.signalId) ? [m.event.signalId] : []))[0] as string;
+      const db = await createTestDatabase(kind);
+      try {
+        const store = await openStore({ dbUrl: db.url });
+        try {
+          await applyBatch(store, workload.filter((m) => !m.ok || m.event.kind !== 'outcome'));
+          const conn = store.em().getConnection();
+          await conn.execute(`update "signals" set "fold_state" = ? where "signal_id" = ?`, ['{"edited":true}', edited]);
+          for (const sql of downgrade[kind]) await conn.execute(sql);
+        } finally {
+          await store.close();
+        }
+        const reopened = await openStore({ dbUrl: db.url });
+        try {
+          const conn = reopened.em().getConnection();
+          const read = async (id: string) => ((await conn.execute<{ state: string }[]>(`select ${stateText[kind]} as "state" from "signals" where "signal_id" = ?`, [id]))[0] as { state: string }).state;
+          expect(await read(edited)).toBe('{"edited":true}');
+          const compact = await read(older);
+          await conn.execute(`update "signals" set "fold_state" = ? where "signal_id" = ?`, [JSON.stringify(fromStoredState(compact)), older]);
+          const outcomes = workload.filter((m) => m.ok && m.event.kind === 'outcome' && m.event.signalId === older);
+          expect(outcomes.length).toBeGreaterThan(0);
+          expect((await applyBatch(reopened, outcomes)).applied).toBe(outcomes.length);
+          expect(await read(older)).toMatch(/^\[1,/);
+          await rebuildLedger(reopened);
+          expect(await read(edited)).toMatch(/^\[1,/);
+        } finally {
+          await reopened.close();
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+  }
 });
 
 describe('the compact fold state migration, undone on PostgreSQL', () => {

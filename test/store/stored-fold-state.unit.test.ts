@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, type JsonObject, OVERRIDABLE_FIELDS, type SignalDetails } from '../../src/contract/index.ts';
 import { EMPTY_STATE, type FillFact, type FoldState, foldEvents, stateOf } from '../../src/fold/index.ts';
 import { fromStoredState, toStoredState } from '../../src/store/index.ts';
-import { compactFoldState } from '../../src/store/migrations/Migration20261202000000_compact_fold_state.ts';
+import { compactFoldState, objectFoldState } from '../../src/store/migrations/Migration20261202000000_compact_fold_state.ts';
 import { filled, generated, risk, submitted, t } from '../helpers/events.ts';
 import { propertyRuns } from '../helpers/property-runs.ts';
 import { parsedWorkload } from '../helpers/workload.ts';
@@ -44,6 +44,24 @@ describe('the stored fold state: given a state, when it is stored and read back'
     );
   });
 
+  it('lists fills by key and record-field updates by field, whatever order the merges made them in', () => {
+    const state = foldEvents([
+      filled(S, t('4'), '150', '40', { orderId: 'o-1', fillId: 'f-2', eventId: 'f-2' }),
+      filled(S, t('3'), '151', '40', { orderId: 'o-1', fillId: 'f-1', eventId: 'f-1' }),
+      { ...submitted(S, t('5'), 'o-1', '100', 's-2'), origin: 'api', recordFields: { targetPrice: '155', positionValue: '1000' } },
+    ]);
+    const reordered: FoldState = {
+      ...state,
+      fills: Object.fromEntries(Object.entries(state.fills).reverse()),
+      overrides: Object.fromEntries(Object.entries(state.overrides).reverse()),
+    };
+    expect(Object.keys(reordered.fills)).not.toEqual(Object.keys(state.fills));
+    const stored = toStoredState(reordered);
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(toStoredState(state)));
+    expect(Object.keys(stored[6] as object)).toEqual(['fill:o-1:f-1', 'fill:o-1:f-2']);
+    expect(Object.keys(stored[8] as object)).toEqual(['positionValue', 'targetPrice']);
+  });
+
   it('the empty state', () => {
     expect(JSON.stringify(toStoredState(EMPTY_STATE))).toBe('[1,null,null,false,null,null,{},null,{}]');
     expect(roundTrip(EMPTY_STATE)).toEqual(EMPTY_STATE);
@@ -63,10 +81,18 @@ describe('the stored fold state: given a state, when it is stored and read back'
     );
   });
 
-  it('refuses a state in another form (the object a migration has not rewritten), saying what to run', () => {
-    expect(() => fromStoredState(JSON.stringify(EMPTY_STATE))).toThrow(/^a stored fold state is not in form 1 \(run signal-ledger migrate\): \{"firstEventAt":null,/);
-    expect(() => fromStoredState('[2,null,null,false,null,null,{},null,{}]')).toThrow(/not in form 1/);
-    expect(() => fromStoredState('[1,null,null,false,null,null,{},null]')).toThrow(/not in form 1/);
+  it('reads a state still stored as the state object (written by the release before) as it is', () => {
+    const state = stateOf(filled(S, t('4'), '150.10', '40', { orderId: 'o-1', fillId: 'f-1', eventId: 'f-1' }));
+    expect(fromStoredState(JSON.stringify(state))).toEqual(state);
+    expect(fromStoredState(JSON.parse(JSON.stringify(EMPTY_STATE)))).toEqual(EMPTY_STATE);
+  });
+
+  it('refuses a state in no form it reads, naming the signal and what recomputes it', () => {
+    const refusal = /^signal s-9: its stored fold state is in no form this version reads \(signal-ledger rebuild recomputes it from the audit trail\): /;
+    for (const text of ['[2,null,null,false,null,null,{},null,{}]', '[1,null,null,false,null,null,{},null]', '{"edited":true}', 'null', '"x"']) {
+      expect(() => fromStoredState(text, 's-9'), text).toThrow(refusal);
+    }
+    expect(() => fromStoredState('{"edited":true}')).toThrow(/^its stored fold state is in no form this version reads .*: \{"edited":true\}$/);
   });
 
   it("the generator's workload: about 60 % of the bytes of the state object's JSON", () => {
@@ -87,13 +113,24 @@ describe('the stored fold state: given a state, when it is stored and read back'
   });
 });
 
-describe("the migration's rewrite of a stored state", () => {
-  it('gives an object state (the form before) its stored form, and leaves a stored form as it is', () => {
-    const state = foldEvents(parsedWorkload({ signals: 1, seed: 2 }).flatMap((m) => (m.ok ? [m.event] : [])));
-    const before: unknown = JSON.parse(JSON.stringify(state));
-    const after = compactFoldState(before);
-    expect(JSON.stringify(after)).toBe(JSON.stringify(toStoredState(state)));
-    expect(compactFoldState(after)).toBe(after);
+describe("the migration's own copy of the two forms", () => {
+  it('rewrites a state object as toStoredState writes it, and back as the state, for any state', () => {
+    fc.assert(
+      fc.property(stateArb, (state) => {
+        const object: unknown = JSON.parse(JSON.stringify(state));
+        const compact = compactFoldState(object);
+        expect(JSON.stringify(compact)).toBe(JSON.stringify(toStoredState(state)));
+        expect(canonicalJson(objectFoldState(compact))).toBe(canonicalJson(object));
+      }),
+      { numRuns: propertyRuns(1000) },
+    );
+  });
+
+  it('leaves a state in form 1 and what no form reads as they are (rebuild recomputes those)', () => {
+    const stored = toStoredState(stateOf(generated(S, t('1'), {}, 'g-1')));
+    expect(compactFoldState(stored)).toBe(stored);
+    for (const v of [{ edited: true }, null, 5, 'x', { firstEventAt: null }]) expect(compactFoldState(v)).toBe(v);
+    for (const v of [[2], { edited: true }, null]) expect(objectFoldState(v)).toBe(v);
   });
 });
 

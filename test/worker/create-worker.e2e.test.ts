@@ -313,17 +313,18 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   it('a second signal exits at once with 130 while the first waits for the slice in hand (held here by a table lock)', async () => {
     const { db, config } = await publishedWorkload(300, 18);
     const holder = await openStore({ dbUrl: db.url }); // creates the schema, then holds a lock on signals
-    const lock = await holdTableLock(holder, 'signals');
+    let lock: HeldTableLock | undefined;
     try {
+      lock = await holdTableLock(holder, 'signals');
       const worker = startWorker(config.env);
-      await lock.untilWaited(); // the worker's first slice waits on the lock
+      await lock.untilWaited(() => worker.output); // the worker's first slice waits on the lock
       const { ranAfterFirst, exit, msAfterSecond } = await sigtermTwice(worker);
       expect(ranAfterFirst, worker.output).toBe(true);
       expect(exit.code, worker.output).toBe(130);
       expect(msAfterSecond).toBeLessThan(2_000);
       expect(worker.stderr).toContain('second SIGTERM: exiting at once');
     } finally {
-      await lock.release();
+      await lock?.release();
       await holder.close();
       await db.drop();
     }

@@ -4,7 +4,7 @@ import { withStore, type GlobalOptions } from '../context.ts';
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
-    .description('bring the database schema up to date (PostgreSQL migrations; SQLite creates missing tables)')
+    .description('bring the database schema up to date (PostgreSQL migrations; SQLite adds what the file lacks and rewrites what an older version stored)')
     .option('--rebuild-rollups', "recompute the analytics rollups from the signal rows (after rows were changed outside signal-ledger's write path)")
     .action(async (opts: { rebuildRollups?: boolean }, cmd: Command) => {
       // opened as it is: this command applies the migrations and says which
