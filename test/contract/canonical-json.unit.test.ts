@@ -167,6 +167,17 @@ describe('sortKeysDeep: the same value with object keys sorted at every depth', 
     expect(Object.keys(out.b)).toEqual(['x', 'y']);
   });
 
+  it('keeps a "__proto__" key as data in a value it copies whole (one with a key that may be an array index)', () => {
+    const input = JSON.parse('{"z":1,"1":0,"__proto__":{"polluted":true,"b":1,"a":2}}') as Record<string, unknown>;
+    const out = sortKeysDeep(input);
+    expect(out).not.toBe(input);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['1', '__proto__', 'z']);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')).toEqual({ value: { a: 2, b: 1, polluted: true }, enumerable: true, writable: true, configurable: true });
+    expect(Object.keys(Object.getOwnPropertyDescriptor(out, '__proto__')?.value as object)).toEqual(['a', 'b', 'polluted']);
+    expect((out as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
   it('for any JSON value: the text of a copy with its keys inserted in sorted order at every depth, and the input unchanged', () => {
     // objects list keys that may be array indexes first, in numeric order, whatever the order they were made in
     const sortedCopy = (v: unknown): unknown =>
