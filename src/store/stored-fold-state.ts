@@ -84,8 +84,9 @@ export function toStoredState(state: FoldState): JsonValue[] {
  */
 export function fromStoredState(column: unknown, signalId = ''): FoldState {
   const stored: unknown = typeof column === 'string' ? JSON.parse(column) : column;
-  if (isObjectFoldState(stored)) return stored as unknown as FoldState;
+  // form 1 first: every row but those an old worker wrote after the migration
   if (!Array.isArray(stored) || stored[0] !== STORED_STATE_FORM || stored.length !== 9) {
+    if (isObjectFoldState(stored)) return stored as unknown as FoldState;
     throw new Error(
       `${signalId === '' ? '' : `signal ${signalId}: `}its stored fold state is in no form this version reads (signal-ledger rebuild recomputes it from the audit trail): ${JSON.stringify(stored)?.slice(0, 80)}`,
     );
