@@ -2,10 +2,18 @@
 export interface SliceSource {
   /** produce (or log-append) time of each buffered message, milliseconds, in offset order */
   timestamps: readonly number[];
+  /** bytes of each buffered message (its key and value), in the same order */
+  sizes: readonly number[];
   /** the partition holds messages not fetched yet */
   hasMore: boolean;
   /** produce time of the last message fetched from the partition (buffered or already applied) */
   fetchedUntil: number;
+}
+
+/** The most one slice may hold: messages, and bytes of their keys and values. A first message is taken whatever its size. */
+export interface SliceLimits {
+  messages: number;
+  bytes: number;
 }
 
 /**
@@ -17,16 +25,20 @@ export interface SliceSource {
  * merge into its record in one write instead of five. So the partitions are cut at a common produce
  * time, the watermark: the earliest `fetchedUntil` of a partition that has more messages (what follows
  * there has not been fetched yet). Messages up to the watermark are taken in produce-time order, at
- * most `max`. Past it, messages wait for the slower partitions to be fetched; with `ignoreWatermark`
- * (the buffer is full, so nothing more can be fetched until something is applied) they are taken in
- * produce-time order all the same. All zeros: nothing to apply yet.
+ * most `limits.messages` of them and `limits.bytes` (so a slice of large messages holds fewer, and the
+ * threads that parse and write it stay within their heaps whatever producers send). Past the watermark,
+ * messages wait for the slower partitions to be fetched; with `ignoreWatermark` (the buffer is full, so
+ * nothing more can be fetched until something is applied) they are taken in produce-time order all the
+ * same. All zeros: nothing to apply yet.
  */
-export function alignedSlice(sources: readonly SliceSource[], max: number, ignoreWatermark = false): number[] {
-  if (!(max >= 1)) throw new RangeError(`a slice holds at least one message, not ${max}`);
+export function alignedSlice(sources: readonly SliceSource[], limits: SliceLimits, ignoreWatermark = false): number[] {
+  if (!(limits.messages >= 1)) throw new RangeError(`a slice holds at least one message, not ${limits.messages}`);
+  if (!(limits.bytes >= 1)) throw new RangeError(`a slice holds at least one byte, not ${limits.bytes}`);
   const setter = watermarkSetter(sources);
   const watermark = ignoreWatermark || setter === -1 ? Infinity : (sources[setter] as SliceSource).fetchedUntil;
   const taken = sources.map(() => 0);
-  for (let size = 0; size < max; size++) {
+  let bytes = 0;
+  for (let size = 0; size < limits.messages; size++) {
     // the partition whose next message was produced earliest, within the watermark
     let pick = -1;
     let earliest = Infinity;
@@ -38,6 +50,9 @@ export function alignedSlice(sources: readonly SliceSource[], max: number, ignor
       }
     }
     if (pick === -1) break;
+    const next = (sources[pick] as SliceSource).sizes[taken[pick] as number] as number;
+    if (size > 0 && bytes + next > limits.bytes) break;
+    bytes += next;
     taken[pick] = (taken[pick] as number) + 1;
   }
   return taken;

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { alignedSlice, watermarkSetter } from './aligned-slices.ts';
+import { alignedSlice, type SliceLimits, watermarkSetter } from './aligned-slices.ts';
 import { partitionKey } from './partition-offsets.ts';
 
 /** One assigned topic partition's fetched messages that are not applied yet. */
@@ -11,6 +11,10 @@ export interface Buffered {
   messages: KafkaMessage[];
   /** produce time of each buffered message, milliseconds */
   times: number[];
+  /** bytes of each buffered message's key and value */
+  sizes: number[];
+  /** the sum of `sizes` */
+  bytes: number;
   /** the next offset to buffer: fetched messages below it are buffered or applied already */
   next: bigint;
   /** the partition had messages past the last fetch */
@@ -51,23 +55,41 @@ export interface TakenPart {
 }
 
 /**
+ * The most bytes of message keys and values one slice holds (a first message is taken whatever its size).
+ * The generator's slices of 4,000 messages hold under 1 MiB; messages of up to 1 MiB each (dead letters
+ * keep them whole) are taken a few at a time, so the worker thread that parses a slice and the SQLite
+ * writer thread that stores it stay within their heaps.
+ */
+export const MAX_SLICE_BYTES = 4 * 1_048_576;
+
+/** Bytes a fetched message brings: its key and value. */
+const messageBytes = (m: KafkaMessage) => (m.key?.byteLength ?? 0) + (m.value?.byteLength ?? 0);
+
+/**
  * The worker's per-partition buffers, between kafkajs's fetches and the applier, and the slices taken out
  * of them: no broker, no database, no clock. eachBatch hands each fetched batch to `intake`; the applier
  * asks `nextSlice` for partition p of every topic together (they hold the same signals: producers key by
  * signal_id), aligned on produce time up to the watermark (alignedSlice), and `take`s it. A partition
- * holding `cap` messages (half a slice) is paused until the applier takes some, so memory stays bounded
- * while the partitions behind keep being fetched.
+ * holding `cap` messages or `byteCap` bytes (half a slice of either) is paused until the applier takes
+ * some, so memory stays bounded while the partitions behind keep being fetched.
  */
 export class PartitionBuffers {
   readonly #byKey = new Map<string, Buffered>();
   readonly #paused = new Set<Buffered>();
-  readonly #maxBatch: number;
+  readonly #limits: SliceLimits;
   /** a partition holding this many fetched messages is paused (not fetched) until the applier takes some */
   readonly cap: number;
+  /** ... or this many bytes of them */
+  readonly byteCap: number;
 
-  constructor(maxBatch: number) {
-    this.#maxBatch = maxBatch;
+  constructor(maxBatch: number, maxBytes = MAX_SLICE_BYTES) {
+    this.#limits = { messages: maxBatch, bytes: maxBytes };
     this.cap = Math.max(1, Math.ceil(maxBatch / 2));
+    this.byteCap = Math.max(1, Math.ceil(maxBytes / 2));
+  }
+
+  #full(buffer: Buffered): boolean {
+    return buffer.messages.length >= this.cap || buffer.bytes >= this.byteCap;
   }
 
   /**
@@ -81,7 +103,7 @@ export class PartitionBuffers {
     const key = partitionKey(batch.topic, batch.partition);
     let buffer = this.#byKey.get(key);
     if (buffer === undefined) {
-      buffer = { topic: batch.topic, partition: batch.partition, key, messages: [], times: [], next: 0n, hasMore: true, fetchedUntil: -Infinity };
+      buffer = { topic: batch.topic, partition: batch.partition, key, messages: [], times: [], sizes: [], bytes: 0, next: 0n, hasMore: true, fetchedUntil: -Infinity };
       this.#byKey.set(key, buffer);
     }
     const from = buffer.next > floor ? buffer.next : floor;
@@ -91,13 +113,16 @@ export class PartitionBuffers {
       if (offset < from || (end !== undefined && offset >= end)) continue;
       buffer.messages.push(m);
       buffer.times.push(Number(m.timestamp));
+      const size = messageBytes(m);
+      buffer.sizes.push(size);
+      buffer.bytes += size;
       buffered++;
     }
     const next = BigInt(last.offset) + 1n;
     buffer.next = next > buffer.next ? next : buffer.next;
     buffer.hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
     buffer.fetchedUntil = Math.max(buffer.fetchedUntil, Number(last.timestamp));
-    const pause = buffer.messages.length >= this.cap;
+    const pause = this.#full(buffer);
     if (pause) this.#paused.add(buffer);
     return { buffered, lastOffset: last.offset, pause };
   }
@@ -129,12 +154,12 @@ export class PartitionBuffers {
     let best: (Slice & { size: number }) | null = null;
     for (const [partition, group] of groups) {
       if (inFlight.has(partition)) continue;
-      const sources = group.map((b) => ({ timestamps: b.times, hasMore: b.hasMore, fetchedUntil: b.fetchedUntil }));
-      const counts = alignedSlice(sources, this.#maxBatch, mode === 'forced');
+      const sources = group.map((b) => ({ timestamps: b.times, sizes: b.sizes, hasMore: b.hasMore, fetchedUntil: b.fetchedUntil }));
+      const counts = alignedSlice(sources, this.#limits, mode === 'forced');
       const size = counts.reduce((a, b) => a + b, 0);
       // waiting helps only while the partition that sets the watermark can still be fetched
       const setter = watermarkSetter(sources);
-      const ready = size >= this.#maxBatch || setter === -1 || this.#paused.has(group[setter] as Buffered);
+      const ready = size >= this.#limits.messages || setter === -1 || this.#paused.has(group[setter] as Buffered);
       if (size === 0 || (mode === 'full' && !ready) || (best !== null && best.size >= size)) continue;
       best = { partition, size, parts: group.flatMap((buffer, i) => ((counts[i] as number) > 0 ? [{ buffer, count: counts[i] as number }] : [])) };
     }
@@ -154,11 +179,12 @@ export class PartitionBuffers {
     const parts = slice.parts.map(({ buffer, count }) => {
       const chunk = buffer.messages.splice(0, count);
       buffer.times.splice(0, count);
+      for (const size of buffer.sizes.splice(0, count)) buffer.bytes -= size;
       return { buffer, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n };
     });
     const resume: { topic: string; partition: number }[] = [];
     for (const { buffer } of parts) {
-      if (this.#paused.has(buffer) && buffer.messages.length < this.cap && this.#byKey.get(buffer.key) === buffer) {
+      if (this.#paused.has(buffer) && !this.#full(buffer) && this.#byKey.get(buffer.key) === buffer) {
         this.#paused.delete(buffer);
         resume.push({ topic: buffer.topic, partition: buffer.partition });
       }

@@ -4,13 +4,21 @@ import { alignedSlice, type SliceSource, watermarkSetter } from '../../src/worke
 
 /** A partition's buffer: produce times in order (as a producer's clock gives them), fetched up to its last message or beyond. */
 const source = fc
-  .record({ timestamps: fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 30 }), hasMore: fc.boolean(), appliedUntil: fc.integer({ min: 0, max: 50 }) })
-  .map(({ timestamps, hasMore, appliedUntil }): SliceSource => {
-    const sorted = [...timestamps].sort((a, b) => a - b);
-    return { timestamps: sorted, hasMore, fetchedUntil: sorted.at(-1) ?? appliedUntil };
+  .record({
+    messages: fc.array(fc.record({ time: fc.integer({ min: 0, max: 50 }), size: fc.integer({ min: 0, max: 100 }) }), { maxLength: 30 }),
+    hasMore: fc.boolean(),
+    appliedUntil: fc.integer({ min: 0, max: 50 }),
+  })
+  .map(({ messages, hasMore, appliedUntil }): SliceSource => {
+    const sorted = [...messages].sort((a, b) => a.time - b.time);
+    return { timestamps: sorted.map((m) => m.time), sizes: sorted.map((m) => m.size), hasMore, fetchedUntil: sorted.at(-1)?.time ?? appliedUntil };
   });
 const sources = fc.array(source, { minLength: 1, maxLength: 5 });
 const max = fc.integer({ min: 1, max: 40 });
+/** a count limit with no byte limit, as the tests of alignment take it */
+const only = (messages: number) => ({ messages, bytes: Infinity });
+/** sources of messages of `size` bytes each */
+const sized = (ss: Omit<SliceSource, 'sizes'>[], size = 1): SliceSource[] => ss.map((s) => ({ ...s, sizes: s.timestamps.map(() => size) }));
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 const watermarkOf = (ss: readonly SliceSource[]) => Math.min(...ss.filter((s) => s.hasMore).map((s) => s.fetchedUntil));
 
@@ -18,7 +26,7 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
   it('never takes more than a partition holds, nor more than max', () => {
     fc.assert(
       fc.property(sources, max, fc.boolean(), (ss, m, ignore) => {
-        const slice = alignedSlice(ss, m, ignore);
+        const slice = alignedSlice(ss, only(m), ignore);
         expect(sum(slice)).toBeLessThanOrEqual(m);
         slice.forEach((n, i) => expect(n).toBeLessThanOrEqual((ss[i] as SliceSource).timestamps.length));
       }),
@@ -29,7 +37,7 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
     fc.assert(
       fc.property(sources, max, (ss, m) => {
         const watermark = watermarkOf(ss);
-        const slice = alignedSlice(ss, m);
+        const slice = alignedSlice(ss, only(m));
         const taken = slice.flatMap((n, i) => (ss[i] as SliceSource).timestamps.slice(0, n));
         const left = slice.flatMap((n, i) => (ss[i] as SliceSource).timestamps.slice(n).filter((t) => t <= watermark));
         for (const t of taken) expect(t).toBeLessThanOrEqual(watermark);
@@ -44,7 +52,7 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
     fc.assert(
       fc.property(sources, max, (ss, m) => {
         const held = sum(ss.map((s) => s.timestamps.length));
-        expect(sum(alignedSlice(ss, m, true))).toBe(Math.min(held, m));
+        expect(sum(alignedSlice(ss, only(m), true))).toBe(Math.min(held, m));
       }),
     );
   });
@@ -53,16 +61,38 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
     fc.assert(
       fc.property(sources, (ss) => {
         const ended = ss.map((s) => ({ ...s, hasMore: false }));
-        expect(alignedSlice(ended, 10_000)).toEqual(ended.map((s) => s.timestamps.length));
+        expect(alignedSlice(ended, only(10_000))).toEqual(ended.map((s) => s.timestamps.length));
       }),
     );
   });
 
   it('a generated partition fetched up to t=3 holds back the risk events after t=3, even once its buffer is empty', () => {
-    expect(alignedSlice([{ timestamps: [1, 2, 3], hasMore: true, fetchedUntil: 3 }, { timestamps: [1, 2, 3, 4, 5, 6], hasMore: false, fetchedUntil: 6 }], 100)).toEqual([3, 3]);
-    expect(alignedSlice([{ timestamps: [], hasMore: true, fetchedUntil: 3 }, { timestamps: [4, 5, 6], hasMore: false, fetchedUntil: 6 }], 100)).toEqual([0, 0]);
-    expect(() => alignedSlice([], 0)).toThrow(RangeError);
-    expect(watermarkSetter([{ timestamps: [], hasMore: false, fetchedUntil: 1 }, { timestamps: [], hasMore: true, fetchedUntil: 5 }, { timestamps: [], hasMore: true, fetchedUntil: 3 }])).toBe(2);
-    expect(watermarkSetter([{ timestamps: [1], hasMore: false, fetchedUntil: 1 }])).toBe(-1);
+    expect(alignedSlice(sized([{ timestamps: [1, 2, 3], hasMore: true, fetchedUntil: 3 }, { timestamps: [1, 2, 3, 4, 5, 6], hasMore: false, fetchedUntil: 6 }]), only(100))).toEqual([3, 3]);
+    expect(alignedSlice(sized([{ timestamps: [], hasMore: true, fetchedUntil: 3 }, { timestamps: [4, 5, 6], hasMore: false, fetchedUntil: 6 }]), only(100))).toEqual([0, 0]);
+    expect(() => alignedSlice([], only(0))).toThrow(RangeError);
+    expect(() => alignedSlice([], { messages: 1, bytes: 0 })).toThrow(RangeError);
+    expect(watermarkSetter(sized([{ timestamps: [], hasMore: false, fetchedUntil: 1 }, { timestamps: [], hasMore: true, fetchedUntil: 5 }, { timestamps: [], hasMore: true, fetchedUntil: 3 }]))).toBe(2);
+    expect(watermarkSetter(sized([{ timestamps: [1], hasMore: false, fetchedUntil: 1 }]))).toBe(-1);
+  });
+
+  it('holds at most limits.bytes of messages (always its first one), and is then a prefix of what the count alone takes', () => {
+    fc.assert(
+      fc.property(sources, max, fc.integer({ min: 1, max: 400 }), fc.boolean(), (ss, m, bytes, ignore) => {
+        const slice = alignedSlice(ss, { messages: m, bytes }, ignore);
+        const unbounded = alignedSlice(ss, only(m), ignore);
+        const taken = slice.flatMap((n, i) => (ss[i] as SliceSource).sizes.slice(0, n));
+        if (taken.length > 1) expect(sum(taken)).toBeLessThanOrEqual(bytes);
+        // the same messages in the same order, only fewer: a prefix of each partition's share
+        slice.forEach((n, i) => expect(n).toBeLessThanOrEqual(unbounded[i] as number));
+        expect(sum(slice) > 0).toBe(sum(unbounded) > 0);
+      }),
+    );
+  });
+
+  it('a message of 1 MiB and three of 100 bytes, under a 1 MiB limit: the large one alone, then the three', () => {
+    const big = { timestamps: [1], sizes: [1_048_576], hasMore: false, fetchedUntil: 1 };
+    const small = { timestamps: [2, 3, 4], sizes: [100, 100, 100], hasMore: false, fetchedUntil: 4 };
+    expect(alignedSlice([big, small], { messages: 100, bytes: 1_048_576 })).toEqual([1, 0]);
+    expect(alignedSlice([{ ...big, timestamps: [], sizes: [] }, small], { messages: 100, bytes: 250 })).toEqual([0, 2]);
   });
 });

@@ -6,14 +6,14 @@ import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { type FetchedBatch, PartitionBuffers } from '../../src/worker/partition-buffers.ts';
 
-const message = (offset: number, timestamp: number): KafkaMessage =>
-  ({ offset: String(offset), timestamp: String(timestamp), key: null, value: Buffer.from('{}'), headers: {}, attributes: 0, size: 0 }) as unknown as KafkaMessage;
-/** A fetched batch of `topic` partition `partition`: offsets from `first`, produced at the given times. */
-const batch = (topic: string, partition: number, first: number, times: number[], highWatermark: number): FetchedBatch => ({
+const message = (offset: number, timestamp: number, value: Buffer = Buffer.from('{}')): KafkaMessage =>
+  ({ offset: String(offset), timestamp: String(timestamp), key: Buffer.from('k'), value, headers: {}, attributes: 0, size: 0 }) as unknown as KafkaMessage;
+/** A fetched batch of `topic` partition `partition`: offsets from `first`, produced at the given times, each value `value` (3 bytes with the key by default). */
+const batch = (topic: string, partition: number, first: number, times: number[], highWatermark: number, value?: Buffer): FetchedBatch => ({
   topic,
   partition,
   highWatermark: String(highWatermark),
-  messages: times.map((t, i) => message(first + i, t)),
+  messages: times.map((t, i) => message(first + i, t, value)),
 });
 const offsets = (slice: { parts: { chunk: KafkaMessage[] }[] }) => slice.parts.map((p) => p.chunk.map((m) => Number(m.offset)));
 
@@ -82,6 +82,28 @@ describe('partition buffers', () => {
     expect(slice?.parts.map((p) => p.count)).toEqual([3]);
     expect(buffers.take(slice as NonNullable<typeof slice>).resume).toEqual([{ topic: 'a', partition: 0 }]);
     expect(buffers.anyPaused).toBe(false);
+    expect(buffers.holdsMessages).toBe(false);
+  });
+
+  it('pause a partition at half a slice of bytes (keys and values), and take slices of at most that many bytes, a large message alone', () => {
+    const buffers = new PartitionBuffers(100, 10);
+    expect(buffers.byteCap).toBe(5);
+    // 3 bytes a message (a 1-byte key, a 2-byte value): two hold 6 bytes, past half of 10
+    expect(buffers.intake(batch('a', 0, 0, [1], 10), 0n)?.pause).toBe(false);
+    expect(buffers.intake(batch('a', 0, 1, [2, 3, 4], 10), 0n)?.pause).toBe(true);
+    expect(buffers.intake(batch('b', 0, 0, [5], 10, Buffer.alloc(50)), 0n)?.pause).toBe(true);
+    const first = buffers.nextSlice('forced', new Set());
+    // 3 messages of 3 bytes fit in 10, a fourth would not
+    expect(first?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['a', 3]]);
+    // a still holds 3 bytes and is fetched again; b, over half, stays paused
+    expect(buffers.take(first as NonNullable<typeof first>).resume).toEqual([{ topic: 'a', partition: 0 }]);
+    const second = buffers.nextSlice('forced', new Set());
+    expect(second?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['a', 1]]);
+    buffers.take(second as NonNullable<typeof second>);
+    // the 51-byte message, larger than a slice, is taken alone
+    const third = buffers.nextSlice('forced', new Set());
+    expect(third?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['b', 1]]);
+    expect(buffers.take(third as NonNullable<typeof third>).resume).toEqual([{ topic: 'b', partition: 0 }]);
     expect(buffers.holdsMessages).toBe(false);
   });
 
