@@ -16,6 +16,12 @@ export interface SliceLimits {
   bytes: number;
 }
 
+/** A slice's count of messages from each partition, and whether a limit cut it (waiting cannot make it larger). */
+export interface AlignedSlice {
+  counts: number[];
+  full: boolean;
+}
+
 /**
  * The next slice to apply in one transaction: how many leading buffered messages to take from each
  * partition (always the next ones in offset order, so each partition's applied offsets stay contiguous).
@@ -31,14 +37,15 @@ export interface SliceLimits {
  * nothing more can be fetched until something is applied) they are taken in produce-time order all the
  * same. All zeros: nothing to apply yet.
  */
-export function alignedSlice(sources: readonly SliceSource[], limits: SliceLimits, ignoreWatermark = false): number[] {
+export function alignedSlice(sources: readonly SliceSource[], limits: SliceLimits, ignoreWatermark = false): AlignedSlice {
   if (!(limits.messages >= 1)) throw new RangeError(`a slice holds at least one message, not ${limits.messages}`);
   if (!(limits.bytes >= 1)) throw new RangeError(`a slice holds at least one byte, not ${limits.bytes}`);
   const setter = watermarkSetter(sources);
   const watermark = ignoreWatermark || setter === -1 ? Infinity : (sources[setter] as SliceSource).fetchedUntil;
   const taken = sources.map(() => 0);
   let bytes = 0;
-  for (let size = 0; size < limits.messages; size++) {
+  let size = 0;
+  for (; size < limits.messages; size++) {
     // the partition whose next message was produced earliest, within the watermark
     let pick = -1;
     let earliest = Infinity;
@@ -49,13 +56,13 @@ export function alignedSlice(sources: readonly SliceSource[], limits: SliceLimit
         earliest = t;
       }
     }
-    if (pick === -1) break;
+    if (pick === -1) return { counts: taken, full: false };
     const next = (sources[pick] as SliceSource).sizes[taken[pick] as number] as number;
-    if (size > 0 && bytes + next > limits.bytes) break;
+    if (size > 0 && bytes + next > limits.bytes) return { counts: taken, full: true };
     bytes += next;
     taken[pick] = (taken[pick] as number) + 1;
   }
-  return taken;
+  return { counts: taken, full: true };
 }
 
 /** The index of the partition that sets the watermark (the earliest `fetchedUntil` of those with more to fetch), or -1 when none has more. */

@@ -37,7 +37,7 @@ export interface Intake {
   buffered: number;
   /** the offset after the batch's last message: the batch's offsets are resolved up to it */
   lastOffset: string;
-  /** the partition now holds its cap of messages: pause fetching it */
+  /** the partition now holds its cap of messages or of bytes: pause fetching it */
   pause: boolean;
 }
 
@@ -55,15 +55,23 @@ export interface TakenPart {
 }
 
 /**
- * The most bytes of message keys and values one slice holds (a first message is taken whatever its size).
+ * The most bytes of messages (keys, values and headers) one slice holds (a first message is taken whatever its size).
  * The generator's slices of 4,000 messages hold under 1 MiB; messages of up to 1 MiB each (dead letters
  * keep them whole) are taken a few at a time, so the worker thread that parses a slice and the SQLite
  * writer thread that stores it stay within their heaps.
  */
 export const MAX_SLICE_BYTES = 4 * 1_048_576;
 
-/** Bytes a fetched message brings: its key and value. */
-const messageBytes = (m: KafkaMessage) => (m.key?.byteLength ?? 0) + (m.value?.byteLength ?? 0);
+/** Bytes of a header's value, or of each of its values. */
+const headerBytes = (v: Buffer | string | (Buffer | string)[] | undefined): number =>
+  v === undefined ? 0 : Array.isArray(v) ? v.reduce((n, x) => n + headerBytes(x), 0) : Buffer.byteLength(v);
+
+/** Bytes a fetched message brings: its key, value and headers. */
+function messageBytes(m: KafkaMessage): number {
+  let bytes = (m.key?.byteLength ?? 0) + (m.value?.byteLength ?? 0);
+  for (const [name, value] of Object.entries(m.headers ?? {})) bytes += Buffer.byteLength(name) + headerBytes(value);
+  return bytes;
+}
 
 /**
  * The worker's per-partition buffers, between kafkajs's fetches and the applier, and the slices taken out
@@ -71,7 +79,7 @@ const messageBytes = (m: KafkaMessage) => (m.key?.byteLength ?? 0) + (m.value?.b
  * asks `nextSlice` for partition p of every topic together (they hold the same signals: producers key by
  * signal_id), aligned on produce time up to the watermark (alignedSlice), and `take`s it. A partition
  * holding `cap` messages or `byteCap` bytes (half a slice of either) is paused until the applier takes
- * some, so memory stays bounded while the partitions behind keep being fetched.
+ * some, so each partition's buffer stays bounded while the partitions behind keep being fetched.
  */
 export class PartitionBuffers {
   readonly #byKey = new Map<string, Buffered>();
@@ -139,7 +147,7 @@ export class PartitionBuffers {
 
   /**
    * The next slice of a partition number that is not in `inFlight`, or null. 'full': a slice of maxBatch
-   * messages within the watermark, or what lies within it when waiting cannot add more (the group has
+   * messages or of the byte limit within the watermark, or what lies within it when waiting cannot add more (the group has
    * caught up, or the partition that sets the watermark is paused with a full buffer). 'any': whatever
    * lies within the watermark. 'forced': ignore the watermark. The group with the most to take goes first.
    */
@@ -155,26 +163,26 @@ export class PartitionBuffers {
     for (const [partition, group] of groups) {
       if (inFlight.has(partition)) continue;
       const sources = group.map((b) => ({ timestamps: b.times, sizes: b.sizes, hasMore: b.hasMore, fetchedUntil: b.fetchedUntil }));
-      const counts = alignedSlice(sources, this.#limits, mode === 'forced');
+      const { counts, full } = alignedSlice(sources, this.#limits, mode === 'forced');
       const size = counts.reduce((a, b) => a + b, 0);
       // waiting helps only while the partition that sets the watermark can still be fetched
       const setter = watermarkSetter(sources);
-      const ready = size >= this.#limits.messages || setter === -1 || this.#paused.has(group[setter] as Buffered);
+      const ready = full || setter === -1 || this.#paused.has(group[setter] as Buffered);
       if (size === 0 || (mode === 'full' && !ready) || (best !== null && best.size >= size)) continue;
       best = { partition, size, parts: group.flatMap((buffer, i) => ((counts[i] as number) > 0 ? [{ buffer, count: counts[i] as number }] : [])) };
     }
     return best === null ? null : { partition: best.partition, parts: best.parts };
   }
 
-  /**
-   * Takes a slice's messages out of their buffers. `resume` lists the partitions that were paused and
-   * now hold less than the cap: fetch them again.
-   */
   /** The produce time (ms) of the oldest message a partition holds, if it holds any. */
   oldestTime(key: string): number | undefined {
     return this.#byKey.get(key)?.times[0];
   }
 
+  /**
+   * Takes a slice's messages out of their buffers. `resume` lists the partitions that were paused and
+   * now hold less than both caps: fetch them again.
+   */
   take(slice: Slice): { parts: TakenPart[]; resume: { topic: string; partition: number }[] } {
     const parts = slice.parts.map(({ buffer, count }) => {
       const chunk = buffer.messages.splice(0, count);

@@ -4,7 +4,7 @@
 // slices of tens of them: the worker thread ran out of its 128 MB heap ("the worker thread ran out of its
 // 128 MB heap"; in another run the SQLite writer thread ran out of its 96 MB, after 210 of them were stored),
 // and the worker stopped with exit 1. Its restart met the same backlog. Now a slice holds at most
-// MAX_SLICE_BYTES of keys and values, and a partition is paused at half of that.
+// MAX_SLICE_BYTES of messages (keys, values, headers), and a partition is paused at half of that.
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../../src/simulate/generate-events.ts';
 import { openStore } from '../../src/store/index.ts';

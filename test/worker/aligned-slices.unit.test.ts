@@ -26,7 +26,7 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
   it('never takes more than a partition holds, nor more than max', () => {
     fc.assert(
       fc.property(sources, max, fc.boolean(), (ss, m, ignore) => {
-        const slice = alignedSlice(ss, only(m), ignore);
+        const slice = alignedSlice(ss, only(m), ignore).counts;
         expect(sum(slice)).toBeLessThanOrEqual(m);
         slice.forEach((n, i) => expect(n).toBeLessThanOrEqual((ss[i] as SliceSource).timestamps.length));
       }),
@@ -37,7 +37,7 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
     fc.assert(
       fc.property(sources, max, (ss, m) => {
         const watermark = watermarkOf(ss);
-        const slice = alignedSlice(ss, only(m));
+        const slice = alignedSlice(ss, only(m)).counts;
         const taken = slice.flatMap((n, i) => (ss[i] as SliceSource).timestamps.slice(0, n));
         const left = slice.flatMap((n, i) => (ss[i] as SliceSource).timestamps.slice(n).filter((t) => t <= watermark));
         for (const t of taken) expect(t).toBeLessThanOrEqual(watermark);
@@ -52,7 +52,7 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
     fc.assert(
       fc.property(sources, max, (ss, m) => {
         const held = sum(ss.map((s) => s.timestamps.length));
-        expect(sum(alignedSlice(ss, only(m), true))).toBe(Math.min(held, m));
+        expect(sum(alignedSlice(ss, only(m), true).counts)).toBe(Math.min(held, m));
       }),
     );
   });
@@ -61,38 +61,55 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
     fc.assert(
       fc.property(sources, (ss) => {
         const ended = ss.map((s) => ({ ...s, hasMore: false }));
-        expect(alignedSlice(ended, only(10_000))).toEqual(ended.map((s) => s.timestamps.length));
+        expect(alignedSlice(ended, only(10_000)).counts).toEqual(ended.map((s) => s.timestamps.length));
       }),
     );
   });
 
   it('a generated partition fetched up to t=3 holds back the risk events after t=3, even once its buffer is empty', () => {
-    expect(alignedSlice(sized([{ timestamps: [1, 2, 3], hasMore: true, fetchedUntil: 3 }, { timestamps: [1, 2, 3, 4, 5, 6], hasMore: false, fetchedUntil: 6 }]), only(100))).toEqual([3, 3]);
-    expect(alignedSlice(sized([{ timestamps: [], hasMore: true, fetchedUntil: 3 }, { timestamps: [4, 5, 6], hasMore: false, fetchedUntil: 6 }]), only(100))).toEqual([0, 0]);
+    expect(alignedSlice(sized([{ timestamps: [1, 2, 3], hasMore: true, fetchedUntil: 3 }, { timestamps: [1, 2, 3, 4, 5, 6], hasMore: false, fetchedUntil: 6 }]), only(100))).toEqual({ counts: [3, 3], full: false });
+    expect(alignedSlice(sized([{ timestamps: [], hasMore: true, fetchedUntil: 3 }, { timestamps: [4, 5, 6], hasMore: false, fetchedUntil: 6 }]), only(100))).toEqual({ counts: [0, 0], full: false });
     expect(() => alignedSlice([], only(0))).toThrow(RangeError);
     expect(() => alignedSlice([], { messages: 1, bytes: 0 })).toThrow(RangeError);
     expect(watermarkSetter(sized([{ timestamps: [], hasMore: false, fetchedUntil: 1 }, { timestamps: [], hasMore: true, fetchedUntil: 5 }, { timestamps: [], hasMore: true, fetchedUntil: 3 }]))).toBe(2);
     expect(watermarkSetter(sized([{ timestamps: [1], hasMore: false, fetchedUntil: 1 }]))).toBe(-1);
   });
 
-  it('holds at most limits.bytes of messages (always its first one), and is then a prefix of what the count alone takes', () => {
+  it('is full exactly when the count limit is reached or the next message in line would pass the byte limit', () => {
     fc.assert(
-      fc.property(sources, max, fc.integer({ min: 1, max: 400 }), fc.boolean(), (ss, m, bytes, ignore) => {
-        const slice = alignedSlice(ss, { messages: m, bytes }, ignore);
-        const unbounded = alignedSlice(ss, only(m), ignore);
-        const taken = slice.flatMap((n, i) => (ss[i] as SliceSource).sizes.slice(0, n));
-        if (taken.length > 1) expect(sum(taken)).toBeLessThanOrEqual(bytes);
-        // the same messages in the same order, only fewer: a prefix of each partition's share
-        slice.forEach((n, i) => expect(n).toBeLessThanOrEqual(unbounded[i] as number));
-        expect(sum(slice) > 0).toBe(sum(unbounded) > 0);
+      fc.property(sources, max, fc.boolean(), (ss, m, ignore) => {
+        const slice = alignedSlice(ss, only(m), ignore);
+        expect(slice.full).toBe(sum(slice.counts) === m);
       }),
     );
   });
 
-  it('a message of 1 MiB and three of 100 bytes, under a 1 MiB limit: the large one alone, then the three', () => {
+  it('under a byte limit, takes the longest run of the same messages in the same order that fits, and always a first one', () => {
+    const bytesOf = (ss: readonly SliceSource[], counts: readonly number[]) => sum(counts.flatMap((n, i) => (ss[i] as SliceSource).sizes.slice(0, n)));
+    fc.assert(
+      fc.property(sources, max, fc.integer({ min: 1, max: 400 }), fc.boolean(), (ss, m, bytes, ignore) => {
+        const slice = alignedSlice(ss, { messages: m, bytes }, ignore);
+        const byCount = alignedSlice(ss, only(m), ignore);
+        const k = sum(slice.counts);
+        // the first k messages the count alone would take, in its order
+        expect(slice.counts).toEqual(k === 0 ? byCount.counts : alignedSlice(ss, only(k), ignore).counts);
+        if (k > 1) expect(bytesOf(ss, slice.counts)).toBeLessThanOrEqual(bytes);
+        if (k < sum(byCount.counts)) {
+          // cut by bytes: one more would not fit, and a first message is taken whatever its size
+          expect(k).toBeGreaterThan(0);
+          expect(bytesOf(ss, alignedSlice(ss, only(k + 1), ignore).counts)).toBeGreaterThan(bytes);
+          expect(slice.full).toBe(true);
+        } else expect(slice.full).toBe(byCount.full);
+      }),
+    );
+  });
+
+  it('a message of 1 MiB and three of 100 bytes, under a 1 MiB limit: the large one alone; under 300 bytes, the three exactly; under 299, two', () => {
     const big = { timestamps: [1], sizes: [1_048_576], hasMore: false, fetchedUntil: 1 };
     const small = { timestamps: [2, 3, 4], sizes: [100, 100, 100], hasMore: false, fetchedUntil: 4 };
-    expect(alignedSlice([big, small], { messages: 100, bytes: 1_048_576 })).toEqual([1, 0]);
-    expect(alignedSlice([{ ...big, timestamps: [], sizes: [] }, small], { messages: 100, bytes: 250 })).toEqual([0, 2]);
+    expect(alignedSlice([big, small], { messages: 100, bytes: 1_048_576 })).toEqual({ counts: [1, 0], full: true });
+    const none = { ...big, timestamps: [], sizes: [] };
+    expect(alignedSlice([none, small], { messages: 100, bytes: 300 })).toEqual({ counts: [0, 3], full: false });
+    expect(alignedSlice([none, small], { messages: 100, bytes: 299 })).toEqual({ counts: [0, 2], full: true });
   });
 });

@@ -107,6 +107,34 @@ describe('partition buffers', () => {
     expect(buffers.holdsMessages).toBe(false);
   });
 
+  it('pause a partition at exactly half a slice of bytes, and resume it only once it holds less than that', () => {
+    const nextOf = (b: PartitionBuffers) => (b.nextSlice('forced', new Set()) as NonNullable<ReturnType<PartitionBuffers['nextSlice']>>).parts[0]?.buffer as Parameters<PartitionBuffers['take']>[0]['parts'][0]['buffer'];
+    const buffers = new PartitionBuffers(100, 12);
+    // 3 bytes a message: the second makes 6, exactly half of 12
+    expect(buffers.intake(batch('a', 0, 0, [1], 10), 0n)?.pause).toBe(false);
+    expect(buffers.intake(batch('a', 0, 1, [2], 10), 0n)?.pause).toBe(true);
+    buffers.intake(batch('a', 0, 2, [3, 4], 10), 0n);
+    // one taken of four leaves 9 bytes, at or over half: stays paused; two more leave 3: resumed
+    expect(buffers.take({ partition: 0, parts: [{ buffer: nextOf(buffers), count: 1 }] }).resume).toEqual([]);
+    expect(buffers.anyPaused).toBe(true);
+    expect(buffers.take({ partition: 0, parts: [{ buffer: nextOf(buffers), count: 2 }] }).resume).toEqual([{ topic: 'a', partition: 0 }]);
+  });
+
+  it('a slice the byte limit cuts is ready at once, although the partition setting the watermark can still be fetched', () => {
+    const buffers = new PartitionBuffers(100, 12);
+    buffers.intake(batch('a', 0, 0, [1, 2, 3, 4], 4), 0n);
+    // b has more to fetch past time 100 and is not paused: it sets the watermark
+    buffers.intake(batch('b', 0, 0, [100], 10), 0n);
+    expect(buffers.nextSlice('full', new Set())?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['a', 4]]);
+  });
+
+  it('count headers in a message\'s bytes', () => {
+    const buffers = new PartitionBuffers(100, 100);
+    const m = { ...message(0, 1), headers: { trace: Buffer.alloc(40), tags: ['ab', Buffer.alloc(10)] } } as unknown as KafkaMessage;
+    // 1 (key) + 2 (value) + 5 + 40 + 4 + 2 + 10 = 64 bytes: over half of 100
+    expect(buffers.intake({ topic: 'a', partition: 0, highWatermark: '10', messages: [m] }, 0n)?.pause).toBe(true);
+  });
+
   it('a rebalance drops every buffer and returns the paused partitions to resume', () => {
     const buffers = new PartitionBuffers(2);
     buffers.intake(batch('a', 0, 0, [1], 10), 0n);
