@@ -2,7 +2,7 @@
 export interface SliceSource {
   /** produce (or log-append) time of each buffered message, milliseconds, in offset order */
   timestamps: readonly number[];
-  /** bytes of each buffered message (its key and value), in the same order */
+  /** bytes of each buffered message (its key, value and headers), in the same order */
   sizes: readonly number[];
   /** the partition holds messages not fetched yet */
   hasMore: boolean;
@@ -10,7 +10,7 @@ export interface SliceSource {
   fetchedUntil: number;
 }
 
-/** The most one slice may hold: messages, and bytes of their keys and values. A first message is taken whatever its size. */
+/** The most one slice may hold: messages, and their bytes (keys, values and headers). A first message is taken whatever its size. */
 export interface SliceLimits {
   messages: number;
   bytes: number;
@@ -44,8 +44,7 @@ export function alignedSlice(sources: readonly SliceSource[], limits: SliceLimit
   const watermark = ignoreWatermark || setter === -1 ? Infinity : (sources[setter] as SliceSource).fetchedUntil;
   const taken = sources.map(() => 0);
   let bytes = 0;
-  let size = 0;
-  for (; size < limits.messages; size++) {
+  for (let size = 0; size < limits.messages; size++) {
     // the partition whose next message was produced earliest, within the watermark
     let pick = -1;
     let earliest = Infinity;

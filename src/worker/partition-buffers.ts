@@ -11,7 +11,7 @@ export interface Buffered {
   messages: KafkaMessage[];
   /** produce time of each buffered message, milliseconds */
   times: number[];
-  /** bytes of each buffered message's key and value */
+  /** bytes of each buffered message's key, value and headers */
   sizes: number[];
   /** the sum of `sizes` */
   bytes: number;

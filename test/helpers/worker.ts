@@ -6,7 +6,7 @@ import { openStore, type Store } from '../../src/store/index.ts';
 import type { EventLine } from '../../src/simulate/generate-events.ts';
 import { countBehind, createKafka, createTopics, fetchPartitionOffsets, produceEventLines } from '../../src/worker/index.ts';
 import { pino } from 'pino';
-import { startCli } from './cli.ts';
+import { type CliProcess, startCli } from './cli.ts';
 import { createTestDatabase, type DatabaseKind } from './databases.ts';
 
 export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -52,6 +52,12 @@ export async function waitUntilCaughtUp(store: Store, config: KafkaConfig, group
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`group ${groupId} still ${behind} messages behind after ${timeoutMs / 1000} s`);
+}
+
+/** waitUntilCaughtUp for a `signal-ledger worker` process, failing at once, with its last output, if it exits first. */
+export async function waitUntilCliWorkerCaughtUp(worker: CliProcess, store: Store, config: KafkaConfig, timeoutMs?: number): Promise<void> {
+  const died = worker.exited.then(({ code }) => Promise.reject(new Error(`the worker exited with ${code}: ${worker.output.slice(-3000)}`)));
+  await Promise.race([waitUntilCaughtUp(store, config, config.groupId, timeoutMs), died]);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,7 +12,7 @@ import { startCli } from '../helpers/cli.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 import { deleteTestTopics, ensureKafkaClients, onTestTopics, publishWithKcat, runToolAsync } from '../helpers/kafka-clients.ts';
 import { queryRows } from '../helpers/stored-rows.ts';
-import { createTestTopics, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
+import { createTestTopics, testKafkaConfig, topicsOf, waitUntilCliWorkerCaughtUp } from '../helpers/worker.ts';
 import { recordsOf, snapshot } from '../helpers/workload.ts';
 
 const LARGE = 300;
@@ -35,8 +35,7 @@ describe('a backlog of messages of almost 1 MiB each (kcat), on one partition', 
     const worker = startCli(['worker', '--metrics-port', '0'], { env: { ...config.env, LOG_LEVEL: 'info' } });
     const store = await openStore({ dbUrl: db.url });
     try {
-      const died = worker.exited.then(({ code }) => Promise.reject(new Error(`the worker exited with ${code}: ${worker.output.slice(-3000)}`)));
-      await Promise.race([waitUntilCaughtUp(store, config, config.groupId, 180_000), died]);
+      await waitUntilCliWorkerCaughtUp(worker, store, config, 180_000);
       const large = await queryRows<{ n: number; shortest: number }>(store, "select count(*) as n, min(length(raw_value)) as shortest from dead_letters where message_key like 'large-%'");
       expect(large.map((r) => ({ n: Number(r.n), shortest: Number(r.shortest) }))).toEqual([{ n: LARGE, shortest: LARGE_BYTES }]);
       expect(await snapshot(store)).toBe(expected);

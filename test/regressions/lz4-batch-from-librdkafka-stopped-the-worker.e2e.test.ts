@@ -7,7 +7,7 @@ import { openStore } from '../../src/store/index.ts';
 import { startCli } from '../helpers/cli.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 import { deleteTestTopics, ensureKafkaClients, onTestTopics, publishWithKcat } from '../helpers/kafka-clients.ts';
-import { createTestTopics, testKafkaConfig, topicsOf, waitUntilCaughtUp } from '../helpers/worker.ts';
+import { createTestTopics, testKafkaConfig, topicsOf, waitUntilCliWorkerCaughtUp } from '../helpers/worker.ts';
 import { recordsOf, snapshot } from '../helpers/workload.ts';
 
 describe('lz4 batches from librdkafka (kcat -z lz4)', () => {
@@ -22,8 +22,7 @@ describe('lz4 batches from librdkafka (kcat -z lz4)', () => {
     const worker = startCli(['worker', '--metrics-port', '0'], { env: { ...config.env, LOG_LEVEL: 'info' } });
     const store = await openStore({ dbUrl: db.url });
     try {
-      const died = worker.exited.then(({ code }) => Promise.reject(new Error(`the worker exited with ${code}: ${worker.output.slice(-3000)}`)));
-      await Promise.race([waitUntilCaughtUp(store, config, config.groupId), died]);
+      await waitUntilCliWorkerCaughtUp(worker, store, config);
       expect(await snapshot(store)).toBe(expected);
       expect(worker.running).toBe(true);
       expect(worker.output).not.toContain('KafkaJSNotImplemented');
