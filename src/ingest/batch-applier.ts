@@ -32,10 +32,23 @@ export interface BatchApplier {
 export interface BatchApplierOptions {
   /** messages per transaction (default 1000) */
   batchSize?: number;
+  /** text per transaction, as MAX_BATCH_TEXT (the default) counts it */
+  maxBatchText?: number;
   /** lanes applying at once on PostgreSQL (default 2); SQLite has one writer and always one lane */
   concurrency?: number;
   onApplied?: (r: ApplyResult) => void;
 }
+
+/**
+ * The most text a batch holds (its messages' values, or a dead letter's raw text, in UTF-16 code units), besides
+ * its first message, whatever its size: a file of long lines is applied in batches smaller than `batchSize`.
+ * Each message holds its text more than once on its way to the database (parsed, and in the statements' rows and
+ * parameters), and each lane a batch it fills beside the one it applies, so 1,000 lines of 1 MB would need
+ * gigabytes at once; the ingest thread has 96 MB. (The worker bounds its slices alike: MAX_SLICE_BYTES.)
+ */
+export const MAX_BATCH_TEXT = 4 * 1_048_576;
+
+const textOf = (m: ParsedMessage): number => (m.ok ? m.payload.length : (m.raw?.length ?? 0));
 
 /** The lane of a message: by its signal, so two lanes never write the same signal. */
 function laneOf(message: ParsedMessage, lanes: number): number {
@@ -61,10 +74,13 @@ function laneOf(message: ParsedMessage, lanes: number): number {
  */
 export function createBatchApplier(store: Store, options: BatchApplierOptions = {}): BatchApplier {
   const batchSize = options.batchSize ?? 1000;
+  const maxText = options.maxBatchText ?? MAX_BATCH_TEXT;
   const laneCount = store.dialect === 'sqlite' ? 1 : Math.max(1, options.concurrency ?? 2);
   const lanes = Array.from({ length: laneCount }, (_, slot) => ({
     slot,
     queued: [] as ParsedMessage[],
+    /** the text of the queued messages (textOf) */
+    text: 0,
     applying: Promise.resolve(),
   }));
   /** the lane of each event id in a batch queued or being applied, and how many such messages carry it */
@@ -79,6 +95,7 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
     check();
     const batch = lane.queued;
     lane.queued = [];
+    lane.text = 0;
     lane.applying = applyWaiting(store, batch, { rollupSlot: lane.slot })
       .then(
         (r) => options.onApplied?.(r),
@@ -106,7 +123,10 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
           else pending.count++;
         }
         const lane = lanes[slot] as (typeof lanes)[number];
+        // a message that would take the batch past its text goes into the next one
+        if (lane.queued.length > 0 && lane.text + textOf(m) > maxText) await start(lane);
         lane.queued.push(m);
+        lane.text += textOf(m);
         if (lane.queued.length >= batchSize) await start(lane);
       }
     },

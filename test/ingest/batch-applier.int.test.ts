@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatchApplier } from '../../src/ingest/index.ts';
+import { createBatchApplier, MAX_BATCH_TEXT } from '../../src/ingest/index.ts';
 import type { ApplyResult } from '../../src/store/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 import { applyAll, chunks, parsedWorkload, shuffled, snapshot } from '../helpers/workload.ts';
@@ -19,6 +19,52 @@ describe.each(['postgresql', 'sqlite-file'] as const)('the batch applier on %s',
       expect(results.reduce((n, r) => n + r.received, 0)).toBe(workload.length);
       expect(Math.max(...results.map((r) => r.received))).toBeLessThanOrEqual(40);
       expect(await snapshot(store)).toBe(expected);
+    });
+  });
+
+  it('a batch holds at most maxBatchText of message text besides its first message, and ends as one apply does', async () => {
+    const expected = await withTestStore(kind, async (store) => (await applyAll(store, workload, 500), snapshot(store)));
+    const textOf = (m: (typeof workload)[number]) => (m.ok ? m.payload.length : (m.raw?.length ?? 0));
+    const maxBatchText = 3 * Math.max(...workload.map(textOf));
+    await withTestStore(kind, async (store) => {
+      const results: ApplyResult[] = [];
+      const applier = createBatchApplier(store, { concurrency: 1, batchSize: 1000, maxBatchText, onApplied: (r) => results.push(r) });
+      await applier.submit(workload);
+      await applier.drain();
+      // one lane, in order: the batches are consecutive runs of the input, each cut where the next message would not fit
+      let at = 0;
+      for (const r of results) {
+        const batch = workload.slice(at, at + r.received);
+        at += r.received;
+        const text = batch.reduce((n, m) => n + textOf(m), 0);
+        expect(text).toBeLessThanOrEqual(maxBatchText);
+        const next = workload[at];
+        if (next !== undefined) expect(text + textOf(next)).toBeGreaterThan(maxBatchText);
+      }
+      expect(at).toBe(workload.length);
+      expect(await snapshot(store)).toBe(expected);
+    });
+  });
+});
+
+describe('the batch applier\'s text bound', () => {
+  const [m] = parsedWorkload({ signals: 1, duplicates: 0, outOfOrder: 0, bad: 0, seed: 5 });
+  if (m === undefined || !m.ok) throw new Error('the workload begins with an event');
+  const sized = (id: string, text: number) => ({ ...m, event: { ...m.event, eventId: id }, payload: 'x'.repeat(text) });
+
+  it.each([
+    { texts: [10, 10], max: 20, batches: [2] },
+    { texts: [10, 11], max: 20, batches: [1, 1] },
+    { texts: [25, 1], max: 20, batches: [1, 1] },
+    { texts: [1, 25, 1], max: 20, batches: [1, 1, 1] },
+    { texts: [MAX_BATCH_TEXT - 1, 1, 1], max: undefined, batches: [2, 1] },
+  ])('texts $texts under a bound of $max go in batches of $batches', async ({ texts, max, batches }) => {
+    await withTestStore('sqlite-memory', async (store) => {
+      const received: number[] = [];
+      const applier = createBatchApplier(store, { batchSize: 1000, maxBatchText: max, onApplied: (r) => received.push(r.received) });
+      await applier.submit(texts.map((t, i) => sized(`e-${i}`, t)));
+      await applier.drain();
+      expect(received).toEqual(batches);
     });
   });
 });
