@@ -1,0 +1,149 @@
+// npm run bench:protocol -- <before> <after> <benchmark>: the benchmark protocol of docs/benchmarks.md. Runs `npm run
+// <benchmark>` (bench:ingest, bench:worker) three times at each of two commits, back to back on this machine, alternating
+// which commit runs first in each round, and prints every figure the benchmark printed as the median of its runs with
+// their minimum and maximum, per commit, and the ratio of the medians. `.` as a commit is this checkout as it is,
+// uncommitted changes included. Each commit runs from its own git worktree (its dist/ built there; node_modules linked
+// from this checkout when the lockfiles agree, else installed with npm ci). The benchmark's own settings pass through
+// the environment (BENCH_EVENTS, BENCH_WORKER_PARTS, ...). Every run's output is kept under
+// test-results/bench-protocol/.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(import.meta.dirname, '..');
+const usage = 'usage: npm run bench:protocol -- [--runs 3] <before> <after> <benchmark>   (a commit, or . for this checkout as it is; benchmark: bench:ingest, bench:worker, ...)';
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+
+interface Side {
+  /** what the figures are labelled with: the short commit, with "+changes" for an edited checkout */
+  label: string;
+  dir: string;
+}
+
+/** A directory to run a commit's benchmark in: this checkout for `.`, else a worktree of the commit with its dist/ built. */
+function checkout(ref: string): Side {
+  if (ref === '.') {
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return { label: `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+changes' : ''}`, dir: root };
+  }
+  const sha = git('rev-parse', '--short', `${ref}^{commit}`);
+  const dir = path.join(tmpdir(), `signal-ledger-bench-${sha}`);
+  if (!existsSync(dir)) {
+    git('worktree', 'prune'); // a worktree of an earlier run whose directory is gone
+    git('worktree', 'add', '--detach', dir, sha);
+  }
+  if (!existsSync(path.join(dir, 'node_modules'))) {
+    const sameLock = git('show', `${sha}:package-lock.json`) === readFileSync(path.join(root, 'package-lock.json'), 'utf8').trim();
+    if (sameLock) symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    else run(dir, 'npm', ['ci', '--ignore-scripts']);
+  }
+  run(dir, 'npm', ['run', 'build']);
+  return { label: sha, dir };
+}
+
+function run(cwd: string, command: string, args: string[]): string {
+  const child = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.status !== 0) throw new Error(`${command} ${args.join(' ')} in ${cwd} exited ${child.status ?? child.signal}:\n${child.stderr.slice(-4000)}`);
+  return child.stdout;
+}
+
+/**
+ * The figures of one run's output: every cell of the benchmark's tables (the rows of a store under a header that begins
+ * with "store"; "p50 / p99" cells give both), and the figures it prints on their own lines.
+ */
+export function figuresOf(output: string): Map<string, number> {
+  const out = new Map<string, number>();
+  let header: string[] | undefined;
+  for (const line of output.split('\n')) {
+    const cells = line.trim().split(/\s{2,}/);
+    if (cells[0] === 'store') {
+      header = cells;
+      continue;
+    }
+    if (header !== undefined && (cells[0] === 'sqlite' || cells[0] === 'postgresql')) {
+      cells.slice(1).forEach((cell, i) => {
+        const name = `${cells[0]}: ${header?.[i + 1] ?? `column ${i + 2}`}`;
+        const pair = /^(\d+(?:\.\d+)?) \/ (\d+(?:\.\d+)?)/.exec(cell);
+        if (pair !== null) {
+          out.set(`${name} (first)`, Number(pair[1]));
+          out.set(`${name} (second)`, Number(pair[2]));
+          return;
+        }
+        const number = /^-?\d+(?:\.\d+)?/.exec(cell);
+        if (number !== null) out.set(name, Number(number[0]));
+      });
+      continue;
+    }
+    header = undefined;
+    const found = (name: string, pattern: RegExp, group = 1) => {
+      const m = pattern.exec(line);
+      if (m?.[group] !== undefined) out.set(name, Number(m[group]));
+    };
+    found('(c) parse only ev/s', /^\(c\) parse only [^:]*: (\d+) ev\/s/);
+    found('(e) parse + validate msg/s', /^\(e\) parse \+ validate[^:]*: (\d+) msg\/s/);
+    found('(e) UTF-8 + JSON.parse msg/s', /^\(e\) .*JSON\.parse of the same bytes: (\d+) msg\/s/);
+    found('(e) parse / (UTF-8 + JSON.parse) %', /^\(e\) .* = ([\d.]+)%/);
+    found('PostgreSQL alone ev/s', /^PostgreSQL alone[^:]*: (\d+) ev\/s/);
+    found('peak RSS MB', /^peak RSS [^:]*: (\d+) MB/);
+    found('(c) consume + parse before ev/s', /mean of (\d+) ev\/s before/);
+    found('(c) consume + parse after ev/s', /ev\/s before the database runs and (\d+) ev\/s after/);
+    found('bare consumption ev/s', /bare consumption without parsing: (\d+) ev\/s/);
+  }
+  // the target that is a ratio of two printed figures: applyBatch on PostgreSQL against PostgreSQL alone
+  const applied = out.get('postgresql: (a) applyBatch ev/s');
+  const floor = out.get('PostgreSQL alone ev/s');
+  if (applied !== undefined && floor !== undefined) out.set('postgresql: (a) / PostgreSQL alone %', (100 * applied) / floor);
+  return out;
+}
+
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+const summary = (xs: readonly number[]) => (xs.length === 0 ? '-' : `${fmt(median(xs))} (${fmt(Math.min(...xs))} – ${fmt(Math.max(...xs))})`);
+
+/** Reads the command line, runs the rounds and prints the table. */
+function main(): void {
+  const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const runs = Number(values.runs);
+  const [before, after, benchmark] = positionals;
+  if (before === undefined || after === undefined || benchmark === undefined || positionals.length !== 3 || !Number.isInteger(runs) || runs < 1) {
+    process.stderr.write(`${usage}\n`);
+    process.exit(2);
+  }
+  const sides = [checkout(before), checkout(after)] as const;
+  const outDir = path.join(root, 'test-results', 'bench-protocol');
+  mkdirSync(outDir, { recursive: true });
+  const results = sides.map(() => [] as Map<string, number>[]);
+  for (let round = 0; round < runs; round++) {
+    // alternate which commit runs first, so neither always meets the machine warmer or busier
+    for (const s of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      const side = sides[s] as (typeof sides)[number];
+      process.stderr.write(`round ${round + 1} of ${runs}: ${benchmark} at ${side.label}\n`);
+      const output = run(side.dir, 'npm', ['run', '--silent', benchmark]);
+      writeFileSync(path.join(outDir, `${benchmark.replace(/\W/g, '-')}-${side.label}-${round + 1}.txt`), output);
+      results[s]?.push(figuresOf(output));
+    }
+  }
+  const names = [...new Set(results.flatMap((r) => r.flatMap((m) => [...m.keys()])))];
+  const column = (s: number, name: string) => (results[s] ?? []).flatMap((m) => (m.has(name) ? [m.get(name) as number] : []));
+  process.stdout.write(`${benchmark}: median of ${runs} runs (min – max) per commit, run back to back on this machine, alternating\n\n`);
+  process.stdout.write(`| figure | ${sides[0].label} | ${sides[1].label} | ${sides[1].label} / ${sides[0].label} |\n|---|---|---|---|\n`);
+  for (const name of names) {
+    const [a, b] = [column(0, name), column(1, name)];
+    const ratio = a.length > 0 && b.length > 0 && median(a) !== 0 ? (median(b) / median(a)).toFixed(2) : '-';
+    process.stdout.write(`| ${name} | ${summary(a)} | ${summary(b)} | ${ratio} |\n`);
+  }
+  process.stdout.write(`\nthe runs' output: ${path.relative(root, outDir)}/\n`);
+}
+
+if (import.meta.main) main();
