@@ -32,7 +32,7 @@ export interface BatchApplier {
 export interface BatchApplierOptions {
   /** messages per transaction (default 1000) */
   batchSize?: number;
-  /** text per transaction, as MAX_BATCH_TEXT (the default) counts it */
+  /** text per transaction, counted as MAX_BATCH_TEXT counts it (default: MAX_BATCH_TEXT shared by the lanes) */
   maxBatchText?: number;
   /** lanes applying at once on PostgreSQL (default 2); SQLite has one writer and always one lane */
   concurrency?: number;
@@ -40,11 +40,13 @@ export interface BatchApplierOptions {
 }
 
 /**
- * The most text a batch holds (its messages' values, or a dead letter's raw text, in UTF-16 code units), besides
- * its first message, whatever its size: a file of long lines is applied in batches smaller than `batchSize`.
- * Each message holds its text more than once on its way to the database (parsed, and in the statements' rows and
- * parameters), and each lane a batch it fills beside the one it applies, so 1,000 lines of 1 MB would need
- * gigabytes at once; the ingest thread has 96 MB. (The worker bounds its slices alike: MAX_SLICE_BYTES.)
+ * The most text the batches of all lanes hold together, each lane's batch its share (its messages' values, or a
+ * dead letter's raw text, counted in UTF-16 code units: up to twice as many bytes of heap): a batch is cut before a
+ * message that would take it past its share, so it holds at most its share, or one message larger than that. A
+ * file of long lines is then applied in batches smaller than `batchSize`. Each message holds its text more than once
+ * on its way to the database (parsed, and in the statements' rows and parameters), and each lane a batch it fills
+ * beside the one it applies, so 1,000 lines of 1 MB would need gigabytes at once; the ingest thread has 96 MB. (The
+ * worker bounds its slices by MAX_SLICE_BYTES, in bytes of keys, values and headers.)
  */
 export const MAX_BATCH_TEXT = 4 * 1_048_576;
 
@@ -74,8 +76,8 @@ function laneOf(message: ParsedMessage, lanes: number): number {
  */
 export function createBatchApplier(store: Store, options: BatchApplierOptions = {}): BatchApplier {
   const batchSize = options.batchSize ?? 1000;
-  const maxText = options.maxBatchText ?? MAX_BATCH_TEXT;
   const laneCount = store.dialect === 'sqlite' ? 1 : Math.max(1, options.concurrency ?? 2);
+  const maxText = options.maxBatchText ?? Math.floor(MAX_BATCH_TEXT / laneCount);
   const lanes = Array.from({ length: laneCount }, (_, slot) => ({
     slot,
     queued: [] as ParsedMessage[],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBatchApplier, MAX_BATCH_TEXT } from '../../src/ingest/index.ts';
+import type { ParsedMessage } from '../../src/contract/index.ts';
 import type { ApplyResult } from '../../src/store/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 import { applyAll, chunks, parsedWorkload, shuffled, snapshot } from '../helpers/workload.ts';
@@ -22,7 +23,7 @@ describe.each(['postgresql', 'sqlite-file'] as const)('the batch applier on %s',
     });
   });
 
-  it('a batch holds at most maxBatchText of message text besides its first message, and ends as one apply does', async () => {
+  it('a batch holds at most maxBatchText of message text, or one message larger than that, and ends as one apply does', async () => {
     const expected = await withTestStore(kind, async (store) => (await applyAll(store, workload, 500), snapshot(store)));
     const textOf = (m: (typeof workload)[number]) => (m.ok ? m.payload.length : (m.raw?.length ?? 0));
     const maxBatchText = 3 * Math.max(...workload.map(textOf));
@@ -66,5 +67,31 @@ describe('the batch applier\'s text bound', () => {
       await applier.drain();
       expect(received).toEqual(batches);
     });
+  });
+
+  it('a dead letter without its raw text counts no text', async () => {
+    await withTestStore('sqlite-memory', async (store) => {
+      const received: number[] = [];
+      const applier = createBatchApplier(store, { batchSize: 1000, maxBatchText: 10, onApplied: (r) => received.push(r.received) });
+      const dead: ParsedMessage = { ok: false, problems: [{ path: '$', message: 'unreadable' }], raw: null, topic: 'signals.generated', key: null, source: { type: 'file', file: 'f', line: 1, topic: 'signals.generated', key: null }, eventId: null, signalId: null };
+      await applier.submit([dead, sized('e-0', 10)]);
+      await applier.drain();
+      expect(received).toEqual([2]);
+    });
+  });
+
+  it('on PostgreSQL the two lanes share MAX_BATCH_TEXT: a lane cuts its batch at half of it', async () => {
+    await withTestStore('postgresql', async (store) => {
+      const received: number[] = [];
+      const applier = createBatchApplier(store, { batchSize: 1000, onApplied: (r) => received.push(r.received) });
+      // one signal, so one lane
+      await applier.submit([sized('e-0', MAX_BATCH_TEXT / 2 - 1), sized('e-1', 1), sized('e-2', 1)]);
+      await applier.drain();
+      expect(received).toEqual([2, 1]);
+    });
+  });
+
+  it('MAX_BATCH_TEXT is 4 Mi characters, as docs/commands.md says', () => {
+    expect(MAX_BATCH_TEXT).toBe(4 * 1_048_576);
   });
 });

@@ -1,8 +1,9 @@
 // Regression: file ingest bounded its batches by --batch-size only (1,000 lines by default). A file of 300 lines of
 // about 1 MB each (under the 2 MiB line limit, and messages under the 1 MiB limit, so dead letters that keep their
 // whole text) went into one batch: the ingest thread ran out of its 96 MB heap and the ingest stopped with exit 1,
-// having applied none of the lines after them. Now a batch holds at most MAX_BATCH_TEXT of message text besides its
-// first message (src/ingest/batch-applier.ts), as the worker's slices hold at most MAX_SLICE_BYTES.
+// having applied none of the lines after them. Now the batches of all lanes hold at most MAX_BATCH_TEXT characters of
+// message text together (src/ingest/batch-applier.ts; a larger message is a batch of its own), as the worker's slices
+// hold at most MAX_SLICE_BYTES.
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../../src/simulate/generate-events.ts';

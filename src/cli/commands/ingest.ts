@@ -35,7 +35,7 @@ const INGEST_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 24 }
 function ingestFileInThread(input: IngestThreadInput, onMessage: (m: Extract<IngestThreadMessage, { type: 'progress' | 'unreadable' }>) => void): Promise<IngestSummary> {
   return new Promise((resolve, reject) => {
     // the first of these settles the promise; what the thread says or does after that changes nothing
-    const outOfHeapHint = '; use a smaller --batch-size for very large messages';
+    const outOfHeapHint = '; very long lines need a smaller --max-line-bytes (a longer line is a dead letter that keeps only its first bytes)';
     const thread = startThread({ name: 'ingest', script: 'ingest-thread', from: import.meta.url, workerData: input, heap: INGEST_HEAP, outOfHeapHint }, reject);
     thread.on('message', (m: IngestThreadMessage) => {
       if (m.type === 'done') resolve(m.summary);
