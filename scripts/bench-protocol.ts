@@ -1,13 +1,14 @@
 // npm run bench:protocol -- <before> <after> <benchmark>: the benchmark protocol of docs/benchmarks.md. Runs `npm run
 // <benchmark>` (bench:ingest, bench:worker) three times at each of two commits, back to back on this machine, alternating
-// which commit runs first in each round, and prints every figure the benchmark printed as the median of its runs with
-// their minimum and maximum, per commit, and the ratio of the medians. `.` as a commit is this checkout as it is,
-// uncommitted changes included. Each commit runs from its own git worktree (its dist/ built there; node_modules linked
-// from this checkout when the lockfiles agree, else installed with npm ci). The benchmark's own settings pass through
-// the environment (BENCH_EVENTS, BENCH_WORKER_PARTS, ...). Every run's output is kept under
+// which commit runs first in each round, and prints each figure of the benchmark's tables and of its lines of figures
+// (figuresOf) as the median of its runs with their minimum and maximum, per commit, and the ratio of the medians. `.`
+// as a commit is this checkout as it is, uncommitted changes included. Each commit runs from its own git worktree
+// (node_modules linked from this checkout when the lockfiles agree, else installed with npm ci); each side's dist/ is
+// built first, as the benchmarks' RSS parts run the built command line. The benchmark's own settings pass through the
+// environment (BENCH_EVENTS, BENCH_WORKER_PARTS, ...). Every run's stdout and stderr are kept under
 // test-results/bench-protocol/.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,14 @@ const root = path.resolve(import.meta.dirname, '..');
 const usage = 'usage: npm run bench:protocol -- [--runs 3] <before> <after> <benchmark>   (a commit, or . for this checkout as it is; benchmark: bench:ingest, bench:worker, ...)';
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+/** git in another directory; null when it fails (not a worktree) */
+function tryGit(dir: string, ...args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
 
 interface Side {
   /** what the figures are labelled with: the short commit, with "+changes" for an edited checkout */
@@ -26,55 +35,68 @@ interface Side {
 /** A directory to run a commit's benchmark in: this checkout for `.`, else a worktree of the commit with its dist/ built. */
 function checkout(ref: string): Side {
   if (ref === '.') {
-    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    const dirty = git('status', '--porcelain') !== '';
+    run(root, 'npm', ['run', 'build']);
     return { label: `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+changes' : ''}`, dir: root };
   }
   const sha = git('rev-parse', '--short', `${ref}^{commit}`);
   const dir = path.join(tmpdir(), `signal-ledger-bench-${sha}`);
-  if (!existsSync(dir)) {
-    git('worktree', 'prune'); // a worktree of an earlier run whose directory is gone
+  // a worktree left by an earlier run is used again only if it is still that commit, unchanged
+  const usable = existsSync(dir) && tryGit(dir, 'rev-parse', '--short', 'HEAD') === sha && tryGit(dir, 'status', '--porcelain') === '';
+  if (!usable) {
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    git('worktree', 'prune'); // the worktree whose directory is gone
     git('worktree', 'add', '--detach', dir, sha);
   }
   if (!existsSync(path.join(dir, 'node_modules'))) {
     const sameLock = git('show', `${sha}:package-lock.json`) === readFileSync(path.join(root, 'package-lock.json'), 'utf8').trim();
     if (sameLock) symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    else run(dir, 'npm', ['ci', '--ignore-scripts']);
+    else run(dir, 'npm', ['ci']);
   }
   run(dir, 'npm', ['run', 'build']);
   return { label: sha, dir };
 }
 
-function run(cwd: string, command: string, args: string[]): string {
+function run(cwd: string, command: string, args: string[]): { stdout: string; stderr: string } {
   const child = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.status !== 0) throw new Error(`${command} ${args.join(' ')} in ${cwd} exited ${child.status ?? child.signal}:\n${child.stderr.slice(-4000)}`);
-  return child.stdout;
+  return { stdout: child.stdout, stderr: child.stderr };
 }
 
+/** The first columns of the benchmarks' tables (printTable): a table's rows follow its header until a line of one cell. */
+const TABLE_KEYS: ReadonlySet<string> = new Set(['store', 'variant']);
+
 /**
- * The figures of one run's output: every cell of the benchmark's tables (the rows of a store under a header that begins
- * with "store"; "p50 / p99" cells give both), and the figures it prints on their own lines.
+ * The figures of one run's output: every cell of the benchmark's tables that begins with a number, named by its row's
+ * first cell (without any parenthesis that holds a number: "tracing on (412 spans exported)") and its column's header;
+ * "p50 / p99" cells give both. Then the figures it prints on lines of their own (found below).
  */
 export function figuresOf(output: string): Map<string, number> {
   const out = new Map<string, number>();
-  let header: string[] | undefined;
+  /** the header of the table being read: each column's name and where it starts (printTable pads every cell) */
+  let header: { name: string; at: number }[] | undefined;
   for (const line of output.split('\n')) {
-    const cells = line.trim().split(/\s{2,}/);
-    if (cells[0] === 'store') {
-      header = cells;
+    const first = /^\S+(?: \S+)*/.exec(line)?.[0];
+    if (first !== undefined && TABLE_KEYS.has(first)) {
+      header = [...line.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index }));
       continue;
     }
-    if (header !== undefined && (cells[0] === 'sqlite' || cells[0] === 'postgresql')) {
-      cells.slice(1).forEach((cell, i) => {
-        const name = `${cells[0]}: ${header?.[i + 1] ?? `column ${i + 2}`}`;
+    if (header !== undefined && /\S {2,}\S/.test(line)) {
+      const columns = header;
+      const cellAt = (i: number) => line.slice(columns[i]?.at, columns[i + 1]?.at).trim();
+      const row = cellAt(0).replace(/\s*\([^)]*\d[^)]*\)/g, '');
+      for (let i = 1; i < columns.length; i++) {
+        const name = `${row}: ${columns[i]?.name}`;
+        const cell = cellAt(i);
         const pair = /^(\d+(?:\.\d+)?) \/ (\d+(?:\.\d+)?)/.exec(cell);
         if (pair !== null) {
           out.set(`${name} (first)`, Number(pair[1]));
           out.set(`${name} (second)`, Number(pair[2]));
-          return;
+          continue;
         }
         const number = /^-?\d+(?:\.\d+)?/.exec(cell);
         if (number !== null) out.set(name, Number(number[0]));
-      });
+      }
       continue;
     }
     header = undefined;
@@ -88,6 +110,7 @@ export function figuresOf(output: string): Map<string, number> {
     found('(e) parse / (UTF-8 + JSON.parse) %', /^\(e\) .* = ([\d.]+)%/);
     found('PostgreSQL alone ev/s', /^PostgreSQL alone[^:]*: (\d+) ev\/s/);
     found('peak RSS MB', /^peak RSS [^:]*: (\d+) MB/);
+    found('peak RSS run s', /^peak RSS .* MB \((?:\d+ events in )?(\d+) s\)/);
     found('(c) consume + parse before ev/s', /mean of (\d+) ev\/s before/);
     found('(c) consume + parse after ev/s', /ev\/s before the database runs and (\d+) ev\/s after/);
     found('bare consumption ev/s', /bare consumption without parsing: (\d+) ev\/s/);
@@ -104,7 +127,8 @@ export function median(xs: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+/** whole numbers from 100, else three significant digits (2.96, 0.0000390) */
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
 const summary = (xs: readonly number[]) => (xs.length === 0 ? '-' : `${fmt(median(xs))} (${fmt(Math.min(...xs))} – ${fmt(Math.max(...xs))})`);
 
 /** Reads the command line, runs the rounds and prints the table. */
@@ -130,8 +154,11 @@ function main(): void {
       const side = sides[s] as (typeof sides)[number];
       process.stderr.write(`round ${round + 1} of ${runs}: ${benchmark} at ${side.label}\n`);
       const output = run(side.dir, 'npm', ['run', '--silent', benchmark]);
-      writeFileSync(path.join(outDir, `${benchmark.replace(/\W/g, '-')}-${side.label}-${round + 1}.txt`), output);
-      results[s]?.push(figuresOf(output));
+      // named by side too: both sides may be the same commit (an A/A run shows the noise)
+      const name = `${benchmark.replace(/\W/g, '-')}-${s === 0 ? 'before' : 'after'}-${side.label}-${round + 1}`;
+      writeFileSync(path.join(outDir, `${name}.txt`), output.stdout);
+      writeFileSync(path.join(outDir, `${name}.stderr.txt`), output.stderr);
+      results[s]?.push(figuresOf(output.stdout));
     }
   }
   const names = [...new Set(results.flatMap((r) => r.flatMap((m) => [...m.keys()])))];

@@ -1,5 +1,8 @@
 // The benchmark protocol's reader of a benchmark's output (scripts/bench-protocol.ts): every figure the decisions of
-// docs/benchmarks.md rest on is read from the tables and lines bench:ingest and bench:worker print.
+// docs/benchmarks.md rest on is read from the tables and lines bench:ingest and bench:worker print. The tables are
+// printed here by the benchmarks' own printTable; their headers and the lines of figures are copied from
+// scripts/bench-ingest.ts and scripts/bench-worker.ts (which run when imported), so a change of wording there needs
+// one here.
 import { describe, expect, it } from 'vitest';
 import { printTable } from '../../scripts/bench-common.ts';
 import { figuresOf, median } from '../../scripts/bench-protocol.ts';
@@ -35,6 +38,9 @@ describe('figuresOf', () => {
       'the same file ingested again into the same store (every event a duplicate, nothing changes), against (d), its first ingest (target at least 1.5x):',
       table(['store', '(d) first ev/s', 'again ev/s', 'again / first'], [['sqlite', '13564', '40100', '2.96x']]).trimEnd(),
       '',
+      '(d) at each --batch-size; the default (1000) against the best (target at least 90%):',
+      table(['store', '250 ev/s', '1000 (default) ev/s', '4000 ev/s', 'default / best'], [['postgresql', '15000', '17164', '16000', '100%']]).trimEnd(),
+      '',
       'peak RSS of `signal-ledger ingest` on a 1000000-line file into SQLite: 204 MB (1000000 events in 85 s)',
     ].join('\n');
     const figures = figuresOf(output);
@@ -62,7 +68,12 @@ describe('figuresOf', () => {
       'sqlite: (d) first ev/s': 13564,
       'sqlite: again ev/s': 40100,
       'sqlite: again / first': 2.96,
+      'postgresql: 250 ev/s': 15000,
+      'postgresql: 1000 (default) ev/s': 17164,
+      'postgresql: 4000 ev/s': 16000,
+      'postgresql: default / best': 100,
       'peak RSS MB': 204,
+      'peak RSS run s': 85,
     });
   });
 
@@ -87,7 +98,32 @@ describe('figuresOf', () => {
     });
   });
 
-  it('reads no row outside a table whose header begins with "store"', () => {
+  it('reads the costs table by variant, without the count of spans in its name, and the RSS run of the worker', () => {
+    const output = [
+      'costs on PostgreSQL (200000 messages each; reference: the worker with neither, run first and last, mean 14000 ev/s):',
+      table(['variant', 'ev/s', 'cost (throughput)', 'cost (measured directly)'], [
+        ['reference, first', '14100', '', ''],
+        ['lag sampling every 5 s', '13900', '0.7%', '0.31 ms per sample: 0.006% of a core'],
+        ['tracing off', '(the reference)', '', '3.9 ns per slice (inSpan without a tracer 3.1 ns, the call alone 0.8 ns) at 3.5 slices/s: 0.000001%'],
+        ['tracing on (412 spans exported)', '13300', '5.0%', ''],
+      ]).trimEnd(),
+      '',
+      'peak RSS of `signal-ledger worker` consuming all 200000 messages into SQLite: 389 MB (18 s)',
+    ].join('\n');
+    expect(Object.fromEntries(figuresOf(output))).toEqual({
+      'reference, first: ev/s': 14100,
+      'lag sampling every 5 s: ev/s': 13900,
+      'lag sampling every 5 s: cost (throughput)': 0.7,
+      'lag sampling every 5 s: cost (measured directly)': 0.31,
+      'tracing off: cost (measured directly)': 3.9,
+      'tracing on: ev/s': 13300,
+      'tracing on: cost (throughput)': 5,
+      'peak RSS MB': 389,
+      'peak RSS run s': 18,
+    });
+  });
+
+  it('reads no row outside a table whose header begins with "store" or "variant"', () => {
     expect(figuresOf('sqlite  123  456\n')).toEqual(new Map());
   });
 });
