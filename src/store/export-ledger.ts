@@ -3,7 +3,7 @@
 // database, the lines give every record again, byte for byte but created_at and updated_at.
 import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind } from '../contract/index.ts';
 import { runSql } from './bulk-sql.ts';
-import { withSnapshot } from './rollups.ts';
+import { withSnapshot } from './snapshot.ts';
 import { SqlParams, timeParam } from './sql-params.ts';
 import type { Store } from './store.ts';
 

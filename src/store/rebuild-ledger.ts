@@ -8,7 +8,8 @@ import { upsertSignalsStatement } from './apply-transaction.ts';
 import { inJsonArray, insertRows, runSql } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import { compareWithStored, readAuditRows, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
-import { contributionsOf, rebuildRollups, shiftRollups } from './rollups.ts';
+import { contributionsOf, shiftRollups } from './rollups.ts';
+import { rebuildRollups } from './rollup-upkeep.ts';
 import { kyselyOf } from './sql-params.ts';
 import type { Store } from './store.ts';
 

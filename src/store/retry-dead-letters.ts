@@ -6,7 +6,8 @@ import { timestampFromDate } from '../contract/index.ts';
 import { applyBatch, withWriteTransaction } from './apply-batch.ts';
 import { runSql } from './bulk-sql.ts';
 import { timestampTextSql } from './column-types.ts';
-import { addResolvedDeadLetters, daySql } from './rollups.ts';
+import { daySql } from './rollups.ts';
+import { addResolvedDeadLetters } from './rollup-upkeep.ts';
 import { kyselyOf, listLimit, SqlParams, timeParam } from './sql-params.ts';
 import type { Store } from './store.ts';
 

@@ -4,7 +4,7 @@ import type { DatabaseTable, SchemaHelper, SqlSchemaGenerator } from '@mikro-orm
 import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_fill_at.ts';
 import { EVENTS_DIGEST_BACKFILL } from './migrations/Migration20261201000000_events_digest.ts';
 import { compactFoldState, PAGE, rewriteFoldStates } from './migrations/Migration20261202000000_compact_fold_state.ts';
-import { latencyBackfillSql, rebuildRollupsIn } from './rollups.ts';
+import { latencyBackfillSql, rebuildRollupsIn } from './rollup-upkeep.ts';
 import { LATENCIES } from './signal-columns.ts';
 import type { Store } from './store.ts';
 

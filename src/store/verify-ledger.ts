@@ -3,7 +3,8 @@
 // fold state, and the rollups compared with a rebuild from the rows. Page by page in signal_id order, so the
 // memory it takes does not grow with the ledger.
 import { runSql } from './bulk-sql.ts';
-import { findRollupDrift, type RollupDrift, withSnapshot } from './rollups.ts';
+import { findRollupDrift, type RollupDrift } from './rollup-upkeep.ts';
+import { withSnapshot } from './snapshot.ts';
 import { compareWithStored, readAuditRows, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
 import { kyselyOf, rangeClause, SqlParams } from './sql-params.ts';
 import type { Store } from './store.ts';
