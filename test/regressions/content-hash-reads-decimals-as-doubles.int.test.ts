@@ -51,7 +51,20 @@ describe.each(['sqlite-file', 'postgresql'] as const)('content hashes of exact d
       await applyBatch(store, [a]);
       // as the earlier version wrote it: the id and the hash over doubles
       await store.em().getConnection().execute('update "signal_events" set "event_id" = ?, "content_hash" = ?', [a.legacyEventId, a.legacyContentHash]);
-      expect((await applyBatch(store, [generated(2, { entryPrice: '151.10', quantity: '12345678901234567890' }, null)])).outcomes).toEqual(['duplicate']);
+      const again = await applyBatch(store, [generated(2, { entryPrice: '151.10', quantity: '12345678901234567890' }, null)]);
+      expect(again).toMatchObject({ outcomes: ['duplicate'], duplicates: 1, applied: 0 });
+    });
+  });
+
+  it('an event recorded under the id an earlier version derived, but with other content, is not this message: it is applied', async () => {
+    await withTestStore(kind, async (store) => {
+      const a = generated(1, { entryPrice: '151.10', quantity: '12345678901234567890' }, null);
+      if (!a.ok || a.legacyEventId === undefined) throw new Error('expected a message with an exact derived id');
+      await applyBatch(store, [a]);
+      // the id over doubles, with the hash (over doubles) of some other content
+      await store.em().getConnection().execute('update "signal_events" set "event_id" = ?, "content_hash" = ?', [a.legacyEventId, 'f'.repeat(64)]);
+      const again = await applyBatch(store, [generated(2, { entryPrice: '151.10', quantity: '12345678901234567890' }, null)]);
+      expect(again).toMatchObject({ outcomes: ['applied'], duplicates: 0, applied: 1 });
     });
   });
 

@@ -69,6 +69,16 @@ describe.each(['sqlite-file', 'postgresql'] as const)('the apply path on %s when
     });
   });
 
+  it('a batch of fewer than 8 messages that the database refuses every one of: each is a dead letter with its error', async () => {
+    await withTestStore(kind, async (store) => {
+      await refusePoisonRows(store);
+      const batch = Array.from({ length: 7 }, (_, i) => generated(`poison-${i}`, undefined, String(i)));
+      const result = await applyBatch(store, batch);
+      expect(result).toMatchObject({ received: 7, applied: 0, deadLetters: 7 });
+      expect((await deadLetters(store)).map((d) => d.signal_id).sort()).toEqual(batch.map((_, i) => `poison-${i}`));
+    });
+  });
+
   it('a large batch whose every message the database refuses is not split into dead letters: it is not the messages, and it stops', async () => {
     await withTestStore(kind, async (store) => {
       await refusePoisonRows(store);
