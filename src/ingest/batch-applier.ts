@@ -126,9 +126,10 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
         }
         const lane = lanes[slot] as (typeof lanes)[number];
         // a message that would take the batch past its text goes into the next one
-        if (lane.queued.length > 0 && lane.text + textOf(m) > maxText) await start(lane);
+        const text = textOf(m);
+        if (lane.queued.length > 0 && lane.text + text > maxText) await start(lane);
         lane.queued.push(m);
-        lane.text += textOf(m);
+        lane.text += text;
         if (lane.queued.length >= batchSize) await start(lane);
       }
     },

@@ -278,7 +278,7 @@ async function decompressorOf(file: string): Promise<Transform | null> {
 
 /**
  * Applies an NDJSON event file (or stream) through applyBatch in batches; a gzip or zstd file is decompressed as it is read. Memory stays constant: each
- * lane holds at most the batch it is applying and the one it is filling (each of `batchSize` messages and MAX_BATCH_TEXT of their text), and
+ * lane holds at most the batch it is applying and the one it is filling (each of at most `batchSize` messages and the lane's share of MAX_BATCH_TEXT), and
  * reading waits for them.
  */
 export async function ingestLines(store: Store, input: string | Readable, options: IngestOptions = {}): Promise<IngestSummary> {

@@ -99,7 +99,7 @@ function buildMeasureSql(dialect: Dialect, source: 'rows' | 'rollups', withSums:
   };
 }
 
-export const ROLLUP_KEY = ['day', 'strategy_name', 'symbol', 'slot'] as const;
+const ROLLUP_KEY = ['day', 'strategy_name', 'symbol', 'slot'] as const;
 
 /** Copies of a day's rollup rows on PostgreSQL (see ApplyOptions.rollupSlot); queries add them up. */
 export const ROLLUP_SLOTS = 8;
