@@ -125,7 +125,8 @@ function fromColumn(c: EntityColumn, v: unknown): unknown {
     case 'json':
       return sortKeysDeep(typeof v === 'string' ? JSON.parse(v) : v);
     case 'boolean':
-      return v === true || v === 1 || v === '1' || v === 't';
+      // PostgreSQL gives true/false, SQLite 1/0, a row toRow made true/false
+      return v === true || v === 1;
     case 'integer':
       return Number(v);
     default:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/contract/index.ts';
 import { generateEvents, type GenerateOptions } from '../../src/simulate/generate-events.ts';
-import { applyBatch, readCheckpoints, type Store } from '../../src/store/index.ts';
+import { applyBatch, deleteCheckpoint, readCheckpoints, type Store } from '../../src/store/index.ts';
 import { findSignals } from '../../src/api/index.ts';
 import { DATABASE_KINDS, withTestStore } from '../helpers/databases.ts';
 import { applyAll, eventsDigestsOf, recordsOf, shuffled, snapshot, toMessages } from '../helpers/workload.ts';
@@ -103,6 +103,16 @@ describe.each(DATABASE_KINDS)('applyBatch on %s', (kind) => {
       await applyBatch(store, [], { checkpoints: [at('9007199254740993', 1)] });
       expect(await readCheckpoints(store, 'g')).toEqual([at('20'), at('9007199254740993', 1)]);
       expect(await readCheckpoints(store, 'other')).toEqual([]);
+    });
+  });
+
+  it('forgets one partition\'s checkpoint and no other (a topic deleted and made again starts that partition afresh)', async () => {
+    await withTestStore(kind, async (store) => {
+      const at = (groupId: string, topic: string, partition: number) => ({ groupId, topic, partition, nextOffset: '3' });
+      await applyBatch(store, [], { checkpoints: [at('g', 'signals.risk', 0), at('g', 'signals.risk', 1), at('g', 'orders.filled', 0), at('h', 'signals.risk', 0)] });
+      await deleteCheckpoint(store, { groupId: 'g', topic: 'signals.risk', partition: 0 });
+      expect(await readCheckpoints(store, 'g')).toEqual([at('g', 'orders.filled', 0), at('g', 'signals.risk', 1)]);
+      expect(await readCheckpoints(store, 'h')).toEqual([at('h', 'signals.risk', 0)]);
     });
   });
 });

@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, LedgerError } from '../../src/errors.ts';
 import { parseMessage, type ParsedMessage } from '../../src/contract/index.ts';
-import { applyBatch, type Store } from '../../src/store/index.ts';
+import { applyBatch, type Store, withWriteTransaction } from '../../src/store/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 
 const generated = (signalId: string): ParsedMessage =>
@@ -118,6 +118,45 @@ describe('applyBatch retries on postgresql', () => {
       // the driver sets timers of its own: the backoff's are these seven, in this order
       const backoff = [15, 30, 60, 120, 240, 480, 750];
       expect(waits.filter((ms) => backoff.includes(ms))).toEqual(backoff);
+    });
+  });
+});
+
+// withWriteTransaction (rebuild's pages) runs its function again after a race the same way, and throws the
+// last error as it is: its callers report it.
+describe.each(['sqlite-file', 'postgresql'] as const)('withWriteTransaction on %s', (kind) => {
+  const race = () => Object.assign(new Error('injected race'), { code: kind === 'postgresql' ? '40001' : 'SQLITE_BUSY' });
+
+  it('runs the function again after a race, and returns what the attempt that passed returned', async () => {
+    await withTestStore(kind, async (store) => {
+      let calls = 0;
+      const result = await withWriteTransaction(store, async () => (++calls <= 2 ? Promise.reject(race()) : `attempt ${calls}`), 3);
+      expect(result).toBe('attempt 3');
+    });
+  });
+
+  it('a race that outlasts maxAttempts (8 by default) is thrown as it is after the last attempt', async () => {
+    await withTestStore(kind, async (store) => {
+      vi.spyOn(Math, 'random').mockReturnValue(0);
+      let calls = 0;
+      const error = await withWriteTransaction(store, async () => {
+        calls++;
+        throw race();
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ message: 'injected race' });
+      expect(calls).toBe(8);
+    });
+  });
+
+  it('any other failure is thrown at once, after one attempt', async () => {
+    await withTestStore(kind, async (store) => {
+      let calls = 0;
+      const error = await withWriteTransaction(store, async () => {
+        calls++;
+        throw new Error('not a race');
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ message: 'not a race' });
+      expect(calls).toBe(1);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
 import { ErrorCode, LedgerError } from '../../src/errors.ts';
@@ -27,6 +28,8 @@ describe.each(['sqlite-file', 'postgresql'] as const)('the apply path on %s when
         [11, 'dead-letter'],
       ]);
       expect(result).toMatchObject({ received: 13, applied: 11, deadLetters: 2, duplicates: 0 });
+      // the problems of each, by its place in the batch (the worker logs and counts them per message)
+      expect(result.rejections).toEqual([3, 11].map((at) => ({ at, problems: [{ path: '$', message: expect.stringMatching(/^the database refused this message: .*poisoned row/) }] })));
       expect(await signalIds(store)).toHaveLength(11);
       const dead = await deadLetters(store);
       expect(dead.map((d) => [d.source, d.signal_id])).toEqual([
@@ -102,4 +105,71 @@ describe.each(['sqlite-file', 'postgresql'] as const)('the apply path on %s when
       ]);
     });
   });
+
+  it('the parts of a split batch keep its options: its receipt time, and its rollup copy (PostgreSQL: the first checkpoint\'s partition, here 3)', async () => {
+    await withTestStore(kind, async (store) => {
+      await refusePoisonRows(store);
+      const receivedAt = new Date('2026-02-01T12:00:00Z');
+      const batch = [generated('ok-1', undefined, '1'), generated('poison', undefined, '2'), generated('ok-2', undefined, '3')];
+      await applyBatch(store, batch, { receivedAt, checkpoints: [{ groupId: 'g', topic: 'signals.generated', partition: 3, nextOffset: '4' }] });
+      const sql = (query: string) => store.em().getConnection().execute<{ v: string | number }[]>(query);
+      const times = await sql('select distinct "received_at" as "v" from "signal_events" union select distinct "received_at" from "dead_letters"');
+      expect(times.map((t) => new Date(t.v).toISOString())).toEqual([receivedAt.toISOString()]);
+      const slots = await sql('select distinct "slot" as "v" from "signal_rollups"');
+      expect(slots.map((s) => Number(s.v))).toEqual([kind === 'postgresql' ? 3 : 0]);
+    });
+  });
+
+  it('strict mode: a batch the database refuses whole but none of whose messages it refuses alone throws the database error, and writes nothing, not even the checkpoint', async () => {
+    await withTestStore(kind, async (store) => {
+      // a second "pair" signal is refused while another one is stored: two in one transaction fail, each alone passes
+      await refuseRows(store, 'signals', `new.signal_id like 'pair%' and exists (select 1 from signals where signal_id like 'pair%')`, 'pair refused');
+      const error = await applyBatch(store, [generated('pair-a', undefined, '1'), generated('pair-b', undefined, '2')], { strict: true, checkpoints: [{ groupId: 'g', topic: 'signals.generated', partition: 0, nextOffset: '3' }] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(LedgerError);
+      expect(String((error as Error).message)).toMatch(/pair refused/);
+      expect(await signalIds(store)).toEqual([]);
+      expect(await readCheckpoints(store, 'g')).toEqual([]);
+    });
+  });
+
+  it('a dead letter the database refuses as well is written with a sha256 of its raw value instead, and the rest commits', async () => {
+    await withTestStore(kind, async (store) => {
+      await refusePoisonRows(store);
+      await refuseRows(store, 'dead_letters', `new.raw_value not like 'sha256:%'`, 'raw value refused');
+      const poison = generated('poison', undefined, '2');
+      const result = await applyBatch(store, [generated('ok', undefined, '1'), poison]);
+      expect(result).toMatchObject({ applied: 1, deadLetters: 1 });
+      expect(result.outcomes).toEqual(['applied', 'dead-letter']);
+      expect(await signalIds(store)).toEqual(['ok']);
+      const raw = poison.ok ? poison.payload : '';
+      const stored = await store.em().getConnection().execute<{ raw_value: string; signal_id: string }[]>('select "raw_value", "signal_id" from "dead_letters"');
+      expect(stored).toEqual([{ raw_value: `sha256:${createHash('sha256').update(raw).digest('hex')}`, signal_id: 'poison' }]);
+    });
+  });
 });
+
+describe('the apply path on sqlite-file when SQLite has rolled the transaction back itself', () => {
+  // SQLite ends the transaction on its own on some errors (a full disk, RAISE(ROLLBACK) in a trigger): the
+  // apply path must not try to roll back again, which would replace the database's error with "no transaction"
+  it('the refused message is a dead letter with the database error, and the rest commits', async () => {
+    await withTestStore('sqlite-file', async (store) => {
+      await store.em().getConnection().execute(`create trigger refuse_poison before insert on signals when new.signal_id like 'poison%' begin select raise(rollback, 'poisoned row'); end`);
+      const result = await applyBatch(store, [generated('ok', undefined, '1'), generated('poison', undefined, '2')]);
+      expect(result.outcomes).toEqual(['applied', 'dead-letter']);
+      expect(await signalIds(store)).toEqual(['ok']);
+      expect(problemsOf((await deadLetters(store))[0]?.problems)).toEqual([{ path: '$', message: expect.stringMatching(/^the database refused this message: .*poisoned row/) }]);
+    });
+  });
+});
+
+/** Makes the database refuse (a data exception) inserts into `table` whose row meets `when` (SQL over `new`). */
+async function refuseRows(store: Store, table: string, when: string, message: string): Promise<void> {
+  const conn = store.em().getConnection();
+  if (store.dialect === 'postgresql') {
+    await conn.execute(`create function refuse_${table}() returns trigger language plpgsql as $$ begin if ${when} then raise exception '${message}' using errcode = '22023'; end if; return new; end $$`);
+    await conn.execute(`create trigger refuse_${table} before insert on ${table} for each row execute function refuse_${table}()`);
+  } else {
+    await conn.execute(`create trigger refuse_${table} before insert on ${table} when ${when} begin select raise(abort, '${message}'); end`);
+  }
+}

@@ -6,7 +6,7 @@ import { EMPTY_STATE } from '../../src/fold/index.ts';
 import { applyBatch, ENTITIES, kyselyOf, migrate, openStore, parseDatabaseUrl, SignalEntity, type SignalRecord, type Store } from '../../src/store/index.ts';
 import { type BatchWriter, insertRows, type NativeSqlite, runSql } from '../../src/store/bulk-sql.ts';
 import { columnsOf } from '../../src/store/entity-columns.ts';
-import { signalTableOf, SIGNALS } from '../../src/store/signal-columns.ts';
+import { signalColumn, signalTableOf, SIGNALS } from '../../src/store/signal-columns.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 import { parsedWorkload } from '../helpers/workload.ts';
 
@@ -91,6 +91,27 @@ describe('columnsOf: the write columns of an entity', () => {
     expect(names.slice(0, 3)).toEqual(['signal_id', 'strategy_name', 'symbol']);
     expect(names.slice(-4)).toEqual(['version', 'events_digest', 'created_at', 'updated_at']);
     expect(Object.keys(SIGNALS.toSnakeCase(record('s', {})))).toEqual(names);
+  });
+
+  it('an entity without the ledger\'s own columns is refused, naming each missing one', () => {
+    const meta = SignalEntity.meta;
+    const properties = Object.fromEntries(Object.entries(meta.properties).filter(([name]) => name !== 'foldState' && name !== 'effectiveAt'));
+    const bare = EntitySchema.fromMetadata({ ...meta, properties, indexes: [] } as never);
+    expect(() => signalTableOf(bare)).toThrow('Signal lacks the ledger\'s columns effective_at, fold_state');
+  });
+
+  it('a record property names its column, and a name that is no property is refused', () => {
+    expect(signalColumn('riskCheckPassed')).toBe('risk_check_passed');
+    expect(signalColumn('executedAt')).toBe('executed_at');
+    expect(() => signalColumn('venue' as never)).toThrow('signals has no column for venue');
+  });
+
+  it('a stored row reads back with anomalies [] when the column is null, and risk_check_passed 1/0 or true/false as booleans', () => {
+    const row = { ...SIGNALS.toRow(record('s', {}), null), anomalies: null };
+    expect(SIGNALS.toRecord(row)).toMatchObject({ anomalies: [], riskCheckPassed: null });
+    expect(SIGNALS.toRecord({ ...row, risk_check_passed: 1 }).riskCheckPassed).toBe(true);
+    expect(SIGNALS.toRecord({ ...row, risk_check_passed: 0 }).riskCheckPassed).toBe(false);
+    expect(SIGNALS.toRecord({ ...row, risk_check_passed: false }).riskCheckPassed).toBe(false);
   });
 });
 
