@@ -8,6 +8,7 @@ import { canonicalDecimal } from '../../src/numeric/index.ts';
 import { findSignals, SignalRepository } from '../../src/api/index.ts';
 import { createTestDatabase, type DatabaseKind, type TestDatabase, withTestStore } from '../helpers/databases.ts';
 import { anyMessageArb, type HostileMessage, nestedText, rawJson, serialize } from '../helpers/hostile-messages.ts';
+import { propertyTimeLimit } from '../helpers/property-runs.ts';
 
 const KINDS = ['sqlite-file', 'postgresql'] as const satisfies readonly DatabaseKind[];
 const TABLES = ['signals', 'signal_events', 'dead_letters', 'signal_rollups', 'dead_letter_rollups', 'consumer_checkpoints'];
@@ -234,7 +235,7 @@ describe('applyBatch on hostile batches, on a SQLite file and on PostgreSQL', ()
         }
         await expectSameTables(sqlite, pg);
       }),
-      { numRuns: 50, interruptAfterTimeLimit: 45_000 },
+      { numRuns: 50, interruptAfterTimeLimit: propertyTimeLimit(45_000) },
     );
     // how often the runs reused an event id across signals (the rule itself is pinned by the examples
     // below and by test/store/apply-batch.safety-net.int.test.ts: a loaded machine may cut the runs short)
@@ -261,7 +262,7 @@ describe('applyBatch on hostile batches, on a SQLite file and on PostgreSQL', ()
         }
         await expectSameTables(sqlite, pg);
       }),
-      { numRuns: 15, interruptAfterTimeLimit: 20_000 },
+      { numRuns: 15, interruptAfterTimeLimit: propertyTimeLimit(20_000) },
     );
   });
 

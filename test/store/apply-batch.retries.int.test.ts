@@ -13,22 +13,22 @@ import { parseMessage, type ParsedMessage } from '../../src/contract/index.ts';
 import { applyBatch, type Store, withWriteTransaction } from '../../src/store/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 
-const generated = (signalId: string): ParsedMessage =>
+const generated = (signalId: string, eventId?: string): ParsedMessage =>
   parseMessage({
     topic: 'signals.generated',
     key: signalId,
-    value: JSON.stringify({ signal_id: signalId, occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'm', symbol: 'A', side: 'buy', confidence: 0.5, sharpe_estimate: 1, entry_price: 1 }),
+    value: JSON.stringify({ signal_id: signalId, event_id: eventId, occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'm', symbol: 'A', side: 'buy', confidence: 0.5, sharpe_estimate: 1, entry_price: 1 }),
     source: { type: 'file', file: 'retries', line: 1, topic: 'signals.generated', key: signalId },
   });
 
-/** Makes the first `failures` statements that insert into signals fail with SQLSTATE `code`. */
-async function failFirstInserts(store: Store, failures: number, code: string): Promise<void> {
+/** Makes the first `failures` statements that insert into `table` (default signals) fail with SQLSTATE `code`. */
+async function failFirstInserts(store: Store, failures: number, code: string, table = 'signals'): Promise<void> {
   const conn = store.em().getConnection();
   await conn.execute('create sequence insert_attempts');
   await conn.execute(
     `create function fail_first_inserts() returns trigger language plpgsql as $$ begin if nextval('insert_attempts') <= ${failures} then raise exception 'injected failure' using errcode = '${code}'; end if; return null; end $$`,
   );
-  await conn.execute('create trigger fail_first_inserts before insert on signals for each statement execute function fail_first_inserts()');
+  await conn.execute(`create trigger fail_first_inserts before insert on ${table} for each statement execute function fail_first_inserts()`);
 }
 
 /** How many statements tried to insert into signals: the attempts made. */
@@ -100,6 +100,19 @@ describe('applyBatch retries on postgresql', () => {
       expect(codesOf(error)[0]).toBe('42501');
       expect(await attempts(store)).toBe(1);
       expect(await storedSignals(store)).toEqual([]);
+    });
+  });
+
+  it('the rerun that looks every event id up, after one was found taken at insert time, is not one of the attempts', async () => {
+    await withTestStore('postgresql', async (store) => {
+      await applyBatch(store, [generated('a', 'shared')]);
+      // a batch reuses a's event id for a new signal: its first run finds the id taken when inserting, the rerun
+      // looks it up and writes the dead letter, which loses one race; with maxAttempts 2 that race is retried
+      await failFirstInserts(store, 1, '40001', 'dead_letters');
+      const result = await applyBatch(store, [generated('e', 'shared')], { maxAttempts: 2 });
+      expect(result).toMatchObject({ applied: 0, deadLetters: 1, outcomes: ['dead-letter'] });
+      expect(await attempts(store)).toBe(2);
+      expect(await storedSignals(store)).toEqual(['a']);
     });
   });
 
