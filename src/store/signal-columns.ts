@@ -125,8 +125,10 @@ function fromColumn(c: EntityColumn, v: unknown): unknown {
     case 'json':
       return sortKeysDeep(typeof v === 'string' ? JSON.parse(v) : v);
     case 'boolean':
-      // PostgreSQL gives true/false, SQLite 1/0, a row toRow made true/false
-      return v === true || v === 1;
+      // PostgreSQL gives true/false, SQLite 1/0, a row toRow made true/false; anything else is a driver or schema change
+      if (v === true || v === 1) return true;
+      if (v === false || v === 0) return false;
+      throw new Error(`${c.name} holds ${typeof v === 'string' ? JSON.stringify(v) : String(v)}, not a boolean`);
     case 'integer':
       return Number(v);
     default:

@@ -150,6 +150,21 @@ export async function refusePoisonRows(store: Store): Promise<void> {
   }
 }
 
+/**
+ * Makes the database refuse inserts into `table` whose row meets `when` (SQL over `new`), with `message`: on
+ * PostgreSQL a data exception (22023), on SQLite RAISE(ABORT), or RAISE(ROLLBACK) with `rollback`, which ends the
+ * whole transaction as SQLite does itself on some errors (a full disk). One per table and database.
+ */
+export async function refuseRows(store: Store, table: string, when: string, message: string, { rollback = false } = {}): Promise<void> {
+  const conn = store.em().getConnection();
+  if (store.dialect === 'postgresql') {
+    await conn.execute(`create function refuse_${table}() returns trigger language plpgsql as $$ begin if ${when} then raise exception '${message}' using errcode = '22023'; end if; return new; end $$`);
+    await conn.execute(`create trigger refuse_${table} before insert on ${table} for each row execute function refuse_${table}()`);
+  } else {
+    await conn.execute(`create trigger refuse_${table} before insert on ${table} when ${when} begin select raise(${rollback ? 'rollback' : 'abort'}, '${message}'); end`);
+  }
+}
+
 /** A PostgreSQL table held under an access-exclusive lock (holdTableLock): every statement on it waits until release(). */
 export interface HeldTableLock {
   /** Resolves with how many connections of the database wait on a lock, once one does; throws after 60 s without one, with `context()` (a command's output). */

@@ -12,7 +12,10 @@ const FILES = ['apply-batch', 'apply-transaction', 'bulk-sql', 'entity-columns',
 // analytics tests that cover it): MUTATION_APPLY_PART=<name>:<file>,<file> runs it on some of its files, named
 // from src/store/ without the extension, with its reports named apply-<name>; docs/tests.md says how the parts
 // add up (node scripts/mutation-scores.ts takes every part's report at once).
-const [part, files] = (process.env.MUTATION_APPLY_PART ?? '').split(':');
+// Parts must not overlap: the scores add every report's mutants up.
+const given = process.env.MUTATION_APPLY_PART;
+const [part, files] = (given ?? '').split(':');
+if (given !== undefined && (!part || !files)) throw new Error(`MUTATION_APPLY_PART is <name>:<file>,<file>, for example tx:apply-transaction; got ${JSON.stringify(given)}`);
 const chosen = files ? files.split(',') : FILES;
 const unknown = chosen.filter((f) => !FILES.includes(f));
 if (unknown.length > 0) throw new Error(`MUTATION_APPLY_PART names files outside the apply path: ${unknown.join(', ')} (it has ${FILES.join(', ')})`);

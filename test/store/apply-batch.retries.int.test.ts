@@ -6,7 +6,9 @@
 // - a race that keeps failing throws a DATABASE_CONFLICT LedgerError "batch not applied after N attempts", with the
 //   database's error as its cause, and writes nothing;
 // - any other failure is thrown as it is, after one attempt (the callers classify it);
-// - between attempts it waits 10 ms x 2^attempt, at most 1 s, times a jitter of 0.5 to 1.5.
+// - between attempts it waits 10 ms x 2^attempt, at most 1 s, times a jitter of 0.5 to 1.5;
+// - the rerun that looks every event id up, after one was found taken at insert time, is not an attempt.
+// Then withWriteTransaction (rebuild's pages), on both databases.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, LedgerError } from '../../src/errors.ts';
 import { parseMessage, type ParsedMessage } from '../../src/contract/index.ts';
@@ -31,7 +33,7 @@ async function failFirstInserts(store: Store, failures: number, code: string, ta
   await conn.execute(`create trigger fail_first_inserts before insert on ${table} for each statement execute function fail_first_inserts()`);
 }
 
-/** How many statements tried to insert into signals: the attempts made. */
+/** How many statements tried to insert into the table failFirstInserts watches: the attempts made. */
 async function attempts(store: Store): Promise<number> {
   const [row] = await store.em().getConnection().execute<{ last_value: string; is_called: boolean }[]>('select "last_value", "is_called" from insert_attempts');
   return row?.is_called === true ? Number(row.last_value) : 0;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type ParsedMessage, parseMessage } from '../../src/contract/index.ts';
 import { ErrorCode, LedgerError } from '../../src/errors.ts';
 import { applyBatch, readCheckpoints, type Store } from '../../src/store/index.ts';
-import { refusePoisonRows, withTestStore } from '../helpers/databases.ts';
+import { timestampTextSql } from '../../src/store/column-types.ts';
+import { refusePoisonRows, refuseRows, withTestStore } from '../helpers/databases.ts';
 
 const generated = (signalId: string, eventId?: string, offset = '0'): ParsedMessage =>
   parseMessage({
@@ -113,8 +114,9 @@ describe.each(['sqlite-file', 'postgresql'] as const)('the apply path on %s when
       const batch = [generated('ok-1', undefined, '1'), generated('poison', undefined, '2'), generated('ok-2', undefined, '3')];
       await applyBatch(store, batch, { receivedAt, checkpoints: [{ groupId: 'g', topic: 'signals.generated', partition: 3, nextOffset: '4' }] });
       const sql = (query: string) => store.em().getConnection().execute<{ v: string | number }[]>(query);
-      const times = await sql('select distinct "received_at" as "v" from "signal_events" union select distinct "received_at" from "dead_letters"');
-      expect(times.map((t) => new Date(t.v).toISOString())).toEqual([receivedAt.toISOString()]);
+      const at = kind === 'postgresql' ? timestampTextSql('"received_at"') : '"received_at"';
+      const times = await sql(`select distinct ${at} as "v" from "signal_events" union select distinct ${at} from "dead_letters"`);
+      expect(times).toEqual([{ v: '2026-02-01T12:00:00.000000Z' }]);
       const slots = await sql('select distinct "slot" as "v" from "signal_rollups"');
       expect(slots.map((s) => Number(s.v))).toEqual([kind === 'postgresql' ? 3 : 0]);
     });
@@ -154,7 +156,7 @@ describe('the apply path on sqlite-file when SQLite has rolled the transaction b
   // apply path must not try to roll back again, which would replace the database's error with "no transaction"
   it('the refused message is a dead letter with the database error, and the rest commits', async () => {
     await withTestStore('sqlite-file', async (store) => {
-      await store.em().getConnection().execute(`create trigger refuse_poison before insert on signals when new.signal_id like 'poison%' begin select raise(rollback, 'poisoned row'); end`);
+      await refuseRows(store, 'signals', `new.signal_id like 'poison%'`, 'poisoned row', { rollback: true });
       const result = await applyBatch(store, [generated('ok', undefined, '1'), generated('poison', undefined, '2')]);
       expect(result.outcomes).toEqual(['applied', 'dead-letter']);
       expect(await signalIds(store)).toEqual(['ok']);
@@ -162,14 +164,3 @@ describe('the apply path on sqlite-file when SQLite has rolled the transaction b
     });
   });
 });
-
-/** Makes the database refuse (a data exception) inserts into `table` whose row meets `when` (SQL over `new`). */
-async function refuseRows(store: Store, table: string, when: string, message: string): Promise<void> {
-  const conn = store.em().getConnection();
-  if (store.dialect === 'postgresql') {
-    await conn.execute(`create function refuse_${table}() returns trigger language plpgsql as $$ begin if ${when} then raise exception '${message}' using errcode = '22023'; end if; return new; end $$`);
-    await conn.execute(`create trigger refuse_${table} before insert on ${table} for each row execute function refuse_${table}()`);
-  } else {
-    await conn.execute(`create trigger refuse_${table} before insert on ${table} when ${when} begin select raise(abort, '${message}'); end`);
-  }
-}

@@ -106,12 +106,17 @@ describe('columnsOf: the write columns of an entity', () => {
     expect(() => signalColumn('venue' as never)).toThrow('signals has no column for venue');
   });
 
-  it('a stored row reads back with anomalies [] when the column is null, and risk_check_passed 1/0 or true/false as booleans', () => {
+  it('a stored row reads back with anomalies [] when the column is null, and risk_check_passed 1/0 (SQLite) or true/false (PostgreSQL) as booleans', () => {
     const row = { ...SIGNALS.toRow(record('s', {}), null), anomalies: null };
     expect(SIGNALS.toRecord(row)).toMatchObject({ anomalies: [], riskCheckPassed: null });
-    expect(SIGNALS.toRecord({ ...row, risk_check_passed: 1 }).riskCheckPassed).toBe(true);
-    expect(SIGNALS.toRecord({ ...row, risk_check_passed: 0 }).riskCheckPassed).toBe(false);
-    expect(SIGNALS.toRecord({ ...row, risk_check_passed: false }).riskCheckPassed).toBe(false);
+    for (const [stored, read] of [[1, true], [0, false], [true, true], [false, false]] as const) {
+      expect(SIGNALS.toRecord({ ...row, risk_check_passed: stored }).riskCheckPassed).toBe(read);
+    }
+  });
+
+  it('a boolean column holding anything else is an error naming the column, not a silent false', () => {
+    const row = SIGNALS.toRow(record('s', {}), null);
+    for (const odd of ['t', '1', 1n, 2]) expect(() => SIGNALS.toRecord({ ...row, risk_check_passed: odd })).toThrow(`risk_check_passed holds ${typeof odd === 'string' ? `"${odd}"` : String(odd)}, not a boolean`);
   });
 });
 
