@@ -140,15 +140,41 @@ describe.each(['sqlite-file', 'postgresql'] as const)('the apply path on %s when
       await refusePoisonRows(store);
       await refuseRows(store, 'dead_letters', `new.raw_value not like 'sha256:%'`, 'raw value refused');
       const poison = generated('poison', undefined, '2');
-      const result = await applyBatch(store, [generated('ok', undefined, '1'), poison]);
-      expect(result).toMatchObject({ applied: 1, deadLetters: 1 });
-      expect(result.outcomes).toEqual(['applied', 'dead-letter']);
+      // a message the contract refuses, whose dead letter the database then refuses too: its problems gain the database's
+      const bad = parseMessage({ topic: 'signals.generated', value: '{"signal_id":"bad"', source: { type: 'kafka', topic: 'signals.generated', partition: 0, offset: '3', key: null } });
+      const result = await applyBatch(store, [generated('ok', undefined, '1'), poison, bad]);
+      expect(result).toMatchObject({ applied: 1, deadLetters: 2 });
+      expect(result.outcomes).toEqual(['applied', 'dead-letter', 'dead-letter']);
       expect(await signalIds(store)).toEqual(['ok']);
-      const raw = poison.ok ? poison.payload : '';
-      const stored = await store.em().getConnection().execute<{ raw_value: string; signal_id: string }[]>('select "raw_value", "signal_id" from "dead_letters"');
-      expect(stored).toEqual([{ raw_value: `sha256:${createHash('sha256').update(raw).digest('hex')}`, signal_id: 'poison' }]);
+      const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+      const stored = await store.em().getConnection().execute<{ raw_value: string; source: string; problems: unknown }[]>('select "raw_value", "source", "problems" from "dead_letters" order by "source"');
+      expect(stored.map((d) => [d.source, d.raw_value])).toEqual([
+        ['signals.generated/0@2', sha(poison.ok ? poison.payload : '')],
+        ['signals.generated/0@3', sha('{"signal_id":"bad"')],
+      ]);
+      const badProblems = problemsOf(stored[1]?.problems);
+      expect(badProblems.length).toBe(2);
+      expect(badProblems[1]).toEqual({ path: '$', message: expect.stringMatching(/^the database refused this message: .*raw value refused/) });
     });
   });
+
+  if (kind === 'postgresql') {
+    it('a database that goes away while a refused batch is split is thrown, not taken for a refusal: nothing is written', async () => {
+      await withTestStore(kind, async (store) => {
+        await refusePoisonRows(store);
+        // the second insert of signal "flaky" (its part, after the whole batch was refused for "poison") meets a server shutting down
+        const conn = store.em().getConnection();
+        await conn.execute('create sequence flaky_inserts');
+        await conn.execute(
+          `create function going_away() returns trigger language plpgsql as $$ begin if new.signal_id = 'flaky' and nextval('flaky_inserts') = 2 then raise exception 'server going away' using errcode = '57P01'; end if; return new; end $$`,
+        );
+        await conn.execute('create trigger going_away before insert on signals for each row execute function going_away()');
+        await expect(applyBatch(store, [generated('flaky', undefined, '1'), generated('poison', undefined, '2')])).rejects.toThrow(/server going away/);
+        expect(await signalIds(store)).toEqual([]);
+        expect(await deadLetters(store)).toEqual([]);
+      });
+    });
+  }
 });
 
 describe('the apply path on sqlite-file when SQLite has rolled the transaction back itself', () => {
