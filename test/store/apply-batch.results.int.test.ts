@@ -4,7 +4,7 @@
 // column's 200 characters, hashed beyond; the message key is kept). The worker forwards these results to
 // its dead-letter topic and its metrics, so a wrong count or order is visible to operators.
 import { describe, expect, it } from 'vitest';
-import { type ParsedMessage, parseMessage, sha256Hex } from '../../src/contract/index.ts';
+import { canonicalJson, type ParsedMessage, parseMessage, sha256Hex } from '../../src/contract/index.ts';
 import { applyBatch, type Store } from '../../src/store/index.ts';
 import { refusePoisonRows, withTestStore } from '../helpers/databases.ts';
 
@@ -68,6 +68,22 @@ describe.each(['sqlite-file', 'postgresql'] as const)('applyBatch results and de
       expect(rows.map((r) => [r.dedupe_key, r.source])).toEqual([
         [`${source200}/0@5`, `${source200}/0@5`],
         [`sha256:${sha256Hex(`${source201}/0@5`)}`, `${source201}/0@5`],
+      ]);
+    });
+  });
+
+  it('a file line\'s dead letter is keyed by its topic, raw value and problems: two lines with the same problems are two dead letters, the same line ingested again is not written twice', async () => {
+    await withTestStore(kind, async (store) => {
+      const line = (value: string, n: number) => parseMessage({ topic: 'signals.generated', value, key: null, source: { type: 'file', file: 'bad.ndjson', line: n, topic: 'signals.generated', key: null } });
+      const [a, b] = [line('{"signal_id":"a"', 1), line('{"signal_id":"b"', 2)];
+      if (a.ok || b.ok) throw new Error('the lines were meant to be refused');
+      expect(a.problems).toEqual(b.problems);
+      expect((await applyBatch(store, [a, b])).deadLetters).toBe(2);
+      expect((await applyBatch(store, [line('{"signal_id":"a"', 7)])).deadLetters).toBe(1);
+      const key = (raw: string) => `sha256:${sha256Hex(`signals.generated\n${raw}\n${canonicalJson(a.problems)}`)}`;
+      expect((await deadLetterRows(store)).map((r) => [r.dedupe_key, r.source])).toEqual([
+        [key('{"signal_id":"a"'), 'bad.ndjson:1'],
+        [key('{"signal_id":"b"'), 'bad.ndjson:2'],
       ]);
     });
   });
