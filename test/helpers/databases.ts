@@ -138,30 +138,25 @@ export async function emptyStore(store: Store): Promise<void> {
  * Makes the database refuse, for its data, every signal row whose id starts with "poison" (as no real rule
  * does today): what the apply path's safety net is for.
  */
-export async function refusePoisonRows(store: Store): Promise<void> {
-  const conn = store.em().getConnection();
-  if (store.dialect === 'postgresql') {
-    await conn.execute(
-      `create function refuse_poison() returns trigger language plpgsql as $$ begin if new.signal_id like 'poison%' then raise exception 'poisoned row' using errcode = '22023'; end if; return new; end $$`,
-    );
-    await conn.execute('create trigger refuse_poison before insert or update on signals for each row execute function refuse_poison()');
-  } else {
-    await conn.execute(`create trigger refuse_poison before insert on signals when new.signal_id like 'poison%' begin select raise(abort, 'poisoned row'); end`);
-  }
+export function refusePoisonRows(store: Store): Promise<void> {
+  return refuseRows(store, 'signals', `new.signal_id like 'poison%'`, 'poisoned row', { updates: true });
 }
 
 /**
- * Makes the database refuse inserts into `table` whose row meets `when` (SQL over `new`), with `message`: on
- * PostgreSQL a data exception (22023), on SQLite RAISE(ABORT), or RAISE(ROLLBACK) with `rollback`, which ends the
- * whole transaction as SQLite does itself on some errors (a full disk). One per table and database.
+ * Makes the database refuse inserts into `table` (and updates, with `updates`) whose row meets `when` (SQL over
+ * `new`), with `message`: on PostgreSQL a data exception (22023), on SQLite RAISE(ABORT), or RAISE(ROLLBACK) with
+ * `rollback`, which ends the whole transaction as SQLite does itself on some errors (a full disk). One per table
+ * and database.
  */
-export async function refuseRows(store: Store, table: string, when: string, message: string, { rollback = false } = {}): Promise<void> {
+export async function refuseRows(store: Store, table: string, when: string, message: string, { rollback = false, updates = false } = {}): Promise<void> {
   const conn = store.em().getConnection();
   if (store.dialect === 'postgresql') {
     await conn.execute(`create function refuse_${table}() returns trigger language plpgsql as $$ begin if ${when} then raise exception '${message}' using errcode = '22023'; end if; return new; end $$`);
-    await conn.execute(`create trigger refuse_${table} before insert on ${table} for each row execute function refuse_${table}()`);
-  } else {
-    await conn.execute(`create trigger refuse_${table} before insert on ${table} when ${when} begin select raise(${rollback ? 'rollback' : 'abort'}, '${message}'); end`);
+    await conn.execute(`create trigger refuse_${table} before insert${updates ? ' or update' : ''} on ${table} for each row execute function refuse_${table}()`);
+    return;
+  }
+  for (const event of updates ? ['insert', 'update'] : ['insert']) {
+    await conn.execute(`create trigger refuse_${table}_${event} before ${event} on ${table} when ${when} begin select raise(${rollback ? 'rollback' : 'abort'}, '${message}'); end`);
   }
 }
 
