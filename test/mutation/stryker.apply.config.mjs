@@ -3,7 +3,7 @@
 // it. Fold and contract have their own pass because several integration test files parse their workloads
 // while vitest collects them, outside any test, which makes most fold and contract mutants "static" here
 // (run against every test file, minutes each).
-import { mutationRun } from './stryker.shared.mjs';
+import { mutationRun, partOf } from './stryker.shared.mjs';
 
 // applyBatch and the store modules it writes through
 const FILES = ['apply-batch', 'apply-transaction', 'bulk-sql', 'entity-columns', 'signal-columns', 'rollups', 'rollup-measures', 'stored-fold-state'];
@@ -13,16 +13,14 @@ const FILES = ['apply-batch', 'apply-transaction', 'bulk-sql', 'entity-columns',
 // from src/store/ without the extension, with its reports named apply-<name>; docs/tests.md says how the parts
 // add up (node scripts/mutation-scores.ts takes every part's report at once).
 // Parts must not overlap: the scores add every report's mutants up.
-const given = process.env.MUTATION_APPLY_PART;
-const [part, files] = (given ?? '').split(':');
-if (given !== undefined && (!part || !files)) throw new Error(`MUTATION_APPLY_PART is <name>:<file>,<file>, for example tx:apply-transaction; got ${JSON.stringify(given)}`);
-const chosen = files ? files.split(',') : FILES;
-const unknown = chosen.filter((f) => !FILES.includes(f));
-if (unknown.length > 0) throw new Error(`MUTATION_APPLY_PART names files outside the apply path: ${unknown.join(', ')} (it has ${FILES.join(', ')})`);
+const part = partOf('MUTATION_APPLY_PART', 'src/store', 'tx:apply-transaction');
+const chosen = part?.files ?? FILES.map((f) => `src/store/${f}.ts`);
+const outside = chosen.filter((f) => !FILES.some((known) => f === `src/store/${known}.ts`));
+if (outside.length > 0) throw new Error(`MUTATION_APPLY_PART names files outside the apply path: ${outside.join(', ')} (it has ${FILES.join(', ')})`);
 
 export default mutationRun({
-  name: part ? `apply-${part}` : 'apply',
-  mutate: chosen.map((f) => `src/store/${f}.ts`),
+  name: part ? `apply-${part.name}` : 'apply',
+  mutate: chosen,
   testFiles: [
     'test/store/apply-batch.int.test.ts',
     'test/store/apply-batch.safety-net.int.test.ts',

@@ -2,9 +2,8 @@
 // (test/helpers/cli.ts runs the mutated src/cli/main.ts as a subprocess under Stryker, with the active mutant
 // in its environment, and brings the subprocess's coverage back: test/mutation/cli-coverage.mjs) and the
 // command-line reference test (docs/cli.md against every command's --help, in process).
-import path from 'node:path';
 import { findTestBroker } from '../helpers/kafka-broker.ts';
-import { mutationRun } from './stryker.shared.mjs';
+import { mutationRun, partOf } from './stryker.shared.mjs';
 
 // The commands' broker tests (test/cli/kafka-commands.broker.e2e.test.ts, replay-json-mixed-with-log-lines)
 // share one broker for the whole pass: found or started here, in Stryker's own process, before its test
@@ -18,12 +17,12 @@ process.once('exit', () => void broker.release());
 // The whole pass takes about 6 h on two cores (each mutant runs the commands its tests start, as
 // subprocesses): MUTATION_CLI_PART=<name>:<file>,<file> runs it on some of the commands, with its reports
 // named cli-<name>; docs/tests.md says how the parts add up.
-const [part, files] = (process.env.MUTATION_CLI_PART ?? '').split(':');
+// A part's files are named from src/cli/commands/, without the extension: ingest,../thread
+const part = partOf('MUTATION_CLI_PART', 'src/cli/commands', 'ingest:ingest,../thread');
 
 export default mutationRun({
-  name: part ? `cli-${part}` : 'cli',
-  // a part's files are named from src/cli/commands/, without the extension: ingest,../thread
-  mutate: files ? files.split(',').map((f) => path.normalize(`src/cli/commands/${f}.ts`)) : ['src/cli/commands/**/*.ts', 'src/cli/thread.ts'],
+  name: part ? `cli-${part.name}` : 'cli',
+  mutate: part?.files ?? ['src/cli/commands/**/*.ts', 'src/cli/thread.ts'],
   testFiles: [
     // the commands' threads, started in process (src/cli/thread.ts)
     'test/cli/thread.unit.test.ts',

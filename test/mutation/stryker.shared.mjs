@@ -1,6 +1,7 @@
 // Settings the mutation passes share: stryker.core.config.mjs (npm run test:mutation:core, and the first pass
 // of npm run test:mutation), stryker.apply.config.mjs and stryker.cli.config.mjs (its second and third).
 // Reports: test-results/mutation/.
+import fs from 'node:fs';
 import path from 'node:path';
 
 // The architecture test reads the source files from disk. In Stryker's sandbox they are instrumented
@@ -48,4 +49,24 @@ export function mutationRun({ name, mutate, testFiles = [], breakAt = null, rela
     // Not needed by the tests the mutation runs use (the package-exports test, which needs dist/, is left out).
     ignorePatterns: ['/dist', '/.cache', '/data', '/.ci', '/test-results', '*.db', '*.db-wal', '*.db-shm'],
   };
+}
+
+/**
+ * The part of a pass an environment variable names, as <name>:<file>,<file> (the files named from `dir`, without
+ * the extension): undefined when the variable is not set, an error when it names no part, no file or a file
+ * that is not there (a pass over nothing would report no mutants, not a mistake).
+ * @param {string} variable
+ * @param {string} dir
+ * @param {string} example
+ * @returns {{ name: string, files: string[] } | undefined}
+ */
+export function partOf(variable, dir, example) {
+  const given = process.env[variable];
+  if (given === undefined) return undefined;
+  const [name, list, ...rest] = given.split(':');
+  if (!name || !list || rest.length > 0) throw new Error(`${variable} is <name>:<file>,<file>, for example ${example}; got ${JSON.stringify(given)}`);
+  const files = list.split(',').map((f) => path.normalize(`${dir}/${f}.ts`));
+  const missing = files.filter((f) => !fs.existsSync(f));
+  if (missing.length > 0) throw new Error(`${variable} names files that are not there: ${missing.join(', ')}`);
+  return { name, files };
 }
