@@ -12,6 +12,8 @@ export const LIMITS = {
   /** characters of an input value quoted in a problem message */
   maxQuotedChars: 80,
   defaultPageSize: 100,
+  /** file ingest: messages per transaction unless --batch-size says otherwise */
+  defaultIngestBatch: 1_000,
   maxPageSize: 10_000,
   /** file ingest: longest line by default (INGEST_MAX_LINE_BYTES, --max-line-bytes) */
   maxLineBytes: 2_097_152,

@@ -1,4 +1,4 @@
-import type { ParsedMessage } from '../contract/index.ts';
+import { LIMITS, type ParsedMessage } from '../contract/index.ts';
 import { classifyFailure, FailureClass } from '../errors.ts';
 import { applyBatch, type ApplyOptions, type ApplyResult, type Store } from '../store/index.ts';
 
@@ -30,7 +30,7 @@ export interface BatchApplier {
 }
 
 export interface BatchApplierOptions {
-  /** messages per transaction (default 1000) */
+  /** messages per transaction (default LIMITS.defaultIngestBatch) */
   batchSize?: number;
   /** text per transaction, counted as MAX_BATCH_TEXT counts it (default: MAX_BATCH_TEXT shared by the lanes) */
   maxBatchText?: number;
@@ -75,7 +75,7 @@ function laneOf(message: ParsedMessage, lanes: number): number {
  * two lanes, which take turns on its row lock.)
  */
 export function createBatchApplier(store: Store, options: BatchApplierOptions = {}): BatchApplier {
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? LIMITS.defaultIngestBatch;
   const laneCount = store.dialect === 'sqlite' ? 1 : Math.max(1, options.concurrency ?? 2);
   const maxText = options.maxBatchText ?? Math.floor(MAX_BATCH_TEXT / laneCount);
   const lanes = Array.from({ length: laneCount }, (_, slot) => ({

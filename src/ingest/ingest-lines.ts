@@ -35,7 +35,7 @@ export interface IngestSummary {
 }
 
 export interface IngestOptions extends ParseOptions {
-  /** messages per transaction (default 1000) */
+  /** messages per transaction (default LIMITS.defaultIngestBatch) */
   batchSize?: number;
   /** lanes applying at once on PostgreSQL, messages split between them by signal (default 2); always 1 on SQLite */
   concurrency?: number;
@@ -282,7 +282,7 @@ async function decompressorOf(file: string): Promise<Transform | null> {
  * reading waits for them.
  */
 export async function ingestLines(store: Store, input: string | Readable, options: IngestOptions = {}): Promise<IngestSummary> {
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? LIMITS.defaultIngestBatch;
   const started = performance.now();
   let stream: Readable;
   const name = typeof input === 'string' ? input : 'stdin';

@@ -51,7 +51,7 @@ export function registerIngest(program: Command): void {
     .description('apply events from an NDJSON file ({"topic","key","value"} per line, value an object or a JSON string) through the apply path; "-" reads stdin')
     .argument('<file>', 'NDJSON event file, or - for standard input')
     .option('--json', 'print the summary as JSON')
-    .option('--batch-size <n>', `events per transaction, 1 to ${LIMITS.maxBatchEvents}`, '1000')
+    .option('--batch-size <n>', `events per transaction, 1 to ${LIMITS.maxBatchEvents}`, String(LIMITS.defaultIngestBatch))
     .option('--max-line-bytes <n>', `a longer line is a dead letter holding its first bytes, length and sha256 (default $INGEST_MAX_LINE_BYTES, else ${LIMITS.maxLineBytes})`)
     .option('--naive-timestamps <rule>', `a timestamp without a UTC offset: ${NAIVE_TIMESTAMPS.join(' or ')} (read as UTC) (default $NAIVE_TIMESTAMPS, else reject)`)
     .action(async (file: string, opts: { json?: boolean; batchSize: string; maxLineBytes?: string; naiveTimestamps?: string }, cmd: Command) => {
