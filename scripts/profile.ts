@@ -4,11 +4,16 @@
 //   parse              parseMessage of each message's bytes (as the worker meets them)
 //   apply-sqlite       applyBatch on SQLite, batches of 1,000 parsed messages, fed as ingest feeds them
 //   apply-postgresql   the same on PostgreSQL (BENCH_POSTGRES_URL, default the local server)
+//   statements-sqlite, statements-postgresql
+//                      the same applyBatch runs, not profiled: the time of each SQL statement it runs (the
+//                      driver's call, until its result is back: on PostgreSQL the round trip and the server's
+//                      work), per statement, against the whole run
 //   <file.cpuprofile>  only the summary of a profile written elsewhere (the worker's: docs/benchmarks.md says how)
 // PROFILE_EVENTS (default 100,000) sets the size; profiles go to test-results/profiles/. Bounded: loopback
 // databases only, a fixed event count.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseMessage, type ParsedMessage } from '../src/contract/index.ts';
@@ -79,6 +84,88 @@ export function summarize(profile: CpuProfile, top = 25): string {
   return `${samples} samples\n\nself (the function's own code, and the built-ins it calls: JSON.parse, regular expressions)\n${table(self)}\n\ntotal (with all it calls)\n${table(total)}\n`;
 }
 
+/** A statement's label: an insert's table and conflict rule, another statement's SQL up to its condition (whitespace collapsed). */
+function statementLabel(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  const insert = /^insert into ("[^"]+")/.exec(flat);
+  if (insert !== null) return `insert into ${insert[1]} ${/on conflict \([^)]*\) do (nothing|update)/.exec(flat)?.[0] ?? ''}`.trim();
+  const cut = flat.indexOf(' where ');
+  return (cut > 0 ? flat.slice(0, cut) : flat).slice(0, 100);
+}
+
+/**
+ * Times every statement the drivers run while fn runs: pg's Client.query until its promise settles, and
+ * better-sqlite3's run/all/get (SQLite runs in this thread: its time is the call's). The wrappers are taken
+ * off again after fn.
+ */
+async function timedStatements(fn: () => Promise<void>): Promise<{ wall: number; byLabel: Map<string, { calls: number; ms: number }> }> {
+  const byLabel = new Map<string, { calls: number; ms: number }>();
+  const add = (sql: string, ms: number) => {
+    const label = statementLabel(sql);
+    const t = byLabel.get(label) ?? { calls: 0, ms: 0 };
+    t.calls++;
+    t.ms += ms;
+    byLabel.set(label, t);
+  };
+  // the drivers MikroORM loads (no types of their own here: only the methods wrapped are named)
+  const require = createRequire(import.meta.url);
+  const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
+  const Sqlite = require('better-sqlite3') as new (file: string) => { prepare(sql: string): object; close(): void };
+  const probe = new Sqlite(':memory:');
+  const statementProto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
+  probe.close();
+  const clientProto = pg.Client.prototype;
+  const originalQuery = clientProto.query;
+  clientProto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string };
+    const sql = typeof first === 'string' ? first : (first?.text ?? '');
+    const started = performance.now();
+    const result = originalQuery.apply(this, args);
+    if (result instanceof Promise) return result.finally(() => add(sql, performance.now() - started));
+    return result;
+  };
+  const originals = (['run', 'all', 'get'] as const).map((name) => [name, statementProto[name] as (...args: unknown[]) => unknown] as const);
+  for (const [name, original] of originals) {
+    statementProto[name] = function (this: { source: string }, ...args: unknown[]) {
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        add(this.source, performance.now() - started);
+      }
+    };
+  }
+  const started = performance.now();
+  try {
+    await fn();
+  } finally {
+    clientProto.query = originalQuery;
+    for (const [name, original] of originals) statementProto[name] = original;
+  }
+  return { wall: performance.now() - started, byLabel };
+}
+
+async function statementTimes(kind: 'sqlite' | 'postgresql'): Promise<string> {
+  const parsed: ParsedMessage[] = asKafkaMessages(generatorLines(EVENTS)).map((m) => parseMessage(m));
+  const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-profile-'));
+  try {
+    const { wall, byLabel } = await withFreshStore(kind, dir, 'statements', (store) =>
+      timedStatements(async () => {
+        const applier = createBatchApplier(store);
+        for (let i = 0; i < parsed.length; i += 1000) await applier.submit(parsed.slice(i, i + 1000));
+        await applier.drain();
+      }),
+    );
+    const rows = [...byLabel].sort((a, b) => b[1].ms - a[1].ms);
+    const inStatements = rows.reduce((n, [, t]) => n + t.ms, 0);
+    const lines = rows.map(([label, t]) => `${((100 * t.ms) / wall).toFixed(1).padStart(6)}%  ${t.ms.toFixed(0).padStart(7)} ms  ${String(t.calls).padStart(6)} calls  ${((1000 * t.ms) / EVENTS).toFixed(2).padStart(7)} us/event  ${label}`);
+    // PostgreSQL's two lanes run statements side by side: their times can add up to more than the run
+    return `applyBatch on ${kind}, ${EVENTS} events in batches of 1,000: ${wall.toFixed(0)} ms, ${((EVENTS / wall) * 1000).toFixed(0)} ev/s; in statements ${inStatements.toFixed(0)} ms (${((100 * inStatements) / wall).toFixed(1)}%; lanes overlap on PostgreSQL)\n\nshare of the run, total, calls, per event, statement\n${lines.join('\n')}\n`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function profilePart(part: string): Promise<CpuProfile> {
   const raw = asKafkaMessages(generatorLines(EVENTS));
   if (part === 'parse') {
@@ -105,7 +192,9 @@ async function profilePart(part: string): Promise<CpuProfile> {
 }
 
 const part = process.argv[2] ?? 'parse';
-if (part.endsWith('.cpuprofile')) {
+if (part === 'statements-sqlite' || part === 'statements-postgresql') {
+  process.stdout.write(await statementTimes(part === 'statements-sqlite' ? 'sqlite' : 'postgresql'));
+} else if (part.endsWith('.cpuprofile')) {
   process.stdout.write(summarize(JSON.parse(readFileSync(part, 'utf8')) as CpuProfile));
 } else {
   const profile = await profilePart(part);
