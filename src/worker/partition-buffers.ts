@@ -1,5 +1,6 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { alignedSlice, type SliceLimits, watermarkSetter } from './aligned-slices.ts';
+import { refusalOf } from './compression-codecs.ts';
 import { partitionKey } from './partition-offsets.ts';
 
 /** One assigned topic partition's fetched messages that are not applied yet. */
@@ -73,6 +74,23 @@ function messageBytes(m: KafkaMessage): number {
   return bytes;
 }
 
+const ownBytes = (b: Buffer | string): Buffer | string => (typeof b === 'string' ? b : Buffer.from(b));
+
+/**
+ * The message with its own copies of its key, value and header bytes. kafkajs decodes them as views of the fetch
+ * response (up to the fetch size) or of a decompressed batch, and one buffered view keeps all of that alive until
+ * the message is applied; a copy keeps only the message's bytes. A stand-in for a batch that could not be
+ * decompressed keeps its (empty) value, which refusalOf recognises by the buffer it views.
+ */
+export function detached(m: KafkaMessage): KafkaMessage {
+  const key = m.key === null ? null : Buffer.from(m.key);
+  const value = m.value === null || refusalOf(m.value) !== null ? m.value : Buffer.from(m.value);
+  if (m.headers === undefined) return { ...m, key, value };
+  const headers: IHeaders = {};
+  for (const [name, v] of Object.entries(m.headers)) headers[name] = v === undefined ? undefined : Array.isArray(v) ? v.map(ownBytes) : ownBytes(v);
+  return { ...m, key, value, headers };
+}
+
 /**
  * The worker's per-partition buffers, between kafkajs's fetches and the applier, and the slices taken out
  * of them: no broker, no database, no clock. eachBatch hands each fetched batch to `intake`; the applier
@@ -119,7 +137,7 @@ export class PartitionBuffers {
     for (const m of batch.messages) {
       const offset = BigInt(m.offset);
       if (offset < from || (end !== undefined && offset >= end)) continue;
-      buffer.messages.push(m);
+      buffer.messages.push(detached(m));
       buffer.times.push(Number(m.timestamp));
       const size = messageBytes(m);
       buffer.sizes.push(size);

@@ -1,10 +1,10 @@
 // The worker's partition buffers (src/worker/partition-buffers.ts) without a broker: fetched batches go in,
 // slices of partition p of every topic come out, aligned on produce time (test/worker/aligned-slices pins
 // the alignment itself); a partition is paused at half a slice and resumed once the applier takes some; a
-// rebalance drops everything.
+// rebalance drops everything. A buffered message holds copies of its bytes, not views of the fetch response.
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { type FetchedBatch, PartitionBuffers } from '../../src/worker/partition-buffers.ts';
+import { detached, type FetchedBatch, PartitionBuffers } from '../../src/worker/partition-buffers.ts';
 
 const message = (offset: number, timestamp: number, value: Buffer = Buffer.from('{}')): KafkaMessage =>
   ({ offset: String(offset), timestamp: String(timestamp), key: Buffer.from('k'), value, headers: {}, attributes: 0, size: 0 }) as unknown as KafkaMessage;
@@ -18,6 +18,20 @@ const batch = (topic: string, partition: number, first: number, times: number[],
 const offsets = (slice: { parts: { chunk: KafkaMessage[] }[] }) => slice.parts.map((p) => p.chunk.map((m) => Number(m.offset)));
 
 describe('partition buffers', () => {
+  it('buffer a copy of each message: the same bytes, none of them a view of the fetched response', () => {
+    // a response of its own (Buffer.from would take a small one from the pool the copies come from too)
+    const response = Buffer.alloc(20);
+    response.write('xxkey{"a":1}h1h2tail');
+    const fetched = { ...message(7, 5, response.subarray(5, 12)), key: response.subarray(2, 5), headers: { one: response.subarray(12, 14), many: [response.subarray(14, 16), 'text'], none: undefined } } as KafkaMessage;
+    const buffers = new PartitionBuffers(100);
+    buffers.intake({ topic: 'a', partition: 0, highWatermark: '8', messages: [fetched] }, 0n);
+    const [kept] = buffers.take(buffers.nextSlice('forced', new Set()) as NonNullable<ReturnType<PartitionBuffers['nextSlice']>>).parts[0]?.chunk ?? [];
+    expect(kept).toEqual(fetched);
+    const views = [kept?.key, kept?.value, kept?.headers?.one, (kept?.headers?.many as Buffer[])[0]];
+    for (const view of views) expect((view as Buffer).buffer).not.toBe(response.buffer);
+    expect(detached({ ...fetched, key: null, value: null, headers: undefined } as unknown as KafkaMessage)).toMatchObject({ key: null, value: null, offset: '7' });
+  });
+
   it('buffer a batch from the store floor up to a replay end, and report the last offset to resolve', () => {
     const buffers = new PartitionBuffers(100);
     expect(buffers.intake(batch('a', 0, 0, [], 10), 0n)).toBeNull();
