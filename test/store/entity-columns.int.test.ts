@@ -106,6 +106,13 @@ describe('columnsOf: the write columns of an entity', () => {
     expect(() => signalColumn('venue' as never)).toThrow('signals has no column for venue');
   });
 
+  it('a latency column holds the microseconds from the earlier time to the later one, exactly, past a double too', () => {
+    const row = SIGNALS.toRow(record('s', { generatedAt: '2026-01-02T03:04:05.250000Z', riskCheckedAt: '2026-01-02T03:04:07.000001Z', submittedAt: '2026-01-02T03:04:05.250000Z' }), null);
+    expect(row).toMatchObject({ latency_to_risk_us: 1_750_001, latency_to_submitted_us: 0, latency_to_first_fill_us: null, latency_to_executed_us: null });
+    const far = SIGNALS.toRow(record('s', { generatedAt: '0001-01-01T00:00:00.000001Z', riskCheckedAt: '9999-12-31T23:59:59.999999Z' }), null);
+    expect(far.latency_to_risk_us).toBe(315_537_897_599_999_998n);
+  });
+
   it('a stored row reads back with anomalies [] when the column is null, and risk_check_passed 1/0 (SQLite) or true/false (PostgreSQL) as booleans', () => {
     const row = { ...SIGNALS.toRow(record('s', {}), null), anomalies: null };
     expect(SIGNALS.toRecord(row)).toMatchObject({ anomalies: [], riskCheckPassed: null });
