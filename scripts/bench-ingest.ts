@@ -7,7 +7,7 @@ import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseMessage, type ParsedMessage, type RawMessage } from '../src/contract/index.ts';
+import { LIMITS, parseMessage, type ParsedMessage, type RawMessage } from '../src/contract/index.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
 import type { Store } from '../src/store/index.ts';
 import { applyNaively, asKafkaMessages, generatorLines, printTable, withFreshStore } from './bench-common.ts';
@@ -50,7 +50,7 @@ function parsePath(ls: ReturnType<typeof generatorLines>): { parse: number; floo
   return rounds.sort((a, b) => a.parse / a.floor - b.parse / b.floor)[2] as { parse: number; floor: number };
 }
 
-/** (a) applyBatch on parsed batches of 1,000, fed as ingest feeds it (on PostgreSQL split by signal into 2 lanes applying side by side). */
+/** (a) applyBatch on parsed batches of ingest's default size, fed as ingest feeds it (on PostgreSQL split by signal into 2 lanes applying side by side). */
 async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]): Promise<number> {
   const count = batches.reduce((n, b) => n + b.length, 0);
   const t0 = performance.now();
@@ -77,7 +77,7 @@ async function serverOnlyFloor(store: Store, count: number): Promise<number> {
 }
 
 /** `ingest --batch-size` unless given (src/cli/commands/ingest.ts) */
-const DEFAULT_BATCH_SIZE = 1000;
+const DEFAULT_BATCH_SIZE: number = LIMITS.defaultIngestBatch;
 
 /** (d) the whole `signal-ledger ingest` path: read the file, parse, apply. */
 async function runFileIngest(store: Store, file: string, count: number, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
@@ -100,7 +100,7 @@ try {
   const ls = ndjson(generated);
   const eventsFile = path.join(dir, 'events.ndjson');
   writeFileSync(eventsFile, `${ls.join('\n')}\n`);
-  process.stdout.write(`signal-ledger ingest benchmark: ${ls.length} events (10% duplicates, 5% out of order, 1% bad), batches of 1000\n\n`);
+  process.stdout.write(`signal-ledger ingest benchmark: ${ls.length} events (10% duplicates, 5% out of order, 1% bad), batches of ${DEFAULT_BATCH_SIZE}\n\n`);
   parseAll(ls.slice(0, 20_000)); // warm up the JIT
   const t0 = performance.now();
   parseAll(ls);
@@ -118,7 +118,7 @@ try {
 
   const parsed = parseAll(ls);
   const batches: ParsedMessage[][] = [];
-  for (let i = 0; i < parsed.length; i += 1000) batches.push(parsed.slice(i, i + 1000));
+  for (let i = 0; i < parsed.length; i += DEFAULT_BATCH_SIZE) batches.push(parsed.slice(i, i + DEFAULT_BATCH_SIZE));
 
   const rows: string[][] = [];
   const againRows: string[][] = [];
@@ -152,7 +152,7 @@ try {
   }
   const header = ['store', '(a) applyBatch ev/s', '(b) naive ORM ev/s', '(c) parse only ev/s', 'a/b', 'a/c', '(d) file ingest ev/s', 'd/c'];
   printTable(header, rows);
-  process.stdout.write('(a) parsed messages through applyBatch in batches of 1,000, on PostgreSQL in 2 lanes split by signal; (d) reading, parsing and applying the NDJSON file\n');
+  process.stdout.write(`(a) parsed messages through applyBatch in batches of ${DEFAULT_BATCH_SIZE}, on PostgreSQL in 2 lanes split by signal; (d) reading, parsing and applying the NDJSON file\n`);
   process.stdout.write(floorLine);
   process.stdout.write('\nthe same file ingested again into the same store (every event a duplicate, nothing changes), against (d), its first ingest (target at least 1.5x):\n');
   printTable(['store', '(d) first ev/s', 'again ev/s', 'again / first'], againRows);

@@ -2,7 +2,7 @@
 // Chrome DevTools' Performance panel or at speedscope.app for the flame graph) and summed up here: the functions
 // with the most samples of their own, and with the most in all they call. Parts:
 //   parse              parseMessage of each message's bytes (as the worker meets them)
-//   apply-sqlite       applyBatch on SQLite, batches of 1,000 parsed messages, fed as ingest feeds them
+//   apply-sqlite       applyBatch on SQLite, batches of ingest's default size, fed as ingest feeds them
 //   apply-postgresql   the same on PostgreSQL (BENCH_POSTGRES_URL, default the local server)
 //   statements-sqlite, statements-postgresql
 //                      the same applyBatch runs, not profiled: the time of each SQL statement it runs (the
@@ -16,7 +16,7 @@ import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseMessage, type ParsedMessage } from '../src/contract/index.ts';
+import { LIMITS, parseMessage, type ParsedMessage } from '../src/contract/index.ts';
 import { createBatchApplier } from '../src/ingest/index.ts';
 import { asKafkaMessages, generatorLines, withFreshStore } from './bench-common.ts';
 
@@ -31,6 +31,8 @@ interface CpuProfile {
 }
 
 const EVENTS = Number(process.env.PROFILE_EVENTS ?? 100_000);
+/** applyBatch's batches, as ingest feeds them by default */
+const BATCH = LIMITS.defaultIngestBatch;
 const OUT = path.join(import.meta.dirname, '..', 'test-results', 'profiles');
 
 /** Runs fn under the V8 profiler (1 sample per 100 µs) and returns the profile. */
@@ -152,7 +154,7 @@ async function statementTimes(kind: 'sqlite' | 'postgresql'): Promise<string> {
     const { wall, byLabel } = await withFreshStore(kind, dir, 'statements', (store) =>
       timedStatements(async () => {
         const applier = createBatchApplier(store);
-        for (let i = 0; i < parsed.length; i += 1000) await applier.submit(parsed.slice(i, i + 1000));
+        for (let i = 0; i < parsed.length; i += BATCH) await applier.submit(parsed.slice(i, i + BATCH));
         await applier.drain();
       }),
     );
@@ -160,7 +162,7 @@ async function statementTimes(kind: 'sqlite' | 'postgresql'): Promise<string> {
     const inStatements = rows.reduce((n, [, t]) => n + t.ms, 0);
     const lines = rows.map(([label, t]) => `${((100 * t.ms) / wall).toFixed(1).padStart(6)}%  ${t.ms.toFixed(0).padStart(7)} ms  ${String(t.calls).padStart(6)} calls  ${((1000 * t.ms) / EVENTS).toFixed(2).padStart(7)} us/event  ${label}`);
     // PostgreSQL's two lanes run statements side by side: their times can add up to more than the run
-    return `applyBatch on ${kind}, ${EVENTS} events in batches of 1,000: ${wall.toFixed(0)} ms, ${((EVENTS / wall) * 1000).toFixed(0)} ev/s; in statements ${inStatements.toFixed(0)} ms (${((100 * inStatements) / wall).toFixed(1)}%; lanes overlap on PostgreSQL)\n\nshare of the run, total, calls, per event, statement\n${lines.join('\n')}\n`;
+    return `applyBatch on ${kind}, ${EVENTS} events in batches of ${BATCH}: ${wall.toFixed(0)} ms, ${((EVENTS / wall) * 1000).toFixed(0)} ev/s; in statements ${inStatements.toFixed(0)} ms (${((100 * inStatements) / wall).toFixed(1)}%; lanes overlap on PostgreSQL)\n\nshare of the run, total, calls, per event, statement\n${lines.join('\n')}\n`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -182,7 +184,7 @@ async function profilePart(part: string): Promise<CpuProfile> {
     return await withFreshStore(kind, dir, 'profile', (store) =>
       profiled(async () => {
         const applier = createBatchApplier(store);
-        for (let i = 0; i < parsed.length; i += 1000) await applier.submit(parsed.slice(i, i + 1000));
+        for (let i = 0; i < parsed.length; i += BATCH) await applier.submit(parsed.slice(i, i + BATCH));
         await applier.drain();
       }),
     );

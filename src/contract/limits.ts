@@ -12,8 +12,12 @@ export const LIMITS = {
   /** characters of an input value quoted in a problem message */
   maxQuotedChars: 80,
   defaultPageSize: 100,
-  /** file ingest: messages per transaction unless --batch-size says otherwise */
-  defaultIngestBatch: 1_000,
+  /**
+   * file ingest: messages per transaction unless --batch-size says otherwise (the worker's --max-batch
+   * default, DEFAULT_MAX_BATCH, is 4,000 too). bench:ingest measured 4,000 the fastest of 250, 1,000 and
+   * 4,000 on both databases (docs/benchmarks.md)
+   */
+  defaultIngestBatch: 4_000,
   maxPageSize: 10_000,
   /** file ingest: longest line by default (INGEST_MAX_LINE_BYTES, --max-line-bytes) */
   maxLineBytes: 2_097_152,

@@ -1,6 +1,6 @@
 // docs/commands.md: the exit codes (0 done; 1 an unexpected or usage error; 2 a signal-ledger error:
 // a bad flag, setting or URL, ...; 3 signals get of an unknown id; 4 strict mode; 130 a second signal)
-// and the defaults it states: the database URL, `signals list` pages of 100, `ingest --batch-size` 1000,
+// and the defaults it states: the database URL, `signals list` pages of 100, `ingest --batch-size` 4000,
 // the worker's metrics port 9464, `topics create --partitions` 6. The built command as a subprocess.
 // Pinned elsewhere (not repeated here): test/regressions/exit-codes-undocumented.e2e.test.ts (the --help
 // list of exit codes; 0 migrate, 3 signals get nope, 2 --limit x, 1 an unknown flag);
@@ -85,24 +85,24 @@ describe('defaults of the commands', () => {
     expect(JSON.parse(cli(['--db', db, 'signals', 'list', '--json', '--cursor', 'sig-0001']).stdout).map((r: { signal_id: string }) => r.signal_id)).toEqual(['sig-0000']);
   });
 
-  it('ingest applies 1000 lines per batch by default: an event_id reused at line 1000 is in the first batch, at line 1001 in the second', async () => {
-    // line 1 owns event_id "shared"; lines 1000 and 1001 reuse it for other signals. On SQLite (one lane)
+  it('ingest applies 4000 lines per batch by default: an event_id reused at line 4000 is in the first batch, at line 4001 in the second', async () => {
+    // line 1 owns event_id "shared"; lines 4000 and 4001 reuse it for other signals. On SQLite (one lane)
     // a reuse inside the owner's batch is named "(earlier in the same batch)", one in a later batch is not.
-    const lines = Array.from({ length: 1001 }, (_, i) => signalLine(i, i === 0 || i >= 999 ? { event_id: 'shared' } : {}));
+    const lines = Array.from({ length: 4001 }, (_, i) => signalLine(i, i === 0 || i >= 3999 ? { event_id: 'shared' } : {}));
     const file = writeLines(work, 'batches.ndjson', lines);
     const db = `sqlite:///${path.join(work, 'batches.db')}`;
     const r = ingestFile(db, file, { cwd: work });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.summary).toMatchObject({ read: 1001, applied: 999, dead_letters: 2 });
+    expect(r.summary).toMatchObject({ read: 4001, applied: 3999, dead_letters: 2 });
     const dead = (await readDeadLetters(db)).map((d) => [d.source.slice(file.length), d.problems[0]?.message]);
     expect(dead).toEqual([
-      [':1000', 'event_id "shared" belongs to signal "sig-0000" (earlier in the same batch); this message for signal "sig-0999" was not applied'],
-      [':1001', 'event_id "shared" already belongs to signal "sig-0000"; this message for signal "sig-1000" was not applied'],
+      [':4000', 'event_id "shared" belongs to signal "sig-0000" (earlier in the same batch); this message for signal "sig-3999" was not applied'],
+      [':4001', 'event_id "shared" already belongs to signal "sig-0000"; this message for signal "sig-4000" was not applied'],
     ]);
   });
 
-  it('--help states the defaults: ingest --batch-size 1000, signals list --limit 100, worker --metrics-port 9464, topics create --partitions 6', () => {
-    expect(helpOf(['ingest'])).toContain('--batch-size <n> events per transaction, 1 to 5000 (default: "1000")');
+  it('--help states the defaults: ingest --batch-size 4000, signals list --limit 100, worker --metrics-port 9464, topics create --partitions 6', () => {
+    expect(helpOf(['ingest'])).toContain('--batch-size <n> events per transaction, 1 to 5000 (default: "4000")');
     expect(helpOf(['signals', 'list'])).toContain('--limit <n> records per page, 1 to 10000 (default: 100)');
     expect(helpOf(['worker'])).toContain('--metrics-port <port> port of /livez, /readyz, /healthz and /metrics, 0 for any free port (default $METRICS_PORT, else 9464)');
     expect(helpOf(['worker'])).toContain('(default $METRICS_HOST, else 127.0.0.1)');
