@@ -96,25 +96,21 @@ export function detached(m: KafkaMessage): KafkaMessage {
  * of them: no broker, no database, no clock. eachBatch hands each fetched batch to `intake`; the applier
  * asks `nextSlice` for partition p of every topic together (they hold the same signals: producers key by
  * signal_id), aligned on produce time up to the watermark (alignedSlice), and `take`s it. A partition
- * holding `cap` messages (a tenth of a slice) or `byteCap` bytes (half a slice's) is paused until the
- * applier takes some, so each partition's buffer stays bounded while the partitions behind keep being
- * fetched. Messages are capped tighter than bytes because a buffered message costs about 1 KB of heap
- * whatever its size (its KafkaMessage, offset and timestamp strings, buffers): with the generator's 218-byte
- * messages, 30 partitions paused at half a slice held about 74,000 of them (docs/benchmarks.md, the
- * worker's memory). A fetch still brings a partition's share past the cap; the cap decides when it resumes.
+ * holding `cap` messages or `byteCap` bytes (half a slice of either) is paused until the applier takes
+ * some, so each partition's buffer stays bounded while the partitions behind keep being fetched.
  */
 export class PartitionBuffers {
   readonly #byKey = new Map<string, Buffered>();
   readonly #paused = new Set<Buffered>();
   readonly #limits: SliceLimits;
-  /** a partition holding this many fetched messages (a tenth of a slice) is paused (not fetched) until the applier takes some */
+  /** a partition holding this many fetched messages is paused (not fetched) until the applier takes some */
   readonly cap: number;
-  /** ... or this many bytes of them (half a slice's) */
+  /** ... or this many bytes of them */
   readonly byteCap: number;
 
   constructor(maxBatch: number, maxBytes = MAX_SLICE_BYTES) {
     this.#limits = { messages: maxBatch, bytes: maxBytes };
-    this.cap = Math.max(1, Math.ceil(maxBatch / 10));
+    this.cap = Math.max(1, Math.ceil(maxBatch / 2));
     this.byteCap = Math.max(1, Math.ceil(maxBytes / 2));
   }
 

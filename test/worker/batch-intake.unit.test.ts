@@ -57,8 +57,8 @@ describe('createBatchIntake: eachBatch', () => {
     expect(h.buffers.holdsMessages).toBe(true);
   });
 
-  it('a partition that reaches its cap (a tenth of a slice) is paused', async () => {
-    const h = harness({ maxBatch: 30 });
+  it('a partition that reaches its cap (half a slice) is paused', async () => {
+    const h = harness({ maxBatch: 4 });
     const { paused } = await h.deliver([0, 1, 2]);
     expect(paused).toBe(1);
   });
