@@ -1,4 +1,4 @@
-// the README's settings table and docs/commands.md: the defaults and ranges they state, read from
+// the settings table (docs/settings.md) and docs/commands.md: the defaults and ranges they state, read from
 // the configuration loader (src/config.ts) with an empty environment. Pinned elsewhere (not repeated
 // here): test/config.unit.test.ts brokers 127.0.0.1:9092, group signal-ledger, the contract's topic names,
 // WORKER_MAX_BATCH default 4000 and 5001 refused, --max-batch 0 refused, METRICS_PORT 70000 refused.
@@ -15,7 +15,7 @@ const refusal = (env: Record<string, string>, flags = {}) => {
   return 'accepted';
 };
 
-describe('defaults of the settings the README states', () => {
+describe('defaults of the settings docs/settings.md states', () => {
   it('with nothing set: sqlite:///data/signals.db, metrics on 9464, dead letters, offset-less timestamps refused, no compression, 2 MiB lines', () => {
     const c = loadKafkaConfig({}, {});
     expect(c).toMatchObject({
@@ -41,7 +41,7 @@ describe('defaults of the settings the README states', () => {
   });
 });
 
-describe('ranges of the settings the README states', () => {
+describe('ranges of the settings docs/settings.md states', () => {
   it('METRICS_PORT: 0 to 65535, decimal digits only', () => {
     expect(loadKafkaConfig({}, { METRICS_PORT: '65535' }).metricsPort).toBe(65535);
     expect(refusal({ METRICS_PORT: '65536' })).toMatch(/^METRICS_PORT: a whole number from 0 to 65535/);
