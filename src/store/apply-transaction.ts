@@ -201,12 +201,13 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
           continue;
         }
         const owner = prior?.signal_id ?? (first as AcceptedMessage).event.signalId;
+        // the same words whether the first carrier is in this batch or an earlier one: batches are cut differently
+        // by database (ingest's lanes), batch size and redelivery, and a file's dead letter is recorded once per
+        // topic, raw value and problems, so words that named the batch made a second row on a second ingest
         const why =
           owner === m.event.signalId
-            ? `event_id ${quote(id)} ${prior !== undefined ? 'was already recorded' : 'appears earlier in the same batch'} with different content; this message was not applied`
-            : prior !== undefined
-              ? `event_id ${quote(id)} already belongs to signal ${quote(owner)}; this message for signal ${quote(m.event.signalId)} was not applied`
-              : `event_id ${quote(id)} belongs to signal ${quote(owner)} (earlier in the same batch); this message for signal ${quote(m.event.signalId)} was not applied`;
+            ? `event_id ${quote(id)} was already recorded with different content; this message was not applied`
+            : `event_id ${quote(id)} already belongs to signal ${quote(owner)}; this message for signal ${quote(m.event.signalId)} was not applied`;
         reject(deadLetterOf(m, [{ path: '$.event_id', message: why }]), at);
         continue;
       }

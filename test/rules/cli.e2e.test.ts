@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { ingestFile, runCli } from '../helpers/cli.ts';
 import { eventLine, generatedValue } from '../helpers/events.ts';
 import { scratchDir, writeLines } from '../helpers/scratch.ts';
-import { readDeadLetters } from '../helpers/stored-rows.ts';
+import { queryRows, readDeadLetters } from '../helpers/stored-rows.ts';
 
 const work = scratchDir('rules-cli');
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: work, env });
@@ -85,20 +85,34 @@ describe('defaults of the commands', () => {
     expect(JSON.parse(cli(['--db', db, 'signals', 'list', '--json', '--cursor', 'sig-0001']).stdout).map((r: { signal_id: string }) => r.signal_id)).toEqual(['sig-0000']);
   });
 
-  it('ingest applies 4000 lines per batch by default: an event_id reused at line 4000 is in the first batch, at line 4001 in the second', async () => {
-    // line 1 owns event_id "shared"; lines 4000 and 4001 reuse it for other signals. On SQLite (one lane)
-    // a reuse inside the owner's batch is named "(earlier in the same batch)", one in a later batch is not.
+  it('ingest applies 4000 lines per batch by default: line 4000 is recorded with line 1 (one received_at), line 4001 in the next batch', async () => {
+    // received_at is the time the event's batch began, the same for every event of one transaction. Lines 4000
+    // and 4001 also reuse line 1's event_id "shared" for other signals: the same dead letter words either way
+    // (the words do not depend on where batches were cut, so a second ingest adds no dead letter row).
     const lines = Array.from({ length: 4001 }, (_, i) => signalLine(i, i === 0 || i >= 3999 ? { event_id: 'shared' } : {}));
     const file = writeLines(work, 'batches.ndjson', lines);
     const db = `sqlite:///${path.join(work, 'batches.db')}`;
     const r = ingestFile(db, file, { cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(r.summary).toMatchObject({ read: 4001, applied: 3999, dead_letters: 2 });
-    const dead = (await readDeadLetters(db)).map((d) => [d.source.slice(file.length), d.problems[0]?.message]);
-    expect(dead).toEqual([
-      [':4000', 'event_id "shared" belongs to signal "sig-0000" (earlier in the same batch); this message for signal "sig-3999" was not applied'],
+    const received = new Map(
+      (await queryRows<{ signal_id: string; received_at: string }>(db, 'select signal_id, received_at from signal_events')).map((e) => [e.signal_id, String(e.received_at)]),
+    );
+    // line 3999 holds sig-3998, the last event applied in the first batch
+    expect(received.get('sig-3998')).toBe(received.get('sig-0000'));
+    const dead = await readDeadLetters(db);
+    expect(dead.map((d) => [d.source.slice(file.length), d.problems[0]?.message])).toEqual([
+      [':4000', 'event_id "shared" already belongs to signal "sig-0000"; this message for signal "sig-3999" was not applied'],
       [':4001', 'event_id "shared" already belongs to signal "sig-0000"; this message for signal "sig-4000" was not applied'],
     ]);
+    // line 4000 died in the first batch, line 4001 in the second: the dead letters' receipt times say so
+    const deadAt = new Map(
+      (await queryRows<{ source: string; received_at: string }>(db, 'select source, received_at from dead_letters')).map((d) => [d.source.slice(file.length), String(d.received_at)]),
+    );
+    expect(deadAt.get(':4000')).toBe(received.get('sig-0000'));
+    expect(deadAt.get(':4001')).not.toBe(received.get('sig-0000'));
+    expect(ingestFile(db, file, { cwd: work }).summary).toMatchObject({ read: 4001, applied: 0, duplicates: 3999, dead_letters: 2 });
+    expect(await readDeadLetters(db)).toHaveLength(2);
   });
 
   it('--help states the defaults: ingest --batch-size 4000, signals list --limit 100, worker --metrics-port 9464, topics create --partitions 6', () => {

@@ -36,7 +36,7 @@ describe('a forged event_id (the same id, other content, the same signal)', () =
       const r = await applyBatch(store, [details('AAPL'), forged, risk()]);
       expect(r.outcomes).toEqual(['applied', 'dead-letter', 'applied']);
       expect(r.rejections).toEqual([
-        { at: 1, problems: [{ path: '$.event_id', message: 'event_id "ev-1" appears earlier in the same batch with different content; this message was not applied' }] },
+        { at: 1, problems: [{ path: '$.event_id', message: 'event_id "ev-1" was already recorded with different content; this message was not applied' }] },
       ]);
       // the first message's details stand; the forged one made no duplicate_details
       expect(await record(store)).toEqual({ symbol: 'AAPL', status: 'passed_risk', version: 2, anomalies: [] });
