@@ -1,4 +1,5 @@
 // Shared by the benchmarks: fresh databases and the naive per-event ORM write they compare against.
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { type AcceptedMessage, eventsDigest, type RawMessage } from '../src/contract/index.ts';
 import { EMPTY_STATE, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
@@ -21,8 +22,22 @@ export const asKafkaMessages = (lines: readonly { topic: string; key: string | n
 
 export const BENCH_PG = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+/** A SQLite file and its WAL companions, removed. */
+const removeSqliteFile = (file: string) => {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+};
+
+/**
+ * An empty database for one measurement: a SQLite file named `name` in `dir`, or a new PostgreSQL database. `drop`
+ * removes it, so a later measurement under the same name starts empty again (a SQLite file left in place made every
+ * worker run after the first one in a bench run a replay of events it already held).
+ */
 export async function freshDatabase(kind: 'sqlite' | 'postgresql', dir: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (kind === 'sqlite') return { url: `sqlite:///${path.join(dir, `${name}.db`)}`, drop: async () => {} };
+  if (kind === 'sqlite') {
+    const file = path.join(dir, `${name}.db`);
+    removeSqliteFile(file);
+    return { url: `sqlite:///${file}`, drop: async () => removeSqliteFile(file) };
+  }
   const db = `sl_bench_${name}_${Date.now().toString(36)}`;
   const admin = await openStore({ dbUrl: BENCH_PG, migrate: false, poolSize: 1 });
   await admin.em().getConnection().execute(`create database "${db}"`);
