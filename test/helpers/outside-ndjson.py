@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """An NDJSON file for `signal-ledger ingest`, written the way an outside system writes one: Python's json module
-(its own separators, ASCII escapes or raw UTF-8, sorted keys or not), Decimal and float numbers, datetime's
-isoformat with microseconds and +05:30 offsets, a UTF-8 byte order mark (encoding utf-8-sig, as Windows tools
-write), CRLF line ends, a value given as a JSON string, duplicates re-serialised differently, and hostile lines.
-Nothing here comes from signal-ledger's generator. Usage: outside-ndjson.py FILE SIGNALS. Prints what the ledger
-should make of the file, as JSON: the ingest summary's counts and each signal's status and executed quantity."""
+(its own separators, ASCII escapes or raw UTF-8, sorted keys or not), prices from Decimal as strings and floats,
+datetime's isoformat with microseconds and +05:30 offsets, a UTF-8 byte order mark (encoding utf-8-sig, as Windows
+tools write), CRLF line ends, a value given as a JSON string, duplicates re-serialised (mostly another way), and
+hostile lines. Nothing here comes from signal-ledger's generator. Usage: outside-ndjson.py FILE SIGNALS. Prints what
+the ledger should make of the file, as JSON: the ingest summary's counts and each signal's status, executed quantity
+and price."""
 import datetime as dt
 import json
 import random
@@ -119,7 +120,8 @@ for i in range(signals):
     record["signal_price"] = json.dumps(generated["entry_price"]).strip('"')
     expected["records"][sid] = record
 
-# Hostile lines, each a dead letter that touches no signal; the signal ids are new ones, so no record gets them.
+# Hostile lines, each a dead letter that changes no record: new signal ids, or (the reused event_ids, the line cut
+# short) a signal's id with an event_id or text the ledger refuses, so no record gets them.
 bad = lambda n: {"signal_id": f"bad-{n}", "occurred_at": at(T0, UTC), "strategy_name": "s", "symbol": "X", "side": "buy", "confidence": 0.5, "sharpe_estimate": 1, "entry_price": "10"}
 hostile = [
     dumps({"topic": "signals.generated", "key": "bad-1", "value": {k: v for k, v in bad(1).items() if k != "signal_id"}}, 0),
