@@ -238,6 +238,7 @@ async function workerRss(): Promise<{ mb: number; seconds: number }> {
     await store.close();
     // the profiles are written as the process exits (a worker stops in seconds; the bench waits 30 s at most)
     if (child.exitCode === null) await new Promise((resolve) => (child.once('exit', resolve), setTimeout(resolve, 30_000).unref()));
+    await db.drop();
   }
   return { mb: Math.round(peak), seconds: (performance.now() - t0) / 1000 };
 }

@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/contract/limits.ts';
 import { ingestFile, listRecords, runCli } from '../helpers/cli.ts';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/databases.ts';
+import { DEBIAN_PYTHON } from '../helpers/kafka-clients.ts';
 import { scratchDir } from '../helpers/scratch.ts';
 import { readDeadLetters } from '../helpers/stored-rows.ts';
 
-/** Debian's Python (the pyenv one may come first on PATH); the script needs only its standard library. */
-const PYTHON = '/usr/bin/python3';
 const SIGNALS = 3000;
 
 interface Expected {
@@ -35,7 +34,7 @@ let expected: Expected;
 
 beforeAll(async () => {
   await requirePostgres();
-  const r = spawnSync(PYTHON, [path.join(import.meta.dirname, '..', 'helpers', 'outside-ndjson.py'), file, String(SIGNALS)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(DEBIAN_PYTHON, [path.join(import.meta.dirname, '..', 'helpers', 'outside-ndjson.py'), file, String(SIGNALS)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   expect(r.status, r.stderr).toBe(0);
   expected = JSON.parse(r.stdout) as Expected;
   for (const kind of kinds) dbs.set(kind, await createTestDatabase(kind));

@@ -27,20 +27,18 @@ def dumps(obj, style):
         return json.dumps(obj)  # ", " and ": ", non-ASCII as \\u escapes
     if style == 1:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=None)
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
-def line(topic, key, value, kind="good", style=None):
-    """Adds a line; kind says what the ledger should make of it: good, duplicate, dead (a dead letter)."""
-    text = dumps({"topic": topic, "key": key, "value": value}, rng.randrange(3) if style is None else style)
-    add(text, kind)
-    if kind == "good" and rng.random() < 0.04:
+def line(topic, key, value):
+    """Adds a good event's line, and now and then the same event again later in the file."""
+    add(dumps({"topic": topic, "key": key, "value": value}, rng.randrange(3)), "good")
+    if rng.random() < 0.04:
         # the same event again later in the file (often in another batch), serialised another way: the
         # derived event_id hashes the canonical JSON of the value, so it is a duplicate all the same
         again = dumps({"key": key, "value": value, "topic": topic}, rng.randrange(3))
         lines.append((len(lines) + rng.uniform(1, 6000), again))
-        expected["read"] += 1
-        expected["duplicates"] += 1
+        add_count("duplicate")
 
 
 def add(text, kind):
@@ -49,9 +47,13 @@ def add(text, kind):
 
 
 def add_count(kind):
+    """Counts a line as what the ledger should make of it: good (applied), duplicate, dead (a dead letter) or
+    unreadable (a dead letter that is not even a {"topic",...} line)."""
     expected["read"] += 1
     if kind == "good":
         expected["applied"] += 1
+    elif kind == "duplicate":
+        expected["duplicates"] += 1
     elif kind == "dead":
         expected["dead_letters"] += 1
     elif kind == "unreadable":
