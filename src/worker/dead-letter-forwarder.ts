@@ -1,4 +1,4 @@
-import type { CompressionTypes, Kafka, KafkaMessage, Message } from 'kafkajs';
+import type { CompressionTypes, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Problem } from '../contract/index.ts';
 import { describeError } from '../errors.ts';
@@ -59,7 +59,7 @@ export function createDeadLetterForwarder(options: DeadLetterForwarderOptions): 
       key: message.key,
       value: withValue ? message.value : null,
       headers: {
-        ...message.headers,
+        ...sendableHeaders(message.headers),
         'signal-ledger-error': JSON.stringify(problems),
         'signal-ledger-source': `${topic}/${partition}@${message.offset}`,
         ...(withValue ? {} : { 'signal-ledger-value-omitted': `${message.value?.byteLength ?? 0} bytes, too large for ${options.topic}` }),
@@ -77,6 +77,24 @@ export function createDeadLetterForwarder(options: DeadLetterForwarderOptions): 
       } else if (one !== 'sent') skipped(r, one === 'stopped' ? 'the worker stopped first' : 'refused by the dead-letter topic');
     }
   };
+}
+
+/**
+ * A message's headers as kafkajs can send them: a null value (librdkafka can send one; kafkajs reads it as null
+ * but cannot encode it) is left out, and the names that had one are listed in `signal-ledger-null-headers` (JSON).
+ */
+function sendableHeaders(headers: IHeaders | undefined): IHeaders {
+  const sendable: IHeaders = {};
+  const withNull: string[] = [];
+  for (const [name, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    const values = (Array.isArray(v) ? v : [v]) as (Buffer | string | null)[];
+    const kept = values.filter((x) => x !== null);
+    if (kept.length < values.length) withNull.push(name);
+    if (kept.length > 0) sendable[name] = Array.isArray(v) ? kept : (kept[0] as Buffer | string);
+  }
+  if (withNull.length > 0) sendable['signal-ledger-null-headers'] = JSON.stringify(withNull);
+  return sendable;
 }
 
 /** The broker refused a produced batch as larger than the topic's max.message.bytes. */

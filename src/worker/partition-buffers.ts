@@ -63,9 +63,9 @@ export interface TakenPart {
  */
 export const MAX_SLICE_BYTES = 4 * 1_048_576;
 
-/** Bytes of a header's value, or of each of its values. */
-const headerBytes = (v: Buffer | string | (Buffer | string)[] | undefined): number =>
-  v === undefined ? 0 : Array.isArray(v) ? v.reduce((n, x) => n + headerBytes(x), 0) : Buffer.byteLength(v);
+/** Bytes of a header's value, or of each of its values (kafkajs reads a null value, which librdkafka can send, as null). */
+const headerBytes = (v: Buffer | string | (Buffer | string | null)[] | null | undefined): number =>
+  v === undefined || v === null ? 0 : Array.isArray(v) ? v.reduce((n, x) => n + headerBytes(x), 0) : Buffer.byteLength(v);
 
 /** Bytes a fetched message brings: its key, value and headers. */
 function messageBytes(m: KafkaMessage): number {
@@ -74,7 +74,7 @@ function messageBytes(m: KafkaMessage): number {
   return bytes;
 }
 
-const ownBytes = (b: Buffer | string): Buffer | string => (typeof b === 'string' ? b : Buffer.from(b));
+const ownBytes = (b: Buffer | string | null): Buffer | string | null => (typeof b === 'string' || b === null ? b : Buffer.from(b));
 
 /**
  * The message with its own copies of its key, value and header bytes. kafkajs decodes them as views of the fetch
@@ -87,7 +87,7 @@ export function detached(m: KafkaMessage): KafkaMessage {
   const value = m.value === null || refusalOf(m.value) !== null ? m.value : Buffer.from(m.value);
   if (m.headers === undefined) return { ...m, key, value };
   const headers: IHeaders = {};
-  for (const [name, v] of Object.entries(m.headers)) headers[name] = v === undefined ? undefined : Array.isArray(v) ? v.map(ownBytes) : ownBytes(v);
+  for (const [name, v] of Object.entries(m.headers)) headers[name] = v === undefined ? undefined : ((Array.isArray(v) ? v.map(ownBytes) : ownBytes(v)) as Buffer);
   return { ...m, key, value, headers };
 }
 

@@ -58,13 +58,13 @@ export async function startTracing(config: TracingConfig): Promise<LedgerTracing
 
 const propagator = new W3CTraceContextPropagator();
 
-/** Reads a header of a Kafka message (the first value when repeated; bytes as UTF-8). */
+/** Reads a header of a Kafka message (the first value when repeated; bytes as UTF-8; a null value, which librdkafka can send, as none). */
 const headerGetter: TextMapGetter<IHeaders | undefined> = {
   keys: (carrier) => Object.keys(carrier ?? {}),
   get: (carrier, key) => {
-    const value = carrier?.[key];
-    const first = Array.isArray(value) ? value[0] : value;
-    return first === undefined ? undefined : first.toString();
+    const value: unknown = carrier?.[key];
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    return first === undefined || first === null ? undefined : String(first);
   },
 };
 

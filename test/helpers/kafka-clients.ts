@@ -38,7 +38,7 @@ export function runToolAsync(command: string, args: readonly string[], input?: B
 }
 
 let ensured = false;
-/** Installs kcat, lz4, zstd, gzip and python3-snappy from Debian when missing (scripts/ensure-kafka-clients.sh), once per process. */
+/** Installs kcat, lz4, zstd, gzip, python3-snappy and python3-confluent-kafka from Debian when missing (scripts/ensure-kafka-clients.sh), once per process. */
 export function ensureKafkaClients(): void {
   if (ensured) return;
   runTool('bash', [path.join(root, 'scripts', 'ensure-kafka-clients.sh')], undefined, 600_000);
@@ -136,4 +136,20 @@ export async function deleteTestTopics(config: KafkaConfig, topics: readonly str
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A message for confluent-produce.py: text or null key and value; headers in order, a value as text, `{ hex }` bytes, or null. */
+export interface OutsideMessage {
+  topic: string;
+  partition?: number;
+  key: string | null;
+  value: string | null;
+  headers?: [string, string | { hex: string } | null][];
+}
+
+/** Publishes with Debian's python3-confluent-kafka (librdkafka; test/helpers/confluent-produce.py), which can send what kafkajs cannot (a null header value). */
+export async function publishWithConfluentKafka(config: KafkaConfig, messages: readonly OutsideMessage[]): Promise<void> {
+  const input = messages.map((m) => JSON.stringify(m)).join('\n');
+  const out = await runToolAsync(DEBIAN_PYTHON, [path.join(import.meta.dirname, 'confluent-produce.py'), config.kafka.brokers.join(',')], input);
+  if (Number(String(out).trim()) !== messages.length) throw new Error(`confluent-produce.py delivered ${String(out).trim()} of ${messages.length} messages`);
 }

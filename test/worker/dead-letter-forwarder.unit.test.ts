@@ -58,6 +58,17 @@ describe('forwarding dead letters to the dead-letter topic', () => {
     expect(second?.headers?.['signal-ledger-source']).toBe('signals.risk/2@9');
   });
 
+  it('leave out header values that are null (kafkajs cannot send one) and name their headers in signal-ledger-null-headers', async () => {
+    const h = harness(() => undefined);
+    const headers = { note: null, x: [Buffer.from('1'), null, 'z'], kept: 'yes' } as unknown as Record<string, string>;
+    await h.forward([rejected('7', '{"a":1}', headers), rejected('8', '{"a":1}', { y: [null] } as unknown as Record<string, string>)], 'signals.risk', 2);
+    const [first, second] = h.taken[0] as Message[];
+    expect(first?.headers).toMatchObject({ x: [Buffer.from('1'), 'z'], kept: 'yes', 'signal-ledger-null-headers': '["note","x"]' });
+    expect(first?.headers).not.toHaveProperty('note');
+    expect(second?.headers).toMatchObject({ 'signal-ledger-null-headers': '["y"]' });
+    expect(second?.headers).not.toHaveProperty('y');
+  });
+
   it('sends nothing when there is nothing to send', async () => {
     const h = harness(() => undefined);
     await h.forward([], 'signals.risk', 0);

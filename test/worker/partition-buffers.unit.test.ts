@@ -18,11 +18,11 @@ const batch = (topic: string, partition: number, first: number, times: number[],
 const offsets = (slice: { parts: { chunk: KafkaMessage[] }[] }) => slice.parts.map((p) => p.chunk.map((m) => Number(m.offset)));
 
 describe('partition buffers', () => {
-  it('buffer a copy of each message: the same bytes, none of them a view of the fetched response', () => {
+  it('buffer a copy of each message: the same bytes (a null header value, as librdkafka can send, too), none of them a view of the fetched response', () => {
     // a response of its own (Buffer.from would take a small one from the pool the copies come from too)
     const response = Buffer.alloc(20);
     response.write('xxkey{"a":1}h1h2tail');
-    const fetched = { ...message(7, 5, response.subarray(5, 12)), key: response.subarray(2, 5), headers: { one: response.subarray(12, 14), many: [response.subarray(14, 16), 'text'], none: undefined } } as KafkaMessage;
+    const fetched = { ...message(7, 5, response.subarray(5, 12)), key: response.subarray(2, 5), headers: { one: response.subarray(12, 14), many: [response.subarray(14, 16), 'text', null], none: undefined, nothing: null } } as unknown as KafkaMessage;
     const buffers = new PartitionBuffers(100);
     buffers.intake({ topic: 'a', partition: 0, highWatermark: '8', messages: [fetched] }, 0n);
     const [kept] = buffers.take(buffers.nextSlice('forced', new Set()) as NonNullable<ReturnType<PartitionBuffers['nextSlice']>>).parts[0]?.chunk ?? [];

@@ -32,6 +32,16 @@ describe('producerLinks', () => {
       ]),
     ).toEqual([]);
   });
+
+  it('a null traceparent or tracestate (librdkafka can send a null header value; kafkajs reads it as null) is no link and no error', () => {
+    const nullValue = null as unknown as string;
+    const links = producerLinks([
+      { headers: { traceparent: nullValue } },
+      { headers: { traceparent: [nullValue, parent('00f067aa0ba902b7')] } },
+      { headers: { traceparent: parent('1111111111111111'), tracestate: nullValue } },
+    ]);
+    expect(links.map((l) => l.context.spanId)).toEqual(['1111111111111111']);
+  });
 });
 
 describe('traceHeaders', () => {
