@@ -84,17 +84,18 @@ export function createDeadLetterForwarder(options: DeadLetterForwarderOptions): 
  * but cannot encode it) is left out, and the names that had one are listed in `signal-ledger-null-headers` (JSON).
  */
 function sendableHeaders(headers: IHeaders | undefined): IHeaders {
-  const sendable: IHeaders = {};
+  const sendable: [string, Buffer | string | (Buffer | string)[]][] = [];
   const withNull: string[] = [];
   for (const [name, v] of Object.entries(headers ?? {})) {
     if (v === undefined) continue;
     const values = (Array.isArray(v) ? v : [v]) as (Buffer | string | null)[];
     const kept = values.filter((x) => x !== null);
     if (kept.length < values.length) withNull.push(name);
-    if (kept.length > 0) sendable[name] = Array.isArray(v) ? kept : (kept[0] as Buffer | string);
+    if (kept.length > 0) sendable.push([name, Array.isArray(v) ? kept : (kept[0] as Buffer | string)]);
   }
-  if (withNull.length > 0) sendable['signal-ledger-null-headers'] = JSON.stringify(withNull);
-  return sendable;
+  if (withNull.length > 0) sendable.push(['signal-ledger-null-headers', JSON.stringify(withNull)]);
+  // own properties, a header named __proto__ included
+  return Object.fromEntries(sendable);
 }
 
 /** The broker refused a produced batch as larger than the topic's max.message.bytes. */

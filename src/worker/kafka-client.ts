@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { KafkaConnection } from '../config.ts';
 import { classifyFailure, ConfigError, FailureClass } from '../errors.ts';
 import { registerCompressionCodecs } from './compression-codecs.ts';
+import { installLinearRecordDecoder } from './kafkajs-record-decoder.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -123,12 +124,13 @@ function refusalLines(): (message: string, rest: Record<string, unknown>) => boo
   };
 }
 
-/** A kafkajs client whose own log lines go to pino (warnings and errors only), reading and writing every Kafka codec. */
+/** A kafkajs client whose own log lines go to pino (warnings and errors only), reading and writing every Kafka codec, decoding records in time linear in their headers. */
 export function createKafka(connection: KafkaConnection, logger: Logger): InstanceType<typeof Kafka> {
   silenceKafkajsTimerWarning();
   makeCertificateErrorsFinal();
-  // kafkajs's codec table belongs to this thread's copy of kafkajs: the worker thread registers its own
+  // kafkajs's codec table and module cache belong to this thread's copy of kafkajs: the worker thread sets its own
   registerCompressionCodecs();
+  installLinearRecordDecoder();
   const log = logger.child({ component: 'kafkajs' });
   const aboutRefusal = refusalLines();
   const config: KafkajsConfig = {

@@ -86,8 +86,8 @@ export function detached(m: KafkaMessage): KafkaMessage {
   const key = m.key === null ? null : Buffer.from(m.key);
   const value = m.value === null || refusalOf(m.value) !== null ? m.value : Buffer.from(m.value);
   if (m.headers === undefined) return { ...m, key, value };
-  const headers: IHeaders = {};
-  for (const [name, v] of Object.entries(m.headers)) headers[name] = v === undefined ? undefined : ((Array.isArray(v) ? v.map(ownBytes) : ownBytes(v)) as Buffer);
+  // own properties, a header named __proto__ included
+  const headers: IHeaders = Object.fromEntries(Object.entries(m.headers).map(([name, v]) => [name, v === undefined ? undefined : ((Array.isArray(v) ? v.map(ownBytes) : ownBytes(v)) as Buffer)]));
   return { ...m, key, value, headers };
 }
 
