@@ -304,6 +304,13 @@ function standInRecords(data: Buffer, reason: string): Buffer | null {
   return stubs;
 }
 
+/** A stand-in's empty value that refusalOf recognises, saying `reason` (a stand-in packed while it waits in a buffer, read back). */
+export function refusedValue(reason: string): Buffer {
+  const value = Buffer.from(new ArrayBuffer(0));
+  refusedBatches.set(value.buffer, reason);
+  return value;
+}
+
 /** Why the message is a stand-in for a record of a batch that could not be decompressed, or null for a real message. */
 export function refusalOf(value: Buffer | null): string | null {
   return value === null ? null : (refusedBatches.get(value.buffer) ?? null);

@@ -1,6 +1,6 @@
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { alignedSlice, type SliceLimits, watermarkSetter } from './aligned-slices.ts';
-import { refusalOf } from './compression-codecs.ts';
+import { packMessage, unpackMessage } from './packed-message.ts';
 import { partitionKey } from './partition-offsets.ts';
 
 /** One assigned topic partition's fetched messages that are not applied yet. */
@@ -8,8 +8,8 @@ export interface Buffered {
   topic: string;
   partition: number;
   key: string;
-  /** fetched, not yet taken into a slice, in offset order */
-  messages: KafkaMessage[];
+  /** fetched, not yet taken into a slice, in offset order, each packed into a Buffer of its own (packed-message.ts) */
+  packed: Buffer[];
   /** produce time of each buffered message, milliseconds */
   times: number[];
   /** bytes of each buffered message's key, value and headers */
@@ -74,23 +74,6 @@ function messageBytes(m: KafkaMessage): number {
   return bytes;
 }
 
-const ownBytes = (b: Buffer | string | null): Buffer | string | null => (typeof b === 'string' || b === null ? b : Buffer.from(b));
-
-/**
- * The message with its own copies of its key, value and header bytes. kafkajs decodes them as views of the fetch
- * response (up to the fetch size) or of a decompressed batch, and one buffered view keeps all of that alive until
- * the message is applied; a copy keeps only the message's bytes. A stand-in for a batch that could not be
- * decompressed keeps its (empty) value, which refusalOf recognises by the buffer it views.
- */
-export function detached(m: KafkaMessage): KafkaMessage {
-  const key = m.key === null ? null : Buffer.from(m.key);
-  const value = m.value === null || refusalOf(m.value) !== null ? m.value : Buffer.from(m.value);
-  if (m.headers === undefined) return { ...m, key, value };
-  // own properties, a header named __proto__ included
-  const headers: IHeaders = Object.fromEntries(Object.entries(m.headers).map(([name, v]) => [name, v === undefined ? undefined : ((Array.isArray(v) ? v.map(ownBytes) : ownBytes(v)) as Buffer)]));
-  return { ...m, key, value, headers };
-}
-
 /**
  * The worker's per-partition buffers, between kafkajs's fetches and the applier, and the slices taken out
  * of them: no broker, no database, no clock. eachBatch hands each fetched batch to `intake`; the applier
@@ -115,7 +98,7 @@ export class PartitionBuffers {
   }
 
   #full(buffer: Buffered): boolean {
-    return buffer.messages.length >= this.cap || buffer.bytes >= this.byteCap;
+    return buffer.packed.length >= this.cap || buffer.bytes >= this.byteCap;
   }
 
   /**
@@ -129,7 +112,7 @@ export class PartitionBuffers {
     const key = partitionKey(batch.topic, batch.partition);
     let buffer = this.#byKey.get(key);
     if (buffer === undefined) {
-      buffer = { topic: batch.topic, partition: batch.partition, key, messages: [], times: [], sizes: [], bytes: 0, next: 0n, hasMore: true, fetchedUntil: -Infinity };
+      buffer = { topic: batch.topic, partition: batch.partition, key, packed: [], times: [], sizes: [], bytes: 0, next: 0n, hasMore: true, fetchedUntil: -Infinity };
       this.#byKey.set(key, buffer);
     }
     const from = buffer.next > floor ? buffer.next : floor;
@@ -137,7 +120,7 @@ export class PartitionBuffers {
     for (const m of batch.messages) {
       const offset = BigInt(m.offset);
       if (offset < from || (end !== undefined && offset >= end)) continue;
-      buffer.messages.push(detached(m));
+      buffer.packed.push(packMessage(m));
       buffer.times.push(Number(m.timestamp));
       const size = messageBytes(m);
       buffer.sizes.push(size);
@@ -155,7 +138,7 @@ export class PartitionBuffers {
 
   /** Some partition holds messages not taken yet. */
   get holdsMessages(): boolean {
-    return [...this.#byKey.values()].some((b) => b.messages.length > 0);
+    return [...this.#byKey.values()].some((b) => b.packed.length > 0);
   }
 
   /** Some partition is paused with a full buffer. */
@@ -203,7 +186,7 @@ export class PartitionBuffers {
    */
   take(slice: Slice): { parts: TakenPart[]; resume: { topic: string; partition: number }[] } {
     const parts = slice.parts.map(({ buffer, count }) => {
-      const chunk = buffer.messages.splice(0, count);
+      const chunk = buffer.packed.splice(0, count).map(unpackMessage);
       buffer.times.splice(0, count);
       for (const size of buffer.sizes.splice(0, count)) buffer.bytes -= size;
       return { buffer, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n };

@@ -11,7 +11,7 @@ const message = (offset: number): KafkaMessage => ({ offset: String(offset), key
 
 function part(topic: string, partition: number, offsets: number[]): TakenPart {
   return {
-    buffer: { topic, partition, key: `${topic}:${partition}`, messages: [], times: [], sizes: [], bytes: 0, next: 0n, hasMore: false, fetchedUntil: 0 },
+    buffer: { topic, partition, key: `${topic}:${partition}`, packed: [], times: [], sizes: [], bytes: 0, next: 0n, hasMore: false, fetchedUntil: 0 },
     chunk: offsets.map(message),
     nextOffset: BigInt((offsets.at(-1) as number) + 1),
   } as TakenPart;
