@@ -103,7 +103,9 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     apply: (slice) => applySliceOf(slice),
     onError: fail,
     halting: () => halting,
-    lanes: options.concurrentGroups ?? 3,
+    // SQLite's one writer applies one slice at a time: a second lane keeps the next slice validated and waiting; a
+    // third only held one more slice in both threads (24 MB of peak RSS, measured). PostgreSQL applies them side by side.
+    lanes: options.concurrentGroups ?? (store.dialect === 'sqlite' ? 2 : 3),
     patienceMs: PATIENCE_MS,
   });
 

@@ -18,7 +18,7 @@ export interface WorkerOptions {
   stopAt?: ReadonlyMap<string, bigint>;
   /** called after each applied slice (committed to the database), per partition in it, with the partition's next offset and its messages */
   onProgress?: (topic: string, partition: number, nextOffset: bigint, messages: readonly KafkaMessage[]) => void;
-  /** slices (each of one partition number) in hand at once (default 3): side by side on PostgreSQL; SQLite's one writer takes them in turn */
+  /** slices (each of one partition number) in hand at once (default 3 on PostgreSQL, applied side by side; 2 on SQLite, whose one writer takes them in turn) */
   concurrentGroups?: number;
   /** longest wait between retries while the database is unavailable (default 10 s) */
   maxRetryDelayMs?: number;
