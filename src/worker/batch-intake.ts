@@ -25,11 +25,12 @@ export interface BatchIntakeOptions {
  */
 export function createBatchIntake(options: BatchIntakeOptions): (payload: Pick<EachBatchPayload, 'batch' | 'resolveOffset' | 'pause'>) => Promise<void> {
   return async ({ batch, resolveOffset, pause }) => {
+    // kafkajs hands eachBatch no empty batch; one whose records were all left out comes to onPassedBatch (consumer-events.ts)
+    if (batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const key = partitionKey(topic, partition);
     const floor = options.floor(key) ?? 0n;
     const intake = options.buffers.intake(batch, floor, options.end(key));
-    if (intake === null) return;
     options.log.debug({ topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), floor: floor.toString() }, 'batch:received');
     resolveOffset(intake.lastOffset);
     if (intake.pause) pause();

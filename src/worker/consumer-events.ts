@@ -14,6 +14,11 @@ export interface ConsumerWatch {
   onAssignment(assignment: Record<string, number[]>): void;
   /** a crash kafkajs does not restart from */
   onFatal(error: Error): void;
+  /**
+   * A fetched batch of no messages, only records kafkajs leaves out (a transaction's commit or abort marker, the
+   * messages of an aborted transaction): kafkajs does not hand it to eachBatch, but the partition is passed up to it.
+   */
+  onPassedBatch(batch: { topic: string; partition: number; highWatermark: string; lastOffset: string }): void;
 }
 
 /** Wires the consumer's events to the worker: health, a new assignment, and crashes. */
@@ -30,6 +35,10 @@ export function watchConsumer(consumer: Pick<Consumer, 'on' | 'events' | 'resume
       .catch((error: unknown) =>
         watch.log.warn({ error: describeError(error), partitions: payload.memberAssignment }, 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice'),
       );
+  });
+  consumer.on(events.START_BATCH_PROCESS, ({ payload }) => {
+    // every batch kafkajs processes; one of no messages is one whose records were all left out (kafkajs 2.2.4, runner.js)
+    if (payload.batchSize === 0) watch.onPassedBatch(payload);
   });
   consumer.on(events.CONNECT, () => (watch.health.kafka = true));
   consumer.on(events.DISCONNECT, () => (watch.health.kafka = false));

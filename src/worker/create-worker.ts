@@ -151,7 +151,13 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     log.debug({ partition: parts[0]?.buffer.partition, messages: parsed.length, ...outcomes }, 'slice applied');
     // the slice is in the database: only now may its offsets be committed
     await commit(parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ topic, partition, offset: nextOffset.toString() })));
-    if (parts.filter(({ buffer: { key }, nextOffset }) => ends.reached(key, nextOffset)).length > 0) void stop();
+    if (parts.filter(({ buffer: { key }, nextOffset }) => endReached(key, nextOffset)).length > 0) void stop();
+  }
+
+  /** Records how far a partition is applied (or passed, when it holds nothing more to take); true when that ends a bounded run. */
+  function endReached(key: string, appliedTo: bigint): boolean {
+    const passed = buffers.passedOffset(key) ?? -1n;
+    return ends.reached(key, passed > appliedTo ? passed : appliedTo);
   }
 
   /**
@@ -206,6 +212,13 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       refreshFloors: () => floors.refresh(),
       onAssignment: (assignment) => (assigned = Object.entries(assignment).flatMap(([topic, ps]) => ps.map((partition) => ({ key: partitionKey(topic, partition), topic, partition })))),
       onFatal: fail,
+      onPassedBatch: ({ topic, partition, highWatermark, lastOffset }) => {
+        const key = partitionKey(topic, partition);
+        buffers.intake({ topic, partition, highWatermark, messages: [], lastOffset: () => lastOffset }, floors.get(key) ?? 0n, ends.get(key));
+        scheduler.wakeSoon();
+        // a bounded run whose partition ends in such records: nothing more will come to apply
+        if (!applying.has(key) && endReached(key, -1n)) void stop();
+      },
     });
     // known once connected (kafkajs's connect cannot be cut short: a stop meanwhile is seen after it)
     await c.connect();

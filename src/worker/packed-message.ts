@@ -81,7 +81,7 @@ export function packMessage(m: KafkaMessage): Buffer {
   b[0] = (m.headers === undefined ? 0 : HAS_HEADERS) | (refused === null ? 0 : REFUSED);
   b.writeInt8(m.attributes, 1);
   let at = 2;
-  if (m.headers === undefined) at = b.writeUInt32LE((m as { size: number }).size, at);
+  if (m.headers === undefined) at = b.writeUInt32LE((m as { size?: number }).size ?? 0, at);
   at = writeShort(b, at, m.offset);
   at = writeShort(b, at, m.timestamp);
   at = writeBytes(b, at, m.key);

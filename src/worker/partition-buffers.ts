@@ -30,6 +30,11 @@ export interface FetchedBatch {
   partition: number;
   highWatermark: string;
   messages: KafkaMessage[];
+  /**
+   * The offset of the last record fetched. Records kafkajs leaves out of `messages` count: a transaction's commit
+   * or abort marker, and the messages of an aborted transaction, so past the last message when they follow it.
+   */
+  lastOffset(): string;
 }
 
 /** What buffering a fetched batch did. */
@@ -104,11 +109,10 @@ export class PartitionBuffers {
   /**
    * Buffers a fetched batch's messages from `floor` (the store's checkpoint: what lies below is applied
    * already) and before `end` (a replay's stop), in offset order, and records how far the partition has
-   * been fetched. Null for an empty batch.
+   * been fetched, up to its last record (`lastOffset`): a batch of no messages, only a transaction's marker or
+   * aborted messages, moves it on too.
    */
-  intake(batch: FetchedBatch, floor: bigint, end?: bigint): Intake | null {
-    const last = batch.messages.at(-1);
-    if (last === undefined) return null;
+  intake(batch: FetchedBatch, floor: bigint, end?: bigint): Intake {
     const key = partitionKey(batch.topic, batch.partition);
     let buffer = this.#byKey.get(key);
     if (buffer === undefined) {
@@ -127,13 +131,24 @@ export class PartitionBuffers {
       buffer.bytes += size;
       buffered++;
     }
-    const next = BigInt(last.offset) + 1n;
+    const lastOffset = batch.lastOffset();
+    const fetched = BigInt(lastOffset) + 1n;
+    // what lies at or past a bounded run's end is neither buffered nor passed
+    const next = end !== undefined && fetched > end ? end : fetched;
     buffer.next = next > buffer.next ? next : buffer.next;
-    buffer.hasMore = next < BigInt(batch.highWatermark) && (end === undefined || next < end);
-    buffer.fetchedUntil = Math.max(buffer.fetchedUntil, Number(last.timestamp));
+    // a transaction's marker after the last message is fetched: it does not hold the watermark back
+    buffer.hasMore = buffer.next < BigInt(batch.highWatermark) && (end === undefined || buffer.next < end);
+    const last = batch.messages.at(-1);
+    if (last !== undefined) buffer.fetchedUntil = Math.max(buffer.fetchedUntil, Number(last.timestamp));
     const pause = this.#full(buffer);
     if (pause) this.#paused.add(buffer);
-    return { buffered, lastOffset: last.offset, pause };
+    return { buffered, lastOffset, pause };
+  }
+
+  /** The offset a partition is passed up to (applied, or not messages) once it holds nothing to take; undefined while it does. */
+  passedOffset(key: string): bigint | undefined {
+    const buffer = this.#byKey.get(key);
+    return buffer !== undefined && buffer.packed.length === 0 ? buffer.next : undefined;
   }
 
   /** Some partition holds messages not taken yet. */
@@ -189,7 +204,9 @@ export class PartitionBuffers {
       const chunk = buffer.packed.splice(0, count).map(unpackMessage);
       buffer.times.splice(0, count);
       for (const size of buffer.sizes.splice(0, count)) buffer.bytes -= size;
-      return { buffer, chunk, nextOffset: BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n };
+      const afterLast = BigInt((chunk.at(-1) as KafkaMessage).offset) + 1n;
+      // all it holds taken: the records fetched after the last message (a transaction's marker) are passed with it
+      return { buffer, chunk, nextOffset: buffer.packed.length === 0 && buffer.next > afterLast ? buffer.next : afterLast };
     });
     const resume: { topic: string; partition: number }[] = [];
     for (const { buffer } of parts) {

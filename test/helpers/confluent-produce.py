@@ -1,9 +1,11 @@
 """Produces messages with Debian's python3-confluent-kafka (librdkafka), a client signal-ledger did not write.
 
-Usage: confluent-produce.py BOOTSTRAP < messages.ndjson
+Usage: confluent-produce.py BOOTSTRAP [TRANSACTIONAL_ID] < messages.ndjson
 Each input line is a JSON object: topic, partition (optional), key and value (text, or null), and headers:
 a list of [name, value] pairs in order, a value being text, {"hex": "..."} for raw bytes, or null for a null
-header value (which kafkajs clients cannot send). Prints the count delivered; exits 1 if any delivery failed.
+header value (which kafkajs clients cannot send). With a transactional id, a line {"transaction": "begin"},
+{"transaction": "commit"} or {"transaction": "abort"} begins or ends a transaction around the lines between.
+Prints the count delivered; exits 1 if any delivery failed.
 """
 import json
 import sys
@@ -18,7 +20,12 @@ def header_value(v):
 
 
 def main():
-    producer = Producer({"bootstrap.servers": sys.argv[1], "enable.idempotence": True, "linger.ms": 5})
+    settings = {"bootstrap.servers": sys.argv[1], "enable.idempotence": True, "linger.ms": 5}
+    if len(sys.argv) > 2:
+        settings["transactional.id"] = sys.argv[2]
+    producer = Producer(settings)
+    if len(sys.argv) > 2:
+        producer.init_transactions(30)
     failed = []
     delivered = [0]
 
@@ -30,6 +37,14 @@ def main():
 
     for line in sys.stdin:
         m = json.loads(line)
+        step = m.get("transaction")
+        if step == "begin":
+            producer.begin_transaction()
+            continue
+        if step in ("commit", "abort"):
+            producer.flush(60)
+            (producer.commit_transaction if step == "commit" else producer.abort_transaction)(30)
+            continue
         extra = {} if m.get("partition") is None else {"partition": m["partition"]}
         headers = [(name, header_value(v)) for name, v in m.get("headers", [])]
         producer.produce(m["topic"], value=m["value"], key=m["key"], headers=headers or None, on_delivery=report, **extra)

@@ -147,9 +147,17 @@ export interface OutsideMessage {
   headers?: [string, string | { hex: string } | null][];
 }
 
-/** Publishes with Debian's python3-confluent-kafka (librdkafka; test/helpers/confluent-produce.py), which can send what kafkajs cannot (a null header value). */
-export async function publishWithConfluentKafka(config: KafkaConfig, messages: readonly OutsideMessage[]): Promise<void> {
+/** A step of a transactional producer between messages (publishWithConfluentKafka with a transactional id). */
+export type TransactionStep = { transaction: 'begin' | 'commit' | 'abort' };
+
+/**
+ * Publishes with Debian's python3-confluent-kafka (librdkafka; test/helpers/confluent-produce.py), which can send what
+ * kafkajs cannot (a null header value); with a transactional id, in the transactions the steps among the messages mark.
+ */
+export async function publishWithConfluentKafka(config: KafkaConfig, messages: readonly (OutsideMessage | TransactionStep)[], transactionalId?: string): Promise<void> {
   const input = messages.map((m) => JSON.stringify(m)).join('\n');
-  const out = await runToolAsync(DEBIAN_PYTHON, [path.join(import.meta.dirname, 'confluent-produce.py'), config.kafka.brokers.join(',')], input);
-  if (Number(String(out).trim()) !== messages.length) throw new Error(`confluent-produce.py delivered ${String(out).trim()} of ${messages.length} messages`);
+  const args = [path.join(import.meta.dirname, 'confluent-produce.py'), config.kafka.brokers.join(','), ...(transactionalId === undefined ? [] : [transactionalId])];
+  const out = await runToolAsync(DEBIAN_PYTHON, args, input);
+  const expected = messages.filter((m) => !('transaction' in m)).length;
+  if (Number(String(out).trim()) !== expected) throw new Error(`confluent-produce.py delivered ${String(out).trim()} of ${expected} messages`);
 }

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { watchConsumer } from '../../src/worker/consumer-events.ts';
 
-const EVENTS = { GROUP_JOIN: 'consumer.group_join', CONNECT: 'consumer.connect', DISCONNECT: 'consumer.disconnect', CRASH: 'consumer.crash' };
+const EVENTS = { GROUP_JOIN: 'consumer.group_join', CONNECT: 'consumer.connect', DISCONNECT: 'consumer.disconnect', CRASH: 'consumer.crash', START_BATCH_PROCESS: 'consumer.start_batch_process' };
 
 function harness(refresh: () => Promise<void> = async () => {}) {
   const emitter = new EventEmitter();
@@ -16,6 +16,7 @@ function harness(refresh: () => Promise<void> = async () => {}) {
   const health = { kafka: false };
   let refreshes = 0;
   const assignments: Record<string, number[]>[] = [];
+  const passed: unknown[] = [];
   const consumer = { events: EVENTS, on: (event: string, listener: (e: unknown) => void) => emitter.on(event, listener), resume: (topics: unknown) => void resumed.push(topics) };
   watchConsumer(consumer as never, {
     log: pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line).msg) }),
@@ -27,12 +28,21 @@ function harness(refresh: () => Promise<void> = async () => {}) {
     },
     onAssignment: (assignment) => void assignments.push(assignment),
     onFatal: (error) => void fatal.push(error),
+    onPassedBatch: (batch) => void passed.push(batch),
   });
   const emit = (event: string, payload: unknown) => emitter.emit(event, { payload });
-  return { emit, resumed, lines, fatal, health, assignments, refreshes: () => refreshes };
+  return { emit, resumed, lines, fatal, health, assignments, passed, refreshes: () => refreshes };
 }
 
 describe('watchConsumer', () => {
+  it('a batch kafkajs processes with no messages (only a transaction marker or aborted messages) is told, with its last offset; one with messages is not', () => {
+    const h = harness();
+    const batch = { topic: 'signals.risk', partition: 2, highWatermark: '9', lastOffset: '8', offsetLag: '0', offsetLagLow: '0', firstOffset: '8' };
+    h.emit(EVENTS.START_BATCH_PROCESS, { ...batch, batchSize: 3 });
+    h.emit(EVENTS.START_BATCH_PROCESS, { ...batch, batchSize: 0 });
+    expect(h.passed).toEqual([{ ...batch, batchSize: 0 }]);
+  });
+
   it('joining the group: Kafka is up, the assignment is told, the paused partitions are resumed (their buffers are cleared) and the checkpoints read again', () => {
     const h = harness();
     h.emit(EVENTS.GROUP_JOIN, { memberAssignment: { 'signals.risk': [2, 5] } });

@@ -15,6 +15,7 @@ const batch = (topic: string, partition: number, first: number, times: number[],
   partition,
   highWatermark: String(highWatermark),
   messages: times.map((t, i) => message(first + i, t, value)),
+  lastOffset: () => String(first + times.length - 1),
 });
 const offsets = (slice: { parts: { chunk: KafkaMessage[] }[] }) => slice.parts.map((p) => p.chunk.map((m) => Number(m.offset)));
 
@@ -29,7 +30,7 @@ describe('partition buffers', () => {
     const fetched = { ...message(7, 5, response.subarray(5, 12)), attributes: -3, key: response.subarray(2, 5), headers } as unknown as KafkaMessage;
     const oldFormat = { offset: '9007199254740993', timestamp: '-1', attributes: 0, key: null, value: null, size: 31 } as KafkaMessage;
     const buffers = new PartitionBuffers(100);
-    buffers.intake({ topic: 'a', partition: 0, highWatermark: '9007199254740994', messages: [fetched, oldFormat] }, 0n);
+    buffers.intake({ topic: 'a', partition: 0, highWatermark: '9007199254740994', messages: [fetched, oldFormat], lastOffset: () => oldFormat.offset }, 0n);
     const [kept, keptOld] = buffers.take(buffers.nextSlice('forced', new Set()) as NonNullable<ReturnType<PartitionBuffers['nextSlice']>>).parts[0]?.chunk ?? [];
     const { none: _, ...defined } = headers;
     expect(kept).toStrictEqual({ offset: '7', timestamp: '5', attributes: -3, key: Buffer.from('key'), value: Buffer.from('{"a":1}'), headers: { ...defined, one: Buffer.from('h1'), many: [Buffer.from('h2'), 'text', null], empty: Buffer.alloc(0) } });
@@ -41,13 +42,42 @@ describe('partition buffers', () => {
 
   it('buffer a batch from the store floor up to a replay end, and report the last offset to resolve', () => {
     const buffers = new PartitionBuffers(100);
-    expect(buffers.intake(batch('a', 0, 0, [], 10), 0n)).toBeNull();
+    expect(buffers.intake(batch('a', 0, 0, [], 10), 0n)).toEqual({ buffered: 0, lastOffset: '-1', pause: false });
     expect(buffers.intake(batch('a', 0, 0, [1, 2, 3, 4, 5, 6], 10), 2n, 5n)).toEqual({ buffered: 3, lastOffset: '5', pause: false });
     const slice = buffers.nextSlice('forced', new Set());
     expect(slice?.parts.map((p) => p.count)).toEqual([3]);
     const taken = buffers.take(slice as NonNullable<typeof slice>);
     expect(offsets(taken)).toEqual([[2, 3, 4]]);
     expect(taken.parts[0]?.nextOffset).toBe(5n);
+  });
+
+  it('a transaction marker after the last message (kafkajs leaves it out of the messages) does not hold the watermark back, and is passed with the last message', () => {
+    const buffers = new PartitionBuffers(100);
+    // generated ends in a commit marker at offset 2 (high watermark 3); risk's message at time 30 came later
+    buffers.intake({ ...batch('generated', 0, 0, [10, 20], 3), lastOffset: () => '2' }, 0n);
+    buffers.intake(batch('risk', 0, 0, [30], 1), 0n);
+    const slice = buffers.nextSlice('full', new Set());
+    expect(slice?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['generated', 2], ['risk', 1]]);
+    expect(buffers.take(slice as NonNullable<typeof slice>).parts.map((p) => p.nextOffset)).toEqual([3n, 1n]);
+  });
+
+  it('a batch of no messages (an aborted transaction, its marker) moves the partition on: it no longer sets the watermark, and is passed', () => {
+    const buffers = new PartitionBuffers(100);
+    buffers.intake(batch('generated', 0, 0, [10], 5), 0n);
+    buffers.intake(batch('risk', 0, 0, [30], 1), 0n);
+    // generated has more to fetch: nothing past time 10 is taken
+    expect(buffers.nextSlice('any', new Set())?.parts.map((p) => p.count)).toEqual([1]);
+    const first = buffers.take(buffers.nextSlice('any', new Set()) as NonNullable<ReturnType<PartitionBuffers['nextSlice']>>);
+    expect(first.parts.map((p) => p.nextOffset)).toEqual([1n]);
+    expect(buffers.passedOffset('generated:0')).toBe(1n);
+    // offsets 1-3 aborted, 4 the abort marker: no messages, the last offset 4
+    buffers.intake({ topic: 'generated', partition: 0, highWatermark: '5', messages: [], lastOffset: () => '4' }, 0n);
+    expect(buffers.passedOffset('generated:0')).toBe(5n);
+    expect(buffers.nextSlice('full', new Set())?.parts.map((p) => [p.buffer.topic, p.count])).toEqual([['risk', 1]]);
+    // a replay's end caps what is passed
+    const bounded = new PartitionBuffers(100);
+    bounded.intake({ topic: 'a', partition: 0, highWatermark: '9', messages: [], lastOffset: () => '8' }, 0n, 4n);
+    expect(bounded.passedOffset('a:0')).toBe(4n);
   });
 
   it('never buffer an offset twice: a batch fetched again adds only what is past the last one', () => {
@@ -153,7 +183,7 @@ describe('partition buffers', () => {
     const buffers = new PartitionBuffers(100, 100);
     const m = { ...message(0, 1), headers: { trace: Buffer.alloc(40), tags: ['ab', Buffer.alloc(10)] } } as unknown as KafkaMessage;
     // 1 (key) + 2 (value) + 5 + 40 + 4 + 2 + 10 = 64 bytes: over half of 100
-    expect(buffers.intake({ topic: 'a', partition: 0, highWatermark: '10', messages: [m] }, 0n)?.pause).toBe(true);
+    expect(buffers.intake({ topic: 'a', partition: 0, highWatermark: '10', messages: [m], lastOffset: () => '0' }, 0n)?.pause).toBe(true);
   });
 
   it('a rebalance drops every buffer and returns the paused partitions to resume', () => {
