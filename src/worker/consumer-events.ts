@@ -37,8 +37,10 @@ export function watchConsumer(consumer: Pick<Consumer, 'on' | 'events' | 'resume
       );
   });
   consumer.on(events.START_BATCH_PROCESS, ({ payload }) => {
-    // every batch kafkajs processes; one of no messages is one whose records were all left out (kafkajs 2.2.4, runner.js)
-    if (payload.batchSize === 0) watch.onPassedBatch(payload);
+    // every batch kafkajs processes; one of no messages is one whose records were all left out (kafkajs 2.2.4,
+    // runner.js), unless none of them was at or past the offset fetched (firstOffset null: its lastOffset is then
+    // only the offset asked for, which says nothing about what lies there)
+    if (payload.batchSize === 0 && payload.firstOffset !== null) watch.onPassedBatch(payload);
   });
   consumer.on(events.CONNECT, () => (watch.health.kafka = true));
   consumer.on(events.DISCONNECT, () => (watch.health.kafka = false));

@@ -35,11 +35,13 @@ function harness(refresh: () => Promise<void> = async () => {}) {
 }
 
 describe('watchConsumer', () => {
-  it('a batch kafkajs processes with no messages (only a transaction marker or aborted messages) is told, with its last offset; one with messages is not', () => {
+  it('a batch kafkajs processes with no messages (only a transaction marker or aborted messages) is told, with its last offset; one with messages, or with no record at or past the offset fetched, is not', () => {
     const h = harness();
     const batch = { topic: 'signals.risk', partition: 2, highWatermark: '9', lastOffset: '8', offsetLag: '0', offsetLagLow: '0', firstOffset: '8' };
     h.emit(EVENTS.START_BATCH_PROCESS, { ...batch, batchSize: 3 });
     h.emit(EVENTS.START_BATCH_PROCESS, { ...batch, batchSize: 0 });
+    // records all below the offset fetched (a compressed batch fetched from its middle): its lastOffset is the offset asked for
+    h.emit(EVENTS.START_BATCH_PROCESS, { ...batch, batchSize: 0, firstOffset: null });
     expect(h.passed).toEqual([{ ...batch, batchSize: 0 }]);
   });
 
