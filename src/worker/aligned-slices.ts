@@ -64,11 +64,15 @@ export function alignedSlice(sources: readonly SliceSource[], limits: SliceLimit
   return { counts: taken, full: true };
 }
 
-/** The index of the partition that sets the watermark (the earliest `fetchedUntil` of those with more to fetch), or -1 when none has more. */
+/**
+ * The index of the partition that sets the watermark (the earliest `fetchedUntil` of those with more to fetch), or -1
+ * when none has more. A partition that has brought no message yet (only a transaction's marker or aborted
+ * messages) does not set it, as one not fetched yet does not.
+ */
 export function watermarkSetter(sources: readonly SliceSource[]): number {
   let setter = -1;
   sources.forEach((s, i) => {
-    if (s.hasMore && (setter === -1 || s.fetchedUntil < (sources[setter] as SliceSource).fetchedUntil)) setter = i;
+    if (s.hasMore && s.fetchedUntil > -Infinity && (setter === -1 || s.fetchedUntil < (sources[setter] as SliceSource).fetchedUntil)) setter = i;
   });
   return setter;
 }

@@ -13,6 +13,8 @@ export interface BatchIntakeOptions {
   commit(offsets: { topic: string; partition: number; offset: string }[]): Promise<void>;
   /** new messages are buffered */
   wake(): void;
+  /** a batch that buffered nothing moved the partition on (it may have reached a bounded run's end) */
+  passed(key: string): void;
   log: Logger;
 }
 
@@ -38,6 +40,7 @@ export function createBatchIntake(options: BatchIntakeOptions): (payload: Pick<E
       // a whole batch the store already has (a crash between the database commit and the offset commit): move the group's committed offset up to the checkpoint
       await options.commit([{ topic, partition, offset: floor.toString() }]);
     }
+    if (intake.buffered === 0) options.passed(key);
     options.wake();
   };
 }

@@ -120,16 +120,20 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     const { parts, resume } = buffers.take(slice);
     for (const { topic, partition } of resume) consumer?.resume([{ topic, partitions: [partition] }]);
     for (const { buffer, chunk } of parts) if (!applying.has(buffer.key)) applying.set(buffer.key, Number(chunk[0]?.timestamp));
+    let committed = false;
     try {
       // the span's links and attributes are read only when tracing is on
       const spanOptions = tracer === null ? {} : { kind: SpanKind.CONSUMER, links: producerLinks(parts.flatMap((p) => p.chunk)), attributes: sliceAttributes(groupId, parts) };
-      await inSpan(tracer, 'signal-ledger apply slice', spanOptions, (span) => applyTaken(parts, span));
+      committed = await inSpan(tracer, 'signal-ledger apply slice', spanOptions, (span) => applyTaken(parts, span));
     } finally {
       for (const { buffer } of parts) applying.delete(buffer.key);
     }
+    // a batch of only a marker may have come while this slice was applied
+    if (committed) for (const { buffer } of parts) checkPassedEnd(buffer.key);
   }
 
-  async function applyTaken(parts: TakenPart[], span: Span | null): Promise<void> {
+  /** Validates and applies the taken parts, then commits their offsets; false when halted before the database took them. */
+  async function applyTaken(parts: TakenPart[], span: Span | null): Promise<boolean> {
     const parsed = parts.flatMap(({ buffer: { topic, partition }, chunk }) => {
       metrics.consumed.inc({ topic }, chunk.length);
       return chunk.map((m) => parseKafkaMessage(topic, partition, m, parseOptions));
@@ -140,7 +144,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     const result = await inSpan(tracer, 'signal-ledger database transaction', { attributes: { 'db.system.name': store.dialect } }, () =>
       database.run(() => (writer as StoreWriter).apply(parsed, checkpoints, config.onInvalid === 'stop')),
     );
-    if (result === null) return; // halted while the database was away: nothing committed
+    if (result === null) return false; // halted while the database was away: nothing committed
     timer();
     metrics.lastApplied.set(Date.now() / 1000);
     metrics.signalWrites.inc(result.signalsChanged);
@@ -152,6 +156,15 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     // the slice is in the database: only now may its offsets be committed
     await commit(parts.map(({ buffer: { topic, partition }, nextOffset }) => ({ topic, partition, offset: nextOffset.toString() })));
     if (parts.filter(({ buffer: { key }, nextOffset }) => endReached(key, nextOffset)).length > 0) void stop();
+    return true;
+  }
+
+  /**
+   * A bounded run whose partition ends in records that are not messages (a transaction's marker) or past its end:
+   * once the partition holds nothing and has no slice in hand, nothing more will come to apply.
+   */
+  function checkPassedEnd(key: string): void {
+    if (!halting && !applying.has(key) && endReached(key, -1n)) void stop();
   }
 
   /** Records how far a partition is applied (or passed, when it holds nothing more to take); true when that ends a bounded run. */
@@ -216,8 +229,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
         const key = partitionKey(topic, partition);
         buffers.intake({ topic, partition, highWatermark, messages: [], lastOffset: () => lastOffset }, floors.get(key) ?? 0n, ends.get(key));
         scheduler.wakeSoon();
-        // a bounded run whose partition ends in such records: nothing more will come to apply
-        if (!applying.has(key) && endReached(key, -1n)) void stop();
+        checkPassedEnd(key);
       },
     });
     // known once connected (kafkajs's connect cannot be cut short: a stop meanwhile is seen after it)
@@ -260,7 +272,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
       eachBatchAutoResolve: false,
       // offsets are committed by the applier, after their slice is in the database, and by nothing else
       autoCommit: false,
-      eachBatch: createBatchIntake({ buffers, floor: (key) => floors.get(key), end: (key) => ends.get(key), commit, wake: () => scheduler.wakeSoon(), log }),
+      eachBatch: createBatchIntake({ buffers, floor: (key) => floors.get(key), end: (key) => ends.get(key), commit, wake: () => scheduler.wakeSoon(), passed: checkPassedEnd, log }),
     });
     await running;
     if (halting) return release();

@@ -28,8 +28,15 @@ interface LongStatic {
 type HeaderValue = Buffer | null;
 type RecordDecoder = (decoder: KafkajsDecoder, batchContext?: Record<string, unknown>) => Record<string, unknown>;
 
+/** Where a linear decoder in kafkajs's place keeps the decoder it replaced (another instance of this module may have put it there). */
+const REPLACED = Symbol.for('signal-ledger.kafkajs-record-decoder.replaced');
+type Replacing = RecordDecoder & { [REPLACED]?: RecordDecoder };
+
 /** kafkajs's own record decoder, as it ships: the reference the tests hold this one to. */
-export const kafkajsRecordDecoder = require(RECORD_DECODER) as RecordDecoder;
+export const kafkajsRecordDecoder: RecordDecoder = (() => {
+  const exported = require(RECORD_DECODER) as Replacing;
+  return exported[REPLACED] ?? exported;
+})();
 const Long = require('kafkajs/src/utils/long') as LongStatic;
 const { LOG_APPEND_TIME } = require('kafkajs/src/protocol/timestampTypes') as { LOG_APPEND_TIME: number };
 const readHeader = require('kafkajs/src/protocol/recordBatch/header/v0/decoder') as (decoder: KafkajsDecoder) => { key: string; value: HeaderValue };
@@ -48,13 +55,15 @@ export const linearRecordDecoder: RecordDecoder = (decoder, batchContext = {}) =
   const headers: Record<string, HeaderValue | HeaderValue[]> = {};
   const repeated = new Set<string>();
   for (const h of decoder.readVarIntArray(readHeader)) {
-    if (!Object.hasOwn(headers, h.key)) {
-      Object.defineProperty(headers, h.key, { value: h.value, writable: true, enumerable: true, configurable: true });
-    } else if (repeated.has(h.key)) {
-      (headers[h.key] as HeaderValue[]).push(h.value);
+    // a null name (length -1 on the wire) is the property "null", as kafkajs's spread makes it
+    const name = String(h.key);
+    if (!Object.hasOwn(headers, name)) {
+      Object.defineProperty(headers, name, { value: h.value, writable: true, enumerable: true, configurable: true });
+    } else if (repeated.has(name)) {
+      (headers[name] as HeaderValue[]).push(h.value);
     } else {
-      repeated.add(h.key);
-      headers[h.key] = [headers[h.key] as HeaderValue, h.value];
+      repeated.add(name);
+      headers[name] = [headers[name] as HeaderValue, h.value];
     }
   }
   return { magicByte, attributes, timestamp, offset, key, value, headers, isControlRecord: isControlBatch, batchContext };
@@ -64,7 +73,12 @@ let installed = false;
 /** Puts linearRecordDecoder in the place of kafkajs's record decoder in this thread (its module cache is per thread); idempotent. */
 export function installLinearRecordDecoder(): void {
   if (installed) return;
-  if (require.cache[BATCH_DECODER] !== undefined) throw new Error("kafkajs's record batch decoder was loaded before the linear record decoder took its place");
-  (require.cache[RECORD_DECODER] as NodeJS.Module).exports = linearRecordDecoder;
+  const entry = require.cache[RECORD_DECODER] as NodeJS.Module;
+  // another instance of this module (a test runner that loads modules again in one process) put its own there
+  if ((entry.exports as Replacing)[REPLACED] === undefined) {
+    if (require.cache[BATCH_DECODER] !== undefined) throw new Error("kafkajs's record batch decoder was loaded before the linear record decoder took its place");
+    (linearRecordDecoder as Replacing)[REPLACED] = entry.exports as RecordDecoder;
+    entry.exports = linearRecordDecoder;
+  }
   installed = true;
 }

@@ -14,7 +14,8 @@ import { refusalOf, refusedValue } from './compression-codecs.ts';
  * timestamp (u8 length, latin1), key, value; then, with HAS_HEADERS, the count of header names and for each its
  * name (utf8), its shape (ONE value or an ARRAY of a count) and each value: a tag (null, Buffer or string) and
  * its bytes. A message in the old format (no headers) keeps its size after the attributes (u32). With REFUSED
- * the value bytes are the reason refusalOf gave for a batch that could not be decompressed.
+ * the value bytes are the reason refusalOf gave for a batch that could not be decompressed. What kafkajs adds
+ * besides (magicByte, isControlRecord, batchContext, an old-format crc) is not kept: nothing reads it.
  */
 
 const HAS_HEADERS = 1;
@@ -81,7 +82,7 @@ export function packMessage(m: KafkaMessage): Buffer {
   b[0] = (m.headers === undefined ? 0 : HAS_HEADERS) | (refused === null ? 0 : REFUSED);
   b.writeInt8(m.attributes, 1);
   let at = 2;
-  if (m.headers === undefined) at = b.writeUInt32LE((m as { size?: number }).size ?? 0, at);
+  if (m.headers === undefined) at = b.writeUInt32LE(((m as { size?: number }).size ?? 0) >>> 0, at);
   at = writeShort(b, at, m.offset);
   at = writeShort(b, at, m.timestamp);
   at = writeBytes(b, at, m.key);

@@ -16,7 +16,11 @@ export interface Buffered {
   sizes: number[];
   /** the sum of `sizes` */
   bytes: number;
-  /** the next offset to buffer: fetched messages below it are buffered or applied already */
+  /**
+   * the next offset to buffer: every record below it was fetched and is buffered, applied, or not a message (a
+   * transaction's marker, an aborted message); capped at a bounded run's end. A slice that takes all a partition
+   * holds checkpoints it.
+   */
   next: bigint;
   /** the partition had messages past the last fetch */
   hasMore: boolean;
@@ -41,7 +45,7 @@ export interface FetchedBatch {
 export interface Intake {
   /** messages buffered (not below the floor, nor past the end) */
   buffered: number;
-  /** the offset after the batch's last message: the batch's offsets are resolved up to it */
+  /** the offset of the batch's last record (a transaction's marker included): the batch's offsets are resolved up to it */
   lastOffset: string;
   /** the partition now holds its cap of messages or of bytes: pause fetching it */
   pause: boolean;

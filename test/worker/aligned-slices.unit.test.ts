@@ -73,6 +73,8 @@ describe('alignedSlice: the next messages of partition p of every topic to apply
     expect(() => alignedSlice([], { messages: 1, bytes: 0 })).toThrow(RangeError);
     expect(watermarkSetter(sized([{ timestamps: [], hasMore: false, fetchedUntil: 1 }, { timestamps: [], hasMore: true, fetchedUntil: 5 }, { timestamps: [], hasMore: true, fetchedUntil: 3 }]))).toBe(2);
     expect(watermarkSetter(sized([{ timestamps: [1], hasMore: false, fetchedUntil: 1 }]))).toBe(-1);
+    // a partition that has brought no message yet (only a transaction's marker) sets no watermark, as one not fetched yet
+    expect(watermarkSetter(sized([{ timestamps: [], hasMore: true, fetchedUntil: -Infinity }, { timestamps: [], hasMore: true, fetchedUntil: 3 }]))).toBe(1);
   });
 
   it('is full exactly when the count limit is reached or the next message in line would pass the byte limit', () => {

@@ -11,6 +11,7 @@ const message = (offset: number): KafkaMessage => ({ offset: String(offset), key
 function harness(options: { floor?: bigint; end?: bigint; maxBatch?: number } = {}) {
   const buffers = new PartitionBuffers(options.maxBatch ?? 100);
   const commits: unknown[] = [];
+  const passed: string[] = [];
   let wakes = 0;
   const eachBatch = createBatchIntake({
     buffers,
@@ -18,6 +19,7 @@ function harness(options: { floor?: bigint; end?: bigint; maxBatch?: number } = 
     end: () => options.end,
     commit: async (offsets) => void commits.push(...offsets),
     wake: () => wakes++,
+    passed: (key) => void passed.push(key),
     log: pino({ level: 'silent' }),
   });
   const deliver = async (offsets: number[]) => {
@@ -28,7 +30,7 @@ function harness(options: { floor?: bigint; end?: bigint; maxBatch?: number } = 
     await eachBatch({ batch: batch as never, resolveOffset: (o: string) => void resolved.push(o), pause: () => (paused++, () => {}) });
     return { resolved, paused };
   };
-  return { buffers, deliver, commits, wakes: () => wakes };
+  return { buffers, deliver, commits, passed, wakes: () => wakes };
 }
 
 describe('createBatchIntake: eachBatch', () => {
@@ -68,6 +70,10 @@ describe('createBatchIntake: eachBatch', () => {
     await h.deliver([0, 1, 2, 3]);
     const slice = h.buffers.nextSlice('forced', new Set());
     expect(slice?.parts.map((p) => p.count)).toEqual([2]);
+    expect(h.passed).toEqual([]);
+    // a batch wholly past the end buffers nothing: the partition is passed to its end (a replay checks whether it is done)
+    await h.deliver([4, 5]);
+    expect(h.passed).toEqual(['signals.risk:0']);
   });
 
   it('an empty batch does nothing', async () => {

@@ -1,7 +1,7 @@
 // A buffered message packed into one Buffer of its own (src/worker/packed-message.ts) reads back as the message
 // it was: offset, timestamp, attributes, key, value and headers (null values, repeated names as arrays, strings
 // and bytes, any name), an old-format message with its size, and a stand-in for a refused batch that
-// refusalOf still recognises, saying the same reason. Nothing read back is a view of what was packed.
+// refusalOf still recognises, saying the same reason. What is read back views the packed Buffer, not the message.
 import fc from 'fast-check';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ const message = fc
   .map(({ headers, size, ...m }) => (headers === undefined ? { ...m, size } : { ...m, headers }) as KafkaMessage);
 
 describe('a packed message', () => {
-  it('reads back as the message it was, none of it a view of the original bytes', () => {
+  it('reads back as the message it was, its key and value views of the packed Buffer', () => {
     fc.assert(
       fc.property(message, (m) => {
         const packed = packMessage(m);
