@@ -1,39 +1,27 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { COMPRESSIONS, DEFAULT_MAX_BATCH, NAIVE_TIMESTAMPS, ON_INVALID, type Compression, type NaiveTimestamps, type OnInvalid, readWholeNumber, wholeNumberRule } from './config-choices.ts';
 import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind } from './contract/index.ts';
+import { LIMITS } from './contract/limits.ts';
 import { ConfigError } from './errors.ts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './store/database-url.ts';
 
-import { LIMITS } from './contract/limits.ts';
-
 export { LIMITS };
+export { COMPRESSIONS, DEFAULT_MAX_BATCH, NAIVE_TIMESTAMPS, ON_INVALID, type Compression, type NaiveTimestamps, type OnInvalid };
 
-/** Messages per worker transaction unless WORKER_MAX_BATCH or --max-batch says otherwise. */
-export const DEFAULT_MAX_BATCH = 4000;
+/** A setting that is a whole number (readWholeNumber's rule), from min to max. */
+function wholeNumber(min: number, max: number) {
+  return z.string().transform((value, ctx) => {
+    const n = readWholeNumber(value, min, max);
+    if (n === null) ctx.addIssue({ code: 'custom', message: wholeNumberRule(min, max) });
+    return n ?? z.NEVER;
+  });
+}
 
 /** Per-topic overrides: KAFKA_TOPIC_SIGNALS_GENERATED and so on, full topic names (no prefix added). */
 const TOPIC_SETTINGS: Record<EventKind, string> = Object.fromEntries(
   EVENT_KINDS.map((kind) => [kind, `KAFKA_TOPIC_${DEFAULT_TOPICS[kind].toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]),
 ) as Record<EventKind, string>;
-
-/** Codecs of messages the ledger produces (the dead-letter topic, `generate --produce`); every codec is read. */
-export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
-export type Compression = (typeof COMPRESSIONS)[number];
-/** What the worker does with a message that breaks the contract: record it as a dead letter and go on (default), or stop. */
-export const ON_INVALID = ['dead-letter', 'stop'] as const;
-export type OnInvalid = (typeof ON_INVALID)[number];
-/** How a timestamp without an offset is read: a dead letter (default), or as UTC. */
-export const NAIVE_TIMESTAMPS = ['reject', 'utc'] as const;
-export type NaiveTimestamps = (typeof NAIVE_TIMESTAMPS)[number];
-
-/** A whole number in decimal digits only (no "0x10", "1e3" or "12abc"), from min to max. */
-export function wholeNumber(min: number, max: number) {
-  return z
-    .string()
-    .regex(/^\s*\d{1,15}\s*$/, `a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `a whole number from ${min} to ${max}`).max(max, `a whole number from ${min} to ${max}`));
-}
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: 1 to 249 of letters, digits, ".", "_", "-"');
 const port = wholeNumber(0, 65535);

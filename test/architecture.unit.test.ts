@@ -18,11 +18,13 @@ const ALLOWED: Record<string, string[]> = {
   simulate: ['simulate', 'contract'],
   analytics: ['analytics', 'store', 'numeric', 'fold', 'contract', 'errors', 'node-version'],
   api: ['api', 'analytics', 'store', 'fold', 'contract', 'errors'],
-  cli: ['cli', 'worker', 'ingest', 'api', 'analytics', 'store', 'fold', 'contract', 'simulate', 'errors', 'config', 'node-version'],
+  cli: ['cli', 'worker', 'ingest', 'api', 'analytics', 'store', 'fold', 'contract', 'simulate', 'errors', 'config', 'config-choices', 'node-version'],
   errors: [],
   // the Node.js version check every entry point evaluates first, and the package's version
   'node-version': [],
-  config: ['contract', 'store', 'errors'],
+  config: ['config-choices', 'contract', 'store', 'errors'],
+  // the settings' choices and the whole-number rule, without zod: what the command line's main thread loads (lean-main-thread.e2e)
+  'config-choices': [],
   index: ['contract', 'fold', 'store', 'analytics', 'api', 'ingest', 'errors', 'node-version'],
 };
 

@@ -1,4 +1,3 @@
-import { loadConfig } from '../config.ts';
 import type { OpenStoreOptions, Store, StoreAccess } from '../store/index.ts';
 
 export interface GlobalOptions {
@@ -15,8 +14,10 @@ export const migrateOnOpen = (global: GlobalOptions): OpenStoreOptions['migrate'
  * never create a database, tables or files, and refuse a missing or outdated database in one line.
  */
 export async function withStore<T>(global: GlobalOptions, fn: (store: Store) => Promise<T>, access: StoreAccess = 'write', migrate = migrateOnOpen(global)): Promise<T> {
+  // loaded on use, so commands that never open a database (help, a file ingest's main thread) stay light, and the
+  // command line's main thread keeps to config-choices.ts until a command needs its settings
+  const { loadConfig } = await import('../config.ts');
   const config = loadConfig({ db: global.db });
-  // loaded on use, so commands that never open a database (help, a file ingest's main thread) stay light
   const { openStore } = await import('../store/index.ts');
   const store = await openStore({ dbUrl: config.databaseUrl, setting: config.databaseUrlSetting, migrate, access });
   try {

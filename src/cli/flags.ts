@@ -1,4 +1,4 @@
-import { wholeNumber } from '../config.ts';
+import { readWholeNumber, wholeNumberRule } from '../config-choices.ts';
 import { InputError } from '../errors.ts';
 import { hideUrls } from './output.ts';
 
@@ -7,11 +7,10 @@ const shown = (value: string): string => JSON.stringify(hideUrls(value));
 
 /** A commander parser for a whole-number flag: decimal digits only (no 0x10, 1e2, -1), from min to max; a bad value names the flag. */
 export function wholeNumberFlag(flag: string, min: number, max: number): (value: string) => number {
-  const schema = wholeNumber(min, max);
   return (value) => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) throw InputError.invalid(flag, `${parsed.error.issues[0]?.message ?? 'invalid'} (got ${shown(value)})`);
-    return parsed.data;
+    const n = readWholeNumber(value, min, max);
+    if (n === null) throw InputError.invalid(flag, `${wholeNumberRule(min, max)} (got ${shown(value)})`);
+    return n;
   };
 }
 

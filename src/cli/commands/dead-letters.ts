@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { loadKafkaConfig, NAIVE_TIMESTAMPS } from '../../config.ts';
+import { NAIVE_TIMESTAMPS } from '../../config-choices.ts';
 import { LIMITS } from '../../contract/limits.ts';
 import { InputError } from '../../errors.ts';
 import type { DeadLetterEntry } from '../../store/index.ts';
@@ -68,6 +68,7 @@ export function registerDeadLetters(program: Command): void {
       if (bad !== undefined) throw InputError.invalid('--id', `a dead letter id, as list prints it (got ${JSON.stringify(bad.slice(0, 40))})`);
       const global = cmd.optsWithGlobals<GlobalOptions>();
       // the worker's topic names (KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_*), and its rule for offset-less timestamps
+      const { loadKafkaConfig } = await import('../../config.ts');
       const config = loadKafkaConfig({ db: global.db, naiveTimestamps: opts.naiveTimestamps });
       await withStore(global, async (store) => {
         const { retryDeadLetters } = await import('../../store/index.ts');

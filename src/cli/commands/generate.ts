@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { COMPRESSIONS, loadKafkaConfig } from '../../config.ts';
+import { COMPRESSIONS } from '../../config-choices.ts';
 import { InputError } from '../../errors.ts';
 import type { GlobalOptions } from '../context.ts';
 import { decimalFlag, wholeNumberFlag } from '../flags.ts';
@@ -29,6 +29,7 @@ export function registerGenerate(program: Command): void {
       const { generateEvents } = await import('../../simulate/generate-events.ts');
       if (opts.produce) {
         if (opts.output !== undefined) throw InputError.invalid('--produce/--output', 'choose one');
+        const { loadKafkaConfig } = await import('../../config.ts');
         const config = loadKafkaConfig({ db: cmd.optsWithGlobals<GlobalOptions>().db, brokers: opts.brokers, compression: opts.compression });
         const [{ createKafka, explainingRefusals, produceEventLines, startTracing }, { createLogger }] = await Promise.all([import('../../worker/index.ts'), import('../logger.ts')]);
         const lines = generateEvents({ ...shape, topics: config.topics });

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
-import { LIMITS, loadConfig, NAIVE_TIMESTAMPS } from '../../config.ts';
+import { NAIVE_TIMESTAMPS } from '../../config-choices.ts';
+import { LIMITS } from '../../contract/limits.ts';
 import { fromThreadError } from '../../errors.ts';
 import { escapeControls } from '../output.ts';
 import { wholeNumberFlag } from '../flags.ts';
@@ -56,6 +57,7 @@ export function registerIngest(program: Command): void {
     .option('--naive-timestamps <rule>', `a timestamp without a UTC offset: ${NAIVE_TIMESTAMPS.join(' or ')} (read as UTC) (default $NAIVE_TIMESTAMPS, else reject)`)
     .action(async (file: string, opts: { json?: boolean; batchSize: string; maxLineBytes?: string; naiveTimestamps?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { loadConfig } = await import('../../config.ts');
       const config = loadConfig({ db: global.db, naiveTimestamps: opts.naiveTimestamps, maxLineBytes: opts.maxLineBytes });
       const rules = { batchSize: wholeNumberFlag('--batch-size', 1, LIMITS.maxBatchEvents)(opts.batchSize), naiveTimestamps: config.naiveTimestamps, maxLineBytes: config.maxLineBytes };
       // a file that cannot be read is refused before anything is opened

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { loadKafkaConfig } from '../../config.ts';
-import { EVENT_KINDS } from '../../contract/index.ts';
 import { migrateOnOpen, type GlobalOptions } from '../context.ts';
 import { createLogger } from '../logger.ts';
 import { addKafkaOptions, addMessageRuleOptions, kafkaFlags } from './worker.ts';
@@ -16,6 +14,7 @@ export function registerReplay(program: Command): void {
       .option('--json', 'print the summary as JSON')),
   ).action(async (opts: { brokers?: string; groupId?: string; json?: boolean; onInvalid?: string; naiveTimestamps?: string }, cmd: Command) => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
+    const [{ loadKafkaConfig }, { EVENT_KINDS }] = await Promise.all([import('../../config.ts'), import('../../contract/index.ts')]);
     const config = loadKafkaConfig(kafkaFlags(global, { brokers: opts.brokers, onInvalid: opts.onInvalid, naiveTimestamps: opts.naiveTimestamps }));
     // on stderr: stdout holds the summary alone (--json is read by scripts)
     const [{ openStore }, { activeTraceIds, createKafka, createWorker, createWorkerMetrics, explainingRefusals, fetchPartitionOffsets, startTracing }] = await Promise.all([import('../../store/index.ts'), import('../../worker/index.ts')]);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadKafkaConfig } from '../../config.ts';
-import { EVENT_KINDS } from '../../contract/index.ts';
 import type { GlobalOptions } from '../context.ts';
 import { wholeNumberFlag } from '../flags.ts';
 import { createLogger } from '../logger.ts';
@@ -16,6 +14,7 @@ export function registerTopics(program: Command): void {
       .option('--replication-factor <n>', 'replicas per partition, 1 to 32', wholeNumberFlag('--replication-factor', 1, 32), 1)
       .option('--dlq-topic <topic>', 'also create this dead-letter topic (default $KAFKA_DLQ_TOPIC)'),
   ).action(async (opts: { partitions: number; replicationFactor: number; brokers?: string; dlqTopic?: string }, cmd: Command) => {
+    const [{ loadKafkaConfig }, { EVENT_KINDS }] = await Promise.all([import('../../config.ts'), import('../../contract/index.ts')]);
     const config = loadKafkaConfig(kafkaFlags(cmd.optsWithGlobals<GlobalOptions>(), opts));
     const { createKafka, createTopics, explainingRefusals } = await import('../../worker/index.ts');
     const names = [...EVENT_KINDS.map((k) => config.topics[k]), ...(config.deadLetterTopic === null ? [] : [config.deadLetterTopic])];

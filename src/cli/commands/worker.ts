@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { COMPRESSIONS, DEFAULT_MAX_BATCH, LIMITS, loadKafkaConfig, type KafkaFlags, NAIVE_TIMESTAMPS, ON_INVALID } from '../../config.ts';
+import { COMPRESSIONS, DEFAULT_MAX_BATCH, NAIVE_TIMESTAMPS, ON_INVALID } from '../../config-choices.ts';
+import type { KafkaFlags } from '../../config.ts';
+import { LIMITS } from '../../contract/limits.ts';
 import { fromThreadError } from '../../errors.ts';
 import { migrateOnOpen, type GlobalOptions } from '../context.ts';
 import { startThread } from '../thread.ts';
@@ -65,8 +67,8 @@ export function registerWorker(program: Command): void {
       .option('--compression <codec>', `codec of the messages forwarded to --dlq-topic: ${COMPRESSIONS.join(', ')} (default $KAFKA_COMPRESSION, else none)`)),
   ).action(async (opts: WorkerFlags, cmd: Command) => {
     const global = cmd.optsWithGlobals<GlobalOptions>();
-    const config = loadKafkaConfig(kafkaFlags(global, opts));
-    await runWorkerThread({ config, migrate: migrateOnOpen(global) });
+    // the thread reads and checks the settings: this thread loads neither zod nor the contract (config-choices.ts)
+    await runWorkerThread({ flags: kafkaFlags(global, opts), migrate: migrateOnOpen(global) });
   });
 }
 
