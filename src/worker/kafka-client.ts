@@ -192,8 +192,8 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   }
 }
 
-/** The most bytes one fetch brings (kafkajs maxBytes), across all partitions. */
-const FETCH_BYTES = 8 * 1_048_576;
+/** The most bytes one fetch brings (kafkajs maxBytes), across all partitions: 4 MiB took 12 MB off the worker's peak RSS against 8 (docs/benchmarks.md). */
+const FETCH_BYTES = 4 * 1_048_576;
 
 /**
  * The worker's consumer of `partitionCount` topic partitions in all: a fetch brings all of them within a

@@ -5,7 +5,7 @@ import { refusalOf, refusedValue } from './compression-codecs.ts';
  * A fetched message packed into one Buffer of its own while it waits in a partition buffer: its offset,
  * produce time, attributes, key, value and headers, byte for byte. kafkajs hands each message as an object
  * with a view of the fetch response for its key, its value and each header value; kept as they are, the
- * 74,000 messages the buffers hold at most (30 partitions of 2,000, plus what a fetch overshoots) cost about
+ * 74,000 messages the buffers held at most (30 partitions of 2,000 then, plus what a fetch overshoots) cost about
  * 500 bytes of heap each besides their bytes, and one view would keep the whole response alive. Packed, a
  * message costs one small Buffer; `unpackMessage` gives the object back when its slice is taken, its key, value
  * and header values views of the packed Buffer.

@@ -72,6 +72,15 @@ export interface TakenPart {
  */
 export const MAX_SLICE_BYTES = 4 * 1_048_576;
 
+/**
+ * A partition is paused at this fraction of a slice's messages: 500 at the default --max-batch of 4,000, so the
+ * 30 partitions of the five topics hold at most about 15,000 messages besides a fetch's overshoot. Measured with
+ * the `rss` and `main` parts of bench:worker (docs/benchmarks.md): at half a slice the worker's peak RSS was 328
+ * and 334 MB, at an eighth (with fetches of 4 MiB, kafka-client.ts) 286 and 291, at the same throughput on
+ * PostgreSQL and within this machine's noise on SQLite.
+ */
+const PAUSE_AT_SLICE_FRACTION = 8;
+
 /** Bytes of a header's value, or of each of its values (kafkajs reads a null value, which librdkafka can send, as null). */
 const headerBytes = (v: Buffer | string | (Buffer | string | null)[] | null | undefined): number =>
   v === undefined || v === null ? 0 : Array.isArray(v) ? v.reduce((n, x) => n + headerBytes(x), 0) : Buffer.byteLength(v);
@@ -88,7 +97,7 @@ function messageBytes(m: KafkaMessage): number {
  * of them: no broker, no database, no clock. eachBatch hands each fetched batch to `intake`; the applier
  * asks `nextSlice` for partition p of every topic together (they hold the same signals: producers key by
  * signal_id), aligned on produce time up to the watermark (alignedSlice), and `take`s it. A partition
- * holding `cap` messages or `byteCap` bytes (half a slice of either) is paused until the applier takes
+ * holding `cap` messages (an eighth of a slice) or `byteCap` bytes (half a slice of them) is paused until the applier takes
  * some, so each partition's buffer stays bounded while the partitions behind keep being fetched.
  */
 export class PartitionBuffers {
@@ -102,7 +111,7 @@ export class PartitionBuffers {
 
   constructor(maxBatch: number, maxBytes = MAX_SLICE_BYTES) {
     this.#limits = { messages: maxBatch, bytes: maxBytes };
-    this.cap = Math.max(1, Math.ceil(maxBatch / 2));
+    this.cap = Math.max(1, Math.ceil(maxBatch / PAUSE_AT_SLICE_FRACTION));
     this.byteCap = Math.max(1, Math.ceil(maxBytes / 2));
   }
 

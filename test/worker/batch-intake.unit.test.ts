@@ -59,8 +59,8 @@ describe('createBatchIntake: eachBatch', () => {
     expect(h.buffers.holdsMessages).toBe(true);
   });
 
-  it('a partition that reaches its cap (half a slice) is paused', async () => {
-    const h = harness({ maxBatch: 4 });
+  it('a partition that reaches its cap (an eighth of a slice) is paused', async () => {
+    const h = harness({ maxBatch: 24 });
     const { paused } = await h.deliver([0, 1, 2]);
     expect(paused).toBe(1);
   });

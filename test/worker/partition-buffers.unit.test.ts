@@ -1,6 +1,6 @@
 // The worker's partition buffers (src/worker/partition-buffers.ts) without a broker: fetched batches go in,
 // slices of partition p of every topic come out, aligned on produce time (test/worker/aligned-slices pins
-// the alignment itself); a partition is paused at half a slice and resumed once the applier takes some; a
+// the alignment itself); a partition is paused at its cap (an eighth of a slice's messages, half of its bytes) and resumed once the applier takes some; a
 // rebalance drops everything. A buffered message holds copies of its bytes, not views of the fetch response,
 // and is given back as it came.
 import type { KafkaMessage } from 'kafkajs';
@@ -121,8 +121,8 @@ describe('partition buffers', () => {
     expect(small.nextSlice('full', new Set())).toBeNull();
   });
 
-  it('pause a partition at half a slice, and resume it once the applier takes it below that', () => {
-    const buffers = new PartitionBuffers(4);
+  it('pause a partition at an eighth of a slice, and resume it once the applier takes it below that', () => {
+    const buffers = new PartitionBuffers(16);
     expect(buffers.cap).toBe(2);
     expect(buffers.intake(batch('a', 0, 0, [1], 10), 0n)?.pause).toBe(false);
     expect(buffers.anyPaused).toBe(false);
