@@ -1,7 +1,7 @@
 // The settings' fixed choices and the whole-number rule, without zod: the command line's main thread loads
 // these to build --help and read its flags, and loads config.ts (zod, the contract) only when a command runs
 // that needs it. `signal-ledger worker` never loads config.ts there: its thread reads the settings
-// (test/cli/lean-main-thread.unit.test.ts).
+// (test/cli/lean-main-thread.e2e.test.ts).
 
 /** Messages per worker transaction unless WORKER_MAX_BATCH or --max-batch says otherwise. */
 export const DEFAULT_MAX_BATCH = 4000;

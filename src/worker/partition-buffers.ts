@@ -77,7 +77,8 @@ export const MAX_SLICE_BYTES = 4 * 1_048_576;
  * 30 partitions of the five topics hold at most about 15,000 messages besides a fetch's overshoot. By the protocol
  * against half a slice with fetches of 8 MiB (docs/benchmarks.md): the worker's peak RSS 290 MB against 344, under
  * the 300 MB goal, for 0.85 of the throughput on PostgreSQL and 0.88 on SQLite (smaller buffers leave the applier
- * smaller slices: at most 2,500 messages when the five partitions are full).
+ * smaller slices: about 2,500 messages, besides a fetch's overshoot, when the five partitions are full; the
+ * PostgreSQL ranges overlapped, SQLite's did not).
  */
 const PAUSE_AT_SLICE_FRACTION = 8;
 

@@ -1,7 +1,7 @@
 // The command line's main thread stays light: it builds --help and reads flags from config-choices.ts, and
 // loads config.ts (zod and the contract's schemas) only when a command needs its settings. `signal-ledger
 // worker` never does there: its thread reads and checks the settings, so the main thread, which only relays
-// signals for the whole run, holds none of it (about 20 MB of the worker's peak RSS, docs/benchmarks.md).
+// signals for the whole run, holds none of it (about 15 MB of the worker's peak RSS, docs/benchmarks.md).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
