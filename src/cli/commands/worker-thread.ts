@@ -5,8 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type KafkaConfig, type KafkaFlags, loadKafkaConfig } from '../../config.ts';
 import { ConfigError, describeError, type ThreadError, toThreadError } from '../../errors.ts';
-import { openStore, type OpenStoreOptions } from '../../store/index.ts';
-import { activeTraceIds, createWorker, createWorkerMetrics, explainKafkaError, startHealthServer, startTracing } from '../../worker/index.ts';
+import type { OpenStoreOptions } from '../../store/index.ts';
 import { createLogger } from '../logger.ts';
 
 export interface WorkerThreadInput {
@@ -23,7 +22,8 @@ const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}
 
 const { flags, migrate } = workerData as WorkerThreadInput;
 const post = (m: WorkerThreadMessage) => parentPort?.postMessage(m);
-// a bad setting ends the thread with its ConfigError (exit code 2), before anything is opened
+// a bad setting ends the thread with its ConfigError (exit code 2), before the store and the Kafka client are
+// even loaded (run imports them)
 let config: KafkaConfig | undefined;
 try {
   config = loadKafkaConfig(flags);
@@ -33,6 +33,10 @@ try {
 if (config !== undefined) await run(config);
 
 async function run(config: KafkaConfig): Promise<void> {
+  const [{ openStore }, { activeTraceIds, createWorker, createWorkerMetrics, explainKafkaError, startHealthServer, startTracing }] = await Promise.all([
+    import('../../store/index.ts'),
+    import('../../worker/index.ts'),
+  ]);
   // off (and nothing loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set; then log lines in a slice carry its trace
   const tracing = await startTracing(config.tracing);
   const logger = await createLogger(config.logLevel, undefined, tracing.tracer === null ? undefined : activeTraceIds);
