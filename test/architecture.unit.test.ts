@@ -14,7 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   numeric: ['numeric'],
   store: ['store', 'numeric', 'fold', 'contract', 'errors'],
   ingest: ['ingest', 'store', 'contract', 'errors'],
-  worker: ['worker', 'store', 'contract', 'simulate', 'errors', 'config', 'node-version'],
+  worker: ['worker', 'store', 'contract', 'simulate', 'errors', 'config', 'config-choices', 'node-version'],
   simulate: ['simulate', 'contract'],
   analytics: ['analytics', 'store', 'numeric', 'fold', 'contract', 'errors', 'node-version'],
   api: ['api', 'analytics', 'store', 'fold', 'contract', 'errors'],

@@ -85,7 +85,7 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     maxRetryDelayMs,
   });
 
-  const buffers = new PartitionBuffers(config.maxBatch);
+  const buffers = new PartitionBuffers(config.maxBatch, undefined, config.partitionBuffer);
   let applier: Promise<void> = Promise.resolve();
   let writer: StoreWriter | null = null;
 

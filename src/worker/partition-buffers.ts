@@ -1,4 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
+import { defaultPartitionBuffer } from '../config-choices.ts';
 import { alignedSlice, type SliceLimits, watermarkSetter } from './aligned-slices.ts';
 import { packMessage, unpackMessage } from './packed-message.ts';
 import { partitionKey } from './partition-offsets.ts';
@@ -72,16 +73,6 @@ export interface TakenPart {
  */
 export const MAX_SLICE_BYTES = 4 * 1_048_576;
 
-/**
- * A partition is paused at this fraction of a slice's messages: 500 at the default --max-batch of 4,000, so the
- * 30 partitions of the five topics hold at most about 15,000 messages besides a fetch's overshoot. By the protocol
- * against half a slice with fetches of 8 MiB (docs/benchmarks.md): the worker's peak RSS 290 MB against 344, under
- * the 300 MB goal, for 0.85 of the throughput on PostgreSQL and 0.88 on SQLite (smaller buffers leave the applier
- * smaller slices: about 2,500 messages, besides a fetch's overshoot, when the five partitions are full; the
- * PostgreSQL ranges overlapped, SQLite's did not).
- */
-const PAUSE_AT_SLICE_FRACTION = 8;
-
 /** Bytes of a header's value, or of each of its values (kafkajs reads a null value, which librdkafka can send, as null). */
 const headerBytes = (v: Buffer | string | (Buffer | string | null)[] | null | undefined): number =>
   v === undefined || v === null ? 0 : Array.isArray(v) ? v.reduce((n, x) => n + headerBytes(x), 0) : Buffer.byteLength(v);
@@ -98,8 +89,9 @@ function messageBytes(m: KafkaMessage): number {
  * of them: no broker, no database, no clock. eachBatch hands each fetched batch to `intake`; the applier
  * asks `nextSlice` for partition p of every topic together (they hold the same signals: producers key by
  * signal_id), aligned on produce time up to the watermark (alignedSlice), and `take`s it. A partition
- * holding `cap` messages (an eighth of a slice) or `byteCap` bytes (half a slice of them) is paused until the applier takes
- * some, so each partition's buffer stays bounded while the partitions behind keep being fetched.
+ * holding `cap` messages (--partition-buffer: by default an eighth of a slice, defaultPartitionBuffer) or `byteCap`
+ * bytes (half a slice of them) is paused until the applier takes some, so each partition's buffer stays bounded
+ * while the partitions behind keep being fetched.
  */
 export class PartitionBuffers {
   readonly #byKey = new Map<string, Buffered>();
@@ -110,9 +102,10 @@ export class PartitionBuffers {
   /** ... or this many bytes of them */
   readonly byteCap: number;
 
-  constructor(maxBatch: number, maxBytes = MAX_SLICE_BYTES) {
+  /** `cap`: the worker's --partition-buffer (config.ts resolves its default, defaultPartitionBuffer). */
+  constructor(maxBatch: number, maxBytes = MAX_SLICE_BYTES, cap = defaultPartitionBuffer(maxBatch)) {
     this.#limits = { messages: maxBatch, bytes: maxBytes };
-    this.cap = Math.max(1, Math.ceil(maxBatch / PAUSE_AT_SLICE_FRACTION));
+    this.cap = Math.max(1, cap);
     this.byteCap = Math.max(1, Math.ceil(maxBytes / 2));
   }
 

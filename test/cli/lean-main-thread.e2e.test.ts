@@ -26,7 +26,7 @@ const HEAVY = ['zod', 'kafkajs', '@mikro-orm/core', 'pino', 'config', 'contract/
 describe('the main thread of the command line', () => {
   it('worker: its thread reads the settings (a bad one still exits 2 naming its flag); the main thread loads no schema, driver or client', () => {
     const r = mainThreadModules(['worker', '--max-batch', '5001']);
-    expect(r.stderr).toContain('--max-batch: a whole number from 1 to 5000');
+    expect(r.stderr).toBe('signal-ledger: --max-batch: a whole number from 1 to 5000\n');
     expect(r.code).toBe(2);
     expect(r.modules).toContain('commander');
     expect(r.modules).toContain('cli/thread');

@@ -9,6 +9,7 @@ import { loadConfig, loadKafkaConfig } from '../../src/config.ts';
 describe('a flag given over a bad environment variable', () => {
   it.each([
     ['maxBatch', 'WORKER_MAX_BATCH', '0', '10', 'maxBatch', 10],
+    ['partitionBuffer', 'WORKER_PARTITION_BUFFER', '0', '800', 'partitionBuffer', 800],
     ['metricsPort', 'METRICS_PORT', 'x', '0', 'metricsPort', 0],
     ['metricsHost', 'METRICS_HOST', 'a b', '0.0.0.0', 'metricsHost', '0.0.0.0'],
     ['compression', 'KAFKA_COMPRESSION', 'brotli', 'zstd', 'compression', 'zstd'],

@@ -73,6 +73,18 @@ describe('ranges of the settings docs/settings.md states', () => {
     expect(refusal({ WORKER_MAX_BATCH: '0' })).toMatch(/^WORKER_MAX_BATCH: a whole number from 1 to 5000/);
   });
 
+  it('WORKER_PARTITION_BUFFER / --partition-buffer: 1 to 5,000, by default an eighth of the batch (500 at the default 4,000)', () => {
+    expect(loadKafkaConfig({}, {}).partitionBuffer).toBe(500);
+    expect(loadKafkaConfig({}, { WORKER_MAX_BATCH: '1000' }).partitionBuffer).toBe(125);
+    expect(loadKafkaConfig({}, { WORKER_MAX_BATCH: '1' }).partitionBuffer).toBe(1);
+    expect(loadKafkaConfig({}, { WORKER_MAX_BATCH: '9' }).partitionBuffer).toBe(2);
+    expect(loadKafkaConfig({}, { WORKER_PARTITION_BUFFER: '1' }).partitionBuffer).toBe(1);
+    expect(loadKafkaConfig({ partitionBuffer: '5000' }, { WORKER_PARTITION_BUFFER: '800' }).partitionBuffer).toBe(5000);
+    expect(refusal({ WORKER_PARTITION_BUFFER: '0' })).toMatch(/^WORKER_PARTITION_BUFFER: a whole number from 1 to 5000/);
+    expect(refusal({ WORKER_PARTITION_BUFFER: '5001' })).toMatch(/^WORKER_PARTITION_BUFFER: /);
+    expect(() => loadKafkaConfig({ partitionBuffer: '1e3' }, {})).toThrow(/^--partition-buffer: a whole number from 1 to 5000/);
+  });
+
   it('INGEST_MAX_LINE_BYTES / --max-line-bytes: 1 KiB to 64 MiB', () => {
     expect(loadConfig({}, { INGEST_MAX_LINE_BYTES: '1024' }).maxLineBytes).toBe(1024);
     expect(loadConfig({}, { INGEST_MAX_LINE_BYTES: '67108864' }).maxLineBytes).toBe(67_108_864);

@@ -121,6 +121,14 @@ describe('partition buffers', () => {
     expect(small.nextSlice('full', new Set())).toBeNull();
   });
 
+  it('--partition-buffer sets the pause instead of the eighth of a slice', () => {
+    const buffers = new PartitionBuffers(16, undefined, 3);
+    expect(buffers.cap).toBe(3);
+    expect(buffers.intake(batch('a', 0, 0, [1, 2], 10), 0n)?.pause).toBe(false);
+    expect(buffers.intake(batch('a', 0, 2, [3], 10), 0n)?.pause).toBe(true);
+    expect(new PartitionBuffers(16, undefined, 0).cap).toBe(1);
+  });
+
   it('pause a partition at an eighth of a slice, and resume it once the applier takes it below that', () => {
     const buffers = new PartitionBuffers(16);
     expect(buffers.cap).toBe(2);

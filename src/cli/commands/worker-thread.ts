@@ -55,7 +55,10 @@ async function run(config: KafkaConfig): Promise<void> {
         logger.info({ signal: m.signal }, 'stopping: finishing the batch in hand');
         void worker.stop().catch(() => undefined);
       });
-      logger.info({ database: store.target.url, group: config.groupId, metrics: `http://${hostPort(host, server.port)}/metrics` }, 'worker starting');
+      logger.info(
+        { database: store.target.url, group: config.groupId, metrics: `http://${hostPort(host, server.port)}/metrics`, maxBatch: config.maxBatch, partitionBuffer: config.partitionBuffer },
+        'worker starting',
+      );
       try {
         // a stop while start() still waits for a broker that does not answer (kafkajs tries for about 30 s)
         // ends the worker at once: nothing is in hand yet
