@@ -46,7 +46,13 @@ const port = 9092;
 const startedBroker = process.env.KAFKA_BROKERS === undefined && !(await portAnswers(port));
 if (process.env.KAFKA_BROKERS === undefined) await startLocalKafka({ port });
 const id = randomBytes(3).toString('hex');
-const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${port}`, KAFKA_TOPIC_PREFIX: `bench${id}.`, KAFKA_GROUP_ID: `bench${id}` };
+// WORKER_PARTITION_BUFFER reaches every part: the in-process workers through this configuration, the rss part's process through its environment
+const env = {
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${port}`,
+  KAFKA_TOPIC_PREFIX: `bench${id}.`,
+  KAFKA_GROUP_ID: `bench${id}`,
+  ...(process.env.WORKER_PARTITION_BUFFER === undefined ? {} : { WORKER_PARTITION_BUFFER: process.env.WORKER_PARTITION_BUFFER }),
+};
 const config = loadKafkaConfig({}, env);
 const kafka = createKafka(config.kafka, silent);
 const topics = EVENT_KINDS.map((k) => config.topics[k]);

@@ -8,14 +8,14 @@ export const DEFAULT_MAX_BATCH = 4000;
 
 /**
  * Messages the worker buffers for a topic partition before it pauses fetching it, unless WORKER_PARTITION_BUFFER or
- * --partition-buffer says otherwise: an eighth of a slice, 500 at the default --max-batch. The 30 partitions of the
- * five topics then hold at most about 15,000 messages besides a fetch's overshoot, and the worker's peak RSS stays
- * under 300 MB (290 MB on the 200,000-message benchmark). By the protocol (docs/benchmarks.md), a fifth (800)
- * gave 303 MB and 1.32x the throughput on PostgreSQL (the same on SQLite); half a slice (2,000, the setting before
- * 9a6bea5, with fetches of 8 MiB) 344 MB: memory is chosen over speed by default, and an operator with memory to
- * spare raises it (docs/worker.md).
+ * --partition-buffer says otherwise: an eighth of a slice, rounded up (500 at the default --max-batch), so the 30
+ * partitions of the five topics hold at most about 15,000 messages besides a fetch's overshoot. Memory is chosen
+ * over speed by default, under the 300 MB goal; an operator with memory to spare raises it (docs/worker.md, the
+ * figures in docs/benchmarks.md).
  */
 export const defaultPartitionBuffer = (maxBatch: number): number => Math.max(1, Math.ceil(maxBatch / 8));
+/** The largest --partition-buffer: 355 MB at the peak of the 200,000-message benchmark (docs/benchmarks.md). */
+export const MAX_PARTITION_BUFFER = 5000;
 
 /** Codecs of messages the ledger produces (the dead-letter topic, `generate --produce`); every codec is read. */
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;

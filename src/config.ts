@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { COMPRESSIONS, DEFAULT_MAX_BATCH, defaultPartitionBuffer, NAIVE_TIMESTAMPS, ON_INVALID, type Compression, type NaiveTimestamps, type OnInvalid, readWholeNumber, wholeNumberRule } from './config-choices.ts';
+import { COMPRESSIONS, DEFAULT_MAX_BATCH, defaultPartitionBuffer, MAX_PARTITION_BUFFER, NAIVE_TIMESTAMPS, ON_INVALID, type Compression, type NaiveTimestamps, type OnInvalid, readWholeNumber, wholeNumberRule } from './config-choices.ts';
 import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind } from './contract/index.ts';
 import { LIMITS } from './contract/limits.ts';
 import { ConfigError } from './errors.ts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './store/database-url.ts';
 
 export { LIMITS };
-export { COMPRESSIONS, DEFAULT_MAX_BATCH, defaultPartitionBuffer, NAIVE_TIMESTAMPS, ON_INVALID, type Compression, type NaiveTimestamps, type OnInvalid };
+export { COMPRESSIONS, DEFAULT_MAX_BATCH, defaultPartitionBuffer, MAX_PARTITION_BUFFER, NAIVE_TIMESTAMPS, ON_INVALID, type Compression, type NaiveTimestamps, type OnInvalid };
 
 /** A setting that is a whole number (readWholeNumber's rule), from min to max. */
 function wholeNumber(min: number, max: number) {
@@ -53,7 +53,7 @@ const envSchema = z.object({
   METRICS_PORT: port.optional(),
   METRICS_HOST: z.union([z.ipv4(), z.ipv6(), z.hostname()], 'an IP address or host name to listen on, such as 127.0.0.1, 0.0.0.0 or ::').optional(),
   WORKER_MAX_BATCH: wholeNumber(1, LIMITS.maxBatchEvents).optional(),
-  WORKER_PARTITION_BUFFER: wholeNumber(1, LIMITS.maxBatchEvents).optional(),
+  WORKER_PARTITION_BUFFER: wholeNumber(1, MAX_PARTITION_BUFFER).optional(),
   KAFKA_COMPRESSION: z.enum(COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`).optional(),
   WORKER_ON_INVALID: z.enum(ON_INVALID, `one of ${ON_INVALID.join(', ')}`).optional(),
   NAIVE_TIMESTAMPS: z.enum(NAIVE_TIMESTAMPS, `one of ${NAIVE_TIMESTAMPS.join(', ')}`).optional(),
@@ -163,8 +163,12 @@ export interface KafkaConfig extends LedgerConfig {
   metricsHost: string;
   /** the worker applies at most this many messages per database transaction */
   maxBatch: number;
-  /** fetched messages the worker buffers for a topic partition before it pauses fetching it (memory against speed) */
-  partitionBuffer: number;
+  /**
+   * fetched messages the worker buffers for a topic partition before it pauses fetching it (memory against speed):
+   * the value set, else null for the default, an eighth of maxBatch (defaultPartitionBuffer), which follows
+   * a maxBatch changed later (the benchmark's batch sizes)
+   */
+  partitionBuffer: number | null;
   /** codec of the messages the ledger produces (dead-letter topic, generate --produce) */
   compression: Compression;
   /** a contract violation: dead letter and go on (default), or stop the worker without committing its offset */
@@ -235,7 +239,6 @@ export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, stri
   } else if (e.KAFKA_SASL_USERNAME !== undefined || e.KAFKA_SASL_PASSWORD !== undefined) {
     throw ConfigError.invalid('KAFKA_SASL_MECHANISM', 'required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set (plain, scram-sha-256 or scram-sha-512)');
   }
-  const maxBatch = e.WORKER_MAX_BATCH ?? DEFAULT_MAX_BATCH;
   return {
     ...base,
     kafka,
@@ -244,8 +247,8 @@ export function loadKafkaConfig(flags: KafkaFlags = {}, env: Record<string, stri
     deadLetterTopic: e.KAFKA_DLQ_TOPIC ?? null,
     metricsPort: e.METRICS_PORT ?? 9464,
     metricsHost: e.METRICS_HOST ?? '127.0.0.1',
-    maxBatch,
-    partitionBuffer: e.WORKER_PARTITION_BUFFER ?? defaultPartitionBuffer(maxBatch),
+    maxBatch: e.WORKER_MAX_BATCH ?? DEFAULT_MAX_BATCH,
+    partitionBuffer: e.WORKER_PARTITION_BUFFER ?? null,
     compression: e.KAFKA_COMPRESSION ?? 'none',
     onInvalid: e.WORKER_ON_INVALID ?? 'dead-letter',
     tracing: {

@@ -22,7 +22,7 @@ export interface BatchIntakeOptions {
  * The consumer's eachBatch. kafkajs fetches; this only buffers what the store does not have yet and
  * resolves the batch's offsets so the next fetch goes on (autoCommit is off: kafkajs commits nothing
  * itself), while the applier writes slices to the database and commits exactly their offsets. Fetching
- * and applying thus overlap. A partition holding its cap of messages (an eighth of a slice) or bytes (half a slice) is paused until
+ * and applying thus overlap. A partition holding its cap of messages (--partition-buffer) or bytes (half a slice) is paused until
  * the applier takes some, so its buffer is bounded and the partitions behind keep being fetched (partition-buffers.ts).
  */
 export function createBatchIntake(options: BatchIntakeOptions): (payload: Pick<EachBatchPayload, 'batch' | 'resolveOffset' | 'pause'>) => Promise<void> {

@@ -192,7 +192,7 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   }
 }
 
-/** The most bytes one fetch brings (kafkajs maxBytes), across all partitions: 4 MiB, with the pause at an eighth of a slice (partition-buffers.ts), keeps the worker under 300 MB (docs/benchmarks.md). */
+/** The most bytes one fetch brings (kafkajs maxBytes), across all partitions: 4 MiB, with the default --partition-buffer (config-choices.ts), keeps the worker under 300 MB (docs/benchmarks.md). */
 const FETCH_BYTES = 4 * 1_048_576;
 
 /**

@@ -102,10 +102,11 @@ export class PartitionBuffers {
   /** ... or this many bytes of them */
   readonly byteCap: number;
 
-  /** `cap`: the worker's --partition-buffer (config.ts resolves its default, defaultPartitionBuffer). */
-  constructor(maxBatch: number, maxBytes = MAX_SLICE_BYTES, cap = defaultPartitionBuffer(maxBatch)) {
+  /** `cap`: the worker's --partition-buffer, a whole number from 1; null for its default, defaultPartitionBuffer(maxBatch). */
+  constructor(maxBatch: number, maxBytes = MAX_SLICE_BYTES, cap: number | null = null) {
     this.#limits = { messages: maxBatch, bytes: maxBytes };
-    this.cap = Math.max(1, cap);
+    this.cap = cap ?? defaultPartitionBuffer(maxBatch);
+    if (!Number.isInteger(this.cap) || this.cap < 1) throw new RangeError(`a partition buffer of ${this.cap} messages: a whole number from 1 is needed`);
     this.byteCap = Math.max(1, Math.ceil(maxBytes / 2));
   }
 

@@ -4,7 +4,7 @@
 // WORKER_MAX_BATCH default 4000 and 5001 refused, --max-batch 0 refused, METRICS_PORT 70000 refused.
 // The same defaults as --help prints them: cli.e2e.test.ts in this folder.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, loadKafkaConfig } from '../../src/config.ts';
+import { defaultPartitionBuffer, loadConfig, loadKafkaConfig } from '../../src/config.ts';
 
 const refusal = (env: Record<string, string>, flags = {}) => {
   try {
@@ -73,11 +73,9 @@ describe('ranges of the settings docs/settings.md states', () => {
     expect(refusal({ WORKER_MAX_BATCH: '0' })).toMatch(/^WORKER_MAX_BATCH: a whole number from 1 to 5000/);
   });
 
-  it('WORKER_PARTITION_BUFFER / --partition-buffer: 1 to 5,000, by default an eighth of the batch (500 at the default 4,000)', () => {
-    expect(loadKafkaConfig({}, {}).partitionBuffer).toBe(500);
-    expect(loadKafkaConfig({}, { WORKER_MAX_BATCH: '1000' }).partitionBuffer).toBe(125);
-    expect(loadKafkaConfig({}, { WORKER_MAX_BATCH: '1' }).partitionBuffer).toBe(1);
-    expect(loadKafkaConfig({}, { WORKER_MAX_BATCH: '9' }).partitionBuffer).toBe(2);
+  it('WORKER_PARTITION_BUFFER / --partition-buffer: 1 to 5,000, by default (null) an eighth of the batch rounded up (500 at the default 4,000)', () => {
+    expect(loadKafkaConfig({}, {}).partitionBuffer).toBeNull();
+    expect([4000, 1000, 9, 1].map(defaultPartitionBuffer)).toEqual([500, 125, 2, 1]);
     expect(loadKafkaConfig({}, { WORKER_PARTITION_BUFFER: '1' }).partitionBuffer).toBe(1);
     expect(loadKafkaConfig({ partitionBuffer: '5000' }, { WORKER_PARTITION_BUFFER: '800' }).partitionBuffer).toBe(5000);
     expect(refusal({ WORKER_PARTITION_BUFFER: '0' })).toMatch(/^WORKER_PARTITION_BUFFER: a whole number from 1 to 5000/);

@@ -162,11 +162,12 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
   });
 
   it('worker --partition-buffer 1 (every partition paused at each message it buffers) still ends equal to ingesting the same events from a file', async () => {
-    const { lines, db, config } = await publishedWorkload(300, 17, {}, 'sqlite-file');
+    const { lines, db, config } = await publishedWorkload(300, 17);
     const expected = await recordsOf(lines);
     const store = await openStore({ dbUrl: db.url, migrate: true });
+    let worker: ReturnType<typeof startCli> | undefined;
     try {
-      const worker = startCli(['worker', '--metrics-port', '0', '--partition-buffer', '1'], { env: { ...config.env, LOG_LEVEL: 'info' } });
+      worker = startCli(['worker', '--metrics-port', '0', '--partition-buffer', '1'], { env: { ...config.env, LOG_LEVEL: 'info' } });
       expect(await worker.outputIncludes('worker starting'), worker.output).toBe(true);
       const start = JSON.parse(worker.output.split('\n').find((l) => l.includes('worker starting')) as string) as Record<string, unknown>;
       expect(start).toMatchObject({ maxBatch: 4000, partitionBuffer: 1 });
@@ -176,6 +177,7 @@ describe('the Kafka worker against a real broker and PostgreSQL', () => {
       expect(await snapshot(store)).toBe(expected);
       expect(await count(store, 'select count(*) as n from signal_events')).toBe(distinctEvents(lines));
     } finally {
+      worker?.kill('SIGKILL');
       await store.close();
       await db.drop();
     }

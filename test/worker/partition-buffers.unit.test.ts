@@ -1,6 +1,6 @@
 // The worker's partition buffers (src/worker/partition-buffers.ts) without a broker: fetched batches go in,
 // slices of partition p of every topic come out, aligned on produce time (test/worker/aligned-slices pins
-// the alignment itself); a partition is paused at its cap (an eighth of a slice's messages, half of its bytes) and resumed once the applier takes some; a
+// the alignment itself); a partition is paused at its cap (--partition-buffer, by default an eighth of a slice's messages; half of its bytes) and resumed once the applier takes some; a
 // rebalance drops everything. A buffered message holds copies of its bytes, not views of the fetch response,
 // and is given back as it came.
 import type { KafkaMessage } from 'kafkajs';
@@ -126,7 +126,9 @@ describe('partition buffers', () => {
     expect(buffers.cap).toBe(3);
     expect(buffers.intake(batch('a', 0, 0, [1, 2], 10), 0n)?.pause).toBe(false);
     expect(buffers.intake(batch('a', 0, 2, [3], 10), 0n)?.pause).toBe(true);
-    expect(new PartitionBuffers(16, undefined, 0).cap).toBe(1);
+    expect(() => new PartitionBuffers(16, undefined, 0)).toThrow(RangeError);
+    expect(() => new PartitionBuffers(16, undefined, 1.5)).toThrow(RangeError);
+    expect(new PartitionBuffers(9).cap).toBe(2);
   });
 
   it('pause a partition at an eighth of a slice, and resume it once the applier takes it below that', () => {

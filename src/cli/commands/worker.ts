@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { COMPRESSIONS, DEFAULT_MAX_BATCH, defaultPartitionBuffer, NAIVE_TIMESTAMPS, ON_INVALID } from '../../config-choices.ts';
+import { COMPRESSIONS, DEFAULT_MAX_BATCH, defaultPartitionBuffer, MAX_PARTITION_BUFFER, NAIVE_TIMESTAMPS, ON_INVALID } from '../../config-choices.ts';
 import type { KafkaFlags } from '../../config.ts';
 import { LIMITS } from '../../contract/limits.ts';
 import { fromThreadError } from '../../errors.ts';
@@ -16,7 +16,7 @@ signal-ledger), KAFKA_CLIENT_ID, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_SIGNALS_GENERAT
 _ORDERS_SUBMITTED / _ORDERS_FILLED / _SIGNALS_OUTCOME (full topic names), KAFKA_DLQ_TOPIC, KAFKA_SSL=true,
 KAFKA_SSL_CA / KAFKA_SSL_CERT / KAFKA_SSL_KEY (PEM files), KAFKA_SASL_MECHANISM (plain, scram-sha-256,
 scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, METRICS_PORT (default 9464), METRICS_HOST
-(default 127.0.0.1), WORKER_MAX_BATCH (default 4000), WORKER_PARTITION_BUFFER (default an eighth of the batch),
+(default 127.0.0.1), WORKER_MAX_BATCH (default 4000), WORKER_PARTITION_BUFFER (default max batch / 8),
 KAFKA_COMPRESSION (codec of what the ledger produces; every codec is read), WORKER_ON_INVALID (dead-letter or
 stop), NAIVE_TIMESTAMPS (reject or utc), LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT or
 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (traces over OTLP/HTTP; default off), OTEL_SERVICE_NAME.
@@ -67,7 +67,7 @@ export function registerWorker(program: Command): void {
       .option('--max-batch <n>', `at most this many messages per database transaction, 1 to ${LIMITS.maxBatchEvents} (default $WORKER_MAX_BATCH, else ${DEFAULT_MAX_BATCH})`)
       .option(
         '--partition-buffer <n>',
-        `fetched messages buffered per topic partition before fetching it pauses, 1 to ${LIMITS.maxBatchEvents}: more is faster and takes more memory (default $WORKER_PARTITION_BUFFER, else an eighth of --max-batch: ${defaultPartitionBuffer(DEFAULT_MAX_BATCH)})`,
+        `fetched messages buffered per topic partition before fetching it pauses, 1 to ${MAX_PARTITION_BUFFER}: more is faster and takes more memory (default $WORKER_PARTITION_BUFFER, else an eighth of --max-batch rounded up: ${defaultPartitionBuffer(DEFAULT_MAX_BATCH)})`,
       )
       .option('--compression <codec>', `codec of the messages forwarded to --dlq-topic: ${COMPRESSIONS.join(', ')} (default $KAFKA_COMPRESSION, else none)`)),
   ).action(async (opts: WorkerFlags, cmd: Command) => {
