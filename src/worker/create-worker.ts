@@ -333,5 +333,5 @@ export function createWorker(options: WorkerOptions): LedgerWorker {
     return stopping;
   }
 
-  return { start, stop, done: settled.promise, health };
+  return { start, stop, done: settled.promise, health, partitionBuffer: buffers.cap };
 }

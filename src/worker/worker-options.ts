@@ -37,4 +37,6 @@ export interface LedgerWorker {
   readonly done: Promise<void>;
   /** connected to Kafka (joined the group) and the last database operation succeeded */
   readonly health: { kafka: boolean; database: boolean };
+  /** fetched messages a topic partition buffers before its fetching pauses: --partition-buffer, else its default */
+  readonly partitionBuffer: number;
 }

@@ -3,7 +3,6 @@
 // bounded, at the same speed). The main thread only relays signals: the settings are read here, so that it
 // loads neither zod nor the contract (config-choices.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { defaultPartitionBuffer } from '../../config-choices.ts';
 import { type KafkaConfig, type KafkaFlags, loadKafkaConfig } from '../../config.ts';
 import { ConfigError, describeError, type ThreadError, toThreadError } from '../../errors.ts';
 import type { OpenStoreOptions } from '../../store/index.ts';
@@ -57,7 +56,7 @@ async function run(config: KafkaConfig): Promise<void> {
         void worker.stop().catch(() => undefined);
       });
       logger.info(
-        { database: store.target.url, group: config.groupId, metrics: `http://${hostPort(host, server.port)}/metrics`, maxBatch: config.maxBatch, partitionBuffer: config.partitionBuffer ?? defaultPartitionBuffer(config.maxBatch) },
+        { database: store.target.url, group: config.groupId, metrics: `http://${hostPort(host, server.port)}/metrics`, maxBatch: config.maxBatch, partitionBuffer: worker.partitionBuffer },
         'worker starting',
       );
       try {
