@@ -50,15 +50,16 @@ async function expectAppliedThroughCodec(
   codec: CompressionCodec,
   lines: readonly EventLine[],
   publish: (config: KafkaConfig, onTopics: EventLine[]) => Promise<void>,
-  options: { database: 'postgresql' | 'sqlite-file'; topicConfig?: { name: string; value: string }[] },
+  options: { database: 'postgresql' | 'sqlite-file'; topicConfig?: { name: string; value: string }[]; env?: Record<string, string> },
 ): Promise<void> {
   const expected = await recordsOf(lines);
   const db = await createTestDatabase(options.database);
-  const config = testKafkaConfig(db.url);
+  const config = testKafkaConfig(db.url, options.env);
   await createTopics(createKafka(config.kafka, quietLogger()), topicsOf(config), 6, 1, options.topicConfig);
   const decompressed = countDecompressedBytes(codec);
   const store = await openStore({ dbUrl: db.url });
   const worker = createWorker({ store, config, logger: quietLogger(), metrics: createWorkerMetrics() });
+  if (options.env?.WORKER_PARTITION_BUFFER !== undefined) expect(worker.partitionBuffer).toBe(Number(options.env.WORKER_PARTITION_BUFFER));
   try {
     await publish(config, onTestTopics(config, lines));
     await worker.start();
@@ -93,6 +94,12 @@ describe('the Kafka worker against a real broker: every codec from producers tha
         { database: 'postgresql' },
       ),
   );
+
+  it('lz4 batches from librdkafka (kcat) into a worker whose every partition pauses at each message it buffers (WORKER_PARTITION_BUFFER=1) end equal to ingesting the same events from a file', () =>
+    expectAppliedThroughCodec('lz4', workload(150, 45), (config, onTopics) => publishWithKcat(config, onTopics, 'lz4'), {
+      database: 'sqlite-file',
+      env: { WORKER_PARTITION_BUFFER: '1' },
+    }));
 
   it("a topic with compression.type=zstd recompresses an uncompressed librdkafka producer's batches on the broker, and the worker applies them exactly", () =>
     expectAppliedThroughCodec('zstd', workload(150, 40), (config, onTopics) => publishWithKcat(config, onTopics, 'none'), {
