@@ -7,7 +7,8 @@ import { withWriteTransaction } from './apply-batch.ts';
 import { upsertSignalsStatement } from './apply-transaction.ts';
 import { inJsonArray, insertRows, runSql } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
-import { compareWithStored, readAuditRows, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
+import { readAuditTrails } from './audit-trail.ts';
+import { compareWithStored, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
 import { contributionsOf, shiftRollups } from './rollups.ts';
 import { rebuildRollups } from './rollup-upkeep.ts';
 import { kyselyOf } from './sql-params.ts';
@@ -77,7 +78,7 @@ async function rebuildPage(store: Store, ids: readonly string[]): Promise<{ chan
     const skipped: [string, string][] = [];
     const skip = (id: string, why: string) => skipped.push([id, why]);
     const stored = new Map((await runSql<Record<string, unknown>>(writer.runner, lockSql(writer.dialect), [JSON.stringify(ids)])).map((r) => [String(r.signal_id), r]));
-    const audit = await readAuditRows(writer.runner, writer.dialect, ids);
+    const audit = await readAuditTrails(writer.runner, writer.dialect, ids);
     const now = timestampFromDate(new Date());
     const rows: Record<string, unknown>[] = [];
     let created = 0;

@@ -2,7 +2,6 @@
 // writes. Each payload is parsed again with the current contract (parseStoredEvent).
 import { canonicalJson, eventsDigest, EXACT_HASH_PREFIX, parseStoredEvent, sameContent, type SignalEvent } from '../contract/index.ts';
 import { deriveFacts, type FoldState, foldEvents } from '../fold/index.ts';
-import { inJsonArray, type QueryRunner, runSql } from './bulk-sql.ts';
 import { timestampTextSql } from './column-types.ts';
 import type { Dialect } from './database-url.ts';
 import { LATENCIES, RECORD_COLUMNS, recordSelectList, toSignalRecord, toSignalRow } from './signal-columns.ts';
@@ -19,7 +18,7 @@ export interface SignalDrift {
   expected: unknown;
 }
 
-/** What an audit row holds that a refold reads. */
+/** What an audit row holds that a refold reads (readAuditTrails in audit-trail.ts reads them). */
 export interface AuditRow {
   eventId: string;
   signalId: string;
@@ -28,14 +27,6 @@ export interface AuditRow {
   payload: string;
   contentHash: string;
   occurredAt: string;
-}
-
-/** The audit rows of some signals, each signal's in the order they were recorded. */
-export async function readAuditRows(runner: QueryRunner, dialect: Dialect, signalIds: readonly string[]): Promise<Map<string, AuditRow[]>> {
-  const occurred = dialect === 'postgresql' ? timestampTextSql('"occurred_at"') : '"occurred_at"';
-  const sql = `select "event_id" as "eventId", "signal_id" as "signalId", "kind", "source", "payload", "content_hash" as "contentHash", ${occurred} as "occurredAt"
-    from "signal_events" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id", "id"`;
-  return Map.groupBy(await runSql<AuditRow>(runner, sql, [JSON.stringify(signalIds)]), (a) => a.signalId);
 }
 
 /** A signal as its audit rows give it. */
