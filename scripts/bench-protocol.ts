@@ -109,8 +109,10 @@ export function figuresOf(output: string): Map<string, number> {
     found('(e) UTF-8 + JSON.parse msg/s', /^\(e\) .*JSON\.parse of the same bytes: (\d+) msg\/s/);
     found('(e) parse / (UTF-8 + JSON.parse) %', /^\(e\) .* = ([\d.]+)%/);
     found('PostgreSQL alone ev/s', /^PostgreSQL alone[^:]*: (\d+) ev\/s/);
-    found('peak RSS MB', /^peak RSS [^:]*: (\d+) MB/);
-    found('peak RSS run s', /^peak RSS .* MB \((?:\d+ events in )?(\d+) s\)/);
+    found('peak RSS MB', /^peak RSS (?![^:]*MALLOC_ARENA_MAX)[^:]*: (\d+) MB/);
+    found('peak RSS run s', /^peak RSS (?![^:]*MALLOC_ARENA_MAX).* MB \((?:\d+ events in )?(\d+) s\)/);
+    found('peak RSS, capped malloc arenas MB', /^peak RSS [^:]*MALLOC_ARENA_MAX=\d+[^:]*: (\d+) MB/);
+    found('peak RSS, capped malloc arenas run s', /^peak RSS [^:]*MALLOC_ARENA_MAX=\d+.* MB \((\d+) s\)/);
     found('(c) consume + parse before ev/s', /mean of (\d+) ev\/s before/);
     found('(c) consume + parse after ev/s', /ev\/s before the database runs and (\d+) ev\/s after/);
     found('bare consumption ev/s', /bare consumption without parsing: (\d+) ev\/s/);

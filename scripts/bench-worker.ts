@@ -38,7 +38,10 @@ const STORES = (process.env.BENCH_WORKER_STORES ?? 'postgresql,sqlite').split(',
 const MEASURE_RSS = process.env.BENCH_WORKER_RSS !== '0';
 /** Which parts run: main (a, b, c), live, rss, costs, replay (a second pass over what the store holds), batch (--max-batch 250, 1000, 4000). */
 const PARTS = new Set((process.env.BENCH_WORKER_PARTS ?? 'main,live,rss,costs,replay,batch').split(','));
-/** BENCH_WORKER_PROFILE=<dir>: the rss part's worker process writes a CPU profile of each of its threads there (npm run profile -- <file> sums one up) */
+/** BENCH_WORKER_ARENAS=<n>: the rss part's second run caps glibc's malloc arenas at n (default 2) */
+const ARENAS = Number(process.env.BENCH_WORKER_ARENAS ?? 2);
+if (!Number.isInteger(ARENAS) || ARENAS < 1) throw new Error(`BENCH_WORKER_ARENAS must be a whole number from 1, not ${process.env.BENCH_WORKER_ARENAS}`);
+/** BENCH_WORKER_PROFILE=<dir>: the rss part's worker process (its run with the default arenas) writes a CPU profile of each of its threads there (npm run profile -- <file> sums one up) */
 const PROFILE_DIR = process.env.BENCH_WORKER_PROFILE;
 const silent = pino({ level: 'silent' });
 
@@ -219,13 +222,19 @@ async function live(kind: 'sqlite' | 'postgresql'): Promise<Meter> {
   });
 }
 
-/** The peak RSS of `signal-ledger worker` consuming everything into SQLite, as a separate process. */
-async function workerRss(): Promise<{ mb: number; seconds: number }> {
-  const db = await freshDatabase('sqlite', dir, 'rss');
-  const groupId = `${env.KAFKA_GROUP_ID}-rss`;
+/**
+ * The peak RSS of `signal-ledger worker` consuming everything into SQLite, as a separate process: with glibc's
+ * default malloc arenas (MALLOC_ARENA_MAX unset whatever this process has), or with the arenas capped.
+ */
+async function workerRss(arenaMax: number | undefined): Promise<{ mb: number; seconds: number }> {
+  const name = arenaMax === undefined ? 'rss' : `rss-arenas${arenaMax}`;
+  const db = await freshDatabase('sqlite', dir, name);
+  const groupId = `${env.KAFKA_GROUP_ID}-${name}`;
+  const { MALLOC_ARENA_MAX: _inherited, ...inherited } = process.env;
+  const arenas = arenaMax === undefined ? {} : { MALLOC_ARENA_MAX: String(arenaMax) };
   const cli = path.join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
-  const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`];
-  const child = spawn(process.execPath, [...profile, cli, '--db', db.url, 'worker', '--metrics-port', '0'], { env: { ...process.env, ...env, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const profile = PROFILE_DIR === undefined || arenaMax !== undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`];
+  const child = spawn(process.execPath, [...profile, cli, '--db', db.url, 'worker', '--metrics-port', '0'], { env: { ...inherited, ...arenas, ...env, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   const t0 = performance.now();
   const ends = new Map([...(await fetchPartitionOffsets(kafka, topics))].map(([k, o]) => [k, o.high]));
   const store = await openStore({ dbUrl: db.url });
@@ -326,8 +335,11 @@ try {
     printTable(['store', 'produced ev/s', 'recorded', 'produce-to-record p50/p99 ms'], liveRows);
   }
   if (PARTS.has('rss') && MEASURE_RSS) {
-    const rss = await workerRss();
+    const rss = await workerRss(undefined);
     process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
+    // glibc's arenas capped: a setting an operator short of memory may choose (docs/operations.md), tracked beside the default
+    const capped = await workerRss(ARENAS);
+    process.stdout.write(`peak RSS of the same with MALLOC_ARENA_MAX=${ARENAS}: ${capped.mb} MB (${capped.seconds.toFixed(0)} s)\n`);
   }
   if (PARTS.has('costs')) await costs(total);
   if (PARTS.has('replay')) {

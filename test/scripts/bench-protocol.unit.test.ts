@@ -98,7 +98,7 @@ describe('figuresOf', () => {
     });
   });
 
-  it('reads the costs table by variant, without the count of spans in its name, and the RSS run of the worker', () => {
+  it('reads the costs table by variant, without the count of spans in its name, and the RSS runs of the worker, the default one and the one with capped malloc arenas apart', () => {
     const output = [
       'costs on PostgreSQL (200000 messages each; reference: the worker with neither, run first and last, mean 14000 ev/s):',
       table(['variant', 'ev/s', 'cost (throughput)', 'cost (measured directly)'], [
@@ -109,6 +109,7 @@ describe('figuresOf', () => {
       ]).trimEnd(),
       '',
       'peak RSS of `signal-ledger worker` consuming all 200000 messages into SQLite: 389 MB (18 s)',
+      'peak RSS of the same with MALLOC_ARENA_MAX=2: 281 MB (17 s)',
     ].join('\n');
     expect(Object.fromEntries(figuresOf(output))).toEqual({
       'reference, first: ev/s': 14100,
@@ -120,6 +121,8 @@ describe('figuresOf', () => {
       'tracing on: cost (throughput)': 5,
       'peak RSS MB': 389,
       'peak RSS run s': 18,
+      'peak RSS, capped malloc arenas MB': 281,
+      'peak RSS, capped malloc arenas run s': 17,
     });
   });
 
