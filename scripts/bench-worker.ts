@@ -38,10 +38,14 @@ const STORES = (process.env.BENCH_WORKER_STORES ?? 'postgresql,sqlite').split(',
 const MEASURE_RSS = process.env.BENCH_WORKER_RSS !== '0';
 /** Which parts run: main (a, b, c), live, rss, costs, replay (a second pass over what the store holds), batch (--max-batch 250, 1000, 4000). */
 const PARTS = new Set((process.env.BENCH_WORKER_PARTS ?? 'main,live,rss,costs,replay,batch').split(','));
-/** BENCH_WORKER_ARENAS=<n>: the rss part's second run caps glibc's malloc arenas at n (default 2) */
-const ARENAS = Number(process.env.BENCH_WORKER_ARENAS ?? 2);
-if (!Number.isInteger(ARENAS) || ARENAS < 1) throw new Error(`BENCH_WORKER_ARENAS must be a whole number from 1, not ${process.env.BENCH_WORKER_ARENAS}`);
-/** BENCH_WORKER_PROFILE=<dir>: the rss part's worker process (its run with the default arenas) writes a CPU profile of each of its threads there (npm run profile -- <file> sums one up) */
+/**
+ * BENCH_WORKER_ARENAS=<n>: the rss part runs the worker a second time with glibc's malloc arenas capped at n (default 2;
+ * `off` does not); BENCH_WORKER_ARENAS_FIRST=1 runs the capped one first.
+ */
+const ARENAS = process.env.BENCH_WORKER_ARENAS === 'off' ? undefined : Number(process.env.BENCH_WORKER_ARENAS ?? 2);
+if (ARENAS !== undefined && (!Number.isInteger(ARENAS) || ARENAS < 1)) throw new Error(`BENCH_WORKER_ARENAS must be a whole number from 1 or off, not ${process.env.BENCH_WORKER_ARENAS}`);
+const ARENAS_FIRST = process.env.BENCH_WORKER_ARENAS_FIRST === '1';
+/** BENCH_WORKER_PROFILE=<dir>: the rss part's worker process (its run with the default arenas only) writes a CPU profile of each of its threads there (npm run profile -- <file> sums one up) */
 const PROFILE_DIR = process.env.BENCH_WORKER_PROFILE;
 const silent = pino({ level: 'silent' });
 
@@ -335,11 +339,16 @@ try {
     printTable(['store', 'produced ev/s', 'recorded', 'produce-to-record p50/p99 ms'], liveRows);
   }
   if (PARTS.has('rss') && MEASURE_RSS) {
-    const rss = await workerRss(undefined);
-    process.stdout.write(`\npeak RSS of \`signal-ledger worker\` consuming all ${total} messages into SQLite: ${rss.mb} MB (${rss.seconds.toFixed(0)} s)\n`);
-    // glibc's arenas capped: a setting an operator short of memory may choose (docs/operations.md), tracked beside the default
-    const capped = await workerRss(ARENAS);
-    process.stdout.write(`peak RSS of the same with MALLOC_ARENA_MAX=${ARENAS}: ${capped.mb} MB (${capped.seconds.toFixed(0)} s)\n`);
+    // glibc's arenas capped: a setting an operator short of memory may choose (docs/operations.md), tracked beside the
+    // default; not while profiling, whose cost would be in one figure and not the other
+    const cap = PROFILE_DIR === undefined ? ARENAS : undefined;
+    const order = cap === undefined ? [undefined] : ARENAS_FIRST ? [cap, undefined] : [undefined, cap];
+    const peaks = new Map<number | undefined, { mb: number; seconds: number }>();
+    for (const arenas of order) peaks.set(arenas, await workerRss(arenas));
+    const line = (what: string, { mb, seconds }: { mb: number; seconds: number }) => `peak RSS of ${what}: ${mb} MB (${seconds.toFixed(0)} s)\n`;
+    process.stdout.write(`\n${line(`\`signal-ledger worker\` consuming all ${total} messages into SQLite`, peaks.get(undefined)!)}`);
+    const capped = cap === undefined ? undefined : peaks.get(cap);
+    if (capped !== undefined) process.stdout.write(line(`the same with MALLOC_ARENA_MAX=${cap}, run ${ARENAS_FIRST ? 'first' : 'second'}`, capped));
   }
   if (PARTS.has('costs')) await costs(total);
   if (PARTS.has('replay')) {

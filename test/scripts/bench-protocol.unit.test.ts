@@ -109,7 +109,7 @@ describe('figuresOf', () => {
       ]).trimEnd(),
       '',
       'peak RSS of `signal-ledger worker` consuming all 200000 messages into SQLite: 389 MB (18 s)',
-      'peak RSS of the same with MALLOC_ARENA_MAX=2: 281 MB (17 s)',
+      'peak RSS of the same with MALLOC_ARENA_MAX=2, run second: 281 MB (17 s)',
     ].join('\n');
     expect(Object.fromEntries(figuresOf(output))).toEqual({
       'reference, first: ev/s': 14100,
