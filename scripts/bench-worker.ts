@@ -237,7 +237,7 @@ async function workerRss(arenaMax: number | undefined): Promise<{ mb: number; se
   const { MALLOC_ARENA_MAX: _inherited, ...inherited } = process.env;
   const arenas = arenaMax === undefined ? {} : { MALLOC_ARENA_MAX: String(arenaMax) };
   const cli = path.join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
-  const profile = PROFILE_DIR === undefined || arenaMax !== undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`];
+  const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`];
   const child = spawn(process.execPath, [...profile, cli, '--db', db.url, 'worker', '--metrics-port', '0'], { env: { ...inherited, ...arenas, ...env, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   const t0 = performance.now();
   const ends = new Map([...(await fetchPartitionOffsets(kafka, topics))].map(([k, o]) => [k, o.high]));
@@ -342,12 +342,11 @@ try {
     // glibc's arenas capped: a setting an operator short of memory may choose (docs/operations.md), tracked beside the
     // default; not while profiling, whose cost would be in one figure and not the other
     const cap = PROFILE_DIR === undefined ? ARENAS : undefined;
-    const order = cap === undefined ? [undefined] : ARENAS_FIRST ? [cap, undefined] : [undefined, cap];
-    const peaks = new Map<number | undefined, { mb: number; seconds: number }>();
-    for (const arenas of order) peaks.set(arenas, await workerRss(arenas));
+    const cappedFirst = cap !== undefined && ARENAS_FIRST ? await workerRss(cap) : undefined;
+    const rss = await workerRss(undefined);
+    const capped = cappedFirst ?? (cap === undefined ? undefined : await workerRss(cap));
     const line = (what: string, { mb, seconds }: { mb: number; seconds: number }) => `peak RSS of ${what}: ${mb} MB (${seconds.toFixed(0)} s)\n`;
-    process.stdout.write(`\n${line(`\`signal-ledger worker\` consuming all ${total} messages into SQLite`, peaks.get(undefined)!)}`);
-    const capped = cap === undefined ? undefined : peaks.get(cap);
+    process.stdout.write(`\n${line(`\`signal-ledger worker\` consuming all ${total} messages into SQLite`, rss)}`);
     if (capped !== undefined) process.stdout.write(line(`the same with MALLOC_ARENA_MAX=${cap}, run ${ARENAS_FIRST ? 'first' : 'second'}`, capped));
   }
   if (PARTS.has('costs')) await costs(total);
