@@ -1,7 +1,7 @@
 import type { ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
 import { LIMITS, sha256Hex } from '../contract/index.ts';
 import { classifyFailure, ContractError, describeError, FailureClass, InputError, isTransactionRace, LedgerError, StoreError } from '../errors.ts';
-import type { BatchWriter, NativeSqlite } from './bulk-sql.ts';
+import { type BatchWriter, type NativeSqlite, sqliteStatement } from './bulk-sql.ts';
 import type { Store } from './store.ts';
 import { applyInTransaction, ConcurrentInsert, deadLetterOf, sourceColumns } from './apply-transaction.ts';
 import type { ApplyOptions, ApplyResult, ConsumerCheckpoint, MessageOutcome } from './apply-types.ts';
@@ -194,13 +194,13 @@ async function inTransaction<T>(store: Store, fn: (writer: BatchWriter) => Promi
   if (store.dialect === 'sqlite') {
     const sqlite = (await connection.getNativeClient()) as NativeSqlite & { inTransaction: boolean };
     const writer: BatchWriter = { dialect: 'sqlite', runner: connection.getClient(), sqlite };
-    sqlite.prepare('begin immediate').run();
+    sqliteStatement(sqlite, 'begin immediate').run();
     try {
       const result = await fn(writer);
-      sqlite.prepare('commit').run();
+      sqliteStatement(sqlite, 'commit').run();
       return result;
     } catch (error) {
-      if (sqlite.inTransaction) sqlite.prepare('rollback').run();
+      if (sqlite.inTransaction) sqliteStatement(sqlite, 'rollback').run();
       throw error;
     }
   }

@@ -2,7 +2,7 @@ import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMess
 import { canonicalJson, eventsDigest, EXACT_HASH_PREFIX, storableProblems, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
 import { ContractError } from '../errors.ts';
-import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, runSql } from './bulk-sql.ts';
+import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, selectRows } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import { ConsumerCheckpointEntity } from './entities/consumer-checkpoint.entity.ts';
 import { DeadLetterEntity } from './entities/dead-letter.entity.ts';
@@ -111,7 +111,6 @@ export function deadLetterOf(m: AcceptedMessage, problems: Problem[]): RejectedM
 export class ConcurrentInsert extends Error {}
 
 export async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], options: ApplyOptions, lookUpEveryEvent: boolean): Promise<ApplyResult> {
-  const { runner } = writer;
   const sql = STATEMENTS[writer.dialect];
   const now = timestampFromDate(options.receivedAt ?? new Date());
   const rollupSlot = writer.dialect === 'sqlite' ? 0 : (options.rollupSlot ?? options.checkpoints?.[0]?.partition ?? 0) % ROLLUP_SLOTS;
@@ -137,7 +136,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
   if (signalIds.length > 0) {
     // Lock the signals that exist, in id order; signals that do not exist yet are inserted below and
     // a concurrent creator of the same signal makes that insert skip the row, which retries the batch.
-    const locked = await runSql<{ signal_id: string; status: string; version: number | string; fold_state: unknown }>(runner, sql.lockSignals, [JSON.stringify(signalIds)]);
+    const locked = await selectRows<{ signal_id: string; status: string; version: number | string; fold_state: unknown }>(writer, sql.lockSignals, [JSON.stringify(signalIds)]);
     const rows = new Map(locked.map((r) => [r.signal_id, r]));
     // Only a stored signal can have recorded events: a signal's row is written in the transaction of
     // its first event. (A signal created concurrently since the lock makes an insert below skip a row,
@@ -150,7 +149,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
     const existing = new Map(
       candidates.length === 0
         ? []
-        : (await runSql<{ event_id: string; signal_id: string; content_hash: string }>(runner, sql.existingEvents, [JSON.stringify(candidates)])).map((r) => [r.event_id, r]),
+        : (await selectRows<{ event_id: string; signal_id: string; content_hash: string }>(writer, sql.existingEvents, [JSON.stringify(candidates)])).map((r) => [r.event_id, r]),
     );
 
     interface Pending {
@@ -240,7 +239,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
     const updated: Record<string, unknown>[] = [];
     const rewritten = [...pending].filter(([, p]) => p.changed && p.stored).map(([id]) => id);
     const storedHashes = Map.groupBy(
-      rewritten.length === 0 ? [] : await runSql<{ signal_id: string; content_hash: string }>(runner, sql.storedHashes, [JSON.stringify(rewritten)]),
+      rewritten.length === 0 ? [] : await selectRows<{ signal_id: string; content_hash: string }>(writer, sql.storedHashes, [JSON.stringify(rewritten)]),
       (r) => r.signal_id,
     );
     for (const [id, p] of pending) {

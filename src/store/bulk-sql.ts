@@ -8,7 +8,12 @@ export interface QueryRunner {
 
 /** The part of a better-sqlite3 Database the bulk writer uses. */
 export interface NativeSqlite {
-  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
+  prepare(sql: string): NativeStatement;
+}
+/** The part of a better-sqlite3 Statement the bulk writer uses. */
+interface NativeStatement {
+  run(...params: unknown[]): { changes: number };
+  all(...params: unknown[]): unknown[];
 }
 
 /** Where a batch writes: MikroORM's transaction, and on SQLite the in-process database under it. */
@@ -25,7 +30,26 @@ export interface BulkInsert {
   orderBy?: string | readonly string[];
 }
 
-const preparedSql = new WeakMap<NativeSqlite, Map<string, ReturnType<NativeSqlite['prepare']>>>();
+const preparedSql = new WeakMap<NativeSqlite, Map<string, NativeStatement>>();
+/** More distinct SQL texts than the write path has: past it a text is prepared each time, as Kysely does. */
+const MAX_PREPARED = 256;
+
+/**
+ * The connection's statement for `sql`, prepared once and kept. better-sqlite3 frees a statement's native memory
+ * only when V8 collects its object, which a thread whose heap holds steady does rarely: with a statement prepared
+ * per batch (Kysely prepares every query it runs) the SQLite worker's RSS grew by about 0.3 MB/s for as long as it
+ * ran (docs/benchmarks.md, "The worker's memory after warm-up").
+ */
+export function sqliteStatement(sqlite: NativeSqlite, sql: string): NativeStatement {
+  let cache = preparedSql.get(sqlite);
+  if (cache === undefined) preparedSql.set(sqlite, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    statement = sqlite.prepare(sql);
+    if (cache.size < MAX_PREPARED) cache.set(sql, statement);
+  }
+  return statement;
+}
 
 function sqliteValue(v: unknown): unknown {
   if (v === undefined || v === null) return null;
@@ -72,10 +96,7 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
   }
   const names = insert.columns.map((c) => quoteIdent(c.name)).join(', ');
   const sql = `insert into ${quoteIdent(insert.table)} (${names}) values (${insert.columns.map(() => '?').join(', ')}) ${insert.tail ?? ''}`;
-  let cache = preparedSql.get(writer.sqlite);
-  if (cache === undefined) preparedSql.set(writer.sqlite, (cache = new Map()));
-  let statement = cache.get(sql);
-  if (statement === undefined) cache.set(sql, (statement = writer.sqlite.prepare(sql)));
+  const statement = sqliteStatement(writer.sqlite, sql);
   // one writer at a time on SQLite: no lock order to keep, so rows go in as given
   let written = 0;
   const values = new Array<unknown>(insert.columns.length);
@@ -84,6 +105,12 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
     written += statement.run(...values).changes;
   }
   return written;
+}
+
+/** Reads rows inside a batch's transaction: on SQLite with the connection's kept statement (sqliteStatement), on PostgreSQL through the runner. */
+export async function selectRows<R = Record<string, unknown>>(writer: BatchWriter, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  if (writer.dialect === 'sqlite') return sqliteStatement(writer.sqlite, sql).all(...params) as R[];
+  return runSql<R>(writer.runner, sql, params);
 }
 
 /** Runs one SQL statement with bound parameters ($1.. on PostgreSQL, ? on SQLite). */

@@ -5,7 +5,7 @@
 import { timestampFromDate } from '../contract/index.ts';
 import { withWriteTransaction } from './apply-batch.ts';
 import { upsertSignalsStatement } from './apply-transaction.ts';
-import { inJsonArray, insertRows, runSql } from './bulk-sql.ts';
+import { inJsonArray, insertRows, runSql, selectRows } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import { readAuditTrails } from './audit-trail.ts';
 import { compareWithStored, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
@@ -77,7 +77,7 @@ async function rebuildPage(store: Store, ids: readonly string[]): Promise<{ chan
   return withWriteTransaction(store, async (writer) => {
     const skipped: [string, string][] = [];
     const skip = (id: string, why: string) => skipped.push([id, why]);
-    const stored = new Map((await runSql<Record<string, unknown>>(writer.runner, lockSql(writer.dialect), [JSON.stringify(ids)])).map((r) => [String(r.signal_id), r]));
+    const stored = new Map((await selectRows<Record<string, unknown>>(writer, lockSql(writer.dialect), [JSON.stringify(ids)])).map((r) => [String(r.signal_id), r]));
     const audit = await readAuditTrails(writer.runner, writer.dialect, ids);
     const now = timestampFromDate(new Date());
     const rows: Record<string, unknown>[] = [];

@@ -1,4 +1,4 @@
-import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, runSql } from './bulk-sql.ts';
+import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, selectRows } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import { DeadLetterRollupEntity, SignalRollupEntity } from './entities/rollup.entity.ts';
 import { columnsOf } from './entity-columns.ts';
@@ -123,7 +123,7 @@ export async function contributionsOf(writer: BatchWriter, signalIds: readonly s
   const out: Contributions = new Map();
   if (signalIds.length === 0) return out;
   const measures = measureSql(writer.dialect, 'rows');
-  const rows = await runSql<Record<string, unknown>>(writer.runner, CONTRIBUTIONS_SQL[writer.dialect], [JSON.stringify(signalIds)]);
+  const rows = await selectRows<Record<string, unknown>>(writer, CONTRIBUTIONS_SQL[writer.dialect], [JSON.stringify(signalIds)]);
   for (const r of rows) {
     const k: [string, string, string] = [String(r.k_0), String(r.k_1), String(r.k_2)];
     out.set(k.join('\u0000'), { key: k, measures: measures.read(r) });
