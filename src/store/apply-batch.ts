@@ -1,7 +1,7 @@
 import type { ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
 import { LIMITS, sha256Hex } from '../contract/index.ts';
 import { classifyFailure, ContractError, describeError, FailureClass, InputError, isTransactionRace, LedgerError, StoreError } from '../errors.ts';
-import { type BatchWriter, type NativeSqlite, sqliteStatement } from './bulk-sql.ts';
+import { type BatchWriter, type NativeSqlite, keptStatement } from './bulk-sql.ts';
 import type { Store } from './store.ts';
 import { applyInTransaction, ConcurrentInsert, deadLetterOf, sourceColumns } from './apply-transaction.ts';
 import type { ApplyOptions, ApplyResult, ConsumerCheckpoint, MessageOutcome } from './apply-types.ts';
@@ -192,15 +192,15 @@ export function withWriteTransaction<T>(store: Store, fn: (writer: BatchWriter) 
 async function inTransaction<T>(store: Store, fn: (writer: BatchWriter) => Promise<T>): Promise<T> {
   const connection = store.em().getConnection();
   if (store.dialect === 'sqlite') {
-    const sqlite = (await connection.getNativeClient()) as NativeSqlite & { inTransaction: boolean };
+    const sqlite = (await connection.getNativeClient()) as NativeSqlite;
     const writer: BatchWriter = { dialect: 'sqlite', runner: connection.getClient(), sqlite };
-    sqliteStatement(sqlite, 'begin immediate').run();
+    keptStatement(sqlite, 'begin immediate').run();
     try {
       const result = await fn(writer);
-      sqliteStatement(sqlite, 'commit').run();
+      keptStatement(sqlite, 'commit').run();
       return result;
     } catch (error) {
-      if (sqlite.inTransaction) sqliteStatement(sqlite, 'rollback').run();
+      if (sqlite.inTransaction) keptStatement(sqlite, 'rollback').run();
       throw error;
     }
   }

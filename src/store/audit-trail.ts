@@ -1,7 +1,6 @@
 // A signal's audit trail as its rows hold it: read by the history and as-of queries, the repository and the CLI.
-import { inJsonArray, type QueryRunner, runSql } from './bulk-sql.ts';
+import { inJsonArray, type RowReader, selectRows } from './bulk-sql.ts';
 import { timestampTextSql } from './column-types.ts';
-import type { Dialect } from './database-url.ts';
 import { kyselyOf } from './sql-params.ts';
 import type { Store } from './store.ts';
 
@@ -27,15 +26,16 @@ export async function findAuditTrail(store: Store, signalId: string): Promise<Au
 
 /** The audit trails of several signals, each in the order it was received. */
 export async function findAuditTrails(store: Store, signalIds: readonly string[]): Promise<Map<string, AuditEntry[]>> {
-  return readAuditTrails(kyselyOf(store), store.dialect, signalIds);
+  return readAuditTrails({ dialect: store.dialect, runner: kyselyOf(store) }, signalIds);
 }
 
-/** The same through a runner: verify and rebuild read them inside their transactions. */
-export async function readAuditTrails(runner: QueryRunner, dialect: Dialect, signalIds: readonly string[]): Promise<Map<string, AuditEntry[]>> {
+/** The same through a reader: verify and rebuild read them inside their transactions. */
+export async function readAuditTrails(reader: RowReader, signalIds: readonly string[]): Promise<Map<string, AuditEntry[]>> {
+  const { dialect } = reader;
   // by a JSON array of ids, as every lookup by ids is (inJsonArray: planned on the index before PostgreSQL has statistics)
   const time = (column: string) => (dialect === 'postgresql' ? timestampTextSql(`"${column}"`) : `"${column}"`);
   const sql = `select "event_id" as "eventId", "signal_id" as "signalId", "kind", ${time('occurred_at')} as "occurredAt", ${time('received_at')} as "receivedAt",
     "source", "status_before" as "statusBefore", "status_after" as "statusAfter", "anomaly", "payload", "content_hash" as "contentHash"
     from "signal_events" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id", "id"`;
-  return Map.groupBy(await runSql<AuditEntry>(runner, sql, [JSON.stringify(signalIds)]), (e) => e.signalId);
+  return Map.groupBy(await selectRows<AuditEntry>(reader, sql, [JSON.stringify(signalIds)]), (e) => e.signalId);
 }

@@ -9,9 +9,13 @@ export interface QueryRunner {
 /** The part of a better-sqlite3 Database the bulk writer uses. */
 export interface NativeSqlite {
   prepare(sql: string): NativeStatement;
+  readonly inTransaction: boolean;
 }
-/** The part of a better-sqlite3 Statement the bulk writer uses. */
-interface NativeStatement {
+/**
+ * The part of a better-sqlite3 Statement the bulk writer uses. A kept statement (keptStatement) is shared by every
+ * caller of its SQL text on the connection: nothing may change its modes (raw, pluck, safeIntegers) or bind() it.
+ */
+export interface NativeStatement {
   run(...params: unknown[]): { changes: number };
   all(...params: unknown[]): unknown[];
 }
@@ -20,6 +24,9 @@ interface NativeStatement {
 export type BatchWriter =
   | { dialect: 'postgresql'; runner: QueryRunner }
   | { dialect: 'sqlite'; runner: QueryRunner; sqlite: NativeSqlite };
+
+/** What reads rows: a batch's writer, or a runner of either database (on SQLite without a kept statement). */
+export type RowReader = BatchWriter | { dialect: Dialect; runner: QueryRunner; sqlite?: undefined };
 
 /** An insert of many rows: the table, its columns, and what follows the rows (a conflict clause). */
 export interface BulkInsert {
@@ -30,23 +37,23 @@ export interface BulkInsert {
   orderBy?: string | readonly string[];
 }
 
-const preparedSql = new WeakMap<NativeSqlite, Map<string, NativeStatement>>();
-/** More distinct SQL texts than the write path has: past it a text is prepared each time, as Kysely does. */
-const MAX_PREPARED = 256;
+const keptStatements = new WeakMap<NativeSqlite, Map<string, NativeStatement>>();
+/** Four times the write path's texts (13): past it a text is prepared at each call, as Kysely does every query. */
+const MAX_KEPT = 64;
 
 /**
- * The connection's statement for `sql`, prepared once and kept. better-sqlite3 frees a statement's native memory
- * only when V8 collects its object, which a thread whose heap holds steady does rarely: with a statement prepared
- * per batch (Kysely prepares every query it runs) the SQLite worker's RSS grew by about 0.3 MB/s for as long as it
- * ran (docs/benchmarks.md, "The worker's memory after warm-up").
+ * The connection's statement for `sql`, prepared once and kept until the connection closes. For SQL texts that do
+ * not vary (values as parameters): better-sqlite3 frees a statement's native memory only when V8 collects its
+ * object, which a thread whose heap holds steady does seldom, so a statement prepared at each batch grows the
+ * process's memory (docs/benchmarks.md, "The worker's memory after warm-up").
  */
-export function sqliteStatement(sqlite: NativeSqlite, sql: string): NativeStatement {
-  let cache = preparedSql.get(sqlite);
-  if (cache === undefined) preparedSql.set(sqlite, (cache = new Map()));
-  let statement = cache.get(sql);
+export function keptStatement(sqlite: NativeSqlite, sql: string): NativeStatement {
+  let kept = keptStatements.get(sqlite);
+  if (kept === undefined) keptStatements.set(sqlite, (kept = new Map()));
+  let statement = kept.get(sql);
   if (statement === undefined) {
     statement = sqlite.prepare(sql);
-    if (cache.size < MAX_PREPARED) cache.set(sql, statement);
+    if (kept.size < MAX_KEPT) kept.set(sql, statement);
   }
   return statement;
 }
@@ -96,7 +103,7 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
   }
   const names = insert.columns.map((c) => quoteIdent(c.name)).join(', ');
   const sql = `insert into ${quoteIdent(insert.table)} (${names}) values (${insert.columns.map(() => '?').join(', ')}) ${insert.tail ?? ''}`;
-  const statement = sqliteStatement(writer.sqlite, sql);
+  const statement = keptStatement(writer.sqlite, sql);
   // one writer at a time on SQLite: no lock order to keep, so rows go in as given
   let written = 0;
   const values = new Array<unknown>(insert.columns.length);
@@ -107,10 +114,14 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
   return written;
 }
 
-/** Reads rows inside a batch's transaction: on SQLite with the connection's kept statement (sqliteStatement), on PostgreSQL through the runner. */
-export async function selectRows<R = Record<string, unknown>>(writer: BatchWriter, sql: string, params: readonly unknown[] = []): Promise<R[]> {
-  if (writer.dialect === 'sqlite') return sqliteStatement(writer.sqlite, sql).all(...params) as R[];
-  return runSql<R>(writer.runner, sql, params);
+/**
+ * Reads rows with SQL that returns rows and does not vary (values as parameters): inside a batch's transaction on
+ * SQLite with the connection's kept statement (keptStatement), else through the runner.
+ */
+export async function selectRows<R = Record<string, unknown>>(reader: RowReader, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  // an array binds its elements as the anonymous parameters, as Kysely's driver passes them
+  if ('sqlite' in reader && reader.sqlite !== undefined) return keptStatement(reader.sqlite, sql).all(params) as R[];
+  return runSql<R>(reader.runner, sql, params);
 }
 
 /** Runs one SQL statement with bound parameters ($1.. on PostgreSQL, ? on SQLite). */

@@ -78,7 +78,7 @@ async function rebuildPage(store: Store, ids: readonly string[]): Promise<{ chan
     const skipped: [string, string][] = [];
     const skip = (id: string, why: string) => skipped.push([id, why]);
     const stored = new Map((await selectRows<Record<string, unknown>>(writer, lockSql(writer.dialect), [JSON.stringify(ids)])).map((r) => [String(r.signal_id), r]));
-    const audit = await readAuditTrails(writer.runner, writer.dialect, ids);
+    const audit = await readAuditTrails(writer, ids);
     const now = timestampFromDate(new Date());
     const rows: Record<string, unknown>[] = [];
     let created = 0;

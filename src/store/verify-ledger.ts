@@ -65,7 +65,7 @@ export async function verifyLedger(store: Store, options: VerifyOptions = {}): P
     // a page's records and their audit rows from one snapshot: a batch committing meanwhile is seen in both or in neither
     const { rows, bySignal } = await withSnapshot(store, async (trx) => {
       const page = await runSql<Record<string, unknown>>(trx, sql, params.values);
-      return { rows: page, bySignal: await readAuditTrails(trx, store.dialect, page.map((r) => String(r.signal_id))) };
+      return { rows: page, bySignal: await readAuditTrails({ dialect: store.dialect, runner: trx }, page.map((r) => String(r.signal_id))) };
     });
     if (rows.length === 0) break;
     const ids = rows.map((r) => String(r.signal_id));
