@@ -25,8 +25,12 @@ export type BatchWriter =
   | { dialect: 'postgresql'; runner: QueryRunner }
   | { dialect: 'sqlite'; runner: QueryRunner; sqlite: NativeSqlite };
 
-/** What reads rows: a batch's writer, or a runner of either database (on SQLite without a kept statement). */
-export type RowReader = BatchWriter | { dialect: Dialect; runner: QueryRunner; sqlite?: undefined };
+/** What reads rows: a batch's writer, or a runner of either database (without `sqlite`, no kept statement). */
+export interface RowReader {
+  dialect: Dialect;
+  runner: QueryRunner;
+  sqlite?: NativeSqlite;
+}
 
 /** An insert of many rows: the table, its columns, and what follows the rows (a conflict clause). */
 export interface BulkInsert {
@@ -120,7 +124,7 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
  */
 export async function selectRows<R = Record<string, unknown>>(reader: RowReader, sql: string, params: readonly unknown[] = []): Promise<R[]> {
   // an array binds its elements as the anonymous parameters, as Kysely's driver passes them
-  if ('sqlite' in reader && reader.sqlite !== undefined) return keptStatement(reader.sqlite, sql).all(params) as R[];
+  if (reader.sqlite !== undefined) return keptStatement(reader.sqlite, sql).all(params) as R[];
   return runSql<R>(reader.runner, sql, params);
 }
 
