@@ -1,5 +1,6 @@
 // Shared by the benchmarks: fresh databases and the naive per-event ORM write they compare against.
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { type AcceptedMessage, eventsDigest, type RawMessage } from '../src/contract/index.ts';
 import { EMPTY_STATE, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
@@ -95,3 +96,67 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
 }
+
+/** The kernel's clock ticks a second in /proc's CPU times (USER_HZ: 100 on Linux's usual builds). */
+const TICKS_PER_SECOND = 100;
+/** The processes whose CPU time is shown apart; the rest of the machine's busy time is `other`. */
+const NAMED_PROCESSES = { node: 'node', postgres: 'postgres', java: 'broker (java)' } as const;
+/** Process names (/proc/<pid>/stat) by the column they count in: Node.js 24 names its main thread, and so its process, MainThread. */
+const COLUMN_OF: Record<string, keyof typeof NAMED_PROCESSES> = { node: 'node', MainThread: 'node', postgres: 'postgres', java: 'java' };
+
+/** CPU time spent so far on this machine (busy, not idle or waiting), in all and by process name, in seconds. */
+export interface CpuSnapshot {
+  wall: number;
+  busy: number;
+  byName: Record<keyof typeof NAMED_PROCESSES, number>;
+}
+
+/**
+ * Reads /proc/stat (the machine's busy time: user, nice, system, irq and softirq, not steal) and each process's
+ * /proc/<pid>/stat (its user and system time, threads included). A process that exits between two snapshots is
+ * counted in `other` (the machine's time minus the named ones'). Linux only: undefined elsewhere.
+ */
+export function cpuSnapshot(): CpuSnapshot | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [user, nice, system, , , irq, softirq] = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const byName = { node: 0, postgres: 0, java: 0 };
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const column = COLUMN_OF[text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'))];
+    if (column === undefined) continue;
+    // after the name: state is field 3, utime 14 and stime 15
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    byName[column] += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  }
+  return { wall: performance.now() / 1000, busy: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS_PER_SECOND, byName };
+}
+
+/** What one run cost the machine's CPUs: the cores busy on average, and µs of CPU time an event by process. */
+export function cpuCost(from: CpuSnapshot | undefined, to: CpuSnapshot | undefined, events: number): string[] {
+  if (from === undefined || to === undefined || events === 0) return ['-', '-', '-', '-', '-', '-', '-'];
+  const us = (seconds: number) => ((1e6 * seconds) / events).toFixed(1);
+  const named = Object.keys(NAMED_PROCESSES).map((k) => to.byName[k as keyof CpuSnapshot['byName']] - from.byName[k as keyof CpuSnapshot['byName']]);
+  const busy = to.busy - from.busy;
+  const cores = availableParallelism();
+  return [
+    `${(busy / (to.wall - from.wall)).toFixed(2)} of ${cores}`,
+    ...named.map(us),
+    us(Math.max(0, busy - named.reduce((a, b) => a + b, 0))),
+    us(busy),
+    // no faster than this with the same work an event, however it were spread over the cores
+    ((cores * events) / busy).toFixed(0),
+  ];
+}
+
+export const CPU_COST_HEADER = ['cores busy', ...Object.values(NAMED_PROCESSES).map((n) => `${n} us/ev`), 'other us/ev', 'all us/ev', 'cores / all, ev/s'];

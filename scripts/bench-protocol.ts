@@ -64,7 +64,7 @@ function run(cwd: string, command: string, args: string[]): { stdout: string; st
 }
 
 /** The first columns of the benchmarks' tables (printTable): a table's rows follow its header until a line of one cell. */
-const TABLE_KEYS: ReadonlySet<string> = new Set(['store', 'variant']);
+const TABLE_KEYS: ReadonlySet<string> = new Set(['store', 'variant', 'run']);
 
 /**
  * The figures of one run's output: every cell of the benchmark's tables that begins with a number, named by its row's
@@ -109,6 +109,7 @@ export function figuresOf(output: string): Map<string, number> {
     found('(e) UTF-8 + JSON.parse msg/s', /^\(e\) .*JSON\.parse of the same bytes: (\d+) msg\/s/);
     found('(e) parse / (UTF-8 + JSON.parse) %', /^\(e\) .* = ([\d.]+)%/);
     found('PostgreSQL alone ev/s', /^PostgreSQL alone[^:]*: (\d+) ev\/s/);
+    found('SQLite alone ev/s', /^SQLite alone[^:]*: (\d+) ev\/s/);
     found('peak RSS MB', /^peak RSS (?![^:]*MALLOC_ARENA_MAX)[^:]*: (\d+) MB/);
     found('peak RSS run s', /^peak RSS (?![^:]*MALLOC_ARENA_MAX).* MB \((?:\d+ events in )?(\d+) s\)/);
     found('peak RSS, capped malloc arenas MB', /^peak RSS [^:]*MALLOC_ARENA_MAX=\d+[^:]*: (\d+) MB/);
@@ -117,10 +118,12 @@ export function figuresOf(output: string): Map<string, number> {
     found('(c) consume + parse after ev/s', /ev\/s before the database runs and (\d+) ev\/s after/);
     found('bare consumption ev/s', /bare consumption without parsing: (\d+) ev\/s/);
   }
-  // the target that is a ratio of two printed figures: applyBatch on PostgreSQL against PostgreSQL alone
-  const applied = out.get('postgresql: (a) applyBatch ev/s');
-  const floor = out.get('PostgreSQL alone ev/s');
-  if (applied !== undefined && floor !== undefined) out.set('postgresql: (a) / PostgreSQL alone %', (100 * applied) / floor);
+  // ratios of two printed figures: applyBatch against its database alone (on PostgreSQL, a target)
+  for (const [store, alone] of [['postgresql', 'PostgreSQL alone'], ['sqlite', 'SQLite alone']] as const) {
+    const applied = out.get(`${store}: (a) applyBatch ev/s`);
+    const floor = out.get(`${alone} ev/s`);
+    if (applied !== undefined && floor !== undefined) out.set(`${store}: (a) / ${alone} %`, (100 * applied) / floor);
+  }
   return out;
 }
 

@@ -28,7 +28,7 @@ import {
   startTracing,
   topicMessagesOf,
 } from '../src/worker/index.ts';
-import { applyNaively, freshDatabase, printTable, withFreshStore } from './bench-common.ts';
+import { applyNaively, CPU_COST_HEADER, cpuCost, type CpuSnapshot, cpuSnapshot, freshDatabase, printTable, withFreshStore } from './bench-common.ts';
 import { lagSampleMs, startReceiver, tracingOffNs } from './bench-costs.ts';
 import { portAnswers, startLocalKafka, stopLocalKafka } from './kafka-local.ts';
 
@@ -73,9 +73,15 @@ class Meter {
   /** slices applied (the worker's ledger_batch_apply_seconds count) */
   slices = 0;
   latencies: number[] = [];
+  /** the machine's CPU time at the first message and once all were seen (the run's CPU cost) */
+  cpuFrom: CpuSnapshot | undefined;
+  cpuTo: CpuSnapshot | undefined;
   see(messages: readonly KafkaMessage[]) {
     const now = Date.now();
-    if (this.first === 0) this.first = performance.now();
+    if (this.first === 0) {
+      this.first = performance.now();
+      this.cpuFrom = cpuSnapshot();
+    }
     this.last = performance.now();
     this.count += messages.length;
     for (const m of messages) this.latencies.push(now - Number(m.timestamp));
@@ -125,6 +131,7 @@ async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
     },
   });
   await waitFor(() => meter.count >= total, 'consume-only');
+  meter.cpuTo = cpuSnapshot();
   await consumer.disconnect();
   return meter;
 }
@@ -152,6 +159,7 @@ async function workerPass(store: Store, kind: string, total: number, { maxBatch,
   try {
     await w.start();
     await waitFor(() => meter.count >= total, `worker on ${kind}`);
+    meter.cpuTo = cpuSnapshot();
   } finally {
     await w.stop();
   }
@@ -327,6 +335,14 @@ try {
         `(p50/p99 produce-to-parsed ms before: ${before.pct(50).toFixed(0)} / ${before.pct(99).toFixed(0)}); ` +
         `bare consumption without parsing: ${bare.rate().toFixed(0)} ev/s.\nRates run from the first message received to the last; latencies include the time the pre-produced messages waited.\n`,
     );
+    // where the cores went: a rate can only rise by spreading the same work over idle cores or by less work an event
+    const cpuRows = [
+      ['(c) before', ...cpuCost(before.cpuFrom, before.cpuTo, before.count)],
+      ...measured.map(({ kind, a }) => [`(a) ${kind}`, ...cpuCost(a.cpuFrom, a.cpuTo, a.count)]),
+      ['(c) after', ...cpuCost(after.cpuFrom, after.cpuTo, after.count)],
+    ];
+    process.stdout.write('\nCPU time an event, from the first message to the last, of every process on this machine (/proc; node is this benchmark with the worker or consumer in it):\n');
+    printTable(['run', ...CPU_COST_HEADER], cpuRows);
   }
   if (PARTS.has('live')) {
     await createTopics(kafka, liveTopics, 6);
