@@ -5,7 +5,6 @@ import type { ParsedMessage } from '../contract/index.ts';
 import { sqliteUrlOf } from '../store/database-url.ts';
 import { LedgerError, ErrorCode, StoreError } from '../errors.ts';
 import { applyBatch, type ApplyResult, type ConsumerCheckpoint, type Store } from '../store/index.ts';
-import { keptStatement, type NativeSqlite } from '../store/bulk-sql.ts';
 import type { WriterFailure, WriterReply, WriterRequest } from './store-writer-thread.ts';
 
 /** Where the worker's slices are applied. */
@@ -30,11 +29,6 @@ const WRITER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
  * PostgreSQL writer thread too gained nothing on 2 cores (the cloning costs what it frees), while
  * SQLite's took the worker from about 20k to 26–29k events/s. An in-memory SQLite database cannot be
  * shared between connections, so it is written in place.
- *
- * The WAL's checkpoints (copying committed pages into the database file) run on this thread's connection, after each
- * slice the writer commits, so the writer thread, the one SQLite keeps busiest, does not stop for them: at its own
- * automatic checkpoint (every 10,000 pages of WAL) only the last slice's pages are left to copy, and the WAL starts
- * again from its beginning as before (docs/benchmarks.md, "Checkpoints beside the SQLite writer").
  */
 export async function openStoreWriter(store: Store): Promise<StoreWriter> {
   if (store.target.dialect !== 'sqlite' || store.target.memory) {
@@ -43,15 +37,6 @@ export async function openStoreWriter(store: Store): Promise<StoreWriter> {
   const dbUrl = sqliteUrlOf(store.target.file);
   // .ts when run from the sources, .js when run from the build in dist/
   const script = new URL(`./store-writer-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-  const sqlite = (await store.em().getConnection().getNativeClient()) as NativeSqlite;
-  const checkpoint = () => {
-    try {
-      // PASSIVE: copies what no reader still needs and never waits for the writer
-      keptStatement(sqlite, 'pragma wal_checkpoint(passive)').all();
-    } catch {
-      // nothing is lost: the pages stay in the WAL, and the writer's own automatic checkpoint copies them
-    }
-  };
   const thread = new Worker(script, { workerData: { dbUrl }, resourceLimits: WRITER_HEAP });
   const pending = new Map<number, { resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }>();
   let nextId = 0;
@@ -67,11 +52,7 @@ export async function openStoreWriter(store: Store): Promise<StoreWriter> {
       if (reply.type === 'failed') return reject(new LedgerError(ErrorCode.DatabaseUnavailable, reply.message));
       const p = pending.get(reply.id);
       pending.delete(reply.id);
-      if (reply.type === 'applied') {
-        p?.resolve(reply.result);
-        // after the worker has handed the writer its next slice (the resolve's continuations run first)
-        setImmediate(checkpoint);
-      }
+      if (reply.type === 'applied') p?.resolve(reply.result);
       // the thread says whether retrying can help; a retryable error keeps the worker waiting for the database
       else p?.reject(errorOf(reply.failure));
     });
