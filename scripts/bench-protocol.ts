@@ -107,7 +107,9 @@ export function figuresOf(output: string): Map<string, number> {
     found('(c) parse only ev/s', /^\(c\) parse only [^:]*: (\d+) ev\/s/);
     found('(e) parse + validate msg/s', /^\(e\) parse \+ validate[^:]*: (\d+) msg\/s/);
     found('(e) UTF-8 + JSON.parse msg/s', /^\(e\) .*JSON\.parse of the same bytes: (\d+) msg\/s/);
-    found('(e) parse / (UTF-8 + JSON.parse) %', /^\(e\) .* = ([\d.]+)%/);
+    found('(e) parse / (UTF-8 + JSON.parse) %', /^\(e\) parse \+ validate.* = ([\d.]+)%/);
+    found('(e) least msg/s', /^\(e\) the least[^:]*: (\d+) msg\/s/);
+    found('(e) least / (UTF-8 + JSON.parse) %', /^\(e\) the least.* = ([\d.]+)%/);
     found('PostgreSQL alone ev/s', /^PostgreSQL alone[^:]*: (\d+) ev\/s/);
     found('SQLite alone ev/s', /^SQLite alone[^:]*: (\d+) ev\/s/);
     found('peak RSS MB', /^peak RSS (?![^:]*MALLOC_ARENA_MAX)[^:]*: (\d+) MB/);
