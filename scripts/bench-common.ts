@@ -1,6 +1,6 @@
 // Shared by the benchmarks: fresh databases and the naive per-event ORM write they compare against.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { type AcceptedMessage, eventsDigest, type RawMessage } from '../src/contract/index.ts';
 import { EMPTY_STATE, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
@@ -99,22 +99,21 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
 
 /** The kernel's clock ticks a second in /proc's CPU times (USER_HZ: 100 on Linux's usual builds). */
 const TICKS_PER_SECOND = 100;
-/** The processes whose CPU time is shown apart; the rest of the machine's busy time is `other`. */
-const NAMED_PROCESSES = { node: 'node', postgres: 'postgres', java: 'broker (java)' } as const;
-/** Process names (/proc/<pid>/stat) by the column they count in: Node.js 24 names its main thread, and so its process, MainThread. */
-const COLUMN_OF: Record<string, keyof typeof NAMED_PROCESSES> = { node: 'node', MainThread: 'node', postgres: 'postgres', java: 'java' };
+/** The columns of CPU time shown apart, and their headers; the rest of the machine's busy time is `other`. */
+const COLUMNS = { self: 'this benchmark (node)', postgres: 'postgres', java: 'broker (java)' } as const;
+type Column = keyof typeof COLUMNS;
 
-/** CPU time spent so far on this machine (busy, not idle or waiting), in all and by process name, in seconds. */
+/** CPU time spent so far on this machine (busy, not idle, waiting or stolen) and by each process of a column, in seconds. */
 export interface CpuSnapshot {
   wall: number;
   busy: number;
-  byName: Record<keyof typeof NAMED_PROCESSES, number>;
+  /** by pid and start time, so a pid reused meanwhile is another process */
+  processes: Map<string, { column: Column; seconds: number }>;
 }
 
 /**
- * Reads /proc/stat (the machine's busy time: user, nice, system, irq and softirq, not steal) and each process's
- * /proc/<pid>/stat (its user and system time, threads included). A process that exits between two snapshots is
- * counted in `other` (the machine's time minus the named ones'). Linux only: undefined elsewhere.
+ * Reads /proc/stat (the machine's busy time: user, nice, system, irq and softirq) and /proc/<pid>/stat of this process
+ * and of every postgres and java process (user and system time, threads included). Linux only: undefined elsewhere.
  */
 export function cpuSnapshot(): CpuSnapshot | undefined {
   let stat: string;
@@ -124,7 +123,7 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
     return undefined;
   }
   const [user, nice, system, , , irq, softirq] = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  const byName = { node: 0, postgres: 0, java: 0 };
+  const processes = new Map<string, { column: Column; seconds: number }>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     let text: string;
@@ -133,30 +132,37 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
     } catch {
       continue; // exited meanwhile
     }
-    const column = COLUMN_OF[text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'))];
+    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    const column: Column | undefined = Number(pid) === process.pid ? 'self' : name === 'postgres' || name === 'java' ? name : undefined;
     if (column === undefined) continue;
-    // after the name: state is field 3, utime 14 and stime 15
+    // after the name, from field 3 (state): utime is field 14, stime 15, starttime 22
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    byName[column] += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    processes.set(`${pid}@${fields[19]}`, { column, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND });
   }
-  return { wall: performance.now() / 1000, busy: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS_PER_SECOND, byName };
+  return { wall: performance.now() / 1000, busy: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS_PER_SECOND, processes };
 }
 
-/** What one run cost the machine's CPUs: the cores busy on average, and µs of CPU time an event by process. */
+/**
+ * What one run cost the machine's CPUs between two snapshots: the cores busy on average, and µs of CPU time an event by
+ * column. A process of a column counts what it spent between the two, or since it started if it started between them;
+ * one that ended between them is in `other`, with every process of no column (other sessions' included).
+ */
 export function cpuCost(from: CpuSnapshot | undefined, to: CpuSnapshot | undefined, events: number): string[] {
-  if (from === undefined || to === undefined || events === 0) return ['-', '-', '-', '-', '-', '-', '-'];
+  if (from === undefined || to === undefined || events === 0) return CPU_COST_HEADER.map(() => '-');
+  const spent: Record<Column, number> = { self: 0, postgres: 0, java: 0 };
+  for (const [key, { column, seconds }] of to.processes) spent[column] += seconds - (from.processes.get(key)?.seconds ?? 0);
   const us = (seconds: number) => ((1e6 * seconds) / events).toFixed(1);
-  const named = Object.keys(NAMED_PROCESSES).map((k) => to.byName[k as keyof CpuSnapshot['byName']] - from.byName[k as keyof CpuSnapshot['byName']]);
   const busy = to.busy - from.busy;
-  const cores = availableParallelism();
+  const named = Object.values(spent).reduce((a, b) => a + b, 0);
+  const cores = cpus().length;
   return [
     `${(busy / (to.wall - from.wall)).toFixed(2)} of ${cores}`,
-    ...named.map(us),
-    us(Math.max(0, busy - named.reduce((a, b) => a + b, 0))),
+    ...(Object.keys(COLUMNS) as Column[]).map((c) => us(spent[c])),
+    us(busy - named),
     us(busy),
     // no faster than this with the same work an event, however it were spread over the cores
     ((cores * events) / busy).toFixed(0),
   ];
 }
 
-export const CPU_COST_HEADER = ['cores busy', ...Object.values(NAMED_PROCESSES).map((n) => `${n} us/ev`), 'other us/ev', 'all us/ev', 'cores / all, ev/s'];
+export const CPU_COST_HEADER = ['cores busy', ...Object.values(COLUMNS).map((n) => `${n} us/ev`), 'other us/ev', 'all us/ev', 'cores / all, ev/s'];

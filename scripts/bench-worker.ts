@@ -73,9 +73,13 @@ class Meter {
   /** slices applied (the worker's ledger_batch_apply_seconds count) */
   slices = 0;
   latencies: number[] = [];
-  /** the machine's CPU time at the first message and once all were seen (the run's CPU cost) */
+  /** the machine's CPU time at the first message and at the one that makes `total` (the run's CPU cost) */
   cpuFrom: CpuSnapshot | undefined;
   cpuTo: CpuSnapshot | undefined;
+  private readonly total: number;
+  constructor(total = Number.POSITIVE_INFINITY) {
+    this.total = total;
+  }
   see(messages: readonly KafkaMessage[]) {
     const now = Date.now();
     if (this.first === 0) {
@@ -84,6 +88,7 @@ class Meter {
     }
     this.last = performance.now();
     this.count += messages.length;
+    if (this.count >= this.total && this.cpuTo === undefined) this.cpuTo = cpuSnapshot();
     for (const m of messages) this.latencies.push(now - Number(m.timestamp));
   }
   rate = () => this.count / ((this.last - this.first) / 1000 || 1e-3);
@@ -117,7 +122,7 @@ async function waitFor(done: () => boolean, what: string, timeoutMs = 600_000): 
  */
 let ceilingRuns = 0;
 async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
-  const meter = new Meter();
+  const meter = new Meter(total);
   const consumer = kafka.consumer({ groupId: `${env.KAFKA_GROUP_ID}-c${parse ? 'p' : ''}${ceilingRuns++}`, maxBytesPerPartition: 1_048_576 });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
@@ -131,7 +136,6 @@ async function consumeOnly(total: number, parse: boolean): Promise<Meter> {
     },
   });
   await waitFor(() => meter.count >= total, 'consume-only');
-  meter.cpuTo = cpuSnapshot();
   await consumer.disconnect();
   return meter;
 }
@@ -151,7 +155,7 @@ async function worker(kind: 'sqlite' | 'postgresql', total: number, variant: Wor
 let workerRuns = 0;
 /** One pass of the worker over all the topics, under a group of its own, into `store`. */
 async function workerPass(store: Store, kind: string, total: number, { maxBatch, ...variant }: WorkerVariant = {}): Promise<Meter> {
-  const meter = new Meter();
+  const meter = new Meter(total);
   const groupId = `${env.KAFKA_GROUP_ID}-a-${kind}-${workerRuns++}`;
   const metrics = createWorkerMetrics();
   const passConfig = maxBatch === undefined ? config : { ...config, maxBatch };
@@ -159,7 +163,6 @@ async function workerPass(store: Store, kind: string, total: number, { maxBatch,
   try {
     await w.start();
     await waitFor(() => meter.count >= total, `worker on ${kind}`);
-    meter.cpuTo = cpuSnapshot();
   } finally {
     await w.stop();
   }
@@ -341,7 +344,7 @@ try {
       ...measured.map(({ kind, a }) => [`(a) ${kind}`, ...cpuCost(a.cpuFrom, a.cpuTo, a.count)]),
       ['(c) after', ...cpuCost(after.cpuFrom, after.cpuTo, after.count)],
     ];
-    process.stdout.write('\nCPU time an event, from the first message to the last, of every process on this machine (/proc; node is this benchmark with the worker or consumer in it):\n');
+    process.stdout.write('\nCPU time an event, from the first message to the last, by process (/proc; this benchmark runs the worker or the consumer in it; other: the rest of the machine):\n');
     printTable(['run', ...CPU_COST_HEADER], cpuRows);
   }
   if (PARTS.has('live')) {
