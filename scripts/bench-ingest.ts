@@ -1,5 +1,6 @@
 // npm run bench:ingest: events/s of (a) applyBatch on parsed batches, (d) the whole file ingest, (b) a naive ORM path with one transaction per event,
-// (c) parse-and-validate only, on SQLite and PostgreSQL, (e) the parse path against UTF-8 decoding + JSON.parse, plus the peak RSS of
+// (c) parse-and-validate only, on SQLite and PostgreSQL, each database alone writing (a)'s rows (the floors), (e) the parse path
+// and the least a parse path keeping the contract does, against UTF-8 decoding + JSON.parse, plus the peak RSS of
 // ingesting a 1,000,000-line file; (d) again over what the store holds (all duplicates), and (d) at --batch-size 250, 1000, 4000.
 // Bounded: loopback PostgreSQL only, fixed event counts. Figures are ratios from one run on a shared machine.
 import { spawnSync } from 'node:child_process';
@@ -98,8 +99,9 @@ function renamed(sql: string, from: string | RegExp, to: string): string {
 /**
  * The floor of SQLite alone, as PostgreSQL's above: (a)'s audit rows and final signal rows copied by SQLite itself into
  * empty tables with the same indexes, one INSERT ... SELECT each in a committed transaction of its own (its automatic
- * checkpoint included), after a checkpoint that leaves nothing of (a) in the WAL. `where true` keeps SQLite from copying the tables' pages as they are (its transfer optimization), so every row is
- * inserted and every index entry written, as the apply path must.
+ * checkpoint included), after a checkpoint that leaves nothing of (a) in the WAL. `where true` keeps SQLite from
+ * copying the tables' pages as they are (its transfer optimization), so every row is inserted and every index entry
+ * written, as the apply path must.
  */
 async function sqliteAloneFloor(store: Store, count: number): Promise<number> {
   const connection = store.em().getConnection();
