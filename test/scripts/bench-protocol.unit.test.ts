@@ -34,7 +34,7 @@ describe('figuresOf', () => {
         ['postgresql', '26553', '232 (first 4000)', '49384', '114.5x', '54%', '17164', '35%'],
       ]).trimEnd(),
       '(a) parsed messages through applyBatch in batches of 1,000, on PostgreSQL in 2 lanes split by signal; (d) reading, parsing and applying the NDJSON file',
-      'SQLite alone writing the same rows once (INSERT ... SELECT of (a)\'s audit and final signal rows into empty indexed tables, one committed transaction): 153416 ev/s = 311% of (c); (a) is 16.9% of it',
+      'SQLite alone writing the same rows once (INSERT ... SELECT of (a)\'s audit and final signal rows into empty indexed tables, a committed transaction each): 153416 ev/s = 311% of (c); (a) is 16.9% of it',
       'PostgreSQL alone writing the same rows once (server-side INSERT ... SELECT of (a)\'s audit and final signal rows into empty indexed tables): 110178 ev/s = 223% of (c); (a) is 24.1% of it (target at least 50%)',
       '',
       'the same file ingested again into the same store (every event a duplicate, nothing changes), against (d), its first ingest (target at least 1.5x):',
