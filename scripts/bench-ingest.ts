@@ -1,5 +1,5 @@
 // npm run bench:ingest: events/s of (a) applyBatch on parsed batches, (d) the whole file ingest, (b) a naive ORM path with one transaction per event,
-// (c) parse-and-validate only, on SQLite and PostgreSQL, each database alone writing (a)'s rows (the floors), (e) the parse path
+// (c) parse-and-validate only, on SQLite and PostgreSQL, each database alone writing (a)'s rows (the floors; SQLite's also in (a)'s transactions), (e) the parse path
 // and the least a parse path keeping the contract does, against UTF-8 decoding + JSON.parse, plus the peak RSS of
 // ingesting a 1,000,000-line file; (d) again over what the store holds (all duplicates), and (d) at --batch-size 250, 1000, 4000.
 // Bounded: loopback PostgreSQL only, fixed event counts. Figures are ratios from one run on a shared machine.
@@ -97,33 +97,55 @@ function renamed(sql: string, from: string | RegExp, to: string): string {
 }
 
 /**
- * The floor of SQLite alone, as PostgreSQL's above: (a)'s audit rows and final signal rows copied by SQLite itself into
- * empty tables with the same indexes, one INSERT ... SELECT each in a committed transaction of its own (its automatic
- * checkpoint included), after a checkpoint that leaves nothing of (a) in the WAL. `where true` keeps SQLite from
- * copying the tables' pages as they are (its transfer optimization), so every row is inserted and every index entry
- * written, as the apply path must.
+ * The floors of SQLite alone, as PostgreSQL's above: (a)'s audit rows and final signal rows copied by SQLite itself into
+ * empty tables with the same indexes, after a checkpoint that leaves nothing before them in the WAL. `once`: one
+ * INSERT ... SELECT per table, each in a committed transaction of its own (its automatic checkpoint included).
+ * `inBatches`: into a second set of empty tables, in as many committed transactions as (a) had batches, each the next
+ * share of both tables' rows in the order (a) wrote them, so that every commit writes the index pages its rows dirty,
+ * as (a)'s commits must, and the store's automatic checkpoints copy them (still a floor: a signal written again by a
+ * later batch is written once here). `where` keeps SQLite from copying the tables' pages as they are (its transfer
+ * optimization), so every row is inserted and every index entry written, as the apply path must.
  */
-async function sqliteAloneFloor(store: Store, count: number): Promise<number> {
+async function sqliteAloneFloors(store: Store, count: number, batches: number): Promise<{ once: number; inBatches: number }> {
   const connection = store.em().getConnection();
-  const sqlite = (await connection.getNativeClient()) as { exec(sql: string): void };
-  let ms = 0;
-  sqlite.exec('pragma wal_checkpoint(truncate)');
-  for (const table of ['signal_events', 'signals']) {
-    const tableName = new RegExp(`([\`"])${table}\\1`);
-    const indexOn = new RegExp(`(\\son\\s+)([\`"])${table}\\2`, 'i');
-    const ddl = await connection.execute<{ type: string; name: string; sql: string }[]>(
-      `select "type", "name", "sql" from sqlite_master where "tbl_name" = ? and "sql" is not null order by "type" = 'index'`,
-      [table],
-    );
-    for (const d of ddl) {
-      const sql = d.type === 'table' ? renamed(d.sql, tableName, `"floor_${table}"`) : renamed(renamed(d.sql, d.name, `floor_${d.name}`), indexOn, `$1"floor_${table}"`);
-      sqlite.exec(sql);
+  const sqlite = (await connection.getNativeClient()) as { exec(sql: string): void; prepare(sql: string): { get(...params: unknown[]): unknown } };
+  const tables = ['signal_events', 'signals'] as const;
+  /** empty copies of the tables, with their indexes, named `${prefix}_table` */
+  const copies = async (prefix: string) => {
+    for (const table of tables) {
+      const tableName = new RegExp(`([\`"])${table}\\1`);
+      const indexOn = new RegExp(`(\\son\\s+)([\`"])${table}\\2`, 'i');
+      const ddl = await connection.execute<{ type: string; name: string; sql: string }[]>(
+        `select "type", "name", "sql" from sqlite_master where "tbl_name" = ? and "sql" is not null order by "type" = 'index'`,
+        [table],
+      );
+      for (const d of ddl) {
+        const sql = d.type === 'table' ? renamed(d.sql, tableName, `"${prefix}_${table}"`) : renamed(renamed(d.sql, d.name, `${prefix}_${d.name}`), indexOn, `$1"${prefix}_${table}"`);
+        sqlite.exec(sql);
+      }
     }
-    const t0 = performance.now();
-    sqlite.exec(`begin immediate; insert into "floor_${table}" select * from "${table}" where true; commit`);
-    ms += performance.now() - t0;
+  };
+  sqlite.exec('pragma wal_checkpoint(truncate)');
+  await copies('floor');
+  let t0 = performance.now();
+  for (const table of tables) sqlite.exec(`begin immediate; insert into "floor_${table}" select * from "${table}" where true; commit`);
+  const once = count / ((performance.now() - t0) / 1000);
+
+  sqlite.exec('pragma wal_checkpoint(truncate)');
+  await copies('batch_floor');
+  // rowid order is the order (a) inserted the rows in
+  const span = (table: string) => sqlite.prepare(`select min(rowid) as "lo", max(rowid) as "hi" from "${table}"`).get() as { lo: number; hi: number };
+  const spans = tables.map((table) => ({ table, ...span(table) }));
+  t0 = performance.now();
+  for (let k = 0; k < batches; k++) {
+    const inserts = spans.map(({ table, lo, hi }) => {
+      const step = Math.ceil((hi - lo + 1) / batches);
+      return `insert into "batch_floor_${table}" select * from "${table}" where rowid >= ${lo + k * step} and rowid < ${lo + (k + 1) * step}`;
+    });
+    sqlite.exec(`begin immediate; ${inserts.join('; ')}; commit`);
   }
-  return count / (ms / 1000);
+  const inBatches = count / ((performance.now() - t0) / 1000);
+  return { once, inBatches };
 }
 
 /** `ingest --batch-size` unless given (src/cli/commands/ingest.ts) */
@@ -179,9 +201,11 @@ try {
   for (const kind of ['sqlite', 'postgresql'] as const) {
     const measure = (name: string, fn: (store: Store) => Promise<number>) => withFreshStore(kind, dir, name, fn);
     let floor: number | undefined;
+    let batchedFloor: number | undefined;
     const applied = await measure('apply', async (store) => {
       const rate = await runApplyBatch(store, batches);
-      floor = await (kind === 'postgresql' ? serverOnlyFloor : sqliteAloneFloor)(store, parsed.length);
+      if (kind === 'postgresql') floor = await serverOnlyFloor(store, parsed.length);
+      else ({ once: floor, inBatches: batchedFloor } = await sqliteAloneFloors(store, parsed.length, batches.length));
       return rate;
     });
     const naive = await measure('naive', (store) => runNaive(store, ls.slice(0, NAIVE_EVENTS)));
@@ -203,6 +227,10 @@ try {
         kind === 'postgresql'
           ? `PostgreSQL alone writing the same rows once (server-side INSERT ... SELECT of (a)'s audit and final signal rows into empty indexed tables): ${floor.toFixed(0)} ev/s = ${pct(floor)} of (c); (a) is ${((100 * applied) / floor).toFixed(1)}% of it (target at least 50%)\n`
           : `SQLite alone writing the same rows once (INSERT ... SELECT of (a)'s audit and final signal rows into empty indexed tables, a committed transaction each): ${floor.toFixed(0)} ev/s = ${pct(floor)} of (c); (a) is ${((100 * applied) / floor).toFixed(1)}% of it\n`;
+    }
+    if (batchedFloor !== undefined) {
+      const us = (rate: number) => (1_000_000 / rate).toFixed(1);
+      floorLines += `SQLite alone in (a)'s transactions (the same rows in ${batches.length} committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): ${batchedFloor.toFixed(0)} ev/s = ${us(batchedFloor)} us an event; (a) takes ${us(applied)} us an event, and half of (c) would leave it ${us(ceiling / 2)}\n`;
     }
     rows.push([kind, applied.toFixed(0), `${naive.toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(applied / naive).toFixed(1)}x`, pct(applied), ingested.toFixed(0), pct(ingested)]);
   }

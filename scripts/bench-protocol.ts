@@ -111,7 +111,9 @@ export function figuresOf(output: string): Map<string, number> {
     found('(e) least msg/s', /^\(e\) the least[^:]*: (\d+) msg\/s/);
     found('(e) least / (UTF-8 + JSON.parse) %', /^\(e\) the least.* = ([\d.]+)%/);
     found('PostgreSQL alone ev/s', /^PostgreSQL alone[^:]*: (\d+) ev\/s/);
-    found('SQLite alone ev/s', /^SQLite alone[^:]*: (\d+) ev\/s/);
+    found('SQLite alone ev/s', /^SQLite alone writing the same rows once[^:]*: (\d+) ev\/s/);
+    found("SQLite alone in (a)'s transactions ev/s", /^SQLite alone in \(a\)'s transactions[^:]*: (\d+) ev\/s/);
+    found("SQLite alone in (a)'s transactions us/event", /^SQLite alone in \(a\)'s transactions.* = ([\d.]+) us an event/);
     found('peak RSS MB', /^peak RSS (?![^:]*MALLOC_ARENA_MAX)[^:]*: (\d+) MB/);
     found('peak RSS run s', /^peak RSS (?![^:]*MALLOC_ARENA_MAX).* MB \((?:\d+ events in )?(\d+) s\)/);
     found('peak RSS, capped malloc arenas MB', /^peak RSS [^:]*MALLOC_ARENA_MAX=\d+[^:]*: (\d+) MB/);
@@ -121,7 +123,7 @@ export function figuresOf(output: string): Map<string, number> {
     found('bare consumption ev/s', /bare consumption without parsing: (\d+) ev\/s/);
   }
   // ratios of two printed figures: applyBatch against its database alone (on PostgreSQL, a target)
-  for (const [store, alone] of [['postgresql', 'PostgreSQL alone'], ['sqlite', 'SQLite alone']] as const) {
+  for (const [store, alone] of [['postgresql', 'PostgreSQL alone'], ['sqlite', 'SQLite alone'], ['sqlite', "SQLite alone in (a)'s transactions"]] as const) {
     const applied = out.get(`${store}: (a) applyBatch ev/s`);
     const floor = out.get(`${alone} ev/s`);
     if (applied !== undefined && floor !== undefined) out.set(`${store}: (a) / ${alone} %`, (100 * applied) / floor);
