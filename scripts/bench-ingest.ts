@@ -67,7 +67,7 @@ function parsePath(ls: ReturnType<typeof generatorLines>): { parse: number; floo
 async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]): Promise<number> {
   const count = batches.reduce((n, b) => n + b.length, 0);
   const t0 = performance.now();
-  const applier = createBatchApplier(store);
+  const applier = createBatchApplier(store, { batchSize: APPLY_BATCH });
   for (const batch of batches) await applier.submit(batch);
   await applier.drain();
   return count / ((performance.now() - t0) / 1000);
@@ -150,6 +150,9 @@ async function sqliteAloneFloors(store: Store, count: number, batches: number): 
 
 /** `ingest --batch-size` unless given (src/cli/commands/ingest.ts) */
 const DEFAULT_BATCH_SIZE: number = LIMITS.defaultIngestBatch;
+/** BENCH_APPLY_BATCH: (a)'s batch size, and so its floors' transactions (default ingest's); the worker's SQLite slices hold about 2,100 */
+const APPLY_BATCH = Number(process.env.BENCH_APPLY_BATCH ?? DEFAULT_BATCH_SIZE);
+if (!Number.isInteger(APPLY_BATCH) || APPLY_BATCH < 1 || APPLY_BATCH > LIMITS.maxBatchEvents) throw new Error(`BENCH_APPLY_BATCH=${process.env.BENCH_APPLY_BATCH}: a whole number from 1 to ${LIMITS.maxBatchEvents} is needed`);
 
 /** (d) the whole `signal-ledger ingest` path: read the file, parse, apply. */
 async function runFileIngest(store: Store, file: string, count: number, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
@@ -172,7 +175,7 @@ try {
   const ls = ndjson(generated);
   const eventsFile = path.join(dir, 'events.ndjson');
   writeFileSync(eventsFile, `${ls.join('\n')}\n`);
-  process.stdout.write(`signal-ledger ingest benchmark: ${ls.length} events (10% duplicates, 5% out of order, 1% bad), batches of ${DEFAULT_BATCH_SIZE}\n\n`);
+  process.stdout.write(`signal-ledger ingest benchmark: ${ls.length} events (10% duplicates, 5% out of order, 1% bad), batches of ${APPLY_BATCH}\n\n`);
   parseAll(ls.slice(0, 20_000)); // warm up the JIT
   const t0 = performance.now();
   parseAll(ls);
@@ -191,7 +194,7 @@ try {
 
   const parsed = parseAll(ls);
   const batches: ParsedMessage[][] = [];
-  for (let i = 0; i < parsed.length; i += DEFAULT_BATCH_SIZE) batches.push(parsed.slice(i, i + DEFAULT_BATCH_SIZE));
+  for (let i = 0; i < parsed.length; i += APPLY_BATCH) batches.push(parsed.slice(i, i + APPLY_BATCH));
 
   const rows: string[][] = [];
   const againRows: string[][] = [];
@@ -236,7 +239,7 @@ try {
   }
   const header = ['store', '(a) applyBatch ev/s', '(b) naive ORM ev/s', '(c) parse only ev/s', 'a/b', 'a/c', '(d) file ingest ev/s', 'd/c'];
   printTable(header, rows);
-  process.stdout.write(`(a) parsed messages through applyBatch in batches of ${DEFAULT_BATCH_SIZE}, on PostgreSQL in 2 lanes split by signal; (d) reading, parsing and applying the NDJSON file\n`);
+  process.stdout.write(`(a) parsed messages through applyBatch in batches of ${APPLY_BATCH}, on PostgreSQL in 2 lanes split by signal; (d) reading, parsing and applying the NDJSON file\n`);
   process.stdout.write(floorLines);
   process.stdout.write('\nthe same file ingested again into the same store (every event a duplicate, nothing changes), against (d), its first ingest (target at least 1.5x):\n');
   printTable(['store', '(d) first ev/s', 'again ev/s', 'again / first'], againRows);
