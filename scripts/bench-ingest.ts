@@ -63,14 +63,19 @@ function parsePath(ls: ReturnType<typeof generatorLines>): { parse: number; floo
   return rounds.sort((a, b) => a.parse / a.floor - b.parse / b.floor)[2] as { parse: number; floor: number; least: number };
 }
 
-/** (a) applyBatch on parsed batches of ingest's default size, fed as ingest feeds it (on PostgreSQL split by signal into 2 lanes applying side by side). */
-async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]): Promise<number> {
+/**
+ * (a) applyBatch on parsed batches of BENCH_APPLY_BATCH messages (ingest's default size unless set), fed as ingest
+ * feeds it (on PostgreSQL split by signal into 2 lanes applying side by side): events/s, and how many transactions
+ * committed them.
+ */
+async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]): Promise<{ rate: number; transactions: number }> {
   const count = batches.reduce((n, b) => n + b.length, 0);
+  let transactions = 0;
   const t0 = performance.now();
-  const applier = createBatchApplier(store, { batchSize: APPLY_BATCH });
+  const applier = createBatchApplier(store, { batchSize: APPLY_BATCH, onApplied: () => transactions++ });
   for (const batch of batches) await applier.submit(batch);
   await applier.drain();
-  return count / ((performance.now() - t0) / 1000);
+  return { rate: count / ((performance.now() - t0) / 1000), transactions };
 }
 
 /**
@@ -100,13 +105,13 @@ function renamed(sql: string, from: string | RegExp, to: string): string {
  * The floors of SQLite alone, as PostgreSQL's above: (a)'s audit rows and final signal rows copied by SQLite itself into
  * empty tables with the same indexes, after a checkpoint that leaves nothing before them in the WAL. `once`: one
  * INSERT ... SELECT per table, each in a committed transaction of its own (its automatic checkpoint included).
- * `inBatches`: into a second set of empty tables, in as many committed transactions as (a) had batches, each the next
+ * `inBatches`: into a second set of empty tables, in as many committed transactions as (a) committed, each the next
  * share of both tables' rows in the order (a) wrote them, so that every commit writes the index pages its rows dirty,
  * as (a)'s commits must, and the store's automatic checkpoints copy them (still a floor: a signal written again by a
  * later batch is written once here). `where` keeps SQLite from copying the tables' pages as they are (its transfer
  * optimization), so every row is inserted and every index entry written, as the apply path must.
  */
-async function sqliteAloneFloors(store: Store, count: number, batches: number): Promise<{ once: number; inBatches: number }> {
+async function sqliteAloneFloors(store: Store, count: number, transactions: number): Promise<{ once: number; inBatches: number }> {
   const connection = store.em().getConnection();
   const sqlite = (await connection.getNativeClient()) as { exec(sql: string): void; prepare(sql: string): { get(...params: unknown[]): unknown } };
   const tables = ['signal_events', 'signals'] as const;
@@ -137,10 +142,11 @@ async function sqliteAloneFloors(store: Store, count: number, batches: number): 
   const span = (table: string) => sqlite.prepare(`select min(rowid) as "lo", max(rowid) as "hi" from "${table}"`).get() as { lo: number; hi: number };
   const spans = tables.map((table) => ({ table, ...span(table) }));
   t0 = performance.now();
-  for (let k = 0; k < batches; k++) {
+  for (let k = 0; k < transactions; k++) {
+    // shares as even as whole rowids allow; the last one ends past the highest
     const inserts = spans.map(({ table, lo, hi }) => {
-      const step = Math.ceil((hi - lo + 1) / batches);
-      return `insert into "batch_floor_${table}" select * from "${table}" where rowid >= ${lo + k * step} and rowid < ${lo + (k + 1) * step}`;
+      const share = (i: number) => lo + Math.floor((i * (hi - lo + 1)) / transactions);
+      return `insert into "batch_floor_${table}" select * from "${table}" where rowid >= ${share(k)} and rowid < ${share(k + 1)}`;
     });
     sqlite.exec(`begin immediate; ${inserts.join('; ')}; commit`);
   }
@@ -175,7 +181,7 @@ try {
   const ls = ndjson(generated);
   const eventsFile = path.join(dir, 'events.ndjson');
   writeFileSync(eventsFile, `${ls.join('\n')}\n`);
-  process.stdout.write(`signal-ledger ingest benchmark: ${ls.length} events (10% duplicates, 5% out of order, 1% bad), batches of ${APPLY_BATCH}\n\n`);
+  process.stdout.write(`signal-ledger ingest benchmark: ${ls.length} events (10% duplicates, 5% out of order, 1% bad), (a) in batches of ${APPLY_BATCH}\n\n`);
   parseAll(ls.slice(0, 20_000)); // warm up the JIT
   const t0 = performance.now();
   parseAll(ls);
@@ -205,10 +211,12 @@ try {
     const measure = (name: string, fn: (store: Store) => Promise<number>) => withFreshStore(kind, dir, name, fn);
     let floor: number | undefined;
     let batchedFloor: number | undefined;
+    let transactionsOfA = 0;
     const applied = await measure('apply', async (store) => {
-      const rate = await runApplyBatch(store, batches);
+      const { rate, transactions } = await runApplyBatch(store, batches);
+      transactionsOfA = transactions;
       if (kind === 'postgresql') floor = await serverOnlyFloor(store, parsed.length);
-      else ({ once: floor, inBatches: batchedFloor } = await sqliteAloneFloors(store, parsed.length, batches.length));
+      else ({ once: floor, inBatches: batchedFloor } = await sqliteAloneFloors(store, parsed.length, transactions));
       return rate;
     });
     const naive = await measure('naive', (store) => runNaive(store, ls.slice(0, NAIVE_EVENTS)));
@@ -233,7 +241,7 @@ try {
     }
     if (batchedFloor !== undefined) {
       const us = (rate: number) => (1_000_000 / rate).toFixed(1);
-      floorLines += `SQLite alone in (a)'s transactions (the same rows in ${batches.length} committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): ${batchedFloor.toFixed(0)} ev/s = ${us(batchedFloor)} us an event; (a) takes ${us(applied)} us an event, and half of (c) would leave it ${us(ceiling / 2)}\n`;
+      floorLines += `SQLite alone in (a)'s transactions (the same rows in ${transactionsOfA} committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): ${batchedFloor.toFixed(0)} ev/s = ${us(batchedFloor)} us an event; (a) takes ${us(applied)} us an event, and half of (c) would leave it ${us(ceiling / 2)}, ${((100 * (ceiling / 2)) / batchedFloor).toFixed(0)}% of which SQLite alone takes\n`;
     }
     rows.push([kind, applied.toFixed(0), `${naive.toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(applied / naive).toFixed(1)}x`, pct(applied), ingested.toFixed(0), pct(ingested)]);
   }

@@ -114,6 +114,8 @@ export function figuresOf(output: string): Map<string, number> {
     found('SQLite alone ev/s', /^SQLite alone writing the same rows once[^:]*: (\d+) ev\/s/);
     found("SQLite alone in (a)'s transactions ev/s", /^SQLite alone in \(a\)'s transactions[^:]*: (\d+) ev\/s/);
     found("SQLite alone in (a)'s transactions us/event", /^SQLite alone in \(a\)'s transactions.* = ([\d.]+) us an event/);
+    found("half of (c) left to (a), us/event", /^SQLite alone in \(a\)'s transactions.* half of \(c\) would leave it ([\d.]+)/);
+    found("SQLite alone in (a)'s transactions, share of half (c)'s time %", /^SQLite alone in \(a\)'s transactions.*, (\d+)% of which SQLite alone takes/);
     found('peak RSS MB', /^peak RSS (?![^:]*MALLOC_ARENA_MAX)[^:]*: (\d+) MB/);
     found('peak RSS run s', /^peak RSS (?![^:]*MALLOC_ARENA_MAX).* MB \((?:\d+ events in )?(\d+) s\)/);
     found('peak RSS, capped malloc arenas MB', /^peak RSS [^:]*MALLOC_ARENA_MAX=\d+[^:]*: (\d+) MB/);
