@@ -210,13 +210,16 @@ try {
   for (const kind of ['sqlite', 'postgresql'] as const) {
     const measure = (name: string, fn: (store: Store) => Promise<number>) => withFreshStore(kind, dir, name, fn);
     let floor: number | undefined;
-    let batchedFloor: number | undefined;
-    let transactionsOfA = 0;
+    /** SQLite alone in (a)'s transactions: its rate, and how many transactions */
+    let batchedFloor: { rate: number; transactions: number } | undefined;
     const applied = await measure('apply', async (store) => {
       const { rate, transactions } = await runApplyBatch(store, batches);
-      transactionsOfA = transactions;
       if (kind === 'postgresql') floor = await serverOnlyFloor(store, parsed.length);
-      else ({ once: floor, inBatches: batchedFloor } = await sqliteAloneFloors(store, parsed.length, transactions));
+      else {
+        const floors = await sqliteAloneFloors(store, parsed.length, transactions);
+        floor = floors.once;
+        batchedFloor = { rate: floors.inBatches, transactions };
+      }
       return rate;
     });
     const naive = await measure('naive', (store) => runNaive(store, ls.slice(0, NAIVE_EVENTS)));
@@ -241,7 +244,8 @@ try {
     }
     if (batchedFloor !== undefined) {
       const us = (rate: number) => (1_000_000 / rate).toFixed(1);
-      floorLines += `SQLite alone in (a)'s transactions (the same rows in ${transactionsOfA} committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): ${batchedFloor.toFixed(0)} ev/s = ${us(batchedFloor)} us an event; (a) takes ${us(applied)} us an event, and half of (c) would leave it ${us(ceiling / 2)}, ${((100 * (ceiling / 2)) / batchedFloor).toFixed(0)}% of which SQLite alone takes\n`;
+      const { rate, transactions } = batchedFloor;
+      floorLines += `SQLite alone in (a)'s transactions (the same rows in ${transactions} committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): ${rate.toFixed(0)} ev/s = ${us(rate)} us an event; (a) takes ${us(applied)} us an event, and half of (c) would leave it ${us(ceiling / 2)}, ${((100 * (ceiling / 2)) / rate).toFixed(0)}% of which SQLite alone takes\n`;
     }
     rows.push([kind, applied.toFixed(0), `${naive.toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(applied / naive).toFixed(1)}x`, pct(applied), ingested.toFixed(0), pct(ingested)]);
   }

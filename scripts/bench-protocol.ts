@@ -112,10 +112,12 @@ export function figuresOf(output: string): Map<string, number> {
     found('(e) least / (UTF-8 + JSON.parse) %', /^\(e\) the least.* = ([\d.]+)%/);
     found('PostgreSQL alone ev/s', /^PostgreSQL alone[^:]*: (\d+) ev\/s/);
     found('SQLite alone ev/s', /^SQLite alone writing the same rows once[^:]*: (\d+) ev\/s/);
-    found("SQLite alone in (a)'s transactions ev/s", /^SQLite alone in \(a\)'s transactions[^:]*: (\d+) ev\/s/);
-    found("SQLite alone in (a)'s transactions us/event", /^SQLite alone in \(a\)'s transactions.* = ([\d.]+) us an event/);
-    found("half of (c) left to (a), us/event", /^SQLite alone in \(a\)'s transactions.* half of \(c\) would leave it ([\d.]+)/);
-    found("SQLite alone in (a)'s transactions, share of half (c)'s time %", /^SQLite alone in \(a\)'s transactions.*, (\d+)% of which SQLite alone takes/);
+    // one line, four figures
+    const inTransactions = /^SQLite alone in \(a\)'s transactions[^:]*: (\d+) ev\/s = ([\d.]+) us an event; .* half of \(c\) would leave it ([\d.]+), (\d+)% of which SQLite alone takes/;
+    found("SQLite alone in (a)'s transactions ev/s", inTransactions, 1);
+    found("SQLite alone in (a)'s transactions us/event", inTransactions, 2);
+    found("half of (c) left to (a), us/event", inTransactions, 3);
+    found("SQLite alone in (a)'s transactions, share of half (c)'s time %", inTransactions, 4);
     found('peak RSS MB', /^peak RSS (?![^:]*MALLOC_ARENA_MAX)[^:]*: (\d+) MB/);
     found('peak RSS run s', /^peak RSS (?![^:]*MALLOC_ARENA_MAX).* MB \((?:\d+ events in )?(\d+) s\)/);
     found('peak RSS, capped malloc arenas MB', /^peak RSS [^:]*MALLOC_ARENA_MAX=\d+[^:]*: (\d+) MB/);
