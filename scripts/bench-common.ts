@@ -1,5 +1,7 @@
-// Shared by the benchmarks: fresh databases and the naive per-event ORM write they compare against.
+// Shared by the benchmarks: fresh databases, the naive per-event ORM write they compare against, CPU accounting, and
+// the timing of each SQL statement the drivers run (bench:ingest and `npm run profile -- statements-*`).
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { type AcceptedMessage, eventsDigest, type RawMessage } from '../src/contract/index.ts';
@@ -166,3 +168,67 @@ export function cpuCost(from: CpuSnapshot | undefined, to: CpuSnapshot | undefin
 }
 
 export const CPU_COST_HEADER = ['cores busy', ...Object.values(COLUMNS).map((n) => `${n} us/ev`), 'other us/ev', 'all us/ev', 'cores / all, ev/s'];
+
+/** A statement's label: an insert's table and conflict rule, another statement's SQL up to its condition (whitespace collapsed). */
+function statementLabel(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  const insert = /^insert into ("[^"]+")/.exec(flat);
+  if (insert !== null) return `insert into ${insert[1]} ${/on conflict \([^)]*\) do (nothing|update)/.exec(flat)?.[0] ?? ''}`.trim();
+  const cut = flat.indexOf(' where ');
+  return (cut > 0 ? flat.slice(0, cut) : flat).slice(0, 100);
+}
+
+/**
+ * Times every statement the drivers run while fn runs: pg's Client.query until its promise settles, and
+ * better-sqlite3's run/all/get (SQLite runs in this thread: its time is the call's). The wrappers are taken
+ * off again after fn.
+ */
+export async function timedStatements(fn: () => Promise<unknown>): Promise<{ wall: number; byLabel: Map<string, { calls: number; ms: number }> }> {
+  const byLabel = new Map<string, { calls: number; ms: number }>();
+  // a label made once for each SQL text: the wrappers' own time is counted outside the statements, as the rest's
+  const labels = new Map<string, string>();
+  const add = (sql: string, ms: number) => {
+    let label = labels.get(sql);
+    if (label === undefined) labels.set(sql, (label = statementLabel(sql)));
+    const t = byLabel.get(label) ?? { calls: 0, ms: 0 };
+    t.calls++;
+    t.ms += ms;
+    byLabel.set(label, t);
+  };
+  // the drivers MikroORM loads (no types of their own here: only the methods wrapped are named)
+  const require = createRequire(import.meta.url);
+  const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
+  const Sqlite = require('better-sqlite3') as new (file: string) => { prepare(sql: string): object; close(): void };
+  const probe = new Sqlite(':memory:');
+  const statementProto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
+  probe.close();
+  const clientProto = pg.Client.prototype;
+  const originalQuery = clientProto.query;
+  clientProto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string };
+    const sql = typeof first === 'string' ? first : (first?.text ?? '');
+    const started = performance.now();
+    const result = originalQuery.apply(this, args);
+    if (result instanceof Promise) return result.finally(() => add(sql, performance.now() - started));
+    return result;
+  };
+  const originals = (['run', 'all', 'get'] as const).map((name) => [name, statementProto[name] as (...args: unknown[]) => unknown] as const);
+  for (const [name, original] of originals) {
+    statementProto[name] = function (this: { source: string }, ...args: unknown[]) {
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        add(this.source, performance.now() - started);
+      }
+    };
+  }
+  const started = performance.now();
+  try {
+    await fn();
+  } finally {
+    clientProto.query = originalQuery;
+    for (const [name, original] of originals) statementProto[name] = original;
+  }
+  return { wall: performance.now() - started, byLabel };
+}

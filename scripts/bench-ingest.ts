@@ -1,5 +1,6 @@
 // npm run bench:ingest: events/s of (a) applyBatch on parsed batches, (d) the whole file ingest, (b) a naive ORM path with one transaction per event,
-// (c) parse-and-validate only, on SQLite and PostgreSQL, each database alone writing (a)'s rows (the floors; SQLite's also in (a)'s transactions), (e) the parse path
+// (c) parse-and-validate only, on SQLite and PostgreSQL, each database alone writing (a)'s rows (the floors; SQLite's also in (a)'s transactions), (a) on SQLite
+// again with SQLite's own calls timed, (e) the parse path
 // and the least a parse path keeping the contract does, against UTF-8 decoding + JSON.parse, plus the peak RSS of
 // ingesting a 1,000,000-line file; (d) again over what the store holds (all duplicates), and (d) at --batch-size 250, 1000, 4000.
 // Bounded: loopback PostgreSQL only, fixed event counts. Figures are ratios from one run on a shared machine.
@@ -12,7 +13,7 @@ import { canonicalJson, DEFAULT_TOPICS, EVENT_KINDS, type EventKind, LIMITS, par
 import * as validators from '../src/contract/generated/wire-validators.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
 import type { Store } from '../src/store/index.ts';
-import { applyNaively, asKafkaMessages, generatorLines, printTable, withFreshStore } from './bench-common.ts';
+import { applyNaively, asKafkaMessages, generatorLines, printTable, timedStatements, withFreshStore } from './bench-common.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -154,6 +155,24 @@ async function sqliteAloneFloors(store: Store, count: number, transactions: numb
   return { once, inBatches };
 }
 
+/**
+ * (a) once more on a fresh SQLite store, each of SQLite's calls timed (better-sqlite3's run/all/get: SQLite runs in
+ * this thread, so a call's time is SQLite's, with the driver's binding of the values): µs an event inside SQLite's
+ * writes (inserts, begin and commit, its automatic checkpoints included) and reads (selects), and in the rest of
+ * the thread, and this run's events/s. Its own run, so that the timing does not touch (a)'s rate.
+ */
+async function sqliteCallsInApply(store: Store, batches: readonly ParsedMessage[][], count: number): Promise<{ writes: number; reads: number; rest: number; rate: number }> {
+  const { wall, byLabel } = await timedStatements(() => runApplyBatch(store, batches));
+  let writes = 0;
+  let reads = 0;
+  for (const [label, t] of byLabel) {
+    if (label.startsWith('select')) reads += t.ms;
+    else writes += t.ms;
+  }
+  const us = (ms: number) => (1000 * ms) / count;
+  return { writes: us(writes), reads: us(reads), rest: us(wall - writes - reads), rate: count / (wall / 1000) };
+}
+
 /** `ingest --batch-size` unless given (src/cli/commands/ingest.ts) */
 const DEFAULT_BATCH_SIZE: number = LIMITS.defaultIngestBatch;
 /** BENCH_APPLY_BATCH: (a)'s batch size, and so its floors' transactions (default ingest's); the worker's SQLite slices hold about 2,100 */
@@ -246,6 +265,12 @@ try {
       const us = (rate: number) => (1_000_000 / rate).toFixed(1);
       const { rate, transactions } = batchedFloor;
       floorLines += `SQLite alone in (a)'s transactions (the same rows in ${transactions} committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): ${rate.toFixed(0)} ev/s = ${us(rate)} us an event; (a) takes ${us(applied)} us an event, and half of (c) would leave it ${us(ceiling / 2)}, ${((100 * (ceiling / 2)) / rate).toFixed(0)}% of which SQLite alone takes\n`;
+    }
+    if (kind === 'sqlite') {
+      const calls = await withFreshStore(kind, dir, 'apply-timed', (store) => sqliteCallsInApply(store, batches, parsed.length));
+      const inside = calls.writes + calls.reads;
+      const half = 2_000_000 / ceiling;
+      floorLines += `(a) again with each SQLite call timed: ${inside.toFixed(1)} us an event inside SQLite (writes ${calls.writes.toFixed(1)}, reads ${calls.reads.toFixed(1)}), ${calls.rest.toFixed(1)} in the rest of the thread (this run ${calls.rate.toFixed(0)} ev/s); half of (c) would leave (a) ${half.toFixed(1)}, ${((100 * inside) / half).toFixed(0)}% of which SQLite's calls take\n`;
     }
     rows.push([kind, applied.toFixed(0), `${naive.toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(applied / naive).toFixed(1)}x`, pct(applied), ingested.toFixed(0), pct(ingested)]);
   }

@@ -13,12 +13,11 @@
 // databases only, a fixed event count.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LIMITS, parseMessage, type ParsedMessage } from '../src/contract/index.ts';
 import { createBatchApplier } from '../src/ingest/index.ts';
-import { asKafkaMessages, generatorLines, withFreshStore } from './bench-common.ts';
+import { asKafkaMessages, generatorLines, timedStatements, withFreshStore } from './bench-common.ts';
 
 interface ProfileNode {
   id: number;
@@ -84,67 +83,6 @@ export function summarize(profile: CpuProfile, top = 25): string {
       .map(([name, c]) => `${((100 * c) / samples).toFixed(1).padStart(6)}%  ${name}`)
       .join('\n');
   return `${samples} samples\n\nself (the function's own code, and the built-ins it calls: JSON.parse, regular expressions)\n${table(self)}\n\ntotal (with all it calls)\n${table(total)}\n`;
-}
-
-/** A statement's label: an insert's table and conflict rule, another statement's SQL up to its condition (whitespace collapsed). */
-function statementLabel(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim();
-  const insert = /^insert into ("[^"]+")/.exec(flat);
-  if (insert !== null) return `insert into ${insert[1]} ${/on conflict \([^)]*\) do (nothing|update)/.exec(flat)?.[0] ?? ''}`.trim();
-  const cut = flat.indexOf(' where ');
-  return (cut > 0 ? flat.slice(0, cut) : flat).slice(0, 100);
-}
-
-/**
- * Times every statement the drivers run while fn runs: pg's Client.query until its promise settles, and
- * better-sqlite3's run/all/get (SQLite runs in this thread: its time is the call's). The wrappers are taken
- * off again after fn.
- */
-async function timedStatements(fn: () => Promise<void>): Promise<{ wall: number; byLabel: Map<string, { calls: number; ms: number }> }> {
-  const byLabel = new Map<string, { calls: number; ms: number }>();
-  const add = (sql: string, ms: number) => {
-    const label = statementLabel(sql);
-    const t = byLabel.get(label) ?? { calls: 0, ms: 0 };
-    t.calls++;
-    t.ms += ms;
-    byLabel.set(label, t);
-  };
-  // the drivers MikroORM loads (no types of their own here: only the methods wrapped are named)
-  const require = createRequire(import.meta.url);
-  const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
-  const Sqlite = require('better-sqlite3') as new (file: string) => { prepare(sql: string): object; close(): void };
-  const probe = new Sqlite(':memory:');
-  const statementProto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
-  probe.close();
-  const clientProto = pg.Client.prototype;
-  const originalQuery = clientProto.query;
-  clientProto.query = function (this: unknown, ...args: unknown[]) {
-    const first = args[0] as string | { text?: string };
-    const sql = typeof first === 'string' ? first : (first?.text ?? '');
-    const started = performance.now();
-    const result = originalQuery.apply(this, args);
-    if (result instanceof Promise) return result.finally(() => add(sql, performance.now() - started));
-    return result;
-  };
-  const originals = (['run', 'all', 'get'] as const).map((name) => [name, statementProto[name] as (...args: unknown[]) => unknown] as const);
-  for (const [name, original] of originals) {
-    statementProto[name] = function (this: { source: string }, ...args: unknown[]) {
-      const started = performance.now();
-      try {
-        return original.apply(this, args);
-      } finally {
-        add(this.source, performance.now() - started);
-      }
-    };
-  }
-  const started = performance.now();
-  try {
-    await fn();
-  } finally {
-    clientProto.query = originalQuery;
-    for (const [name, original] of originals) statementProto[name] = original;
-  }
-  return { wall: performance.now() - started, byLabel };
 }
 
 async function statementTimes(kind: 'sqlite' | 'postgresql'): Promise<string> {
