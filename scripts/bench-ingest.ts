@@ -166,6 +166,7 @@ async function sqliteCallsInApply(store: Store, batches: readonly ParsedMessage[
   let writes = 0;
   let reads = 0;
   for (const [label, t] of byLabel) {
+    // the apply path's reads are plain selects (apply-transaction.ts, rollups.ts); everything else it runs writes
     if (label.startsWith('select')) reads += t.ms;
     else writes += t.ms;
   }
