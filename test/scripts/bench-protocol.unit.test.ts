@@ -80,7 +80,7 @@ describe('figuresOf', () => {
       'SQLite calls in (a), us/event': 27.3,
       'SQLite writes in (a), us/event': 24.9,
       'SQLite reads in (a), us/event': 2.4,
-      'rest of (a) beside SQLite calls, us/event': 18.2,
+      'timed run outside SQLite calls, us/event': 18.2,
       "SQLite calls in (a), share of half (c)'s time %": 67,
       "sqlite: (a) / SQLite alone in (a)'s transactions %": (100 * 25889) / 56915,
       'sqlite: (d) first ev/s': 13564,
