@@ -263,14 +263,13 @@ try {
           : `SQLite alone writing the same rows once (INSERT ... SELECT of (a)'s audit and final signal rows into empty indexed tables, a committed transaction each): ${floor.toFixed(0)} ev/s = ${pct(floor)} of (c); (a) is ${((100 * applied) / floor).toFixed(1)}% of it\n`;
     }
     if (batchedFloor !== undefined) {
+      // SQLite's own writing against what half of (c) leaves (a), in µs an event
       const us = (rate: number) => (1_000_000 / rate).toFixed(1);
+      const half = 2_000_000 / ceiling;
       const { rate, transactions } = batchedFloor;
-      floorLines += `SQLite alone in (a)'s transactions (the same rows in ${transactions} committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): ${rate.toFixed(0)} ev/s = ${us(rate)} us an event; (a) takes ${us(applied)} us an event, and half of (c) would leave it ${us(ceiling / 2)}, ${((100 * (ceiling / 2)) / rate).toFixed(0)}% of which SQLite alone takes\n`;
-    }
-    if (kind === 'sqlite') {
+      floorLines += `SQLite alone in (a)'s transactions (the same rows in ${transactions} committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): ${rate.toFixed(0)} ev/s = ${us(rate)} us an event; (a) takes ${us(applied)} us an event, and half of (c) would leave it ${half.toFixed(1)}, ${(100_000_000 / rate / half).toFixed(0)}% of which SQLite alone takes\n`;
       const calls = await withFreshStore(kind, dir, 'apply-timed', (store) => sqliteCallsInApply(store, batches, parsed.length));
       const inside = calls.writes + calls.reads;
-      const half = 2_000_000 / ceiling;
       floorLines += `(a) again with each SQLite call timed: ${inside.toFixed(1)} us an event inside SQLite (writes ${calls.writes.toFixed(1)}, reads ${calls.reads.toFixed(1)}), ${calls.rest.toFixed(1)} in the rest of the thread (this run ${calls.rate.toFixed(0)} ev/s); half of (c) would leave (a) ${half.toFixed(1)}, ${((100 * inside) / half).toFixed(0)}% of which SQLite's calls take\n`;
     }
     rows.push([kind, applied.toFixed(0), `${naive.toFixed(0)} (first ${NAIVE_EVENTS})`, ceiling.toFixed(0), `${(applied / naive).toFixed(1)}x`, pct(applied), ingested.toFixed(0), pct(ingested)]);
