@@ -5,7 +5,7 @@
 import { type AcceptedMessage, eventsDigest, parseMessage, timestampFromDate } from '../src/contract/index.ts';
 import { deriveFacts, foldEvents } from '../src/fold/index.ts';
 import type { EventLine } from '../src/simulate/generate-events.ts';
-import { applyBatch, type BatchWriter, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, contributionsOf, shiftRollups, type Store, toSignalRow } from '../src/store/index.ts';
+import { applyBatch, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, contributionsOf, shiftRollups, type Store, toSignalRow, withWriteTransaction } from '../src/store/index.ts';
 
 const SIGNALS: BulkInsert = { table: 'signals', columns: SIGNAL_WRITE_COLUMNS };
 
@@ -17,11 +17,7 @@ export interface LoadTarget {
 }
 
 async function writeRows(store: Store, rows: readonly Record<string, unknown>[]): Promise<void> {
-  const connection = store.em().getConnection();
-  const sqlite = store.dialect === 'sqlite' ? ((await connection.getNativeClient()) as never) : null;
-  await connection.getClient().transaction().execute(async (trx) => {
-    const runner = trx as never;
-    const writer: BatchWriter = sqlite !== null ? { dialect: 'sqlite', runner, sqlite } : { dialect: 'postgresql', runner };
+  await withWriteTransaction(store, async (writer) => {
     await insertRows(writer, SIGNALS, rows);
     await shiftRollups(writer, await contributionsOf(writer, rows.map((r) => r.signal_id as string)), new Map());
   });

@@ -1,9 +1,9 @@
 import type { ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
 import { LIMITS, sha256Hex } from '../contract/index.ts';
 import { classifyFailure, ContractError, describeError, FailureClass, InputError, isTransactionRace, LedgerError, StoreError } from '../errors.ts';
-import { type BatchWriter, type NativeSqlite, keptStatement } from './bulk-sql.ts';
+import { type BatchWriter, ConcurrentInsert, type NativeSqlite, keptStatement, type PgClient, pgRunner } from './bulk-sql.ts';
 import type { Store } from './store.ts';
-import { applyInTransaction, ConcurrentInsert, deadLetterOf, sourceColumns } from './apply-transaction.ts';
+import { applyInTransaction, deadLetterOf, sourceColumns } from './apply-transaction.ts';
 import type { ApplyOptions, ApplyResult, ConsumerCheckpoint, MessageOutcome } from './apply-types.ts';
 
 export * from './apply-types.ts';
@@ -181,13 +181,18 @@ export function withWriteTransaction<T>(store: Store, fn: (writer: BatchWriter) 
   });
 }
 
+/** The part of MikroORM's `pg` pool a transaction uses: a client of its own, given back (or dropped when broken) after. */
+interface PgPool {
+  connect(): Promise<PgClient & { release(error?: Error | boolean): void }>;
+}
+
 /**
  * One transaction on the store. SQLite's begins IMMEDIATE: a deferred one that reads first cannot take
  * the write lock once another connection has written, and SQLite then fails at once with SQLITE_BUSY
- * instead of waiting (busy_timeout only applies to taking the lock). PostgreSQL's uses Kysely's
- * callback transaction (under MikroORM's connection), which always gives its connection back to the
- * pool; a controlled transaction (em.transactional) keeps a connection whose rollback failed, so a
- * database restart would drain the pool and hang every later batch.
+ * instead of waiting (busy_timeout only applies to taking the lock). PostgreSQL's runs on a `pg` client
+ * of its own from MikroORM's pool (COPY is submitted to the client; Kysely's connection hides it), which
+ * always goes back to the pool, and is dropped from it when its rollback failed: a controlled transaction
+ * (em.transactional) kept such a connection, so a database restart drained the pool and hung every later batch.
  */
 async function inTransaction<T>(store: Store, fn: (writer: BatchWriter) => Promise<T>): Promise<T> {
   const connection = store.em().getConnection();
@@ -204,7 +209,19 @@ async function inTransaction<T>(store: Store, fn: (writer: BatchWriter) => Promi
       throw error;
     }
   }
-  return connection.getClient().transaction().execute((trx) => fn({ dialect: 'postgresql', runner: trx }));
+  const pg = await ((await connection.getNativeClient()) as PgPool).connect();
+  let broken: Error | undefined;
+  try {
+    await pg.query('begin');
+    const result = await fn({ dialect: 'postgresql', runner: pgRunner(pg), pg });
+    await pg.query('commit');
+    return result;
+  } catch (error) {
+    await pg.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    pg.release(broken);
+  }
 }
 
 /** The checkpoints of a consumer group, in topic and partition order. */

@@ -2,7 +2,7 @@ import type { AcceptedMessage, EventSource, ParsedMessage, Problem, RejectedMess
 import { canonicalJson, eventsDigest, EXACT_HASH_PREFIX, storableProblems, quote, sameContent, sha256Hex, storableText, timestampFromDate } from '../contract/index.ts';
 import { deriveFacts, EMPTY_STATE, type FoldState, mergeStates, stateOf, summarizeStatus } from '../fold/index.ts';
 import { ContractError } from '../errors.ts';
-import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, selectRows } from './bulk-sql.ts';
+import { type BatchWriter, type BulkInsert, ConcurrentInsert, inJsonArray, insertRows, selectRows } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import { ConsumerCheckpointEntity } from './entities/consumer-checkpoint.entity.ts';
 import { DeadLetterEntity } from './entities/dead-letter.entity.ts';
@@ -44,7 +44,7 @@ function buildStatements(dialect: Dialect): StatementSet {
       tail: `on conflict ("group_id", "topic", "partition") do update set "next_offset" = ${max}("consumer_checkpoints"."next_offset", excluded."next_offset"), "updated_at" = excluded."updated_at"`,
       orderBy: 'partition',
     },
-    insertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id' },
+    insertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id', copy: true },
     lockSignals:
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
@@ -52,7 +52,7 @@ function buildStatements(dialect: Dialect): StatementSet {
     // the content hashes a stored signal's events already have: its events_digest covers them and the batch's
     storedHashes: `select "signal_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'signal_id')}`,
     // arrival order, so the audit trail's ids follow the order events were received
-    insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing' },
+    insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing', copy: true },
     upsertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
     insertDeadLetters: { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, tail: 'on conflict ("dedupe_key") do nothing' },
   };
@@ -106,9 +106,6 @@ export function deadLetterOf(m: AcceptedMessage, problems: Problem[]): RejectedM
   const key = m.source.type === 'api' ? null : m.source.key;
   return { ok: false, problems, raw: m.payload, topic: topic ?? 'api', key, source: m.source, eventId: m.event.eventId, signalId: m.event.signalId };
 }
-
-/** A concurrent writer recorded one of our event ids or signals between our read and our insert: run the batch again. */
-export class ConcurrentInsert extends Error {}
 
 export async function applyInTransaction(writer: BatchWriter, messages: readonly ParsedMessage[], options: ApplyOptions, lookUpEveryEvent: boolean): Promise<ApplyResult> {
   const sql = STATEMENTS[writer.dialect];

@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { CompiledQuery } from 'kysely';
+import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
 import type { Dialect } from './database-url.ts';
 
 /** Something that runs a compiled query: the Kysely instance or a transaction of MikroORM's connection. */
@@ -20,10 +23,33 @@ export interface NativeStatement {
   all(...params: unknown[]): unknown[];
 }
 
-/** Where a batch writes: MikroORM's transaction, and on SQLite the in-process database under it. */
+/** The part of a `pg` client the bulk writer uses: the transaction's own connection, which COPY is submitted to. */
+export interface PgClient {
+  query(sql: string, params?: readonly unknown[]): Promise<{ command: string; rowCount: number | null; rows: unknown[] }>;
+  query(copy: CopyStreamQuery): CopyStreamQuery;
+}
+
+/**
+ * Where a batch writes: the transaction's connection (on PostgreSQL its `pg` client, on SQLite MikroORM's
+ * connection and the in-process database under it).
+ */
 export type BatchWriter =
-  | { dialect: 'postgresql'; runner: QueryRunner }
+  | { dialect: 'postgresql'; runner: QueryRunner; pg: PgClient }
   | { dialect: 'sqlite'; runner: QueryRunner; sqlite: NativeSqlite };
+
+/** A `pg` client as a QueryRunner, with the counts Kysely's PostgreSQL driver gives. */
+export function pgRunner(pg: PgClient): QueryRunner {
+  return {
+    async executeQuery<R>(query: CompiledQuery<R>) {
+      const { command, rowCount, rows } = await pg.query(query.sql, query.parameters);
+      const counted = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
+      return { rows: rows as R[], numAffectedRows: counted ? BigInt(rowCount ?? 0) : undefined };
+    },
+  };
+}
+
+/** A concurrent writer recorded one of our event ids or signals between our read and our insert: run the batch again. */
+export class ConcurrentInsert extends Error {}
 
 /** What reads rows: a batch's writer, or a runner of either database (without `sqlite`, no kept statement). */
 export interface RowReader {
@@ -39,6 +65,11 @@ export interface BulkInsert {
   tail?: string;
   /** PostgreSQL: insert in the order of these columns (lock order) */
   orderBy?: string | readonly string[];
+  /**
+   * Every row is new, and a row whose key is taken means a concurrent writer: on PostgreSQL the rows are
+   * copied in (COPY, without the tail), and a taken key throws ConcurrentInsert. SQLite runs the tail as always.
+   */
+  copy?: true;
 }
 
 const keptStatements = new WeakMap<NativeSqlite, Map<string, NativeStatement>>();
@@ -78,15 +109,62 @@ const isJson = (column: BulkColumn): boolean => column.pgType === 'json' || colu
  */
 function columnJson(column: BulkColumn, rows: readonly Record<string, unknown>[]): string {
   const json = isJson(column);
-  return JSON.stringify(
-    rows.map((row) => {
-      const v = row[column.name];
-      if (v === undefined || v === null) return null;
-      // JSON has no BigInt: its decimal text, which json_array_elements_text casts exactly
-      if (typeof v === 'bigint') return v.toString();
-      return json && typeof v === 'string' ? JSON.parse(v) : v;
-    }),
-  );
+  return JSON.stringify(rows.map((row) => jsonElement(json, row[column.name])));
+}
+
+/** A row's value as an element of its column's JSON array: a JSON column's text as its value. */
+function jsonElement(json: boolean, v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  // JSON has no BigInt: its decimal text, which json_array_elements_text casts exactly
+  if (typeof v === 'bigint') return v.toString();
+  return json && typeof v === 'string' ? JSON.parse(v) : v;
+}
+
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A row's value as a field of COPY's text format, the text the JSON array's element gives PostgreSQL (so both
+ * forms store the same): JSON values as JSON.stringify writes them, a JSON null or a non-finite number as NULL.
+ */
+function copyField(json: boolean, v: unknown): string {
+  const e = jsonElement(json, v);
+  let text: string;
+  if (typeof e === 'string' && !json) text = e;
+  else {
+    text = JSON.stringify(e) ?? 'null';
+    if (text === 'null') return '\\N';
+    // a non-JSON column's element is its text (json_array_elements_text), a string unquoted
+    if (!json && text.startsWith('"')) text = JSON.parse(text) as string;
+  }
+  return COPY_SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c] as string) : text;
+}
+
+/** Copies rows into the table with COPY FROM STDIN (text format), in orderBy's order; returns how many it wrote. */
+async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<string, unknown>[]): Promise<number> {
+  const columns = insert.columns.map((c) => ({ name: c.name, json: isJson(c) }));
+  const order = insert.orderBy === undefined ? [] : typeof insert.orderBy === 'string' ? [insert.orderBy] : insert.orderBy;
+  const sorted = order.length === 0 ? rows : [...rows].sort((a, b) => compareBy(order, a, b));
+  const lines: string[] = [];
+  for (const row of sorted) lines.push(columns.map((c) => copyField(c.json, row[c.name])).join('\t'));
+  const copy = pg.query(copyFrom(`copy ${quoteIdent(insert.table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) from stdin`));
+  try {
+    await pipeline(Readable.from([Buffer.from(`${lines.join('\n')}\n`)]), copy);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '23505') throw new ConcurrentInsert(`a row of ${insert.table} was written concurrently`, { cause: error });
+    throw error;
+  }
+  return copy.rowCount;
+}
+
+/** Rows in the order of their values of `order`'s columns (strings by UTF-16 code units; the same in every lane). */
+function compareBy(order: readonly string[], a: Record<string, unknown>, b: Record<string, unknown>): number {
+  for (const column of order) {
+    const x = String(a[column]);
+    const y = String(b[column]);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 /**
@@ -101,6 +179,7 @@ function columnJson(column: BulkColumn, rows: readonly Record<string, unknown>[]
 export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: readonly Record<string, unknown>[]): Promise<number> {
   if (rows.length === 0) return 0;
   if (writer.dialect === 'postgresql') {
+    if (insert.copy) return copyRows(writer.pg, insert, rows);
     const sql = bulkInsertSql(insert.table, insert.columns, insert.tail, insert.orderBy);
     const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, insert.columns.map((c) => columnJson(c, rows))));
     return Number(result.numAffectedRows ?? result.rows.length);

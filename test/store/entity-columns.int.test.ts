@@ -3,8 +3,8 @@ import { MikroORM as PostgreSqlMikroORM } from '@mikro-orm/postgresql';
 import { MikroORM as SqliteMikroORM } from '@mikro-orm/sqlite';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_STATE } from '../../src/fold/index.ts';
-import { applyBatch, ENTITIES, kyselyOf, migrate, openStore, parseDatabaseUrl, SignalEntity, type SignalRecord, type Store } from '../../src/store/index.ts';
-import { type BatchWriter, insertRows, type NativeSqlite, runSql } from '../../src/store/bulk-sql.ts';
+import { applyBatch, ENTITIES, kyselyOf, migrate, openStore, parseDatabaseUrl, SignalEntity, type SignalRecord, type Store, withWriteTransaction } from '../../src/store/index.ts';
+import { insertRows, runSql } from '../../src/store/bulk-sql.ts';
 import { columnsOf } from '../../src/store/entity-columns.ts';
 import { signalColumn, signalTableOf, SIGNALS } from '../../src/store/signal-columns.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
@@ -37,12 +37,6 @@ async function sqliteStoreWith(signals: EntitySchema, url: string): Promise<Stor
   return storeOf(orm as unknown as MikroORM, url);
 }
 
-async function writerOf(store: Store): Promise<BatchWriter> {
-  const connection = store.em().getConnection();
-  const runner = connection.getClient();
-  return store.dialect === 'sqlite' ? { dialect: 'sqlite', runner, sqlite: (await connection.getNativeClient()) as NativeSqlite } : { dialect: 'postgresql', runner };
-}
-
 const record = (signalId: string, extra: Record<string, unknown>): SignalRecord =>
   ({
     ...Object.fromEntries(SIGNALS.recordColumns.map((c) => [c.property, null])),
@@ -59,7 +53,9 @@ const record = (signalId: string, extra: Record<string, unknown>): SignalRecord 
 /** Writes a record with the apply path's upsert of a table's columns, then reads it back the way the readers do. */
 async function writeAndRead(store: Store, table: ReturnType<typeof signalTableOf>, written: SignalRecord): Promise<SignalRecord | undefined> {
   const updates = table.writeColumns.filter((c) => c.name !== 'signal_id').map((c) => `"${c.name}" = excluded."${c.name}"`);
-  await insertRows(await writerOf(store), { table: 'signals', columns: table.writeColumns, tail: `on conflict ("signal_id") do update set ${updates.join(', ')}` }, [table.toRow(written, EMPTY_STATE)]);
+  await withWriteTransaction(store, (writer) =>
+    insertRows(writer, { table: 'signals', columns: table.writeColumns, tail: `on conflict ("signal_id") do update set ${updates.join(', ')}` }, [table.toRow(written, EMPTY_STATE)]),
+  );
   const rows = await runSql(kyselyOf(store), `select ${table.selectList(store.dialect)} from "signals" where "signal_id" = '${written.signalId}'`);
   return rows.map(table.toRecord)[0];
 }
