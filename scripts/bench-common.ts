@@ -1,5 +1,6 @@
 // Shared by the benchmarks: fresh databases, the naive per-event ORM write they compare against, CPU accounting, and
 // the timing of each SQL statement the drivers run (bench:ingest and `npm run profile -- statements-*`).
+import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
@@ -210,6 +211,15 @@ export async function timedStatements(fn: () => Promise<unknown>): Promise<{ wal
     const started = performance.now();
     const result = originalQuery.apply(this, args);
     if (result instanceof Promise) return result.finally(() => add(sql, performance.now() - started));
+    // a COPY (pg-copy-streams) is a stream submitted as a query: done when it finishes or fails
+    if (result instanceof EventEmitter) {
+      let done = false;
+      const end = () => {
+        if (!done) add(sql, performance.now() - started);
+        done = true;
+      };
+      result.once('finish', end).once('error', end);
+    }
     return result;
   };
   const originals = (['run', 'all', 'get'] as const).map((name) => [name, statementProto[name] as (...args: unknown[]) => unknown] as const);

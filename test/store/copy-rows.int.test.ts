@@ -1,0 +1,131 @@
+// On PostgreSQL the apply path's inserts of new rows (signals, audit rows) go in by COPY, the others as JSON arrays
+// (bulk-sql.ts). Both forms must store the same values from the same rows, whatever the text holds: COPY's text
+// format gives tab, newline, carriage return and backslash a meaning (and `\N`, `\.`), the JSON arrays none. And
+// a COPY that meets a taken key is a race (ConcurrentInsert), not a refused message (a dead letter).
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyBatch, openStore, type Store, withWriteTransaction } from '../../src/store/index.ts';
+import { type BulkColumn, type BulkInsert, ConcurrentInsert, insertRows } from '../../src/store/bulk-sql.ts';
+import { parseMessage } from '../../src/contract/index.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
+import { propertyRuns } from '../helpers/property-runs.ts';
+
+const COLUMNS: BulkColumn[] = [
+  { name: 'k', pgType: 'text' },
+  { name: 't', pgType: 'text' },
+  { name: 'n', pgType: 'numeric' },
+  { name: 'ts', pgType: 'timestamptz' },
+  { name: 'j', pgType: 'json' },
+  { name: 'jb', pgType: 'jsonb' },
+  { name: 'b', pgType: 'boolean' },
+  { name: 'i', pgType: 'integer' },
+  { name: 'big', pgType: 'bigint' },
+];
+const TABLE_SQL = (name: string) => `create table "${name}" (k text primary key, t text, n numeric, ts timestamptz, j json, jb jsonb, b boolean, i integer, big bigint)`;
+const copied: BulkInsert = { table: 'by_copy', columns: COLUMNS, tail: 'on conflict ("k") do nothing', orderBy: 'k', copy: true };
+const arrays: BulkInsert = { table: 'by_arrays', columns: COLUMNS, tail: 'on conflict ("k") do nothing', orderBy: 'k' };
+
+let db: TestDatabase;
+let store: Store;
+const sql = <R = Record<string, unknown>>(text: string) => store.em().getConnection().execute<R[]>(text);
+/** Every row of a table as PostgreSQL prints it, in key order. */
+const printed = (table: string) => sql(`select k, t, n::text, ts::text, j::text, jb::text, b::text, i::text, big::text from "${table}" order by k collate "C"`);
+
+beforeAll(async () => {
+  db = await createTestDatabase('postgresql');
+  store = await openStore({ dbUrl: db.url });
+});
+afterAll(async () => {
+  await store.close();
+  await db.drop();
+});
+
+async function writeBoth(rows: Record<string, unknown>[]): Promise<void> {
+  for (const table of ['by_copy', 'by_arrays']) await sql(`drop table if exists "${table}"`).then(() => sql(TABLE_SQL(table)));
+  expect(await withWriteTransaction(store, (writer) => insertRows(writer, copied, rows))).toBe(rows.length);
+  expect(await withWriteTransaction(store, (writer) => insertRows(writer, arrays, rows))).toBe(rows.length);
+}
+
+/** Texts COPY's text format reads specially, and some it does not. */
+const AWKWARD = ['a\tb', 'line\nbreak', 'cr\rlf\r\n', 'back\\slash', '\\N', '\\.', 'end\\', '"quoted"', "it's", 'ünï €', '😀 astral', '', ' ', '\u2028\u2029', '\\t\\n literally', 'null', 'NULL'];
+
+describe('COPY and the JSON arrays store the same rows on PostgreSQL', () => {
+  it('texts with tabs, line breaks, backslashes, \\N and \\. are stored as they are, in text and inside JSON', async () => {
+    const rows = AWKWARD.map((t, i) => ({
+      k: `k${i} ${t}`,
+      t,
+      n: i % 2 === 0 ? '12345678901234567890.000000000001' : -0.5,
+      ts: '2026-01-05T10:00:00.123456Z',
+      j: { t, nested: [t, { deeper: t }], n: null },
+      jb: JSON.stringify({ t, list: [1, 2.5, true, null] }),
+      b: i % 2 === 0,
+      i,
+      big: 9007199254740993n + BigInt(i),
+    }));
+    await writeBoth(rows);
+    const byCopy = await printed('by_copy');
+    expect(byCopy).toEqual(await printed('by_arrays'));
+    expect(byCopy.map((r) => r.t as string).sort()).toEqual([...AWKWARD].sort());
+  });
+
+  it('a missing value, a JSON null and a number JSON cannot write are all NULL, as in the JSON arrays', async () => {
+    const rows = [
+      { k: 'absent' },
+      { k: 'nulls', t: null, n: null, ts: null, j: null, jb: 'null', b: null, i: null, big: null },
+      { k: 'not finite', n: Number.NaN, i: Number.POSITIVE_INFINITY, j: 'null', jb: null },
+      { k: 'json text', j: '{"b": 1,  "a": [ 1 ]}', jb: '"\\\\N"', t: 'x' },
+    ];
+    await writeBoth(rows);
+    const byCopy = await printed('by_copy');
+    expect(byCopy).toEqual(await printed('by_arrays'));
+    expect(byCopy.find((r) => r.k === 'not finite')).toMatchObject({ n: null, i: null, j: null });
+    // a JSON column's text is written as JSON.stringify writes its value, in both forms
+    expect(byCopy.find((r) => r.k === 'json text')).toMatchObject({ j: '{"b":1,"a":[1]}', jb: '"\\\\N"' });
+  });
+
+  it('any storable text (well-formed, without NUL) is stored alike by both forms', async () => {
+    const storable = fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => s.replace(/\u0000/g, ''));
+    const special = fc.constantFrom(...AWKWARD);
+    const text = fc.oneof(storable, special, fc.array(special, { maxLength: 4 }).map((a) => a.join('')));
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.tuple(text, text), { minLength: 1, maxLength: 20, selector: ([k]) => k }), async (pairs) => {
+        const rows = pairs.map(([k, t]) => ({ k, t, j: { t, k }, jb: [t] }));
+        await writeBoth(rows);
+        expect(await printed('by_copy')).toEqual(await printed('by_arrays'));
+      }),
+      { numRuns: propertyRuns(25) },
+    );
+  });
+});
+
+describe('a COPY that meets a taken key', () => {
+  it('throws ConcurrentInsert (a race, run again), and the transaction writes nothing', async () => {
+    await sql('drop table if exists "by_copy"').then(() => sql(TABLE_SQL('by_copy')));
+    await withWriteTransaction(store, (writer) => insertRows(writer, copied, [{ k: 'taken' }]));
+    const error = await withWriteTransaction(store, async (writer) => {
+      await insertRows(writer, copied, [{ k: 'new one' }]);
+      return insertRows(writer, copied, [{ k: 'another' }, { k: 'taken' }]);
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentInsert);
+    expect((error as Error).message).toBe('a row of by_copy was written concurrently');
+    expect((await sql<{ k: string }>('select k from "by_copy"')).map((r) => r.k)).toEqual(['taken']);
+  });
+
+  it('in applyBatch, an event id already stored for another signal is a dead letter of that event only, as before COPY', async () => {
+    const generated = (signalId: string, eventId: string) =>
+      parseMessage({
+        topic: 'signals.generated',
+        key: signalId,
+        value: JSON.stringify({ signal_id: signalId, event_id: eventId, occurred_at: '2026-01-05T10:00:00Z', strategy_name: 'm', symbol: 'A', side: 'buy', confidence: 0.5, sharpe_estimate: 1, entry_price: 1 }),
+        source: { type: 'file', file: 'copy', line: 1, topic: 'signals.generated', key: signalId },
+      });
+    await applyBatch(store, [generated('S-1', 'E-1')]);
+    const result = await applyBatch(store, [generated('S-2', 'E-1'), generated('S-3', 'E-3')]);
+    expect(result).toMatchObject({ applied: 1, deadLetters: 1 });
+    const events = await sql<{ event_id: string; signal_id: string }>('select event_id, signal_id from signal_events order by event_id');
+    expect(events).toEqual([
+      { event_id: 'E-1', signal_id: 'S-1' },
+      { event_id: 'E-3', signal_id: 'S-3' },
+    ]);
+  });
+});
