@@ -44,7 +44,7 @@ function buildStatements(dialect: Dialect): StatementSet {
       tail: `on conflict ("group_id", "topic", "partition") do update set "next_offset" = ${max}("consumer_checkpoints"."next_offset", excluded."next_offset"), "updated_at" = excluded."updated_at"`,
       orderBy: 'partition',
     },
-    insertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id', copy: true },
+    insertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: 'on conflict ("signal_id") do nothing', orderBy: 'signal_id', copy: { key: 'signals_pkey' } },
     lockSignals:
       `select "signal_id", "status", "version", "fold_state" from "signals" where ${inJsonArray(dialect, 'signal_id')} order by "signal_id"` +
       (dialect === 'postgresql' ? ' for update' : ''),
@@ -52,7 +52,7 @@ function buildStatements(dialect: Dialect): StatementSet {
     // the content hashes a stored signal's events already have: its events_digest covers them and the batch's
     storedHashes: `select "signal_id", "content_hash" from "signal_events" where ${inJsonArray(dialect, 'signal_id')}`,
     // arrival order, so the audit trail's ids follow the order events were received
-    insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing', copy: true },
+    insertAudit: { table: 'signal_events', columns: AUDIT_COLUMNS, tail: 'on conflict ("event_id") do nothing', copy: { key: 'signal_events_event_id_key' } },
     upsertSignals: { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, tail: `on conflict ("signal_id") do update set ${updates}`, orderBy: 'signal_id' },
     insertDeadLetters: { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, tail: 'on conflict ("dedupe_key") do nothing' },
   };
@@ -131,15 +131,16 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
   let rollupsAfter: Contributions = new Map();
 
   if (signalIds.length > 0) {
-    // Lock the signals that exist, in id order; signals that do not exist yet are inserted below and
-    // a concurrent creator of the same signal makes that insert skip the row, which retries the batch.
+    // Lock the signals that exist, in id order; signals that do not exist yet are inserted below, and a
+    // concurrent creator of the same signal retries the batch: the insert finds the key taken (ConcurrentInsert,
+    // from COPY on PostgreSQL, from the conflict clause's short count on SQLite).
     const locked = await selectRows<{ signal_id: string; status: string; version: number | string; fold_state: unknown }>(writer, sql.lockSignals, [JSON.stringify(signalIds)]);
     const rows = new Map(locked.map((r) => [r.signal_id, r]));
     // Only a stored signal can have recorded events: a signal's row is written in the transaction of
-    // its first event. (A signal created concurrently since the lock makes an insert below skip a row,
-    // and the batch runs again.)
-    // An event_id reused by another signal is found at insert time (fewer rows written); the batch
-    // then runs again looking every id up.
+    // its first event. (A signal created concurrently since the lock makes an insert below find its key
+    // taken, and the batch runs again.)
+    // An event_id reused by another signal is found at insert time (its key taken); the batch then runs
+    // again looking every id up.
     const candidates = [
       ...new Set(accepted.filter(({ m }) => lookUpEveryEvent || rows.has(m.event.signalId)).flatMap(({ m }) => (m.legacyEventId === undefined ? [m.event.eventId] : [m.event.eventId, m.legacyEventId]))),
     ];

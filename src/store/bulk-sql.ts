@@ -63,13 +63,17 @@ export interface BulkInsert {
   table: string;
   columns: readonly BulkColumn[];
   tail?: string;
-  /** PostgreSQL: insert in the order of these columns (lock order) */
+  /**
+   * PostgreSQL: insert in the order of these columns (lock order): the database's collation in the JSON arrays'
+   * form, UTF-16 code units with `copy` (the same in every lane either way)
+   */
   orderBy?: string | readonly string[];
   /**
-   * Every row is new, and a row whose key is taken means a concurrent writer: on PostgreSQL the rows are
-   * copied in (COPY, without the tail), and a taken key throws ConcurrentInsert. SQLite runs the tail as always.
+   * Every row is new, and a row whose key is taken means a concurrent writer: on PostgreSQL the rows are copied
+   * in (COPY, without the tail), and a violation of the unique constraint `key` throws ConcurrentInsert (any other
+   * error, another constraint's included, is thrown as it is). SQLite runs the tail as always.
    */
-  copy?: true;
+  copy?: { key: string };
 }
 
 const keptStatements = new WeakMap<NativeSqlite, Map<string, NativeStatement>>();
@@ -123,24 +127,32 @@ function jsonElement(json: boolean, v: unknown): unknown {
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_SPECIALS = /[\\\n\r\t]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/** Text as a field of COPY's text format: backslash, line feed, carriage return and tab escaped. */
-const copyEscaped = (text: string): string => (COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c] as string) : text);
+/**
+ * Text as a field of COPY's text format: backslash, line feed, carriage return and tab escaped. A lone surrogate
+ * is refused as the JSON arrays' form has PostgreSQL refuse it (UTF-8 would carry it as U+FFFD): a RangeError, so
+ * the message that holds it becomes a dead letter. The contract's storable checks keep such text out before this.
+ */
+function copyText(text: string): string {
+  if (!text.isWellFormed()) throw new RangeError('a text holds a lone surrogate, which is not Unicode and cannot be stored');
+  return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c] as string) : text;
+}
 
 /**
  * A row's value as a field of COPY's text format: the text its JSON array element gives PostgreSQL (columnJson), so
- * both forms store the same. A JSON column's value as JSON.stringify writes it (which escapes every control
- * character, so only its backslashes need doubling); NULL for none, a JSON null, and a number JSON cannot write.
+ * both forms store the same. A JSON column's element as JSON.stringify writes it (which escapes every control
+ * character and lone surrogate, so only its backslashes need doubling); NULL for none, a JSON null, and a number
+ * JSON cannot write.
  */
 function copyField(json: boolean, v: unknown): string {
   if (v === undefined || v === null) return '\\N';
   if (json) {
-    const text = JSON.stringify(typeof v === 'string' ? JSON.parse(v) : v);
+    const text = JSON.stringify(jsonElement(true, v)) ?? 'null';
     if (text === 'null') return '\\N';
     return text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
   }
   switch (typeof v) {
     case 'string':
-      return copyEscaped(v);
+      return copyText(v);
     case 'number':
       return Number.isFinite(v) ? String(v) : '\\N';
     case 'bigint':
@@ -150,7 +162,7 @@ function copyField(json: boolean, v: unknown): string {
       // an object in a non-JSON column: its JSON text, a JSON string unquoted (json_array_elements_text)
       const text = JSON.stringify(v) ?? 'null';
       if (text === 'null') return '\\N';
-      return copyEscaped(text.startsWith('"') ? (JSON.parse(text) as string) : text);
+      return copyText(text.startsWith('"') ? (JSON.parse(text) as string) : text);
     }
   }
 }
@@ -173,7 +185,9 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
   try {
     await pipeline(Readable.from([Buffer.from(lines.join('\n'))]), copy);
   } catch (error) {
-    if ((error as { code?: unknown }).code === '23505') throw new ConcurrentInsert(`a row of ${insert.table} was written concurrently`, { cause: error });
+    // without the database's error as its cause: classifyFailure would read that as a refused message
+    const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+    if (code === '23505' && constraint === insert.copy?.key) throw new ConcurrentInsert(`a row of ${insert.table} was written concurrently (${constraint})`);
     throw error;
   }
   return copy.rowCount;
@@ -202,7 +216,7 @@ function compareBy(order: readonly string[], a: Record<string, unknown>, b: Reco
 export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: readonly Record<string, unknown>[]): Promise<number> {
   if (rows.length === 0) return 0;
   if (writer.dialect === 'postgresql') {
-    if (insert.copy) return copyRows(writer.pg, insert, rows);
+    if (insert.copy !== undefined) return copyRows(writer.pg, insert, rows);
     const sql = bulkInsertSql(insert.table, insert.columns, insert.tail, insert.orderBy);
     const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, insert.columns.map((c) => columnJson(c, rows))));
     return Number(result.numAffectedRows ?? result.rows.length);

@@ -4,6 +4,7 @@
 // a COPY that meets a taken key is a race (ConcurrentInsert), not a refused message (a dead letter).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyFailure, FailureClass } from '../../src/errors.ts';
 import { applyBatch, openStore, type Store, withWriteTransaction } from '../../src/store/index.ts';
 import { type BulkColumn, type BulkInsert, ConcurrentInsert, insertRows } from '../../src/store/bulk-sql.ts';
 import { parseMessage } from '../../src/contract/index.ts';
@@ -22,7 +23,7 @@ const COLUMNS: BulkColumn[] = [
   { name: 'big', pgType: 'bigint' },
 ];
 const TABLE_SQL = (name: string) => `create table "${name}" (k text primary key, t text, n numeric, ts timestamptz, j json, jb jsonb, b boolean, i integer, big bigint)`;
-const copied: BulkInsert = { table: 'by_copy', columns: COLUMNS, tail: 'on conflict ("k") do nothing', orderBy: 'k', copy: true };
+const copied: BulkInsert = { table: 'by_copy', columns: COLUMNS, tail: 'on conflict ("k") do nothing', orderBy: 'k', copy: { key: 'by_copy_pkey' } };
 const arrays: BulkInsert = { table: 'by_arrays', columns: COLUMNS, tail: 'on conflict ("k") do nothing', orderBy: 'k' };
 
 let db: TestDatabase;
@@ -47,7 +48,7 @@ async function writeBoth(rows: Record<string, unknown>[]): Promise<void> {
 }
 
 /** Texts COPY's text format reads specially, and some it does not. */
-const AWKWARD = ['a\tb', 'line\nbreak', 'cr\rlf\r\n', 'back\\slash', '\\N', '\\.', 'end\\', '"quoted"', "it's", 'ünï €', '😀 astral', '', ' ', '\u2028\u2029', '\\t\\n literally', 'null', 'NULL'];
+const AWKWARD = ['a\tb', 'line\nbreak', 'a\rb', 'cr\rlf\r\n', 'back\\slash', '\\N', '\\.', 'end\\', '"quoted"', "it's", 'ünï €', '😀 astral', '', ' ', '\u2028\u2029', '\\t\\n literally', 'null', 'NULL'];
 
 describe('COPY and the JSON arrays store the same rows on PostgreSQL', () => {
   it('texts with tabs, line breaks, backslashes, \\N and \\. are stored as they are, in text and inside JSON', async () => {
@@ -83,6 +84,17 @@ describe('COPY and the JSON arrays store the same rows on PostgreSQL', () => {
     expect(byCopy.find((r) => r.k === 'json text')).toMatchObject({ j: '{"b":1,"a":[1]}', jb: '"\\\\N"' });
   });
 
+  it('a lone surrogate, which UTF-8 cannot carry, is refused by both forms as a dead letter, not stored as U+FFFD', async () => {
+    for (const t of ['lone \ud800 high', 'lone \udc00 low']) {
+      for (const insert of [copied, arrays]) {
+        await sql(`drop table if exists "${insert.table}"`).then(() => sql(TABLE_SQL(insert.table)));
+        const error = await withWriteTransaction(store, (writer) => insertRows(writer, insert, [{ k: 'k', t }])).catch((e: unknown) => e);
+        expect(classifyFailure(error), `${insert.table}: ${String(error)}`).toBe(FailureClass.DeadLetter);
+        expect(await sql(`select * from "${insert.table}"`)).toEqual([]);
+      }
+    }
+  });
+
   it('any storable text (well-formed, without NUL) is stored alike by both forms', async () => {
     const storable = fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => s.replace(/\u0000/g, ''));
     const special = fc.constantFrom(...AWKWARD);
@@ -107,8 +119,17 @@ describe('a COPY that meets a taken key', () => {
       return insertRows(writer, copied, [{ k: 'another' }, { k: 'taken' }]);
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConcurrentInsert);
-    expect((error as Error).message).toBe('a row of by_copy was written concurrently');
+    expect((error as Error).message).toBe('a row of by_copy was written concurrently (by_copy_pkey)');
     expect((await sql<{ k: string }>('select k from "by_copy"')).map((r) => r.k)).toEqual(['taken']);
+  });
+
+  it("another unique constraint's violation is the database refusing the rows (a dead letter), not a race", async () => {
+    await sql('drop table if exists "by_copy"').then(() => sql(TABLE_SQL('by_copy')));
+    await sql('alter table "by_copy" add constraint "by_copy_t_key" unique ("t")');
+    const error = await withWriteTransaction(store, (writer) => insertRows(writer, copied, [{ k: 'a', t: 'same' }, { k: 'b', t: 'same' }])).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(ConcurrentInsert);
+    expect(error).toMatchObject({ code: '23505', constraint: 'by_copy_t_key' });
+    expect(classifyFailure(error)).toBe(FailureClass.DeadLetter);
   });
 
   it('in applyBatch, an event id already stored for another signal is a dead letter of that event only, as before COPY', async () => {
@@ -122,6 +143,9 @@ describe('a COPY that meets a taken key', () => {
     await applyBatch(store, [generated('S-1', 'E-1')]);
     const result = await applyBatch(store, [generated('S-2', 'E-1'), generated('S-3', 'E-3')]);
     expect(result).toMatchObject({ applied: 1, deadLetters: 1 });
+    // found by the rerun that looks every id up, not by the database refusing the batch's COPY
+    const [problems] = await sql<{ problems: string }>('select problems::text as problems from dead_letters');
+    expect(problems?.problems).toContain('event_id \\"E-1\\" already belongs to signal \\"S-1\\"');
     const events = await sql<{ event_id: string; signal_id: string }>('select event_id, signal_id from signal_events order by event_id');
     expect(events).toEqual([
       { event_id: 'E-1', signal_id: 'S-1' },
