@@ -95,6 +95,26 @@ describe('COPY and the JSON arrays store the same rows on PostgreSQL', () => {
     }
   });
 
+  it('a batch whose text takes many chunks, rows larger than a chunk among them, is stored whole and alike', async () => {
+    // COPY's text goes in chunks of about 32,768 code units, cut between rows: rows of 0 to 100,000 characters
+    const sizes = [0, 1, 32_767, 32_768, 100_000, ...Array.from({ length: 300 }, (_, i) => (i * 997) % 3_001)];
+    // the first `size` code units, a surrogate pair cut in half made whole with a y
+    const cut = (text: string, size: number) => text.slice(0, size).replace(/[\ud800-\udbff]$/, 'y');
+    const rows = sizes.map((size, i) => {
+      const t = cut(`${AWKWARD[i % AWKWARD.length] ?? ''}x`.repeat(size), size);
+      return { k: `k${String(i).padStart(3, '0')}`, t, j: { t: cut(t, 50), i }, i };
+    });
+    await writeBoth(rows);
+    const byCopy = await printed('by_copy');
+    expect(byCopy).toEqual(await printed('by_arrays'));
+    expect(byCopy.map((r) => (r.t as string).length)).toEqual(sizes);
+    // a lone surrogate in the last row: refused before the copy starts, nothing of the earlier chunks written
+    await sql('drop table if exists "by_copy"').then(() => sql(TABLE_SQL('by_copy')));
+    const error = await withWriteTransaction(store, (writer) => insertRows(writer, copied, [...rows, { k: 'zzz', t: 'lone \ud800' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
+    expect(await sql('select count(*)::int as n from "by_copy"')).toEqual([{ n: 0 }]);
+  });
+
   it('any storable text (well-formed, without NUL) is stored alike by both forms', async () => {
     const storable = fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => s.replace(/\u0000/g, ''));
     const special = fc.constantFrom(...AWKWARD);
