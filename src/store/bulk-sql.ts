@@ -172,10 +172,18 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
   const columns = insert.columns.map((c) => ({ name: c.name, json: isJson(c) }));
   const order = insert.orderBy === undefined ? [] : typeof insert.orderBy === 'string' ? [insert.orderBy] : insert.orderBy;
   const sorted = order.length === 0 ? rows : [...rows].sort((a, b) => compareBy(order, a, b));
-  const chunks = copyChunks(columns, sorted);
+  // joined, not concatenated: a string built by += is a rope that Buffer.from flattens several times slower
+  const lines = new Array<string>(sorted.length + 1);
+  const fields = new Array<string>(columns.length);
+  for (let r = 0; r < sorted.length; r++) {
+    const row = sorted[r] as Record<string, unknown>;
+    for (let i = 0; i < columns.length; i++) fields[i] = copyField((columns[i] as { json: boolean }).json, row[(columns[i] as { name: string }).name]);
+    lines[r] = fields.join('\t');
+  }
+  lines[sorted.length] = ''; // the last row's line feed
   const copy = pg.query(copyFrom(`copy ${quoteIdent(insert.table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) from stdin`));
   try {
-    await pipeline(Readable.from(chunks), copy);
+    await pipeline(Readable.from([Buffer.from(lines.join('\n'))]), copy);
   } catch (error) {
     // without the database's error as its cause: classifyFailure would read that as a refused message
     const { code, constraint } = error as { code?: unknown; constraint?: unknown };
@@ -183,36 +191,6 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
     throw error;
   }
   return copy.rowCount;
-}
-
-/** About this many UTF-16 code units of COPY text a chunk (a chunk holds whole rows, so a long row makes a longer one). */
-const COPY_CHUNK = 32_768;
-
-/**
- * The rows as COPY text in chunks of about COPY_CHUNK, encoded before COPY is submitted (a lone surrogate throws here,
- * not half-way through the copy). Joined, not concatenated: a string built by += is a rope that Buffer.from flattens
- * several times slower. In chunks, not as one text of the batch: a batch's text is megabytes, and joining and encoding
- * it whole took about 20 % of the thread's samples in `npm run profile -- apply-postgresql`, against 14 % in chunks.
- */
-function copyChunks(columns: readonly { name: string; json: boolean }[], rows: readonly Record<string, unknown>[]): Buffer[] {
-  const chunks: Buffer[] = [];
-  const lines: string[] = [];
-  const fields = new Array<string>(columns.length);
-  let size = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r] as Record<string, unknown>;
-    for (let i = 0; i < columns.length; i++) fields[i] = copyField((columns[i] as { json: boolean }).json, row[(columns[i] as { name: string }).name]);
-    const line = fields.join('\t');
-    lines.push(line);
-    size += line.length + 1;
-    if (size >= COPY_CHUNK || r === rows.length - 1) {
-      lines.push(''); // the chunk's last row's line feed
-      chunks.push(Buffer.from(lines.join('\n')));
-      lines.length = 0;
-      size = 0;
-    }
-  }
-  return chunks;
 }
 
 /** Rows in the order of their values of `order`'s columns (strings by UTF-16 code units; the same in every lane). */
