@@ -25,7 +25,7 @@ export interface NativeStatement {
 
 /** The part of a `pg` client the bulk writer uses: the transaction's own connection, which COPY is submitted to. */
 export interface PgClient {
-  query(sql: string, params?: readonly unknown[]): Promise<{ command: string; rowCount: number | null; rows: unknown[] }>;
+  query(sql: string, params?: readonly unknown[]): Promise<{ rowCount: number | null; rows: unknown[] }>;
   query(copy: CopyStreamQuery): CopyStreamQuery;
 }
 
@@ -37,13 +37,15 @@ export type BatchWriter =
   | { dialect: 'postgresql'; runner: QueryRunner; pg: PgClient }
   | { dialect: 'sqlite'; runner: QueryRunner; sqlite: NativeSqlite };
 
-/** A `pg` client as a QueryRunner, with the counts Kysely's PostgreSQL driver gives. */
+/**
+ * A `pg` client as a QueryRunner. numAffectedRows is the statement's row count (rows written, or returned), which
+ * insertRows reads of its inserts; nothing reads it of another statement, so it is given for every statement.
+ */
 export function pgRunner(pg: PgClient): QueryRunner {
   return {
     async executeQuery<R>(query: CompiledQuery<R>) {
-      const { command, rowCount, rows } = await pg.query(query.sql, query.parameters);
-      const counted = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
-      return { rows: rows as R[], numAffectedRows: counted ? BigInt(rowCount ?? 0) : undefined };
+      const { rowCount, rows } = await pg.query(query.sql, query.parameters);
+      return { rows: rows as R[], numAffectedRows: BigInt(rowCount ?? 0) };
     },
   };
 }

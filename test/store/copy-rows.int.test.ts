@@ -111,7 +111,46 @@ describe('COPY and the JSON arrays store the same rows on PostgreSQL', () => {
     await sql('drop table if exists "by_copy"').then(() => sql(TABLE_SQL('by_copy')));
     const error = await withWriteTransaction(store, (writer) => insertRows(writer, copied, [...rows, { k: 'zzz', t: 'lone \ud800' }])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toBe('a text holds a lone surrogate, which is not Unicode and cannot be stored');
     expect(await sql('select count(*)::int as n from "by_copy"')).toEqual([{ n: 0 }]);
+  });
+
+  it('an object, a Date, a function or a symbol is stored as the JSON arrays store it, in a JSON column or not', async () => {
+    const rows = [
+      { k: 'object in text', t: { a: 'b\tc\\', n: [1, null] }, jb: { z: 1, a: 'x' } },
+      { k: 'array in text', t: ['x', 'y\nz'] },
+      { k: 'string in an object', t: { s: '"quoted"' } },
+      { k: 'date', ts: new Date('2026-01-05T10:00:00.123Z'), t: new Date('2026-01-06T00:00:00Z') },
+      { k: 'function', t: () => 1, j: () => 2 },
+      { k: 'symbol', t: Symbol('s'), jb: Symbol('j') },
+    ];
+    await writeBoth(rows);
+    const byCopy = await printed('by_copy');
+    expect(byCopy).toEqual(await printed('by_arrays'));
+    expect(byCopy.find((r) => r.k === 'object in text')).toMatchObject({ t: '{"a":"b\\tc\\\\","n":[1,null]}', jb: '{"a": "x", "z": 1}' });
+    expect(byCopy.find((r) => r.k === 'date')).toMatchObject({ t: '2026-01-06T00:00:00.000Z' });
+    expect(byCopy.find((r) => r.k === 'function')).toMatchObject({ t: null, j: null });
+    expect(byCopy.find((r) => r.k === 'symbol')).toMatchObject({ t: null, jb: null });
+  });
+
+  it("COPY writes the rows in its orderBy's order, by UTF-16 code units as every lane sorts them (their lock order)", async () => {
+    const columns: BulkColumn[] = [
+      { name: 'group_key', pgType: 'text' },
+      { name: 'sort_key', pgType: 'text' },
+    ];
+    const byOne: BulkInsert = { table: 'by_order', columns, orderBy: 'sort_key', copy: { key: 'by_order_pkey' } };
+    const byTwo: BulkInsert = { ...byOne, orderBy: ['group_key', 'sort_key'] };
+    const keys = ['b', 'a', 'B', 'é', '\u{1F600}', '\uFB00', 'a0', ''];
+    const rows = keys.map((k, i) => ({ group_key: i % 2 === 0 ? 'even' : 'odd', sort_key: k }));
+    /** the keys in the order the rows went into a new table */
+    const written = async (insert: BulkInsert) => {
+      await sql('drop table if exists "by_order"').then(() => sql('create table "by_order" (group_key text, sort_key text primary key)'));
+      await withWriteTransaction(store, (writer) => insertRows(writer, insert, rows));
+      return (await sql<{ sort_key: string }>('select sort_key from "by_order" order by ctid')).map((r) => r.sort_key);
+    };
+    // the astral character's high surrogate (U+D83D) sorts before U+FB00, though its code point is above it
+    expect(await written(byOne)).toEqual(['', 'B', 'a', 'a0', 'b', 'é', '\u{1F600}', '\uFB00']);
+    expect(await written(byTwo)).toEqual(['B', 'a0', 'b', '\u{1F600}', '', 'a', 'é', '\uFB00']);
   });
 
   it('any storable text (well-formed, without NUL) is stored alike by both forms', async () => {
