@@ -6,7 +6,7 @@ import type { Dialect } from './database-url.ts';
 
 /** Something that runs a compiled query: the Kysely instance or a transaction of MikroORM's connection. */
 export interface QueryRunner {
-  executeQuery<R>(query: CompiledQuery<R>): Promise<{ rows: R[]; numAffectedRows?: bigint }>;
+  executeQuery<R>(query: CompiledQuery<R>): Promise<{ rows: R[] }>;
 }
 
 /** The part of a better-sqlite3 Database the bulk writer uses. */
@@ -37,15 +37,12 @@ export type BatchWriter =
   | { dialect: 'postgresql'; runner: QueryRunner; pg: PgClient }
   | { dialect: 'sqlite'; runner: QueryRunner; sqlite: NativeSqlite };
 
-/**
- * A `pg` client as a QueryRunner. numAffectedRows is the statement's row count (rows written, or returned), which
- * insertRows reads of its inserts; nothing reads it of another statement, so it is given for every statement.
- */
+/** A `pg` client as a QueryRunner, for statements read for their rows (insertRows takes its inserts' counts from the client, as COPY's). */
 export function pgRunner(pg: PgClient): QueryRunner {
   return {
     async executeQuery<R>(query: CompiledQuery<R>) {
-      const { rowCount, rows } = await pg.query(query.sql, query.parameters);
-      return { rows: rows as R[], numAffectedRows: BigInt(rowCount ?? 0) };
+      const { rows } = await pg.query(query.sql, query.parameters);
+      return { rows: rows as R[] };
     },
   };
 }
@@ -220,8 +217,8 @@ export async function insertRows(writer: BatchWriter, insert: BulkInsert, rows: 
   if (writer.dialect === 'postgresql') {
     if (insert.copy !== undefined) return copyRows(writer.pg, insert, rows);
     const sql = bulkInsertSql(insert.table, insert.columns, insert.tail, insert.orderBy);
-    const result = await writer.runner.executeQuery(CompiledQuery.raw(sql, insert.columns.map((c) => columnJson(c, rows))));
-    return Number(result.numAffectedRows ?? result.rows.length);
+    const { rowCount } = await writer.pg.query(sql, insert.columns.map((c) => columnJson(c, rows)));
+    return rowCount ?? 0;
   }
   const names = insert.columns.map((c) => quoteIdent(c.name)).join(', ');
   const sql = `insert into ${quoteIdent(insert.table)} (${names}) values (${insert.columns.map(() => '?').join(', ')}) ${insert.tail ?? ''}`;
