@@ -1,13 +1,11 @@
 // A signal's record from its fold state (fold-state.ts): status, anomalies, prices, quantities, slippage.
 import {
   compareDecimals,
-  Decimal,
   divideRounded,
-  ExactDecimal,
   formatDecimal,
   type JsonObject,
   type RecordFieldOverrides,
-  scaleOf,
+  ScaledDecimal,
   type SignalEvent,
   sumDecimals,
 } from '../contract/index.ts';
@@ -64,6 +62,10 @@ const ZERO = /^0(\.0+)?$/;
 export const VWAP_MAX_SCALE = 10;
 /** Places kept for slippage in basis points. */
 export const BPS_SCALE = 4;
+
+const HALF = new ScaledDecimal(5n, 1);
+const ONE = new ScaledDecimal(1n, 0);
+const TEN_THOUSAND = new ScaledDecimal(10_000n, 0);
 
 /** Status, anomalies and the quantities they depend on: the cheap part of a record, used per audit entry. */
 export interface StatusSummary {
@@ -127,13 +129,15 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
     executedPrice = (priced[0] as FillFact).price;
   } else if (priced.length > 0) {
     // several fills: the notional and the quantity exactly, and one rounding of their quotient
-    let notional = new ExactDecimal(0);
-    let qty = new ExactDecimal(0);
+    let notional = new ScaledDecimal(0n, 0);
+    let qty = new ScaledDecimal(0n, 0);
     let priceScale = 0;
     for (const f of priced) {
-      notional = notional.plus(new ExactDecimal(f.price as string).times(f.quantity as string));
-      qty = qty.plus(f.quantity as string);
-      priceScale = Math.max(priceScale, scaleOf(f.price as string));
+      const price = ScaledDecimal.of(f.price as string);
+      const quantity = ScaledDecimal.of(f.quantity as string);
+      notional = notional.plus(price.times(quantity));
+      qty = qty.plus(quantity);
+      priceScale = Math.max(priceScale, price.scale);
     }
     const places = Math.max(priceScale, VWAP_MAX_SCALE);
     executedPrice = formatDecimal(divideRounded(notional, qty, places), priceScale, places);
@@ -162,11 +166,11 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
   let slippage: string | null = null;
   let slippageBps: string | null = null;
   if (d && executedPrice !== null) {
-    const diff = new Decimal(executedPrice).minus(d.entryPrice);
+    const entry = ScaledDecimal.of(d.entryPrice);
+    const diff = ScaledDecimal.of(executedPrice).minus(entry);
     const signed = d.side === 'buy' ? diff : diff.negated();
-    const scale = Math.max(scaleOf(executedPrice), scaleOf(d.entryPrice));
-    slippage = formatDecimal(signed, scale, scale);
-    slippageBps = formatDecimal(divideRounded(signed.times(10_000), new Decimal(d.entryPrice), BPS_SCALE), 0, BPS_SCALE);
+    slippage = formatDecimal(signed, signed.scale, signed.scale);
+    slippageBps = formatDecimal(divideRounded(signed.times(TEN_THOUSAND), entry, BPS_SCALE), 0, BPS_SCALE);
   }
 
   let signalMetadata: JsonObject | null = null;
@@ -179,8 +183,10 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
 
   let qualityScore = ov('qualityScore') ?? d?.qualityScore ?? null;
   if (qualityScore === null && d) {
-    const sharpeFactor = Decimal.min(new Decimal(d.sharpeEstimate).times(0.5), 1);
-    qualityScore = formatDecimal(new Decimal(d.confidence).times(sharpeFactor), 0);
+    const half = ScaledDecimal.of(d.sharpeEstimate).times(HALF);
+    // Stryker disable next-line EqualityOperator: at exactly 1 both are one, and formatDecimal trims the places either has
+    const sharpeFactor = half.compare(ONE) < 0 ? half : ONE;
+    qualityScore = formatDecimal(ScaledDecimal.of(d.confidence).times(sharpeFactor), 0);
   }
 
   return {

@@ -3,16 +3,15 @@ import {
   compareDecimals,
   Decimal,
   divideRounded,
-  ExactDecimal,
   formatDecimal,
   normalizeDecimal,
-  scaleOf,
+  ScaledDecimal,
   sumDecimals,
 } from '../../src/contract/decimal.ts';
 
 /** divideRounded's result as plain text with exactly `places` places. */
 function divide(dividend: string, divisor: string, places: number): string {
-  return divideRounded(new ExactDecimal(dividend), new ExactDecimal(divisor), places).toFixed(places);
+  return divideRounded(ScaledDecimal.of(dividend), ScaledDecimal.of(divisor), places).toFixed();
 }
 
 describe('divideRounded: the exact quotient rounded once, half to even', () => {
@@ -69,19 +68,19 @@ describe('divideRounded: the exact quotient rounded once, half to even', () => {
     expect(divide('0.003', '0.2', 4)).toBe('0.0150');
     expect(divide('30', '0.002', 0)).toBe('15000');
     expect(divide('1.2345', '10', 5)).toBe('0.12345');
-    expect(divideRounded(new Decimal('1'), new Decimal('20'), 2).toString()).toBe('0.05');
+    expect(divideRounded(ScaledDecimal.of('1'), ScaledDecimal.of('20'), 2)).toEqual(new ScaledDecimal(5n, 2));
   });
 
   it('gives zero without a sign when a negative quotient rounds to zero', () => {
-    const q = divideRounded(new Decimal('-0.001'), new Decimal('1'), 2);
-    expect(q.isZero()).toBe(true);
-    expect(q.isNegative()).toBe(false);
+    const q = divideRounded(ScaledDecimal.of('-0.001'), ScaledDecimal.of('1'), 2);
+    expect(q.int).toBe(0n);
+    expect(q.toFixed()).toBe('0.00');
     expect(divide('0', '-3', 2)).toBe('0.00');
   });
 
   it('throws a RangeError for a zero divisor, whatever its scale', () => {
-    expect(() => divideRounded(new Decimal('1'), new Decimal('0'), 2)).toThrow(new RangeError('division by zero'));
-    expect(() => divideRounded(new Decimal('0'), new ExactDecimal('0.000'), 0)).toThrow(new RangeError('division by zero'));
+    expect(() => divideRounded(ScaledDecimal.of('1'), ScaledDecimal.of('0'), 2)).toThrow(new RangeError('division by zero'));
+    expect(() => divideRounded(ScaledDecimal.of('0'), ScaledDecimal.of('0.000'), 0)).toThrow(new RangeError('division by zero'));
   });
 });
 
@@ -239,46 +238,36 @@ describe('normalizeDecimal: exponent notation', () => {
   });
 });
 
-describe('scaleOf', () => {
-  it('counts the digits after the point of a canonical decimal', () => {
-    expect(scaleOf('15')).toBe(0);
-    expect(scaleOf('1.50')).toBe(2);
-    expect(scaleOf('-0.001')).toBe(3);
-    expect(scaleOf('123.4')).toBe(1);
-    expect(scaleOf('0.123456789012')).toBe(12);
-  });
-});
-
 describe('formatDecimal: between minScale and maxScale places, zeros trimmed down to minScale', () => {
   it('pads to minScale and trims trailing zeros beyond it, never further', () => {
-    expect(formatDecimal(new Decimal('1.5'), 2, 4)).toBe('1.50');
-    expect(formatDecimal(new Decimal('1'), 2, 4)).toBe('1.00');
-    expect(formatDecimal(new Decimal('1'), 0, 4)).toBe('1');
-    expect(formatDecimal(new Decimal('10'), 0, 4)).toBe('10');
-    expect(formatDecimal(new Decimal('1.10'), 1, 4)).toBe('1.1');
-    expect(formatDecimal(new Decimal('1.23450000'), 2, 8)).toBe('1.2345');
-    expect(formatDecimal(new Decimal('1.2050'), 0, 4)).toBe('1.205');
-    expect(formatDecimal(new Decimal('100.5'), 0, 2)).toBe('100.5');
-    expect(formatDecimal(new Decimal('-2.500'), 1, 3)).toBe('-2.5');
+    expect(formatDecimal(ScaledDecimal.of('1.5'), 2, 4)).toBe('1.50');
+    expect(formatDecimal(ScaledDecimal.of('1'), 2, 4)).toBe('1.00');
+    expect(formatDecimal(ScaledDecimal.of('1'), 0, 4)).toBe('1');
+    expect(formatDecimal(ScaledDecimal.of('10'), 0, 4)).toBe('10');
+    expect(formatDecimal(ScaledDecimal.of('1.10'), 1, 4)).toBe('1.1');
+    expect(formatDecimal(ScaledDecimal.of('1.23450000'), 2, 8)).toBe('1.2345');
+    expect(formatDecimal(ScaledDecimal.of('1.2050'), 0, 4)).toBe('1.205');
+    expect(formatDecimal(ScaledDecimal.of('100.5'), 0, 2)).toBe('100.5');
+    expect(formatDecimal(ScaledDecimal.of('-2.500'), 1, 3)).toBe('-2.5');
   });
 
   it('rounds half to even at maxScale, which defaults to 12', () => {
-    expect(formatDecimal(new Decimal('2.5'), 0, 0)).toBe('2');
-    expect(formatDecimal(new Decimal('3.5'), 0, 0)).toBe('4');
-    expect(formatDecimal(new Decimal('0.125'), 0, 2)).toBe('0.12');
-    expect(formatDecimal(new Decimal(1).div(3), 0)).toBe('0.333333333333');
-    expect(formatDecimal(new Decimal('0.0000000000005'), 0)).toBe('0');
-    expect(formatDecimal(new Decimal('0.0000000000015'), 0)).toBe('0.000000000002');
+    expect(formatDecimal(ScaledDecimal.of('2.5'), 0, 0)).toBe('2');
+    expect(formatDecimal(ScaledDecimal.of('3.5'), 0, 0)).toBe('4');
+    expect(formatDecimal(ScaledDecimal.of('0.125'), 0, 2)).toBe('0.12');
+    expect(formatDecimal(ScaledDecimal.of(new Decimal(1).div(3)), 0)).toBe('0.333333333333');
+    expect(formatDecimal(ScaledDecimal.of('0.0000000000005'), 0)).toBe('0');
+    expect(formatDecimal(ScaledDecimal.of('0.0000000000015'), 0)).toBe('0.000000000002');
   });
 
   it('never gives negative zero, at any minScale, but keeps the sign of a small negative value', () => {
-    expect(formatDecimal(new Decimal('-0.00005'), 0, 4)).toBe('0');
-    expect(formatDecimal(new Decimal('-0.00005'), 2, 4)).toBe('0.00');
-    expect(formatDecimal(new Decimal('-0.00004'), 4, 4)).toBe('0.0000');
-    expect(formatDecimal(new Decimal('-0.4'), 0, 0)).toBe('0');
-    expect(formatDecimal(new Decimal('-0.00015'), 0, 4)).toBe('-0.0002');
-    expect(formatDecimal(new Decimal('-0.5'), 0, 4)).toBe('-0.5');
-    expect(formatDecimal(new Decimal('-10'), 0, 2)).toBe('-10');
+    expect(formatDecimal(ScaledDecimal.of('-0.00005'), 0, 4)).toBe('0');
+    expect(formatDecimal(ScaledDecimal.of('-0.00005'), 2, 4)).toBe('0.00');
+    expect(formatDecimal(ScaledDecimal.of('-0.00004'), 4, 4)).toBe('0.0000');
+    expect(formatDecimal(ScaledDecimal.of('-0.4'), 0, 0)).toBe('0');
+    expect(formatDecimal(ScaledDecimal.of('-0.00015'), 0, 4)).toBe('-0.0002');
+    expect(formatDecimal(ScaledDecimal.of('-0.5'), 0, 4)).toBe('-0.5');
+    expect(formatDecimal(ScaledDecimal.of('-10'), 0, 2)).toBe('-10');
   });
 });
 

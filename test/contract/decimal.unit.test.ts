@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyRuns } from '../helpers/property-runs.ts';
-import { compareDecimals, Decimal, formatDecimal, normalizeDecimal, sumDecimals } from '../../src/contract/index.ts';
+import { compareDecimals, Decimal, formatDecimal, normalizeDecimal, ScaledDecimal, sumDecimals } from '../../src/contract/index.ts';
 
 /** Canonical decimal strings, as the contract stores them (normalizeDecimal of random digits). */
 const canonical = fc
@@ -9,6 +9,11 @@ const canonical = fc
   .map(([negative, int, frac]) => normalizeDecimal(`${negative ? '-' : ''}${int}${frac ? `.${frac}` : ''}`))
   .filter((r): r is { value: string } => 'value' in r)
   .map((r) => r.value);
+
+/** Plain decimal texts of up to 22 integer digits and 14 places, signed, leading zeros allowed. */
+const wide = fc
+  .tuple(fc.constantFrom('', '-'), fc.stringMatching(/^\d{1,22}$/), fc.option(fc.stringMatching(/^\d{1,14}$/)))
+  .map(([sign, int, frac]) => `${sign}${int}${frac === null ? '' : `.${frac}`}`);
 
 describe('decimal helpers: the shortcuts give what Decimal gives', () => {
   it('compareDecimals orders canonical decimals, signed or not, as Decimal does', () => {
@@ -46,9 +51,53 @@ describe('decimal helpers: the shortcuts give what Decimal gives', () => {
   });
 
   it('formatDecimal rounds half to even at maxScale and trims zeros down to minScale', () => {
-    expect(formatDecimal(new Decimal('2.5'), 0, 0)).toBe('2');
-    expect(formatDecimal(new Decimal('-0.00005'), 0, 4)).toBe('0');
-    expect(formatDecimal(new Decimal('1.23450000'), 2, 8)).toBe('1.2345');
-    expect(formatDecimal(new Decimal(1).div(3), 2, 10)).toBe('0.3333333333');
+    expect(formatDecimal(ScaledDecimal.of('2.5'), 0, 0)).toBe('2');
+    expect(formatDecimal(ScaledDecimal.of('-0.00005'), 0, 4)).toBe('0');
+    expect(formatDecimal(ScaledDecimal.of('1.23450000'), 2, 8)).toBe('1.2345');
+    expect(formatDecimal(ScaledDecimal.of(new Decimal(1).div(3)), 2, 10)).toBe('0.3333333333');
+  });
+
+  it('ScaledDecimal adds, subtracts, multiplies and compares exactly, as decimal.js does at a precision that never rounds', () => {
+    const Wide = Decimal.clone({ precision: 200 });
+    fc.assert(
+      fc.property(wide, wide, (a, b) => {
+        const x = ScaledDecimal.of(a);
+        const y = ScaledDecimal.of(b);
+        expect(x.toFixed()).toBe(new Wide(a).toFixed(x.scale));
+        expect(x.plus(y).toFixed()).toBe(new Wide(a).plus(b).toFixed(Math.max(x.scale, y.scale)));
+        expect(x.minus(y).toFixed()).toBe(new Wide(a).minus(b).toFixed(Math.max(x.scale, y.scale)));
+        expect(x.times(y).toFixed()).toBe(new Wide(a).times(b).toFixed(x.scale + y.scale));
+        expect(x.compare(y)).toBe(new Wide(a).comparedTo(b));
+      }),
+      { numRuns: propertyRuns(2000) },
+    );
+  });
+
+  it('formatDecimal gives what decimal.js gives rounding half to even at maxScale, zeros trimmed down to minScale', () => {
+    const Wide = Decimal.clone({ precision: 200 });
+    /** formatDecimal's definition, in decimal.js */
+    const reference = (text: string, minScale: number, maxScale: number): string => {
+      const fixed = new Wide(text).toFixed(maxScale);
+      const [int, frac = ''] = fixed.split('.');
+      let end = frac.length;
+      while (end > minScale && frac[end - 1] === '0') end--;
+      const out = end > 0 ? `${int}.${frac.slice(0, end)}` : `${int}`;
+      return /^-0(\.0*)?$/.test(out) ? out.slice(1) : out;
+    };
+    fc.assert(
+      fc.property(wide, fc.nat(14), fc.nat(14), (text, minScale, maxScale) => {
+        expect(formatDecimal(ScaledDecimal.of(text), minScale, maxScale), `${text} ${minScale} ${maxScale}`).toBe(reference(text, minScale, maxScale));
+      }),
+      { numRuns: propertyRuns(3000) },
+    );
+  });
+
+  it('ScaledDecimal reads any text decimal.js reads, exponents too, and a decimal.js value', () => {
+    expect(ScaledDecimal.of('1.5e2')).toEqual(new ScaledDecimal(150n, 0));
+    expect(ScaledDecimal.of('-2.50E-3')).toEqual(new ScaledDecimal(-25n, 4));
+    expect(ScaledDecimal.of('+7')).toEqual(new ScaledDecimal(7n, 0));
+    expect(ScaledDecimal.of(new Decimal('0.125'))).toEqual(new ScaledDecimal(125n, 3));
+    expect(ScaledDecimal.of('-0.00').toFixed()).toBe('0.00');
+    expect(() => ScaledDecimal.of('x')).toThrow();
   });
 });

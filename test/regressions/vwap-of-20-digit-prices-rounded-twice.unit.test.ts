@@ -4,7 +4,7 @@
 // that half to even: 10000000000000000000 instead of 10000000000000000000.0000000001. The notional is now exact
 // and the quotient is rounded once (divideRounded); slippage_bps likewise.
 import { describe, expect, it } from 'vitest';
-import { divideRounded } from '../../src/contract/index.ts';
+import { divideRounded, ScaledDecimal } from '../../src/contract/index.ts';
 import { foldSignal } from '../../src/fold/index.ts';
 import { filled, generated, submitted, t } from '../helpers/events.ts';
 
@@ -23,11 +23,11 @@ describe('a VWAP of 20-digit prices within a hair of a rounding tie', () => {
   });
 
   it('divideRounded rounds half to even only on an exact half, and keeps the sign', () => {
-    expect(divideRounded({ toFixed: () => '1' }, { toFixed: () => '8' }, 2).toFixed()).toBe('0.12');
-    expect(divideRounded({ toFixed: () => '3' }, { toFixed: () => '8' }, 2).toFixed()).toBe('0.38');
-    expect(divideRounded({ toFixed: () => '-3' }, { toFixed: () => '8' }, 2).toFixed()).toBe('-0.38');
-    expect(divideRounded({ toFixed: () => '1.000000000000000000000001' }, { toFixed: () => '8' }, 2).toFixed()).toBe('0.13');
-    expect(divideRounded({ toFixed: () => '2' }, { toFixed: () => '-3' }, 4).toFixed()).toBe('-0.6667');
-    expect(divideRounded({ toFixed: () => '5' }, { toFixed: () => '0.5' }, 0).toFixed()).toBe('10');
+    expect(divideRounded(ScaledDecimal.of('1'), ScaledDecimal.of('8'), 2).toFixed()).toBe('0.12');
+    expect(divideRounded(ScaledDecimal.of('3'), ScaledDecimal.of('8'), 2).toFixed()).toBe('0.38');
+    expect(divideRounded(ScaledDecimal.of('-3'), ScaledDecimal.of('8'), 2).toFixed()).toBe('-0.38');
+    expect(divideRounded(ScaledDecimal.of('1.000000000000000000000001'), ScaledDecimal.of('8'), 2).toFixed()).toBe('0.13');
+    expect(divideRounded(ScaledDecimal.of('2'), ScaledDecimal.of('-3'), 4).toFixed()).toBe('-0.6667');
+    expect(divideRounded(ScaledDecimal.of('5'), ScaledDecimal.of('0.5'), 0).toFixed()).toBe('10');
   });
 });
