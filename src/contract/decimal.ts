@@ -10,7 +10,6 @@ export const DECIMAL_LIMITS = { maxIntegerDigits: 20, maxScale: 12 } as const;
 
 /** 10^n as a BigInt, the first powers kept. */
 const POWERS = Array.from({ length: 65 }, (_, n) => 10n ** BigInt(n));
-// Stryker disable next-line LogicalOperator: a kept power only saves computing it again
 const pow10 = (n: number): bigint => POWERS[n] ?? 10n ** BigInt(n);
 
 /** int / divisor (divisor > 0) rounded once to an integer, half to even. */
@@ -37,24 +36,25 @@ export class ScaledDecimal {
     this.scale = scale;
   }
 
-  /** A decimal's text (plain, or any form decimal.js reads) or a decimal.js value, exactly. */
+  /**
+   * A finite decimal's text or a decimal.js value, exactly: a plain text ("-1.50") with the places it is written
+   * with; another form decimal.js reads ("2.5e1") as decimal.js writes it out, without trailing zeros.
+   */
   static of(value: string | { toFixed(): string }): ScaledDecimal {
     const given = typeof value === 'string' ? value : value.toFixed();
-    // Stryker disable next-line ConditionalExpression: decimal.js writes a plain text the same; the test only saves it the work
     const text = PLAIN_TEXT.test(given) ? given : new Decimal(given).toFixed();
     const point = text.indexOf('.');
     return point === -1 ? new ScaledDecimal(BigInt(text), 0) : new ScaledDecimal(BigInt(text.slice(0, point) + text.slice(point + 1)), text.length - point - 1);
   }
 
-  /** The same value with `scale` places (at least its own). */
-  withScale(scale: number): bigint {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: times 10^0 is the same integer; the test saves the multiplication
+  /** The integer this value is at `scale` places, at least its own ("1.5" at 3 places is 1500n). */
+  intAt(scale: number): bigint {
     return scale === this.scale ? this.int : this.int * pow10(scale - this.scale);
   }
 
   plus(other: ScaledDecimal): ScaledDecimal {
     const scale = Math.max(this.scale, other.scale);
-    return new ScaledDecimal(this.withScale(scale) + other.withScale(scale), scale);
+    return new ScaledDecimal(this.intAt(scale) + other.intAt(scale), scale);
   }
 
   minus(other: ScaledDecimal): ScaledDecimal {
@@ -72,8 +72,8 @@ export class ScaledDecimal {
   /** -1, 0 or 1 */
   compare(other: ScaledDecimal): number {
     const scale = Math.max(this.scale, other.scale);
-    const a = this.withScale(scale);
-    const b = other.withScale(scale);
+    const a = this.intAt(scale);
+    const b = other.intAt(scale);
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
@@ -167,8 +167,7 @@ function isCanonicalUnsigned(text: string): boolean {
 export function formatDecimal(d: ScaledDecimal, minScale: number, maxScale: number = DECIMAL_LIMITS.maxScale): string {
   const rounded = d.scale > maxScale ? new ScaledDecimal(roundHalfEven(d.int, pow10(d.scale - maxScale)), maxScale) : d;
   const least = Math.min(minScale, maxScale);
-  // Stryker disable next-line EqualityOperator: at exactly `least` places the general path below trims nothing either
-  if (rounded.scale <= least) return new ScaledDecimal(rounded.withScale(least), least).toFixed();
+  if (rounded.scale <= least) return new ScaledDecimal(rounded.intAt(least), least).toFixed();
   const text = rounded.toFixed();
   // trailing zeros beyond `least` places go, and the point with them when no place is left
   const stop = text.length - rounded.scale + least;
@@ -180,7 +179,7 @@ export function formatDecimal(d: ScaledDecimal, minScale: number, maxScale: numb
 /** A canonical decimal string: no leading zeros, no exponent, no negative zero. */
 const CANONICAL = /^(-(?=[1-9]|0\.\d*[1-9])|)(0|[1-9]\d*)(\.\d+)?$/;
 
-/** Sum of canonical decimals keeping the largest scale of the addends, as SQL numeric does. */
+/** Sum of decimals (the fold's are canonical) keeping the largest scale of the addends, as SQL numeric does. */
 export function sumDecimals(values: readonly string[]): string {
   const only = values.length === 1 ? (values[0] as string) : null;
   if (only !== null && CANONICAL.test(only)) return only;

@@ -184,7 +184,6 @@ export function deriveFacts(signalId: string, state: FoldState): SignalFacts {
   let qualityScore = ov('qualityScore') ?? d?.qualityScore ?? null;
   if (qualityScore === null && d) {
     const half = ScaledDecimal.of(d.sharpeEstimate).times(HALF);
-    // Stryker disable next-line EqualityOperator: at exactly 1 both are one, and formatDecimal trims the places either has
     const sharpeFactor = half.compare(ONE) < 0 ? half : ONE;
     qualityScore = formatDecimal(ScaledDecimal.of(d.confidence).times(sharpeFactor), 0);
   }

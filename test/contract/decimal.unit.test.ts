@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyRuns } from '../helpers/property-runs.ts';
-import { compareDecimals, Decimal, formatDecimal, normalizeDecimal, ScaledDecimal, sumDecimals } from '../../src/contract/index.ts';
+import { compareDecimals, Decimal, divideRounded, formatDecimal, normalizeDecimal, ScaledDecimal, sumDecimals } from '../../src/contract/index.ts';
 
 /** Canonical decimal strings, as the contract stores them (normalizeDecimal of random digits). */
 const canonical = fc
@@ -63,6 +63,8 @@ describe('decimal helpers: the shortcuts give what Decimal gives', () => {
       fc.property(wide, wide, (a, b) => {
         const x = ScaledDecimal.of(a);
         const y = ScaledDecimal.of(b);
+        // the places as written, trailing zeros kept
+        expect(x.scale).toBe((a.split('.')[1] ?? '').length);
         expect(x.toFixed()).toBe(new Wide(a).toFixed(x.scale));
         expect(x.plus(y).toFixed()).toBe(new Wide(a).plus(b).toFixed(Math.max(x.scale, y.scale)));
         expect(x.minus(y).toFixed()).toBe(new Wide(a).minus(b).toFixed(Math.max(x.scale, y.scale)));
@@ -92,12 +94,28 @@ describe('decimal helpers: the shortcuts give what Decimal gives', () => {
     );
   });
 
+  it('divideRounded gives the quotient decimal.js gives at 200 digits, rounded half to even to the places', () => {
+    const Wide = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_EVEN });
+    fc.assert(
+      fc.property(wide, wide.filter((b) => !new Wide(b).isZero()), fc.nat(14), (a, b, places) => {
+        // the quotient of numbers of at most 36 digits repeats with a period too short to hide a tie in 200 digits
+        const expected = new Wide(a).div(b).toFixed(places);
+        expect(divideRounded(ScaledDecimal.of(a), ScaledDecimal.of(b), places).toFixed(), `${a} / ${b} to ${places}`).toBe(expected.startsWith('-') && new Wide(expected).isZero() ? expected.slice(1) : expected);
+      }),
+      { numRuns: propertyRuns(3000) },
+    );
+  });
+
   it('ScaledDecimal reads any text decimal.js reads, exponents too, and a decimal.js value', () => {
     expect(ScaledDecimal.of('1.5e2')).toEqual(new ScaledDecimal(150n, 0));
     expect(ScaledDecimal.of('-2.50E-3')).toEqual(new ScaledDecimal(-25n, 4));
     expect(ScaledDecimal.of('+7')).toEqual(new ScaledDecimal(7n, 0));
     expect(ScaledDecimal.of(new Decimal('0.125'))).toEqual(new ScaledDecimal(125n, 3));
     expect(ScaledDecimal.of('-0.00').toFixed()).toBe('0.00');
+    // decimal.js writes other forms out without trailing zeros
+    expect(ScaledDecimal.of('2.50e1')).toEqual(new ScaledDecimal(25n, 0));
+    // scales past the kept powers of ten
+    expect(ScaledDecimal.of('1e-70').plus(ScaledDecimal.of('1')).toFixed()).toBe(`1.${'0'.repeat(69)}1`);
     expect(() => ScaledDecimal.of('x')).toThrow();
   });
 });
