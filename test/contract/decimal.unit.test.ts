@@ -70,6 +70,9 @@ describe('decimal helpers: the shortcuts give what Decimal gives', () => {
         expect(x.minus(y).toFixed()).toBe(new Wide(a).minus(b).toFixed(Math.max(x.scale, y.scale)));
         expect(x.times(y).toFixed()).toBe(new Wide(a).times(b).toFixed(x.scale + y.scale));
         expect(x.compare(y)).toBe(new Wide(a).comparedTo(b));
+        // equal values, at the same scale and at another one
+        expect(x.compare(ScaledDecimal.of(a))).toBe(0);
+        expect(x.compare(new ScaledDecimal(x.int * 10n, x.scale + 1))).toBe(0);
       }),
       { numRuns: propertyRuns(2000) },
     );
