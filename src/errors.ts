@@ -144,6 +144,19 @@ export function classifyFailure(error: unknown): FailureClass {
   return FailureClass.Stop;
 }
 
+/**
+ * Whose a failure is that classifyFailure calls a dead letter: the database's when an error in its chain has a
+ * code (PostgreSQL's SQLSTATE, SQLite's SQLITE_*), signal-ledger's own otherwise (a RangeError raised in Node).
+ */
+export function isDatabaseRefusal(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 10; depth++) {
+    if (typeof (e as { code?: unknown }).code === 'string') return true;
+    e = e.cause;
+  }
+  return false;
+}
+
 export const ContractError = {
   /** strict mode: the messages that broke the contract, each with where it came from and its problems */
   violation: (messages: readonly { source: string; where: unknown; problems: readonly { path: string; message: string }[] }[]) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, ErrorCode, LedgerError, StoreError } from '../src/errors.ts';
+import { classifyFailure, ErrorCode, isDatabaseRefusal, LedgerError, StoreError } from '../src/errors.ts';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -47,5 +47,18 @@ describe('classifyFailure: one answer for the worker, ingest and the repository'
     ['not an Error at all', 'boom'],
   ])('%s stops, rather than dead-letter every message or commit past it', (_name, error) => {
     expect(classifyFailure(error)).toBe('stop');
+  });
+});
+
+describe("isDatabaseRefusal: whose a dead letter's failure is", () => {
+  it.each([
+    ['a PostgreSQL data exception', withCode('22001'), true],
+    ['a SQLite constraint', withCode('SQLITE_CONSTRAINT_TRIGGER'), true],
+    ['a driver error wrapping the database one', new Error('insert failed', { cause: withCode('23514') }), true],
+    ['a RangeError raised in Node (a division by zero)', new RangeError('Division by zero'), false],
+    ['an error whose code is not text', Object.assign(new RangeError('x'), { code: 7 }), false],
+    ['not an Error at all', 'boom', false],
+  ])('%s: %s', (_name, error, expected) => {
+    expect(isDatabaseRefusal(error)).toBe(expected);
   });
 });

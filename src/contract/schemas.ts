@@ -30,7 +30,8 @@ export type Side = (typeof Side)[keyof typeof Side];
 export const Outcome = { Cancelled: 'cancelled', Expired: 'expired', Missed: 'missed', Error: 'error' } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
-type DecimalRule = 'positive' | 'nonNegative' | 'unitInterval' | 'any';
+/** What a decimal field allows beyond being a decimal: prices and quantities are > 0, a confidence is in 0..1. */
+export type DecimalRule = 'positive' | 'nonNegative' | 'unitInterval' | 'any';
 const RULE_TEXT: Record<DecimalRule, string> = {
   positive: 'must be greater than 0',
   nonNegative: 'must be 0 or greater',
@@ -74,16 +75,24 @@ function decimalRefine(rule: DecimalRule): Refine<string> {
     if (typeof input === 'number' && !Number.isFinite(input)) return { error: 'must be finite' };
     const parsed = normalizeDecimal(String(input));
     if ('error' in parsed) return parsed;
-    const v = parsed.value;
-    const negative = v.startsWith('-');
-    const zero = /^-?0(\.0*)?$/.test(v);
-    const ok =
-      rule === 'any' ||
-      (rule === 'positive' && !negative && !zero) ||
-      (rule === 'nonNegative' && !negative) ||
-      (rule === 'unitInterval' && !negative && (v.split('.')[0] === '0' || /^1(\.0*)?$/.test(v)));
-    return ok ? { value: v } : { error: `${RULE_TEXT[rule]} (got ${v})` };
+    const broken = brokenDecimalRule(parsed.value, rule);
+    return broken === null ? { value: parsed.value } : { error: broken };
   };
+}
+
+/**
+ * Why a canonical decimal breaks its field's rule, or null when it keeps it. The wire's fields and the events a
+ * repository call makes (parseApiEvent) are held to the same rules.
+ */
+export function brokenDecimalRule(v: string, rule: DecimalRule): string | null {
+  const negative = v.startsWith('-');
+  const zero = /^-?0(\.0*)?$/.test(v);
+  const ok =
+    rule === 'any' ||
+    (rule === 'positive' && !negative && !zero) ||
+    (rule === 'nonNegative' && !negative) ||
+    (rule === 'unitInterval' && !negative && (v.split('.')[0] === '0' || /^1(\.0*)?$/.test(v)));
+  return ok ? null : `${RULE_TEXT[rule]} (got ${v})`;
 }
 
 /** A decimal given as a JSON number or a decimal string; parsed to its canonical string, never a float. */

@@ -8,7 +8,7 @@ import { findJsonHazards, toJsonPath } from './json-hazards.ts';
 import { LIMITS } from './limits.ts';
 import { parseMessage } from './parse-message.ts';
 import type { Problem } from './problem.ts';
-import { DEFAULT_TOPICS, EVENT_KINDS, type EventKind, Outcome, Side } from './schemas.ts';
+import { brokenDecimalRule, DEFAULT_TOPICS, type DecimalRule, EVENT_KINDS, type EventKind, Outcome, Side } from './schemas.ts';
 import { normalizeTimestamp } from './timestamp.ts';
 
 /** What an audit row keeps of an event: its id, kind and source (`api` for the repository's calls) and its payload. */
@@ -47,11 +47,18 @@ function parseApiPayload(kind: EventKind, payload: string): StoredEventParse {
   return parsed;
 }
 
-/** A decimal as the ledger keeps it: canonical text within the contract's limits. */
-const decimal = z.string().refine((v) => {
-  const n = normalizeDecimal(v);
-  return 'value' in n && n.value === v;
-}, 'a canonical decimal string');
+/**
+ * A decimal as the ledger keeps it: canonical text within the contract's limits, held to its field's rule as
+ * the repository's arguments are (prices and quantities > 0, a confidence in 0..1), so that an import line
+ * cannot give the fold what no repository call could.
+ */
+const decimal = (rule: DecimalRule = 'any') =>
+  z.string().check((ctx) => {
+    const n = normalizeDecimal(ctx.value);
+    const broken = !('value' in n) || n.value !== ctx.value ? 'a canonical decimal string' : brokenDecimalRule(ctx.value, rule);
+    // Stryker disable next-line StringLiteral: equivalent: the issue code is not observable, parseApiEvent keeps only each issue's path and message
+    if (broken !== null) ctx.issues.push({ code: 'custom', message: broken, input: ctx.value });
+  });
 const timestamp = z.string().refine((v) => {
   const t = normalizeTimestamp(v);
   return 'value' in t && t.value === v;
@@ -65,32 +72,32 @@ const API_EVENT = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('generated'),
     details: z.strictObject({
-      strategyName: text(128),
-      symbol: text(64),
+      strategyName: id,
+      symbol: text(64).min(1),
       side: z.enum(Object.values(Side)),
-      confidence: decimal,
-      sharpeEstimate: decimal,
-      entryPrice: decimal,
-      stopLoss: decimal.nullable(),
-      takeProfit: decimal.nullable(),
-      signalType: text(64),
-      qualityScore: decimal.nullable(),
-      requestedQuantity: decimal.nullable(),
-      positionValue: decimal.nullable(),
-      targetPrice: decimal.nullable(),
+      confidence: decimal('unitInterval'),
+      sharpeEstimate: decimal(),
+      entryPrice: decimal('positive'),
+      stopLoss: decimal('positive').nullable(),
+      takeProfit: decimal('positive').nullable(),
+      signalType: text(64).min(1),
+      qualityScore: decimal().nullable(),
+      requestedQuantity: decimal('positive').nullable(),
+      positionValue: decimal().nullable(),
+      targetPrice: decimal('positive').nullable(),
       expiresAt: timestamp.nullable(),
     }),
   }),
   z.object({ kind: z.literal('risk'), passed: z.boolean(), checks: json.nullable(), rejectionReason: z.string().nullable() }),
-  z.object({ kind: z.literal('submitted'), orderId: text(128).nullable(), quantity: decimal.nullable(), limitPrice: decimal.nullable(), broker: z.string().nullable() }),
+  z.object({ kind: z.literal('submitted'), orderId: text(128).nullable(), quantity: decimal('positive').nullable(), limitPrice: decimal('positive').nullable(), broker: z.string().nullable() }),
   z.object({
     kind: z.literal('filled'),
     orderId: text(128).nullable(),
     fillId: text(128).nullable(),
-    price: decimal.nullable(),
-    quantity: decimal.nullable(),
-    leavesQuantity: decimal.nullable(),
-    fee: decimal.nullable(),
+    price: decimal('positive').nullable(),
+    quantity: decimal('positive').nullable(),
+    leavesQuantity: decimal('nonNegative').nullable(),
+    fee: decimal().nullable(),
     completes: z.boolean().nullable(),
   }),
   z.object({ kind: z.literal('outcome'), outcome: z.enum(Object.values(Outcome)), reason: z.string().nullable(), orderId: text(128).nullable() }),
@@ -105,10 +112,10 @@ const API_ENVELOPE = z.object({
   recordFields: z
     .strictObject({
       signalType: text(64).optional(),
-      requestedQuantity: decimal.optional(),
-      positionValue: decimal.optional(),
-      targetPrice: decimal.optional(),
-      qualityScore: decimal.optional(),
+      requestedQuantity: decimal('positive').optional(),
+      positionValue: decimal().optional(),
+      targetPrice: decimal('positive').optional(),
+      qualityScore: decimal().optional(),
       signalMetadata: json.optional(),
     })
     .nullable(),

@@ -1,6 +1,6 @@
 import type { ParsedMessage, Problem, RejectedMessage } from '../contract/index.ts';
 import { LIMITS, sha256Hex } from '../contract/index.ts';
-import { classifyFailure, ContractError, describeError, FailureClass, InputError, isTransactionRace, LedgerError, StoreError } from '../errors.ts';
+import { classifyFailure, ContractError, describeError, FailureClass, InputError, isDatabaseRefusal, isTransactionRace, LedgerError, StoreError } from '../errors.ts';
 import { type BatchWriter, ConcurrentInsert, type NativeSqlite, keptStatement, type PgClient, pgRunner } from './bulk-sql.ts';
 import type { Store } from './store.ts';
 import { applyInTransaction, deadLetterOf, sourceColumns } from './apply-transaction.ts';
@@ -112,9 +112,13 @@ async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage
   return total;
 }
 
-/** A message the database refused on its own, as a dead letter carrying the database's error. */
+/**
+ * A message that failed alone, as a dead letter carrying the error and saying whose it is: the database's (an
+ * error with a code), or signal-ledger's own, a RangeError raised while applying it (classifyFailure).
+ */
 function refusedDeadLetter(m: ParsedMessage, error: unknown): RejectedMessage {
-  const problem: Problem = { path: '$', message: `the database refused this message: ${describeError(error)}` };
+  const who = isDatabaseRefusal(error) ? 'the database refused this message' : 'signal-ledger could not apply this message';
+  const problem: Problem = { path: '$', message: `${who}: ${describeError(error)}` };
   return m.ok ? deadLetterOf(m, [problem]) : { ...m, problems: [...m.problems, problem] };
 }
 

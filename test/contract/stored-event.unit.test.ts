@@ -55,6 +55,14 @@ describe('parseStoredEvent', () => {
     });
   });
 
+  it('reports a stored repository payload the repository could not have made (an import line accepted before the rules held), as verify lists it', () => {
+    const zero = apiEvent({ details: { ...(apiEvent().details as object), entryPrice: '0' } });
+    expect(parseStoredEvent({ eventId: 'e-1', kind: 'generated', source: 'api', payload: JSON.stringify(zero) })).toEqual({
+      ok: false,
+      problems: [{ path: '$.details.entryPrice', message: 'must be greater than 0 (got 0)' }],
+    });
+  });
+
   it('takes a repository call\'s payload as the event itself, with its hash', () => {
     const r = parseStoredEvent({ eventId: 'e-1', kind: 'generated', source: 'api', payload: JSON.stringify(apiEvent()) });
     expect(r).toEqual({ ok: true, event: apiEvent(), contentHash: hashEvent(apiEvent() as unknown as SignalEvent) });
@@ -85,6 +93,26 @@ describe('parseApiEvent', () => {
     ['another schema version', apiEvent({ schemaVersion: 2 }), '$.schemaVersion', undefined],
     ['a side that is neither', apiEvent({ details: { ...(apiEvent().details as object), side: 'hold' } }), '$.details.side', undefined],
     ['a NUL in a text', apiEvent({ metadata: { note: 'a\u0000b' } }), '$.metadata.note', undefined],
+    // the rules the repository holds its arguments to, so that an import line gives the fold nothing a call could not
+    ['an entry price of 0', apiEvent({ details: { ...(apiEvent().details as object), entryPrice: '0' } }), '$.details.entryPrice', 'must be greater than 0 (got 0)'],
+    ['a negative stop-loss', apiEvent({ details: { ...(apiEvent().details as object), stopLoss: '-1' } }), '$.details.stopLoss', 'must be greater than 0 (got -1)'],
+    ['a confidence above 1', apiEvent({ details: { ...(apiEvent().details as object), confidence: '1.01' } }), '$.details.confidence', 'must be between 0 and 1 (got 1.01)'],
+    ['an empty strategy name', apiEvent({ details: { ...(apiEvent().details as object), strategyName: '' } }), '$.details.strategyName', undefined],
+    ['an empty symbol', apiEvent({ details: { ...(apiEvent().details as object), symbol: '' } }), '$.details.symbol', undefined],
+    ['a requested quantity of 0 among the record fields', apiEvent({ recordFields: { requestedQuantity: '0' } }), '$.recordFields.requestedQuantity', 'must be greater than 0 (got 0)'],
+    [
+      'a fill of a negative quantity',
+      apiEvent({ kind: 'filled', details: undefined, orderId: 'o', fillId: null, price: '10', quantity: '-5', leavesQuantity: null, fee: null, completes: true }),
+      '$.quantity',
+      'must be greater than 0 (got -5)',
+    ],
+    [
+      'a fill leaving a negative quantity',
+      apiEvent({ kind: 'filled', details: undefined, orderId: 'o', fillId: null, price: '10', quantity: '5', leavesQuantity: '-1', fee: null, completes: false }),
+      '$.leavesQuantity',
+      'must be 0 or greater (got -1)',
+    ],
+    ['an order of quantity 0', apiEvent({ kind: 'submitted', details: undefined, orderId: 'o', quantity: '0', limitPrice: null, broker: null }), '$.quantity', 'must be greater than 0 (got 0)'],
   ])('refuses %s, naming the field', (_name, event, path, message) => {
     const r = parseApiEvent(JSON.stringify(event));
     expect(r.ok).toBe(false);
