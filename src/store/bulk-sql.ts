@@ -171,18 +171,16 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
   const columns = insert.columns.map((c) => ({ name: c.name, json: isJson(c) }));
   const order = insert.orderBy === undefined ? [] : typeof insert.orderBy === 'string' ? [insert.orderBy] : insert.orderBy;
   const sorted = order.length === 0 ? rows : [...rows].sort((a, b) => compareBy(order, a, b));
-  // joined, not concatenated: a string built by += is a rope that Buffer.from flattens several times slower
-  const lines = new Array<string>(sorted.length + 1);
+  const lines = new Array<string>(sorted.length);
   const fields = new Array<string>(columns.length);
   for (let r = 0; r < sorted.length; r++) {
     const row = sorted[r] as Record<string, unknown>;
     for (let i = 0; i < columns.length; i++) fields[i] = copyField((columns[i] as { json: boolean }).json, row[(columns[i] as { name: string }).name]);
     lines[r] = fields.join('\t');
   }
-  lines[sorted.length] = ''; // the last row's line feed
   const copy = pg.query(copyFrom(`copy ${quoteIdent(insert.table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) from stdin`));
   try {
-    await pipeline(Readable.from([Buffer.from(lines.join('\n'))]), copy);
+    await pipeline(Readable.from([copyData(lines)]), copy);
   } catch (error) {
     // without the database's error as its cause: classifyFailure would read that as a refused message
     const { code, constraint } = error as { code?: unknown; constraint?: unknown };
@@ -190,6 +188,23 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
     throw error;
   }
   return copy.rowCount;
+}
+
+/**
+ * COPY's data: each line as UTF-8, ended by a line feed, written line by line into one buffer. Measured here
+ * (docs/benchmarks.md, "COPY's data written line by line"), joining the lines into one string for Buffer.from
+ * took about 8 times as long for a batch of 4,000 audit rows.
+ */
+function copyData(lines: readonly string[]): Buffer {
+  let length = 0;
+  for (const line of lines) length += Buffer.byteLength(line) + 1;
+  const data = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const line of lines) {
+    at += data.write(line, at);
+    data[at++] = 0x0a;
+  }
+  return data;
 }
 
 /** Rows in the order of their values of `order`'s columns (strings by UTF-16 code units; the same in every lane). */
