@@ -96,6 +96,8 @@ const RETRY_CODES = new Set([
 ]);
 /** SQLite result codes a message's content causes. */
 const SQLITE_CONTENT = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT)/;
+/** A database's code for refusing the data: PostgreSQL classes 22 data exception, 23 integrity, 54 program limit; SQLite TOOBIG, MISMATCH, CONSTRAINT. */
+const refusesTheData = (code: string): boolean => /^(22|23|54)[0-9A-Z]{3}$/.test(code) || SQLITE_CONTENT.test(code);
 const CONNECTION_LOST =
   /Connection terminated|connection timeout|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i;
 
@@ -133,7 +135,7 @@ export function classifyFailure(error: unknown): FailureClass {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') {
       if (RETRY_CODES.has(code) || code.startsWith('08') || SQLITE_RETRY.test(code)) return FailureClass.Retry;
-      if (/^(22|23|54)[0-9A-Z]{3}$/.test(code) || SQLITE_CONTENT.test(code)) return FailureClass.DeadLetter;
+      if (refusesTheData(code)) return FailureClass.DeadLetter;
     } else if (!(e instanceof LedgerError) && (CONNECTION_LOST.test(e.message) || e.name === 'ConnectionException')) {
       // the pg driver's own errors have no code: known by their words
       return FailureClass.Retry;
@@ -145,13 +147,16 @@ export function classifyFailure(error: unknown): FailureClass {
 }
 
 /**
- * Whose a failure is that classifyFailure calls a dead letter: the database's when an error in its chain has a
- * code (PostgreSQL's SQLSTATE, SQLite's SQLITE_*), signal-ledger's own otherwise (a RangeError raised in Node).
+ * Whose a failure is that classifyFailure calls a dead letter: the database's when it is for a code of the database's
+ * refusing the data, signal-ledger's own when it is for a RangeError raised in Node (a division by zero in the fold,
+ * a JavaScript limit). The chain is read in classifyFailure's order, so the two always agree on the cause.
  */
 export function isDatabaseRefusal(error: unknown): boolean {
   let e: unknown = error;
   for (let depth = 0; e instanceof Error && depth < 10; depth++) {
-    if (typeof (e as { code?: unknown }).code === 'string') return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && refusesTheData(code)) return true;
+    if (e instanceof RangeError) return false;
     e = e.cause;
   }
   return false;

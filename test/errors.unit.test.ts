@@ -55,7 +55,10 @@ describe("isDatabaseRefusal: whose a dead letter's failure is", () => {
     ['a PostgreSQL data exception', withCode('22001'), true],
     ['a SQLite constraint', withCode('SQLITE_CONSTRAINT_TRIGGER'), true],
     ['a driver error wrapping the database one', new Error('insert failed', { cause: withCode('23514') }), true],
-    ['a RangeError raised in Node (a division by zero)', new RangeError('Division by zero'), false],
+    ["a RangeError of signal-ledger's code (ScaledDecimal's division by zero)", new RangeError('Division by zero'), false],
+    ["a RangeError of Node's with a code of its own", Object.assign(new RangeError('out of range'), { code: 'ERR_OUT_OF_RANGE' }), false],
+    ['a RangeError wrapping a database error, which classifyFailure reads as the RangeError', new RangeError('too long', { cause: withCode('22001') }), false],
+    ['a signal-ledger error, whose code is its own', new LedgerError(ErrorCode.InputInvalid, 'x'), false],
     ['an error whose code is not text', Object.assign(new RangeError('x'), { code: 7 }), false],
     ['not an Error at all', 'boom', false],
   ])('%s: %s', (_name, error, expected) => {

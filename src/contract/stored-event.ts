@@ -123,8 +123,9 @@ const API_ENVELOPE = z.object({
 
 /**
  * An event a repository call made, from its JSON (an audit payload, or a line of an export marked "origin":
- * "api"): every field checked as the repository writes it (kind, ids, a normalized time, canonical decimals),
- * and nothing the databases cannot store alike, so both databases take it or neither does.
+ * "api"): every field checked as the repository writes it (kind, ids, a normalized time, canonical decimals held
+ * to the rules its arguments are held to), and nothing the databases cannot store alike, so both databases take
+ * it or neither does, and the fold gets nothing a repository call could not give it.
  */
 export function parseApiEvent(text: string): StoredEventParse {
   let value: unknown;

@@ -42,9 +42,9 @@ function oneWriterOnSqlite<T>(store: Store, fn: () => Promise<T>): Promise<T> {
 const SYSTEMIC_FAILURE_AT = 8;
 
 /**
- * Applies the batch; when the database refuses it for its data, splits it in halves, applying each
- * part that passes, until the messages that fail on their own are found. Those become dead letters
- * carrying the database's error, written with the batch's checkpoints in a last transaction, so a
+ * Applies the batch; when the database refuses it for its data (or applying it raises a RangeError in Node),
+ * splits it in halves, applying each part that passes, until the messages that fail on their own are found.
+ * Those become dead letters carrying the error and whose it is, written with the batch's checkpoints in a last transaction, so a
  * crash half-way replays the batch (whose applied parts are then duplicates). In strict mode the parts
  * are applied in transactions that are rolled back, only to name the messages in the violation.
  */

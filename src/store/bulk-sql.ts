@@ -178,9 +178,10 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
     for (let i = 0; i < columns.length; i++) fields[i] = copyField((columns[i] as { json: boolean }).json, row[(columns[i] as { name: string }).name]);
     lines[r] = fields.join('\t');
   }
+  const data = copyData(lines);
   const copy = pg.query(copyFrom(`copy ${quoteIdent(insert.table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) from stdin`));
   try {
-    await pipeline(Readable.from([copyData(lines)]), copy);
+    await pipeline(Readable.from([data]), copy);
   } catch (error) {
     // without the database's error as its cause: classifyFailure would read that as a refused message
     const { code, constraint } = error as { code?: unknown; constraint?: unknown };

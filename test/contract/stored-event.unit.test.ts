@@ -81,6 +81,17 @@ describe('parseApiEvent', () => {
     for (const e of kinds) expect(parseApiEvent(JSON.stringify(e)), String(e.kind)).toMatchObject({ ok: true, event: e });
   });
 
+  it('takes the edge values a repository call can make: confidence 0 and 1, negative sharpe, score, value and fee, nothing left of an order', () => {
+    const d = apiEvent().details as object;
+    const events = [
+      apiEvent({ details: { ...d, confidence: '0' } }),
+      apiEvent({ details: { ...d, confidence: '1', sharpeEstimate: '-2.5', qualityScore: '-1', positionValue: '-100' } }),
+      apiEvent({ recordFields: { signalType: '', qualityScore: '-0.5', positionValue: '-1' } }),
+      apiEvent({ kind: 'filled', details: undefined, orderId: 'o', fillId: null, price: '0.000000000001', quantity: '1', leavesQuantity: '0', fee: '-0.25', completes: true }),
+    ].map((e) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>);
+    for (const e of events) expect(parseApiEvent(JSON.stringify(e))).toMatchObject({ ok: true, event: e });
+  });
+
   it.each([
     ['a decimal that is not canonical', apiEvent({ details: { ...(apiEvent().details as object), entryPrice: '0150.1' } }), '$.details.entryPrice', 'a canonical decimal string'],
     ['a decimal with more than 12 places', apiEvent({ details: { ...(apiEvent().details as object), entryPrice: '1.0000000000000' } }), '$.details.entryPrice', 'a canonical decimal string'],
