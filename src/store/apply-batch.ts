@@ -44,9 +44,9 @@ const SYSTEMIC_FAILURE_AT = 8;
 /**
  * Applies the batch; when the database refuses it for its data (or applying it raises a RangeError in Node),
  * splits it in halves, applying each part that passes, until the messages that fail on their own are found.
- * Those become dead letters carrying the error and whose it is, written with the batch's checkpoints in a last transaction, so a
- * crash half-way replays the batch (whose applied parts are then duplicates). In strict mode the parts
- * are applied in transactions that are rolled back, only to name the messages in the violation.
+ * Those become dead letters carrying the error and whose it is, written with the batch's checkpoints in a last
+ * transaction, so a crash half-way replays the batch (whose applied parts are then duplicates). In strict mode
+ * the parts are applied in transactions that are rolled back, only to name the messages in the violation.
  */
 async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage[], options: ApplyOptions): Promise<ApplyResult> {
   let first: unknown;
@@ -113,8 +113,8 @@ async function applyWithSafetyNet(store: Store, messages: readonly ParsedMessage
 }
 
 /**
- * A message that failed alone, as a dead letter carrying the error and saying whose it is: the database's (an
- * error with a code), or signal-ledger's own, a RangeError raised while applying it (classifyFailure).
+ * A message that failed alone, as a dead letter carrying the error and saying whose it is (isDatabaseRefusal): the
+ * database's, refusing the data, or signal-ledger's own, a RangeError raised while applying it.
  */
 function refusedDeadLetter(m: ParsedMessage, error: unknown): RejectedMessage {
   const who = isDatabaseRefusal(error) ? 'the database refused this message' : 'signal-ledger could not apply this message';
