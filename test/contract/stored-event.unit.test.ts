@@ -92,6 +92,17 @@ describe('parseApiEvent', () => {
     for (const e of events) expect(parseApiEvent(JSON.stringify(e))).toMatchObject({ ok: true, event: e });
   });
 
+  it('takes every decimal field a repository call can fill, each at a value its rule allows', () => {
+    const events = [
+      apiEvent({
+        details: { ...(apiEvent().details as object), stopLoss: '140', takeProfit: '160', qualityScore: '0.6', requestedQuantity: '10', positionValue: '1501', targetPrice: '170' },
+        recordFields: { requestedQuantity: '12', positionValue: '1800', targetPrice: '165', qualityScore: '0.5' },
+      }),
+      apiEvent({ kind: 'submitted', details: undefined, orderId: 'o', quantity: '10', limitPrice: '150.5', broker: 'b' }),
+    ].map((e) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>);
+    for (const e of events) expect(parseApiEvent(JSON.stringify(e))).toMatchObject({ ok: true, event: e });
+  });
+
   it.each([
     ['a decimal that is not canonical', apiEvent({ details: { ...(apiEvent().details as object), entryPrice: '0150.1' } }), '$.details.entryPrice', 'a canonical decimal string'],
     ['a decimal with more than 12 places', apiEvent({ details: { ...(apiEvent().details as object), entryPrice: '1.0000000000000' } }), '$.details.entryPrice', 'a canonical decimal string'],
