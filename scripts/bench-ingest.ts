@@ -1,5 +1,5 @@
 // npm run bench:ingest: events/s of (a) applyBatch on parsed batches, (d) the whole file ingest, (b) a naive ORM path with one transaction per event,
-// (c) parse-and-validate only, on SQLite and PostgreSQL, each database alone writing (a)'s rows (the floors; SQLite's also in (a)'s transactions), (a) on SQLite
+// (c) parse-and-validate only, on SQLite and PostgreSQL, each database alone writing (a)'s rows (the floors; both also in (a)'s transactions, PostgreSQL's by COPY from a client over one connection and over two), (a) on SQLite
 // again with SQLite's own calls timed, (e) the parse path
 // and the least a parse path keeping the contract does, against UTF-8 decoding + JSON.parse, plus the peak RSS of
 // ingesting a 1,000,000-line file; (d) again over what the store holds (all duplicates), and (d) at --batch-size 250, 1000, 4000.
@@ -8,6 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import path from 'node:path';
 import { canonicalJson, DEFAULT_TOPICS, EVENT_KINDS, type EventKind, LIMITS, parseMessage, type ParsedMessage, type RawMessage, sha256Hex } from '../src/contract/index.ts';
 import * as validators from '../src/contract/generated/wire-validators.ts';
@@ -93,6 +96,66 @@ async function serverOnlyFloor(store: Store, count: number): Promise<number> {
     ms += performance.now() - t0;
   }
   return count / (ms / 1000);
+}
+
+/**
+ * PostgreSQL alone in (a)'s transactions, from a client: (a)'s audit rows and final signal rows as COPY's text gives
+ * them (read back first, not timed), copied into empty tables with the same indexes, in as many committed
+ * transactions as (a) committed, each the next share of both tables' rows in the order (a) wrote them (the audit rows
+ * by id, the signals by creation and id): over one connection, then into a second set of tables over two, two
+ * transactions side by side as (a)'s two lanes. What any client path makes PostgreSQL do at the least: the bytes
+ * cross the socket, the server reads each field from its text, writes every index entry and commits; nothing of
+ * Node's encoding, no reads, no rollups, and a signal written again by a later batch is written once.
+ */
+async function postgresqlAloneInBatches(store: Store, count: number, transactions: number): Promise<{ oneLane: number; twoLanes: number }> {
+  type Client = { query(sql: string): Promise<unknown>; query<T extends NodeJS.ReadableStream | NodeJS.WritableStream>(stream: T): T; release(): void };
+  const pool = (await store.em().getConnection().getNativeClient()) as { connect(): Promise<Client> };
+  const clients = [await pool.connect(), await pool.connect()] as const;
+  const pg = clients[0];
+  try {
+    const tables = [
+      { table: 'signal_events', order: '"id"', skip: 'id' },
+      { table: 'signals', order: '"created_at", "signal_id"', skip: '' },
+    ];
+    const shares: { table: string; columns: string; rows: number; parts: Buffer[] }[] = [];
+    for (const { table, order, skip } of tables) {
+      const names = (
+        await store
+          .em()
+          .getConnection()
+          .execute<{ column_name: string }[]>(`select "column_name" from information_schema.columns where "table_name" = ? and "column_name" <> ? order by "ordinal_position"`, [table, skip])
+      ).map((c) => `"${c.column_name}"`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of pg.query(copyTo(`copy (select ${names.join(', ')} from "${table}" order by ${order}) to stdout`))) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks);
+      // a row is one line: COPY's text format escapes the line feeds inside fields
+      const ends: number[] = [];
+      for (let at = text.indexOf(0x0a); at !== -1; at = text.indexOf(0x0a, at + 1)) ends.push(at + 1);
+      const cut = (k: number) => (k === 0 ? 0 : (ends[Math.floor((k * ends.length) / transactions) - 1] ?? 0));
+      shares.push({ table, columns: names.join(', '), rows: ends.length, parts: Array.from({ length: transactions }, (_, k) => text.subarray(cut(k), cut(k + 1))) });
+    }
+    const run = async (prefix: string, lanes: readonly Client[]) => {
+      for (const { table } of shares) await pg.query(`create table "${prefix}_${table}" (like "${table}" including all)`);
+      const copied = new Map<string, number>();
+      const transaction = async (client: Client, k: number) => {
+        await client.query('begin');
+        for (const { table, columns, parts } of shares) {
+          const copy = client.query(copyFrom(`copy "${prefix}_${table}" (${columns}) from stdin`));
+          await pipeline(Readable.from([parts[k] as Buffer]), copy);
+          copied.set(table, (copied.get(table) ?? 0) + copy.rowCount);
+        }
+        await client.query('commit');
+      };
+      const t0 = performance.now();
+      for (let k = 0; k < transactions; k += lanes.length) await Promise.all(lanes.flatMap((client, j) => (k + j < transactions ? [transaction(client, k + j)] : [])));
+      const rate = count / ((performance.now() - t0) / 1000);
+      for (const { table, rows } of shares) if (copied.get(table) !== rows) throw new Error(`${prefix}_${table}: copied ${copied.get(table)} of ${rows} rows`);
+      return rate;
+    };
+    return { oneLane: await run('batch_floor', [pg]), twoLanes: await run('lanes_floor', clients) };
+  } finally {
+    for (const client of clients) client.release();
+  }
 }
 
 /** `sql` with `from` replaced, which must be there. */
@@ -232,10 +295,14 @@ try {
     let floor: number | undefined;
     /** SQLite alone in (a)'s transactions: its rate, and how many transactions */
     let batchedFloor: { rate: number; transactions: number } | undefined;
+    /** PostgreSQL alone in (a)'s transactions, from a client: its rate, and how many transactions */
+    let pgBatched: { oneLane: number; twoLanes: number; transactions: number } | undefined;
     const applied = await measure('apply', async (store) => {
       const { rate, transactions } = await runApplyBatch(store, batches);
-      if (kind === 'postgresql') floor = await serverOnlyFloor(store, parsed.length);
-      else {
+      if (kind === 'postgresql') {
+        floor = await serverOnlyFloor(store, parsed.length);
+        pgBatched = { ...(await postgresqlAloneInBatches(store, parsed.length, transactions)), transactions };
+      } else {
         const floors = await sqliteAloneFloors(store, parsed.length, transactions);
         floor = floors.once;
         batchedFloor = { rate: floors.inBatches, transactions };
@@ -261,6 +328,13 @@ try {
         kind === 'postgresql'
           ? `PostgreSQL alone writing the same rows once (server-side INSERT ... SELECT of (a)'s audit and final signal rows into empty indexed tables): ${floor.toFixed(0)} ev/s = ${pct(floor)} of (c); (a) is ${((100 * applied) / floor).toFixed(1)}% of it (target at least 50%)\n`
           : `SQLite alone writing the same rows once (INSERT ... SELECT of (a)'s audit and final signal rows into empty indexed tables, a committed transaction each): ${floor.toFixed(0)} ev/s = ${pct(floor)} of (c); (a) is ${((100 * applied) / floor).toFixed(1)}% of it\n`;
+    }
+    if (pgBatched !== undefined && floor !== undefined) {
+      // the target's time an event (twice the server-side floor's) against what the client's COPY alone takes
+      const { oneLane, twoLanes, transactions } = pgBatched;
+      const server = floor;
+      const of = (rate: number) => `${rate.toFixed(0)} ev/s = ${(1_000_000 / rate).toFixed(1)} us an event, ${((100 * rate) / server).toFixed(1)}% of the server-side floor, ${((100 * server) / (2 * rate)).toFixed(0)}% of the time an event the target (50% of that floor) leaves (a)`;
+      floorLines += `PostgreSQL alone in (a)'s transactions from a client (COPY of the same rows' text, in ${transactions} committed transactions): over one connection ${of(oneLane)}; two side by side ${of(twoLanes)}; (a) is ${((100 * applied) / twoLanes).toFixed(1)}% of the two\n`;
     }
     if (batchedFloor !== undefined) {
       // SQLite's own writing against what half of (c) leaves (a), in µs an event
