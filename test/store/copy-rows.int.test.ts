@@ -115,7 +115,7 @@ describe('COPY and the JSON arrays store the same rows on PostgreSQL', () => {
     expect(await sql('select count(*)::int as n from "by_copy"')).toEqual([{ n: 0 }]);
   });
 
-  it('COPYs one after another, side by side, or after one that failed, each store their own rows only (COPY keeps its buffers)', async () => {
+  it('COPYs one after another, side by side, or after one that failed, each store their own rows only', async () => {
     const rowsOf = (tag: string, n: number, size: number) => Array.from({ length: n }, (_, i) => ({ k: `${tag}${String(i).padStart(4, '0')}`, t: `${tag}é`.repeat(size), i }));
     const texts = async () => (await sql<{ k: string; t: string }>('select k, t from "by_copy" order by k collate "C"')).map((r) => `${r.k}=${r.t}`);
     const expected = (rows: { k: string; t: string }[]) => rows.map((r) => `${r.k}=${r.t}`).sort();
