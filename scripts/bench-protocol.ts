@@ -118,6 +118,13 @@ export function figuresOf(output: string): Map<string, number> {
     found("SQLite alone in (a)'s transactions us/event", inTransactions, 2);
     found("half of (c) left to (a), us/event", inTransactions, 3);
     found("SQLite alone in (a)'s transactions, share of half (c)'s time %", inTransactions, 4);
+    // one line, PostgreSQL's COPY from a client over one connection and over two: ev/s and share of the time the target leaves (a)
+    const fromClient =
+      /^PostgreSQL alone in \(a\)'s transactions from a client[^:]*: over one connection (\d+) ev\/s = [\d.]+ us an event, [\d.]+% of the server-side floor, (\d+)% of the time .*; two side by side (\d+) ev\/s = [\d.]+ us an event, [\d.]+% of the server-side floor, (\d+)% of the time/;
+    found("PostgreSQL alone in (a)'s transactions, one connection ev/s", fromClient, 1);
+    found("PostgreSQL alone in (a)'s transactions, one connection, share of the target's time %", fromClient, 2);
+    found("PostgreSQL alone in (a)'s transactions, two connections ev/s", fromClient, 3);
+    found("PostgreSQL alone in (a)'s transactions, two connections, share of the target's time %", fromClient, 4);
     // one line, five figures; the timed run is (a) again, warm, so its two parts do not add up to (a)'s time
     const timedCalls = /^\(a\) again with each SQLite call timed: ([\d.]+) us an event inside SQLite \(writes ([\d.]+), reads ([\d.]+)\), ([\d.]+) in the rest of the thread .*, (\d+)% of which SQLite's calls take/;
     found('SQLite calls in (a), us/event', timedCalls, 1);
@@ -134,7 +141,12 @@ export function figuresOf(output: string): Map<string, number> {
     found('bare consumption ev/s', /bare consumption without parsing: (\d+) ev\/s/);
   }
   // ratios of two printed figures: applyBatch against its database alone (on PostgreSQL, a target)
-  for (const [store, alone] of [['postgresql', 'PostgreSQL alone'], ['sqlite', 'SQLite alone'], ['sqlite', "SQLite alone in (a)'s transactions"]] as const) {
+  for (const [store, alone] of [
+    ['postgresql', 'PostgreSQL alone'],
+    ['postgresql', "PostgreSQL alone in (a)'s transactions, two connections"],
+    ['sqlite', 'SQLite alone'],
+    ['sqlite', "SQLite alone in (a)'s transactions"],
+  ] as const) {
     const applied = out.get(`${store}: (a) applyBatch ev/s`);
     const floor = out.get(`${alone} ev/s`);
     if (applied !== undefined && floor !== undefined) out.set(`${store}: (a) / ${alone} %`, (100 * applied) / floor);

@@ -21,7 +21,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 describe('figuresOf', () => {
-  it('reads bench:ingest: its three tables by store and column, (c), (e) and the least a parse path does, the floors of PostgreSQL and SQLite alone (SQLite also in as many transactions as (a)) and (a) against each, the time of SQLite calls in (a), and the peak RSS', () => {
+  it('reads bench:ingest: its three tables by store and column, (c), (e) and the least a parse path does, the floors of PostgreSQL and SQLite alone (both also in as many transactions as (a), PostgreSQL from a client over one and two connections) and (a) against each, the time of SQLite calls in (a), and the peak RSS', () => {
     const output = [
       'signal-ledger ingest benchmark: 200000 events (10% duplicates, 5% out of order, 1% bad), batches of 1000',
       '',
@@ -38,6 +38,7 @@ describe('figuresOf', () => {
       "SQLite alone in (a)'s transactions (the same rows in 200 committed transactions, each the next share of the audit and signal rows, the store's automatic checkpoints): 56915 ev/s = 17.6 us an event; (a) takes 38.6 us an event, and half of (c) would leave it 40.5, 43% of which SQLite alone takes",
       "(a) again with each SQLite call timed: 27.3 us an event inside SQLite (writes 24.9, reads 2.4), 18.2 in the rest of the thread (this run 21978 ev/s); half of (c) would leave (a) 40.5, 67% of which SQLite's calls take",
       'PostgreSQL alone writing the same rows once (server-side INSERT ... SELECT of (a)\'s audit and final signal rows into empty indexed tables): 110178 ev/s = 223% of (c); (a) is 24.1% of it (target at least 50%)',
+      "PostgreSQL alone in (a)'s transactions from a client (COPY of the same rows' text, in 51 committed transactions): over one connection 57529 ev/s = 17.4 us an event, 79.5% of the server-side floor, 63% of the time an event the target (50% of that floor) leaves (a); two side by side 63683 ev/s = 15.7 us an event, 88.0% of the server-side floor, 57% of the time an event the target (50% of that floor) leaves (a); (a) is 40.8% of the two",
       '',
       'the same file ingested again into the same store (every event a duplicate, nothing changes), against (d), its first ingest (target at least 1.5x):',
       table(['store', '(d) first ev/s', 'again ev/s', 'again / first'], [['sqlite', '13564', '40100', '2.96x']]).trimEnd(),
@@ -71,6 +72,11 @@ describe('figuresOf', () => {
       'postgresql: d/c': 35,
       'PostgreSQL alone ev/s': 110178,
       'postgresql: (a) / PostgreSQL alone %': (100 * 26553) / 110178,
+      "PostgreSQL alone in (a)'s transactions, one connection ev/s": 57529,
+      "PostgreSQL alone in (a)'s transactions, one connection, share of the target's time %": 63,
+      "PostgreSQL alone in (a)'s transactions, two connections ev/s": 63683,
+      "PostgreSQL alone in (a)'s transactions, two connections, share of the target's time %": 57,
+      "postgresql: (a) / PostgreSQL alone in (a)'s transactions, two connections %": (100 * 26553) / 63683,
       'SQLite alone ev/s': 153416,
       'sqlite: (a) / SQLite alone %': (100 * 25889) / 153416,
       "SQLite alone in (a)'s transactions ev/s": 56915,
