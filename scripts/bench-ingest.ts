@@ -103,16 +103,21 @@ async function serverOnlyFloor(store: Store, count: number): Promise<number> {
  * them (read back first, not timed), copied into empty tables with the same indexes, in as many committed
  * transactions as (a) committed, each the next share of both tables' rows in the order (a) wrote them (the audit rows
  * by id, the signals by creation and id): over one connection, then into a second set of tables over two, two
- * transactions side by side as (a)'s two lanes. What any client path makes PostgreSQL do at the least: the bytes
- * cross the socket, the server reads each field from its text, writes every index entry and commits; nothing of
- * Node's encoding, no reads, no rollups, and a signal written again by a later batch is written once.
+ * transactions side by side as (a)'s two lanes, each after a checkpoint (the bench connects as a superuser), so that
+ * neither starts with the other's dirty pages. What any client path makes PostgreSQL do at the least: the bytes cross
+ * the socket, the server reads each field from its text, writes every index entry and commits; nothing of Node's
+ * encoding, no reads, no rollups, and a signal written again by a later batch is written once. The audit rows' ids
+ * are drawn from the sequence, as (a)'s are.
  */
 async function postgresqlAloneInBatches(store: Store, count: number, transactions: number): Promise<{ oneLane: number; twoLanes: number }> {
-  type Client = { query(sql: string): Promise<unknown>; query<T extends NodeJS.ReadableStream | NodeJS.WritableStream>(stream: T): T; release(): void };
+  type Client = { query(sql: string): Promise<unknown>; query<T extends NodeJS.ReadableStream | NodeJS.WritableStream>(stream: T): T; release(broken?: boolean): void };
   const pool = (await store.em().getConnection().getNativeClient()) as { connect(): Promise<Client> };
-  const clients = [await pool.connect(), await pool.connect()] as const;
-  const pg = clients[0];
+  const clients: Client[] = [];
+  /** a client left in a transaction that failed is dropped from the pool, not given back */
+  const broken = new Set<Client>();
   try {
+    clients.push(await pool.connect(), await pool.connect());
+    const pg = clients[0] as Client;
     const tables = [
       { table: 'signal_events', order: '"id"', skip: 'id' },
       { table: 'signals', order: '"created_at", "signal_id"', skip: '' },
@@ -123,7 +128,10 @@ async function postgresqlAloneInBatches(store: Store, count: number, transaction
         await store
           .em()
           .getConnection()
-          .execute<{ column_name: string }[]>(`select "column_name" from information_schema.columns where "table_name" = ? and "column_name" <> ? order by "ordinal_position"`, [table, skip])
+          .execute<{ column_name: string }[]>(
+            `select "column_name" from information_schema.columns where "table_schema" = current_schema() and "table_name" = ? and "column_name" <> ? order by "ordinal_position"`,
+            [table, skip],
+          )
       ).map((c) => `"${c.column_name}"`);
       const chunks: Buffer[] = [];
       for await (const chunk of pg.query(copyTo(`copy (select ${names.join(', ')} from "${table}" order by ${order}) to stdout`))) chunks.push(chunk as Buffer);
@@ -136,25 +144,35 @@ async function postgresqlAloneInBatches(store: Store, count: number, transaction
     }
     const run = async (prefix: string, lanes: readonly Client[]) => {
       for (const { table } of shares) await pg.query(`create table "${prefix}_${table}" (like "${table}" including all)`);
+      await pg.query('checkpoint');
       const copied = new Map<string, number>();
       const transaction = async (client: Client, k: number) => {
-        await client.query('begin');
-        for (const { table, columns, parts } of shares) {
-          const copy = client.query(copyFrom(`copy "${prefix}_${table}" (${columns}) from stdin`));
-          await pipeline(Readable.from([parts[k] as Buffer]), copy);
-          copied.set(table, (copied.get(table) ?? 0) + copy.rowCount);
+        try {
+          await client.query('begin');
+          for (const { table, columns, parts } of shares) {
+            const copy = client.query(copyFrom(`copy "${prefix}_${table}" (${columns}) from stdin`));
+            await pipeline(Readable.from([parts[k] as Buffer]), copy);
+            copied.set(table, (copied.get(table) ?? 0) + copy.rowCount);
+          }
+          await client.query('commit');
+        } catch (error) {
+          broken.add(client);
+          throw error;
         }
-        await client.query('commit');
       };
       const t0 = performance.now();
-      for (let k = 0; k < transactions; k += lanes.length) await Promise.all(lanes.flatMap((client, j) => (k + j < transactions ? [transaction(client, k + j)] : [])));
+      for (let k = 0; k < transactions; k += lanes.length) {
+        // both lanes settle before a failure is thrown, so no client is given back while its COPY runs
+        const settled = await Promise.allSettled(lanes.flatMap((client, j) => (k + j < transactions ? [transaction(client, k + j)] : [])));
+        for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      }
       const rate = count / ((performance.now() - t0) / 1000);
       for (const { table, rows } of shares) if (copied.get(table) !== rows) throw new Error(`${prefix}_${table}: copied ${copied.get(table)} of ${rows} rows`);
       return rate;
     };
     return { oneLane: await run('batch_floor', [pg]), twoLanes: await run('lanes_floor', clients) };
   } finally {
-    for (const client of clients) client.release();
+    for (const client of clients) client.release(broken.has(client));
   }
 }
 
