@@ -115,28 +115,6 @@ describe('COPY and the JSON arrays store the same rows on PostgreSQL', () => {
     expect(await sql('select count(*)::int as n from "by_copy"')).toEqual([{ n: 0 }]);
   });
 
-  it('COPYs one after another, side by side, or after one that failed, each store their own rows only', async () => {
-    const rowsOf = (tag: string, n: number, size: number) => Array.from({ length: n }, (_, i) => ({ k: `${tag}${String(i).padStart(4, '0')}`, t: `${tag}é`.repeat(size), i }));
-    const texts = async () => (await sql<{ k: string; t: string }>('select k, t from "by_copy" order by k collate "C"')).map((r) => `${r.k}=${r.t}`);
-    const expected = (rows: { k: string; t: string }[]) => rows.map((r) => `${r.k}=${r.t}`).sort();
-    // long rows, then a short batch: the bytes the long one left past the short one's end are not sent
-    const long = rowsOf('a', 400, 3_000);
-    const short = rowsOf('b', 1, 2);
-    await writeBoth(long);
-    expect(await withWriteTransaction(store, (writer) => insertRows(writer, copied, short))).toBe(1);
-    expect(await texts()).toEqual(expected([...long, ...short]));
-    // two COPYs in flight at once (two lanes), each into a fresh table's share, then a COPY that fails on a taken key
-    await sql('drop table if exists "by_copy"').then(() => sql(TABLE_SQL('by_copy')));
-    const [left, right] = [rowsOf('c', 300, 500), rowsOf('d', 700, 40)];
-    const written = await Promise.all([left, right].map((rows) => withWriteTransaction(store, (writer) => insertRows(writer, copied, rows))));
-    expect(written).toEqual([300, 700]);
-    const taken = await withWriteTransaction(store, (writer) => insertRows(writer, copied, [...rowsOf('e', 50, 900), ...left.slice(0, 1)])).catch((e: unknown) => e);
-    expect(taken).toBeInstanceOf(ConcurrentInsert);
-    const last = rowsOf('f', 3, 7);
-    expect(await withWriteTransaction(store, (writer) => insertRows(writer, copied, last))).toBe(3);
-    expect(await texts()).toEqual(expected([...left, ...right, ...last]));
-  });
-
   it('an object, a Date, a function or a symbol is stored as the JSON arrays store it, in a JSON column or not', async () => {
     const rows = [
       { k: 'object in text', t: { a: 'b\tc\\', n: [1, null] }, jb: { z: 1, a: 'x' } },
@@ -231,5 +209,30 @@ describe('a COPY that meets a taken key', () => {
       { event_id: 'E-1', signal_id: 'S-1' },
       { event_id: 'E-3', signal_id: 'S-3' },
     ]);
+  });
+});
+
+describe('COPYs in turn and side by side', () => {
+  it('COPYs one after another, side by side, or after one that failed, each store their own rows only', async () => {
+    const rowsOf = (tag: string, n: number, size: number) => Array.from({ length: n }, (_, i) => ({ k: `${tag}${String(i).padStart(4, '0')}`, t: `${tag}é`.repeat(size), i }));
+    const texts = async () => (await sql<{ k: string; t: string }>('select k, t from "by_copy" order by k collate "C"')).map((r) => `${r.k}=${r.t}`);
+    const expected = (rows: { k: string; t: string }[]) => rows.map((r) => `${r.k}=${r.t}`).sort();
+    // long rows, then one short row: only the short row's bytes are sent (nothing of the long batch's data again)
+    const long = rowsOf('a', 400, 3_000);
+    const short = rowsOf('b', 1, 2);
+    await writeBoth(long);
+    expect(await withWriteTransaction(store, (writer) => insertRows(writer, copied, short))).toBe(1);
+    expect(await texts()).toEqual(expected([...long, ...short]));
+    // into an empty table: two COPYs in flight at once, as two lanes send them, then one that fails on a taken key and
+    // writes none of its rows, then one more
+    await sql('drop table if exists "by_copy"').then(() => sql(TABLE_SQL('by_copy')));
+    const [left, right] = [rowsOf('c', 300, 500), rowsOf('d', 700, 40)];
+    const written = await Promise.all([left, right].map((rows) => withWriteTransaction(store, (writer) => insertRows(writer, copied, rows))));
+    expect(written).toEqual([300, 700]);
+    const taken = await withWriteTransaction(store, (writer) => insertRows(writer, copied, [...rowsOf('e', 50, 900), ...left.slice(0, 1)])).catch((e: unknown) => e);
+    expect(taken).toBeInstanceOf(ConcurrentInsert);
+    const last = rowsOf('f', 3, 7);
+    expect(await withWriteTransaction(store, (writer) => insertRows(writer, copied, last))).toBe(3);
+    expect(await texts()).toEqual(expected([...left, ...right, ...last]));
   });
 });
