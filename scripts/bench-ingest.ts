@@ -10,12 +10,13 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { type CopyToStreamQuery, from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import path from 'node:path';
 import { canonicalJson, DEFAULT_TOPICS, EVENT_KINDS, type EventKind, LIMITS, parseMessage, type ParsedMessage, type RawMessage, sha256Hex } from '../src/contract/index.ts';
 import * as validators from '../src/contract/generated/wire-validators.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
-import type { Store } from '../src/store/index.ts';
+import { type BatchWriter, SIGNAL_WRITE_COLUMNS, SignalEventEntity, type Store, withWriteTransaction } from '../src/store/index.ts';
+import { columnsOf } from '../src/store/entity-columns.ts';
 import { applyNaively, asKafkaMessages, generatorLines, printTable, timedStatements, withFreshStore } from './bench-common.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
 
@@ -103,77 +104,61 @@ async function serverOnlyFloor(store: Store, count: number): Promise<number> {
  * them (read back first, not timed), copied into empty tables with the same indexes, in as many committed
  * transactions as (a) committed, each the next share of both tables' rows in the order (a) wrote them (the audit rows
  * by id, the signals by creation and id): over one connection, then into a second set of tables over two, two
- * transactions side by side as (a)'s two lanes, each after a checkpoint (the bench connects as a superuser), so that
+ * transactions side by side as (a)'s two lanes (each transaction run as the apply path runs one), each after a checkpoint (the bench connects as a superuser), so that
  * neither starts with the other's dirty pages. What any client path makes PostgreSQL do at the least: the bytes cross
  * the socket, the server reads each field from its text, writes every index entry and commits; nothing of Node's
  * encoding, no reads, no rollups, and a signal written again by a later batch is written once. The audit rows' ids
  * are drawn from the sequence, as (a)'s are.
  */
 async function postgresqlAloneInBatches(store: Store, count: number, transactions: number): Promise<{ oneLane: number; twoLanes: number }> {
-  type Client = { query(sql: string): Promise<unknown>; query<T extends NodeJS.ReadableStream | NodeJS.WritableStream>(stream: T): T; release(broken?: boolean): void };
-  const pool = (await store.em().getConnection().getNativeClient()) as { connect(): Promise<Client> };
-  const clients: Client[] = [];
-  /** a client left in a transaction that failed is dropped from the pool, not given back */
-  const broken = new Set<Client>();
-  try {
-    clients.push(await pool.connect(), await pool.connect());
-    const pg = clients[0] as Client;
-    const tables = [
-      { table: 'signal_events', order: '"id"', skip: 'id' },
-      { table: 'signals', order: '"created_at", "signal_id"', skip: '' },
-    ];
-    const shares: { table: string; columns: string; rows: number; parts: Buffer[] }[] = [];
-    for (const { table, order, skip } of tables) {
-      const names = (
-        await store
-          .em()
-          .getConnection()
-          .execute<{ column_name: string }[]>(
-            `select "column_name" from information_schema.columns where "table_schema" = current_schema() and "table_name" = ? and "column_name" <> ? order by "ordinal_position"`,
-            [table, skip],
-          )
-      ).map((c) => `"${c.column_name}"`);
+  // the columns (a) writes, as the apply path lists them; each transaction as the apply path runs one (its own client from the pool)
+  const tables = [
+    { table: 'signal_events', columns: columnsOf(SignalEventEntity), order: '"id"' },
+    { table: 'signals', columns: SIGNAL_WRITE_COLUMNS, order: '"created_at", "signal_id"' },
+  ];
+  const pgOf = (writer: BatchWriter) => {
+    if (writer.dialect !== 'postgresql') throw new Error('PostgreSQL only');
+    return writer.pg;
+  };
+  const shares: { table: string; columns: string; rows: number; parts: Buffer[] }[] = [];
+  for (const { table, columns, order } of tables) {
+    const names = columns.map((c) => `"${c.name}"`).join(', ');
+    const text = await withWriteTransaction(store, async (writer) => {
+      const pg = pgOf(writer) as unknown as { query(copy: CopyToStreamQuery): CopyToStreamQuery };
       const chunks: Buffer[] = [];
-      for await (const chunk of pg.query(copyTo(`copy (select ${names.join(', ')} from "${table}" order by ${order}) to stdout`))) chunks.push(chunk as Buffer);
-      const text = Buffer.concat(chunks);
-      // a row is one line: COPY's text format escapes the line feeds inside fields
-      const ends: number[] = [];
-      for (let at = text.indexOf(0x0a); at !== -1; at = text.indexOf(0x0a, at + 1)) ends.push(at + 1);
-      const cut = (k: number) => (k === 0 ? 0 : (ends[Math.floor((k * ends.length) / transactions) - 1] ?? 0));
-      shares.push({ table, columns: names.join(', '), rows: ends.length, parts: Array.from({ length: transactions }, (_, k) => text.subarray(cut(k), cut(k + 1))) });
-    }
-    const run = async (prefix: string, lanes: readonly Client[]) => {
-      for (const { table } of shares) await pg.query(`create table "${prefix}_${table}" (like "${table}" including all)`);
-      await pg.query('checkpoint');
-      const copied = new Map<string, number>();
-      const transaction = async (client: Client, k: number) => {
-        try {
-          await client.query('begin');
-          for (const { table, columns, parts } of shares) {
-            const copy = client.query(copyFrom(`copy "${prefix}_${table}" (${columns}) from stdin`));
-            await pipeline(Readable.from([parts[k] as Buffer]), copy);
-            copied.set(table, (copied.get(table) ?? 0) + copy.rowCount);
-          }
-          await client.query('commit');
-        } catch (error) {
-          broken.add(client);
-          throw error;
-        }
-      };
-      const t0 = performance.now();
-      for (let k = 0; k < transactions; k += lanes.length) {
-        // both lanes settle before a failure is thrown, so no client is given back while its COPY runs
-        const settled = await Promise.allSettled(lanes.flatMap((client, j) => (k + j < transactions ? [transaction(client, k + j)] : [])));
-        for (const s of settled) if (s.status === 'rejected') throw s.reason;
-      }
-      const rate = count / ((performance.now() - t0) / 1000);
-      for (const { table, rows } of shares) if (copied.get(table) !== rows) throw new Error(`${prefix}_${table}: copied ${copied.get(table)} of ${rows} rows`);
-      return rate;
-    };
-    return { oneLane: await run('batch_floor', [pg]), twoLanes: await run('lanes_floor', clients) };
-  } finally {
-    for (const client of clients) client.release(broken.has(client));
+      for await (const chunk of pg.query(copyTo(`copy (select ${names} from "${table}" order by ${order}) to stdout`))) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
+    // a row is one line: COPY's text format escapes the line feeds inside fields
+    const ends: number[] = [];
+    for (let at = text.indexOf(0x0a); at !== -1; at = text.indexOf(0x0a, at + 1)) ends.push(at + 1);
+    const cut = (k: number) => (k === 0 ? 0 : (ends[Math.floor((k * ends.length) / transactions) - 1] ?? 0));
+    shares.push({ table, columns: names, rows: ends.length, parts: Array.from({ length: transactions }, (_, k) => text.subarray(cut(k), cut(k + 1))) });
   }
+  const connection = store.em().getConnection();
+  const run = async (prefix: string, lanes: number) => {
+    for (const { table } of shares) await connection.execute(`create table "${prefix}_${table}" (like "${table}" including all)`);
+    await connection.execute('checkpoint');
+    const copied = new Map<string, number>();
+    const transaction = (k: number) =>
+      withWriteTransaction(store, async (writer) => {
+        for (const { table, columns, parts } of shares) {
+          const copy = pgOf(writer).query(copyFrom(`copy "${prefix}_${table}" (${columns}) from stdin`));
+          await pipeline(Readable.from([parts[k] as Buffer]), copy);
+          copied.set(table, (copied.get(table) ?? 0) + copy.rowCount);
+        }
+      });
+    const t0 = performance.now();
+    for (let k = 0; k < transactions; k += lanes) {
+      // every lane settles before a failure is thrown, so the store is not closed under a COPY
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(lanes, transactions - k) }, (_, j) => transaction(k + j)));
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    }
+    const rate = count / ((performance.now() - t0) / 1000);
+    for (const { table, rows } of shares) if (copied.get(table) !== rows) throw new Error(`${prefix}_${table}: copied ${copied.get(table)} of ${rows} rows`);
+    return rate;
+  };
+  return { oneLane: await run('batch_floor', 1), twoLanes: await run('lanes_floor', 2) };
 }
 
 /** `sql` with `from` replaced, which must be there. */
