@@ -182,6 +182,8 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
   const copy = pg.query(copyFrom(`copy ${quoteIdent(insert.table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) from stdin`));
   try {
     await pipeline(Readable.from([data]), copy);
+    // completed: the server has every byte, so the socket holds no part of the buffer any more
+    giveBackCopyBuffer(data);
   } catch (error) {
     // without the database's error as its cause: classifyFailure would read that as a refused message
     const { code, constraint } = error as { code?: unknown; constraint?: unknown };
@@ -192,20 +194,49 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
 }
 
 /**
- * COPY's data: each line as UTF-8, ended by a line feed, written line by line into one buffer. Measured here
- * (docs/benchmarks.md, "COPY's data written line by line"), joining the lines into one string for Buffer.from
- * took about 8 times as long for a batch of 4,000 audit rows.
+ * COPY's data: each line as UTF-8, ended by a line feed, written line by line into one buffer (a part of a kept
+ * one). Measured here (docs/benchmarks.md, "COPY's data written line by line"), joining the lines into one string
+ * for Buffer.from took about 8 times as long for a batch of 4,000 audit rows.
  */
 function copyData(lines: readonly string[]): Buffer {
   let length = 0;
   for (const line of lines) length += Buffer.byteLength(line) + 1;
-  const data = Buffer.allocUnsafe(length);
+  const data = takeCopyBuffer(length);
   let at = 0;
   for (const line of lines) {
     at += data.write(line, at);
     data[at++] = 0x0a;
   }
   return data;
+}
+
+/**
+ * Buffers COPY's data was written into, kept for the next COPY. A new buffer of a megabyte or more is memory outside
+ * V8's heap, which V8 counts towards starting a full garbage collection (its marking runs on V8's helper threads, on
+ * the cores PostgreSQL needs), and memory the kernel maps page by page on its first write. Measured here
+ * (docs/benchmarks.md, "COPY's buffers kept"): in applyBatch on PostgreSQL, V8's helper threads took about 3 µs of CPU
+ * an event less with kept buffers, and Node about 4.5 µs less in all; writing 4,000 audit rows' lines into a new buffer
+ * took about 6 ms, into a kept one under 1 ms. A buffer goes back only once its COPY has completed; one is taken for
+ * each COPY in flight (one a lane or slice: a transaction's COPYs run in turn), so a few are kept, none larger than a
+ * batch's rows need.
+ */
+const spareCopyBuffers: Buffer[] = [];
+/** buffers kept at most (ingest's lanes and the worker's slices in flight on PostgreSQL are fewer) */
+const MAX_SPARE_COPY_BUFFERS = 4;
+/** the largest buffer kept: a batch holds at most 4 MiB of messages' text (MAX_BATCH_TEXT), and its rows about twice that */
+const MAX_KEPT_COPY_BUFFER = 16 * 1_048_576;
+
+/** `length` bytes of a kept buffer, or of a new one a quarter larger (kept after, when its size allows). */
+function takeCopyBuffer(length: number): Buffer {
+  const spare = spareCopyBuffers.pop();
+  if (spare !== undefined && spare.buffer.byteLength >= length) return Buffer.from(spare.buffer, spare.byteOffset, length);
+  return Buffer.allocUnsafeSlow(Math.ceil(length * 1.25)).subarray(0, length);
+}
+
+/** Keeps the buffer `data` is a part of, for the next COPY. */
+function giveBackCopyBuffer(data: Buffer): void {
+  const whole = Buffer.from(data.buffer, data.byteOffset, data.buffer.byteLength - data.byteOffset);
+  if (whole.length <= MAX_KEPT_COPY_BUFFER && spareCopyBuffers.length < MAX_SPARE_COPY_BUFFERS) spareCopyBuffers.push(whole);
 }
 
 /** Rows in the order of their values of `order`'s columns (strings by UTF-16 code units; the same in every lane). */
