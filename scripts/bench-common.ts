@@ -146,14 +146,23 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
 }
 
 /**
+ * The CPU time each column's processes spent between two snapshots, in seconds: what a process spent between them, or
+ * since it started if it started between them (one that ended between them is in none).
+ */
+export function spentBetween(from: CpuSnapshot, to: CpuSnapshot): Record<Column, number> {
+  const spent: Record<Column, number> = { self: 0, postgres: 0, java: 0 };
+  for (const [key, { column, seconds }] of to.processes) spent[column] += seconds - (from.processes.get(key)?.seconds ?? 0);
+  return spent;
+}
+
+/**
  * What one run cost the machine's CPUs between two snapshots: the cores busy on average, and µs of CPU time an event by
  * column. A process of a column counts what it spent between the two, or since it started if it started between them;
  * one that ended between them is in `other`, with every process of no column (other sessions' included).
  */
 export function cpuCost(from: CpuSnapshot | undefined, to: CpuSnapshot | undefined, events: number): string[] {
   if (from === undefined || to === undefined || events === 0) return CPU_COST_HEADER.map(() => '-');
-  const spent: Record<Column, number> = { self: 0, postgres: 0, java: 0 };
-  for (const [key, { column, seconds }] of to.processes) spent[column] += seconds - (from.processes.get(key)?.seconds ?? 0);
+  const spent = spentBetween(from, to);
   const us = (seconds: number) => ((1e6 * seconds) / events).toFixed(1);
   const busy = to.busy - from.busy;
   const named = Object.values(spent).reduce((a, b) => a + b, 0);
@@ -166,6 +175,35 @@ export function cpuCost(from: CpuSnapshot | undefined, to: CpuSnapshot | undefin
     // no faster than this with the same work an event, however it were spread over the cores
     ((cores * events) / busy).toFixed(0),
   ];
+}
+
+/**
+ * CPU time this process has spent so far by kind of thread, in seconds (/proc/self/task; Linux only, undefined
+ * elsewhere): `main` the JavaScript thread, `v8` V8's helper threads (named V8Worker: the garbage collector's
+ * scavenging, marking and sweeping beside the main thread, and optimizing compilation), `other` the rest (libuv's
+ * pool, the inspector).
+ */
+export function threadCpu(): { main: number; v8: number; other: number } | undefined {
+  const out = { main: 0, v8: 0, other: 0 };
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return undefined;
+  }
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    out[Number(tid) === process.pid ? 'main' : name.startsWith('V8Worker') ? 'v8' : 'other'] += seconds;
+  }
+  return out;
 }
 
 export const CPU_COST_HEADER = ['cores busy', ...Object.values(COLUMNS).map((n) => `${n} us/ev`), 'other us/ev', 'all us/ev', 'cores / all, ev/s'];

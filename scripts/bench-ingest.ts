@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type CopyToStreamQuery, from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -17,7 +17,7 @@ import * as validators from '../src/contract/generated/wire-validators.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
 import { type BatchWriter, SIGNAL_WRITE_COLUMNS, SignalEventEntity, type Store, withWriteTransaction } from '../src/store/index.ts';
 import { columnsOf } from '../src/store/entity-columns.ts';
-import { applyNaively, asKafkaMessages, generatorLines, printTable, timedStatements, withFreshStore } from './bench-common.ts';
+import { applyNaively, asKafkaMessages, cpuSnapshot, generatorLines, printTable, spentBetween, threadCpu, timedStatements, withFreshStore } from './bench-common.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -73,14 +73,37 @@ function parsePath(ls: ReturnType<typeof generatorLines>): { parse: number; floo
  * feeds it (on PostgreSQL split by signal into 2 lanes applying side by side): events/s, and how many transactions
  * committed them.
  */
-async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]): Promise<{ rate: number; transactions: number }> {
+async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]): Promise<{ rate: number; transactions: number; cpu: ApplyCpu | undefined }> {
   const count = batches.reduce((n, b) => n + b.length, 0);
   let transactions = 0;
+  const [threads0, machine0] = [threadCpu(), cpuSnapshot()];
   const t0 = performance.now();
   const applier = createBatchApplier(store, { batchSize: APPLY_BATCH, onApplied: () => transactions++ });
   for (const batch of batches) await applier.submit(batch);
   await applier.drain();
-  return { rate: count / ((performance.now() - t0) / 1000), transactions };
+  const wall = (performance.now() - t0) / 1000;
+  const [threads1, machine1] = [threadCpu(), cpuSnapshot()];
+  const us = (seconds: number) => (1e6 * seconds) / count;
+  const cpu =
+    threads0 === undefined || threads1 === undefined || machine0 === undefined || machine1 === undefined
+      ? undefined
+      : {
+          main: us(threads1.main - threads0.main),
+          v8: us(threads1.v8 - threads0.v8),
+          other: us(threads1.other - threads0.other),
+          database: us(spentBetween(machine0, machine1).postgres),
+          busy: (machine1.busy - machine0.busy) / wall,
+        };
+  return { rate: count / wall, transactions, cpu };
+}
+
+/** (a)'s CPU time an event by where it ran, in µs (PostgreSQL's processes, or none on SQLite), and the cores busy on average. */
+interface ApplyCpu {
+  main: number;
+  v8: number;
+  other: number;
+  database: number;
+  busy: number;
 }
 
 /**
@@ -300,8 +323,10 @@ try {
     let batchedFloor: { rate: number; transactions: number } | undefined;
     /** PostgreSQL alone in (a)'s transactions, from a client: its rate, and how many transactions */
     let pgBatched: { oneLane: number; twoLanes: number; transactions: number } | undefined;
+    let applyCpu: ApplyCpu | undefined;
     const applied = await measure('apply', async (store) => {
-      const { rate, transactions } = await runApplyBatch(store, batches);
+      const { rate, transactions, cpu } = await runApplyBatch(store, batches);
+      applyCpu = cpu;
       if (kind === 'postgresql') {
         floor = await serverOnlyFloor(store, parsed.length);
         pgBatched = { ...(await postgresqlAloneInBatches(store, parsed.length, transactions)), transactions };
@@ -338,6 +363,12 @@ try {
       const server = floor;
       const of = (rate: number) => `${rate.toFixed(0)} ev/s = ${(1_000_000 / rate).toFixed(1)} us an event, ${((100 * rate) / server).toFixed(1)}% of the server-side floor, ${((100 * server) / (2 * rate)).toFixed(0)}% of the time an event the target (50% of that floor) leaves (a)`;
       floorLines += `PostgreSQL alone in (a)'s transactions from a client (COPY of the same rows' text, in ${transactions} committed transactions): over one connection ${of(oneLane)}; two side by side ${of(twoLanes)}; (a) is ${((100 * applied) / twoLanes).toFixed(1)}% of the two\n`;
+      if (applyCpu !== undefined) {
+        // what (a) cost the machine's cores, against what they give an event at the target's rate (half the server-side floor)
+        const { main, v8, other, database, busy } = applyCpu;
+        const cores = cpus().length;
+        floorLines += `(a) on PostgreSQL, CPU time an event: Node's main thread ${main.toFixed(1)} us, V8's helper threads (the garbage collector beside it) ${v8.toFixed(1)}, Node's other threads ${other.toFixed(1)}, PostgreSQL ${database.toFixed(1)}, all four ${(main + v8 + other + database).toFixed(1)} us; ${busy.toFixed(2)} of ${cores} cores busy; at the target's rate the ${cores} cores give ${((2 * cores * 1e6) / server).toFixed(1)} us an event\n`;
+      }
     }
     if (batchedFloor !== undefined) {
       // SQLite's own writing against what half of (c) leaves (a), in µs an event

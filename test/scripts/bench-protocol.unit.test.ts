@@ -21,7 +21,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 describe('figuresOf', () => {
-  it('reads bench:ingest: its three tables by store and column, (c), (e) and the least a parse path does, the floors of PostgreSQL and SQLite alone (both also in as many transactions as (a), PostgreSQL from a client over one and two connections) and (a) against each, the time of SQLite calls in (a), and the peak RSS', () => {
+  it('reads bench:ingest: its three tables by store and column, (c), (e) and the least a parse path does, the floors of PostgreSQL and SQLite alone (both also in as many transactions as (a), PostgreSQL from a client over one and two connections) and (a) against each, the time of SQLite calls in (a), the CPU time an event of (a) on PostgreSQL by thread and process, and the peak RSS', () => {
     const output = [
       'signal-ledger ingest benchmark: 200000 events (10% duplicates, 5% out of order, 1% bad), batches of 1000',
       '',
@@ -39,6 +39,7 @@ describe('figuresOf', () => {
       "(a) again with each SQLite call timed: 27.3 us an event inside SQLite (writes 24.9, reads 2.4), 18.2 in the rest of the thread (this run 21978 ev/s); half of (c) would leave (a) 40.5, 67% of which SQLite's calls take",
       'PostgreSQL alone writing the same rows once (server-side INSERT ... SELECT of (a)\'s audit and final signal rows into empty indexed tables): 110178 ev/s = 223% of (c); (a) is 24.1% of it (target at least 50%)',
       "PostgreSQL alone in (a)'s transactions from a client (COPY of the same rows' text, in 51 committed transactions): over one connection 57529 ev/s = 17.4 us an event, 52.2% of the server-side floor, 96% of the time an event the target (50% of that floor) leaves (a); two side by side 63683 ev/s = 15.7 us an event, 57.8% of the server-side floor, 87% of the time an event the target (50% of that floor) leaves (a); (a) is 41.7% of the two",
+      "(a) on PostgreSQL, CPU time an event: Node's main thread 22.3 us, V8's helper threads (the garbage collector beside it) 7.3, Node's other threads 0.1, PostgreSQL 22.8, all four 52.5 us; 1.47 of 2 cores busy; at the target's rate the 2 cores give 36.3 us an event",
       '',
       'the same file ingested again into the same store (every event a duplicate, nothing changes), against (d), its first ingest (target at least 1.5x):',
       table(['store', '(d) first ev/s', 'again ev/s', 'again / first'], [['sqlite', '13564', '40100', '2.96x']]).trimEnd(),
@@ -77,6 +78,13 @@ describe('figuresOf', () => {
       "PostgreSQL alone in (a)'s transactions, two connections ev/s": 63683,
       "PostgreSQL alone in (a)'s transactions, two connections, share of the target's time %": 87,
       "postgresql: (a) / PostgreSQL alone in (a)'s transactions, two connections %": (100 * 26553) / 63683,
+      '(a) on PostgreSQL, Node main thread us/event': 22.3,
+      "(a) on PostgreSQL, V8's helper threads us/event": 7.3,
+      "(a) on PostgreSQL, Node's other threads us/event": 0.1,
+      '(a) on PostgreSQL, PostgreSQL us/event': 22.8,
+      '(a) on PostgreSQL, CPU in all us/event': 52.5,
+      '(a) on PostgreSQL, cores busy': 1.47,
+      "CPU an event the cores give at the target's rate, us": 36.3,
       'SQLite alone ev/s': 153416,
       'sqlite: (a) / SQLite alone %': (100 * 25889) / 153416,
       "SQLite alone in (a)'s transactions ev/s": 56915,
