@@ -178,13 +178,15 @@ export function cpuCost(from: CpuSnapshot | undefined, to: CpuSnapshot | undefin
 }
 
 /**
- * CPU time this process has spent so far by kind of thread, in seconds (/proc/self/task; Linux only, undefined
- * elsewhere): `main` the JavaScript thread, `v8` V8's helper threads (named V8Worker: the garbage collector's
- * scavenging, marking and sweeping beside the main thread, and optimizing compilation), `other` the rest (libuv's
- * pool, the inspector).
+ * CPU time this process's threads have spent so far by kind of thread, in seconds (/proc/self/task; Linux only):
+ * `main` the JavaScript thread, `v8` V8's helper threads (named V8Worker: the garbage collector's scavenging, marking
+ * and sweeping beside the main thread, and optimizing compilation), `other` the rest (libuv's pool, the inspector).
+ * Undefined off Linux, and where no thread is named V8Worker (another Node or V8 names them otherwise). A thread that
+ * ends between two readings takes its time with it: compare readings with `spentSince`.
  */
 export function threadCpu(): { main: number; v8: number; other: number } | undefined {
   const out = { main: 0, v8: 0, other: 0 };
+  let v8Threads = 0;
   let tids: string[];
   try {
     tids = readdirSync('/proc/self/task');
@@ -201,9 +203,16 @@ export function threadCpu(): { main: number; v8: number; other: number } | undef
     const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-    out[Number(tid) === process.pid ? 'main' : name.startsWith('V8Worker') ? 'v8' : 'other'] += seconds;
+    const kind = Number(tid) === process.pid ? 'main' : name.startsWith('V8Worker') ? 'v8' : 'other';
+    if (kind === 'v8') v8Threads++;
+    out[kind] += seconds;
   }
-  return out;
+  return v8Threads === 0 ? undefined : out;
+}
+
+/** What each kind of thread spent between two readings of threadCpu, in seconds (none below 0: see threadCpu). */
+export function spentSince(from: { main: number; v8: number; other: number }, to: { main: number; v8: number; other: number }): { main: number; v8: number; other: number } {
+  return { main: Math.max(0, to.main - from.main), v8: Math.max(0, to.v8 - from.v8), other: Math.max(0, to.other - from.other) };
 }
 
 export const CPU_COST_HEADER = ['cores busy', ...Object.values(COLUMNS).map((n) => `${n} us/ev`), 'other us/ev', 'all us/ev', 'cores / all, ev/s'];

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type CopyToStreamQuery, from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -17,7 +17,7 @@ import * as validators from '../src/contract/generated/wire-validators.ts';
 import { createBatchApplier, ingestLines, readEventLine } from '../src/ingest/index.ts';
 import { type BatchWriter, SIGNAL_WRITE_COLUMNS, SignalEventEntity, type Store, withWriteTransaction } from '../src/store/index.ts';
 import { columnsOf } from '../src/store/entity-columns.ts';
-import { applyNaively, asKafkaMessages, cpuSnapshot, generatorLines, printTable, spentBetween, threadCpu, timedStatements, withFreshStore } from './bench-common.ts';
+import { applyNaively, asKafkaMessages, cpuSnapshot, generatorLines, printTable, spentBetween, spentSince, threadCpu, timedStatements, withFreshStore } from './bench-common.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -84,20 +84,24 @@ async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]):
   const wall = (performance.now() - t0) / 1000;
   const [threads1, machine1] = [threadCpu(), cpuSnapshot()];
   const us = (seconds: number) => (1e6 * seconds) / count;
-  const cpu =
-    threads0 === undefined || threads1 === undefined || machine0 === undefined || machine1 === undefined
-      ? undefined
-      : {
-          main: us(threads1.main - threads0.main),
-          v8: us(threads1.v8 - threads0.v8),
-          other: us(threads1.other - threads0.other),
-          database: us(spentBetween(machine0, machine1).postgres),
-          busy: (machine1.busy - machine0.busy) / wall,
-        };
+  let cpu: ApplyCpu | undefined;
+  if (threads0 !== undefined && threads1 !== undefined && machine0 !== undefined && machine1 !== undefined) {
+    const threads = spentSince(threads0, threads1);
+    cpu = {
+      main: us(threads.main),
+      v8: us(threads.v8),
+      other: us(threads.other),
+      database: us(spentBetween(machine0, machine1).postgres),
+      busy: (machine1.busy - machine0.busy) / (machine1.wall - machine0.wall),
+    };
+  }
   return { rate: count / wall, transactions, cpu };
 }
 
-/** (a)'s CPU time an event by where it ran, in µs (PostgreSQL's processes, or none on SQLite), and the cores busy on average. */
+/**
+ * (a)'s CPU time an event by where it ran, in µs: this process's threads, and PostgreSQL's processes (on SQLite, the
+ * server's background work meanwhile: printed only for PostgreSQL); and the machine's cores busy on average.
+ */
 interface ApplyCpu {
   main: number;
   v8: number;
@@ -366,7 +370,7 @@ try {
       if (applyCpu !== undefined) {
         // what (a) cost the machine's cores, against what they give an event at the target's rate (half the server-side floor)
         const { main, v8, other, database, busy } = applyCpu;
-        const cores = cpus().length;
+        const cores = availableParallelism();
         floorLines += `(a) on PostgreSQL, CPU time an event: Node's main thread ${main.toFixed(1)} us, V8's helper threads (the garbage collector beside it) ${v8.toFixed(1)}, Node's other threads ${other.toFixed(1)}, PostgreSQL ${database.toFixed(1)}, all four ${(main + v8 + other + database).toFixed(1)} us; ${busy.toFixed(2)} of ${cores} cores busy; at the target's rate the ${cores} cores give ${((2 * cores * 1e6) / server).toFixed(1)} us an event\n`;
       }
     }

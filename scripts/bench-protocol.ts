@@ -128,13 +128,13 @@ export function figuresOf(output: string): Map<string, number> {
     // one line: (a)'s CPU time an event on PostgreSQL by where it ran, the cores busy, and what the cores give an event at the target's rate
     const applyCpu =
       /^\(a\) on PostgreSQL, CPU time an event: Node's main thread ([\d.]+) us, V8's helper threads [^\d]*([\d.]+), Node's other threads ([\d.]+), PostgreSQL ([\d.]+), all four ([\d.]+) us; ([\d.]+) of \d+ cores busy; at the target's rate the \d+ cores give ([\d.]+) us an event/;
-    found('(a) on PostgreSQL, Node main thread us/event', applyCpu, 1);
+    found("(a) on PostgreSQL, Node's main thread us/event", applyCpu, 1);
     found("(a) on PostgreSQL, V8's helper threads us/event", applyCpu, 2);
     found("(a) on PostgreSQL, Node's other threads us/event", applyCpu, 3);
     found('(a) on PostgreSQL, PostgreSQL us/event', applyCpu, 4);
     found('(a) on PostgreSQL, CPU in all us/event', applyCpu, 5);
     found('(a) on PostgreSQL, cores busy', applyCpu, 6);
-    found("CPU an event the cores give at the target's rate, us", applyCpu, 7);
+    found("(a) on PostgreSQL, CPU an event the cores give at the target's rate us", applyCpu, 7);
     // one line, five figures; the timed run is (a) again, warm, so its two parts do not add up to (a)'s time
     const timedCalls = /^\(a\) again with each SQLite call timed: ([\d.]+) us an event inside SQLite \(writes ([\d.]+), reads ([\d.]+)\), ([\d.]+) in the rest of the thread .*, (\d+)% of which SQLite's calls take/;
     found('SQLite calls in (a), us/event', timedCalls, 1);

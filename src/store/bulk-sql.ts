@@ -194,8 +194,8 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
 }
 
 /**
- * COPY's data: each line as UTF-8, ended by a line feed, written line by line into one buffer (a part of a kept
- * one). Measured here (docs/benchmarks.md, "COPY's data written line by line"), joining the lines into one string
+ * COPY's data: each line as UTF-8, ended by a line feed, written line by line into one buffer (takeCopyBuffer's: a
+ * kept one, or a new one kept after). Measured here (docs/benchmarks.md, "COPY's data written line by line"), joining the lines into one string
  * for Buffer.from took about 8 times as long for a batch of 4,000 audit rows.
  */
 function copyData(lines: readonly string[]): Buffer {
@@ -214,22 +214,28 @@ function copyData(lines: readonly string[]): Buffer {
  * Buffers COPY's data was written into, kept for the next COPY. A new buffer of a megabyte or more is memory outside
  * V8's heap, which V8 counts towards starting a full garbage collection (its marking runs on V8's helper threads, on
  * the cores PostgreSQL needs), and memory the kernel maps page by page on its first write. Measured here
- * (docs/benchmarks.md, "COPY's buffers kept"): in applyBatch on PostgreSQL, V8's helper threads took about 3 µs of CPU
- * an event less with kept buffers, and Node about 4.5 µs less in all; writing 4,000 audit rows' lines into a new buffer
- * took about 6 ms, into a kept one under 1 ms. A buffer goes back only once its COPY has completed; one is taken for
- * each COPY in flight (one a lane or slice: a transaction's COPYs run in turn), so a few are kept, none larger than a
- * batch's rows need.
+ * (docs/benchmarks.md, "COPY's buffers kept"), in a scratch comparison of applyBatch on PostgreSQL: V8's helper threads
+ * took about 3 µs of CPU an event less with kept buffers, and Node about 4.5 µs less in all (the protocol, with the
+ * rows change beside it, moved less: 9.2 to 8.7 µs on the helper threads); writing 4,000 made-up lines of about 320
+ * characters into a new buffer took about 6 ms, into a kept one under 1 ms. A buffer goes back only once its COPY has
+ * completed; one is taken for each COPY in flight (one a lane or slice: a transaction's COPYs run in turn). Each is a
+ * quarter larger than the COPY it was made for, and is kept until the process ends; a spare too small for the COPY
+ * at hand is dropped, even when a larger one is under it.
  */
 const spareCopyBuffers: Buffer[] = [];
-/** buffers kept at most (ingest's lanes and the worker's slices in flight on PostgreSQL are fewer) */
+/** buffers kept at most (at the defaults, ingest's 2 lanes and the worker's slices in flight on PostgreSQL are fewer) */
 const MAX_SPARE_COPY_BUFFERS = 4;
 /** the largest buffer kept: a batch holds at most 4 MiB of messages' text (MAX_BATCH_TEXT), and its rows about twice that */
 const MAX_KEPT_COPY_BUFFER = 16 * 1_048_576;
 
-/** `length` bytes of a kept buffer, or of a new one a quarter larger (kept after, when its size allows). */
+/**
+ * `length` bytes of a kept buffer, or of a new one a quarter larger (kept after, when its size allows). A new one is
+ * allocUnsafeSlow's, a memory of its own: allocUnsafe would give a small one as a part of Node's shared pool, which
+ * giving it back whole would hand out again.
+ */
 function takeCopyBuffer(length: number): Buffer {
   const spare = spareCopyBuffers.pop();
-  if (spare !== undefined && spare.buffer.byteLength >= length) return Buffer.from(spare.buffer, spare.byteOffset, length);
+  if (spare !== undefined && spare.length >= length) return spare.subarray(0, length);
   return Buffer.allocUnsafeSlow(Math.ceil(length * 1.25)).subarray(0, length);
 }
 

@@ -75,7 +75,7 @@ export function signalTableOf(entity: EntitySchema): SignalTable {
   if (missing.length > 0) throw new Error(`${entity.meta.className} lacks the ledger's columns ${missing.join(', ')}`);
   const recordColumns = writeColumns.filter((c) => !LEDGER_COLUMNS.has(c.name));
   const field = (record: SignalRecord, c: EntityColumn): unknown => Reflect.get(record, c.property) ?? null;
-  // every row starts as a copy of this one, every column null: one copy of its shape, where assigning 47 columns one
+  // every row starts as a copy of this one, every column null: one copy of its shape, where assigning the columns one
   // by one into {} reshaped the object at each and was a fifth of Node's allocation in applyBatch (docs/benchmarks.md,
   // "Rows from one shape")
   const emptyRow: Readonly<Record<string, unknown>> = Object.fromEntries(writeColumns.map((c) => [c.name, null]));
