@@ -195,8 +195,8 @@ async function copyRows(pg: PgClient, insert: BulkInsert, rows: readonly Record<
 
 /**
  * COPY's data: each line as UTF-8, ended by a line feed, written line by line into one buffer (takeCopyBuffer's: a
- * kept one, or a new one kept after). Measured here (docs/benchmarks.md, "COPY's data written line by line"), joining the lines into one string
- * for Buffer.from took about 8 times as long for a batch of 4,000 audit rows.
+ * kept one, or a new one kept after). Measured here (docs/benchmarks.md, "COPY's data written line by line"),
+ * joining the lines into one string for Buffer.from took about 8 times as long for a batch of 4,000 audit rows.
  */
 function copyData(lines: readonly string[]): Buffer {
   let length = 0;
