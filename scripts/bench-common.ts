@@ -115,6 +115,27 @@ export interface CpuSnapshot {
 }
 
 /**
+ * A process's or thread's /proc stat line: its name, its start time (clock ticks after boot: with the pid, which process
+ * it is) and its CPU time so far in seconds (user and system; a process's includes its threads'). Undefined when it
+ * cannot be read (the process or thread ended).
+ */
+function readTaskStat(file: string): { name: string; startTime: string; seconds: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // after the name, from field 3 (state): utime is field 14, stime 15, starttime 22
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
+    startTime: fields[19] ?? '',
+    seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+  };
+}
+
+/**
  * Reads /proc/stat (the machine's busy time: user, nice, system, irq and softirq) and /proc/<pid>/stat of this process
  * and of every postgres and java process (user and system time, threads included). Linux only: undefined elsewhere.
  */
@@ -129,18 +150,11 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
   const processes = new Map<string, { column: Column; seconds: number }>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    const column: Column | undefined = Number(pid) === process.pid ? 'self' : name === 'postgres' || name === 'java' ? name : undefined;
+    const stat = readTaskStat(`/proc/${pid}/stat`);
+    if (stat === undefined) continue; // exited meanwhile
+    const column: Column | undefined = Number(pid) === process.pid ? 'self' : stat.name === 'postgres' || stat.name === 'java' ? stat.name : undefined;
     if (column === undefined) continue;
-    // after the name, from field 3 (state): utime is field 14, stime 15, starttime 22
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    processes.set(`${pid}@${fields[19]}`, { column, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND });
+    processes.set(`${pid}@${stat.startTime}`, { column, seconds: stat.seconds });
   }
   return { wall: performance.now() / 1000, busy: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS_PER_SECOND, processes };
 }
@@ -184,8 +198,8 @@ export function cpuCost(from: CpuSnapshot | undefined, to: CpuSnapshot | undefin
  * Undefined off Linux, and where no thread is named V8Worker (another Node or V8 names them otherwise). A thread that
  * ends between two readings takes its time with it: compare readings with `spentSince`.
  */
-export function threadCpu(): { main: number; v8: number; other: number } | undefined {
-  const out = { main: 0, v8: 0, other: 0 };
+export function threadCpu(): ThreadCpu | undefined {
+  const out: ThreadCpu = { main: 0, v8: 0, other: 0 };
   let v8Threads = 0;
   let tids: string[];
   try {
@@ -194,24 +208,24 @@ export function threadCpu(): { main: number; v8: number; other: number } | undef
     return undefined;
   }
   for (const tid of tids) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-    const kind = Number(tid) === process.pid ? 'main' : name.startsWith('V8Worker') ? 'v8' : 'other';
+    const stat = readTaskStat(`/proc/self/task/${tid}/stat`);
+    if (stat === undefined) continue; // ended meanwhile
+    const kind = Number(tid) === process.pid ? 'main' : stat.name.startsWith('V8Worker') ? 'v8' : 'other';
     if (kind === 'v8') v8Threads++;
-    out[kind] += seconds;
+    out[kind] += stat.seconds;
   }
   return v8Threads === 0 ? undefined : out;
 }
 
+/** CPU time of this process's threads by kind, in seconds (threadCpu). */
+export interface ThreadCpu {
+  main: number;
+  v8: number;
+  other: number;
+}
+
 /** What each kind of thread spent between two readings of threadCpu, in seconds (none below 0: see threadCpu). */
-export function spentSince(from: { main: number; v8: number; other: number }, to: { main: number; v8: number; other: number }): { main: number; v8: number; other: number } {
+export function spentSince(from: ThreadCpu, to: ThreadCpu): ThreadCpu {
   return { main: Math.max(0, to.main - from.main), v8: Math.max(0, to.v8 - from.v8), other: Math.max(0, to.other - from.other) };
 }
 
