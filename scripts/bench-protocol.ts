@@ -110,6 +110,8 @@ export function figuresOf(output: string): Map<string, number> {
     found('(e) parse / (UTF-8 + JSON.parse) %', /^\(e\) parse \+ validate.* = ([\d.]+)%/);
     found('(e) least msg/s', /^\(e\) the least[^:]*: (\d+) msg\/s/);
     found('(e) least / (UTF-8 + JSON.parse) %', /^\(e\) the least.* = ([\d.]+)%/);
+    found('(e) least with decimals and timestamp msg/s', /^\(e\) the same least[^:]*: (\d+) msg\/s/);
+    found('(e) least with decimals and timestamp / (UTF-8 + JSON.parse) %', /^\(e\) the same least.* = ([\d.]+)%/);
     found('PostgreSQL alone ev/s', /^PostgreSQL alone[^:]*: (\d+) ev\/s/);
     found('SQLite alone ev/s', /^SQLite alone writing the same rows once[^:]*: (\d+) ev\/s/);
     // one line, four figures

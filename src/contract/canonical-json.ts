@@ -11,6 +11,20 @@ export function canonicalJson(value: unknown): string {
   return sorted === UNSORTABLE ? canonicalText(value) : (JSON.stringify(sorted) ?? 'null');
 }
 
+/**
+ * The canonical JSON of a plain object (as JSON.parse makes) without one of its members, as canonicalJson of a copy
+ * without it would write, without making that copy first: the content of a message is the message without its
+ * event_id. (The sorted object JSON.stringify writes is still a new one when the member is there or the keys are out
+ * of order.)
+ */
+export function canonicalJsonWithout(obj: Record<string, unknown>, omit: string): string {
+  const sorted = inSortedOrder(obj, omit);
+  // Stryker disable next-line ConditionalExpression: equivalent: canonicalText writes the same text for any value (a property in canonical-json.unit.test.ts); this is the faster way
+  if (sorted !== UNSORTABLE) return JSON.stringify(sorted);
+  const { [omit]: _omitted, ...rest } = obj;
+  return canonicalText(rest);
+}
+
 const UNSORTABLE: unique symbol = Symbol('unsortable');
 
 /**
@@ -18,8 +32,9 @@ const UNSORTABLE: unique symbol = Symbol('unsortable');
  * array is copied only when something in it had to be reordered), or UNSORTABLE when JSON.stringify would not
  * write it in that order: a key that may be an array index (objects list those first, in numeric order), or a
  * value that is not JSON (a function, a symbol: canonicalText writes null for it, where JSON.stringify drops it).
+ * `omit`, a key of the top-level object, is left out of the copy of it, which is then always made.
  */
-function inSortedOrder(value: unknown): unknown {
+function inSortedOrder(value: unknown, omit?: string): unknown {
   if (value === null || typeof value !== 'object') {
     return value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : UNSORTABLE;
   }
@@ -36,9 +51,14 @@ function inSortedOrder(value: unknown): unknown {
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
-  let changed = false;
-  for (let i = 1; i < keys.length && !changed; i++) changed = (keys[i - 1] as string) > (keys[i] as string);
-  if (changed) keys.sort();
+  let unsorted = false;
+  for (let i = 1; i < keys.length && !unsorted; i++) unsorted = (keys[i - 1] as string) > (keys[i] as string);
+  if (unsorted) keys.sort();
+  // the member left out, at the top level only (canonicalJsonWithout): the object is then always copied
+  // Stryker disable next-line ConditionalExpression: equivalent: keys are strings, so indexOf(undefined) is -1 too; the test spares the search in every nested object
+  const omitted = omit === undefined ? -1 : keys.indexOf(omit);
+  if (omitted !== -1) keys.splice(omitted, 1);
+  let changed = unsorted || omitted !== -1;
   const members: unknown[] = [];
   for (const k of keys) {
     const first = k.charCodeAt(0);

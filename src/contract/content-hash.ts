@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { canonicalJson, canonicalJsonWithout, sha256Hex } from './canonical-json.ts';
 import { normalizeDecimal } from './decimal.ts';
 import type { SignalEvent } from './events.ts';
 import { DEFAULT_TOPICS, type EventKind } from './schemas.ts';
@@ -9,6 +9,11 @@ import { DEFAULT_TOPICS, type EventKind } from './schemas.ts';
 /** The event id a producer did not give: derived from the event's default topic and the canonical JSON of the value. */
 export function deriveEventId(kind: EventKind, value: unknown): string {
   return sha256Hex(`${DEFAULT_TOPICS[kind]}\n${canonicalJson(value)}`);
+}
+
+/** deriveEventId of a message's content, the message without its event_id, without first copying the message without it. */
+export function deriveContentId(kind: EventKind, message: Record<string, unknown>): string {
+  return sha256Hex(`${DEFAULT_TOPICS[kind]}\n${canonicalJsonWithout(message, 'event_id')}`);
 }
 
 /**
@@ -69,18 +74,18 @@ export function doubleWritesItBack(text: string): boolean {
  * derived over doubles is kept beside it (legacyEventId), so that a replay of an event recorded then is
  * still a duplicate. Null when the doubles say it all (the common case: one string compare per decimal).
  */
-export function exactContentHash(kind: EventKind, content: Record<string, unknown>, decimalNumbers: readonly string[], input: Record<string, unknown>, data: Record<string, unknown>): string | null {
+export function exactContentHash(kind: EventKind, message: Record<string, unknown>, decimalNumbers: readonly string[], input: Record<string, unknown>, data: Record<string, unknown>): string | null {
   let exact: Record<string, unknown> | null = null;
   for (const f of decimalNumbers) {
     const text = input[f];
     // Stryker disable next-line EqualityOperator,StringLiteral: equivalent: skipping this shortcut leaves the check below, which says the same (doubleWritesItBack(text) implies String(Number(text)) === text, a property in parse-message.hostile.unit.test.ts)
     if (typeof text === 'string' && doubleWritesItBack(text)) continue;
-    const double = String(content[f]);
+    const double = String(message[f]);
     if (input[f] === double) continue;
     const asDouble = normalizeDecimal(double);
     if ('value' in asDouble && asDouble.value === data[f]) continue;
-    exact ??= { ...content };
+    exact ??= { ...message };
     exact[f] = data[f];
   }
-  return exact === null ? null : deriveEventId(kind, exact);
+  return exact === null ? null : deriveContentId(kind, exact);
 }

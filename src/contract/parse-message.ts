@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { deriveEventId, EXACT_HASH_PREFIX, exactContentHash } from './content-hash.ts';
+import { deriveContentId, EXACT_HASH_PREFIX, exactContentHash } from './content-hash.ts';
 import type { EventSource, JsonObject, Problem, SignalEvent } from './events.ts';
 import { LIMITS } from './limits.ts';
 import { findJsonHazards, nestsDeeperThan, quote, toJsonPath } from './json-hazards.ts';
@@ -111,6 +111,9 @@ function isMissing(input: Record<string, unknown>, path: readonly PropertyKey[])
   return path.length === 1 && !Object.hasOwn(input, path[0] as PropertyKey);
 }
 
+/** The decimal fields of each event kind, whose source text topLevelValueSpans finds. */
+const DECIMAL_FIELD_SETS: Readonly<Record<EventKind, ReadonlySet<string>>> = Object.fromEntries(EVENT_KINDS.map((k) => [k, new Set(DECIMAL_FIELDS[k])])) as Record<EventKind, Set<string>>;
+
 /** The timestamp fields of each event kind, which NAIVE_TIMESTAMPS=utc may read without an offset. */
 const TIMESTAMP_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   generated: ['occurred_at', 'expires_at'],
@@ -187,7 +190,7 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
   let input: Record<string, unknown> = obj;
   const decimalNumbers = DECIMAL_FIELDS[kind].filter((f) => typeof obj[f] === 'number');
   if (decimalNumbers.length > 0) {
-    const spans = topLevelValueSpans(text);
+    const spans = topLevelValueSpans(text, DECIMAL_FIELD_SETS[kind]);
     input = { ...obj };
     for (const f of decimalNumbers) {
       const span = spans.get(f);
@@ -212,9 +215,9 @@ export function parseMessage(message: RawMessage, options: ParseOptions = {}): P
 
   // One canonical form serves both: the derived id when no event_id is given, and the content hash
   // that tells a redelivery (same content) from a reused event_id (other content).
-  const { event_id: givenId, ...content } = obj;
-  const overDoubles = deriveEventId(kind, content);
-  const exact = exactContentHash(kind, content, decimalNumbers, input, result.data);
+  const givenId = obj.event_id;
+  const overDoubles = deriveContentId(kind, obj);
+  const exact = exactContentHash(kind, obj, decimalNumbers, input, result.data);
   const derived = exact ?? overDoubles;
   const eventId = typeof givenId === 'string' ? givenId : derived;
   const event = toEvent(kind, result.data as WireOf[typeof kind], eventId);

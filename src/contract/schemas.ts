@@ -85,14 +85,20 @@ function decimalRefine(rule: DecimalRule): Refine<string> {
  * repository call makes (parseApiEvent) are held to the same rules.
  */
 export function brokenDecimalRule(v: string, rule: DecimalRule): string | null {
-  const negative = v.startsWith('-');
-  const zero = /^-?0(\.0*)?$/.test(v);
+  const negative = v.charCodeAt(0) === 0x2d; /* - */
   const ok =
     rule === 'any' ||
-    (rule === 'positive' && !negative && !zero) ||
+    (rule === 'positive' && !negative && !isDigitAndZeros(v, 0x30)) ||
     (rule === 'nonNegative' && !negative) ||
-    (rule === 'unitInterval' && !negative && (v.split('.')[0] === '0' || /^1(\.0*)?$/.test(v)));
+    (rule === 'unitInterval' && !negative && (isDigitAndZeros(v, 0x30) || (v.charCodeAt(0) === 0x30 && v.charCodeAt(1) === 0x2e) || isDigitAndZeros(v, 0x31)));
   return ok ? null : `${RULE_TEXT[rule]} (got ${v})`;
+}
+
+/** Whether `v` is the digit alone, or it and a point with nothing but zeros after it (`0`, `0.`, `0.00`, `1.0`). */
+function isDigitAndZeros(v: string, digit: number): boolean {
+  if (v.charCodeAt(0) !== digit || (v.length > 1 && v.charCodeAt(1) !== 0x2e) /* . */) return false;
+  for (let i = 2; i < v.length; i++) if (v.charCodeAt(i) !== 0x30) return false;
+  return true;
 }
 
 /** A decimal given as a JSON number or a decimal string; parsed to its canonical string, never a float. */

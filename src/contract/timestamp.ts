@@ -14,6 +14,9 @@ export type NaiveTimestampRule = 'reject' | 'utc';
  * Python's `datetime.utcnow().isoformat()` writes) is refused unless `naive` is 'utc'.
  */
 export function normalizeTimestamp(text: string, naive: NaiveTimestampRule = 'reject'): { value: string } | { error: string } {
+  const zulu = normalizeZulu(text);
+  // Stryker disable next-line ConditionalExpression: equivalent: without the fast path the regular expression gives the same answers (a property in timestamp.unit.test.ts), only slower
+  if (zulu !== null) return { value: zulu };
   const m = text.length <= 40 ? RFC3339.exec(text) : null;
   if (!m) return { error: 'not an RFC 3339 timestamp with offset (e.g. 2026-01-05T09:30:00.123Z)' };
   const [, y, mo, d, h, mi, s, frac = '', zone, sign, oh, om] = m;
@@ -34,6 +37,50 @@ export function normalizeTimestamp(text: string, naive: NaiveTimestampRule = 're
   const ms = utcDate(year, month, day).getTime() + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000;
   if (ms < 0 || ms > MAX_EPOCH_MS) return { error: `out of range: with its offset applied it is not between ${TIMESTAMP_RANGE.min} and ${TIMESTAMP_RANGE.max}` };
   return { value: formatMicros(ms, micros) };
+}
+
+/** The length of `YYYY-MM-DDTHH:MM:SS.ffffffZ`, the normalized form. */
+const NORMALIZED_LENGTH = 27;
+
+/**
+ * The form most producers write, `YYYY-MM-DDTHH:MM:SS[.f]Z` with 1 to 9 fractional digits, a valid date and time of
+ * the years 1970-9999, normalized from its characters without the regular expression, Date or a field's string
+ * (about four times faster). Null for any other text, which normalizeTimestamp's regular expression reads then:
+ * this says nothing it would not. Exported for its tests (timestamp.unit.test.ts), which hold it to that form and
+ * to the regular expression's answers.
+ */
+export function normalizeZulu(text: string): string | null {
+  const n = text.length;
+  // Stryker disable next-line ConditionalExpression: equivalent for n < 20: shorter text ending in Z fails the checks of the separators or the seconds below
+  if (n < 20 || n === 21 || n > 30 || text.charCodeAt(n - 1) !== 0x5a /* Z */) return null;
+  if (text.charCodeAt(4) !== 0x2d /* - */ || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 /* T */) return null;
+  if (text.charCodeAt(13) !== 0x3a /* : */ || text.charCodeAt(16) !== 0x3a) return null;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  if (n === 20) return `${text.slice(0, 19)}.000000Z`;
+  // a point and n - 21 digits (1 to 9) before the Z
+  if (text.charCodeAt(19) !== 0x2e /* . */ || digitsAt(text, 20, n - 21) < 0) return null;
+  // Stryker disable next-line ConditionalExpression: equivalent: the cut below gives the same text, in a new string
+  if (n === NORMALIZED_LENGTH) return text;
+  // Stryker disable next-line EqualityOperator: equivalent: n is not NORMALIZED_LENGTH here (returned above)
+  return n < NORMALIZED_LENGTH ? `${text.slice(0, n - 1)}${'00000'.slice(n - 22)}Z` : `${text.slice(0, NORMALIZED_LENGTH - 1)}Z`;
+}
+
+/** The number the `count` ASCII digits at `from` write (count at most 9), or -1 when one of them is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;

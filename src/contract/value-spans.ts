@@ -8,10 +8,11 @@ const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c 
 
 /**
  * The source span of every member of the top-level JSON object, by key (the last one when a key
- * repeats, as JSON.parse keeps). JSON.parse turns 151.10 into 151.1; the spans keep every value as
- * written. Only called for text that JSON.parse accepted; a single pass, iterative, so any depth is safe.
+ * repeats, as JSON.parse keeps), or of the members `only` names. JSON.parse turns 151.10 into 151.1; the
+ * spans keep every value as written. Only called for text that JSON.parse accepted; a single pass,
+ * iterative, so any depth is safe.
  */
-export function topLevelValueSpans(text: string): Map<string, ValueSpan> {
+export function topLevelValueSpans(text: string, only?: ReadonlySet<string>): Map<string, ValueSpan> {
   const out = new Map<string, ValueSpan>();
   const n = text.length;
   let depth = 0;
@@ -21,7 +22,7 @@ export function topLevelValueSpans(text: string): Map<string, ValueSpan> {
   let backslash = 0;
   const close = (end: number) => {
     // Stryker disable next-line UnaryOperator: valueStart is -1 or the index of a value, which follows `{`, a key and `:`, so it is never 1
-    if (key !== null && valueStart !== -1) out.set(key, { start: valueStart, end });
+    if (key !== null && valueStart !== -1 && (only === undefined || only.has(key))) out.set(key, { start: valueStart, end });
     valueStart = -1;
   };
   for (let i = 0; i < n; i++) {

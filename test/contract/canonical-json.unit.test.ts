@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalText, sha256Hex, sortKeysDeep } from '../../src/contract/canonical-json.ts';
+import { canonicalJson, canonicalJsonWithout, canonicalText, sha256Hex, sortKeysDeep } from '../../src/contract/canonical-json.ts';
 import { propertyRuns } from '../helpers/property-runs.ts';
 
 /**
@@ -122,6 +122,36 @@ describe('canonicalJson: JSON.stringify over a sorted copy writes what the membe
   it('for a function inside an object or an array: null, as the member-by-member text writes it', () => {
     expect(canonicalJson({ b: () => 1, a: 1 })).toBe('{"a":1,"b":null}');
     expect(canonicalJson([Symbol('s')])).toBe('[null]');
+  });
+});
+
+describe('canonicalJsonWithout: the canonical JSON of an object less one member', () => {
+  const without = (obj: Record<string, unknown>, omit: string) => {
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(obj)) if (k !== omit) Object.defineProperty(copy, k, { value: obj[k], enumerable: true, writable: true, configurable: true });
+    return copy;
+  };
+
+  it('leaves out the member at the top level only, wherever it sorts, and keeps the object as it was', () => {
+    const message = { signal_id: 's', event_id: 'e', metadata: { event_id: 'kept', a: 1 }, b: [{ event_id: 2 }] };
+    expect(canonicalJsonWithout(message, 'event_id')).toBe('{"b":[{"event_id":2}],"metadata":{"a":1,"event_id":"kept"},"signal_id":"s"}');
+    expect(message).toEqual({ signal_id: 's', event_id: 'e', metadata: { event_id: 'kept', a: 1 }, b: [{ event_id: 2 }] });
+    expect(canonicalJsonWithout({ a: 1, event_id: 'e' }, 'event_id')).toBe('{"a":1}');
+    expect(canonicalJsonWithout({ event_id: 'e', z: 1 }, 'event_id')).toBe('{"z":1}');
+    expect(canonicalJsonWithout({ event_id: 'e' }, 'event_id')).toBe('{}');
+  });
+
+  it('writes an object without that member as canonicalJson does: sorted or not, keys that may be array indexes (property)', () => {
+    const key = fc.oneof(fc.constantFrom('event_id', '0', '10', '__proto__', 'a', 'Z'), fc.string({ maxLength: 4 }));
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.array(fc.tuple(key, fc.jsonValue({ maxDepth: 2 })), { maxLength: 6 }), fc.constantFrom('event_id', 'a', '0'), (first, members, omit) => {
+        const text = `{${[['event_id', first] as const, ...members].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
+        const obj = JSON.parse(text) as Record<string, unknown>;
+        expect(canonicalJsonWithout(obj, omit)).toBe(canonicalJson(without(obj, omit)));
+        expect(JSON.stringify(obj)).toBe(JSON.stringify(JSON.parse(text)));
+      }),
+      { numRuns: propertyRuns(3000) },
+    );
   });
 });
 

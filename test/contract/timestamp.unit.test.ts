@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyRuns } from '../helpers/property-runs.ts';
-import { normalizeTimestamp, TIMESTAMP_RANGE, timestampFromDate, toTimestamp } from '../../src/contract/timestamp.ts';
+import { normalizeTimestamp, normalizeZulu, TIMESTAMP_RANGE, timestampFromDate, toTimestamp } from '../../src/contract/timestamp.ts';
 
 const NOT_RFC3339 = 'not an RFC 3339 timestamp with offset (e.g. 2026-01-05T09:30:00.123Z)';
 const NO_OFFSET =
@@ -13,6 +13,59 @@ const BAD_OFFSET = 'offset out of range';
 
 /** The last millisecond a JS Date can hold inside TIMESTAMP_RANGE: 9999-12-31T23:59:59.999Z. */
 const MAX_MS = 253_402_300_799_999;
+
+/**
+ * Text in or near the form `YYYY-MM-DDTHH:MM:SS[.f]Z`: each field within or just past its range, 0 to 10 fractional
+ * digits, and in two cases of three one character replaced, inserted or deleted (most of them still end in Z).
+ */
+const nearZulu = fc
+  .record({
+    year: fc.oneof(fc.integer({ min: 1968, max: 2101 }), fc.constantFrom(0, 99, 1900, 1969, 1970, 9999)),
+    month: fc.integer({ min: 0, max: 13 }),
+    day: fc.integer({ min: 0, max: 32 }),
+    hour: fc.integer({ min: 0, max: 24 }),
+    minute: fc.integer({ min: 0, max: 60 }),
+    second: fc.integer({ min: 0, max: 60 }),
+    fraction: fc.oneof(fc.constant(''), fc.constant('.'), fc.stringMatching(/^[0-9]{1,10}$/).map((d) => `.${d}`), fc.stringMatching(/^[0-9]{1,3}$/)),
+    edit: fc.option(fc.record({ at: fc.nat(), put: fc.constantFrom('0', '9', '/', ':', 'a', ' ', '-', '.', 'T', 'Z', ''), insert: fc.boolean() }), { freq: 2 }),
+  })
+  .map((f) => {
+    const pad = (v: number, width = 2) => String(v).padStart(width, '0');
+    const text = `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}${f.fraction}Z`;
+    if (f.edit === null) return text;
+    const at = f.edit.at % text.length;
+    return `${text.slice(0, at)}${f.edit.put}${text.slice(f.edit.insert ? at : at + 1)}`;
+  });
+
+/** `YYYY-MM-DDTHH:MM:SS[.f]Z` with 1 to 9 fractional digits: the form normalizeZulu reads. */
+const ZULU = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+describe('normalizeZulu: the common form without the regular expression', () => {
+  it('normalizes exactly the valid instants of its form, as the regular expression does, and returns null for other text in or near that form (property)', () => {
+    fc.assert(
+      fc.property(nearZulu, (t) => {
+        const slow = normalizeTimestamp(`${t.slice(0, -1)}z`);
+        expect(normalizeZulu(t), t).toBe(ZULU.test(t) && 'value' in slow ? slow.value : null);
+      }),
+      { numRuns: propertyRuns(20000) },
+    );
+  });
+
+  it('pads a fraction to six digits, cuts it past six, and returns text already in the stored form as it is', () => {
+    expect(normalizeZulu('2026-01-05T09:30:00Z')).toBe('2026-01-05T09:30:00.000000Z');
+    expect(normalizeZulu('2026-01-05T09:30:00.1Z')).toBe('2026-01-05T09:30:00.100000Z');
+    expect(normalizeZulu('2026-01-05T09:30:00.12345Z')).toBe('2026-01-05T09:30:00.123450Z');
+    const stored = '2026-01-05T09:30:00.123456Z';
+    expect(normalizeZulu(stored)).toBe(stored);
+    expect(normalizeZulu('2026-01-05T09:30:00.1234567Z')).toBe(stored);
+    expect(normalizeZulu('2026-01-05T09:30:00.123456789Z')).toBe(stored);
+    expect(normalizeZulu('2026-01-05T09:30:00.1234567890Z')).toBeNull();
+    expect(normalizeZulu('2026-01-05T09:30:00.Z')).toBeNull();
+    expect(normalizeZulu('1969-12-31T23:59:59.999Z')).toBeNull();
+    expect(normalizeZulu('2024-02-29T23:59:59Z')).toBe('2024-02-29T23:59:59.000000Z');
+    expect(normalizeZulu('2023-02-29T00:00:00Z')).toBeNull();
+  });
+});
 
 describe('normalizeTimestamp: RFC 3339 with offset to UTC with microseconds', () => {
   it('writes UTC with exactly six fraction digits, padding short fractions with zeros', () => {
@@ -117,6 +170,18 @@ describe('normalizeTimestamp: RFC 3339 with offset to UTC with microseconds', ()
         expect(normalizeTimestamp(text)).toEqual({ value: `${new Date(ms).toISOString().slice(0, 23)}${String(extraMicros).padStart(3, '0')}Z` });
       }),
       { numRuns: propertyRuns(5000) },
+    );
+  });
+
+  it('reads text ending in Z as it reads the same text ending in a lowercase z, which only the regular expression reads (property: the fast path of the common form adds nothing and refuses nothing)', () => {
+    fc.assert(
+      fc.property(nearZulu, (t) => {
+        fc.pre(t.endsWith('Z'));
+        const lower = `${t.slice(0, -1)}z`;
+        expect(normalizeTimestamp(t), t).toEqual(normalizeTimestamp(lower));
+        expect(normalizeTimestamp(t, 'utc'), t).toEqual(normalizeTimestamp(lower, 'utc'));
+      }),
+      { numRuns: propertyRuns(20000) },
     );
   });
 

@@ -29,6 +29,18 @@ describe('topLevelValueSpans: values of every kind', () => {
   });
 });
 
+describe('topLevelValueSpans: only the members asked for', () => {
+  it('given a set of keys, when spanned, then only those top-level members have spans, each as it would without the set', () => {
+    const text = '{"a":1.10,"b":{"a":2},"c":"x","a2":3,"d":[4]}';
+    const all = topLevelValueSpans(text);
+    const some = topLevelValueSpans(text, new Set(['a', 'd', 'missing']));
+    expect([...some.keys()]).toEqual(['a', 'd']);
+    expect(some.get('a')).toEqual(all.get('a'));
+    expect(some.get('d')).toEqual(all.get('d'));
+    expect(topLevelValueSpans(text, new Set())).toEqual(new Map());
+  });
+});
+
 describe('topLevelValueSpans: whitespace', () => {
   it.each([
     ['spaces', ' '],
