@@ -303,3 +303,10 @@ export async function timedStatements(fn: () => Promise<unknown>): Promise<{ wal
   }
   return { wall: performance.now() - started, byLabel };
 }
+
+/** The middle value, or the mean of the two middle ones. */
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from './bench-common.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const usage = 'usage: npm run bench:protocol -- [--runs 3] <before> <after> <benchmark>   (a commit, or . for this checkout as it is; benchmark: bench:ingest, bench:worker, ...)';
@@ -166,11 +167,6 @@ export function figuresOf(output: string): Map<string, number> {
   return out;
 }
 
-export function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 /** whole numbers from 100, else three significant digits (2.96, 0.0000390) */
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
 const summary = (xs: readonly number[]) => (xs.length === 0 ? '-' : `${fmt(median(xs))} (${fmt(Math.min(...xs))} – ${fmt(Math.max(...xs))})`);

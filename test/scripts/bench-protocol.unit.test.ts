@@ -5,7 +5,8 @@
 // one here.
 import { describe, expect, it } from 'vitest';
 import { CPU_COST_HEADER, printTable } from '../../scripts/bench-common.ts';
-import { figuresOf, median } from '../../scripts/bench-protocol.ts';
+import { median } from '../../scripts/bench-common.ts';
+import { figuresOf } from '../../scripts/bench-protocol.ts';
 
 /** What printTable writes, as text. */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
