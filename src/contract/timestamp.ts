@@ -45,9 +45,9 @@ const NORMALIZED_LENGTH = 27;
 /**
  * The form most producers write, `YYYY-MM-DDTHH:MM:SS[.f]Z` with 1 to 9 fractional digits, a valid date and time of
  * the years 1970-9999, normalized from its characters without the regular expression, Date or a field's string
- * (about four times faster). Null for any other text, which normalizeTimestamp's regular expression reads then:
- * this says nothing it would not. Exported for its tests (timestamp.unit.test.ts), which hold it to that form and
- * to the regular expression's answers.
+ * (in the parse profile, 1.1 % of the samples where normalizeTimestamp took 6.2 %). Null for any other text, which
+ * normalizeTimestamp's regular expression reads then: this says nothing it would not. Exported for its tests
+ * (timestamp.unit.test.ts), which hold it to that form and to the regular expression's answers.
  */
 export function normalizeZulu(text: string): string | null {
   const n = text.length;
