@@ -14,6 +14,7 @@ import { type CopyToStreamQuery, from as copyFrom, to as copyTo } from 'pg-copy-
 import path from 'node:path';
 import {
   canonicalJsonWithout,
+  DECIMAL_FIELD_SETS,
   DECIMAL_FIELDS,
   DEFAULT_TOPICS,
   EVENT_KINDS,
@@ -94,7 +95,6 @@ function parsePath(ls: ReturnType<typeof generatorLines>): ParsePathFigures {
     if (value === null || kind === undefined || !check[kind](value)) return null;
     return sha256Hex(`${m.topic}\n${canonicalJsonWithout(value, 'event_id')}`);
   };
-  const decimals = new Map(EVENT_KINDS.map((k) => [k, new Set(DECIMAL_FIELDS[k])]));
   const leastKept = (m: RawMessage) => {
     const text = utf8.decode(m.value as Uint8Array);
     let value: Record<string, unknown> | null;
@@ -105,8 +105,7 @@ function parsePath(ls: ReturnType<typeof generatorLines>): ParsePathFigures {
     }
     const kind = kinds.get(m.topic);
     if (value === null || kind === undefined || !check[kind](value)) return null;
-    const wanted = decimals.get(kind) as Set<string>;
-    const spans = DECIMAL_FIELDS[kind].some((f) => typeof value[f] === 'number') ? topLevelValueSpans(text, wanted) : null;
+    const spans = DECIMAL_FIELDS[kind].some((f) => typeof value[f] === 'number') ? topLevelValueSpans(text, DECIMAL_FIELD_SETS[kind]) : null;
     return [spans, normalizeTimestamp(value.occurred_at as string), sha256Hex(`${m.topic}\n${canonicalJsonWithout(value, 'event_id')}`)];
   };
   const parse = (m: RawMessage) => parseMessage(m);

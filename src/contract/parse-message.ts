@@ -8,6 +8,7 @@ import { normalizeTimestamp, type NaiveTimestampRule } from './timestamp.ts';
 import { topLevelValueSpans } from './value-spans.ts';
 import { parseWire } from './wire-fast-path.ts';
 import {
+  DECIMAL_FIELD_SETS,
   DECIMAL_FIELDS,
   DEFAULT_TOPICS,
   EVENT_KINDS,
@@ -110,9 +111,6 @@ function isMissing(input: Record<string, unknown>, path: readonly PropertyKey[])
   // Stryker disable next-line ConditionalExpression: equivalent: zod reports no issue at the root of an object (path []), and a deeper path starts at a field that is there
   return path.length === 1 && !Object.hasOwn(input, path[0] as PropertyKey);
 }
-
-/** The decimal fields of each event kind, whose source text topLevelValueSpans finds. */
-const DECIMAL_FIELD_SETS: Readonly<Record<EventKind, ReadonlySet<string>>> = Object.fromEntries(EVENT_KINDS.map((k) => [k, new Set(DECIMAL_FIELDS[k])])) as Record<EventKind, Set<string>>;
 
 /** The timestamp fields of each event kind, which NAIVE_TIMESTAMPS=utc may read without an offset. */
 const TIMESTAMP_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {

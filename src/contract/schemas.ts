@@ -90,7 +90,7 @@ export function brokenDecimalRule(v: string, rule: DecimalRule): string | null {
     rule === 'any' ||
     (rule === 'positive' && !negative && !isDigitAndZeros(v, 0x30)) ||
     (rule === 'nonNegative' && !negative) ||
-    (rule === 'unitInterval' && !negative && (isDigitAndZeros(v, 0x30) || (v.charCodeAt(0) === 0x30 && v.charCodeAt(1) === 0x2e) || isDigitAndZeros(v, 0x31)));
+    (rule === 'unitInterval' && !negative && ((v.charCodeAt(0) === 0x30 && (v.length === 1 || v.charCodeAt(1) === 0x2e)) || isDigitAndZeros(v, 0x31)));
   return ok ? null : `${RULE_TEXT[rule]} (got ${v})`;
 }
 
@@ -293,6 +293,9 @@ export const DECIMAL_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   filled: ['price', 'quantity', 'leaves_quantity', 'fee'],
   outcome: [],
 };
+
+/** The same fields as sets, for topLevelValueSpans' `only`. */
+export const DECIMAL_FIELD_SETS: Readonly<Record<EventKind, ReadonlySet<string>>> = Object.fromEntries(EVENT_KINDS.map((k) => [k, new Set(DECIMAL_FIELDS[k])])) as Record<EventKind, Set<string>>;
 
 export type SignalGeneratedWire = z.output<typeof signalGeneratedSchema>;
 export type RiskDecisionWire = z.output<typeof riskDecisionSchema>;
