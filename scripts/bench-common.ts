@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { type AcceptedMessage, eventsDigest, type RawMessage } from '../src/contract/index.ts';
+import { type AcceptedMessage, eventsDigest, type ParsedMessage, type RawMessage } from '../src/contract/index.ts';
 import { EMPTY_STATE, deriveFacts, mergeStates, stateOf } from '../src/fold/index.ts';
 import { fromStoredState, openStore, SignalEntity, SignalEventEntity, type Store, toSignalRow } from '../src/store/index.ts';
 import { generateEvents } from '../src/simulate/generate-events.ts';
@@ -23,6 +23,22 @@ export function generatorLines(count: number): { topic: string; key: string | nu
 /** Lines as the worker meets them: Kafka messages with the value's bytes. */
 export const asKafkaMessages = (lines: readonly { topic: string; key: string | null; value: string }[]): RawMessage[] =>
   lines.map((l, i) => ({ topic: l.topic, key: l.key, value: Buffer.from(l.value), source: { type: 'kafka', topic: l.topic, partition: 0, offset: String(i), key: l.key } }));
+
+/**
+ * Gives the accepted messages' events ids that sort in arrival order: a counter of 10 digits, then the old id past
+ * its 10th character, so an id of 10 characters or more (every id of the generator's) keeps its length. The same old
+ * id gets the same new one (`ids` holds them across calls), so a duplicate stays a duplicate and a reused id stays
+ * reused.
+ */
+export function inArrivalOrder(messages: readonly ParsedMessage[], ids: Map<string, string>): void {
+  for (const m of messages) {
+    if (!m.ok) continue;
+    const old = m.event.eventId;
+    let id = ids.get(old);
+    if (id === undefined) ids.set(old, (id = `${String(ids.size).padStart(10, '0')}${old.slice(10)}`));
+    (m.event as { eventId: string }).eventId = id;
+  }
+}
 
 export const BENCH_PG = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 

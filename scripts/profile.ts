@@ -8,16 +8,23 @@
 //                      the same applyBatch runs, not profiled: the time of each SQL statement it runs (the
 //                      driver's call, until its result is back: on PostgreSQL the round trip and the server's
 //                      work), per statement, against the whole run
+//   growth-sqlite, growth-postgresql
+//                      applyBatch into one store as it grows, not profiled: µs an event for each tenth of the events
+//                      (PROFILE_EVENTS, here by default 1,000,000). PROFILE_ORDERED_IDS=1 gives the events ids that
+//                      sort in arrival order instead, of the same lengths (what the audit trail's event_id index costs
+//                      when ids come scattered, as derived ids and random ones do); PROFILE_DROP_INDEXES, a
+//                      comma-separated list of index names, drops them from the new store first (what they cost)
 //   <file.cpuprofile>  only the summary of a profile written elsewhere (the worker's: docs/benchmarks.md says how)
-// PROFILE_EVENTS (default 100,000) sets the size; profiles go to test-results/profiles/. Bounded: loopback
-// databases only, a fixed event count.
+// PROFILE_EVENTS (default 100,000, for growth-* 1,000,000) sets the size; profiles go to test-results/profiles/.
+// Bounded: loopback databases only, a fixed event count.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LIMITS, parseMessage, type ParsedMessage } from '../src/contract/index.ts';
 import { createBatchApplier } from '../src/ingest/index.ts';
-import { asKafkaMessages, generatorLines, timedStatements, withFreshStore } from './bench-common.ts';
+import { quoteIdent } from '../src/store/bulk-sql.ts';
+import { asKafkaMessages, generatorLines, inArrivalOrder, timedStatements, withFreshStore } from './bench-common.ts';
 
 interface ProfileNode {
   id: number;
@@ -29,7 +36,8 @@ interface CpuProfile {
   samples: number[];
 }
 
-const EVENTS = Number(process.env.PROFILE_EVENTS ?? 100_000);
+const part = process.argv[2] ?? 'parse';
+const EVENTS = Number(process.env.PROFILE_EVENTS ?? (part.startsWith('growth-') ? 1_000_000 : 100_000));
 /** applyBatch's batches, as ingest feeds them by default */
 const BATCH = LIMITS.defaultIngestBatch;
 const OUT = path.join(import.meta.dirname, '..', 'test-results', 'profiles');
@@ -106,6 +114,36 @@ async function statementTimes(kind: 'sqlite' | 'postgresql'): Promise<string> {
   }
 }
 
+/** applyBatch into one store as it grows: the µs an event of each tenth of EVENTS, parsed before it is timed. */
+async function growth(kind: 'sqlite' | 'postgresql', ordered: boolean, dropped: readonly string[]): Promise<string> {
+  const raw = asKafkaMessages(generatorLines(EVENTS));
+  const step = Math.ceil(EVENTS / 10);
+  const ids = new Map<string, string>();
+  const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-profile-'));
+  try {
+    return await withFreshStore(kind, dir, 'growth', async (store) => {
+      for (const index of dropped) await store.em().getConnection().execute(`drop index ${quoteIdent(index)}`);
+      const applier = createBatchApplier(store);
+      const perEvent: string[] = [];
+      for (let from = 0; from < raw.length; from += step) {
+        const parsed = raw.slice(from, from + step).map((m) => parseMessage(m));
+        if (ordered) inArrivalOrder(parsed, ids);
+        const start = performance.now();
+        for (let i = 0; i < parsed.length; i += BATCH) await applier.submit(parsed.slice(i, i + BATCH));
+        await applier.drain();
+        perEvent.push((((performance.now() - start) * 1000) / parsed.length).toFixed(1));
+      }
+      const [counts] = await store.em().getConnection().execute<{ events: number | string; signals: number | string; dead: number | string }[]>(
+        'select (select count(*) from "signal_events") as "events", (select count(*) from "signals") as "signals", (select count(*) from "dead_letters") as "dead"',
+      );
+      const variant = `${ordered ? ', event ids in arrival order' : ''}${dropped.length > 0 ? `, without ${dropped.join(', ')}` : ''}`;
+      return `applyBatch on ${kind}, ${EVENTS} events in batches of ${BATCH}${variant}: us an event of each ${step} as the store grows\n${perEvent.join(' ')}\nthe store then: ${counts?.events} audit rows, ${counts?.signals} signals, ${counts?.dead} dead letters\n`;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function profilePart(part: string): Promise<CpuProfile> {
   const raw = asKafkaMessages(generatorLines(EVENTS));
   if (part === 'parse') {
@@ -131,8 +169,10 @@ async function profilePart(part: string): Promise<CpuProfile> {
   }
 }
 
-const part = process.argv[2] ?? 'parse';
-if (part === 'statements-sqlite' || part === 'statements-postgresql') {
+if (part === 'growth-sqlite' || part === 'growth-postgresql') {
+  const dropped = (process.env.PROFILE_DROP_INDEXES ?? '').split(',').filter((name) => name !== '');
+  process.stdout.write(await growth(part === 'growth-sqlite' ? 'sqlite' : 'postgresql', process.env.PROFILE_ORDERED_IDS === '1', dropped));
+} else if (part === 'statements-sqlite' || part === 'statements-postgresql') {
   process.stdout.write(await statementTimes(part === 'statements-sqlite' ? 'sqlite' : 'postgresql'));
 } else if (part.endsWith('.cpuprofile')) {
   process.stdout.write(summarize(JSON.parse(readFileSync(part, 'utf8')) as CpuProfile));
