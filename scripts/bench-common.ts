@@ -25,10 +25,13 @@ export const asKafkaMessages = (lines: readonly { topic: string; key: string | n
   lines.map((l, i) => ({ topic: l.topic, key: l.key, value: Buffer.from(l.value), source: { type: 'kafka', topic: l.topic, partition: 0, offset: String(i), key: l.key } }));
 
 /**
- * Gives the accepted messages' events ids that sort in arrival order: a counter of 10 digits, then the old id past
- * its 10th character, so an id of 10 characters or more (every id of the generator's) keeps its length. The same old
- * id gets the same new one (`ids` holds them across calls), so a duplicate stays a duplicate and a reused id stays
- * reused.
+ * Gives the accepted messages' event ids that sort in arrival order: a counter of 10 digits, then the old id past its
+ * 10th character (in UTF-16 units), so an id of 10 characters or more (every id of the generator's, all ASCII) keeps
+ * its length. The same old id gets the same new one (`ids` holds them across calls), so a duplicate stays a duplicate
+ * and an id reused by another signal stays reused: the apply path's outcomes depend only on which ids are equal.
+ * Left as they were: rejected messages, an accepted message's legacyEventId and its payload (which a new store never
+ * matches against). The fold breaks a tie of equal occurred_at by event id, which the generator's events never have;
+ * other input could fold differently.
  */
 export function inArrivalOrder(messages: readonly ParsedMessage[], ids: Map<string, string>): void {
   for (const m of messages) {

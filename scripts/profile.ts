@@ -10,10 +10,12 @@
 //                      work), per statement, against the whole run
 //   growth-sqlite, growth-postgresql
 //                      applyBatch into one store as it grows, not profiled: µs an event for each tenth of the events
-//                      (PROFILE_EVENTS, here by default 1,000,000). PROFILE_ORDERED_IDS=1 gives the events ids that
+//                      (PROFILE_EVENTS, here by default 1,000,000). PROFILE_ORDERED_IDS=1 gives the event ids that
 //                      sort in arrival order instead, of the same lengths (what the audit trail's event_id index costs
 //                      when ids come scattered, as derived ids and random ones do); PROFILE_DROP_INDEXES, a
-//                      comma-separated list of index names, drops them from the new store first (what they cost)
+//                      comma-separated list of index names, drops them from the new store first (what they cost):
+//                      non-unique ones only, as the apply path's conflict clauses need the unique ones (and on
+//                      PostgreSQL a constraint's index cannot be dropped by its name)
 //   <file.cpuprofile>  only the summary of a profile written elsewhere (the worker's: docs/benchmarks.md says how)
 // PROFILE_EVENTS (default 100,000, for growth-* 1,000,000) sets the size; profiles go to test-results/profiles/.
 // Bounded: loopback databases only, a fixed event count.
