@@ -2,12 +2,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect, onTestFinished } from 'vitest';
 
-/** A scratch directory for this test file, removed after its tests. */
+/**
+ * A scratch directory, removed after the tests of the file (made at the top of a file or a describe block) or after
+ * the test that made it. An afterAll registered from inside a test never runs, which left such a directory behind
+ * (test/regressions/scratch-dir-made-in-a-test-was-left-behind.unit.test.ts).
+ */
 export function scratchDir(name: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), `signal-ledger-${name}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  if (expect.getState().currentTestName === undefined) afterAll(remove);
+  else onTestFinished(remove);
   return dir;
 }
 
