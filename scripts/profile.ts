@@ -24,8 +24,9 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LIMITS, parseMessage, type ParsedMessage } from '../src/contract/index.ts';
-import { createBatchApplier } from '../src/ingest/index.ts';
+import { type BatchApplier, createBatchApplier } from '../src/ingest/index.ts';
 import { quoteIdent } from '../src/store/bulk-sql.ts';
+import type { Store } from '../src/store/index.ts';
 import { asKafkaMessages, generatorLines, inArrivalOrder, timedStatements, withFreshStore } from './bench-common.ts';
 
 interface ProfileNode {
@@ -95,25 +96,30 @@ export function summarize(profile: CpuProfile, top = 25): string {
   return `${samples} samples\n\nself (the function's own code, and the built-ins it calls: JSON.parse, regular expressions)\n${table(self)}\n\ntotal (with all it calls)\n${table(total)}\n`;
 }
 
-async function statementTimes(kind: 'sqlite' | 'postgresql'): Promise<string> {
-  const parsed: ParsedMessage[] = asKafkaMessages(generatorLines(EVENTS)).map((m) => parseMessage(m));
+/** fn on a new store of this kind (a SQLite file in a temporary directory, or a new PostgreSQL database), removed after. */
+async function inNewStore<T>(kind: 'sqlite' | 'postgresql', name: string, fn: (store: Store) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-profile-'));
   try {
-    const { wall, byLabel } = await withFreshStore(kind, dir, 'statements', (store) =>
-      timedStatements(async () => {
-        const applier = createBatchApplier(store);
-        for (let i = 0; i < parsed.length; i += BATCH) await applier.submit(parsed.slice(i, i + BATCH));
-        await applier.drain();
-      }),
-    );
-    const rows = [...byLabel].sort((a, b) => b[1].ms - a[1].ms);
-    const inStatements = rows.reduce((n, [, t]) => n + t.ms, 0);
-    const lines = rows.map(([label, t]) => `${((100 * t.ms) / wall).toFixed(1).padStart(6)}%  ${t.ms.toFixed(0).padStart(7)} ms  ${String(t.calls).padStart(6)} calls  ${((1000 * t.ms) / EVENTS).toFixed(2).padStart(7)} us/event  ${label}`);
-    // PostgreSQL's two lanes run statements side by side: their times can add up to more than the run
-    return `applyBatch on ${kind}, ${EVENTS} events in batches of ${BATCH}: ${wall.toFixed(0)} ms, ${((EVENTS / wall) * 1000).toFixed(0)} ev/s; in statements ${inStatements.toFixed(0)} ms (${((100 * inStatements) / wall).toFixed(1)}%; lanes overlap on PostgreSQL)\n\nshare of the run, total, calls, per event, statement\n${lines.join('\n')}\n`;
+    return await withFreshStore(kind, dir, name, fn);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Applies the messages as ingest feeds them (batches of its default size), and waits until every lane is done. */
+async function applyAsIngest(applier: BatchApplier, parsed: readonly ParsedMessage[]): Promise<void> {
+  for (let i = 0; i < parsed.length; i += BATCH) await applier.submit(parsed.slice(i, i + BATCH));
+  await applier.drain();
+}
+
+async function statementTimes(kind: 'sqlite' | 'postgresql'): Promise<string> {
+  const parsed: ParsedMessage[] = asKafkaMessages(generatorLines(EVENTS)).map((m) => parseMessage(m));
+  const { wall, byLabel } = await inNewStore(kind, 'statements', (store) => timedStatements(() => applyAsIngest(createBatchApplier(store), parsed)));
+  const rows = [...byLabel].sort((a, b) => b[1].ms - a[1].ms);
+  const inStatements = rows.reduce((n, [, t]) => n + t.ms, 0);
+  const lines = rows.map(([label, t]) => `${((100 * t.ms) / wall).toFixed(1).padStart(6)}%  ${t.ms.toFixed(0).padStart(7)} ms  ${String(t.calls).padStart(6)} calls  ${((1000 * t.ms) / EVENTS).toFixed(2).padStart(7)} us/event  ${label}`);
+  // PostgreSQL's two lanes run statements side by side: their times can add up to more than the run
+  return `applyBatch on ${kind}, ${EVENTS} events in batches of ${BATCH}: ${wall.toFixed(0)} ms, ${((EVENTS / wall) * 1000).toFixed(0)} ev/s; in statements ${inStatements.toFixed(0)} ms (${((100 * inStatements) / wall).toFixed(1)}%; lanes overlap on PostgreSQL)\n\nshare of the run, total, calls, per event, statement\n${lines.join('\n')}\n`;
 }
 
 /** applyBatch into one store as it grows: the µs an event of each tenth of EVENTS, parsed before it is timed. */
@@ -121,29 +127,23 @@ async function growth(kind: 'sqlite' | 'postgresql', ordered: boolean, dropped: 
   const raw = asKafkaMessages(generatorLines(EVENTS));
   const step = Math.ceil(EVENTS / 10);
   const ids = new Map<string, string>();
-  const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-profile-'));
-  try {
-    return await withFreshStore(kind, dir, 'growth', async (store) => {
-      for (const index of dropped) await store.em().getConnection().execute(`drop index ${quoteIdent(index)}`);
-      const applier = createBatchApplier(store);
-      const perEvent: string[] = [];
-      for (let from = 0; from < raw.length; from += step) {
-        const parsed = raw.slice(from, from + step).map((m) => parseMessage(m));
-        if (ordered) inArrivalOrder(parsed, ids);
-        const start = performance.now();
-        for (let i = 0; i < parsed.length; i += BATCH) await applier.submit(parsed.slice(i, i + BATCH));
-        await applier.drain();
-        perEvent.push((((performance.now() - start) * 1000) / parsed.length).toFixed(1));
-      }
-      const [counts] = await store.em().getConnection().execute<{ events: number | string; signals: number | string; dead: number | string }[]>(
-        'select (select count(*) from "signal_events") as "events", (select count(*) from "signals") as "signals", (select count(*) from "dead_letters") as "dead"',
-      );
-      const variant = `${ordered ? ', event ids in arrival order' : ''}${dropped.length > 0 ? `, without ${dropped.join(', ')}` : ''}`;
-      return `applyBatch on ${kind}, ${EVENTS} events in batches of ${BATCH}${variant}: us an event of each ${step} as the store grows\n${perEvent.join(' ')}\nthe store then: ${counts?.events} audit rows, ${counts?.signals} signals, ${counts?.dead} dead letters\n`;
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return inNewStore(kind, 'growth', async (store) => {
+    for (const index of dropped) await store.em().getConnection().execute(`drop index ${quoteIdent(index)}`);
+    const applier = createBatchApplier(store);
+    const perEvent: string[] = [];
+    for (let from = 0; from < raw.length; from += step) {
+      const parsed = raw.slice(from, from + step).map((m) => parseMessage(m));
+      if (ordered) inArrivalOrder(parsed, ids);
+      const start = performance.now();
+      await applyAsIngest(applier, parsed);
+      perEvent.push((((performance.now() - start) * 1000) / parsed.length).toFixed(1));
+    }
+    const [counts] = await store.em().getConnection().execute<{ events: number | string; signals: number | string; dead: number | string }[]>(
+      'select (select count(*) from "signal_events") as "events", (select count(*) from "signals") as "signals", (select count(*) from "dead_letters") as "dead"',
+    );
+    const variant = `${ordered ? ', event ids in arrival order' : ''}${dropped.length > 0 ? `, without ${dropped.join(', ')}` : ''}`;
+    return `applyBatch on ${kind}, ${EVENTS} events in batches of ${Math.min(BATCH, step)}${variant}: us an event of each ${step} as the store grows\n${perEvent.join(' ')}\nthe store then: ${counts?.events} audit rows, ${counts?.signals} signals, ${counts?.dead} dead letters\n`;
+  });
 }
 
 async function profilePart(part: string): Promise<CpuProfile> {
@@ -157,18 +157,7 @@ async function profilePart(part: string): Promise<CpuProfile> {
   const kind = part === 'apply-sqlite' ? 'sqlite' : part === 'apply-postgresql' ? 'postgresql' : null;
   if (kind === null) throw new Error(`unknown part ${JSON.stringify(part)}: parse, apply-sqlite, apply-postgresql or a .cpuprofile file`);
   const parsed: ParsedMessage[] = raw.map((m) => parseMessage(m));
-  const dir = mkdtempSync(path.join(tmpdir(), 'signal-ledger-profile-'));
-  try {
-    return await withFreshStore(kind, dir, 'profile', (store) =>
-      profiled(async () => {
-        const applier = createBatchApplier(store);
-        for (let i = 0; i < parsed.length; i += BATCH) await applier.submit(parsed.slice(i, i + BATCH));
-        await applier.drain();
-      }),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return inNewStore(kind, 'profile', (store) => profiled(() => applyAsIngest(createBatchApplier(store), parsed)));
 }
 
 if (part === 'growth-sqlite' || part === 'growth-postgresql') {
