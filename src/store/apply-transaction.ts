@@ -8,7 +8,7 @@ import { ConsumerCheckpointEntity } from './entities/consumer-checkpoint.entity.
 import { DeadLetterEntity } from './entities/dead-letter.entity.ts';
 import { SignalEventEntity } from './entities/signal-event.entity.ts';
 import { columnsOf } from './entity-columns.ts';
-import { addDeadLetterRollups, type Contributions, contributionsOf, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
+import { addDeadLetterRollups, type Contributions, contributionsOf, contributionsOfRows, ROLLUP_SLOTS, shiftRollups } from './rollups.ts';
 import { SIGNAL_WRITE_COLUMNS, toSignalRow } from './signal-columns.ts';
 import { fromStoredState } from './stored-fold-state.ts';
 import type { ApplyOptions, ApplyResult, MessageOutcome } from './apply-types.ts';
@@ -250,7 +250,7 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
     // what the rewritten rows counted in the rollups before, and what every written row counts now
     rollupsBefore = await contributionsOf(writer, updated.map((r) => r.signal_id as string));
     await insertRows(writer, sql.upsertSignals, updated);
-    rollupsAfter = await contributionsOf(writer, [...created, ...updated].map((r) => r.signal_id as string));
+    rollupsAfter = contributionsOfRows([...created, ...updated]);
     if ((await insertRows(writer, sql.insertAudit, auditRows)) !== auditRows.length) throw new ConcurrentInsert('an event id was recorded concurrently');
     applied = auditRows.length;
     signalsChanged = created.length + updated.length;

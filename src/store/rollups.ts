@@ -4,16 +4,17 @@ import { DeadLetterRollupEntity, SignalRollupEntity } from './entities/rollup.en
 import { columnsOf } from './entity-columns.ts';
 import { type Cond, COUNT_MEASURES, type CountMeasure, SUM_MEASURES, type SumMeasure } from './rollup-measures.ts';
 import { aggregatesFor, ExactAggregates } from './sql-aggregates.ts';
-import { compareKeys, exactAdd } from '../numeric/index.ts';
+import { canonicalDecimal, compareKeys, ExactSum, exactAdd } from '../numeric/index.ts';
 
 /**
  * Per-day rollups: for every UTC day of effective_at, strategy and symbol, the counts and exact sums the
  * analytics read (signal_rollups), and per day and topic the dead letters (dead_letter_rollups). The
  * apply path keeps them in the batch's own transaction: it reads what the rows it is about to rewrite
- * counted and what its written rows count (grouped queries, computed by the database), and adds the
- * difference with one key-ordered upsert. A question over whole days then reads a few rows per day
- * instead of every signal. COUNT_MEASURES and SUM_MEASURES are the one definition of every measure: the
- * rollups, the apply path's deltas and the analytics over part of a day all use the SQL made from them.
+ * counted (a grouped query, computed by the database), computes what its written rows count from the rows
+ * it wrote (contributionsOfRows), and adds the difference with one key-ordered upsert. A question over
+ * whole days then reads a few rows per day instead of every signal. COUNT_MEASURES and SUM_MEASURES are
+ * the one definition of every measure: the rollups, the apply path's deltas and the analytics over part of
+ * a day all use the SQL made from them, and contributionsOfRows reads the same definitions.
  * Rebuilding and checking them, outside the apply path, is rollup-upkeep.ts.
  */
 
@@ -127,6 +128,57 @@ export async function contributionsOf(writer: BatchWriter, signalIds: readonly s
   for (const r of rows) {
     const k: [string, string, string] = [String(r.k_0), String(r.k_1), String(r.k_2)];
     out.set(k.join('\u0000'), { key: k, measures: measures.read(r) });
+  }
+  return out;
+}
+
+/** A condition on a row as the apply path writes it (toSignalRow's values), as condSql's SQL reads the stored row. */
+function holds(row: Readonly<Record<string, unknown>>, c: Cond): boolean {
+  if ('notNull' in c) return row[c.notNull] !== null && row[c.notNull] !== undefined;
+  if ('status' in c) return row.status === c.status;
+  return row[c.isTrue] === true;
+}
+const meets = (row: Readonly<Record<string, unknown>>, when: readonly Cond[]): boolean => when.every((c) => holds(row, c));
+
+/**
+ * The measures of rows the apply path has just written, per rollup key, computed here from the rows themselves:
+ * what contributionsOf would read back from the database (byRollupKeySql's SQL over the stored rows, the same
+ * definitions in COUNT_MEASURES and SUM_MEASURES, the same exact sums as SQLite's ledger_aggregates), without a
+ * grouped query over the rows of each batch. Tests hold the rollups kept this way equal to a rebuild from the rows
+ * by SQL on both databases: for the generator's workloads (test/analytics/analytics.property.int.test.ts) and for
+ * hostile batches (test/store/apply-batch.fuzz.int.test.ts). The stored timestamps are RFC 3339 in UTC, so a day
+ * is effective_at's first ten characters.
+ */
+export function contributionsOfRows(rows: readonly Readonly<Record<string, unknown>>[]): Contributions {
+  const groups = new Map<string, { key: [string, string, string]; counts: number[]; sums: ExactSum[] }>();
+  for (const row of rows) {
+    if (Number(row.version) <= 0) continue;
+    const key: [string, string, string] = [String(row.effective_at).slice(0, 10), String(row.strategy_name ?? ''), String(row.symbol ?? '')];
+    const k = key.join('\u0000');
+    let group = groups.get(k);
+    if (group === undefined) {
+      group = { key, counts: COUNT_MEASURES.map(() => 0), sums: SUM_MEASURES.map((m) => new ExactSum(m.times === undefined ? 'sum' : 'product')) };
+      groups.set(k, group);
+    }
+    for (let i = 0; i < COUNT_MEASURES.length; i++) if (meets(row, (COUNT_MEASURES[i] as CountMeasure).when)) (group.counts[i] as number)++;
+    for (let i = 0; i < SUM_MEASURES.length; i++) {
+      const m = SUM_MEASURES[i] as SumMeasure;
+      if (!meets(row, m.when)) continue;
+      const value = m.orZero ? (row[m.column] ?? 0) : row[m.column];
+      const sum = group.sums[i] as ExactSum;
+      if (m.times === undefined) sum.add(value);
+      else sum.addProduct(value, row[m.times]);
+    }
+  }
+  const out: Contributions = new Map();
+  for (const [k, { key, counts, sums }] of groups) {
+    out.set(k, {
+      key,
+      measures: {
+        counts: Object.fromEntries(COUNT_MEASURES.map((m, i) => [m.name, counts[i] as number])),
+        sums: Object.fromEntries(SUM_MEASURES.map((m, i) => [m.name, canonicalDecimal((sums[i] as ExactSum).result()) ?? '0'])),
+      },
+    });
   }
   return out;
 }
