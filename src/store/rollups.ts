@@ -4,7 +4,7 @@ import { DeadLetterRollupEntity, SignalRollupEntity } from './entities/rollup.en
 import { columnsOf } from './entity-columns.ts';
 import { type Cond, COUNT_MEASURES, type CountMeasure, SUM_MEASURES, type SumMeasure } from './rollup-measures.ts';
 import { aggregatesFor, ExactAggregates } from './sql-aggregates.ts';
-import { canonicalDecimal, compareKeys, ExactSum, exactAdd } from '../numeric/index.ts';
+import { compareKeys, ExactSum, exactAdd } from '../numeric/index.ts';
 
 /**
  * Per-day rollups: for every UTC day of effective_at, strategy and symbol, the counts and exact sums the
@@ -132,19 +132,42 @@ export async function contributionsOf(writer: BatchWriter, signalIds: readonly s
   return out;
 }
 
-/** A condition on a row as the apply path writes it (toSignalRow's values), as condSql's SQL reads the stored row. */
-function holds(row: Readonly<Record<string, unknown>>, c: Cond): boolean {
-  if ('notNull' in c) return row[c.notNull] !== null && row[c.notNull] !== undefined;
-  if ('status' in c) return row.status === c.status;
-  return row[c.isTrue] === true;
+/** The columns the measures read, each read once a row into an array by contributionsOfRows. */
+const MEASURED_COLUMNS = [
+  ...new Set([
+    ...[...COUNT_MEASURES, ...SUM_MEASURES].flatMap((m) => m.when.map((c) => ('notNull' in c ? c.notNull : 'status' in c ? 'status' : c.isTrue))),
+    ...SUM_MEASURES.flatMap((m) => (m.times === undefined ? [m.column] : [m.column, m.times])),
+  ]),
+];
+const at = (column: string): number => MEASURED_COLUMNS.indexOf(column);
+
+/** A condition on a row's measured values (toSignalRow's values), as condSql's SQL reads the stored row. */
+type RowTest = (values: readonly unknown[]) => boolean;
+function testOf(c: Cond): RowTest {
+  if ('notNull' in c) {
+    const i = at(c.notNull);
+    return (values) => values[i] !== null && values[i] !== undefined;
+  }
+  const i = at('status' in c ? 'status' : c.isTrue);
+  if ('status' in c) return (values) => values[i] === c.status;
+  return (values) => values[i] === true;
 }
-const meets = (row: Readonly<Record<string, unknown>>, when: readonly Cond[]): boolean => when.every((c) => holds(row, c));
+/** All of a measure's conditions, made once. */
+function allOf(when: readonly Cond[]): RowTest {
+  const tests = when.map(testOf);
+  const [only] = tests;
+  if (only === undefined) return () => true;
+  return tests.length === 1 ? only : (values) => tests.every((t) => t(values));
+}
+const COUNT_TESTS = COUNT_MEASURES.map((m) => allOf(m.when));
+const SUMS = SUM_MEASURES.map((m) => ({ test: allOf(m.when), column: at(m.column), times: m.times === undefined ? -1 : at(m.times), orZero: m.orZero === true }));
 
 /**
  * The measures of rows the apply path has just written, per rollup key, computed here from the rows themselves:
  * what contributionsOf would read back from the database (byRollupKeySql's SQL over the stored rows, the same
  * definitions in COUNT_MEASURES and SUM_MEASURES, the same exact sums as SQLite's ledger_aggregates), without a
- * grouped query over the rows of each batch. Tests hold the rollups kept this way equal to a rebuild from the rows
+ * grouped query over the rows of each batch. Its sums are ExactSum's plain decimal texts, not made canonical:
+ * shiftRollups' exactAdd makes the differences it writes canonical. Tests hold the rollups kept this way equal to a rebuild from the rows
  * by SQL on both databases: for the generator's workloads (test/analytics/analytics.property.int.test.ts) and for
  * hostile batches (test/store/apply-batch.fuzz.int.test.ts). The stored timestamps are RFC 3339 in UTC, so a day
  * is effective_at's first ten characters.
@@ -160,14 +183,15 @@ export function contributionsOfRows(rows: readonly Readonly<Record<string, unkno
       group = { key, counts: COUNT_MEASURES.map(() => 0), sums: SUM_MEASURES.map((m) => new ExactSum(m.times === undefined ? 'sum' : 'product')) };
       groups.set(k, group);
     }
-    for (let i = 0; i < COUNT_MEASURES.length; i++) if (meets(row, (COUNT_MEASURES[i] as CountMeasure).when)) (group.counts[i] as number)++;
-    for (let i = 0; i < SUM_MEASURES.length; i++) {
-      const m = SUM_MEASURES[i] as SumMeasure;
-      if (!meets(row, m.when)) continue;
-      const value = m.orZero ? (row[m.column] ?? 0) : row[m.column];
+    const values = MEASURED_COLUMNS.map((c) => row[c]);
+    for (let i = 0; i < COUNT_TESTS.length; i++) if ((COUNT_TESTS[i] as RowTest)(values)) (group.counts[i] as number)++;
+    for (let i = 0; i < SUMS.length; i++) {
+      const m = SUMS[i] as (typeof SUMS)[number];
+      if (!m.test(values)) continue;
+      const value = m.orZero ? (values[m.column] ?? 0) : values[m.column];
       const sum = group.sums[i] as ExactSum;
-      if (m.times === undefined) sum.add(value);
-      else sum.addProduct(value, row[m.times]);
+      if (m.times < 0) sum.add(value);
+      else sum.addProduct(value, values[m.times]);
     }
   }
   const out: Contributions = new Map();
@@ -176,7 +200,7 @@ export function contributionsOfRows(rows: readonly Readonly<Record<string, unkno
       key,
       measures: {
         counts: Object.fromEntries(COUNT_MEASURES.map((m, i) => [m.name, counts[i] as number])),
-        sums: Object.fromEntries(SUM_MEASURES.map((m, i) => [m.name, canonicalDecimal((sums[i] as ExactSum).result()) ?? '0'])),
+        sums: Object.fromEntries(SUM_MEASURES.map((m, i) => [m.name, (sums[i] as ExactSum).result() ?? '0'])),
       },
     });
   }
