@@ -5,7 +5,7 @@
 import { type AcceptedMessage, eventsDigest, parseMessage, timestampFromDate } from '../src/contract/index.ts';
 import { deriveFacts, foldEvents } from '../src/fold/index.ts';
 import type { EventLine } from '../src/simulate/generate-events.ts';
-import { applyBatch, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, contributionsOf, shiftRollups, type Store, toSignalRow, withWriteTransaction } from '../src/store/index.ts';
+import { applyBatch, type BulkInsert, insertRows, SIGNAL_WRITE_COLUMNS, contributionsOfRows, shiftRollups, type Store, toSignalRow, withWriteTransaction } from '../src/store/index.ts';
 
 const SIGNALS: BulkInsert = { table: 'signals', columns: SIGNAL_WRITE_COLUMNS };
 
@@ -19,7 +19,7 @@ export interface LoadTarget {
 async function writeRows(store: Store, rows: readonly Record<string, unknown>[]): Promise<void> {
   await withWriteTransaction(store, async (writer) => {
     await insertRows(writer, SIGNALS, rows);
-    await shiftRollups(writer, await contributionsOf(writer, rows.map((r) => r.signal_id as string)), new Map());
+    await shiftRollups(writer, contributionsOfRows(rows), new Map());
   });
 }
 

@@ -9,7 +9,7 @@ import { inJsonArray, insertRows, runSql, selectRows } from './bulk-sql.ts';
 import type { Dialect } from './database-url.ts';
 import { readAuditTrails } from './audit-trail.ts';
 import { compareWithStored, refoldSignal, type SignalDrift, storedSignalSelect } from './refold-signal.ts';
-import { contributionsOf, shiftRollups } from './rollups.ts';
+import { contributionsOf, contributionsOfRows, shiftRollups } from './rollups.ts';
 import { rebuildRollups } from './rollup-upkeep.ts';
 import { kyselyOf } from './sql-params.ts';
 import type { Store } from './store.ts';
@@ -105,7 +105,7 @@ async function rebuildPage(store: Store, ids: readonly string[]): Promise<{ chan
     const changedIds = rows.map((r) => String(r.signal_id));
     const before = await contributionsOf(writer, changedIds);
     await insertRows(writer, upsertSignalsStatement(writer.dialect), rows);
-    await shiftRollups(writer, await contributionsOf(writer, changedIds), before);
+    await shiftRollups(writer, contributionsOfRows(rows), before);
     return { changed: rows.length - created, created, skipped };
   });
 }

@@ -11,7 +11,7 @@ import { compareKeys, ExactSum, exactAdd } from '../numeric/index.ts';
  * analytics read (signal_rollups), and per day and topic the dead letters (dead_letter_rollups). The
  * apply path keeps them in the batch's own transaction: it reads what the rows it is about to rewrite
  * counted (a grouped query, computed by the database), computes what its written rows count from the rows
- * it wrote (contributionsOfRows), and adds the difference with one key-ordered upsert. A question over
+ * it wrote (contributionsOfRows; rebuild-ledger.ts does the same), and adds the difference with one key-ordered upsert. A question over
  * whole days then reads a few rows per day instead of every signal. COUNT_MEASURES and SUM_MEASURES are
  * the one definition of every measure: the rollups, the apply path's deltas and the analytics over part of
  * a day all use the SQL made from them, and contributionsOfRows reads the same definitions.
