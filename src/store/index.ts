@@ -7,7 +7,7 @@ export * from './sql-params.ts';
 export type { Store } from './store.ts';
 export * from './sql-aggregates.ts';
 export { latencyCount } from './rollup-measures.ts';
-export { addMeasures, contributionsOf, contributionsOfRows, emptyMeasures, type Measures, measureSql, shiftRollups } from './rollups.ts';
+export { addMeasures, contributionsOfRows, emptyMeasures, type Measures, measureSql, shiftRollups } from './rollups.ts';
 export { findRollupDrift, rebuildRollups, type RollupDrift } from './rollup-upkeep.ts';
 export { type BatchWriter, type BulkInsert, insertRows, runSql } from './bulk-sql.ts';
 export * from './verify-ledger.ts';

@@ -16,7 +16,7 @@ export interface SumMeasure {
   name: string;
   when: readonly Cond[];
   column: string;
-  /** a missing value counts as 0 */
+  /** a missing value counts as 0 (which changes no exact sum: a sum of no values reads as 0 too) */
   orZero?: boolean;
   times?: string;
 }

@@ -11,10 +11,10 @@ import { compareKeys, ExactSum, exactAdd } from '../numeric/index.ts';
  * analytics read (signal_rollups), and per day and topic the dead letters (dead_letter_rollups). The
  * apply path keeps them in the batch's own transaction: it reads what the rows it is about to rewrite
  * counted (a grouped query, computed by the database), computes what its written rows count from the rows
- * it wrote (contributionsOfRows; rebuild-ledger.ts does the same), and adds the difference with one key-ordered upsert. A question over
- * whole days then reads a few rows per day instead of every signal. COUNT_MEASURES and SUM_MEASURES are
- * the one definition of every measure: the rollups, the apply path's deltas and the analytics over part of
- * a day all use the SQL made from them, and contributionsOfRows reads the same definitions.
+ * it writes (contributionsOfRows; rebuild-ledger.ts does the same), and adds the difference with one
+ * key-ordered upsert. A question over whole days then reads a few rows per day instead of every signal. COUNT_MEASURES and SUM_MEASURES are
+ * the one definition of every measure: the rollups, what rewritten rows counted and the analytics over part
+ * of a day use the SQL made from them, and contributionsOfRows reads the same definitions.
  * Rebuilding and checking them, outside the apply path, is rollup-upkeep.ts.
  */
 
@@ -112,7 +112,10 @@ export function byRollupKeySql(dialect: Dialect, where: string): string {
   return `select ${key.map((k, i) => `${k} as "k_${i}"`).join(', ')}, ${measureSql(dialect, 'rows').select} from "signals" where "version" > 0 and ${where} group by ${key.join(', ')}`;
 }
 
-/** The measures of some stored signals per rollup key (day, strategy, symbol), read inside the batch's transaction. */
+/**
+ * Measures of some signals per rollup key (day, strategy, symbol): of stored rows (contributionsOf, read inside a
+ * write transaction) or of rows being written (contributionsOfRows, whose sums are not canonical).
+ */
 export type Contributions = Map<string, { key: [string, string, string]; measures: Measures }>;
 
 const CONTRIBUTIONS_SQL: Record<Dialect, string> = {
@@ -132,25 +135,28 @@ export async function contributionsOf(writer: BatchWriter, signalIds: readonly s
   return out;
 }
 
+/** The column a condition reads. */
+const condColumn = (c: Cond): string => ('notNull' in c ? c.notNull : 'status' in c ? 'status' : c.isTrue);
+
 /** The columns the measures read, each read once a row into an array by contributionsOfRows. */
 const MEASURED_COLUMNS = [
   ...new Set([
-    ...[...COUNT_MEASURES, ...SUM_MEASURES].flatMap((m) => m.when.map((c) => ('notNull' in c ? c.notNull : 'status' in c ? 'status' : c.isTrue))),
+    ...[...COUNT_MEASURES, ...SUM_MEASURES].flatMap((m) => m.when.map(condColumn)),
     ...SUM_MEASURES.flatMap((m) => (m.times === undefined ? [m.column] : [m.column, m.times])),
   ]),
 ];
 const at = (column: string): number => MEASURED_COLUMNS.indexOf(column);
 
-/** A condition on a row's measured values (toSignalRow's values), as condSql's SQL reads the stored row. */
+/**
+ * A condition on a row's measured values, as condSql's SQL reads the row once stored: a boolean is true as
+ * toSignalRow gives it (true) or as SQLite gives it back (1).
+ */
 type RowTest = (values: readonly unknown[]) => boolean;
 function testOf(c: Cond): RowTest {
-  if ('notNull' in c) {
-    const i = at(c.notNull);
-    return (values) => values[i] !== null && values[i] !== undefined;
-  }
-  const i = at('status' in c ? 'status' : c.isTrue);
+  const i = at(condColumn(c));
+  if ('notNull' in c) return (values) => values[i] !== null && values[i] !== undefined;
   if ('status' in c) return (values) => values[i] === c.status;
-  return (values) => values[i] === true;
+  return (values) => values[i] === true || values[i] === 1;
 }
 /** All of a measure's conditions, made once. */
 function allOf(when: readonly Cond[]): RowTest {
@@ -160,27 +166,33 @@ function allOf(when: readonly Cond[]): RowTest {
   return tests.length === 1 ? only : (values) => tests.every((t) => t(values));
 }
 const COUNT_TESTS = COUNT_MEASURES.map((m) => allOf(m.when));
-const SUMS = SUM_MEASURES.map((m) => ({ test: allOf(m.when), column: at(m.column), times: m.times === undefined ? -1 : at(m.times), orZero: m.orZero === true }));
+const SUMS = SUM_MEASURES.map((m) => ({
+  test: allOf(m.when),
+  kind: m.times === undefined ? ('sum' as const) : ('product' as const),
+  column: at(m.column),
+  times: m.times === undefined ? -1 : at(m.times),
+  orZero: m.orZero === true,
+}));
 
 /**
- * The measures of rows the apply path has just written, per rollup key, computed here from the rows themselves:
- * what contributionsOf would read back from the database (byRollupKeySql's SQL over the stored rows, the same
- * definitions in COUNT_MEASURES and SUM_MEASURES, the same exact sums as SQLite's ledger_aggregates), without a
- * grouped query over the rows of each batch. Its sums are ExactSum's plain decimal texts, not made canonical:
- * shiftRollups' exactAdd makes the differences it writes canonical. Tests hold the rollups kept this way equal to a rebuild from the rows
- * by SQL on both databases: for the generator's workloads (test/analytics/analytics.property.int.test.ts) and for
- * hostile batches (test/store/apply-batch.fuzz.int.test.ts). The stored timestamps are RFC 3339 in UTC, so a day
- * is effective_at's first ten characters.
+ * The measures of signal rows about to be or just written (the apply path's, rebuild's), per rollup key, computed
+ * here from the rows themselves: what contributionsOf would read back once they are stored (byRollupKeySql's SQL,
+ * from the same definitions in COUNT_MEASURES and SUM_MEASURES, with the same exact sums as SQLite's
+ * ledger_aggregates), without a grouped query over the rows. Its sums are ExactSum's plain decimal texts, not made
+ * canonical: shiftRollups' exactAdd makes the differences it writes canonical. The stored timestamps are RFC 3339
+ * in UTC, so a day is effective_at's first ten characters. test/store/rollup-contributions.int.test.ts holds it
+ * equal to contributionsOf on both databases, for rows with any measured column missing.
  */
 export function contributionsOfRows(rows: readonly Readonly<Record<string, unknown>>[]): Contributions {
   const groups = new Map<string, { key: [string, string, string]; counts: number[]; sums: ExactSum[] }>();
   for (const row of rows) {
-    if (Number(row.version) <= 0) continue;
+    // as the SQL's "version" > 0
+    if (!(Number(row.version) > 0)) continue;
     const key: [string, string, string] = [String(row.effective_at).slice(0, 10), String(row.strategy_name ?? ''), String(row.symbol ?? '')];
     const k = key.join('\u0000');
     let group = groups.get(k);
     if (group === undefined) {
-      group = { key, counts: COUNT_MEASURES.map(() => 0), sums: SUM_MEASURES.map((m) => new ExactSum(m.times === undefined ? 'sum' : 'product')) };
+      group = { key, counts: COUNT_TESTS.map(() => 0), sums: SUMS.map((m) => new ExactSum(m.kind)) };
       groups.set(k, group);
     }
     const values = MEASURED_COLUMNS.map((c) => row[c]);
@@ -190,7 +202,7 @@ export function contributionsOfRows(rows: readonly Readonly<Record<string, unkno
       if (!m.test(values)) continue;
       const value = m.orZero ? (values[m.column] ?? 0) : values[m.column];
       const sum = group.sums[i] as ExactSum;
-      if (m.times < 0) sum.add(value);
+      if (m.kind === 'sum') sum.add(value);
       else sum.addProduct(value, values[m.times]);
     }
   }

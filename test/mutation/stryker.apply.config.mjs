@@ -32,6 +32,8 @@ export default mutationRun({
     'test/store/entity-columns.int.test.ts',
     // COPY's text format against the JSON arrays, and a taken key in a COPY
     'test/store/copy-rows.int.test.ts',
+    // the rollup contributions of rows being written (contributionsOfRows), against the database's
+    'test/store/rollup-contributions.int.test.ts',
     // dead-letters retry applies through applyBatch without writing dead letters (writeNoDeadLetters)
     'test/store/retry-dead-letters.int.test.ts',
     'test/store/stored-fold-state.unit.test.ts',
