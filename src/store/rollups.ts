@@ -12,9 +12,10 @@ import { compareKeys, ExactSum, exactAdd } from '../numeric/index.ts';
  * apply path keeps them in the batch's own transaction: it reads what the rows it is about to rewrite
  * counted (a grouped query, computed by the database), computes what its written rows count from the rows
  * it writes (contributionsOfRows; rebuild-ledger.ts does the same), and adds the difference with one
- * key-ordered upsert. A question over whole days then reads a few rows per day instead of every signal. COUNT_MEASURES and SUM_MEASURES are
- * the one definition of every measure: the rollups, what rewritten rows counted and the analytics over part
- * of a day use the SQL made from them, and contributionsOfRows reads the same definitions.
+ * key-ordered upsert. A question over whole days then reads a few rows per day instead of every signal.
+ * COUNT_MEASURES and SUM_MEASURES are the one definition of every measure: the rollups, what rewritten rows
+ * counted and the analytics over part of a day use the SQL made from them, and contributionsOfRows reads the
+ * same definitions.
  * Rebuilding and checking them, outside the apply path, is rollup-upkeep.ts.
  */
 
