@@ -21,7 +21,7 @@ const STAMP = '2026-01-01T00:00:00.000000Z';
 /** Rows as the apply path writes them, one a signal of a generated workload (executed, rejected, open...). */
 function foldedRows(): Record<string, unknown>[] {
   const bySignal = new Map<string, AcceptedMessage[]>();
-  for (const m of parsedWorkload({ signals: 60, seed: 7 } as never, 'rollup-contributions')) {
+  for (const m of parsedWorkload({ signals: 60, seed: 7 }, 'rollup-contributions')) {
     if (!m.ok) continue;
     const list = bySignal.get(m.event.signalId) ?? [];
     list.push(m);
