@@ -6,6 +6,8 @@ import { LATENCIES, type LatencyName } from './signal-columns.ts';
 
 /** A condition on a signals row. */
 export type Cond = { notNull: string } | { status: string } | { isTrue: string };
+/** The column a condition reads. */
+export const condColumn = (c: Cond): string => ('notNull' in c ? c.notNull : 'status' in c ? 'status' : c.isTrue);
 /** A counted measure: how many rows meet all its conditions. */
 export interface CountMeasure {
   name: string;

@@ -2,7 +2,7 @@ import { type BatchWriter, type BulkInsert, inJsonArray, insertRows, selectRows 
 import type { Dialect } from './database-url.ts';
 import { DeadLetterRollupEntity, SignalRollupEntity } from './entities/rollup.entity.ts';
 import { columnsOf } from './entity-columns.ts';
-import { type Cond, COUNT_MEASURES, type CountMeasure, SUM_MEASURES, type SumMeasure } from './rollup-measures.ts';
+import { type Cond, condColumn, COUNT_MEASURES, type CountMeasure, SUM_MEASURES, type SumMeasure } from './rollup-measures.ts';
 import { aggregatesFor, ExactAggregates } from './sql-aggregates.ts';
 import { compareKeys, ExactSum, exactAdd } from '../numeric/index.ts';
 
@@ -135,9 +135,6 @@ export async function contributionsOf(writer: BatchWriter, signalIds: readonly s
   }
   return out;
 }
-
-/** The column a condition reads. */
-const condColumn = (c: Cond): string => ('notNull' in c ? c.notNull : 'status' in c ? 'status' : c.isTrue);
 
 /** The columns the measures read, each read once a row into an array by contributionsOfRows. */
 const MEASURED_COLUMNS = [

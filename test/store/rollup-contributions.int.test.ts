@@ -10,7 +10,7 @@ import { deriveFacts, foldEvents, SIGNAL_STATUSES } from '../../src/fold/index.t
 import { canonicalDecimal } from '../../src/numeric/index.ts';
 import { insertRows, type Store, toSignalRow, withWriteTransaction } from '../../src/store/index.ts';
 import { upsertSignalsStatement } from '../../src/store/apply-transaction.ts';
-import { type Cond, COUNT_MEASURES, SUM_MEASURES } from '../../src/store/rollup-measures.ts';
+import { condColumn, COUNT_MEASURES, SUM_MEASURES } from '../../src/store/rollup-measures.ts';
 import { type Contributions, contributionsOf, contributionsOfRows } from '../../src/store/rollups.ts';
 import { blockStore } from '../helpers/databases.ts';
 import { propertyRuns, propertyTimeLimit } from '../helpers/property-runs.ts';
@@ -35,8 +35,7 @@ function foldedRows(): Record<string, unknown>[] {
   });
 }
 
-const condColumn = (c: Cond): string => ('notNull' in c ? c.notNull : 'status' in c ? 'status' : c.isTrue);
-/** Every column a measure reads but the status (nulled at random below) and the booleans (set below). */
+/** Every column a measure reads but the status and the boolean, which editArb sets instead. */
 const NULLABLE: string[] = [
   ...new Set([...COUNT_MEASURES.flatMap((m) => m.when.map(condColumn)), ...SUM_MEASURES.flatMap((m) => [...m.when.map(condColumn), m.column, ...(m.times === undefined ? [] : [m.times])])]),
 ].filter((c) => c !== 'status' && c !== 'risk_check_passed');
