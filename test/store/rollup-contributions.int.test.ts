@@ -4,7 +4,6 @@
 // either way, decimals past 12 places and 2^53, strategies and symbols whose texts run together, and rows of version 0.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AcceptedMessage } from '../../src/contract/index.ts';
 import { eventsDigest } from '../../src/contract/index.ts';
 import { deriveFacts, foldEvents, SIGNAL_STATUSES } from '../../src/fold/index.ts';
 import { canonicalDecimal } from '../../src/numeric/index.ts';
@@ -15,22 +14,19 @@ import { type Contributions, contributionsOf, contributionsOfRows } from '../../
 import { blockStore } from '../helpers/databases.ts';
 import { propertyRuns, propertyTimeLimit } from '../helpers/property-runs.ts';
 import { parsedWorkload } from '../helpers/workload.ts';
+import { acceptedEventsBySignal } from '../oracle/plain-fold.ts';
 
 const STAMP = '2026-01-01T00:00:00.000000Z';
 
 /** Rows as the apply path writes them, one a signal of a generated workload (executed, rejected, open...). */
 function foldedRows(): Record<string, unknown>[] {
-  const bySignal = new Map<string, AcceptedMessage[]>();
-  for (const m of parsedWorkload({ signals: 60, seed: 7 }, 'rollup-contributions')) {
-    if (!m.ok) continue;
-    const list = bySignal.get(m.event.signalId) ?? [];
-    list.push(m);
-    bySignal.set(m.event.signalId, list);
-  }
-  return [...bySignal].map(([id, messages]) => {
-    const events = [...new Map(messages.map((m) => [m.event.eventId, m.event])).values()];
+  const messages = parsedWorkload({ signals: 60, seed: 7 }, 'rollup-contributions');
+  // the content hash of each event id's first carrier, which owns it
+  const hashes = new Map<string, string>();
+  for (const m of messages) if (m.ok && !hashes.has(m.event.eventId)) hashes.set(m.event.eventId, m.contentHash);
+  return [...acceptedEventsBySignal(messages)].map(([id, events]) => {
     const state = foldEvents(events);
-    const digest = eventsDigest([...new Map(messages.map((m) => [m.event.eventId, m.contentHash])).values()]);
+    const digest = eventsDigest(events.map((e) => hashes.get(e.eventId) as string));
     return toSignalRow({ ...deriveFacts(id, state), version: events.length, eventsDigest: digest, createdAt: STAMP, updatedAt: STAMP }, state);
   });
 }
