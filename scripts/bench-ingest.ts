@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism, tmpdir } from 'node:os';
+import { performance as nodePerformance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type CopyToStreamQuery, from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -137,11 +138,13 @@ async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]):
   const count = batches.reduce((n, b) => n + b.length, 0);
   let transactions = 0;
   const [threads0, machine0] = [threadCpu(), cpuSnapshot()];
+  const loop0 = nodePerformance.eventLoopUtilization();
   const t0 = performance.now();
   const applier = createBatchApplier(store, { batchSize: APPLY_BATCH, onApplied: () => transactions++ });
   for (const batch of batches) await applier.submit(batch);
   await applier.drain();
   const wall = (performance.now() - t0) / 1000;
+  const loopBusy = nodePerformance.eventLoopUtilization(loop0).utilization;
   const [threads1, machine1] = [threadCpu(), cpuSnapshot()];
   const us = (seconds: number) => (1e6 * seconds) / count;
   let cpu: ApplyCpu | undefined;
@@ -153,6 +156,7 @@ async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]):
       other: us(threads.other),
       database: us(spentBetween(machine0, machine1).postgres),
       busy: (machine1.busy - machine0.busy) / (machine1.wall - machine0.wall),
+      loopBusy,
     };
   }
   return { rate: count / wall, transactions, cpu };
@@ -168,6 +172,11 @@ interface ApplyCpu {
   other: number;
   database: number;
   busy: number;
+  /**
+   * the share of the run Node's event loop was not waiting for I/O (performance.eventLoopUtilization): running
+   * JavaScript, or descheduled while it should (an answer from the database that arrives then waits for it)
+   */
+  loopBusy: number;
 }
 
 /**
@@ -197,7 +206,7 @@ async function serverOnlyFloor(store: Store, count: number): Promise<number> {
  * encoding, no reads, no rollups, and a signal written again by a later batch is written once. The audit rows' ids
  * are drawn from the sequence, as (a)'s are.
  */
-async function postgresqlAloneInBatches(store: Store, count: number, transactions: number): Promise<{ oneLane: number; twoLanes: number }> {
+async function postgresqlAloneInBatches(store: Store, count: number, transactions: number): Promise<{ oneLane: number; twoLanes: number; twoLanesDatabase: number | undefined }> {
   // the columns (a) writes, as the apply path lists them; each transaction as the apply path runs one (its own client from the pool)
   const tables = [
     { table: 'signal_events', columns: columnsOf(SignalEventEntity), order: '"id"' },
@@ -235,6 +244,7 @@ async function postgresqlAloneInBatches(store: Store, count: number, transaction
           copied.set(table, (copied.get(table) ?? 0) + copy.rowCount);
         }
       });
+    const machine0 = cpuSnapshot();
     const t0 = performance.now();
     for (let k = 0; k < transactions; k += lanes) {
       // every lane settles before a failure is thrown, so the store is not closed under a COPY
@@ -242,10 +252,15 @@ async function postgresqlAloneInBatches(store: Store, count: number, transaction
       for (const s of settled) if (s.status === 'rejected') throw s.reason;
     }
     const rate = count / ((performance.now() - t0) / 1000);
+    const machine1 = cpuSnapshot();
     for (const { table, rows } of shares) if (copied.get(table) !== rows) throw new Error(`${prefix}_${table}: copied ${copied.get(table)} of ${rows} rows`);
-    return rate;
+    // PostgreSQL's processes' CPU time an event, in µs (undefined off Linux)
+    const database = machine0 === undefined || machine1 === undefined ? undefined : (1e6 * spentBetween(machine0, machine1).postgres) / count;
+    return { rate, database };
   };
-  return { oneLane: await run('batch_floor', 1), twoLanes: await run('lanes_floor', 2) };
+  const one = await run('batch_floor', 1);
+  const two = await run('lanes_floor', 2);
+  return { oneLane: one.rate, twoLanes: two.rate, twoLanesDatabase: two.database };
 }
 
 /** `sql` with `from` replaced, which must be there. */
@@ -387,7 +402,7 @@ try {
     /** SQLite alone in (a)'s transactions: its rate, and how many transactions */
     let batchedFloor: { rate: number; transactions: number } | undefined;
     /** PostgreSQL alone in (a)'s transactions, from a client: its rate, and how many transactions */
-    let pgBatched: { oneLane: number; twoLanes: number; transactions: number } | undefined;
+    let pgBatched: { oneLane: number; twoLanes: number; twoLanesDatabase: number | undefined; transactions: number } | undefined;
     let applyCpu: ApplyCpu | undefined;
     const applied = await measure('apply', async (store) => {
       const { rate, transactions, cpu } = await runApplyBatch(store, batches);
@@ -430,9 +445,12 @@ try {
       floorLines += `PostgreSQL alone in (a)'s transactions from a client (COPY of the same rows' text, in ${transactions} committed transactions): over one connection ${of(oneLane)}; two side by side ${of(twoLanes)}; (a) is ${((100 * applied) / twoLanes).toFixed(1)}% of the two\n`;
       if (applyCpu !== undefined) {
         // what (a) cost the machine's cores, against what they give an event at the target's rate (half the server-side floor)
-        const { main, v8, other, database, busy } = applyCpu;
+        const { main, v8, other, database, busy, loopBusy } = applyCpu;
         const cores = availableParallelism();
         floorLines += `(a) on PostgreSQL, CPU time an event: Node's main thread ${main.toFixed(1)} us, V8's helper threads (the garbage collector beside it) ${v8.toFixed(1)}, Node's other threads ${other.toFixed(1)}, PostgreSQL ${database.toFixed(1)}, all four ${(main + v8 + other + database).toFixed(1)} us; ${busy.toFixed(2)} of ${cores} cores busy; at the target's rate the ${cores} cores give ${((2 * cores * 1e6) / server).toFixed(1)} us an event\n`;
+        // Node's loop busy most of the run leaves the lanes' answers waiting for it; PostgreSQL's CPU against its own by COPY alone
+        const alone = pgBatched.twoLanesDatabase;
+        floorLines += `(a) on PostgreSQL: Node's event loop busy ${(100 * loopBusy).toFixed(0)}% of the run; PostgreSQL's CPU an event ${database.toFixed(1)} us, against ${alone === undefined ? '-' : alone.toFixed(1)} us when it copies the same rows alone over two connections (${alone === undefined ? '-' : `${(database / alone).toFixed(2)}x`})\n`;
       }
     }
     if (batchedFloor !== undefined) {
