@@ -8,6 +8,11 @@
 //                      the same applyBatch runs, not profiled: the time of each SQL statement it runs (the
 //                      driver's call, until its result is back: on PostgreSQL the round trip and the server's
 //                      work), per statement, against the whole run
+//   node-postgresql    applyBatch's Node side on PostgreSQL, fed as apply-postgresql, against a stand-in client that
+//                      answers every statement on the next turn of the event loop and stores nothing (every signal
+//                      new, as in a new store; COPY's rows counted from its data): CPU µs an event of Node's main
+//                      thread and of V8's helper threads, three rounds, then a profile of a fourth. What the apply
+//                      path costs Node without the database's time and noise
 //   growth-sqlite, growth-postgresql
 //                      applyBatch into one store as it grows, not profiled: µs an event for each tenth of the events
 //                      (PROFILE_EVENTS, here by default 1,000,000). PROFILE_ORDERED_IDS=1 gives the event ids that
@@ -27,7 +32,7 @@ import { LIMITS, parseMessage, type ParsedMessage } from '../src/contract/index.
 import { type BatchApplier, createBatchApplier } from '../src/ingest/index.ts';
 import { quoteIdent } from '../src/store/bulk-sql.ts';
 import type { Store } from '../src/store/index.ts';
-import { asKafkaMessages, generatorLines, inArrivalOrder, timedStatements, withFreshStore } from './bench-common.ts';
+import { asKafkaMessages, generatorLines, inArrivalOrder, median, spentSince, threadCpu, timedStatements, withFreshStore } from './bench-common.ts';
 
 interface ProfileNode {
   id: number;
@@ -160,7 +165,78 @@ async function profilePart(part: string): Promise<CpuProfile> {
   return inNewStore(kind, 'profile', (store) => profiled(() => applyAsIngest(createBatchApplier(store), parsed)));
 }
 
-if (part === 'growth-sqlite' || part === 'growth-postgresql') {
+/**
+ * A stand-in for the `pg` pool that applyBatch takes its client from: every statement is answered on the next turn of
+ * the event loop, as a socket's answer comes, with no rows (every signal and event new); a COPY (pg-copy-streams'
+ * submittable) is answered as the server would, its rows counted from the lines of its data.
+ */
+function answeringPool() {
+  type CopySubmittable = {
+    submit(connection: unknown): void;
+    handleCopyInResponse(connection: unknown): void;
+    handleCommandComplete(message: { text: string }): void;
+    handleReadyForQuery(): void;
+  };
+  const client = {
+    query(statement: string | CopySubmittable, _params?: readonly unknown[]): unknown {
+      if (typeof statement === 'string') return new Promise((resolve) => setImmediate(() => resolve({ rowCount: 0, rows: [] })));
+      let lines = 0;
+      const connection = {
+        query() {},
+        sendCopyFail() {},
+        stream: {
+          once() {},
+          write(chunk: Buffer) {
+            // CopyDone: the server's answer on the next turn
+            if (chunk.length === 5 && chunk[0] === 0x63) {
+              setImmediate(() => {
+                statement.handleCommandComplete({ text: `COPY ${lines}` });
+                statement.handleReadyForQuery();
+              });
+            } else if (chunk.length > 5 || chunk[0] !== 0x64) {
+              for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
+            }
+            return true;
+          },
+        },
+      };
+      statement.submit(connection);
+      setImmediate(() => statement.handleCopyInResponse(connection));
+      return statement;
+    },
+    release() {},
+  };
+  return { connect: async () => client };
+}
+
+/** node-postgresql: applyBatch's Node side against answeringPool, three timed rounds and a profiled fourth. */
+async function nodeSide(): Promise<string> {
+  const parsed: ParsedMessage[] = asKafkaMessages(generatorLines(EVENTS)).map((m) => parseMessage(m));
+  const pool = answeringPool();
+  const store = { dialect: 'postgresql', em: () => ({ getConnection: () => ({ getNativeClient: async () => pool }) }) } as unknown as Store;
+  const rounds: string[] = [];
+  const main: number[] = [];
+  const v8: number[] = [];
+  for (let round = 1; round <= 3; round++) {
+    const before = threadCpu();
+    await applyAsIngest(createBatchApplier(store), parsed);
+    const after = threadCpu();
+    if (before === undefined || after === undefined) throw new Error('node-postgresql reads the threads\' CPU time from /proc/self/task: Linux only');
+    const spent = spentSince(before, after);
+    main.push((1e6 * spent.main) / EVENTS);
+    v8.push((1e6 * spent.v8) / EVENTS);
+    rounds.push(`round ${round}: Node's main thread ${(main.at(-1) as number).toFixed(1)} us an event, V8's helper threads ${(v8.at(-1) as number).toFixed(1)}`);
+  }
+  const profile = await profiled(() => applyAsIngest(createBatchApplier(store), parsed));
+  mkdirSync(OUT, { recursive: true });
+  const file = path.join(OUT, 'node-postgresql.cpuprofile');
+  writeFileSync(file, JSON.stringify(profile));
+  return `applyBatch's Node side on postgresql, no database, ${EVENTS} events in batches of ${BATCH}\n${rounds.join('\n')}\nmedians: main thread ${median(main).toFixed(1)} us an event, V8's helper threads ${median(v8).toFixed(1)}\n\na fourth round profiled: ${path.relative(process.cwd(), file)}\n${summarize(profile)}`;
+}
+
+if (part === 'node-postgresql') {
+  process.stdout.write(await nodeSide());
+} else if (part === 'growth-sqlite' || part === 'growth-postgresql') {
   const dropped = (process.env.PROFILE_DROP_INDEXES ?? '').split(',').filter((name) => name !== '');
   process.stdout.write(await growth(part === 'growth-sqlite' ? 'sqlite' : 'postgresql', process.env.PROFILE_ORDERED_IDS === '1', dropped));
 } else if (part === 'statements-sqlite' || part === 'statements-postgresql') {
