@@ -84,10 +84,16 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
     /** the text of the queued messages (textOf) */
     text: 0,
     applying: Promise.resolve(),
+    /** the event ids of the batch being filled and of the one being applied, each dropped whole with its batch (kept only with 2 lanes or more) */
+    queuedIds: new Set<string>(),
+    applyingIds: new Set<string>(),
   }));
-  /** the lane of each event id in a batch queued or being applied, and how many such messages carry it */
-  const pendingIds = new Map<string, { slot: number; count: number }>();
   const eventIdOf = (m: ParsedMessage) => (m.ok ? m.event.eventId : null);
+  /** the lane whose queued or applying batch carries this event id, if any */
+  const laneWithId = (id: string) => {
+    for (const lane of lanes) if (lane.queuedIds.has(id) || lane.applyingIds.has(id)) return lane;
+    return undefined;
+  };
   let failure: { error: unknown } | null = null;
   const check = () => {
     if (failure !== null) throw failure.error;
@@ -96,8 +102,11 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
     await lane.applying;
     check();
     const batch = lane.queued;
+    const ids = lane.queuedIds;
     lane.queued = [];
     lane.text = 0;
+    lane.queuedIds = new Set();
+    lane.applyingIds = ids;
     lane.applying = applyWaiting(store, batch, { rollupSlot: lane.slot })
       .then(
         (r) => options.onApplied?.(r),
@@ -105,29 +114,19 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
           failure ??= { error };
         },
       )
-      .finally(() => {
-        for (const m of batch) {
-          const id = eventIdOf(m);
-          const pending = id === null ? undefined : pendingIds.get(id);
-          if (pending !== undefined && --pending.count === 0) pendingIds.delete(id as string);
-        }
-      });
+      // the lane's next batch starts only after this (start awaits lane.applying)
+      .finally(() => (lane.applyingIds = new Set()));
   };
   return {
     async submit(messages) {
       check();
       for (const m of messages) {
-        const id = eventIdOf(m);
-        const pending = id === null ? undefined : pendingIds.get(id);
-        const slot = pending?.slot ?? laneOf(m, lanes.length);
-        if (id !== null) {
-          if (pending === undefined) pendingIds.set(id, { slot, count: 1 });
-          else pending.count++;
-        }
-        const lane = lanes[slot] as (typeof lanes)[number];
+        const id = lanes.length > 1 ? eventIdOf(m) : null;
+        const lane = (id === null ? undefined : laneWithId(id)) ?? (lanes[laneOf(m, lanes.length)] as (typeof lanes)[number]);
         // a message that would take the batch past its text goes into the next one
         const text = textOf(m);
         if (lane.queued.length > 0 && lane.text + text > maxText) await start(lane);
+        if (id !== null) lane.queuedIds.add(id);
         lane.queued.push(m);
         lane.text += text;
         if (lane.queued.length >= batchSize) await start(lane);
