@@ -18,7 +18,11 @@ async function applyWaiting(store: Store, batch: readonly ParsedMessage[], optio
   }
 }
 
-/** Feeds messages to applyBatch in batches, on several connections where the database allows it. */
+/**
+ * Feeds messages to applyBatch in batches, on several connections where the database allows it. One call at a time:
+ * each submit and drain is awaited before the next (a message whose lane is waiting for its previous batch is in no
+ * lane's event ids until it is queued, so a second call meanwhile could send its id to another lane).
+ */
 export interface BatchApplier {
   /**
    * Hands messages over; resolves once they are queued. A lane whose batch is full starts applying
@@ -114,8 +118,9 @@ export function createBatchApplier(store: Store, options: BatchApplierOptions = 
           failure ??= { error };
         },
       )
-      // the lane's next batch starts only after this (start awaits lane.applying)
-      .finally(() => (lane.applyingIds = new Set()));
+      .finally(() => {
+        if (lane.applyingIds === ids) lane.applyingIds = new Set();
+      });
   };
   return {
     async submit(messages) {
