@@ -402,7 +402,7 @@ try {
     /** SQLite alone in (a)'s transactions: its rate, and how many transactions */
     let batchedFloor: { rate: number; transactions: number } | undefined;
     /** PostgreSQL alone in (a)'s transactions, from a client: its rate, and how many transactions */
-    let pgBatched: { oneLane: number; twoLanes: number; twoLanesDatabase: number | undefined; transactions: number } | undefined;
+    let pgBatched: (Awaited<ReturnType<typeof postgresqlAloneInBatches>> & { transactions: number }) | undefined;
     let applyCpu: ApplyCpu | undefined;
     const applied = await measure('apply', async (store) => {
       const { rate, transactions, cpu } = await runApplyBatch(store, batches);
@@ -448,9 +448,11 @@ try {
         const { main, v8, other, database, busy, loopBusy } = applyCpu;
         const cores = availableParallelism();
         floorLines += `(a) on PostgreSQL, CPU time an event: Node's main thread ${main.toFixed(1)} us, V8's helper threads (the garbage collector beside it) ${v8.toFixed(1)}, Node's other threads ${other.toFixed(1)}, PostgreSQL ${database.toFixed(1)}, all four ${(main + v8 + other + database).toFixed(1)} us; ${busy.toFixed(2)} of ${cores} cores busy; at the target's rate the ${cores} cores give ${((2 * cores * 1e6) / server).toFixed(1)} us an event\n`;
-        // Node's loop busy most of the run leaves the lanes' answers waiting for it; PostgreSQL's CPU against its own by COPY alone
+        // the loop busy (running, or descheduled while it should run) against the main thread on a core (its CPU time
+        // an event against the run's wall time an event); PostgreSQL's CPU against its own by COPY alone
         const alone = pgBatched.twoLanesDatabase;
-        floorLines += `(a) on PostgreSQL: Node's event loop busy ${(100 * loopBusy).toFixed(0)}% of the run; PostgreSQL's CPU an event ${database.toFixed(1)} us, against ${alone === undefined ? '-' : alone.toFixed(1)} us when it copies the same rows alone over two connections (${alone === undefined ? '-' : `${(database / alone).toFixed(2)}x`})\n`;
+        const onCore = (main * applied) / 1e6;
+        floorLines += `(a) on PostgreSQL: Node's event loop busy ${(100 * loopBusy).toFixed(0)}% of the run, its main thread on a core ${(100 * onCore).toFixed(0)}%; PostgreSQL's CPU an event ${database.toFixed(1)} us, against ${alone === undefined ? '-' : alone.toFixed(1)} us when it copies the same rows alone over two connections (${alone === undefined ? '-' : `${(database / alone).toFixed(2)}x`})\n`;
       }
     }
     if (batchedFloor !== undefined) {

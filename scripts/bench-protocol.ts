@@ -138,11 +138,12 @@ export function figuresOf(output: string): Map<string, number> {
     found('(a) on PostgreSQL, CPU in all us/event', applyCpu, 5);
     found('(a) on PostgreSQL, cores busy', applyCpu, 6);
     found("(a) on PostgreSQL, CPU an event the cores give at the target's rate us", applyCpu, 7);
-    // one line: how busy Node's event loop was in (a), and PostgreSQL's CPU an event in (a) against its own COPY of the same rows
-    const loopAndCopy = /^\(a\) on PostgreSQL: Node's event loop busy (\d+)% of the run; PostgreSQL's CPU an event [\d.]+ us, against ([\d.]+) us when it copies the same rows alone over two connections \(([\d.]+)x\)/;
+    // one line: how busy Node's event loop was in (a) and how much of it its main thread was on a core, and PostgreSQL's CPU an event in (a) against its own COPY of the same rows
+    const loopAndCopy = /^\(a\) on PostgreSQL: Node's event loop busy (\d+)% of the run, its main thread on a core (\d+)%; PostgreSQL's CPU an event [\d.]+ us, against ([\d.]+) us when it copies the same rows alone over two connections \(([\d.]+)x\)/;
     found("(a) on PostgreSQL, Node's event loop busy %", loopAndCopy, 1);
-    found("PostgreSQL alone in (a)'s transactions, two connections, PostgreSQL us/event", loopAndCopy, 2);
-    found("(a) on PostgreSQL, PostgreSQL's CPU against its COPY alone", loopAndCopy, 3);
+    found("(a) on PostgreSQL, Node's main thread on a core %", loopAndCopy, 2);
+    found("PostgreSQL alone in (a)'s transactions, two connections, PostgreSQL us/event", loopAndCopy, 3);
+    found("(a) on PostgreSQL, PostgreSQL's CPU against its COPY alone", loopAndCopy, 4);
     // one line, five figures; the timed run is (a) again, warm, so its two parts do not add up to (a)'s time
     const timedCalls = /^\(a\) again with each SQLite call timed: ([\d.]+) us an event inside SQLite \(writes ([\d.]+), reads ([\d.]+)\), ([\d.]+) in the rest of the thread .*, (\d+)% of which SQLite's calls take/;
     found('SQLite calls in (a), us/event', timedCalls, 1);

@@ -9,10 +9,12 @@
 //                      driver's call, until its result is back: on PostgreSQL the round trip and the server's
 //                      work), per statement, against the whole run
 //   node-postgresql    applyBatch's Node side on PostgreSQL, fed as apply-postgresql, against a stand-in client that
-//                      answers every statement on the next turn of the event loop and stores nothing (every signal
-//                      new, as in a new store; COPY's rows counted from its data): CPU µs an event of Node's main
-//                      thread and of V8's helper threads, three rounds, then a profile of a fourth. What the apply
-//                      path costs Node without the database's time and noise
+//                      answers every statement on the next turn of the event loop and stores nothing: CPU µs an event
+//                      of Node's main thread and of V8's helper threads, three rounds, then a profile of a fourth. A
+//                      lower bound of what the apply path costs Node, without the database's time and noise: every
+//                      read finds nothing, so no stored signal is read, folded from its stored state or upserted and no
+//                      event is a duplicate of an earlier batch's; inserts other than COPY count no rows (no dead
+//                      letters' rollup); pg's encoding of the statements and the socket's calls are left out
 //   growth-sqlite, growth-postgresql
 //                      applyBatch into one store as it grows, not profiled: µs an event for each tenth of the events
 //                      (PROFILE_EVENTS, here by default 1,000,000). PROFILE_ORDERED_IDS=1 gives the event ids that
@@ -32,7 +34,7 @@ import { LIMITS, parseMessage, type ParsedMessage } from '../src/contract/index.
 import { type BatchApplier, createBatchApplier } from '../src/ingest/index.ts';
 import { quoteIdent } from '../src/store/bulk-sql.ts';
 import type { Store } from '../src/store/index.ts';
-import { asKafkaMessages, generatorLines, inArrivalOrder, median, spentSince, threadCpu, timedStatements, withFreshStore } from './bench-common.ts';
+import { asKafkaMessages, generatorLines, inArrivalOrder, median, spentSince, threadCpu, type ThreadCpu, timedStatements, withFreshStore } from './bench-common.ts';
 
 interface ProfileNode {
   id: number;
@@ -167,8 +169,9 @@ async function profilePart(part: string): Promise<CpuProfile> {
 
 /**
  * A stand-in for the `pg` pool that applyBatch takes its client from: every statement is answered on the next turn of
- * the event loop, as a socket's answer comes, with no rows (every signal and event new); a COPY (pg-copy-streams'
- * submittable) is answered as the server would, its rows counted from the lines of its data.
+ * the event loop, as a socket's answer comes, with no rows (no stored signal, no recorded event) and a count of none; a
+ * COPY (pg-copy-streams' submittable, which writes each chunk of data as a 5-byte CopyData header and then the chunk,
+ * and CopyDone at the end) is answered as the server would, its rows counted from the lines of its data.
  */
 function answeringPool() {
   type CopySubmittable = {
@@ -181,20 +184,27 @@ function answeringPool() {
     query(statement: string | CopySubmittable, _params?: readonly unknown[]): unknown {
       if (typeof statement === 'string') return new Promise((resolve) => setImmediate(() => resolve({ rowCount: 0, rows: [] })));
       let lines = 0;
+      /** the next write is a CopyData message's chunk (its header came before it) */
+      let data = false;
       const connection = {
         query() {},
         sendCopyFail() {},
         stream: {
           once() {},
           write(chunk: Buffer) {
-            // CopyDone: the server's answer on the next turn
-            if (chunk.length === 5 && chunk[0] === 0x63) {
+            if (data) {
+              for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
+              data = false;
+            } else if (chunk[0] === 0x64 /* d: CopyData's header */) {
+              data = true;
+            } else if (chunk[0] === 0x63 /* c: CopyDone */) {
+              // the server's answer, on the next turn
               setImmediate(() => {
                 statement.handleCommandComplete({ text: `COPY ${lines}` });
                 statement.handleReadyForQuery();
               });
-            } else if (chunk.length > 5 || chunk[0] !== 0x64) {
-              for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
+            } else {
+              throw new Error(`the stand-in client got a COPY message it does not know (${chunk[0]})`);
             }
             return true;
           },
@@ -217,12 +227,11 @@ async function nodeSide(): Promise<string> {
   const rounds: string[] = [];
   const main: number[] = [];
   const v8: number[] = [];
+  if (threadCpu() === undefined) throw new Error('node-postgresql reads the threads\' CPU time from /proc/self/task: Linux only');
   for (let round = 1; round <= 3; round++) {
-    const before = threadCpu();
+    const before = threadCpu() as ThreadCpu;
     await applyAsIngest(createBatchApplier(store), parsed);
-    const after = threadCpu();
-    if (before === undefined || after === undefined) throw new Error('node-postgresql reads the threads\' CPU time from /proc/self/task: Linux only');
-    const spent = spentSince(before, after);
+    const spent = spentSince(before, threadCpu() as ThreadCpu);
     main.push((1e6 * spent.main) / EVENTS);
     v8.push((1e6 * spent.v8) / EVENTS);
     rounds.push(`round ${round}: Node's main thread ${(main.at(-1) as number).toFixed(1)} us an event, V8's helper threads ${(v8.at(-1) as number).toFixed(1)}`);
