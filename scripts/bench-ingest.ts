@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism, tmpdir } from 'node:os';
+// perf_hooks' performance: the global's type here has no eventLoopUtilization
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -174,7 +175,7 @@ interface ApplyCpu {
   busy: number;
   /**
    * the share of the run Node's event loop was not waiting for I/O (performance.eventLoopUtilization): running
-   * JavaScript, or descheduled while it should (an answer from the database that arrives then waits for it)
+   * JavaScript, the garbage collector's pauses and native calls, or descheduled while it should run
    */
   loopBusy: number;
 }
