@@ -1,7 +1,7 @@
-// Which lane the batch applier gives a message (src/ingest/batch-applier.ts), seen from the batches it hands to
-// applyBatch: applyBatch is replaced here by one that records each batch and its lane (the rollup slot the applier
-// passes) and finishes only when the test says so, so that a batch can be held "being applied" while later messages
-// are submitted. The outcomes of the rule on real databases are pinned by
+// Which lane the batch applier gives a message (src/ingest/batch-applier.ts), and how a failed batch stops it, seen
+// from the batches it hands to applyBatch: applyBatch is replaced here by one that records each batch and its lane
+// (the rollup slot the applier passes) and finishes or fails only when the test says so, so that a batch can be held
+// "being applied" while later messages are submitted. The outcomes of the rule on real databases are pinned by
 // test/regressions/event-id-reused-across-signals-raced-in-ingest-lanes.int.test.ts.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ParsedMessage } from '../../src/contract/index.ts';
@@ -13,13 +13,16 @@ interface Handed {
   ids: string[];
   lane: number | undefined;
   finish: () => void;
+  fail: (error: Error) => void;
 }
 const handed: Handed[] = [];
 
 vi.mock('../../src/store/index.ts', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../src/store/index.ts')>()),
   applyBatch: (_store: Store, batch: readonly ParsedMessage[], options: ApplyOptions) =>
-    new Promise((resolve) => handed.push({ ids: batch.map((m) => (m.ok ? `${m.event.signalId}/${m.event.eventId}` : '?')), lane: options.rollupSlot, finish: () => resolve({}) })),
+    new Promise((resolve, reject) =>
+      handed.push({ ids: batch.map((m) => (m.ok ? `${m.event.signalId}/${m.event.eventId}` : '?')), lane: options.rollupSlot, finish: () => resolve({}), fail: reject }),
+    ),
 }));
 
 const store = { dialect: 'postgresql' } as Store;
@@ -115,6 +118,33 @@ describe('the batch applier routes a message by its event id while a batch carri
       { ids: [`${a.signalId}/ev-7`], lane: a.lane },
       { ids: [`${other.signalId}/ev-7`], lane: a.lane },
     ]);
+  });
+});
+
+describe('the batch applier after a batch fails', () => {
+  beforeEach(() => {
+    handed.length = 0;
+  });
+
+  it('rejects the drain with that failure, and every call after it', async () => {
+    const applier = createBatchApplier(store, { concurrency: 2, batchSize: 1 });
+    await applier.submit([message('sig-a', 'ev-1')]);
+    const refused = new Error('the database refused the batch');
+    (handed[0] as Handed).fail(refused);
+    await settle();
+    await expect(applier.drain()).rejects.toBe(refused);
+    await expect(applier.submit([message('sig-b', 'ev-2')])).rejects.toBe(refused);
+    expect(handed, 'nothing handed over after the failure').toHaveLength(1);
+  });
+
+  it('rejects the submit that would start that lane\'s next batch', async () => {
+    const applier = createBatchApplier(store, { concurrency: 1, batchSize: 1 });
+    await applier.submit([message('sig-a', 'ev-1')]);
+    const next = applier.submit([message('sig-a', 'ev-2')]);
+    const refused = new Error('the database refused the batch');
+    (handed[0] as Handed).fail(refused);
+    await expect(next).rejects.toBe(refused);
+    expect(handed).toHaveLength(1);
   });
 });
 
