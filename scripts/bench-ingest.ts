@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism, tmpdir } from 'node:os';
-// perf_hooks' performance: the global's type here has no eventLoopUtilization
-import { performance as nodePerformance } from 'node:perf_hooks';
+// perf_hooks' performance, the global one: its type here has eventLoopUtilization, the global's has not
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type CopyToStreamQuery, from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -139,13 +139,13 @@ async function runApplyBatch(store: Store, batches: readonly ParsedMessage[][]):
   const count = batches.reduce((n, b) => n + b.length, 0);
   let transactions = 0;
   const [threads0, machine0] = [threadCpu(), cpuSnapshot()];
-  const loop0 = nodePerformance.eventLoopUtilization();
+  const loop0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   const applier = createBatchApplier(store, { batchSize: APPLY_BATCH, onApplied: () => transactions++ });
   for (const batch of batches) await applier.submit(batch);
   await applier.drain();
   const wall = (performance.now() - t0) / 1000;
-  const loopBusy = nodePerformance.eventLoopUtilization(loop0).utilization;
+  const loopBusy = performance.eventLoopUtilization(loop0).utilization;
   const [threads1, machine1] = [threadCpu(), cpuSnapshot()];
   const us = (seconds: number) => (1e6 * seconds) / count;
   let cpu: ApplyCpu | undefined;

@@ -28,6 +28,10 @@ vi.mock('../../src/store/index.ts', async (importOriginal) => ({
 const store = { dialect: 'postgresql' } as Store;
 const message = (signalId: string, eventId: string): ParsedMessage =>
   toMessages([{ topic: 'orders.submitted', key: signalId, value: { signal_id: signalId, occurred_at: '2026-01-05T10:00:00Z', event_id: eventId, order_id: 'o-1' } }])[0] as ParsedMessage;
+beforeEach(() => {
+  handed.length = 0;
+});
+
 /** lets every promise that can settle settle, and the applier act on it */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -60,10 +64,6 @@ async function twoSignalsApart(): Promise<[{ signalId: string; lane: number | un
 }
 
 describe('the batch applier routes a message by its event id while a batch carries that id, else by its signal', () => {
-  beforeEach(() => {
-    handed.length = 0;
-  });
-
   it('to the lane whose batch is being applied with that id, after it; by its own signal again once no batch carries it', async () => {
     const [a, other] = await twoSignalsApart();
     const applier = createBatchApplier(store, { concurrency: 2, batchSize: 1 });
@@ -122,10 +122,6 @@ describe('the batch applier routes a message by its event id while a batch carri
 });
 
 describe('the batch applier after a batch fails', () => {
-  beforeEach(() => {
-    handed.length = 0;
-  });
-
   it('rejects the drain with that failure, and every call after it', async () => {
     const applier = createBatchApplier(store, { concurrency: 2, batchSize: 1 });
     await applier.submit([message('sig-a', 'ev-1')]);
