@@ -213,13 +213,20 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
       p.state = mergeStates(p.state, stateOf(m.event));
       const summary = summarizeStatus(p.state);
       const added = summary.anomalies.filter((a) => !p.anomalies.includes(a));
+      const source = sourceColumns(m.source, null, null);
+      // every column named in one literal, one shape for every row: spreading sourceColumns' object in added its members
+      // one by one, a fifth to a third of the time building and encoding an audit row took (docs/benchmarks.md)
       auditRows.push({
         event_id: m.event.eventId,
         signal_id: m.event.signalId,
         kind: m.event.kind,
         occurred_at: m.event.occurredAt,
         received_at: now,
-        ...sourceColumns(m.source, null, null),
+        source: source.source,
+        topic: source.topic,
+        partition: source.partition,
+        offset: source.offset,
+        message_key: source.message_key,
         payload: m.payload,
         content_hash: m.contentHash,
         status_before: p.status,
