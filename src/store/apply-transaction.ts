@@ -214,8 +214,9 @@ export async function applyInTransaction(writer: BatchWriter, messages: readonly
       const summary = summarizeStatus(p.state);
       const added = summary.anomalies.filter((a) => !p.anomalies.includes(a));
       const source = sourceColumns(m.source, null, null);
-      // every column named in one literal, one shape for every row: spreading sourceColumns' object in added its members
-      // one by one, a fifth to a third of the time building and encoding an audit row took (docs/benchmarks.md)
+      // every column named in one literal, so each row is made in its final shape at once (keep these five in step with
+      // sourceColumns): spreading its object in took 17 to 30 % of the time building and encoding an audit row took
+      // (docs/benchmarks.md, "Audit rows in one literal")
       auditRows.push({
         event_id: m.event.eventId,
         signal_id: m.event.signalId,
