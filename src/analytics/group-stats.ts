@@ -40,8 +40,7 @@ export interface GroupStats {
 export async function groupStats(store: Store, window: SignalWindow, by: GroupBy): Promise<GroupStats[]> {
   groupKeySql(store, by); // refuses an unknown grouping before any query
   const groups = await windowMeasures(store, window, by);
-  const executedLatencies = [...groups.values()].reduce((n, m) => n + (m.counts[latencyCount('generatedToExecuted')] ?? 0), 0);
-  const latencies = await groupPercentiles(store, window, by, { column: 'latency_to_executed_us', kind: 'integer' }, LATENCY_FRACTIONS, executedLatencies);
+  const latencies = await groupPercentiles(store, window, by, { column: 'latency_to_executed_us', kind: 'integer' }, LATENCY_FRACTIONS);
   return [...groups]
     .map(([key, { counts: c, sums }]): GroupStats => {
       const executed = c.status_executed ?? 0;
@@ -85,8 +84,7 @@ const SPREAD_FRACTIONS = [0, 0.25, 0.5, 0.75, 0.95, 1] as const;
 
 /** Per strategy or symbol, the spread of slippage_bps over the signals that have one. */
 export async function slippageSpread(store: Store, window: SignalWindow, by: 'strategy' | 'symbol'): Promise<SlippageSpread[]> {
-  const count = (await windowMeasures(store, window, undefined, false)).get(null)?.counts.slippage_bps_n ?? 0;
-  const groups = await groupPercentiles(store, window, by, { column: 'slippage_bps', kind: 'decimal' }, SPREAD_FRACTIONS, count);
+  const groups = await groupPercentiles(store, window, by, { column: 'slippage_bps', kind: 'decimal' }, SPREAD_FRACTIONS);
   return [...groups]
     .map(([key, { count, values }]) => {
       const [min = null, p25 = null, median = null, p75 = null, p95 = null, max = null] = values as (string | null)[];

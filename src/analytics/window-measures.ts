@@ -129,25 +129,22 @@ export interface PercentileColumn {
   kind: 'decimal' | 'integer';
 }
 
-/** A walk reads an index entry per rank it passes; below this share of the table, sorting the window is cheaper. */
+/** On PostgreSQL a walk reads an index entry per rank it passes; below this share of the table, sorting the window is cheaper. */
 const WALK_SHARE = 1 / 20;
 
 /**
- * What a query over `count` values of a column reads: the column's value-ordered index when they are a
- * good share of the table (SQLite is told so: its planner would take a strategy or time index and read
- * every wide row), or null: the window's own rows, found by time.
+ * What SQLite's percentile queries read: its index of the measured columns in time order (`signals_measures_idx`,
+ * src/store/sqlite-schema.ts), which holds every column they read, so the window's entries are read without the wide
+ * rows (SQLite is told so: its planner may take a strategy or time index and read every row).
  */
-async function valueIndexFor(store: Store, target: PercentileColumn, count: number): Promise<string | null> {
-  return count < WALK_SHARE * (await tableSize(store)) ? null : valueIndex(store, target);
-}
+const SQLITE_MEASURES = '"signals" indexed by "signals_measures_idx"';
 
-/** The FROM item that reads a column's value-ordered index. */
-const valueIndex = (store: Store, target: PercentileColumn): string => (store.dialect === 'sqlite' ? `"signals" indexed by "signals_${target.column}_idx"` : '"signals"');
+/** The FROM item of a query that sorts a window's values. */
+const sortedFrom = (store: Store): string => (store.dialect === 'sqlite' ? SQLITE_MEASURES : '"signals"');
 
-/** Rows in signals, as the database estimates it (PostgreSQL's statistics; SQLite's largest rowid). */
+/** Rows in signals, as PostgreSQL's statistics estimate it. */
 async function tableSize(store: Store): Promise<number> {
-  const sql = store.dialect === 'postgresql' ? `select greatest(reltuples, 0) as "n" from pg_class where oid = '"signals"'::regclass` : 'select coalesce(max(rowid), 0) as "n" from "signals"';
-  const [row] = await runSql<{ n: unknown }>(kyselyOf(store), sql);
+  const [row] = await runSql<{ n: unknown }>(kyselyOf(store), `select greatest(reltuples, 0) as "n" from pg_class where oid = '"signals"'::regclass`);
   return Number(row?.n ?? 0);
 }
 
@@ -159,27 +156,30 @@ export interface PercentileQuestion {
 }
 
 /**
- * Nearest-rank percentiles of several columns over a window (each with its count of values there). A
- * column whose values are a good share of the table walks its index to each rank from the nearer end (no
- * sort); decimals are walked by their double and then exactly, and on SQLite, which keeps them as text,
- * values sharing one double are ordered exactly here. The other columns are sorted from the window's own
- * rows, found by time, all in one query.
+ * Nearest-rank percentiles of several columns over a window (each with its count of values there). On PostgreSQL a
+ * column whose values are a good share of the table walks its value-ordered index to each rank from the nearer end (no
+ * sort; decimals by their double and then exactly). The other columns, and on SQLite every column, are picked from
+ * the window's values in one query: on SQLite by selection from its index in time order, decimals by their double
+ * and then exactly among the values sharing it (SQLite keeps them as text). SQLite has no value-ordered indexes: their
+ * entries landed at scattered places, which made every write slower as the store grew (docs/benchmarks.md,
+ * "Percentiles on SQLite from one index in time order").
  */
 export async function windowPercentiles(store: Store, window: SignalWindow, questions: readonly PercentileQuestion[]): Promise<(string | number | null)[][]> {
-  const size = await tableSize(store);
+  // a column walks when it holds at least WALK_SHARE of the table: never on SQLite
+  const walkFrom = store.dialect === 'postgresql' ? WALK_SHARE * (await tableSize(store)) : Infinity;
   const out: (string | number | null)[][] = questions.map((q) => q.fractions.map(() => null));
   const sorted: number[] = [];
   for (const [i, q] of questions.entries()) {
     if (q.count === 0) continue;
-    if (q.count < WALK_SHARE * size) sorted.push(i);
-    else out[i] = await walk(store, window, q);
+    if (q.count >= walkFrom) out[i] = await walk(store, window, q);
+    else sorted.push(i);
   }
   if (sorted.length > 0) {
     const params = new SqlParams(store.dialect);
     const where = windowWhere(params, window, '', false).join(' and ') || 'true';
     const exact = new ExactAggregates(store.dialect);
     const slots = sorted.map((i) => percentilesOf(exact, questions[i] as PercentileQuestion));
-    const [row] = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${exact.select()} from "signals" where ${where}`, params.values);
+    const [row] = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${exact.select()} from ${sortedFrom(store)} where ${where}`, params.values);
     const values = exact.values(row ?? {});
     sorted.forEach((i, k) => {
       out[i] = (slots[k] as AggregateSlot<(string | number | null)[]>).read(values);
@@ -194,9 +194,8 @@ function percentilesOf(exact: ExactAggregates, { target, fractions }: Pick<Perce
   return target.kind === 'decimal' ? exact.decimalPercentiles(c, fractions) : exact.integerPercentiles(c, fractions);
 }
 
-/** One column's percentiles by walking its value index (see windowPercentiles). */
+/** One column's percentiles by walking its value index on PostgreSQL (see windowPercentiles). */
 async function walk(store: Store, window: SignalWindow, { target, count, fractions }: PercentileQuestion): Promise<(string | number | null)[]> {
-  const from = valueIndex(store, target);
   const c = `"${target.column}"`;
   const asDouble = `cast(${c} as double precision)`;
   const out: (string | number | null)[] = [];
@@ -209,7 +208,7 @@ async function walk(store: Store, window: SignalWindow, { target, count, fractio
     const order = target.kind === 'decimal' ? `${asDouble} ${dir}, ${c} ${dir}` : `${c} ${dir}`;
     const [row] = await runSql<{ v: unknown; f?: unknown }>(
       kyselyOf(store),
-      `select ${c} as "v"${target.kind === 'decimal' ? `, ${asDouble} as "f"` : ''} from ${from} where ${where} order by ${order} limit 1 offset ${params.add(ascending ? rank - 1 : count - rank)}`,
+      `select ${c} as "v"${target.kind === 'decimal' ? `, ${asDouble} as "f"` : ''} from "signals" where ${where} order by ${order} limit 1 offset ${params.add(ascending ? rank - 1 : count - rank)}`,
       params.values,
     );
     if (row === undefined) throw new Error(`percentile walk of ${target.column} found no value at rank ${rank} of ${count}`);
@@ -234,19 +233,15 @@ async function exactAtRank(store: Store, window: SignalWindow, target: Percentil
   return canonicalDecimal(values[rank - 1 - Number(less?.n ?? 0)]);
 }
 
-/**
- * Nearest-rank percentiles of a column per group, with the group's count of values: one query, over the
- * column's index when the window's `count` values are many.
- */
+/** Nearest-rank percentiles of a column per group, with the group's count of values: one query over the window's values. */
 export async function groupPercentiles(
   store: Store,
   window: SignalWindow,
   by: GroupBy,
   target: PercentileColumn,
   fractions: readonly number[],
-  count: number,
 ): Promise<Map<string | null, { count: number; values: (string | number | null)[] }>> {
-  const from = (await valueIndexFor(store, target, count)) ?? '"signals"';
+  const from = sortedFrom(store);
   const params = new SqlParams(store.dialect);
   const c = `"${target.column}"`;
   const where = [`${c} is not null`, ...windowWhere(params, window, '', false)].join(' and ');

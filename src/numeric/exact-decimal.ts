@@ -1,4 +1,5 @@
 import { Decimal as DecimalJs } from 'decimal.js';
+import quickselect from 'quickselect';
 
 // Exact decimal arithmetic on decimal texts, shared by the write path (the rollups' running sums), the SQLite
 // aggregates and the analytics: no database, no I/O.
@@ -140,23 +141,41 @@ export function sortDecimals(values: readonly string[]): string[] {
 }
 
 /**
- * Nearest-rank picks of decimal texts without sorting the texts: their doubles are sorted natively
- * (rounding keeps order), and only the values sharing the picked double are ordered exactly.
+ * The values at nearest ranks of numbers, each found by selection (quickselect, linear time) instead of a sort: on a
+ * year's million latencies, sorting took most of a percentile query's time on SQLite. `work` is reordered.
+ */
+function selectRanks(work: Float64Array, fractions: readonly number[]): number[] {
+  const select = (k: number) => {
+    // a Float64Array is indexed and swapped as an array is
+    quickselect(work as unknown as number[], k);
+    return work[k] as number;
+  };
+  return fractions.map((p) => select(rankOf(work.length, p) - 1));
+}
+
+/** Nearest-rank picks of numbers (null for none). */
+export function pickNumbers(values: readonly number[], fractions: readonly number[]): (number | null)[] {
+  return values.length === 0 ? fractions.map(() => null) : selectRanks(Float64Array.from(values), fractions);
+}
+
+/**
+ * Nearest-rank picks of decimal texts without sorting the texts: the double at each rank is selected (rounding keeps
+ * order), and only the values sharing it are ordered exactly.
  */
 export function pickDecimals(values: readonly string[], fractions: readonly number[]): (string | null)[] {
+  if (values.length === 0) return fractions.map(() => null);
   const doubles = Float64Array.from(values, (v) => Number.parseFloat(v));
-  const sorted = doubles.slice().sort();
-  return fractions.map((p) => {
+  const picked = selectRanks(doubles.slice(), fractions);
+  return fractions.map((p, at) => {
     const rank = rankOf(values.length, p);
-    const f = sorted[rank - 1] as number;
+    const f = picked[at] as number;
     let below = 0;
-    for (let hi = rank - 1; below < hi; ) {
-      const mid = (below + hi) >>> 1;
-      if ((sorted[mid] as number) < f) below = mid + 1;
-      else hi = mid;
-    }
     const ties: string[] = [];
-    for (let i = 0; i < values.length; i++) if (doubles[i] === f) ties.push(values[i] as string);
+    for (let i = 0; i < values.length; i++) {
+      const d = doubles[i] as number;
+      if (d < f) below++;
+      else if (d === f) ties.push(values[i] as string);
+    }
     return sortDecimals(ties)[rank - 1 - below] ?? null;
   });
 }

@@ -5,6 +5,7 @@ import { FIRST_FILL_BACKFILL } from './migrations/Migration20261126010000_first_
 import { EVENTS_DIGEST_BACKFILL } from './migrations/Migration20261201000000_events_digest.ts';
 import { compactFoldState, PAGE, rewriteFoldStates } from './migrations/Migration20261202000000_compact_fold_state.ts';
 import { latencyBackfillSql, rebuildRollupsIn } from './rollup-upkeep.ts';
+import { SQLITE_MEASURES_INDEX, VALUE_ORDERED_INDEXES } from './entities/signal.entity.ts';
 import { LATENCIES } from './signal-columns.ts';
 import type { Store } from './store.ts';
 
@@ -33,7 +34,8 @@ export const SQLITE_USER_VERSION = 1;
  * Compares a SQLite file with the schema MikroORM builds from the entities' metadata, table by table, and
  * writes what is missing with MikroORM's own DDL. Not MikroORM's schema diff: its reader fails on tables
  * such as ANALYZE's sqlite_stat1, and it would rebuild the audit trail (copy every row to a new table) for
- * differences it sees in columns it reads back from the file; a ledger only ever adds.
+ * differences it sees in columns it reads back from the file; a ledger only ever adds, but for indexes PostgreSQL
+ * alone keeps (VALUE_ORDERED_INDEXES), which an earlier version made here too.
  */
 export async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> {
   const conn = store.em().getConnection();
@@ -45,7 +47,9 @@ export async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> 
   const missingTables: string[] = [];
   const missingColumns: string[] = [];
   let rollups = false;
-  const create = (table: DatabaseTable) => helper.createTable(table).filter((sql) => sql !== '');
+  // MikroORM's DDL names an index in backquotes, an index given as an expression keeps its own double quotes
+  const postgresqlOnly = (sql: string) => VALUE_ORDERED_INDEXES.includes(/^create index [`"]([^`"]+)[`"]/i.exec(sql)?.[1] ?? '');
+  const create = (table: DatabaseTable) => helper.createTable(table).filter((sql) => sql !== '' && !postgresqlOnly(sql));
   for (const table of (store.orm.schema as unknown as SqlSchemaGenerator).getTargetSchema().getTables()) {
     if (!tables.has(table.name)) {
       missingTables.push(table.name);
@@ -69,8 +73,14 @@ export async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> 
       }
       statements.push(`alter table ${table.getQuotedName()} add column ${helper.createTableColumn(column, table)}`);
     }
-    for (const index of table.getIndexes()) if (!index.primary && !indexes.has(index.keyName)) statements.push(helper.createIndex(index, table));
+    for (const index of table.getIndexes()) {
+      if (!index.primary && !indexes.has(index.keyName) && !VALUE_ORDERED_INDEXES.includes(index.keyName)) statements.push(helper.createIndex(index, table));
+    }
   }
+  // percentiles on SQLite read one index in time order, not PostgreSQL's value-ordered ones (which an earlier
+  // version made here too: dropped, they are only an index of what the rows hold)
+  statements.push(...VALUE_ORDERED_INDEXES.filter((name) => indexes.has(name)).map((name) => `drop index "${name}"`));
+  if (!indexes.has(SQLITE_MEASURES_INDEX.name)) statements.push(SQLITE_MEASURES_INDEX.sql);
   const fresh = !tables.has('signals');
   const [version] = await conn.execute<{ user_version: number }[]>('pragma user_version');
   // a fresh file's rollups are empty tables of empty rows: nothing to rebuild

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Analytics as AnalyticsApi } from '../../src/analytics/index.ts';
+import { VALUE_ORDERED_INDEXES } from '../../src/store/entities/signal.entity.ts';
+import type { Store } from '../../src/store/index.ts';
 import { withTestStore } from '../helpers/databases.ts';
 
 describe('PostgreSQL migrations', () => {
@@ -113,7 +115,7 @@ describe('analytics rollups and latencies on a database written before they exis
   const LATENCY_COLUMNS = ['latency_to_risk_us', 'latency_to_submitted_us', 'latency_to_first_fill_us', 'latency_to_executed_us'];
   const INDEXES = [...LATENCY_COLUMNS, 'slippage', 'slippage_bps'].map((c) => `drop index "signals_${c}_idx"`);
   const downgrade = {
-    'sqlite-file': [...INDEXES, 'drop table "signal_rollups"', 'drop table "dead_letter_rollups"', ...LATENCY_COLUMNS.map((c) => `alter table "signals" drop column "${c}"`)],
+    'sqlite-file': ['drop index "signals_measures_idx"', 'drop table "signal_rollups"', 'drop table "dead_letter_rollups"', ...LATENCY_COLUMNS.map((c) => `alter table "signals" drop column "${c}"`)],
     postgresql: [
       ...INDEXES,
       'drop table "signal_rollups"',
@@ -154,7 +156,10 @@ describe('analytics rollups and latencies on a database written before they exis
           expect(Number(filled?.n)).toBe(expected.stats.latencyMs.generatedToExecuted.count);
           const catalog = kind === 'postgresql' ? `select indexname as "name" from pg_indexes where tablename = 'signals'` : `select name from sqlite_master where type = 'index'`;
           const indexes = (await conn.execute<{ name: string }[]>(catalog)).map((r) => r.name);
-          for (const c of [...LATENCY_COLUMNS, 'slippage', 'slippage_bps']) expect(indexes).toContain(`signals_${c}_idx`);
+          const valueOrdered = [...LATENCY_COLUMNS, 'slippage', 'slippage_bps'].map((c) => `signals_${c}_idx`);
+          // PostgreSQL's percentiles walk value-ordered indexes; SQLite's read one index in time order
+          if (kind === 'postgresql') expect(indexes).toEqual(expect.arrayContaining(valueOrdered));
+          else expect([indexes.includes('signals_measures_idx'), valueOrdered.filter((name) => indexes.includes(name))]).toEqual([true, []]);
           expect(await answers(Analytics.fromStore(reopened))).toEqual(expected);
         } finally {
           await reopened.close();
@@ -164,6 +169,53 @@ describe('analytics rollups and latencies on a database written before they exis
       }
     });
   }
+});
+
+describe('a SQLite file made when its percentiles walked value-ordered indexes', () => {
+  it('opening it drops those six indexes and makes the one in time order, and every analytics answer is unchanged', async () => {
+    const { createTestDatabase } = await import('../helpers/databases.ts');
+    const { openStore, applyBatch } = await import('../../src/store/index.ts');
+    const { Analytics } = await import('../../src/analytics/index.ts');
+    const { parsedWorkload } = await import('../helpers/workload.ts');
+    const db = await createTestDatabase('sqlite-file');
+    const answers = async (a: AnalyticsApi) => ({
+      stats: await a.getExecutionStats(),
+      strategies: await a.getStrategyAttribution({ from: '2026-01-05T15:00:00Z' }),
+      symbols: await a.getSymbolBreakdown({ strategy: 'momentum' }),
+      hours: await a.getTimeSeries({ bucket: 'hour', to: '2026-01-08T00:00:00Z' }),
+      spread: await a.getSlippageDistribution({ by: 'symbol' }),
+    });
+    const indexNames = async (store: Store) =>
+      (await store.em().getConnection().execute<{ name: string }[]>(`select name from sqlite_master where type = 'index' and tbl_name = 'signals' order by name`)).map((r) => r.name);
+    try {
+      const old = await openStore({ dbUrl: db.url });
+      await applyBatch(old, parsedWorkload({ signals: 150, seed: 11, bad: 0.05, spacingMs: 3_600_000 }));
+      const expected = await answers(Analytics.fromStore(old));
+      expect(expected.stats.slippage.count).toBeGreaterThan(20);
+      const conn = old.em().getConnection();
+      await conn.execute('drop index "signals_measures_idx"');
+      // the indexes as the earlier version made them on SQLite
+      for (const c of ['latency_to_risk_us', 'latency_to_submitted_us', 'latency_to_first_fill_us', 'latency_to_executed_us']) {
+        await conn.execute(`create index "signals_${c}_idx" on "signals" ("${c}", "effective_at", "strategy_name", "symbol") where "${c}" is not null`);
+      }
+      for (const c of ['slippage', 'slippage_bps']) {
+        await conn.execute(`create index "signals_${c}_idx" on "signals" (cast("${c}" as double precision), "${c}", "effective_at", "strategy_name", "symbol") where "${c}" is not null`);
+      }
+      const before = await indexNames(old);
+      await old.close();
+      const reopened = await openStore({ dbUrl: db.url });
+      try {
+        const after = await indexNames(reopened);
+        expect(before.filter((name) => !after.includes(name))).toEqual([...VALUE_ORDERED_INDEXES].sort());
+        expect(after.filter((name) => !before.includes(name))).toEqual(['signals_measures_idx']);
+        expect(await answers(Analytics.fromStore(reopened))).toEqual(expected);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
 });
 
 describe('fold states stored before their compact form', () => {

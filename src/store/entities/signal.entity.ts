@@ -12,6 +12,25 @@ const latencyIndex = (name: LatencyProperty) => ({
   where: `"${columnNameOf(name)}" is not null`,
 });
 
+/** The value-ordered indexes below, which PostgreSQL's percentiles walk: PostgreSQL's only (src/store/sqlite-schema.ts). */
+export const VALUE_ORDERED_INDEXES: readonly string[] = [
+  ...(['latencyToRiskUs', 'latencyToSubmittedUs', 'latencyToFirstFillUs', 'latencyToExecutedUs'] as const).map((name) => `signals_${columnNameOf(name)}_idx`),
+  'signals_slippage_idx',
+  'signals_slippage_bps_idx',
+];
+
+/**
+ * SQLite's index instead of the value-ordered ones: the measured columns in time order, which every percentile
+ * query there reads alone (src/analytics/window-measures.ts). Its entries come in about the order signals do, where
+ * the value-ordered ones took theirs at scattered places, and each commit wrote a page of each of them an entry:
+ * with them `applyBatch` on SQLite ran at about 0.75 times the speed and slowed twice as much as the store grew
+ * (docs/benchmarks.md, "Percentiles on SQLite from one index in time order").
+ */
+export const SQLITE_MEASURES_INDEX = {
+  name: 'signals_measures_idx',
+  sql: 'create index "signals_measures_idx" on "signals" ("effective_at", "latency_to_risk_us", "latency_to_submitted_us", "latency_to_first_fill_us", "latency_to_executed_us", "slippage", "slippage_bps", "strategy_name", "symbol")',
+} as const;
+
 /** One row per signal: the fields of the original SignalRecord plus the ledger's own (contract section 4). */
 export const SignalEntity = defineEntity({
   name: 'Signal',
@@ -77,8 +96,9 @@ export const SignalEntity = defineEntity({
     { name: 'signals_status_idx', properties: ['status', 'effectiveAt'] },
     /** the few signals with anomaly notes, by time: getAnomalies reads only these */
     { name: 'signals_anomalies_idx', properties: ['effectiveAt'], where: `"anomalies" <> '[]'` },
-    // value order for exact percentiles: a nearest-rank pick walks to its rank instead of sorting the window;
-    // the window's columns make the walk read the index alone
+    // value order for exact percentiles on PostgreSQL (VALUE_ORDERED_INDEXES; SQLite has SQLITE_MEASURES_INDEX
+    // instead): a nearest-rank pick walks to its rank instead of sorting the window; the window's columns make the
+    // walk read the index alone
     latencyIndex('latencyToRiskUs'),
     latencyIndex('latencyToSubmittedUs'),
     latencyIndex('latencyToFirstFillUs'),
