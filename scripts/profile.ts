@@ -135,7 +135,7 @@ async function growth(kind: 'sqlite' | 'postgresql', ordered: boolean, dropped: 
   const step = Math.ceil(EVENTS / 10);
   const ids = new Map<string, string>();
   return inNewStore(kind, 'growth', async (store) => {
-    for (const index of dropped) await store.em().getConnection().execute(`drop index ${quoteIdent(index)}`);
+    for (const index of dropped) await store.em().getConnection().execute(`drop index if exists ${quoteIdent(index)}`);
     const applier = createBatchApplier(store);
     const perEvent: string[] = [];
     for (let from = 0; from < raw.length; from += step) {

@@ -87,9 +87,9 @@ function dayRange(params: SqlParams, days: NonNullable<WindowSplit['days']>): st
 /**
  * Every measure of the signals in a window, per group (one group, key null, when `by` is undefined): whole
  * days from the rollups, the partial days around them from the rows, added exactly. Groups without
- * signals are left out. `withSums: false` reads the counts alone (the sums stay "0").
+ * signals are left out.
  */
-export async function windowMeasures(store: Store, window: SignalWindow, by?: GroupBy, withSums = true): Promise<Map<string | null, Measures>> {
+export async function windowMeasures(store: Store, window: SignalWindow, by?: GroupBy): Promise<Map<string | null, Measures>> {
   const split = by === 'hour' ? { days: null, rows: [{ from: window.from, to: window.to }] } : splitWindow(window.from, window.to);
   const out = new Map<string | null, Measures>();
   const add = (key: unknown, m: Measures) => {
@@ -98,7 +98,7 @@ export async function windowMeasures(store: Store, window: SignalWindow, by?: Gr
     const had = out.get(k);
     out.set(k, had === undefined ? m : addMeasures(had, m));
   };
-  const rows = measureSql(store.dialect, 'rows', withSums);
+  const rows = measureSql(store.dialect, 'rows');
   for (const part of split.rows) {
     const params = new SqlParams(store.dialect);
     const where = windowWhere(params, { ...window, from: part.from, to: part.to }).join(' and ');
@@ -107,7 +107,7 @@ export async function windowMeasures(store: Store, window: SignalWindow, by?: Gr
     for (const r of result) add(r.key, rows.read(r));
   }
   if (split.days !== null) {
-    const rollups = measureSql(store.dialect, 'rollups', withSums);
+    const rollups = measureSql(store.dialect, 'rollups');
     const params = new SqlParams(store.dialect);
     const where = dayRange(params, split.days);
     if (window.strategy !== undefined) where.push(`"strategy_name" = ${params.add(window.strategy)}`);
@@ -139,8 +139,8 @@ const WALK_SHARE = 1 / 20;
  */
 const SQLITE_MEASURES = '"signals" indexed by "signals_measures_idx"';
 
-/** The FROM item of a query that sorts a window's values. */
-const sortedFrom = (store: Store): string => (store.dialect === 'sqlite' ? SQLITE_MEASURES : '"signals"');
+/** The FROM item of a query that picks percentiles from a window's values (not a walk). */
+const windowValuesFrom = (store: Store): string => (store.dialect === 'sqlite' ? SQLITE_MEASURES : '"signals"');
 
 /** Rows in signals, as PostgreSQL's statistics estimate it. */
 async function tableSize(store: Store): Promise<number> {
@@ -168,20 +168,20 @@ export async function windowPercentiles(store: Store, window: SignalWindow, ques
   // a column walks when it holds at least WALK_SHARE of the table: never on SQLite
   const walkFrom = store.dialect === 'postgresql' ? WALK_SHARE * (await tableSize(store)) : Infinity;
   const out: (string | number | null)[][] = questions.map((q) => q.fractions.map(() => null));
-  const sorted: number[] = [];
+  const fromValues: number[] = [];
   for (const [i, q] of questions.entries()) {
     if (q.count === 0) continue;
     if (q.count >= walkFrom) out[i] = await walk(store, window, q);
-    else sorted.push(i);
+    else fromValues.push(i);
   }
-  if (sorted.length > 0) {
+  if (fromValues.length > 0) {
     const params = new SqlParams(store.dialect);
     const where = windowWhere(params, window, '', false).join(' and ') || 'true';
     const exact = new ExactAggregates(store.dialect);
-    const slots = sorted.map((i) => percentilesOf(exact, questions[i] as PercentileQuestion));
-    const [row] = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${exact.select()} from ${sortedFrom(store)} where ${where}`, params.values);
+    const slots = fromValues.map((i) => percentilesOf(exact, questions[i] as PercentileQuestion));
+    const [row] = await runSql<Record<string, unknown>>(kyselyOf(store), `select ${exact.select()} from ${windowValuesFrom(store)} where ${where}`, params.values);
     const values = exact.values(row ?? {});
-    sorted.forEach((i, k) => {
+    fromValues.forEach((i, k) => {
       out[i] = (slots[k] as AggregateSlot<(string | number | null)[]>).read(values);
     });
   }
@@ -241,7 +241,7 @@ export async function groupPercentiles(
   target: PercentileColumn,
   fractions: readonly number[],
 ): Promise<Map<string | null, { count: number; values: (string | number | null)[] }>> {
-  const from = sortedFrom(store);
+  const from = windowValuesFrom(store);
   const params = new SqlParams(store.dialect);
   const c = `"${target.column}"`;
   const where = [`${c} is not null`, ...windowWhere(params, window, '', false)].join(' and ');

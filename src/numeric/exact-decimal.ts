@@ -146,6 +146,8 @@ export function sortDecimals(values: readonly string[]): string[] {
  */
 function selectRanks(work: Float64Array, fractions: readonly number[]): number[] {
   const select = (k: number) => {
+    // a rank that is not a whole number (a fraction that is NaN) would never end quickselect's loop
+    if (!Number.isInteger(k)) throw new RangeError(`no nearest rank ${k} of ${work.length} values`);
     // a Float64Array is indexed and swapped as an array is
     quickselect(work as unknown as number[], k);
     return work[k] as number;

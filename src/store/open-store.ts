@@ -10,6 +10,7 @@ import { type DatabaseTarget, type Dialect, DEFAULT_DATABASE_URL, parseDatabaseU
 import { ENTITIES } from './entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { registerSqliteAggregates } from './sql-aggregates.ts';
+import { SQLITE_MEASURES_INDEX } from './entities/signal.entity.ts';
 import { migrateSqlite, sqliteSchemaGaps } from './sqlite-schema.ts';
 import { inMemoryCopyOf, isWalFile } from './sqlite-file.ts';
 import type { Store } from './store.ts';
@@ -176,8 +177,8 @@ async function checkedForReading(store: Store, file: string): Promise<Store> {
     if (gaps.fresh) {
       throw new LedgerError(ErrorCode.InputInvalid, `SQLite database ${file} holds no signal-ledger tables (an empty file or another program's); a read command does not create them`);
     }
-    // a missing index only slows a read down
-    const missing = [...gaps.columns, ...gaps.tables, ...(gaps.foldStates ? ['compact fold states'] : [])];
+    // a missing index only slows a read down, but for the one the percentile queries name (`indexed by`)
+    const missing = [...gaps.columns, ...gaps.tables, ...(gaps.measuresIndex ? [SQLITE_MEASURES_INDEX.name] : []), ...(gaps.foldStates ? ['compact fold states'] : [])];
     if (missing.length > 0) {
       throw new LedgerError(
         ErrorCode.InputInvalid,

@@ -67,10 +67,10 @@ export function daySql(dialect: Dialect, expr: string): string {
  * A SELECT list of every measure over the rows of signals (`source: 'rows'`) or over rollup rows
  * (`source: 'rollups'`), and the reader of a result row.
  */
-export function measureSql(dialect: Dialect, source: 'rows' | 'rollups', withSums = true): MeasureSql {
-  const key = `${dialect}/${source}/${withSums}`;
+export function measureSql(dialect: Dialect, source: 'rows' | 'rollups'): MeasureSql {
+  const key = `${dialect}/${source}`;
   let built = measureSqls.get(key);
-  if (built === undefined) measureSqls.set(key, (built = buildMeasureSql(dialect, source, withSums)));
+  if (built === undefined) measureSqls.set(key, (built = buildMeasureSql(dialect, source)));
   return built;
 }
 
@@ -80,17 +80,15 @@ interface MeasureSql {
 }
 const measureSqls = new Map<string, MeasureSql>();
 
-function buildMeasureSql(dialect: Dialect, source: 'rows' | 'rollups', withSums: boolean): MeasureSql {
+function buildMeasureSql(dialect: Dialect, source: 'rows' | 'rollups'): MeasureSql {
   const exact = new ExactAggregates(dialect);
-  const slots = withSums
-    ? SUM_MEASURES.map((m) => {
-        if (source === 'rollups') return exact.sum(`"${m.name}"`);
-        return m.times === undefined ? exact.sum(sumSql(dialect, m)) : exact.sumProduct(sumSql(dialect, m), `"${m.times}"`);
-      })
-    : [];
+  const slots = SUM_MEASURES.map((m) => {
+    if (source === 'rollups') return exact.sum(`"${m.name}"`);
+    return m.times === undefined ? exact.sum(sumSql(dialect, m)) : exact.sumProduct(sumSql(dialect, m), `"${m.times}"`);
+  });
   const counts = COUNT_MEASURES.map((m) => (source === 'rollups' ? `coalesce(sum("${m.name}"), 0)` : countSql(dialect, m)));
   return {
-    select: [...counts.map((c, i) => `${c} as "c_${i}"`), ...(withSums ? [exact.select()] : [])].join(', '),
+    select: [...counts.map((c, i) => `${c} as "c_${i}"`), exact.select()].join(', '),
     read: (row) => {
       const values = exact.values(row);
       return {

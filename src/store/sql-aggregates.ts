@@ -52,10 +52,12 @@ function numberedSpec(n: number): Slot[] {
   return slots;
 }
 
-const startGroup = (slots: Slot[]): GroupState => ({
-  slots,
-  states: slots.map((slot) => (slot.kind === 's' ? new ExactSum('sum') : slot.kind === 'p' ? new ExactSum('product') : { values: [] })),
-});
+/** A group's first state; `args`, the arguments its first row passed, must be what the slots take (a spec numbered elsewhere would not). */
+function startGroup(slots: Slot[], args: number): GroupState {
+  const takes = slots.reduce((n, slot) => n + (slot.kind === 'p' ? 2 : 1), 0);
+  if (args !== takes) throw new Error(`ledger_aggregates: its spec takes ${takes} arguments, the query passed ${args}`);
+  return { slots, states: slots.map((slot) => (slot.kind === 's' ? new ExactSum('sum') : slot.kind === 'p' ? new ExactSum('product') : { values: [] })) };
+}
 
 const registered = new WeakSet<object>();
 
@@ -71,7 +73,7 @@ export function registerSqliteAggregates(native: unknown): void {
   db.aggregate('ledger_aggregates', {
     start: () => null,
     step: (acc: GroupState | null, spec: number, ...args: unknown[]) => {
-      const group = acc ?? startGroup(numberedSpec(spec));
+      const group = acc ?? startGroup(numberedSpec(spec), args.length);
       let a = 0;
       for (let i = 0; i < group.slots.length; i++) {
         const slot = group.slots[i] as Slot;

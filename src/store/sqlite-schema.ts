@@ -17,8 +17,10 @@ export interface SqliteSchemaGaps {
   tables: string[];
   /** columns the file's tables lack, as table.column (filled in afterwards where they derive from what is stored) */
   columns: string[];
-  /** the statements that create what is missing: tables with their indexes, columns, indexes */
+  /** the statements that make the file's schema the current one: tables with their indexes, columns, indexes (and the drop of indexes only PostgreSQL keeps) */
   statements: string[];
+  /** the file lacks SQLITE_MEASURES_INDEX, which every percentile query on SQLite names */
+  measuresIndex: boolean;
   rollups: boolean;
   /** fold states stored before their compact form (the file's user_version is below SQLITE_USER_VERSION) */
   foldStates: boolean;
@@ -84,7 +86,15 @@ export async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> 
   const fresh = !tables.has('signals');
   const [version] = await conn.execute<{ user_version: number }[]>('pragma user_version');
   // a fresh file's rollups are empty tables of empty rows: nothing to rebuild
-  return { fresh, tables: missingTables, columns: missingColumns, statements, rollups: rollups && !fresh, foldStates: Number(version?.user_version ?? 0) < SQLITE_USER_VERSION };
+  return {
+    fresh,
+    tables: missingTables,
+    columns: missingColumns,
+    statements,
+    measuresIndex: !indexes.has(SQLITE_MEASURES_INDEX.name),
+    rollups: rollups && !fresh,
+    foldStates: Number(version?.user_version ?? 0) < SQLITE_USER_VERSION,
+  };
 }
 
 /** Tables computed from the others (the rollups): a file that lacks one, or a column of one, has them rebuilt. */

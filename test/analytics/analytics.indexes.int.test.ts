@@ -77,3 +77,31 @@ describe('analytics on PostgreSQL use indexes for a short window (EXPLAIN)', () 
     });
   });
 });
+
+describe('analytics on SQLite read percentiles from the one index in time order (EXPLAIN QUERY PLAN)', () => {
+  it('every percentile query of every call, over a day, a strategy and everything, reads signals_measures_idx alone (a covering scan)', async () => {
+    await withTestStore('sqlite-file', async (store) => {
+      const n = 3_000;
+      await loadSignals(generateEvents({ signals: n, bad: 0.01, seed: 6, start: new Date('2025-01-01T00:00:00Z'), spacingMs: (365 * 86_400_000) / n }), [{ store, limit: Infinity }]);
+      const seen: CompiledQuery[] = [];
+      const analytics = Analytics.fromStore(recording(store, seen));
+      for (const window of [{ from: '2025-06-02', to: '2025-06-03' }, { strategy: 'momentum' }, {}]) {
+        await analytics.getExecutionStats(window);
+        await analytics.getStrategyAttribution(window);
+        await analytics.getSymbolBreakdown(window);
+        await analytics.getTimeSeries({ ...window, bucket: 'day' });
+        await analytics.getSlippageDistribution({ ...window, by: 'symbol' });
+      }
+      const percentileQueries = seen.filter((q) => (q.sql.includes('ledger_aggregates(') && q.sql.includes('signals_measures_idx')) || q.sql.includes('ledger_grouped('));
+      // three windows: getExecutionStats' one query, the latency per group of three calls, the slippage spread
+      expect(percentileQueries.length).toBeGreaterThanOrEqual(15);
+      for (const q of percentileQueries) {
+        expect(q.sql, 'names the index').toContain('indexed by "signals_measures_idx"');
+        const plan = await runSql<{ detail: string }>(kyselyOf(store), `explain query plan ${q.sql}`, q.parameters);
+        const scans = plan.map((r) => r.detail).filter((d) => /\b(SCAN|SEARCH) signals\b/.test(d));
+        expect(scans.length, q.sql).toBeGreaterThan(0);
+        for (const d of scans) expect(d, q.sql).toMatch(/USING COVERING INDEX signals_measures_idx/);
+      }
+    });
+  });
+});

@@ -12,12 +12,15 @@ const latencyIndex = (name: LatencyProperty) => ({
   where: `"${columnNameOf(name)}" is not null`,
 });
 
-/** The value-ordered indexes below, which PostgreSQL's percentiles walk: PostgreSQL's only (src/store/sqlite-schema.ts). */
-export const VALUE_ORDERED_INDEXES: readonly string[] = [
-  ...(['latencyToRiskUs', 'latencyToSubmittedUs', 'latencyToFirstFillUs', 'latencyToExecutedUs'] as const).map((name) => `signals_${columnNameOf(name)}_idx`),
-  'signals_slippage_idx',
-  'signals_slippage_bps_idx',
-];
+const LATENCY_INDEXES = (['latencyToRiskUs', 'latencyToSubmittedUs', 'latencyToFirstFillUs', 'latencyToExecutedUs'] as const).map(latencyIndex);
+// decimals by their double first, then exactly
+const SLIPPAGE_INDEXES = (['slippage', 'slippage_bps'] as const).map((column) => ({
+  name: `signals_${column}_idx`,
+  expression: `create index "signals_${column}_idx" on "signals" (cast("${column}" as double precision), "${column}", "effective_at", "strategy_name", "symbol") where "${column}" is not null`,
+}));
+
+/** The value-ordered indexes, which PostgreSQL's percentiles walk: PostgreSQL's only (src/store/sqlite-schema.ts). */
+export const VALUE_ORDERED_INDEXES: readonly string[] = [...LATENCY_INDEXES, ...SLIPPAGE_INDEXES].map((index) => index.name);
 
 /**
  * SQLite's index instead of the value-ordered ones: the measured columns in time order, which every percentile
@@ -99,14 +102,7 @@ export const SignalEntity = defineEntity({
     // value order for exact percentiles on PostgreSQL (VALUE_ORDERED_INDEXES; SQLite has SQLITE_MEASURES_INDEX
     // instead): a nearest-rank pick walks to its rank instead of sorting the window; the window's columns make the
     // walk read the index alone
-    latencyIndex('latencyToRiskUs'),
-    latencyIndex('latencyToSubmittedUs'),
-    latencyIndex('latencyToFirstFillUs'),
-    latencyIndex('latencyToExecutedUs'),
-    // decimals by their double first (SQLite keeps them as text), then exactly
-    ...(['slippage', 'slippage_bps'] as const).map((column) => ({
-      name: `signals_${column}_idx`,
-      expression: `create index "signals_${column}_idx" on "signals" (cast("${column}" as double precision), "${column}", "effective_at", "strategy_name", "symbol") where "${column}" is not null`,
-    })),
+    ...LATENCY_INDEXES,
+    ...SLIPPAGE_INDEXES,
   ],
 });
