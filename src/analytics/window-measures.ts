@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { addMeasures, type AggregateSlot, aggregatesFor, ExactAggregates, kyselyOf, type Measures, measureSql, rangeClause, runSql, SqlParams, type Store, timeParam } from '../store/index.ts';
+import { addMeasures, type AggregateSlot, aggregatesFor, ExactAggregates, kyselyOf, type Measures, measureSql, rangeClause, runSql, SqlParams, SQLITE_MEASURES_INDEX, type Store, timeParam } from '../store/index.ts';
 import { canonicalDecimal, rankOf, sortDecimals } from '../numeric/index.ts';
 
 /**
@@ -137,7 +137,7 @@ const WALK_SHARE = 1 / 20;
  * src/store/sqlite-schema.ts), which holds every column they read, so the window's entries are read without the wide
  * rows (SQLite is told so: its planner may take a strategy or time index and read every row).
  */
-const SQLITE_MEASURES = '"signals" indexed by "signals_measures_idx"';
+const SQLITE_MEASURES = `"signals" indexed by "${SQLITE_MEASURES_INDEX.name}"`;
 
 /** The FROM item of a query that picks percentiles from a window's values (not a walk). */
 const windowValuesFrom = (store: Store): string => (store.dialect === 'sqlite' ? SQLITE_MEASURES : '"signals"');

@@ -82,7 +82,8 @@ export async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> 
   // percentiles on SQLite read one index in time order, not PostgreSQL's value-ordered ones (which an earlier
   // version made here too: dropped, they are only an index of what the rows hold)
   statements.push(...VALUE_ORDERED_INDEXES.filter((name) => indexes.has(name)).map((name) => `drop index "${name}"`));
-  if (!indexes.has(SQLITE_MEASURES_INDEX.name)) statements.push(SQLITE_MEASURES_INDEX.sql);
+  const measuresIndex = !indexes.has(SQLITE_MEASURES_INDEX.name);
+  if (measuresIndex) statements.push(SQLITE_MEASURES_INDEX.sql);
   const fresh = !tables.has('signals');
   const [version] = await conn.execute<{ user_version: number }[]>('pragma user_version');
   // a fresh file's rollups are empty tables of empty rows: nothing to rebuild
@@ -91,7 +92,7 @@ export async function sqliteSchemaGaps(store: Store): Promise<SqliteSchemaGaps> 
     tables: missingTables,
     columns: missingColumns,
     statements,
-    measuresIndex: !indexes.has(SQLITE_MEASURES_INDEX.name),
+    measuresIndex,
     rollups: rollups && !fresh,
     foldStates: Number(version?.user_version ?? 0) < SQLITE_USER_VERSION,
   };

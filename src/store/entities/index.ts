@@ -2,7 +2,7 @@ export { ConsumerCheckpointEntity } from './consumer-checkpoint.entity.ts';
 export { DeadLetterEntity } from './dead-letter.entity.ts';
 export { DeadLetterRollupEntity, SignalRollupEntity } from './rollup.entity.ts';
 export { SignalEventEntity } from './signal-event.entity.ts';
-export { SignalEntity } from './signal.entity.ts';
+export { SignalEntity, SQLITE_MEASURES_INDEX } from './signal.entity.ts';
 import { ConsumerCheckpointEntity } from './consumer-checkpoint.entity.ts';
 import { DeadLetterEntity } from './dead-letter.entity.ts';
 import { DeadLetterRollupEntity, SignalRollupEntity } from './rollup.entity.ts';
