@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeError, ErrorCode, LedgerError } from '../../src/errors.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { SQLITE_PAGE_SIZE } from '../../src/store/open-store.ts';
 import { adminUrl, createTestDatabase } from '../helpers/databases.ts';
 import { applyAll, parsedWorkload, snapshot } from '../helpers/workload.ts';
 
@@ -100,6 +101,44 @@ describe('openStore with read access on SQLite', () => {
 
   it('sqlite:///:memory: has nothing to read', async () => {
     expect((await refusal(openStore({ dbUrl: 'sqlite:///:memory:', access: 'read' }))).message).toMatch(/nothing in it to read/);
+  });
+});
+
+describe('the pages of a SQLite file openStore writes', () => {
+  const pragmas = async (store: Store) => {
+    const conn = store.em().getConnection();
+    const [size] = await conn.execute<{ page_size: number }[]>('pragma page_size');
+    const [pages] = await conn.execute<{ wal_autocheckpoint: number }[]>('pragma wal_autocheckpoint');
+    return { pageSize: size?.page_size, checkpointPages: pages?.wal_autocheckpoint };
+  };
+
+  it('a new file gets pages of SQLITE_PAGE_SIZE, and a checkpoint every 40 MiB of WAL', async () => {
+    const store = await openStore({ dbUrl: sqliteUrl('new-pages.db') });
+    try {
+      expect(await pragmas(store)).toEqual({ pageSize: SQLITE_PAGE_SIZE, checkpointPages: (40 * 1024 * 1024) / SQLITE_PAGE_SIZE });
+      expect(SQLITE_PAGE_SIZE).toBe(16_384);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an existing file keeps its page size, byte-equal content, and the checkpoint interval is the same 40 MiB in its pages', async () => {
+    // a ledger made with SQLite's default 4 KiB pages, as every file before SQLITE_PAGE_SIZE was
+    const file = path.join(work, 'old-pages.db');
+    const old = new DatabaseSync(file);
+    old.exec('pragma page_size = 4096; pragma journal_mode = wal');
+    old.close();
+    const first = await openStore({ dbUrl: sqliteUrl('old-pages.db') });
+    await applyAll(first, parsedWorkload({ signals: 40, seed: 5 }));
+    const before = await snapshot(first);
+    await first.close();
+    const store = await openStore({ dbUrl: sqliteUrl('old-pages.db') });
+    try {
+      expect(await pragmas(store)).toEqual({ pageSize: 4096, checkpointPages: 10_240 });
+      expect(await snapshot(store)).toEqual(before);
+    } finally {
+      await store.close();
+    }
   });
 });
 
