@@ -122,7 +122,7 @@ describe('the pages of a SQLite file openStore writes', () => {
     }
   });
 
-  it('an existing file keeps its page size, byte-equal content, and the checkpoint interval is the same 40 MiB in its pages', async () => {
+  it('an existing file keeps its page size and its ledger, with a checkpoint every 40 MiB in its pages, until converted as the docs say', async () => {
     // a ledger made with SQLite's default 4 KiB pages, as every file before SQLITE_PAGE_SIZE was
     const file = path.join(work, 'old-pages.db');
     const old = new DatabaseSync(file);
@@ -138,6 +138,18 @@ describe('the pages of a SQLite file openStore writes', () => {
       expect(await snapshot(store)).toEqual(before);
     } finally {
       await store.close();
+    }
+
+    // docs/operations.md's conversion of such a file, every process stopped: out of WAL, the new size, VACUUM, back
+    const db = new DatabaseSync(file);
+    db.exec(`pragma journal_mode = delete; pragma page_size = ${SQLITE_PAGE_SIZE}; vacuum; pragma journal_mode = wal`);
+    db.close();
+    const converted = await openStore({ dbUrl: sqliteUrl('old-pages.db') });
+    try {
+      expect(await pragmas(converted)).toEqual({ pageSize: SQLITE_PAGE_SIZE, checkpointPages: 2_560 });
+      expect(await snapshot(converted)).toEqual(before);
+    } finally {
+      await converted.close();
     }
   });
 });
