@@ -197,3 +197,9 @@ export async function holdTableLock(store: Store, table: string): Promise<HeldTa
     },
   };
 }
+
+/** A number a pragma of a SQLite store's connection gives (page_size, wal_autocheckpoint). */
+export async function pragmaNumber(store: Store, name: string): Promise<number> {
+  const [row] = await store.em().getConnection().execute<Record<string, number>[]>(`pragma ${name}`);
+  return Number(row?.[name]);
+}

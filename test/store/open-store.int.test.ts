@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeError, ErrorCode, LedgerError } from '../../src/errors.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { SQLITE_PAGE_SIZE } from '../../src/store/open-store.ts';
-import { adminUrl, createTestDatabase } from '../helpers/databases.ts';
+import { adminUrl, createTestDatabase, pragmaNumber } from '../helpers/databases.ts';
 import { applyAll, parsedWorkload, snapshot } from '../helpers/workload.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'signal-ledger-open-'));
@@ -116,12 +116,7 @@ function everyRow(file: string): Record<string, string[]> {
 }
 
 describe('the pages of a SQLite file openStore writes', () => {
-  const pragmas = async (store: Store) => {
-    const conn = store.em().getConnection();
-    const [size] = await conn.execute<{ page_size: number }[]>('pragma page_size');
-    const [pages] = await conn.execute<{ wal_autocheckpoint: number }[]>('pragma wal_autocheckpoint');
-    return { pageSize: size?.page_size, checkpointPages: pages?.wal_autocheckpoint };
-  };
+  const pragmas = async (store: Store) => ({ pageSize: await pragmaNumber(store, 'page_size'), checkpointPages: await pragmaNumber(store, 'wal_autocheckpoint') });
 
   it('a new file gets pages of SQLITE_PAGE_SIZE, and a checkpoint every 40 MiB of WAL', async () => {
     const store = await openStore({ dbUrl: sqliteUrl('new-pages.db') });

@@ -6,14 +6,8 @@ import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyBatch, type Store } from '../../src/store/index.ts';
 import { openStoreWriter } from '../../src/worker/store-writer.ts';
-import { withTestStore } from '../helpers/databases.ts';
+import { pragmaNumber, withTestStore } from '../helpers/databases.ts';
 import { chunks, parsedWorkload, snapshot } from '../helpers/workload.ts';
-
-/** A number a pragma of the store's connection gives (page_size, wal_autocheckpoint). */
-async function pragmaNumber(store: Store, name: string): Promise<number> {
-  const [row] = await store.em().getConnection().execute<Record<string, number>[]>(`pragma ${name}`);
-  return Number(row?.[name]);
-}
 
 /** The sizes of the store's SQLite database file and of its WAL. */
 function fileSizes(store: Store) {
