@@ -59,6 +59,38 @@ export async function snapshot(store: Store): Promise<string> {
   return canonicalJson(records.map(({ createdAt: _c, updatedAt: _u, ...rest }) => rest));
 }
 
+/**
+ * Asserts that a store's records are `expected` (recordsOf's text). On a difference, the error's first line names the
+ * signals that differ and how (CI prints only that line), and the rest gives what the store holds of them: their
+ * audit rows with where each came from, the dead letters and the checkpoints, and `context()` (a worker's output).
+ */
+export async function expectLedger(store: Store, expected: string, context: () => string = () => ''): Promise<void> {
+  const actual = await snapshot(store);
+  if (actual === expected) return;
+  const byId = (text: string) => new Map((JSON.parse(text) as Record<string, unknown>[]).map((r) => [String(r.signalId), r]));
+  const [want, got] = [byId(expected), byId(actual)];
+  const ids = [...new Set([...want.keys(), ...got.keys()])].filter((id) => canonicalJson(want.get(id) ?? null) !== canonicalJson(got.get(id) ?? null)).sort();
+  const how = (id: string) => {
+    const [w, g] = [want.get(id), got.get(id)];
+    if (w === undefined || g === undefined) return `${id} ${w === undefined ? 'not expected' : 'missing'}`;
+    const fields = Object.keys(w).filter((k) => canonicalJson(w[k] ?? null) !== canonicalJson(g[k] ?? null));
+    // the version and status first, with their values: the line is cut at 300 characters
+    const shown = ['version', 'status'].filter((k) => fields.includes(k));
+    const change = (k: string) => `${k} ${canonicalJson(w[k] ?? null)} -> ${canonicalJson(g[k] ?? null)}`;
+    return `${id} (${[...shown.map(change), ...fields.filter((k) => !shown.includes(k))].join(', ')})`;
+  };
+  const conn = store.em().getConnection();
+  const rows = async (sql: string, params: unknown[] = []) => JSON.stringify(await conn.execute(sql, params));
+  const idsIn = store.dialect === 'postgresql' ? 'select json_array_elements_text(cast(? as json))' : 'select value from json_each(?)';
+  const held = [
+    `audit rows of these signals: ${await rows(`select "event_id", "signal_id", "kind", "source", "status_before", "status_after" from "signal_events" where "signal_id" in (${idsIn})`, [JSON.stringify(ids)])}`,
+    `dead letters: ${await rows('select "source", "event_id", "signal_id", "problems" from "dead_letters"')}`,
+    `records expected and held: ${ids.map((id) => `${canonicalJson(want.get(id) ?? null)} / ${canonicalJson(got.get(id) ?? null)}`).join('; ')}`,
+    `checkpoints: ${await rows('select "group_id", "topic", "partition", cast("next_offset" as text) as "next_offset" from "consumer_checkpoints"')}`,
+  ];
+  throw new Error(`the ledger differs from the oracle in ${ids.length} of ${want.size} signals: ${ids.slice(0, 5).map(how).join('; ')}\n${held.join('\n')}\n${context()}`);
+}
+
 /** Code point order (what SQLite's binary collation gives for UTF-8 text). */
 const byCodePoints = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
