@@ -27,6 +27,9 @@ export function watchConsumer(consumer: Pick<Consumer, 'on' | 'events' | 'resume
   consumer.on(events.GROUP_JOIN, ({ payload }) => {
     watch.health.kafka = true;
     watch.onAssignment(payload.memberAssignment);
+    // one line a join, at info: a rebalance in the log explains the messages read again after it
+    const partitions = Object.values(payload.memberAssignment).reduce((n, ps) => n + ps.length, 0);
+    watch.log.info({ memberId: payload.memberId, partitions }, 'joined the consumer group; what was buffered is fetched again');
     // kafkajs fetches a new assignment from the committed offsets: what is buffered will come again
     const paused = watch.clearBuffers();
     if (paused.length > 0) consumer.resume(paused.map(({ topic, partition }) => ({ topic, partitions: [partition] })));

@@ -52,6 +52,7 @@ describe('watchConsumer', () => {
     expect(h.assignments).toEqual([{ 'signals.risk': [2, 5] }]);
     expect(h.resumed).toEqual([[{ topic: 'signals.risk', partitions: [2] }]]);
     expect(h.refreshes()).toBe(1);
+    expect(h.lines).toEqual(['joined the consumer group; what was buffered is fetched again']);
   });
 
   it('a failed read of the checkpoints after a join is a warning, not a stop', async () => {
@@ -60,7 +61,7 @@ describe('watchConsumer', () => {
     });
     h.emit(EVENTS.GROUP_JOIN, { memberAssignment: {} });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(h.lines).toEqual(['could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice']);
+    expect(h.lines).toEqual(['joined the consumer group; what was buffered is fetched again', 'could not read the checkpoints; the event_id dedupe still keeps re-read messages from counting twice']);
     expect(h.fatal).toEqual([]);
   });
 
