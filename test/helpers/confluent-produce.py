@@ -5,7 +5,8 @@ Each input line is a JSON object: topic, partition (optional), key and value (te
 a list of [name, value] pairs in order, a value being text, {"hex": "..."} for raw bytes, or null for a null
 header value (which kafkajs clients cannot send). With a transactional id, a line {"transaction": "begin"},
 {"transaction": "commit"} or {"transaction": "abort"} begins or ends a transaction around the lines between.
-Prints the count delivered; exits 1 if any delivery failed.
+Prints, as one JSON object, the count delivered and where each went ([topic, partition, offset] in delivery order);
+exits 1 if any delivery failed.
 """
 import json
 import sys
@@ -27,13 +28,13 @@ def main():
     if len(sys.argv) > 2:
         producer.init_transactions(30)
     failed = []
-    delivered = [0]
+    delivered = []
 
-    def report(err, _msg):
+    def report(err, msg):
         if err is not None:
             failed.append(str(err))
         else:
-            delivered[0] += 1
+            delivered.append([msg.topic(), msg.partition(), msg.offset()])
 
     for line in sys.stdin:
         m = json.loads(line)
@@ -50,7 +51,7 @@ def main():
         producer.produce(m["topic"], value=m["value"], key=m["key"], headers=headers or None, on_delivery=report, **extra)
         producer.poll(0)
     producer.flush(60)
-    print(delivered[0])
+    print(json.dumps({"delivered": len(delivered), "offsets": delivered}))
     if failed:
         print("; ".join(failed[:5]), file=sys.stderr)
         sys.exit(1)
