@@ -166,8 +166,8 @@ export async function publishWithConfluentKafka(config: KafkaConfig, messages: r
 /**
  * Fails when the producer was told of two messages at one offset of a partition, or of one at no offset: the broker then
  * holds fewer messages than were reported delivered. Seen twice in about 230 loaded runs of a test (2026-12-07): the
- * first batch produced to a partition just created was missing from the broker's log, and the next batch took its
- * offsets. Said here, such a loss is not mistaken for the ledger's.
+ * first messages produced to a partition just created were missing from the broker's log (whether librdkafka's reports
+ * then reuse an offset or give none is not known yet). Said here, such a loss is not mistaken for the ledger's.
  */
 export function assertDistinctOffsets(offsets: readonly [string, number, number][]): void {
   const seen = new Set<string>();

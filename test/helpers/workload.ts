@@ -62,7 +62,8 @@ export async function snapshot(store: Store): Promise<string> {
 /**
  * Asserts that a store's records are `expected` (recordsOf's text). On a difference, the error's first line names the
  * signals that differ and how (CI prints only that line), and the rest gives what the store holds of them: their
- * audit rows with where each came from, the dead letters and the checkpoints, and `context()` (a worker's output).
+ * audit rows with where each came from, the dead letters, both records whole, the checkpoints, and `context()` (a
+ * worker's output).
  */
 export async function expectLedger(store: Store, expected: string, context: () => string = () => ''): Promise<void> {
   const actual = await snapshot(store);
